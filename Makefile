@@ -1,0 +1,41 @@
+# TradeQL: `make run` to try it, `make test` to check everything. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: run test lint typecheck schema-check pytest install clean bench
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/tradeql migrate
+	$(BIN)/tradeql seed-demo --if-empty
+	$(BIN)/tradeql serve --host 127.0.0.1 --port 8000
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy .
+
+schema-check: install
+	$(BIN)/tradeql export-schema --check
+
+pytest: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck schema-check pytest
+
+bench: install
+	$(BIN)/python -m bench.catalog_listing
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

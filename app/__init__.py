@@ -1,0 +1,1 @@
+"""Composition root: the ASGI app factory, middleware, the `tradeql` CLI."""

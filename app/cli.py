@@ -1,0 +1,194 @@
+"""The `tradeql` command: serve, migrate, seed-demo, export-schema.
+
+Every failure a user can cause (bad arguments, an unreachable database, unsafe production
+settings) ends with one clear line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from pydantic import ValidationError
+
+from core.db import DatabaseUnavailable
+from core.settings import Settings, get_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA_FILE = ROOT / "schema.graphql"
+
+
+class CommandFailed(Exception):
+    """A failure reported to the user as one line, with exit status 1."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """One line instead of argparse's usage block; `--help` shows the usage."""
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except CommandFailed as error:
+        print(f"tradeql {args.command}: {error}", file=sys.stderr)
+    except ValidationError as error:
+        details = "; ".join(_setting_problem(item) for item in error.errors())
+        print(f"tradeql {args.command}: invalid settings: {details}", file=sys.stderr)
+    except DatabaseUnavailable as error:
+        print(f"tradeql {args.command}: {_one_line(str(error))}", file=sys.stderr)
+    except KeyboardInterrupt:
+        return 130
+    return 1
+
+
+def _setting_problem(item: Any) -> str:
+    message = str(item["msg"]).removeprefix("Value error, ")
+    location = ".".join(map(str, item["loc"])).upper()
+    return f"{location}: {message}" if location else message
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="tradeql", description="TradeQL: GraphQL commerce backend for import-export."
+    )
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
+
+    serve = commands.add_parser("serve", help="serve the GraphQL API over HTTP")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
+    serve.add_argument(
+        "--workers", type=_positive, default=1, help="processes (PostgreSQL only; default 1)"
+    )
+    serve.set_defaults(handler=_serve)
+
+    migrate = commands.add_parser("migrate", help="create or upgrade the tables (Alembic)")
+    migrate.add_argument("--revision", default="head", help="target revision (default head)")
+    migrate.set_defaults(handler=_migrate)
+
+    seed = commands.add_parser("seed-demo", help="load a demo import-export catalog")
+    seed.add_argument("--products", type=_positive, default=200, help="products (default 200)")
+    seed.add_argument(
+        "--if-empty", action="store_true", help="do nothing when products already exist"
+    )
+    seed.set_defaults(handler=_seed_demo)
+
+    export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
+    export.add_argument(
+        "--check", action="store_true", help=f"fail if {SCHEMA_FILE.name} is not up to date"
+    )
+    export.add_argument("--write", action="store_true", help=f"write {SCHEMA_FILE.name}")
+    export.add_argument("--file", type=Path, default=SCHEMA_FILE, help=argparse.SUPPRESS)
+    export.set_defaults(handler=_export_schema)
+    return parser
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return number
+
+
+def _port(value: str) -> int:
+    port = _positive(value)
+    if port > 65_535:
+        raise argparse.ArgumentTypeError(f"{value} is not a TCP port")
+    return port
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from app.serve import serve
+
+    settings = get_settings()
+    if args.workers > 1 and settings.is_sqlite:
+        raise CommandFailed(
+            "--workers needs PostgreSQL: SQLite cannot be shared safely between processes; "
+            "set DATABASE_URL=postgresql+asyncpg://..."
+        )
+    serve(settings, host=args.host, port=args.port, workers=args.workers)
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from app.migrate import migrate
+
+    settings = get_settings()
+    asyncio.run(_check_database(settings))
+    migrate(settings.database_url, args.revision)
+    print(f"database at revision {args.revision}", file=sys.stderr)
+    return 0
+
+
+async def _check_database(settings: Settings) -> None:
+    from core.db import Database, create_engine
+
+    engine = create_engine(settings)
+    try:
+        await Database(engine).check_connection()
+    finally:
+        await engine.dispose()
+
+
+def _seed_demo(args: argparse.Namespace) -> int:
+    from app.seed import seed_demo
+    from core.db import Database, create_engine
+
+    settings = get_settings()
+
+    async def run() -> str:
+        engine = create_engine(settings)
+        try:
+            database = Database(engine)
+            await database.check_connection()
+            report = await seed_demo(database, products=args.products, if_empty=args.if_empty)
+        finally:
+            await engine.dispose()
+        if report.skipped:
+            return "catalog already has products; nothing seeded"
+        return (
+            f"seeded {report.products} products, {report.variants} variants, "
+            f"{report.price_tiers} price tiers in {report.categories} categories"
+        )
+
+    print(asyncio.run(run()), file=sys.stderr)
+    return 0
+
+
+def _export_schema(args: argparse.Namespace) -> int:
+    from schema.build import build_schema
+
+    sdl = build_schema().as_str() + "\n"
+    schema_file: Path = args.file
+    if args.check:
+        current = schema_file.read_text(encoding="utf-8") if schema_file.exists() else ""
+        if current != sdl:
+            raise CommandFailed(
+                f"{schema_file.name} is stale; run `tradeql export-schema --write` and commit it"
+            )
+        return 0
+    if args.write:
+        schema_file.write_text(sdl, encoding="utf-8")
+        return 0
+    sys.stdout.write(sdl)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""The ASGI application factory: settings in, a ready Starlette app out."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from app.graphql_http import GraphQLEndpoint
+from app.middleware import RequestIdMiddleware
+from core.db import Database, create_engine
+from core.kv import check_redis, create_key_value_stores
+from core.kv import close as close_stores
+from core.logging import configure_logging
+from core.settings import Settings, get_settings
+from schema.build import build_schema
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
+    """Build the app. Tests pass a `database` bound to their own connection."""
+    settings = settings or get_settings()
+    owns_engine = database is None
+    engine = create_engine(settings) if database is None else None
+    database = database or Database(engine)  # type: ignore[arg-type]
+    stores = create_key_value_stores(settings)
+    endpoint = GraphQLEndpoint(build_schema(settings), settings, database, stores)
+
+    async def live(_request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def ready(_request: Request) -> Response:
+        try:
+            await database.check_connection()
+        except Exception:  # any failure means not ready; the reason is in the log
+            return JSONResponse({"status": "database unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await check_redis(stores)
+        yield
+        await close_stores(stores)
+        if owns_engine and engine is not None:
+            await engine.dispose()
+
+    return Starlette(
+        routes=[
+            Route("/graphql", endpoint.handle, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+            Route("/healthz", live),
+            Route("/readyz", ready),
+        ],
+        middleware=[Middleware(RequestIdMiddleware)],
+        lifespan=lifespan,
+    )
+
+
+def create_app_from_environment() -> Starlette:
+    """Entry point for uvicorn (`--factory`), used by `tradeql serve`."""
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)

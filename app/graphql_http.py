@@ -1,0 +1,100 @@
+"""POST/GET /graphql: GraphQL over HTTP, and GraphiQL for people with a browser.
+
+Mutations run only over POST with JSON (a GET must never change anything); every response
+carries the request id; request-level failures are JSON errors with a stable code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from strawberry import Schema
+from strawberry.exceptions import MissingQueryError
+from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
+
+from app.request_body import GraphQLRequest, RequestRejected, read_get, read_post
+from core.db import Database, count_statements
+from core.kv import KeyValueStores
+from core.logging import request_id_var
+from core.settings import Settings
+from resolvers.context import Context
+from schema.errors import present_errors
+
+QUERY_ONLY = (OperationType.QUERY,)
+ALL_OPERATIONS = (OperationType.QUERY, OperationType.MUTATION)
+
+
+class GraphQLEndpoint:
+    def __init__(
+        self, schema: Schema, settings: Settings, database: Database, stores: KeyValueStores
+    ) -> None:
+        self.schema = schema
+        self.settings = settings
+        self.database = database
+        self.stores = stores
+
+    async def handle(self, request: Request) -> Response:
+        try:
+            if request.method == "POST":
+                graphql_request = await read_post(request, self.settings.max_body_bytes)
+                return await self.execute(graphql_request, ALL_OPERATIONS)
+            if request.method == "GET":
+                if "query" not in request.query_params and self._wants_ide(request):
+                    return HTMLResponse(get_graphql_ide_html())
+                return await self.execute(read_get(request), QUERY_ONLY)
+            return _error(405, "Use POST (or GET for queries)", headers={"Allow": "GET, POST"})
+        except RequestRejected as rejected:
+            return _error(rejected.status_code, rejected.message)
+
+    def _wants_ide(self, request: Request) -> bool:
+        return self.settings.graphiql and "text/html" in request.headers.get("accept", "")
+
+    async def execute(
+        self, graphql_request: GraphQLRequest, allowed: tuple[OperationType, ...]
+    ) -> Response:
+        context = Context.for_request(
+            request_id=request_id_var.get() or "",
+            settings=self.settings,
+            database=self.database,
+            stores=self.stores,
+        )
+        try:
+            with count_statements(context.statement_counter):
+                result = await self.schema.execute(
+                    graphql_request.query,
+                    variable_values=graphql_request.variables,
+                    context_value=context,
+                    operation_name=graphql_request.operation_name,
+                    allowed_operation_types=allowed,
+                )
+        except InvalidOperationTypeError:
+            return _error(405, "Mutations must be sent with POST", headers={"Allow": "POST"})
+        except CannotGetOperationTypeError as error:
+            return _error(400, str(error))
+        except MissingQueryError:
+            return _error(400, "'query' must be a non-empty string")
+        finally:
+            await context.close()
+        body: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            body["errors"] = present_errors(
+                result.errors,
+                request_id=context.request_id,
+                development=self.settings.is_development,
+            )
+        if result.extensions:
+            body["extensions"] = result.extensions
+        return JSONResponse(body)
+
+
+HTTP_ERROR_CODES = {400: "BAD_REQUEST", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}
+
+
+def _error(status_code: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    extensions = {"code": HTTP_ERROR_CODES[status_code], "requestId": request_id_var.get()}
+    body = {"errors": [{"message": message, "extensions": extensions}]}
+    return JSONResponse(body, status_code=status_code, headers=headers)

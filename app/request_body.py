@@ -1,0 +1,113 @@
+"""Reading and checking a GraphQL-over-HTTP request body before any GraphQL work is done.
+
+Everything malformed stops here with a 400 (or 413 when too large), never a 500: a wrong
+content type, bytes that are not UTF-8, invalid JSON, JSON nested deep enough to exhaust the
+parser's recursion, batched arrays, or fields of the wrong type.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+
+MAX_JSON_NESTING = 64
+
+
+class RequestRejected(Exception):
+    def __init__(self, status_code: int, message: str) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class GraphQLRequest:
+    query: str
+    variables: dict[str, Any] | None
+    operation_name: str | None
+
+
+async def read_post(request: Request, max_bytes: int) -> GraphQLRequest:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise RequestRejected(400, "Content-Type must be application/json")
+    body = await _read_limited(request, max_bytes)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RequestRejected(400, "Request body is not valid UTF-8") from None
+    payload = parse_json(text, "Request body")
+    if isinstance(payload, list):
+        raise RequestRejected(400, "Batched requests are not supported: send one operation")
+    if not isinstance(payload, dict):
+        raise RequestRejected(400, "Request body must be a JSON object")
+    return _graphql_request(payload.get("query"), payload.get("variables"), payload)
+
+
+def read_get(request: Request) -> GraphQLRequest:
+    params = request.query_params
+    raw_variables = params.get("variables")
+    variables = parse_json(raw_variables, "variables") if raw_variables else None
+    return _graphql_request(params.get("query"), variables, dict(params))
+
+
+async def _read_limited(request: Request, max_bytes: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+        raise RequestRejected(413, f"Request body exceeds {max_bytes} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise RequestRejected(413, f"Request body exceeds {max_bytes} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def parse_json(text: str, what: str) -> Any:
+    if _nesting_exceeds(text, MAX_JSON_NESTING):
+        raise RequestRejected(400, f"{what} is nested more than {MAX_JSON_NESTING} levels deep")
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        raise RequestRejected(400, f"{what} is not valid JSON") from None
+
+
+def _nesting_exceeds(text: str, limit: int) -> bool:
+    """True when brackets outside strings nest deeper than `limit`; cheap when they cannot."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    depth = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+def _graphql_request(query: Any, variables: Any, payload: dict[str, Any]) -> GraphQLRequest:
+    if not isinstance(query, str) or not query.strip():
+        raise RequestRejected(400, "'query' must be a non-empty string")
+    if variables is not None and not isinstance(variables, dict):
+        raise RequestRejected(400, "'variables' must be a JSON object")
+    operation_name = payload.get("operationName")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise RequestRejected(400, "'operationName' must be a string")
+    return GraphQLRequest(query=query, variables=variables, operation_name=operation_name or None)

@@ -1,0 +1,1 @@
+"""Identity and access: passwords, sessions, API keys, MFA, roles and the permission policy."""

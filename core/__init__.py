@@ -1,0 +1,1 @@
+"""Infrastructure: settings, database, cache and rate limits, errors, logging."""

@@ -1,0 +1,148 @@
+"""Database engine and sessions for PostgreSQL (asyncpg) and the embedded SQLite default.
+
+SQLite gets WAL, a busy timeout, foreign keys and `BEGIN IMMEDIATE` for write sessions, so
+concurrent writers queue instead of failing with "database is locked" half-way through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
+from itertools import chain
+from typing import Any
+
+from sqlalchemy import event, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.orm import Session
+
+from core.settings import Settings
+from models.catalog import AttributeDefinition, PriceTier, Product, Variant
+from models.catalog_rules import check_currency, check_product, check_variant
+
+SQLITE_BUSY_TIMEOUT_MS = 5_000
+
+_statement_counter: ContextVar[list[int] | None] = ContextVar("statement_counter", default=None)
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database did not answer; raised with a message fit for one line on stderr."""
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    if settings.is_sqlite:
+        engine = create_async_engine(settings.database_url)
+        _configure_sqlite(engine)
+    else:
+        engine = create_async_engine(
+            settings.database_url,
+            pool_size=settings.database_pool_size,
+            max_overflow=settings.database_pool_size,
+            pool_pre_ping=True,
+            pool_timeout=10,
+            connect_args={"timeout": 5, "command_timeout": 60},
+        )
+    event.listen(engine.sync_engine, "before_cursor_execute", _count_statement)
+    return engine
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when a transaction begins.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        immediate = connection.get_execution_options().get("sqlite_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+_TRANSACTION_CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT")
+
+
+def _count_statement(
+    _conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
+) -> None:
+    """Count round trips that read or write data; transaction control is not a query."""
+    counter = _statement_counter.get()
+    if counter is not None and not statement.lstrip().upper().startswith(_TRANSACTION_CONTROL):
+        counter[0] += 1
+
+
+@contextmanager
+def count_statements(counter: list[int] | None = None) -> Iterator[list[int]]:
+    """Count SQL statements sent from this context (a request, a test); read `[0]`."""
+    counter = counter if counter is not None else [0]
+    token = _statement_counter.set(counter)
+    try:
+        yield counter
+    finally:
+        _statement_counter.reset(token)
+
+
+class Database:
+    """Hands out sessions. Bound to an engine in the app, or to one connection in tests."""
+
+    def __init__(self, bind: AsyncEngine | AsyncConnection) -> None:
+        self.bind = bind
+        self.dialect = bind.dialect.name
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    def session(self, *, write: bool = False) -> AsyncSession:
+        bind = self.bind
+        if write and self.is_sqlite and isinstance(bind, AsyncEngine):
+            bind = bind.execution_options(sqlite_write=True)
+        return AsyncSession(
+            bind=bind,
+            expire_on_commit=False,
+            autoflush=False,
+            join_transaction_mode="create_savepoint",
+        )
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A write session inside one transaction: committed on success, rolled back on error."""
+        async with self.session(write=True) as session, session.begin():
+            yield session
+
+    async def check_connection(self) -> None:
+        """Raise DatabaseUnavailable, with a one-line reason, unless the database answers."""
+        try:
+            async with self.session() as session:
+                await session.execute(select(1))
+        except (DBAPIError, OSError, TimeoutError) as error:
+            reason = getattr(error, "orig", None) or error
+            first_line = str(reason).strip().splitlines()[0] if str(reason).strip() else ""
+            raise DatabaseUnavailable(
+                f"database unreachable: {type(reason).__name__}: {first_line}"
+            ) from error
+
+
+@event.listens_for(Session, "before_flush")
+def _check_catalog_writes(session: Session, _context: Any, _instances: Any) -> None:
+    """Apply the catalog's write rules to every ORM write, whichever code path makes it."""
+    for obj in chain(session.new, session.dirty):
+        if isinstance(obj, Product):
+            with session.no_autoflush:
+                attributes = session.scalars(
+                    select(AttributeDefinition).where(
+                        AttributeDefinition.product_type_id == obj.product_type_id  # type: ignore[arg-type]
+                    )
+                ).all()
+            check_product(obj, attributes)
+        elif isinstance(obj, Variant):
+            check_variant(obj)
+        elif isinstance(obj, PriceTier):
+            check_currency("currency", obj.currency)

@@ -1,0 +1,110 @@
+"""Typed settings, read once from the environment or `.env`.
+
+Production refuses configurations that would lose data or leak secrets: SQLite, no Redis,
+or the development defaults for secrets.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from ipaddress import ip_network
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET_KEY = "dev-only-secret-key-never-use-in-production"  # noqa: S105
+DEV_DATA_KEY = "dev-only-data-key-never-use-in-production"
+MIN_SECRET_LENGTH = 32
+
+Environment = Literal["development", "test", "production"]
+
+
+class InsecureConfiguration(ValueError):
+    """Raised when production settings would be unsafe."""
+
+
+class Settings(BaseSettings):
+    """Every knob TradeQL reads; the README documents each one."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    env: Environment = "development"
+    database_url: str = "sqlite+aiosqlite:///./tradeql.db"
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+    redis_url: str | None = None
+    redis_prefix: str = "tq:"
+    redis_timeout_seconds: float = Field(default=0.25, gt=0, le=5)
+    secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
+    data_key: SecretStr = SecretStr(DEV_DATA_KEY)
+    smtp_url: SecretStr | None = None
+    mail_from: str = "TradeQL <no-reply@localhost>"
+    trusted_proxies: str = ""
+    graphiql: bool = True
+    public_introspection: bool | None = None
+    debug_extensions: bool = False
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    max_body_bytes: int = Field(default=1_000_000, ge=1_024)
+    max_query_depth: int = Field(default=12, ge=2, le=50)
+    max_aliases: int = Field(default=30, ge=0, le=1_000)
+    max_tokens: int = Field(default=3_000, ge=100, le=100_000)
+
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _empty_redis_is_none(cls, value: object) -> object:
+        return value or None
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_networks(cls, value: str) -> str:
+        for item in _split(value):
+            ip_network(item, strict=False)
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.env != "production":
+            return self
+        problems = []
+        if self.is_sqlite:
+            problems.append("DATABASE_URL must point to PostgreSQL, not SQLite")
+        if not self.redis_url:
+            problems.append("REDIS_URL is required")
+        for name, value, default in (
+            ("SECRET_KEY", self.secret_key, DEV_SECRET_KEY),
+            ("DATA_KEY", self.data_key, DEV_DATA_KEY),
+        ):
+            raw = value.get_secret_value()
+            if raw == default or len(raw) < MIN_SECRET_LENGTH:
+                problems.append(f"{name} must be a random value of {MIN_SECRET_LENGTH}+ characters")
+        if problems:
+            raise InsecureConfiguration("refusing to start in production: " + "; ".join(problems))
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def is_development(self) -> bool:
+        return self.env == "development"
+
+    @property
+    def introspection_for_anonymous(self) -> bool:
+        if self.public_introspection is not None:
+            return self.public_introspection
+        return self.env != "production"
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return _split(self.trusted_proxies)
+
+
+def _split(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; tests build their own `Settings` instead."""
+    return Settings()

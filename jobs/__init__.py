@@ -1,0 +1,1 @@
+"""Outbox handlers: mail, webhooks, ledger entries, imports."""

@@ -1,0 +1,1 @@
+"""Per-request aiodataloader batch loaders, derived from declared relations."""

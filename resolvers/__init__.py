@@ -1,0 +1,1 @@
+"""Query and mutation logic and the request context; returns rows, never Strawberry types."""

@@ -1,0 +1,1 @@
+"""Strawberry types, inputs, payloads and the assembled schema."""

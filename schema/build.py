@@ -1,0 +1,66 @@
+"""The assembled schema, with the limits that protect it from abusive documents."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.types import ExecutionContext
+
+from core.settings import Settings
+from schema.catalog.query import CatalogQuery
+from schema.debug import DebugExtensions
+from schema.single_operation import OneOperationPerRequest
+
+DOCUMENT_CACHE_SIZE = 1_000
+ExtensionFactory = type[SchemaExtension] | Callable[[], SchemaExtension]
+
+
+@strawberry.type(description="Everything a storefront, an admin or a partner can read.")
+class Query(CatalogQuery):
+    pass
+
+
+class TradeQLSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """`schema.errors.present_errors` logs unexpected errors once, with the request id."""
+
+
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    """The schema served over HTTP; with no settings, the bare schema (for `export-schema`)."""
+    extensions: list[ExtensionFactory] = []
+    if settings is not None:
+        extensions += _protections(settings)
+        if settings.debug_extensions:
+            extensions.append(DebugExtensions)
+    return TradeQLSchema(query=Query, extensions=extensions)
+
+
+def _protections(settings: Settings) -> list[ExtensionFactory]:
+    """Per-request extension factories; the parse and validation caches are process-wide."""
+    rules: list[Any] = []
+    if not settings.introspection_for_anonymous:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    return [
+        partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
+        partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
+        partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
+        partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
+        partial(AddValidationRules, rules),
+        partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
+        OneOperationPerRequest,
+    ]

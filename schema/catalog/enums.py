@@ -1,0 +1,72 @@
+"""Catalog enums as partners see them, each value described."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from models.catalog import AttributeKind as AttributeKindModel
+from models.reference import Incoterm as IncotermModel
+
+
+@strawberry.enum(description="Incoterms 2020 rules: who pays and bears risk at each leg.")
+class Incoterm(Enum):
+    EXW = strawberry.enum_value(
+        IncotermModel.EXW.value, description="Ex Works: the buyer collects at the seller's site."
+    )
+    FCA = strawberry.enum_value(
+        IncotermModel.FCA.value, description="Free Carrier: delivered to the buyer's carrier."
+    )
+    CPT = strawberry.enum_value(
+        IncotermModel.CPT.value,
+        description="Carriage Paid To: seller pays carriage; risk passes at first carrier.",
+    )
+    CIP = strawberry.enum_value(
+        IncotermModel.CIP.value,
+        description="Carriage and Insurance Paid To: CPT plus seller-paid all-risks insurance.",
+    )
+    DAP = strawberry.enum_value(
+        IncotermModel.DAP.value,
+        description="Delivered at Place: seller delivers, unloading and import duty excluded.",
+    )
+    DPU = strawberry.enum_value(
+        IncotermModel.DPU.value,
+        description="Delivered at Place Unloaded: seller delivers and unloads at the place.",
+    )
+    DDP = strawberry.enum_value(
+        IncotermModel.DDP.value,
+        description="Delivered Duty Paid: seller delivers with import duties and taxes paid.",
+    )
+    FAS = strawberry.enum_value(
+        IncotermModel.FAS.value,
+        description="Free Alongside Ship: goods placed alongside the vessel at the port.",
+    )
+    FOB = strawberry.enum_value(
+        IncotermModel.FOB.value,
+        description="Free On Board: risk passes once goods are on board the vessel.",
+    )
+    CFR = strawberry.enum_value(
+        IncotermModel.CFR.value,
+        description="Cost and Freight: seller pays sea freight to the destination port.",
+    )
+    CIF = strawberry.enum_value(
+        IncotermModel.CIF.value,
+        description="Cost, Insurance and Freight: CFR plus seller-paid minimum insurance.",
+    )
+
+
+@strawberry.enum(description="The kind of value an attribute of a product type holds.")
+class AttributeKind(Enum):
+    TEXT = strawberry.enum_value(AttributeKindModel.TEXT.value, description="Free text.")
+    NUMBER = strawberry.enum_value(
+        AttributeKindModel.NUMBER.value, description="A number, in the attribute's `unit`."
+    )
+    BOOLEAN = strawberry.enum_value(AttributeKindModel.BOOLEAN.value, description="Yes or no.")
+    ENUM = strawberry.enum_value(
+        AttributeKindModel.ENUM.value, description="Exactly one of the `allowedValues`."
+    )
+    MULTI_ENUM = strawberry.enum_value(
+        AttributeKindModel.MULTI_ENUM.value,
+        description="One or more of the `allowedValues`.",
+    )

@@ -1,0 +1,159 @@
+"""`Product`, its specs, and the paginated `ProductConnection` of the storefront listing."""
+
+from __future__ import annotations
+
+from typing import Any, Self
+
+import strawberry
+
+from core.global_id import encode_global_id
+from loaders import catalog as relations
+from models import catalog as rows
+from resolvers.pagination import Page
+from schema.catalog.category import Category
+from schema.catalog.enums import AttributeKind, Incoterm
+from schema.catalog.product_type import ProductType
+from schema.catalog.variant import Variant
+from schema.info import Info
+from schema.node import Node, PageInfo
+
+
+@strawberry.type(description="One spec of a product, typed by its attribute's kind.")
+class ProductSpec:
+    key: str = strawberry.field(description="Attribute key, e.g. `gsm`.")
+    label: str = strawberry.field(description="Attribute label, e.g. 'Fabric weight'.")
+    kind: AttributeKind = strawberry.field(description="Which of the value fields is set.")
+    unit: str | None = strawberry.field(description="Unit of a NUMBER value, e.g. 'g/m²'.")
+    text: str | None = strawberry.field(description="The value of a TEXT attribute.")
+    number: float | None = strawberry.field(description="The value of a NUMBER attribute.")
+    boolean: bool | None = strawberry.field(description="The value of a BOOLEAN attribute.")
+    values: list[str] | None = strawberry.field(
+        description="The value(s) of an ENUM (one item) or MULTI_ENUM attribute."
+    )
+    display: str = strawberry.field(
+        description="The value formatted for people, with its unit: '220 g/m²', 'Yes'."
+    )
+
+    @classmethod
+    def from_value(cls, attribute: rows.AttributeDefinition, value: Any) -> Self:
+        kind = rows.AttributeKind(attribute.kind)
+        spec = cls(
+            key=attribute.key,
+            label=attribute.label,
+            kind=AttributeKind(kind.value),
+            unit=attribute.unit,
+            text=None,
+            number=None,
+            boolean=None,
+            values=None,
+            display=str(value),
+        )
+        if kind is rows.AttributeKind.TEXT:
+            spec.text = value
+        elif kind is rows.AttributeKind.NUMBER:
+            spec.number = value
+            spec.display = f"{value:g} {attribute.unit}" if attribute.unit else f"{value:g}"
+        elif kind is rows.AttributeKind.BOOLEAN:
+            spec.boolean = value
+            spec.display = "Yes" if value else "No"
+        else:
+            spec.values = [value] if kind is rows.AttributeKind.ENUM else list(value)
+            spec.display = ", ".join(spec.values)
+        return spec
+
+
+@strawberry.type(description="A product of the catalog, offered in one or more variants.")
+class Product(Node):
+    row: strawberry.Private[rows.Product]
+    name: str = strawberry.field(description="Display name.")
+    slug: str = strawberry.field(description="Unique, URL-safe name; use it in storefront URLs.")
+    description: str = strawberry.field(description="Longer description; may be empty.")
+    hs_code: str = strawberry.field(
+        description="Harmonized System code for customs: 6, 8 or 10 digits, no dots."
+    )
+    country_of_origin: str = strawberry.field(
+        description="ISO 3166-1 alpha-2 code of the country where the goods are made."
+    )
+    moq: int = strawberry.field(description="Minimum order quantity, in units, per order line.")
+    lead_time_days: int = strawberry.field(
+        description="Days from order confirmation until the goods are ready to ship."
+    )
+    incoterms: list[Incoterm] = strawberry.field(description="Incoterms the seller offers.")
+
+    @classmethod
+    def from_row(cls, row: rows.Product) -> Self:
+        assert row.id is not None
+        return cls(
+            id=strawberry.ID(encode_global_id("Product", row.id)),
+            row=row,
+            name=row.name,
+            slug=row.slug,
+            description=row.description,
+            hs_code=row.hs_code,
+            country_of_origin=row.country_of_origin,
+            moq=row.moq,
+            lead_time_days=row.lead_time_days,
+            incoterms=[Incoterm(term) for term in row.incoterms],
+        )
+
+    @strawberry.field(description="The category this product is listed in.")
+    async def category(self, info: Info) -> Category:
+        row = await info.context.loaders.one(relations.CATEGORY_BY_ID, self.row.category_id)
+        return Category.from_row(row)
+
+    @strawberry.field(description="The product type whose attributes define `specs`.")
+    async def product_type(self, info: Info) -> ProductType:
+        row = await info.context.loaders.one(relations.PRODUCT_TYPE_BY_ID, self.row.product_type_id)
+        return ProductType.from_row(row)
+
+    @strawberry.field(description="Specs set on this product, in the type's attribute order.")
+    async def specs(self, info: Info) -> list[ProductSpec]:
+        attributes = await info.context.loaders.many(
+            relations.ATTRIBUTES_BY_PRODUCT_TYPE, self.row.product_type_id
+        )
+        return [
+            ProductSpec.from_value(attribute, self.row.specs[attribute.key])
+            for attribute in attributes
+            if attribute.key in self.row.specs
+        ]
+
+    @strawberry.field(description="Sellable variants of this product, by SKU.")
+    async def variants(self, info: Info) -> list[Variant]:
+        found = await info.context.loaders.many(relations.VARIANTS_BY_PRODUCT, self.row.id)
+        return [Variant.from_row(row) for row in found]
+
+
+@strawberry.type(description="A product in a list, with the cursor to continue after it.")
+class ProductEdge:
+    cursor: str = strawberry.field(description="Pass as `after` to list the products after it.")
+    node: Product = strawberry.field(description="The product.")
+
+
+@strawberry.type(description="A page of products (Relay connection), with keyset cursors.")
+class ProductConnection:
+    page: strawberry.Private[Page[rows.Product]]
+    edges: list[ProductEdge] = strawberry.field(description="Products of this page with cursors.")
+    nodes: list[Product] = strawberry.field(description="Products of this page, without cursors.")
+    page_info: PageInfo = strawberry.field(description="How to fetch the next page.")
+
+    @classmethod
+    def from_page(cls, page: Page[rows.Product]) -> Self:
+        nodes = [Product.from_row(row) for row in page.rows]
+        return cls(
+            page=page,
+            edges=[
+                ProductEdge(cursor=cursor, node=node)
+                for cursor, node in zip(page.cursors, nodes, strict=True)
+            ],
+            nodes=nodes,
+            page_info=PageInfo(
+                has_next_page=page.has_next_page,
+                has_previous_page=page.has_previous_page,
+                start_cursor=page.cursors[0] if page.cursors else None,
+                end_cursor=page.cursors[-1] if page.cursors else None,
+            ),
+        )
+
+    @strawberry.field(description="How many products match the filter, across all pages.")
+    async def total_count(self) -> int:
+        return await self.page.total_count()

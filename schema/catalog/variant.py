@@ -1,0 +1,135 @@
+"""`Variant` and its prices: the SKU a buyer orders, priced by quantity breaks per currency."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Self
+
+import strawberry
+
+from core.global_id import encode_global_id
+from loaders import catalog as relations
+from models import catalog as rows
+from resolvers import pricing
+from schema.info import Info
+from schema.node import Node
+
+if TYPE_CHECKING:
+    from schema.catalog.product import Product
+
+
+@strawberry.type(description="One option that distinguishes a variant, e.g. colour = navy.")
+class OptionValue:
+    name: str = strawberry.field(description="Option name, e.g. 'colour' or 'width'.")
+    value: str = strawberry.field(description="This variant's value of the option.")
+
+
+@strawberry.type(description="Unit price from a minimum quantity upwards, in one currency.")
+class PriceTier:
+    currency: str = strawberry.field(description="ISO 4217 currency code, e.g. USD.")
+    min_quantity: int = strawberry.field(
+        description="Smallest order quantity, in units, at which this price applies."
+    )
+    unit_price: Decimal = strawberry.field(
+        description="Price of one unit, as a decimal string (never a float)."
+    )
+
+    @classmethod
+    def from_row(cls, row: rows.PriceTier) -> Self:
+        return cls(currency=row.currency, min_quantity=row.min_quantity, unit_price=row.unit_price)
+
+
+@strawberry.type(description="The price of a quantity of a variant, from the tier that applies.")
+class VariantPrice:
+    currency: str = strawberry.field(description="ISO 4217 currency code.")
+    quantity: int = strawberry.field(description="The quantity priced, in units.")
+    min_quantity: int = strawberry.field(description="Minimum quantity of the tier applied.")
+    unit_price: Decimal = strawberry.field(description="Price of one unit at this quantity.")
+    total: Decimal = strawberry.field(
+        description="unitPrice times quantity, before tax and freight."
+    )
+
+
+@strawberry.type(description="A sellable SKU of a product: one colour, width or pack size.")
+class Variant(Node):
+    row: strawberry.Private[rows.Variant]
+    sku: str = strawberry.field(description="Stock keeping unit, unique across the catalog.")
+    name: str = strawberry.field(description="Short name of the variant, e.g. 'Navy, 150 cm'.")
+    option_values: list[OptionValue] = strawberry.field(
+        description="The options that distinguish this variant from its siblings."
+    )
+    units_per_carton: int = strawberry.field(description="Units packed in one export carton.")
+    carton_weight_kg: Decimal | None = strawberry.field(
+        description="Gross weight of one carton in kilograms; null when unknown."
+    )
+    carton_volume_m3: Decimal | None = strawberry.field(
+        description="Volume of one carton in cubic metres; null when unknown."
+    )
+    available: int = strawberry.field(
+        description="Units that can be ordered now: stock on hand minus reserved stock."
+    )
+
+    @classmethod
+    def from_row(cls, row: rows.Variant) -> Self:
+        assert row.id is not None
+        return cls(
+            id=strawberry.ID(encode_global_id("Variant", row.id)),
+            row=row,
+            sku=row.sku,
+            name=row.name,
+            option_values=[
+                OptionValue(name=name, value=str(value))
+                for name, value in row.option_values.items()
+            ],
+            units_per_carton=row.units_per_carton,
+            carton_weight_kg=row.carton_weight_kg,
+            carton_volume_m3=row.carton_volume_m3,
+            available=row.stock_on_hand - row.stock_reserved,
+        )
+
+    @strawberry.field(description="The product this variant belongs to.")
+    async def product(
+        self, info: Info
+    ) -> Annotated[Product, strawberry.lazy("schema.catalog.product")] | None:
+        from schema.catalog.product import Product
+
+        row = await info.context.loaders.one(relations.PRODUCT_BY_ID, self.row.product_id)
+        return None if row is None else Product.from_row(row)
+
+    @strawberry.field(description="Quantity-break prices, cheapest tier last within a currency.")
+    async def price_tiers(
+        self,
+        info: Info,
+        currency: Annotated[
+            str | None,
+            strawberry.argument(description="Only tiers in this ISO 4217 currency; all if null."),
+        ] = None,
+    ) -> list[PriceTier]:
+        tiers = await pricing.price_tiers(info.context, self.row, currency)
+        return [PriceTier.from_row(tier) for tier in tiers]
+
+    @strawberry.field(
+        description=(
+            "The unit price and total for `quantity` units in `currency`, from the tier with "
+            "the highest minimum quantity not above it. Null when the variant has no price in "
+            "that currency or the quantity is below every tier."
+        )
+    )
+    async def price(
+        self,
+        info: Info,
+        currency: Annotated[str, strawberry.argument(description="ISO 4217 code, e.g. EUR.")],
+        quantity: Annotated[
+            int, strawberry.argument(description="Units to price, at least 1.")
+        ] = 1,
+    ) -> VariantPrice | None:
+        tier = await pricing.price_for_quantity(info.context, self.row, currency, quantity)
+        if tier is None:
+            return None
+        return VariantPrice(
+            currency=tier.currency,
+            quantity=quantity,
+            min_quantity=tier.min_quantity,
+            unit_price=tier.unit_price,
+            total=tier.unit_price * quantity,
+        )

@@ -1,0 +1,77 @@
+"""How errors reach clients: a stable `extensions.code` and the request id, nothing more.
+
+Expected errors (`core.errors.TradeQLError`) keep their message; parse and validation errors
+keep theirs, minus "Did you mean" suggestions outside development (they map the schema for an
+attacker); anything else is masked as INTERNAL_ERROR and logged in full with the request id.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from graphql import GraphQLError
+
+from core.errors import ErrorCode, TradeQLError
+
+logger = logging.getLogger("tradeql.graphql")
+
+_SUGGESTION = re.compile(r"\s*Did you mean .*\?$", re.DOTALL)
+_VARIABLE = re.compile(r"^Variable '\$(\w+)'")
+INTERNAL_MESSAGE = "Internal server error. Quote the request id when reporting it."
+
+
+def present_errors(
+    errors: list[GraphQLError], *, request_id: str | None, development: bool
+) -> list[dict[str, Any]]:
+    """The errors as the client sees them, formatted for the response body.
+
+    Applied to the final result rather than in a schema extension, so errors raised before
+    the operation hooks run (parse errors from the parser cache) are presented too.
+    """
+    return [dict(_present(error, request_id, development).formatted) for error in errors]
+
+
+def _present(error: GraphQLError, request_id: str | None, development: bool) -> GraphQLError:
+    original = error.original_error
+    extensions: dict[str, Any] = {"requestId": request_id}
+    message = error.message
+    if isinstance(original, TradeQLError):
+        extensions["code"] = original.code.value
+        if original.argument:
+            extensions["argument"] = original.argument
+            message = f"Argument '{original.argument}' {original.message}"
+    elif original is None or isinstance(original, GraphQLError):
+        code, argument = _classify(error)
+        extensions["code"] = code.value
+        if argument:
+            extensions["argument"] = argument
+        if not development:
+            message = _SUGGESTION.sub("", message)
+    else:
+        logger.error(
+            "unexpected error while resolving %s",
+            ".".join(map(str, error.path or [])) or "the operation",
+            exc_info=original,
+            extra={"request_id": request_id},
+        )
+        extensions["code"] = ErrorCode.INTERNAL_ERROR.value
+        message = INTERNAL_MESSAGE
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions=extensions,
+    )
+
+
+def _classify(error: GraphQLError) -> tuple[ErrorCode, str | None]:
+    if error.message.startswith("Syntax Error"):
+        return ErrorCode.GRAPHQL_PARSE_FAILED, None
+    variable = _VARIABLE.match(error.message)
+    if variable:
+        return ErrorCode.BAD_USER_INPUT, variable.group(1)
+    return ErrorCode.GRAPHQL_VALIDATION_FAILED, None

@@ -1,0 +1,31 @@
+"""The Relay `Node` interface and the connection plumbing shared by every list."""
+
+from __future__ import annotations
+
+import strawberry
+
+
+@strawberry.interface(
+    description=(
+        "An object with a globally unique id. Fetch any node again with `node(id:)`; ids are "
+        "opaque strings that encode the object's type, so keep them as they are."
+    )
+)
+class Node:
+    id: strawberry.ID = strawberry.field(description="Globally unique, opaque id of this object.")
+
+
+@strawberry.type(description="Where a page sits in a list, for cursor-based paging.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(
+        description="True when more items follow; fetch them with `after: endCursor`."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="True when this page was fetched with `after`, so items precede it."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="Cursor of the first item of this page; null when the page is empty."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="Cursor of the last item; pass it as `after` to get the next page."
+    )

@@ -1,0 +1,96 @@
+"""The embedded default exactly as a user runs it: migrate, seed, serve, query, stop."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+TRADEQL = str(Path(sys.executable).parent / "tradeql")
+
+QUERY = """{
+  categories { slug children { slug } }
+  products(first: 5, filter: { inStock: true }) {
+    totalCount
+    edges { node { name specs { label display }
+      variants { sku available price(currency: "USD", quantity: 1000) { unitPrice total } } } }
+  }
+}"""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _wait_until_ready(base_url: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert server.poll() is None, "tradeql serve exited early"
+        try:
+            if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError("tradeql serve did not become ready within 30 s")
+
+
+@pytest.mark.slow
+def test_serve_an_empty_sqlite_file_seeded_and_queried_over_http(tmp_path: Path) -> None:
+    env = {
+        **{key: value for key, value in os.environ.items() if not key.startswith("DATABASE")},
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'tradeql.db'}",
+        "REDIS_URL": "",
+        "ENV": "development",
+    }
+    for command in (["migrate"], ["seed-demo", "--products", "40", "--if-empty"]):
+        done = subprocess.run(
+            [TRADEQL, *command], env=env, cwd=tmp_path, capture_output=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [TRADEQL, "serve", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        _wait_until_ready(base_url, server)
+        response = httpx.post(f"{base_url}/graphql", json={"query": QUERY}, timeout=10)
+        assert response.status_code == 200
+        body = response.json()
+        assert "errors" not in body, body
+        assert {category["slug"] for category in body["data"]["categories"]} >= {"textiles"}
+        products = body["data"]["products"]
+        assert products["totalCount"] > 0
+        assert len(products["edges"]) == 5
+        assert all(edge["node"]["variants"] for edge in products["edges"])
+        graphiql = httpx.get(f"{base_url}/graphql", headers={"accept": "text/html"}, timeout=10)
+        assert "graphiql" in graphiql.text.lower()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            _, stderr = server.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.communicate()
+            raise
+    logs = stderr.decode()
+    # uvicorn shuts down gracefully, then re-raises the signal it caught.
+    assert server.returncode in (0, -signal.SIGTERM), logs
+    assert "Finished server process" in logs
+    assert "Traceback" not in logs

@@ -1,0 +1,218 @@
+"""The demo seeder: what it inserts is valid, priced sensibly, unique, and safe to re-run."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import defaultdict
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from sqlalchemy import func, select
+
+import app.seed
+from app.demo_catalog import CATEGORIES, PRODUCT_TYPES, ProductDraft, draft_product
+from app.seed import PRODUCTS_TABLE, VARIANTS_TABLE, SeedReport, seed_demo
+from core.db import Database, create_engine
+from core.settings import Settings
+from models.catalog import (
+    AttributeDefinition,
+    Category,
+    PriceTier,
+    Product,
+    ProductStatus,
+    ProductType,
+    Variant,
+)
+from models.catalog_rules import CatalogRuleError, validate_specs
+from tests.conftest import alembic_config
+
+
+async def _count(db: Database, model: Any) -> int:
+    async with db.session() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def _all(db: Database, model: Any) -> list[Any]:
+    async with db.session() as session:
+        return list(await session.scalars(select(model)))
+
+
+async def _assert_variants_belong_to_their_products(db: Database) -> None:
+    """Ids come back from bulk inserts in parameter order: a variant's SKU carries the same
+    ordinal as its product's slug, so a shuffled RETURNING would show up here."""
+    async with db.session() as session:
+        rows = await session.execute(
+            select(PRODUCTS_TABLE.c.slug, VARIANTS_TABLE.c.sku).join(VARIANTS_TABLE)
+        )
+        pairs = list(rows)
+    assert pairs
+    for slug, sku in pairs:
+        assert int(sku.split("-")[1]) == int(slug.rsplit("-", 1)[1])
+
+
+async def test_seed_inserts_the_requested_number_of_products(db: Database) -> None:
+    report = await seed_demo(db, products=50)
+
+    assert report == SeedReport(
+        categories=len(CATEGORIES),
+        product_types=len(PRODUCT_TYPES),
+        products=50,
+        variants=await _count(db, Variant),
+        price_tiers=await _count(db, PriceTier),
+    )
+    assert await _count(db, Product) == 50
+    assert await _count(db, Category) == len(CATEGORIES)
+    assert report.variants >= 50
+    assert report.price_tiers >= 2 * 2 * report.variants
+
+
+async def test_every_product_has_specs_valid_for_its_type(db: Database) -> None:
+    await seed_demo(db, products=50)
+    attributes: dict[int, list[AttributeDefinition]] = defaultdict(list)
+    for attribute in await _all(db, AttributeDefinition):
+        attributes[attribute.product_type_id].append(attribute)
+    categories = {category.id: category for category in await _all(db, Category)}
+
+    for product in await _all(db, Product):
+        assert validate_specs(attributes[product.product_type_id], product.specs) == product.specs
+        assert product.specs, "every demo product has specs"
+        assert categories[product.category_id].parent_id is not None, "filed under a leaf"
+        assert product.hs_code.isdigit()
+        assert product.incoterms
+
+
+async def test_tiers_span_currencies_and_fall_as_quantity_rises(db: Database) -> None:
+    await seed_demo(db, products=50)
+    tiers: dict[int, dict[str, list[PriceTier]]] = defaultdict(lambda: defaultdict(list))
+    for tier in await _all(db, PriceTier):
+        tiers[tier.variant_id][tier.currency].append(tier)
+
+    variants = await _all(db, Variant)
+    assert {variant.id for variant in variants} == set(tiers)
+    for variant in variants:
+        by_currency = tiers[variant.id]
+        assert len(by_currency) >= 2
+        for ladder in by_currency.values():
+            ladder.sort(key=lambda tier: tier.min_quantity)
+            prices = [tier.unit_price for tier in ladder]
+            assert len(ladder) >= 3
+            assert prices == sorted(prices, reverse=True)
+            assert len(set(prices)) == len(prices), "each break is strictly cheaper"
+        assert variant.cost_currency in by_currency
+        lowest = min(tier.unit_price for tier in by_currency[variant.cost_currency])
+        assert variant.cost_price is not None
+        assert Decimal(0) < variant.cost_price < lowest
+        assert 0 <= variant.stock_reserved <= variant.stock_on_hand
+
+
+async def test_seeding_twice_reuses_the_tree_and_keeps_slugs_and_skus_unique(
+    db: Database,
+) -> None:
+    first = await seed_demo(db, products=30)
+    # The same seed drafts the same names again; the ordinal suffix must still differ.
+    second = await seed_demo(db, products=30)
+
+    products = await _all(db, Product)
+    skus = [variant.sku for variant in await _all(db, Variant)]
+    assert len(products) == 60
+    assert len({product.slug for product in products}) == 60
+    assert len(set(skus)) == len(skus) == first.variants + second.variants
+    assert await _count(db, Category) == len(CATEGORIES)
+    assert await _count(db, ProductType) == len(PRODUCT_TYPES)
+    await _assert_variants_belong_to_their_products(db)
+
+
+async def test_if_empty_skips_a_catalog_that_has_products(db: Database) -> None:
+    await seed_demo(db, products=5)
+    before = [await _count(db, model) for model in (Category, Product, Variant, PriceTier)]
+
+    report = await seed_demo(db, products=50, if_empty=True)
+
+    assert report == SeedReport(skipped=True)
+    assert [await _count(db, model) for model in (Category, Product, Variant, PriceTier)] == before
+
+
+async def test_if_empty_seeds_an_empty_catalog(db: Database) -> None:
+    report = await seed_demo(db, products=3, if_empty=True)
+
+    assert not report.skipped
+    assert await _count(db, Product) == 3
+
+
+async def test_bulk_path_validates_specs_and_inserts_nothing_on_error(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def draft_with_bad_specs(rng: random.Random, ordinal: int) -> ProductDraft:
+        draft = draft_product(rng, ordinal)
+        if ordinal <= 3:  # the first products are fine; the error comes mid-batch
+            return draft
+        # Unknown to most types, and a number (not text) on home textiles.
+        return replace(draft, specs={**draft.specs, "thread_count": "lots"})
+
+    monkeypatch.setattr(app.seed, "draft_product", draft_with_bad_specs)
+
+    with pytest.raises(CatalogRuleError) as error:
+        await seed_demo(db, products=10)
+
+    assert error.value.field.startswith("specs.")
+    assert await _count(db, Product) == 0
+    assert await _count(db, Category) == 0
+
+
+async def test_product_types_have_their_own_attributes(db: Database) -> None:
+    await seed_demo(db, products=1)
+    types = {product_type.id: product_type.slug for product_type in await _all(db, ProductType)}
+    keys: dict[str, set[str]] = defaultdict(set)
+    by_key: dict[tuple[str, str], AttributeDefinition] = {}
+    for attribute in await _all(db, AttributeDefinition):
+        keys[types[attribute.product_type_id]].add(attribute.key)
+        by_key[types[attribute.product_type_id], attribute.key] = attribute
+
+    key_sets = [frozenset(attribute_keys) for attribute_keys in keys.values()]
+    assert len(key_sets) == len(PRODUCT_TYPES) == len(set(key_sets))
+    assert by_key["fabric", "gsm"].unit == "g/m²"
+    assert by_key["fabric", "gsm"].filterable
+    assert by_key["bearing", "tolerance"].allowed_values == ["P0", "P6", "P5", "P4"]
+    assert by_key["spice", "moisture_pct"].unit == "%"
+    assert by_key["leather-good", "colours"].kind == "multi_enum"
+
+
+def test_drafts_are_repeatable_mostly_active_and_uniquely_named() -> None:
+    drafts = [draft_product(random.Random(11), ordinal) for ordinal in (1, 1)]
+    assert drafts[0] == drafts[1]
+
+    rng = random.Random(3)
+    many = [draft_product(rng, ordinal) for ordinal in range(1, 3_001)]
+    statuses = [draft.status for draft in many]
+    assert statuses.count(ProductStatus.ACTIVE) > 0.85 * len(many)
+    assert ProductStatus.DRAFT in statuses
+    assert ProductStatus.ARCHIVED in statuses
+    assert len({draft.slug for draft in many}) == len(many)
+    assert all(len(draft.slug) <= 120 for draft in many)
+    assert {draft.type_slug for draft in many} == {t.slug for t in PRODUCT_TYPES}
+
+
+async def test_seed_on_a_migrated_sqlite_database(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'seed.db'}"
+    # Alembic's env.py calls asyncio.run, which cannot nest inside this test's loop.
+    await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
+    engine = create_engine(Settings(env="test", database_url=url))
+    try:
+        database = Database(engine)
+        report = await seed_demo(database, products=20)
+
+        assert report.products == 20
+        assert not report.skipped
+        assert await _count(database, Product) == 20
+        assert await _count(database, Variant) == report.variants
+        assert await _count(database, PriceTier) == report.price_tiers
+        assert await _count(database, Category) == len(CATEGORIES)
+        await _assert_variants_belong_to_their_products(database)
+        assert (await seed_demo(database, products=20, if_empty=True)).skipped
+    finally:
+        await engine.dispose()

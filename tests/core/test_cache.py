@@ -1,0 +1,162 @@
+"""The cache contract, run against the in-process and the Redis implementation alike, and how
+the Redis one behaves when its server dies (a server of the test's own, never the shared one)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+
+import pytest
+import redis.asyncio as redis_async
+
+from core.cache import Cache, InMemoryCache, RedisCache
+from core.kv import build_key_value_stores, close, connect_redis
+from core.rate_limit import InMemoryRateLimiter
+from core.settings import Settings
+from tests.redis_server import own_redis_server
+
+
+@pytest.fixture(params=["in_memory", "redis"])
+def cache(
+    request: pytest.FixtureRequest, redis_client: redis_async.Redis, redis_prefix: str
+) -> Cache:
+    if request.param == "in_memory":
+        return InMemoryCache()
+    return RedisCache(redis_client, f"{redis_prefix}{uuid.uuid4().hex}:")
+
+
+async def test_get_returns_what_was_set_and_misses_unknown_keys(cache: Cache) -> None:
+    await cache.set("product:1", b"\x00first", ttl_seconds=60)
+    await cache.set("product:1", b"second", ttl_seconds=60)
+
+    assert await cache.get("product:1") == b"second"
+    assert await cache.get("product:2") is None
+
+
+async def test_entry_is_gone_after_its_ttl(cache: Cache) -> None:
+    await cache.set("short", b"v", ttl_seconds=1)
+    await cache.set("long", b"v", ttl_seconds=60)
+
+    await asyncio.sleep(1.2)
+
+    assert await cache.get("short") is None
+    assert await cache.get("long") == b"v"
+
+
+async def test_ttl_under_one_second_is_refused_not_silently_dropped(cache: Cache) -> None:
+    with pytest.raises(ValueError, match="ttl_seconds"):
+        await cache.set("k", b"v", ttl_seconds=0)
+
+    assert await cache.get("k") is None
+
+
+async def test_delete_removes_only_the_named_keys(cache: Cache) -> None:
+    for key in ("a", "b", "c"):
+        await cache.set(key, key.encode(), ttl_seconds=60)
+
+    await cache.delete("a", "b", "never-set")
+    await cache.delete()
+
+    assert [await cache.get(key) for key in ("a", "b", "c")] == [None, None, b"c"]
+
+
+async def test_bumping_a_version_hides_entries_cached_under_the_old_one(cache: Cache) -> None:
+    assert await cache.version("catalog") == 0
+    old_key = f"catalog:v{await cache.version('catalog')}:products"
+    await cache.set(old_key, b"stale listing", ttl_seconds=60)
+
+    assert await cache.bump_version("catalog") == 1
+    assert await cache.bump_version("catalog") == 2
+
+    new_key = f"catalog:v{await cache.version('catalog')}:products"
+    assert new_key != old_key
+    assert await cache.get(new_key) is None
+    assert await cache.version("orders") == 0
+
+
+async def test_in_memory_cache_evicts_the_least_recently_used_entry() -> None:
+    cache = InMemoryCache(max_entries=2)
+    await cache.set("a", b"a", ttl_seconds=60)
+    await cache.set("b", b"b", ttl_seconds=60)
+    assert await cache.get("a") == b"a"
+
+    await cache.set("c", b"c", ttl_seconds=60)
+
+    assert len(cache) == 2
+    assert await cache.get("b") is None
+    assert await cache.get("a") == b"a"
+    assert await cache.get("c") == b"c"
+
+
+async def test_redis_caches_with_different_prefixes_do_not_see_each_other(
+    redis_client: redis_async.Redis, redis_prefix: str
+) -> None:
+    prefix = f"{redis_prefix}{uuid.uuid4().hex}:"
+    mine = RedisCache(redis_client, prefix)
+    theirs = RedisCache(redis_client, f"{redis_prefix}{uuid.uuid4().hex}:")
+
+    await mine.set("k", b"mine", ttl_seconds=60)
+    await mine.bump_version("catalog")
+
+    assert await theirs.get("k") is None
+    assert await theirs.version("catalog") == 0
+    assert len([key async for key in redis_client.scan_iter(match=f"{prefix}*")]) == 2
+
+
+async def test_redis_cache_serves_misses_when_redis_dies(caplog: pytest.LogCaptureFixture) -> None:
+    password = "pw-" + uuid.uuid4().hex
+    async with own_redis_server(password=password) as server:
+        settings = Settings(env="test", redis_url=server.url, redis_prefix="tq:down:")
+        stores = await build_key_value_stores(settings)
+        try:
+            cache = stores.cache
+            await cache.set("k", b"v", ttl_seconds=60)
+            assert await cache.get("k") == b"v"
+            assert await cache.bump_version("catalog") == 1
+
+            await server.stop()
+            caplog.set_level(logging.WARNING, logger="tradeql.cache")
+
+            async with asyncio.timeout(10):
+                assert await cache.get("k") is None
+                await cache.set("k", b"v2", ttl_seconds=60)
+                await cache.delete("k")
+                assert await cache.version("catalog") == 1
+                assert await cache.bump_version("catalog") == 2
+        finally:
+            await close(stores)
+
+    warnings = [r for r in caplog.records if r.name == "tradeql.cache"]
+    assert [r.levelno for r in warnings] == [logging.WARNING]
+    assert password not in caplog.text
+
+
+async def test_bump_lost_to_a_redis_error_is_replayed_once_redis_answers() -> None:
+    async with own_redis_server() as server:
+        clients = [connect_redis(server.url, 1.0) for _ in range(3)]
+        admin = clients[0]
+        this_process = RedisCache(clients[1], "tq:replay:")
+        other_process = RedisCache(clients[2], "tq:replay:")
+        try:
+            # A real server-side refusal of the bump (redis-py sends INCR as INCRBY).
+            await admin.acl_setuser("default", enabled=True, commands=["-incrby"])
+            assert await this_process.bump_version("catalog") == 1
+            assert await other_process.version("catalog") == 0
+
+            await admin.acl_setuser("default", enabled=True, commands=["+incrby"])
+            await this_process.version("orders")
+
+            assert await other_process.version("catalog") == 1
+        finally:
+            for client in clients:
+                await client.aclose()
+
+
+async def test_without_redis_url_the_stores_are_in_process() -> None:
+    stores = await build_key_value_stores(Settings(env="test", redis_url=None))
+
+    assert isinstance(stores.cache, InMemoryCache)
+    assert isinstance(stores.rate_limiter, InMemoryRateLimiter)
+    assert stores.redis is None
+    await close(stores)
