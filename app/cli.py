@@ -86,6 +86,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     seed.set_defaults(handler=_seed_demo)
 
+    worker = commands.add_parser("worker", help="run background work (PostgreSQL only)")
+    worker.add_argument(
+        "--concurrency", type=_positive, default=None, help="events handled at once per process"
+    )
+    worker.set_defaults(handler=_worker)
+
+    events = commands.add_parser("events", help="inspect and replay outbox events")
+    event_commands = events.add_subparsers(
+        dest="events_command", required=True, metavar="ACTION", parser_class=_Parser
+    )
+    listing = event_commands.add_parser("list", help="the newest events")
+    listing.add_argument("--state", choices=["pending", "done", "dead"], default=None)
+    listing.add_argument("--limit", type=_positive, default=50)
+    listing.set_defaults(handler=_events_list)
+    replay = event_commands.add_parser("replay", help="give a dead event new attempts")
+    replay.add_argument("event_id", type=_positive, metavar="ID")
+    replay.set_defaults(handler=_events_replay)
+    stats = event_commands.add_parser("stats", help="counts by state, age of oldest due event")
+    stats.set_defaults(handler=_events_stats)
+
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     export.add_argument(
         "--check", action="store_true", help=f"fail if {SCHEMA_FILE.name} is not up to date"
@@ -168,6 +188,43 @@ def _seed_demo(args: argparse.Namespace) -> int:
         )
 
     print(asyncio.run(run()), file=sys.stderr)
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from app.worker_main import run_worker_process
+
+    settings = get_settings()
+    if settings.is_sqlite:
+        raise CommandFailed(
+            "needs PostgreSQL: SQLite cannot share work safely between processes, and "
+            "`tradeql serve` already runs the worker in-process on SQLite"
+        )
+    if args.concurrency is not None:
+        settings = settings.model_copy(update={"worker_concurrency": args.concurrency})
+    asyncio.run(run_worker_process(settings))
+    return 0
+
+
+def _events_list(args: argparse.Namespace) -> int:
+    from app.operator import list_events
+
+    asyncio.run(list_events(get_settings(), state=args.state, limit=args.limit))
+    return 0
+
+
+def _events_replay(args: argparse.Namespace) -> int:
+    from app.operator import replay_event
+
+    if not asyncio.run(replay_event(get_settings(), args.event_id)):
+        raise CommandFailed(f"event {args.event_id} is not dead-lettered (or does not exist)")
+    return 0
+
+
+def _events_stats(_args: argparse.Namespace) -> int:
+    from app.operator import event_stats
+
+    asyncio.run(event_stats(get_settings()))
     return 0
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from app.graphql_http import GraphQLEndpoint
 from app.middleware import RequestIdMiddleware
+from app.worker_main import embedded_worker
 from core.db import Database, create_engine
 from core.kv import check_redis, create_key_value_stores
 from core.kv import close as close_stores
@@ -43,7 +44,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await check_redis(stores)
-        yield
+        async with AsyncExitStack() as background:
+            if database.is_sqlite:
+                # SQLite cannot share work between processes: the one server runs the worker.
+                await background.enter_async_context(embedded_worker(settings, database))
+            yield
         await close_stores(stores)
         if owns_engine and engine is not None:
             await engine.dispose()

@@ -48,6 +48,17 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(default=12, ge=2, le=50)
     max_aliases: int = Field(default=30, ge=0, le=1_000)
     max_tokens: int = Field(default=3_000, ge=100, le=100_000)
+    outbox_max_attempts: int = Field(default=12, ge=1, le=100)
+    outbox_backoff_base_seconds: float = Field(default=2.0, gt=0)
+    outbox_backoff_max_seconds: float = Field(default=3_600.0, gt=0)
+    outbox_lease_seconds: float = Field(default=60.0, ge=1)
+    worker_concurrency: int = Field(default=8, ge=1, le=256)
+    worker_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    worker_grace_seconds: float = Field(default=20.0, ge=0)
+    handler_modules: str = ""
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    webhook_allow_private_targets: bool = False
+    webhook_secret_overlap_hours: float = Field(default=24.0, ge=0)
 
     @field_validator("redis_url", mode="before")
     @classmethod
@@ -98,6 +109,10 @@ class Settings(BaseSettings):
     @property
     def trusted_proxy_list(self) -> list[str]:
         return _split(self.trusted_proxies)
+
+    @property
+    def handler_module_list(self) -> list[str]:
+        return _split(self.handler_modules)
 
 
 def _split(value: str) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, func
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import SQLModel
 
@@ -20,6 +20,9 @@ NAMING_CONVENTION = {
 }
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata = SQLModel.metadata
+
+# 64-bit ids on PostgreSQL; on SQLite only INTEGER PRIMARY KEY autoincrements (and is 64-bit).
+BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 # JSONB on PostgreSQL (indexable, compact), JSON text on SQLite.
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")

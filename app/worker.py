@@ -1,0 +1,180 @@
+"""The worker: claims due outbox events, runs their handlers, finishes or retries them.
+
+Any number of workers may run against PostgreSQL. On SIGTERM a worker stops claiming, lets
+running handlers finish within the grace period, and hands back (releases) what it could not
+finish, so another worker picks it up at once instead of waiting for the lease to expire.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from functools import partial
+
+from core import outbox
+from core.db import Database
+from core.settings import Settings
+from jobs.context import JobContext
+from jobs.registry import Defer, HandlerRegistry
+from models.outbox import EventState, OutboxEvent
+
+logger = logging.getLogger("tradeql.worker")
+
+
+def new_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Worker:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        database: Database,
+        registry: HandlerRegistry,
+        context: JobContext,
+        worker_id: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.database = database
+        self.registry = registry
+        self.context = context
+        self.worker_id = worker_id or new_worker_id()
+        self.policy = outbox.RetryPolicy(
+            max_attempts=settings.outbox_max_attempts,
+            base_seconds=settings.outbox_backoff_base_seconds,
+            max_seconds=settings.outbox_backoff_max_seconds,
+        )
+        self._running: dict[int, asyncio.Task[None]] = {}
+        self._wake = asyncio.Event()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Work until `stop` is set, then shut down gracefully."""
+        logger.info("worker %s started", self.worker_id, extra={"handlers": self.registry.names})
+        heartbeat = asyncio.create_task(self._renew_leases_until(stop))
+        try:
+            while not stop.is_set():
+                claimed = await self._claim()
+                if not claimed:
+                    await self._sleep(stop)
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+            await self._drain()
+        logger.info("worker %s stopped", self.worker_id)
+
+    async def run_once(self) -> int:
+        """Claim and finish one batch (for tests and operators); returns how many ran."""
+        claimed = await self._claim()
+        await asyncio.gather(*self._running.values(), return_exceptions=True)
+        return claimed
+
+    async def _claim(self) -> int:
+        capacity = self.settings.worker_concurrency - len(self._running)
+        if capacity <= 0:
+            return 0
+        try:
+            events = await outbox.claim_due(
+                self.database,
+                worker_id=self.worker_id,
+                limit=capacity,
+                lease_seconds=self.settings.outbox_lease_seconds,
+            )
+        except Exception:
+            logger.exception("claiming events failed; retrying after the poll interval")
+            return 0
+        for event in events:
+            assert event.id is not None
+            task = asyncio.create_task(self._process(event))
+            self._running[event.id] = task
+            task.add_done_callback(partial(self._finished, event.id))
+        return len(events)
+
+    def _finished(self, event_id: int, _task: asyncio.Task[None]) -> None:
+        self._running.pop(event_id, None)
+        self._wake.set()
+
+    async def _sleep(self, stop: asyncio.Event) -> None:
+        """Wait for the poll interval, a stop, or a free slot when all slots were busy."""
+        self._wake.clear()
+        waiters = [asyncio.create_task(stop.wait())]
+        if len(self._running) >= self.settings.worker_concurrency:
+            waiters.append(asyncio.create_task(self._wake.wait()))
+        try:
+            await asyncio.wait(waiters, timeout=self.settings.worker_poll_seconds)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def _process(self, event: OutboxEvent) -> None:
+        assert event.id is not None
+        try:
+            for handler in self.registry.handlers_for(event.event_type):
+                await handler.run(event, self.context)
+        except Defer as deferral:
+            await outbox.defer(
+                self.database,
+                event.id,
+                worker_id=self.worker_id,
+                seconds=deferral.seconds,
+                reason=deferral.reason,
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            outcome = await outbox.fail(
+                self.database,
+                event,
+                f"{type(error).__name__}: {error}",
+                worker_id=self.worker_id,
+                policy=self.policy,
+            )
+            log = logger.error if outcome is EventState.DEAD else logger.warning
+            log(
+                "event %s (%s) failed on attempt %s%s",
+                event.id,
+                event.event_type,
+                event.attempts,
+                ", dead-lettered" if outcome is EventState.DEAD else ", will retry",
+                exc_info=error,
+            )
+        else:
+            await outbox.complete(self.database, event.id, worker_id=self.worker_id)
+
+    async def _renew_leases_until(self, stop: asyncio.Event) -> None:
+        """Keep leases of long-running handlers alive while this worker is."""
+        interval = self.settings.outbox_lease_seconds / 3
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=interval)
+            if self._running:
+                try:
+                    await outbox.renew_leases(
+                        self.database,
+                        list(self._running),
+                        worker_id=self.worker_id,
+                        lease_seconds=self.settings.outbox_lease_seconds,
+                    )
+                except Exception:
+                    logger.exception("renewing leases failed")
+
+    async def _drain(self) -> None:
+        running = dict(self._running)
+        if not running:
+            return
+        _done, unfinished = await asyncio.wait(
+            running.values(), timeout=self.settings.worker_grace_seconds
+        )
+        if not unfinished:
+            return
+        for task in unfinished:
+            task.cancel()
+        await asyncio.gather(*unfinished, return_exceptions=True)
+        unfinished_ids = [event_id for event_id, task in running.items() if task in unfinished]
+        released = await outbox.release(self.database, unfinished_ids, worker_id=self.worker_id)
+        logger.warning("released %s unfinished events at shutdown", released)

@@ -1,0 +1,65 @@
+"""Running workers: `tradeql worker` processes, or one task inside `tradeql serve` on SQLite."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+
+from app.worker import Worker
+from core.db import Database, create_engine
+from core.settings import Settings
+from jobs.builtin import build_registry
+from jobs.context import JobContext
+
+
+@asynccontextmanager
+async def job_context(settings: Settings, database: Database) -> AsyncIterator[JobContext]:
+    # Webhook targets are partners' servers: short timeouts, never follow redirects.
+    async with httpx.AsyncClient(
+        timeout=settings.webhook_timeout_seconds, follow_redirects=False
+    ) as http:
+        yield JobContext(settings=settings, database=database, http=http)
+
+
+def build_worker(settings: Settings, database: Database, context: JobContext) -> Worker:
+    return Worker(
+        settings=settings,
+        database=database,
+        registry=build_registry(settings),
+        context=context,
+    )
+
+
+async def run_worker_process(settings: Settings) -> None:
+    """`tradeql worker`: work until SIGTERM or SIGINT, then shut down gracefully."""
+    engine = create_engine(settings)
+    database = Database(engine)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await database.check_connection()
+        async with job_context(settings, database) as context:
+            await build_worker(settings, database, context).run(stop)
+    finally:
+        await engine.dispose()
+
+
+@asynccontextmanager
+async def embedded_worker(settings: Settings, database: Database) -> AsyncIterator[None]:
+    """One worker task inside the server process, for the single-process SQLite default."""
+    stop = asyncio.Event()
+    async with job_context(settings, database) as context:
+        task = asyncio.create_task(build_worker(settings, database, context).run(stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

@@ -1,0 +1,12 @@
+"""The handlers TradeQL ships with, plus any a deployment adds through HANDLER_MODULES."""
+
+from __future__ import annotations
+
+from core.settings import Settings
+from jobs.registry import HandlerRegistry, load_handler_modules
+
+
+def build_registry(settings: Settings) -> HandlerRegistry:
+    registry = HandlerRegistry()
+    load_handler_modules(registry, settings.handler_module_list)
+    return registry
