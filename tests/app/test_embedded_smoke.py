@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -94,3 +95,40 @@ def test_serve_an_empty_sqlite_file_seeded_and_queried_over_http(tmp_path: Path)
     assert server.returncode in (0, -signal.SIGTERM), logs
     assert "Finished server process" in logs
     assert "Traceback" not in logs
+
+
+def _client_seen_by_server(tmp_path: Path, trusted_proxies: str) -> str:
+    """Serve, send one request claiming X-Forwarded-For, return the client the log shows."""
+    env = {
+        **{key: value for key, value in os.environ.items() if not key.startswith("DATABASE")},
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'proxy.db'}",
+        "REDIS_URL": "",
+        "ENV": "development",
+        "TRUSTED_PROXIES": trusted_proxies,
+    }
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [TRADEQL, "serve", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        _wait_until_ready(base_url, server)
+        httpx.get(f"{base_url}/healthz", headers={"x-forwarded-for": "203.0.113.9"}, timeout=5)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        _, stderr = server.communicate(timeout=20)
+    entries = [json.loads(line) for line in stderr.decode().splitlines() if line.startswith("{")]
+    health = [entry for entry in entries if entry.get("message") == "GET /healthz 200"]
+    assert len(health) == 1, entries
+    client: str = health[0]["client"]
+    return client
+
+
+@pytest.mark.slow
+def test_forwarded_for_is_believed_only_from_trusted_proxies(tmp_path: Path) -> None:
+    assert _client_seen_by_server(tmp_path, "") == "127.0.0.1"
+    assert _client_seen_by_server(tmp_path, "127.0.0.1") == "203.0.113.9"

@@ -71,13 +71,18 @@ async def test_bad_variables_are_bad_user_input_naming_the_variable(
 
 
 async def test_no_did_you_mean_outside_development(settings: Settings, db: Database) -> None:
-    document = "{ products { edges { node { nme } } } categories(slg: 1) { slug } }"
+    # A misspelt field, argument and type: each would otherwise suggest the real name.
+    document = (
+        "{ products { edges { node { nme } } } categories(slg: 1) { slug ...F } }"
+        " fragment F on Categry { slug }"
+    )
     for env, suggests in (("test", False), ("production", False), ("development", True)):
         configured = settings.model_copy(update={"env": env})
         async with graphql_client(configured, db) as client:
             body = await client.post(document)
         messages = " ".join(error["message"] for error in body["errors"])
         assert ("Did you mean" in messages) is suggests, (env, messages)
+        assert "Categry" in messages
         assert {e["extensions"]["code"] for e in body["errors"]} == {"GRAPHQL_VALIDATION_FAILED"}
 
 
