@@ -133,6 +133,15 @@ def _port(value: str) -> int:
     return port
 
 
+def _require_migrated(settings: Settings) -> None:
+    from app.migrate import NotMigrated, check_migrated
+
+    try:
+        asyncio.run(check_migrated(settings))
+    except NotMigrated as error:
+        raise CommandFailed(str(error)) from None
+
+
 def _serve(args: argparse.Namespace) -> int:
     from app.serve import serve
 
@@ -142,6 +151,7 @@ def _serve(args: argparse.Namespace) -> int:
             "--workers needs PostgreSQL: SQLite cannot be shared safely between processes; "
             "set DATABASE_URL=postgresql+asyncpg://..."
         )
+    _require_migrated(settings)
     serve(settings, host=args.host, port=args.port, workers=args.workers)
     return 0
 
@@ -202,6 +212,7 @@ def _worker(args: argparse.Namespace) -> int:
         )
     if args.concurrency is not None:
         settings = settings.model_copy(update={"worker_concurrency": args.concurrency})
+    _require_migrated(settings)
     asyncio.run(run_worker_process(settings))
     return 0
 

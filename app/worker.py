@@ -23,6 +23,7 @@ from jobs.registry import Defer, HandlerRegistry
 from models.outbox import EventState, OutboxEvent
 
 logger = logging.getLogger("tradeql.worker")
+MAX_BACKOFF_SECONDS = 30.0
 
 
 def new_worker_id() -> str:
@@ -51,6 +52,7 @@ class Worker:
         )
         self._running: dict[int, asyncio.Task[None]] = {}
         self._wake = asyncio.Event()
+        self._claim_failures = 0
 
     async def run(self, stop: asyncio.Event) -> None:
         """Work until `stop` is set, then shut down gracefully."""
@@ -86,8 +88,14 @@ class Worker:
                 lease_seconds=self.settings.outbox_lease_seconds,
             )
         except Exception:
-            logger.exception("claiming events failed; retrying after the poll interval")
+            # The database is down or unmigrated: back off, and log the details once.
+            self._claim_failures += 1
+            if self._claim_failures == 1:
+                logger.exception("claiming events failed; backing off until it works again")
             return 0
+        if self._claim_failures:
+            logger.info("claiming events works again after %s failures", self._claim_failures)
+            self._claim_failures = 0
         for event in events:
             assert event.id is not None
             task = asyncio.create_task(self._process(event))
@@ -105,8 +113,9 @@ class Worker:
         waiters = [asyncio.create_task(stop.wait())]
         if len(self._running) >= self.settings.worker_concurrency:
             waiters.append(asyncio.create_task(self._wake.wait()))
+        pause = self.settings.worker_poll_seconds * 2 ** min(self._claim_failures, 5)
         try:
-            await asyncio.wait(waiters, timeout=self.settings.worker_poll_seconds)
+            await asyncio.wait(waiters, timeout=min(pause, MAX_BACKOFF_SECONDS))
         finally:
             for waiter in waiters:
                 waiter.cancel()

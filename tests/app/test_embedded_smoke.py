@@ -9,6 +9,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -33,6 +36,52 @@ def _free_port() -> int:
         return port
 
 
+def _sqlite_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {
+        **{key: value for key, value in os.environ.items() if not key.startswith("DATABASE")},
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'tradeql.db'}",
+        "REDIS_URL": "",
+        "ENV": "development",
+        **extra,
+    }
+
+
+@dataclass
+class Served:
+    base_url: str
+    logs: str = field(default="")
+
+
+@contextmanager
+def serving(env: dict[str, str], cwd: Path) -> Iterator[Served]:
+    """`tradeql serve` on a free port until the block ends, then SIGTERM; logs kept."""
+    port = _free_port()
+    served = Served(base_url=f"http://127.0.0.1:{port}")
+    server = subprocess.Popen(
+        [TRADEQL, "serve", "--port", str(port)],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        _wait_until_ready(served.base_url, server)
+        yield served
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            _, stderr = server.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.communicate()
+            raise
+        served.logs = stderr.decode()
+    # uvicorn shuts down gracefully, then re-raises the signal it caught.
+    assert server.returncode in (0, -signal.SIGTERM), served.logs
+    assert "Finished server process" in served.logs
+    assert "Traceback" not in served.logs
+
+
 def _wait_until_ready(base_url: str, server: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -48,84 +97,58 @@ def _wait_until_ready(base_url: str, server: subprocess.Popen[bytes]) -> None:
 
 @pytest.mark.slow
 def test_serve_an_empty_sqlite_file_seeded_and_queried_over_http(tmp_path: Path) -> None:
-    env = {
-        **{key: value for key, value in os.environ.items() if not key.startswith("DATABASE")},
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'tradeql.db'}",
-        "REDIS_URL": "",
-        "ENV": "development",
-    }
+    env = _sqlite_env(tmp_path)
     for command in (["migrate"], ["seed-demo", "--products", "40", "--if-empty"]):
         done = subprocess.run(
             [TRADEQL, *command], env=env, cwd=tmp_path, capture_output=True, timeout=120
         )
         assert done.returncode == 0, done.stderr
 
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [TRADEQL, "serve", "--port", str(port)],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        _wait_until_ready(base_url, server)
-        response = httpx.post(f"{base_url}/graphql", json={"query": QUERY}, timeout=10)
-        assert response.status_code == 200
-        body = response.json()
-        assert "errors" not in body, body
-        assert {category["slug"] for category in body["data"]["categories"]} >= {"textiles"}
-        products = body["data"]["products"]
-        assert products["totalCount"] > 0
-        assert len(products["edges"]) == 5
-        assert all(edge["node"]["variants"] for edge in products["edges"])
-        graphiql = httpx.get(f"{base_url}/graphql", headers={"accept": "text/html"}, timeout=10)
-        assert "graphiql" in graphiql.text.lower()
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            _, stderr = server.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.communicate()
-            raise
-    logs = stderr.decode()
-    # uvicorn shuts down gracefully, then re-raises the signal it caught.
-    assert server.returncode in (0, -signal.SIGTERM), logs
-    assert "Finished server process" in logs
-    assert "Traceback" not in logs
+    with serving(env, tmp_path) as served:
+        response = httpx.post(f"{served.base_url}/graphql", json={"query": QUERY}, timeout=10)
+        graphiql = httpx.get(
+            f"{served.base_url}/graphql", headers={"accept": "text/html"}, timeout=10
+        )
+    assert response.status_code == 200
+    body = response.json()
+    assert "errors" not in body, body
+    assert {category["slug"] for category in body["data"]["categories"]} >= {"textiles"}
+    products = body["data"]["products"]
+    assert products["totalCount"] > 0
+    assert len(products["edges"]) == 5
+    assert all(edge["node"]["variants"] for edge in products["edges"])
+    assert "graphiql" in graphiql.text.lower()
 
 
 def _client_seen_by_server(tmp_path: Path, trusted_proxies: str) -> str:
     """Serve, send one request claiming X-Forwarded-For, return the client the log shows."""
-    env = {
-        **{key: value for key, value in os.environ.items() if not key.startswith("DATABASE")},
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'proxy.db'}",
-        "REDIS_URL": "",
-        "ENV": "development",
-        "TRUSTED_PROXIES": trusted_proxies,
-    }
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [TRADEQL, "serve", "--port", str(port)],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        _wait_until_ready(base_url, server)
-        httpx.get(f"{base_url}/healthz", headers={"x-forwarded-for": "203.0.113.9"}, timeout=5)
-    finally:
-        server.send_signal(signal.SIGTERM)
-        _, stderr = server.communicate(timeout=20)
-    entries = [json.loads(line) for line in stderr.decode().splitlines() if line.startswith("{")]
+    env = _sqlite_env(tmp_path, TRUSTED_PROXIES=trusted_proxies)
+    subprocess.run([TRADEQL, "migrate"], env=env, cwd=tmp_path, timeout=60, check=True)
+    with serving(env, tmp_path) as served:
+        httpx.get(
+            f"{served.base_url}/healthz", headers={"x-forwarded-for": "203.0.113.9"}, timeout=5
+        )
+    entries = [json.loads(line) for line in served.logs.splitlines() if line.startswith("{")]
     health = [entry for entry in entries if entry.get("message") == "GET /healthz 200"]
     assert len(health) == 1, entries
     client: str = health[0]["client"]
     return client
+
+
+def test_serve_refuses_an_unmigrated_database_in_one_line(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [TRADEQL, "serve", "--port", str(_free_port())],
+        env=_sqlite_env(tmp_path),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "run `tradeql migrate` first" in lines[0]
 
 
 @pytest.mark.slow
