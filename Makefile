@@ -35,7 +35,7 @@ pytest: install
 test: lint typecheck schema-check pytest
 
 bench: install
-	$(BIN)/python -m bench.catalog_listing
+	$(BIN)/python -m bench.catalog_discovery
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,4 +1,5 @@
-"""The `tradeql` command: serve, migrate, seed-demo, export-schema.
+"""The `tradeql` command: serve, migrate, seed-demo, worker, events, webhooks, create-user,
+api-keys, export-schema.
 
 Every failure a user can cause (bad arguments, an unreachable database, unsafe production
 settings) ends with one clear line on stderr and a non-zero exit, never a traceback.
@@ -9,7 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -106,6 +107,9 @@ def _parser() -> argparse.ArgumentParser:
     stats = event_commands.add_parser("stats", help="counts by state, age of oldest due event")
     stats.set_defaults(handler=_events_stats)
 
+    _add_webhook_commands(commands)
+    _add_account_commands(commands)
+
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     export.add_argument(
         "--check", action="store_true", help=f"fail if {SCHEMA_FILE.name} is not up to date"
@@ -114,6 +118,70 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--file", type=Path, default=SCHEMA_FILE, help=argparse.SUPPRESS)
     export.set_defaults(handler=_export_schema)
     return parser
+
+
+def _add_webhook_commands(commands: Any) -> None:
+    webhooks = commands.add_parser("webhooks", help="manage partners' webhook endpoints")
+    actions = webhooks.add_subparsers(
+        dest="webhooks_command", required=True, metavar="ACTION", parser_class=_Parser
+    )
+    add = actions.add_parser("add", help="add an endpoint; prints its id and secret once")
+    add.add_argument("url", metavar="URL", help="where deliveries are POSTed (https in production)")
+    add.add_argument(
+        "--events", type=_event_list, required=True, help="comma-separated event types"
+    )
+    add.set_defaults(handler=_webhooks_add)
+    listing = actions.add_parser("list", help="all endpoints and their health (no secrets)")
+    listing.set_defaults(handler=_webhooks_list)
+    for name, handler, help_text in (
+        ("rotate-secret", _webhooks_rotate, "new secret, printed once; the old one overlaps"),
+        ("disable", _webhooks_disable, "stop delivering to an endpoint"),
+        ("ping", _webhooks_ping, "send a webhook.ping event to one endpoint"),
+    ):
+        action = actions.add_parser(name, help=help_text)
+        action.add_argument("endpoint_id", metavar="ID", help="the id `webhooks list` shows")
+        action.set_defaults(handler=handler)
+
+
+def _add_account_commands(commands: Any) -> None:
+    from models.identity import API_KEY_ROLES, USER_ROLES
+
+    create_user = commands.add_parser(
+        "create-user", help="add a user with a password (from a prompt or stdin, never argv)"
+    )
+    create_user.add_argument("--email", required=True, help="the address to sign in with")
+    create_user.add_argument(
+        "--role", required=True, choices=sorted(role.value for role in USER_ROLES)
+    )
+    create_user.add_argument("--full-name", default="", help="the person's name")
+    create_user.add_argument(
+        "--client-company-id", type=_positive, default=None, help="for --role client"
+    )
+    create_user.set_defaults(handler=_accounts)
+
+    api_keys = commands.add_parser("api-keys", help="manage API keys for storefronts, partners")
+    actions = api_keys.add_subparsers(
+        dest="api_keys_command", required=True, metavar="ACTION", parser_class=_Parser
+    )
+    create = actions.add_parser("create", help="make a key; prints it once")
+    create.add_argument("--name", required=True, help="who or what the key is for")
+    create.add_argument(
+        "--role", required=True, choices=sorted(role.value for role in API_KEY_ROLES)
+    )
+    create.set_defaults(handler=_accounts)
+    actions.add_parser("list", help="all keys (never the keys themselves)").set_defaults(
+        handler=_accounts
+    )
+    revoke = actions.add_parser("revoke", help="stop a key from working, at once")
+    revoke.add_argument("api_key_id", type=_positive, metavar="ID", help="from `api-keys list`")
+    revoke.set_defaults(handler=_accounts)
+
+
+def _event_list(value: str) -> list[str]:
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("name at least one event type")
+    return names
 
 
 def _positive(value: str) -> int:
@@ -236,6 +304,58 @@ def _events_stats(_args: argparse.Namespace) -> int:
     from app.operator import event_stats
 
     asyncio.run(event_stats(get_settings()))
+    return 0
+
+
+def _webhooks_add(args: argparse.Namespace) -> int:
+    from app import webhook_commands
+
+    return _run_webhooks(
+        webhook_commands.add(get_settings(), url=args.url, event_types=args.events)
+    )
+
+
+def _webhooks_list(_args: argparse.Namespace) -> int:
+    from app import webhook_commands
+
+    return _run_webhooks(webhook_commands.list_all(get_settings()))
+
+
+def _webhooks_rotate(args: argparse.Namespace) -> int:
+    from app import webhook_commands
+
+    return _run_webhooks(webhook_commands.rotate_secret(get_settings(), public_id=args.endpoint_id))
+
+
+def _webhooks_disable(args: argparse.Namespace) -> int:
+    from app import webhook_commands
+
+    return _run_webhooks(webhook_commands.disable(get_settings(), public_id=args.endpoint_id))
+
+
+def _webhooks_ping(args: argparse.Namespace) -> int:
+    from app import webhook_commands
+
+    return _run_webhooks(webhook_commands.ping(get_settings(), public_id=args.endpoint_id))
+
+
+def _run_webhooks(command: Coroutine[Any, Any, None]) -> int:
+    from app.webhook_commands import WebhookCommandError
+
+    try:
+        asyncio.run(command)
+    except WebhookCommandError as error:
+        raise CommandFailed(str(error)) from None
+    return 0
+
+
+def _accounts(args: argparse.Namespace) -> int:
+    from app import account_commands
+
+    try:
+        asyncio.run(account_commands.run(get_settings(), args))
+    except account_commands.AccountCommandError as error:
+        raise CommandFailed(str(error)) from None
     return 0
 
 

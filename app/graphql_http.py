@@ -16,6 +16,7 @@ from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
+from app.authentication import CredentialsRejected, authenticate, client_ip
 from app.request_body import GraphQLRequest, RequestRejected, read_get, read_post
 from core.db import Database, count_statements
 from core.kv import KeyValueStores
@@ -41,26 +42,38 @@ class GraphQLEndpoint:
         try:
             if request.method == "POST":
                 graphql_request = await read_post(request, self.settings.max_body_bytes)
-                return await self.execute(graphql_request, ALL_OPERATIONS)
+                return await self.execute(request, graphql_request, ALL_OPERATIONS)
             if request.method == "GET":
                 if "query" not in request.query_params and self._wants_ide(request):
                     return HTMLResponse(get_graphql_ide_html())
-                return await self.execute(read_get(request), QUERY_ONLY)
+                return await self.execute(request, read_get(request), QUERY_ONLY)
             return _error(405, "Use POST (or GET for queries)", headers={"Allow": "GET, POST"})
         except RequestRejected as rejected:
             return _error(rejected.status_code, rejected.message)
+        except CredentialsRejected:
+            return _error(
+                401,
+                "The access token or API key is invalid, expired or revoked",
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
 
     def _wants_ide(self, request: Request) -> bool:
         return self.settings.graphiql and "text/html" in request.headers.get("accept", "")
 
     async def execute(
-        self, graphql_request: GraphQLRequest, allowed: tuple[OperationType, ...]
+        self,
+        request: Request,
+        graphql_request: GraphQLRequest,
+        allowed: tuple[OperationType, ...],
     ) -> Response:
         context = Context.for_request(
             request_id=request_id_var.get() or "",
             settings=self.settings,
             database=self.database,
             stores=self.stores,
+            principal=await authenticate(request, self.database, self.settings),
+            client_ip=client_ip(request),
+            user_agent=request.headers.get("user-agent", "")[:300],
         )
         try:
             with count_statements(context.statement_counter):
@@ -91,7 +104,12 @@ class GraphQLEndpoint:
         return JSONResponse(body)
 
 
-HTTP_ERROR_CODES = {400: "BAD_REQUEST", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}
+HTTP_ERROR_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHENTICATED",
+    405: "METHOD_NOT_ALLOWED",
+    413: "PAYLOAD_TOO_LARGE",
+}
 
 
 def _error(status_code: int, message: str, headers: dict[str, str] | None = None) -> Response:

@@ -8,6 +8,8 @@ take a few hundred statements rather than two million ORM flushes. Ids come back
 Validation: a Core insert skips the ORM flush hook that applies the catalog's write rules, so
 every product goes through `check_product` (and with it `validate_specs`, against the attribute
 rows actually in the database) and every variant through `check_variant` before it is inserted.
+For the same reason the seed writes the discovery rows (typed spec values and search documents
+per batch, from-prices once at the end) with `core.catalog_index`, as the flush hook does.
 
 One transaction, not a commit per batch: a seed lands whole or not at all. A failure half-way
 through would otherwise leave a partial catalog that `--if-empty` takes for a seeded one and
@@ -24,8 +26,15 @@ from typing import Any
 
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from app.demo_catalog import CATEGORIES, PRODUCT_TYPES, USD_RATES, ProductDraft, draft_product
+from core.catalog_index import (
+    ProductSpecs,
+    write_from_prices,
+    write_search_documents,
+    write_spec_values,
+)
 from core.db import Database
 from models.base import metadata
 from models.catalog import AttributeDefinition, Product, Variant
@@ -94,6 +103,9 @@ async def seed_demo(
             )
             variants += batch_variants
             tiers += batch_tiers
+        # Once for the whole run: one pass over the new tiers instead of one per batch.
+        new_products = select(PRODUCTS_TABLE.c.id).where(PRODUCTS_TABLE.c.id > last_id)
+        await session.run_sync(lambda sync: write_from_prices(sync.connection(), new_products))
     return SeedReport(
         categories=len(category_ids),
         product_types=len(type_ids),
@@ -192,7 +204,7 @@ async def _insert_batch(
 ) -> tuple[int, int]:
     """Insert one batch of products, then their variants, then their tiers: three statements
     (paged by SQLAlchemy), each returning ids in parameter order for the next."""
-    product_rows = []
+    product_rows, product_specs = [], []
     for draft in drafts:
         references: dict[str, Any] = {
             "product_type_id": type_ids[draft.type_slug],
@@ -202,6 +214,7 @@ async def _insert_batch(
         product = Product(**references, **{c: getattr(draft, c) for c in _PRODUCT_COLUMNS})
         check_product(product, attributes[draft.type_slug])  # normalises hs_code and specs
         product_rows.append(references | {c: getattr(product, c) for c in _PRODUCT_COLUMNS})
+        product_specs.append((product.product_type_id, product.specs))
     product_ids = await _insert_returning_ids(session, PRODUCTS_TABLE, product_rows)
 
     variant_rows, variant_drafts = [], []
@@ -224,7 +237,20 @@ async def _insert_batch(
         for tier in variant_draft.tiers
     ]
     await session.execute(insert(TIERS_TABLE), tier_rows)
+    specs = [
+        (product_id, type_id, values)
+        for product_id, (type_id, values) in zip(product_ids, product_specs, strict=True)
+    ]
+    await session.run_sync(_index_batch, specs)
     return len(variant_rows), len(tier_rows)
+
+
+def _index_batch(session: Session, specs: list[ProductSpecs]) -> None:
+    """Write the batch's spec values and search documents, which the ORM flush hook writes
+    for ORM writes; from-prices follow once for the whole run."""
+    connection = session.connection()
+    write_spec_values(connection, specs)
+    write_search_documents(connection, [product_id for product_id, _, _ in specs])
 
 
 async def _insert_returning_ids(

@@ -15,6 +15,7 @@ from core.db import Database, create_engine
 from core.settings import Settings
 from jobs.builtin import build_registry
 from jobs.context import JobContext
+from jobs.mailer import Mailer
 
 
 @asynccontextmanager
@@ -23,7 +24,12 @@ async def job_context(settings: Settings, database: Database) -> AsyncIterator[J
     async with httpx.AsyncClient(
         timeout=settings.webhook_timeout_seconds, follow_redirects=False
     ) as http:
-        yield JobContext(settings=settings, database=database, http=http)
+        yield JobContext(
+            settings=settings,
+            database=database,
+            http=http,
+            mailer=Mailer.from_settings(settings),
+        )
 
 
 def build_worker(settings: Settings, database: Database, context: JobContext) -> Worker:

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from itertools import chain
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, select
@@ -18,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import Session
 
+from core.catalog_index import CatalogChanges
 from core.settings import Settings
 from models.catalog import AttributeDefinition, PriceTier, Product, Variant
 from models.catalog_rules import check_currency, check_product, check_variant
@@ -119,6 +121,7 @@ class Database:
 
     async def check_connection(self) -> None:
         """Raise DatabaseUnavailable, with a one-line reason, unless the database answers."""
+        self._check_sqlite_directory()
         try:
             async with self.session() as session:
                 await session.execute(select(1))
@@ -128,6 +131,15 @@ class Database:
             raise DatabaseUnavailable(
                 f"database unreachable: {type(reason).__name__}: {first_line}"
             ) from error
+
+    def _check_sqlite_directory(self) -> None:
+        # Failing before aiosqlite tries avoids its worker thread outliving the event loop.
+        path = self.bind.engine.url.database if self.is_sqlite else None
+        if path and path != ":memory:" and not Path(path).resolve().parent.is_dir():
+            raise DatabaseUnavailable(
+                f"database unreachable: OperationalError: unable to open database file "
+                f"(no directory {Path(path).resolve().parent})"
+            )
 
 
 @event.listens_for(Session, "before_flush")
@@ -146,3 +158,11 @@ def _check_catalog_writes(session: Session, _context: Any, _instances: Any) -> N
             check_variant(obj)
         elif isinstance(obj, PriceTier):
             check_currency("currency", obj.currency)
+
+
+@event.listens_for(Session, "after_flush")
+def _index_catalog_writes(session: Session, _context: Any) -> None:
+    """Rewrite the discovery rows (spec values, search documents, from-prices) of what the
+    flush wrote, in the same transaction, so filters never see a product half-indexed."""
+    changes = CatalogChanges.collect(chain(session.new, session.dirty), session.deleted)
+    changes.apply(session.connection())

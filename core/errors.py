@@ -42,3 +42,9 @@ class NotFound(TradeQLError):
 
 class Forbidden(TradeQLError):
     code = ErrorCode.FORBIDDEN
+
+
+class Unauthenticated(TradeQLError):
+    """The field needs a signed-in user: log in (or refresh the session) first."""
+
+    code = ErrorCode.UNAUTHENTICATED

@@ -39,11 +39,15 @@ class RequestSession:
             result: T | None = await self._get().scalar(statement)
             return result
 
-    async def rows(self, statement: Select[Any]) -> Sequence[Row[Any]]:
+    async def rows(self, statement: Select[*tuple[Any, ...]]) -> Sequence[Row[*tuple[Any, ...]]]:
         async with self._lock:
             result = await self._get().execute(statement)
-            rows: Sequence[Row[Any]] = result.all()
-            return rows
+            return result.all()
+
+    @property
+    def dialect(self) -> str:
+        """`postgresql` or `sqlite`, for the helpers of `core.dialect`."""
+        return self._database.dialect
 
     async def close(self) -> None:
         if self._session is not None:

@@ -9,9 +9,12 @@ from __future__ import annotations
 from functools import lru_cache
 from ipaddress import ip_network
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.smtp import SmtpServer, parse_smtp_url
 
 DEV_SECRET_KEY = "dev-only-secret-key-never-use-in-production"  # noqa: S105
 DEV_DATA_KEY = "dev-only-data-key-never-use-in-production"
@@ -27,7 +30,10 @@ class InsecureConfiguration(ValueError):
 class Settings(BaseSettings):
     """Every knob TradeQL reads; the README documents each one."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+    # Errors never echo what was given: it may be a password or a key.
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", frozen=True, hide_input_in_errors=True
+    )
 
     env: Environment = "development"
     database_url: str = "sqlite+aiosqlite:///./tradeql.db"
@@ -59,11 +65,49 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     webhook_allow_private_targets: bool = False
     webhook_secret_overlap_hours: float = Field(default=24.0, ge=0)
+    access_token_minutes: float = Field(default=15.0, gt=0, le=24 * 60)
+    staff_session_idle_minutes: float = Field(default=60.0, gt=0)
+    staff_session_absolute_hours: float = Field(default=12.0, gt=0)
+    client_session_idle_minutes: float = Field(default=7 * 24 * 60.0, gt=0)
+    client_session_absolute_hours: float = Field(default=30 * 24.0, gt=0)
+    mfa_challenge_minutes: float = Field(default=5.0, gt=0, le=60)
+    require_staff_mfa: bool = True
+    public_app_url: str = "http://localhost:3000"
+    invitation_hours: float = Field(default=72.0, gt=0, le=30 * 24)
+    password_reset_minutes: float = Field(default=60.0, gt=0, le=24 * 60)
+    login_max_failures: int = Field(default=5, ge=1, le=100)
+    login_max_attempts_per_ip: int = Field(default=50, ge=1)
+    mfa_max_failures: int = Field(default=5, ge=1, le=100)
+    password_reset_max_requests: int = Field(default=3, ge=1, le=100)
+    password_reset_max_requests_per_ip: int = Field(default=20, ge=1)
+    auth_lockout_minutes: float = Field(default=15.0, ge=0.02, le=24 * 60)
 
     @field_validator("redis_url", mode="before")
     @classmethod
     def _empty_redis_is_none(cls, value: object) -> object:
         return value or None
+
+    @field_validator("smtp_url", mode="before")
+    @classmethod
+    def _empty_smtp_is_none(cls, value: object) -> object:
+        return value or None
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url_parses(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            parse_smtp_url(value.get_secret_value())
+        return value
+
+    @field_validator("public_app_url")
+    @classmethod
+    def _app_url_is_a_base_url(cls, value: str) -> str:
+        parsed = urlsplit(value)
+        if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+            raise ValueError("must be an absolute http:// or https:// URL")
+        if parsed.query or parsed.fragment or parsed.username or parsed.password:
+            raise ValueError("must be a base URL, without credentials, query or fragment")
+        return value.rstrip("/")
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -74,6 +118,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
+        if not self.require_staff_mfa and self.env != "development":
+            raise InsecureConfiguration("REQUIRE_STAFF_MFA can only be turned off in development")
         if self.env != "production":
             return self
         problems = []
@@ -88,6 +134,8 @@ class Settings(BaseSettings):
             raw = value.get_secret_value()
             if raw == default or len(raw) < MIN_SECRET_LENGTH:
                 problems.append(f"{name} must be a random value of {MIN_SECRET_LENGTH}+ characters")
+        if not self.public_app_url.startswith("https://"):
+            problems.append("PUBLIC_APP_URL must be an https:// URL (links carry tokens)")
         if problems:
             raise InsecureConfiguration("refusing to start in production: " + "; ".join(problems))
         return self
@@ -109,6 +157,10 @@ class Settings(BaseSettings):
     @property
     def trusted_proxy_list(self) -> list[str]:
         return _split(self.trusted_proxies)
+
+    @property
+    def smtp_server(self) -> SmtpServer | None:
+        return parse_smtp_url(self.smtp_url.get_secret_value()) if self.smtp_url else None
 
     @property
     def handler_module_list(self) -> list[str]:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from core.settings import Settings
+from jobs import account_mail, mail, webhooks
 from jobs.registry import HandlerRegistry, load_handler_modules
 
 
 def build_registry(settings: Settings) -> HandlerRegistry:
     registry = HandlerRegistry()
+    mail.register(registry)
+    account_mail.register(registry)
+    webhooks.register(registry)
     load_handler_modules(registry, settings.handler_module_list)
     return registry

@@ -8,6 +8,7 @@ import httpx
 
 from core.db import Database
 from core.settings import Settings
+from jobs.mailer import Mailer
 
 
 @dataclass(frozen=True)
@@ -15,3 +16,4 @@ class JobContext:
     settings: Settings
     database: Database
     http: httpx.AsyncClient
+    mailer: Mailer

@@ -1,10 +1,14 @@
-"""The catalog's relations. The storefront sees active products only, on every path."""
+"""The catalog's relations. The storefront sees active products only, on every path.
+
+Catalog visibility does not depend on the caller yet: staff see what the storefront sees.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement
 from sqlmodel import col, select
 
+from auth.principal import Principal
 from loaders.relations import Relation
 from models.catalog import (
     AttributeDefinition,
@@ -24,6 +28,14 @@ def product_is_visible() -> ColumnElement[bool]:
 def variant_is_visible() -> ColumnElement[bool]:
     active_products = select(col(Product.id)).where(product_is_visible())
     return col(Variant.product_id).in_(active_products)
+
+
+def _active_products(_principal: Principal) -> ColumnElement[bool]:
+    return product_is_visible()
+
+
+def _variants_of_active_products(_principal: Principal) -> ColumnElement[bool]:
+    return variant_is_visible()
 
 
 CATEGORY_BY_ID = Relation("category_by_id", Category, col(Category.id))
@@ -48,19 +60,19 @@ PRODUCT_BY_ID = Relation(
     "product_by_id",
     Product,
     col(Product.id),
-    visible=product_is_visible,
+    visible=_active_products,
 )
 PRODUCT_BY_SLUG = Relation(
     "product_by_slug",
     Product,
     col(Product.slug),
-    visible=product_is_visible,
+    visible=_active_products,
 )
 VARIANT_BY_ID = Relation(
     "variant_by_id",
     Variant,
     col(Variant.id),
-    visible=variant_is_visible,
+    visible=_variants_of_active_products,
 )
 VARIANTS_BY_PRODUCT = Relation(
     "variants_by_product",

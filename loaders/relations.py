@@ -4,6 +4,11 @@ A `Relation` says how to find the rows behind a field: which table, matched on w
 one row or many, in what order, visible under which condition. Every loader is generated from
 one declaration, so the field-to-SQL mapping lives in one place per type (the shape a compiled
 read path needs later), and a page of 100 parents costs one statement per relation, as 1 does.
+
+Visibility is a function of the caller: the loaders of a request are built for its principal
+and add the relation's `visible` clause to every batch, so a row a caller may not see is a
+miss on every path (a nested field, `node(id:)`), exactly like a row that does not exist.
+Listings and counts apply the same clause through `Loaders.visible`.
 """
 
 from __future__ import annotations
@@ -14,11 +19,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiodataloader import DataLoader
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, select, true
 from sqlalchemy.orm import Mapped
 from sqlmodel import SQLModel
 
+from auth.principal import ANONYMOUS, Principal
 from core.request_session import RequestSession
+
+# Which rows of a relation's table a caller may see, as a SQL condition.
+Visibility = Callable[[Principal], ColumnElement[bool]]
 
 
 @dataclass(frozen=True, eq=False)
@@ -30,7 +39,7 @@ class Relation:
     match: Mapped[Any]
     many: bool = False
     order_by: tuple[Any, ...] = ()
-    visible: Callable[[], ColumnElement[bool]] | None = field(default=None)
+    visible: Visibility | None = field(default=None)
 
     @property
     def match_key(self) -> str:
@@ -42,9 +51,16 @@ class Relation:
 class Loaders:
     """The per-request set of loaders: one DataLoader per relation, created on first use."""
 
-    def __init__(self, session: RequestSession) -> None:
+    def __init__(self, session: RequestSession, principal: Principal = ANONYMOUS) -> None:
         self._session = session
+        self.principal = principal
         self._loaders: dict[Relation, DataLoader[Hashable, Any]] = {}
+
+    def visible(self, relation: Relation) -> ColumnElement[bool]:
+        """The condition on `relation.target` rows this request's caller may see."""
+        if relation.visible is None:
+            return true()
+        return relation.visible(self.principal)
 
     def loader(self, relation: Relation) -> DataLoader[Hashable, Any]:
         loader = self._loaders.get(relation)
@@ -67,9 +83,9 @@ class Loaders:
 
     def _batch_function(self, relation: Relation) -> Callable[[Sequence[Hashable]], Any]:
         async def load(keys: Sequence[Hashable]) -> list[Any]:
-            statement: Select[Any] = select(relation.target).where(relation.match.in_(keys))
-            if relation.visible is not None:
-                statement = statement.where(relation.visible())
+            statement: Select[Any] = select(relation.target).where(
+                relation.match.in_(keys), self.visible(relation)
+            )
             if relation.order_by:
                 statement = statement.order_by(*relation.order_by)
             rows = await self._session.scalars(statement)

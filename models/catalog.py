@@ -108,6 +108,12 @@ class Product(SQLModel, table=True):
         CheckConstraint("length(country_of_origin) = 2", name="country_of_origin_length"),
         # The storefront's default listing: active products by name, keyset-paginated.
         Index(None, "status", "name", "id"),
+        # The "newest" listing, read backwards: latest first.
+        Index(None, "status", "created_at", "id"),
+        # A product type's or category's visible products, without reading product rows
+        # (facets and filtered counts start from these sets).
+        Index(None, "product_type_id", "status", "id"),
+        Index(None, "category_id", "status", "id"),
         Index(
             "ix_products_specs_gin",
             "specs",
@@ -119,14 +125,10 @@ class Product(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     product_type_id: int = Field(
-        sa_column=Column(
-            Integer, _fk("product_types.id", ondelete="RESTRICT"), nullable=False, index=True
-        )
+        sa_column=Column(Integer, _fk("product_types.id", ondelete="RESTRICT"), nullable=False)
     )
     category_id: int = Field(
-        sa_column=Column(
-            Integer, _fk("categories.id", ondelete="RESTRICT"), nullable=False, index=True
-        )
+        sa_column=Column(Integer, _fk("categories.id", ondelete="RESTRICT"), nullable=False)
     )
     name: str = Field(sa_column=Column(String(200), nullable=False))
     slug: str = Field(sa_column=Column(String(200), nullable=False, unique=True))

@@ -1,97 +1,84 @@
-"""Storefront catalog reads: product listings, lookups by slug and global id, the category tree."""
+"""Storefront catalog reads: product listings, lookups by slug and global id, the category tree.
+
+The listing composes `product_filters` (what matches), `sorting` (in which order, and the
+cursors) and the discovery tables behind them; see README "How catalog discovery stays fast".
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, tuple_
-from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from core.errors import BadUserInput
-from core.global_id import decode_global_id, decode_typed_id
+from core.global_id import decode_global_id
 from loaders import catalog as relations
+from loaders.clients import CLIENT_COMPANY_BY_ID
 from loaders.relations import Relation
-from models.catalog import Category, Product, ProductType, Variant
+from models.catalog import Category, Product, ProductType
 from resolvers.context import Context
-from resolvers.pagination import Page, check_page_size, decode_cursor, encode_cursor
+from resolvers.pagination import Page, check_page_size
+from resolvers.product_filters import FilterConditions, ProductFilter, compile_filter
+from resolvers.sorting import ProductSort, count_statement, page_statement, sort_plan
+from resolvers.spec_filters import load_attribute_catalog
 
-NAME_SORT = "name"
-
-# What `node(id:)` can return, by the type name inside the global id.
+# What `node(id:)` can return, by the type name inside the global id. Each relation applies
+# its visibility for the caller, so a hidden row is null exactly like a missing one.
 NODE_RELATIONS: dict[str, Relation] = {
     "Product": relations.PRODUCT_BY_ID,
     "Variant": relations.VARIANT_BY_ID,
     "Category": relations.CATEGORY_BY_ID,
     "ProductType": relations.PRODUCT_TYPE_BY_ID,
+    "ClientCompany": CLIENT_COMPANY_BY_ID,
 }
 
 
-@dataclass(frozen=True)
-class ProductFilter:
-    category_id: str | None = None
-    category_slug: str | None = None
-    in_stock: bool | None = None
+async def filter_conditions(ctx: Context, product_filter: ProductFilter) -> FilterConditions:
+    """The filter checked and compiled; the attribute catalog is read only for spec filters."""
+    catalog = await load_attribute_catalog(ctx) if product_filter.specs else None
+    return compile_filter(product_filter, dialect=ctx.session.dialect, catalog=catalog)
 
 
 async def list_products(
-    ctx: Context, *, first: int, after: str | None, product_filter: ProductFilter
+    ctx: Context,
+    *,
+    first: int,
+    after: str | None,
+    product_filter: ProductFilter,
+    sort: ProductSort = ProductSort.NAME,
+    sort_currency: str | None = None,
 ) -> Page[Product]:
-    """Active products by name, filtered; a keyset page plus a lazily counted total."""
+    """Active products matching the filter, in `sort` order; a keyset page and a lazy total.
+
+    The price sort's currency defaults to the price filter's.
+    """
     check_page_size(first)
-    conditions = [relations.product_is_visible(), *_filter_conditions(product_filter)]
-    statement = select(Product).where(*conditions)
-    if after is not None:
-        name, pk = decode_cursor(after, NAME_SORT, (str, int))
-        statement = statement.where(tuple_(col(Product.name), col(Product.id)) > tuple_(name, pk))
-    statement = statement.order_by(col(Product.name), col(Product.id)).limit(first + 1)
-    rows = list(await ctx.session.scalars(statement))
+    conditions = await filter_conditions(ctx, product_filter)
+    if sort_currency is None and product_filter.price is not None:
+        sort_currency = product_filter.price.currency
+    plan = sort_plan(
+        sort,
+        currency=sort_currency,
+        search_words=conditions.search_words,
+        dialect=ctx.session.dialect,
+    )
+    statement = page_statement(plan, conditions.all(), after=after, first=first)
+    rows = list(await ctx.session.rows(statement))
     has_next_page = len(rows) > first
     rows = rows[:first]
     for row in rows:
-        ctx.loaders.prime(relations.PRODUCT_BY_ID, row.id, row)
+        ctx.loaders.prime(relations.PRODUCT_BY_ID, row[0].id, row[0])
 
     async def total_count() -> int:
-        count = select(func.count()).select_from(Product).where(*conditions)
-        return int(await ctx.session.scalar(count) or 0)
+        return int(await ctx.session.scalar(count_statement(plan, conditions.all())) or 0)
 
     return Page(
-        rows=rows,
-        cursors=[encode_cursor(NAME_SORT, [row.name, row.id]) for row in rows],
+        rows=[row[0] for row in rows],
+        cursors=[plan.cursor(row) for row in rows],
         has_next_page=has_next_page,
         has_previous_page=after is not None,
         total_count=total_count,
     )
-
-
-def _filter_conditions(product_filter: ProductFilter) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if product_filter.category_id is not None or product_filter.category_slug is not None:
-        conditions.append(col(Product.category_id).in_(_category_subtree(product_filter)))
-    if product_filter.in_stock is not None:
-        in_stock = exists().where(
-            col(Variant.product_id) == col(Product.id),
-            col(Variant.stock_on_hand) > col(Variant.stock_reserved),
-        )
-        conditions.append(in_stock if product_filter.in_stock else ~in_stock)
-    return conditions
-
-
-def _category_subtree(product_filter: ProductFilter) -> Any:
-    """Ids of the filter's category and all its descendants, as one recursive CTE."""
-    root = select(col(Category.id))
-    if product_filter.category_id is not None:
-        category_id = decode_typed_id(
-            product_filter.category_id, "Category", argument="filter.category"
-        )
-        root = root.where(col(Category.id) == category_id)
-    if product_filter.category_slug is not None:
-        root = root.where(col(Category.slug) == product_filter.category_slug)
-    subtree = root.cte("category_subtree", recursive=True)
-    child = aliased(Category)
-    subtree = subtree.union_all(select(col(child.id)).where(col(child.parent_id) == subtree.c.id))
-    return select(subtree.c.id)
 
 
 async def product_by_slug(ctx: Context, slug: str) -> Product | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from auth.principal import ANONYMOUS, Principal
 from core.cache import Cache
 from core.db import Database
 from core.kv import KeyValueStores
@@ -17,10 +18,14 @@ from loaders.relations import Loaders
 class Context:
     request_id: str
     settings: Settings
+    database: Database  # for mutations: each opens its own write transaction
     session: RequestSession
     loaders: Loaders
     cache: Cache
     rate_limiter: RateLimiter
+    principal: Principal = ANONYMOUS
+    client_ip: str = ""
+    user_agent: str = ""
     statement_counter: list[int] = field(default_factory=lambda: [0])
 
     @classmethod
@@ -31,15 +36,22 @@ class Context:
         settings: Settings,
         database: Database,
         stores: KeyValueStores,
+        principal: Principal = ANONYMOUS,
+        client_ip: str = "",
+        user_agent: str = "",
     ) -> Context:
         session = RequestSession(database)
         return cls(
             request_id=request_id,
             settings=settings,
+            database=database,
             session=session,
-            loaders=Loaders(session),
+            loaders=Loaders(session, principal),
             cache=stores.cache,
             rate_limiter=stores.rate_limiter,
+            principal=principal,
+            client_ip=client_ip,
+            user_agent=user_agent,
         )
 
     async def close(self) -> None:

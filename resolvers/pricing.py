@@ -12,9 +12,9 @@ from resolvers.context import Context
 MAX_QUANTITY = 100_000_000
 
 
-def check_currency(currency: str) -> str:
+def check_currency(currency: str, *, argument: str = "currency") -> str:
     if currency not in CURRENCY_CODES:
-        raise BadUserInput("must be an ISO 4217 currency code such as USD", argument="currency")
+        raise BadUserInput("must be an ISO 4217 currency code such as USD", argument=argument)
     return currency
 
 

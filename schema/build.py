@@ -20,7 +20,13 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from core.settings import Settings
+from schema.accounts.guards import MfaSetupOnly, OneCredentialFieldPerOperation
+from schema.accounts.mutation import AccountMutation
+from schema.accounts.query import AccountQuery
+from schema.audit_log import AuditQuery
 from schema.catalog.query import CatalogQuery
+from schema.clients.mutations import ClientMutation
+from schema.clients.query import ClientQuery
 from schema.debug import DebugExtensions
 from schema.single_operation import OneOperationPerRequest
 
@@ -29,7 +35,12 @@ ExtensionFactory = type[SchemaExtension] | Callable[[], SchemaExtension]
 
 
 @strawberry.type(description="Everything a storefront, an admin or a partner can read.")
-class Query(CatalogQuery):
+class Query(CatalogQuery, ClientQuery, AuditQuery, AccountQuery):
+    pass
+
+
+@strawberry.type(description="Everything that changes data; each operation names who may run it.")
+class Mutation(ClientMutation, AccountMutation):
     pass
 
 
@@ -47,12 +58,12 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         extensions += _protections(settings)
         if settings.debug_extensions:
             extensions.append(DebugExtensions)
-    return TradeQLSchema(query=Query, extensions=extensions)
+    return TradeQLSchema(query=Query, mutation=Mutation, extensions=extensions)
 
 
 def _protections(settings: Settings) -> list[ExtensionFactory]:
     """Per-request extension factories; the parse and validation caches are process-wide."""
-    rules: list[Any] = []
+    rules: list[Any] = [OneCredentialFieldPerOperation]
     if not settings.introspection_for_anonymous:
         rules.append(NoSchemaIntrospectionCustomRule)
     return [
@@ -63,4 +74,5 @@ def _protections(settings: Settings) -> list[ExtensionFactory]:
         partial(AddValidationRules, rules),
         partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
         OneOperationPerRequest,
+        MfaSetupOnly,
     ]

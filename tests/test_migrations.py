@@ -26,6 +26,14 @@ from models import metadata
 from tests.conftest import alembic_config, create_pg_database, drop_pg_database
 
 GIN_INDEX = "ix_products_specs_gin"
+SEARCH_INDEX = "ix_product_search_search_vector"
+
+
+def _described(diff: Any) -> tuple[str, str]:
+    """An autogenerate diff as (operation, object): add_column diffs are 4-tuples."""
+    if diff[0] == "add_column":
+        return diff[0], f"{diff[2]}.{diff[3].name}"
+    return diff[0], diff[1].name
 
 
 def schema_drift(connection: Connection, *, filtered: bool = True) -> list[Any]:
@@ -86,6 +94,13 @@ async def test_postgresql_migrations_match_the_models_and_downgrade_to_nothing()
             )
             assert definition is not None
             assert "USING gin (specs jsonb_path_ops)" in definition
+            # and so does the full-text index over the generated search vector
+            definition = await connection.scalar(
+                text("SELECT indexdef FROM pg_indexes WHERE indexname = :name"),
+                {"name": SEARCH_INDEX},
+            )
+            assert definition is not None
+            assert "USING gin (search_vector)" in definition
         # when it is downgraded to base
         await migrate(url, "downgrade", "base")
         async with connect(url) as connection:
@@ -99,7 +114,9 @@ async def test_postgresql_migrations_match_the_models_and_downgrade_to_nothing()
         await asyncio.to_thread(drop_pg_database, name)
 
 
-async def test_sqlite_migrations_match_the_models_without_the_gin_index(tmp_path: Path) -> None:
+async def test_sqlite_migrations_match_the_models_without_postgresql_only_objects(
+    tmp_path: Path,
+) -> None:
     # given a fresh SQLite file
     url = f"sqlite+aiosqlite:///{tmp_path}/t.db"
     # when it is upgraded to head
@@ -108,12 +125,88 @@ async def test_sqlite_migrations_match_the_models_without_the_gin_index(tmp_path
         # then the schema is what the models declare for SQLite
         assert await connection.run_sync(schema_drift) == []
         assert await connection.run_sync(current_revision) == head_revision(url)
-        # and the PostgreSQL-only GIN index is absent, which the dialect filter accounts for
+        # and the PostgreSQL-only GIN indexes and search vector are absent, which the dialect
+        # filter accounts for
         assert GIN_INDEX not in await connection.run_sync(index_names, "products")
         assert "ix_products_status_name_id" in await connection.run_sync(index_names, "products")
         unfiltered = await connection.run_sync(partial(schema_drift, filtered=False))
-        assert [(diff[0], diff[1].name) for diff in unfiltered] == [("add_index", GIN_INDEX)]
+        assert sorted(map(_described, unfiltered)) == [
+            ("add_column", "product_search.search_vector"),
+            ("add_index", SEARCH_INDEX),
+            ("add_index", GIN_INDEX),
+        ]
     # when it is downgraded to base, then only Alembic's table remains
     await migrate(url, "downgrade", "base")
     async with connect(url) as connection:
         assert await connection.run_sync(table_names) == ["alembic_version"]
+
+
+async def _catalog_before_discovery(url: str) -> None:
+    """A product with specs, a variant and tiers, written at revision 0001."""
+    tables = metadata.tables
+    async with connect(url) as connection:
+        category = await connection.scalar(
+            tables["categories"].insert().values(name="Textiles", slug="textiles", description="",
+                                                 position=0).returning(tables["categories"].c.id)
+        )  # fmt: skip
+        product_type = await connection.scalar(
+            tables["product_types"].insert().values(name="Fabric", slug="fabric", description="")
+            .returning(tables["product_types"].c.id)
+        )  # fmt: skip
+        product = await connection.scalar(
+            tables["products"].insert().values(
+                product_type_id=product_type, category_id=category, name="Cotton Twill",
+                slug="cotton-twill", description="Woven in Erode.", hs_code="520832",
+                country_of_origin="IN", moq=100, lead_time_days=30, incoterms=["FOB"],
+                specs={"gsm": 220, "weave": "twill", "certifications": ["GOTS", "BCI"]},
+                status="active",
+            ).returning(tables["products"].c.id)
+        )  # fmt: skip
+        variant = await connection.scalar(
+            tables["variants"].insert().values(
+                product_id=product, sku="TW-220-NAVY", name="Navy", option_values={},
+                units_per_carton=1, stock_on_hand=10, stock_reserved=0,
+            ).returning(tables["variants"].c.id)
+        )  # fmt: skip
+        await connection.execute(
+            tables["price_tiers"].insert(),
+            [
+                {"variant_id": variant, "currency": "USD", "min_quantity": 1, "unit_price": 4.2},
+                {"variant_id": variant, "currency": "USD", "min_quantity": 500, "unit_price": 3.9},
+            ],
+        )
+        await connection.commit()
+
+
+async def _discovery_rows(url: str) -> tuple[set[tuple[Any, ...]], list[Any], list[Any]]:
+    async with connect(url) as connection:
+        specs = await connection.execute(
+            text("SELECT attribute_key, value_text, value_number FROM product_spec_values")
+        )
+        prices = await connection.execute(text("SELECT currency, from_price FROM product_prices"))
+        search = await connection.execute(text("SELECT title, body FROM product_search"))
+        return {tuple(row) for row in specs}, [tuple(r) for r in prices], [tuple(r) for r in search]
+
+
+async def test_discovery_revision_backfills_existing_products(tmp_path: Path) -> None:
+    # given a catalog created before revision 0002, on each dialect
+    name = f"tradeql_backfill_{uuid.uuid4().hex[:10]}"
+    pg_url = await asyncio.to_thread(create_pg_database, name)
+    try:
+        for url in (pg_url, f"sqlite+aiosqlite:///{tmp_path}/backfill.db"):
+            await migrate(url, "upgrade", "0001")
+            await _catalog_before_discovery(url)
+            # when it is upgraded to 0002
+            await migrate(url, "upgrade", "0002")
+            # then its product is findable by its specs, price and words at once
+            specs, prices, search = await _discovery_rows(url)
+            assert specs == {
+                ("gsm", None, 220.0),
+                ("weave", "twill", None),
+                ("certifications", "GOTS", None),
+                ("certifications", "BCI", None),
+            }
+            assert [(currency, float(price)) for currency, price in prices] == [("USD", 4.2)]
+            assert search == [("cotton twill tw 220 navy", "woven in erode")]
+    finally:
+        await asyncio.to_thread(drop_pg_database, name)

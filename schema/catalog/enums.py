@@ -8,6 +8,7 @@ import strawberry
 
 from models.catalog import AttributeKind as AttributeKindModel
 from models.reference import Incoterm as IncotermModel
+from resolvers.sorting import ProductSort as ProductSortModel
 
 
 @strawberry.enum(description="Incoterms 2020 rules: who pays and bears risk at each leg.")
@@ -69,4 +70,35 @@ class AttributeKind(Enum):
     MULTI_ENUM = strawberry.enum_value(
         AttributeKindModel.MULTI_ENUM.value,
         description="One or more of the `allowedValues`.",
+    )
+
+
+@strawberry.enum(
+    description="Orders of the product listing; every order pages with keyset cursors."
+)
+class ProductSort(Enum):
+    NAME = strawberry.enum_value(
+        ProductSortModel.NAME.value, description="By name, A to Z (the default)."
+    )
+    NEWEST = strawberry.enum_value(
+        ProductSortModel.NEWEST.value, description="Most recently created first."
+    )
+    PRICE_ASC = strawberry.enum_value(
+        ProductSortModel.PRICE_ASC.value,
+        description=(
+            "Lowest from-price first, in `sortCurrency`; lists only products with a price in it."
+        ),
+    )
+    PRICE_DESC = strawberry.enum_value(
+        ProductSortModel.PRICE_DESC.value,
+        description=(
+            "Highest from-price first, in `sortCurrency`; lists only products with a price in it."
+        ),
+    )
+    RELEVANCE = strawberry.enum_value(
+        ProductSortModel.RELEVANCE.value,
+        description=(
+            "Best match for `filter.search` first (needs it): name and SKU matches rank above "
+            "description matches; ties by name."
+        ),
     )

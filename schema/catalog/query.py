@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
 
-from resolvers import catalog
+from resolvers import catalog, sorting
 from schema.catalog.category import Category
+from schema.catalog.enums import ProductSort
+from schema.catalog.facets import ProductFacets
+from schema.catalog.filters import ProductFilter
 from schema.catalog.product import Product, ProductConnection
 from schema.catalog.product_type import ProductType
 from schema.catalog.variant import Variant
+from schema.clients.types import ClientCompany
 from schema.info import Info
 from schema.node import Node
-
-
-@strawberry.input(description="Conditions a product must meet to be listed; all must hold.")
-class ProductFilter:
-    category: strawberry.ID | None = strawberry.field(
-        default=None,
-        description="Id of a Category: products in it or any of its sub-categories.",
-    )
-    category_slug: str | None = strawberry.field(
-        default=None,
-        description="Slug of a category: products in it or any of its sub-categories.",
-    )
-    in_stock: bool | None = strawberry.field(
-        default=None,
-        description="True: only products with a variant available now; false: only without.",
-    )
 
 
 def _wrap_node(type_name: str, row: object) -> Node:
@@ -37,6 +25,7 @@ def _wrap_node(type_name: str, row: object) -> Node:
         "Variant": Variant.from_row,
         "Category": Category.from_row,
         "ProductType": ProductType.from_row,
+        "ClientCompany": ClientCompany.from_row,
     }
     node: Node = wrappers[type_name](row)  # type: ignore[operator]
     return node
@@ -46,8 +35,8 @@ def _wrap_node(type_name: str, row: object) -> Node:
 class CatalogQuery:
     @strawberry.field(
         description=(
-            "Active products by name, a page at a time. Pass `pageInfo.endCursor` as `after` "
-            "for the next page."
+            "Active products matching `filter`, in `sortBy` order, a page at a time. Pass "
+            "`pageInfo.endCursor` as `after` for the next page, with the same filter and order."
         )
     )
     async def products(
@@ -56,25 +45,51 @@ class CatalogQuery:
         first: Annotated[int, strawberry.argument(description="Page size, from 1 to 100.")] = 20,
         after: Annotated[
             str | None,
-            strawberry.argument(description="Cursor after which the page starts."),
+            strawberry.argument(
+                description="Cursor after which the page starts; only valid for the same sortBy."
+            ),
         ] = None,
         filter: Annotated[
             ProductFilter | None,
             strawberry.argument(description="Only products meeting these conditions."),
         ] = None,
+        sort_by: Annotated[
+            ProductSort, strawberry.argument(description="The order of the products.")
+        ] = ProductSort.NAME,
+        sort_currency: Annotated[
+            str | None,
+            strawberry.argument(
+                description=(
+                    "ISO 4217 currency of the PRICE_ASC and PRICE_DESC orders; defaults to "
+                    "`filter.price.currency`."
+                )
+            ),
+        ] = None,
     ) -> ProductConnection:
-        given = filter or ProductFilter()
         page = await catalog.list_products(
             info.context,
             first=first,
             after=after,
-            product_filter=catalog.ProductFilter(
-                category_id=given.category,
-                category_slug=given.category_slug,
-                in_stock=given.in_stock,
-            ),
+            product_filter=(filter or ProductFilter()).to_resolver(),
+            sort=sorting.ProductSort(cast(str, sort_by.value)),
+            sort_currency=sort_currency,
         )
         return ProductConnection.from_page(page)
+
+    @strawberry.field(
+        description=(
+            "Counts for a filter sidebar: per filterable attribute and per country of origin, "
+            "how many active products match `filter` with each value."
+        )
+    )
+    def facets(
+        self,
+        filter: Annotated[
+            ProductFilter | None,
+            strawberry.argument(description="The filter the storefront lists products with."),
+        ] = None,
+    ) -> ProductFacets:
+        return ProductFacets(product_filter=(filter or ProductFilter()).to_resolver())
 
     @strawberry.field(description="An active product by its slug; null if there is none.")
     async def product(

@@ -7,12 +7,15 @@ from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 
+from auth.policy import Permission
 from core.global_id import encode_global_id
 from loaders import catalog as relations
 from models import catalog as rows
-from resolvers import pricing
+from resolvers import costs, pricing
 from schema.info import Info
+from schema.money import Money
 from schema.node import Node
+from schema.permissions import permission_field
 
 if TYPE_CHECKING:
     from schema.catalog.product import Product
@@ -133,3 +136,22 @@ class Variant(Node):
             unit_price=tier.unit_price,
             total=tier.unit_price * quantity,
         )
+
+    @permission_field(
+        Permission.CATALOG_READ_COST,
+        description="What one unit costs the business, in the currency it is booked in.",
+    )
+    def cost_price(self) -> Money | None:
+        cost = costs.cost_price(self.row)
+        return None if cost is None else Money(amount=cost.amount, currency=cost.currency)
+
+    @permission_field(
+        Permission.CATALOG_READ_COST,
+        description=(
+            "Unit price at the lowest quantity tier in the cost price's currency, minus the "
+            "cost price. Null without a cost price or a tier in that currency."
+        ),
+    )
+    async def margin(self, info: Info) -> Money | None:
+        found = await costs.margin(info.context, self.row)
+        return None if found is None else Money(amount=found.amount, currency=found.currency)

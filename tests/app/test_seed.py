@@ -29,6 +29,13 @@ from models.catalog import (
     Variant,
 )
 from models.catalog_rules import CatalogRuleError, validate_specs
+from models.discovery import (
+    product_prices,
+    product_search,
+    product_spec_values,
+    search_document,
+    spec_value_rows,
+)
 from tests.conftest import alembic_config
 
 
@@ -182,6 +189,49 @@ async def test_product_types_have_their_own_attributes(db: Database) -> None:
     assert by_key["leather-good", "colours"].kind == "multi_enum"
 
 
+async def test_seed_writes_the_discovery_rows_that_filters_read(db: Database) -> None:
+    # given a seed twice over (the second run adds products to the first)
+    await seed_demo(db, products=30)
+    await seed_demo(db, products=20)
+    products = await _all(db, Product)
+    variants = await _all(db, Variant)
+
+    # then every spec value has its typed row, and no other row exists
+    async with db.session() as session:
+        spec_rows = (await session.execute(select(product_spec_values))).all()
+        search_rows = {row.product_id: row for row in await session.execute(select(product_search))}
+        from_prices = {
+            (row.product_id, row.currency): row.from_price
+            for row in await session.execute(select(product_prices))
+        }
+    expected_rows = sorted(
+        tuple(row.values())
+        for product in products
+        for row in spec_value_rows(product.id or 0, product.product_type_id, product.specs)
+    )
+    assert sorted(tuple(row)[1:] for row in spec_rows) == expected_rows
+    # and every product has a search document with its name and SKUs
+    skus: dict[int, list[str]] = defaultdict(list)
+    for variant in variants:
+        skus[variant.product_id].append(variant.sku)
+    assert {
+        product.id: search_document(product.name, product.description, skus[product.id or 0])
+        for product in products
+    } == {pk: {"title": row.title, "body": row.body} for pk, row in search_rows.items()}
+    # and from-prices: per variant the lowest break's price, the cheapest variant per currency
+    product_of = {variant.id: variant.product_id for variant in variants}
+    first_breaks: dict[tuple[int | None, str], PriceTier] = {}
+    for tier in await _all(db, PriceTier):
+        current = first_breaks.get((tier.variant_id, tier.currency))
+        if current is None or tier.min_quantity < current.min_quantity:
+            first_breaks[tier.variant_id, tier.currency] = tier
+    expected: dict[tuple[int, str], Decimal] = {}
+    for (variant_id, currency), tier in first_breaks.items():
+        key = (product_of[variant_id], currency)
+        expected[key] = min(expected.get(key, tier.unit_price), tier.unit_price)
+    assert from_prices == expected
+
+
 def test_drafts_are_repeatable_mostly_active_and_uniquely_named() -> None:
     drafts = [draft_product(random.Random(11), ordinal) for ordinal in (1, 1)]
     assert drafts[0] == drafts[1]
@@ -212,6 +262,8 @@ async def test_seed_on_a_migrated_sqlite_database(tmp_path: Path) -> None:
         assert await _count(database, Variant) == report.variants
         assert await _count(database, PriceTier) == report.price_tiers
         assert await _count(database, Category) == len(CATEGORIES)
+        assert await _count(database, product_search) == 20
+        assert await _count(database, product_prices) > 20
         await _assert_variants_belong_to_their_products(database)
         assert (await seed_demo(database, products=20, if_empty=True)).skipped
     finally:

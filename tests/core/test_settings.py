@@ -13,6 +13,7 @@ SAFE_PRODUCTION = {
     "redis_url": "redis://cache:6379/0",
     "secret_key": "k" * 40,
     "data_key": "d" * 40,
+    "public_app_url": "https://shop.anatolia.example/",
 }
 
 
@@ -30,6 +31,8 @@ def test_a_safe_production_configuration_is_accepted() -> None:
         ({"secret_key": None}, "SECRET_KEY"),
         ({"data_key": None}, "DATA_KEY"),
         ({"secret_key": "short"}, "SECRET_KEY"),
+        ({"public_app_url": None}, "PUBLIC_APP_URL"),
+        ({"public_app_url": "http://shop.anatolia.example"}, "PUBLIC_APP_URL"),
     ],
 )
 def test_production_refuses_unsafe_settings(override: dict[str, object], complaint: str) -> None:
@@ -53,6 +56,14 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     settings = Settings(_env_file=None)
     assert settings.debug_extensions is True
     assert settings.trusted_proxy_list == ["10.0.0.0/8", "192.168.1.10"]
+
+
+def test_the_public_app_url_is_a_base_url_without_trailing_slash() -> None:
+    settings = Settings(**SAFE_PRODUCTION)  # type: ignore[arg-type]
+    assert settings.public_app_url == "https://shop.anatolia.example"
+    for bad in ("shop.example.com", "ftp://shop.example.com", "https://shop.example.com/?a=1"):
+        with pytest.raises(ValidationError):
+            Settings(public_app_url=bad)
 
 
 def test_trusted_proxies_must_be_addresses() -> None:

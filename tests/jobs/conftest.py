@@ -14,7 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from core.db import Database, create_engine
 from core.settings import Settings
 from tests.conftest import alembic_config, create_pg_database, drop_pg_database
+from tests.jobs.account_support import accounts_db, api, mail_settings  # noqa: F401 - fixtures
 from tests.jobs.handlers_for_tests import SIDE_EFFECTS_DDL
+from tests.smtp_mailbox import mailbox  # noqa: F401 - a fixture for the mail tests
 
 TEST_HANDLERS = "tests.jobs.handlers_for_tests"
 

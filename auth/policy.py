@@ -1,0 +1,87 @@
+"""The one policy table: which role may do what. Least privilege; admins have everything.
+
+Fields and operations name the permission they need (`@requiresPermission`); nothing in a
+resolver checks a role by name. Client users hold no permissions at all: what they may see
+is decided by row scoping (their own company's records), not by this table.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from models.identity import Role
+
+
+class Permission(StrEnum):
+    CATALOG_WRITE = "catalog:write"
+    CATALOG_READ_COST = "catalog:read_cost"
+    CLIENTS_READ = "clients:read"
+    CLIENTS_READ_PII = "clients:read_pii"
+    CLIENTS_WRITE = "clients:write"
+    FINANCE_READ = "finance:read"
+    FINANCE_WRITE = "finance:write"
+    ORDERS_READ_ALL = "orders:read_all"
+    ORDERS_WRITE = "orders:write"
+    INQUIRIES_MANAGE = "inquiries:manage"
+    USERS_MANAGE = "users:manage"
+    USERS_INVITE_CLIENTS = "users:invite_clients"
+    AUDIT_READ = "audit:read"
+    REPORTS_READ = "reports:read"
+
+
+DESCRIPTIONS: dict[Permission, str] = {
+    Permission.CATALOG_WRITE: "create and edit products, types, categories and prices",
+    Permission.CATALOG_READ_COST: "see cost prices and margins",
+    Permission.CLIENTS_READ: "see client companies",
+    Permission.CLIENTS_READ_PII: "see clients' tax ids and contacts",
+    Permission.CLIENTS_WRITE: "create and edit client companies and contacts",
+    Permission.FINANCE_READ: "see credit limits and payment terms",
+    Permission.FINANCE_WRITE: "change credit limits, payment terms and exchange rates",
+    Permission.ORDERS_READ_ALL: "see every client's orders, inquiries and quotes",
+    Permission.ORDERS_WRITE: "move orders through their states and record shipments",
+    Permission.INQUIRIES_MANAGE: "assign, quote and close inquiries",
+    Permission.USERS_MANAGE: "invite staff, change roles, disable users, reset MFA",
+    Permission.USERS_INVITE_CLIENTS: "invite users of client companies",
+    Permission.AUDIT_READ: "read the audit log",
+    Permission.REPORTS_READ: "read sales and finance reports",
+}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.CATALOG_MANAGER: frozenset(
+        {Permission.CATALOG_WRITE, Permission.CATALOG_READ_COST, Permission.REPORTS_READ}
+    ),
+    Role.SALES: frozenset(
+        {
+            Permission.CLIENTS_READ,
+            Permission.CLIENTS_READ_PII,
+            Permission.CLIENTS_WRITE,
+            Permission.ORDERS_READ_ALL,
+            Permission.ORDERS_WRITE,
+            Permission.INQUIRIES_MANAGE,
+            Permission.USERS_INVITE_CLIENTS,
+        }
+    ),
+    Role.FINANCE: frozenset(
+        {
+            Permission.CATALOG_READ_COST,
+            Permission.CLIENTS_READ,
+            Permission.CLIENTS_READ_PII,
+            Permission.FINANCE_READ,
+            Permission.FINANCE_WRITE,
+            Permission.ORDERS_READ_ALL,
+            Permission.REPORTS_READ,
+        }
+    ),
+    Role.SUPPORT: frozenset({Permission.CLIENTS_READ, Permission.ORDERS_READ_ALL}),
+    Role.CLIENT: frozenset(),
+    Role.STOREFRONT: frozenset(),
+}
+
+
+def permissions_of(role: Role) -> frozenset[Permission]:
+    return ROLE_PERMISSIONS[role]
+
+
+def roles_with(permission: Permission) -> list[Role]:
+    return [role for role, granted in ROLE_PERMISSIONS.items() if permission in granted]

@@ -1,0 +1,88 @@
+"""Buyer companies (clients), their contacts, and the terms finance grants them.
+
+`version` makes edits optimistic: a save names the version it was based on, and a stale save
+is refused instead of silently overwriting someone else's change.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Numeric, String
+from sqlmodel import Field, SQLModel
+
+from models.base import BigId, created_at_column, updated_at_column
+
+
+class BalanceDueOn(StrEnum):
+    """The event from which the balance (after any advance) falls due, plus `net_days`."""
+
+    INVOICE = "invoice"
+    BILL_OF_LADING = "bill_of_lading"
+    DELIVERY = "delivery"
+
+
+class ClientCompany(SQLModel, table=True):
+    __tablename__ = "client_companies"
+    __table_args__ = (
+        # The staff listing: companies by name, keyset-paginated.
+        Index(None, "name", "id"),
+        CheckConstraint("length(country) = 2", name="country_length"),
+        CheckConstraint("credit_limit >= 0", name="credit_limit_not_negative"),
+        CheckConstraint(
+            "advance_percent >= 0 AND advance_percent <= 100", name="advance_percent_range"
+        ),
+        CheckConstraint("net_days >= 0 AND net_days <= 365", name="net_days_range"),
+        CheckConstraint(
+            f"balance_due_on IN ({', '.join(repr(v.value) for v in BalanceDueOn)})",
+            name="balance_due_on_known",
+        ),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    name: str = Field(sa_column=Column(String(200), nullable=False))
+    country: str = Field(sa_column=Column(String(2), nullable=False))
+    tax_id: str = Field(default="", sa_column=Column(String(64), nullable=False, default=""))
+    credit_limit: Decimal = Field(
+        default=Decimal(0), sa_column=Column(Numeric(16, 2), nullable=False, default=0)
+    )
+    credit_currency: str = Field(
+        default="USD", sa_column=Column(String(3), nullable=False, default="USD")
+    )
+    # Payment terms, e.g. 30% advance and the balance against the bill of lading, or net 60.
+    advance_percent: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
+    balance_due_on: BalanceDueOn = Field(
+        default=BalanceDueOn.INVOICE,
+        sa_column=Column(String(32), nullable=False, default=BalanceDueOn.INVOICE),
+    )
+    net_days: int = Field(default=30, sa_column=Column(Integer, nullable=False, default=30))
+    preferred_currency: str = Field(
+        default="USD", sa_column=Column(String(3), nullable=False, default="USD")
+    )
+    preferred_incoterm: str = Field(
+        default="FOB", sa_column=Column(String(3), nullable=False, default="FOB")
+    )
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False, default=1))
+    created_at: datetime | None = Field(default=None, sa_column=created_at_column())
+    updated_at: datetime | None = Field(default=None, sa_column=updated_at_column())
+
+
+class ClientContact(SQLModel, table=True):
+    __tablename__ = "client_contacts"
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    company_id: int = Field(
+        sa_column=Column(
+            BigId,
+            ForeignKey("client_companies.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    name: str = Field(sa_column=Column(String(200), nullable=False))
+    email: str = Field(default="", sa_column=Column(String(320), nullable=False, default=""))
+    phone: str = Field(default="", sa_column=Column(String(64), nullable=False, default=""))
+    position: str = Field(default="", sa_column=Column(String(120), nullable=False, default=""))

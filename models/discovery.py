@@ -1,0 +1,159 @@
+"""Read-side tables of catalog discovery, derived from products, variants and price tiers.
+
+The storefront filters on specs, prices and words, and each of those needs an index that the
+`products` table cannot carry by itself:
+
+- `product_spec_values`: one typed row per spec value (a MULTI_ENUM gives one row per member),
+  so "bore 20 mm", "gsm between 200 and 240" or "colours include tan" are btree range scans on
+  `(attribute_key, value_*, product_id)`, on PostgreSQL and SQLite alike, and facet counts are
+  a GROUP BY over the same rows.
+- `product_prices`: the "from" price of a product per currency, the unit price of the lowest
+  quantity break (the cheapest over its variants), so a price filter or sort is a range scan
+  on `(currency, from_price, product_id)` instead of an aggregate over every tier.
+- `product_search`: the words of a product's name and SKUs (`title`) and description (`body`),
+  normalised by `search_words`; on PostgreSQL a generated `tsvector` with a GIN index serves
+  word-prefix search and ranking.
+
+Nothing writes these rows but `core.catalog_index` (from the ORM flush hook and the seeder);
+the functions here only say what the rows of one product are.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Computed,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import TSVECTOR
+
+from models.base import metadata
+
+PG_ONLY = {"only_on": "postgresql"}
+MAX_TEXT_VALUE_LENGTH = 500
+
+product_spec_values = Table(
+    "product_spec_values",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("product_id", Integer, ForeignKey("products.id", ondelete="CASCADE"), nullable=False),
+    # Copied from the product so facets can tell which type's attribute a value belongs to
+    # (and whether it is filterable there) without joining products.
+    Column("product_type_id", Integer, nullable=False),
+    Column("attribute_key", String(64), nullable=False),
+    Column("value_text", String(MAX_TEXT_VALUE_LENGTH), nullable=True),
+    # Spec numbers are JSON numbers: a double holds each exactly, so equality means equality.
+    Column("value_number", Double, nullable=True),
+    Column("value_bool", Boolean, nullable=True),
+    # Filters and facets over one attribute read one of these and never the table.
+    Index(None, "attribute_key", "value_text", "product_id"),
+    Index(None, "attribute_key", "value_number", "product_id"),
+    Index(None, "attribute_key", "value_bool", "product_id"),
+    # All values of given products (facets over a filtered set), also without the table.
+    Index(
+        "ix_product_spec_values_product_rows",
+        "product_id",
+        "attribute_key",
+        "value_text",
+        "value_number",
+        "value_bool",
+    ),
+)
+
+product_prices = Table(
+    "product_prices",
+    metadata,
+    Column(
+        "product_id",
+        Integer,
+        ForeignKey("products.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("currency", String(3), primary_key=True),
+    Column("from_price", Numeric(14, 4), nullable=False),
+    Index(None, "currency", "from_price", "product_id"),
+)
+
+# Written exactly as PostgreSQL prints it back, so Alembic's drift check sees no change.
+SEARCH_VECTOR_SQL = (
+    "setweight(to_tsvector('simple'::regconfig, title), 'A'::\"char\") || "
+    "setweight(to_tsvector('simple'::regconfig, body), 'B'::\"char\")"
+)
+
+product_search = Table(
+    "product_search",
+    metadata,
+    Column(
+        "product_id",
+        Integer,
+        ForeignKey("products.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("search_vector", TSVECTOR, Computed(SEARCH_VECTOR_SQL, persisted=True), info=PG_ONLY),
+    Index(
+        "ix_product_search_search_vector",
+        "search_vector",
+        postgresql_using="gin",
+        info=PG_ONLY,
+    ),
+)
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def search_words(text: str) -> list[str]:
+    """The words of `text` as search sees them: NFKC-folded, lowercase, letters and digits.
+
+    Everything else separates words, so the SKU `BRG-000123-01` reads as `brg 000123 01` and
+    a buyer finds it by any of those parts. Documents and queries go through this one function,
+    and PostgreSQL's parser reads each resulting word as one token, so both dialects agree on
+    what a word is.
+    """
+    return _WORD.findall(unicodedata.normalize("NFKC", text).lower())
+
+
+def search_document(name: str, description: str, skus: Iterable[str]) -> dict[str, str]:
+    """The `title` (name and SKUs, ranked higher) and `body` (description) of a product."""
+    title = search_words(" ".join([name, *sorted(skus)]))
+    return {"title": " ".join(title), "body": " ".join(search_words(description))}
+
+
+def spec_value_rows(
+    product_id: int, product_type_id: int, specs: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """The typed rows of a product's validated specs; the value's type picks the column."""
+    rows: list[dict[str, Any]] = []
+    for key, value in specs.items():
+        members = value if isinstance(value, list) else [value]
+        for member in members:
+            row: dict[str, Any] = {
+                "product_id": product_id,
+                "product_type_id": product_type_id,
+                "attribute_key": key,
+                "value_text": None,
+                "value_number": None,
+                "value_bool": None,
+            }
+            if isinstance(member, bool):
+                row["value_bool"] = member
+            elif isinstance(member, int | float):
+                row["value_number"] = float(member)
+            else:
+                row["value_text"] = str(member)
+            rows.append(row)
+    return rows

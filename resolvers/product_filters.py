@@ -1,0 +1,193 @@
+"""The storefront's product filter: checked input in, SQL conditions on `products` out.
+
+All conditions combine with AND. They are kept apart by what they constrain (spec conditions
+by attribute key, the country condition on its own) because a facet is counted under the
+filter without its own condition: the "colour" facet shows the other colours a buyer could
+pick, not only the one already picked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import chain
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy.orm import aliased
+from sqlmodel import col
+
+from core.dialect import search_match
+from core.errors import BadUserInput
+from core.global_id import decode_typed_id
+from loaders.catalog import product_is_visible
+from models.catalog import Category, Product, ProductType, Variant
+from models.discovery import product_prices, product_search, search_words
+from models.reference import COUNTRY_CODES
+from resolvers.pricing import check_currency
+from resolvers.spec_filters import AttributeCatalog, SpecFilter, spec_conditions
+
+MAX_SEARCH_LENGTH = 200
+MAX_SEARCH_WORDS = 10
+MAX_COUNTRIES = 50
+
+
+@dataclass(frozen=True)
+class PriceRange:
+    """From-prices in `currency` between `min` and `max`, both inclusive and optional."""
+
+    currency: str
+    min: Decimal | None = None
+    max: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class ProductFilter:
+    category_id: str | None = None
+    category_slug: str | None = None
+    in_stock: bool | None = None
+    product_type_id: str | None = None
+    product_type_slug: str | None = None
+    search: str | None = None
+    country_of_origin: list[str] | None = None
+    price: PriceRange | None = None
+    specs: list[SpecFilter] = field(default_factory=list)
+
+
+@dataclass
+class FilterConditions:
+    """A checked filter as SQL conditions on `products`, visibility included."""
+
+    general: list[ColumnElement[bool]]
+    country: ColumnElement[bool] | None = None
+    specs: dict[str, list[ColumnElement[bool]]] = field(default_factory=dict)
+    search_words: list[str] = field(default_factory=list)
+
+    def all(self) -> list[ColumnElement[bool]]:
+        return self.without_attribute(None)
+
+    def without_attribute(self, key: str | None) -> list[ColumnElement[bool]]:
+        """Every condition except those on spec attribute `key`."""
+        own = [self.country] if self.country is not None else []
+        specs = chain.from_iterable(c for k, c in self.specs.items() if k != key)
+        return [*self.general, *own, *specs]
+
+    def without_country(self) -> list[ColumnElement[bool]]:
+        return [*self.general, *chain.from_iterable(self.specs.values())]
+
+
+def product_type_id_of(product_filter: ProductFilter) -> int | None:
+    if product_filter.product_type_id is None:
+        return None
+    return decode_typed_id(
+        product_filter.product_type_id, "ProductType", argument="filter.productType"
+    )
+
+
+def compile_filter(
+    product_filter: ProductFilter, *, dialect: str, catalog: AttributeCatalog | None
+) -> FilterConditions:
+    """Check the filter and build its conditions. `catalog` is needed when it has specs."""
+    type_id = product_type_id_of(product_filter)
+    general: list[ColumnElement[bool]] = [product_is_visible()]
+    if product_filter.category_id is not None or product_filter.category_slug is not None:
+        general.append(col(Product.category_id).in_(_category_subtree(product_filter)))
+    if product_filter.in_stock is not None:
+        in_stock = exists().where(
+            col(Variant.product_id) == col(Product.id),
+            col(Variant.stock_on_hand) > col(Variant.stock_reserved),
+        )
+        general.append(in_stock if product_filter.in_stock else ~in_stock)
+    if type_id is not None:
+        general.append(col(Product.product_type_id) == type_id)
+    if product_filter.product_type_slug is not None:
+        by_slug = select(col(ProductType.id)).where(
+            col(ProductType.slug) == product_filter.product_type_slug
+        )
+        general.append(col(Product.product_type_id).in_(by_slug))
+    words: list[str] = []
+    if product_filter.search is not None:
+        words = checked_search_words(product_filter.search)
+        matching = select(product_search.c.product_id).where(search_match(dialect, words))
+        general.append(col(Product.id).in_(matching))
+    if product_filter.price is not None:
+        general.append(_price_condition(product_filter.price))
+    specs = {}
+    if product_filter.specs:
+        assert catalog is not None, "spec filters are checked against the attribute catalog"
+        scope = catalog.scoped(type_id=type_id, type_slug=product_filter.product_type_slug)
+        specs = spec_conditions(product_filter.specs, scope, scope_name=_scope_name(product_filter))
+    return FilterConditions(
+        general=general,
+        country=_country_condition(product_filter.country_of_origin),
+        specs=specs,
+        search_words=words,
+    )
+
+
+def _scope_name(product_filter: ProductFilter) -> str:
+    if product_filter.product_type_slug is not None:
+        return f"product type '{product_filter.product_type_slug[:60]}'"
+    if product_filter.product_type_id is not None:
+        return "the product type in filter.productType"
+    return "any product type"
+
+
+def checked_search_words(search: str) -> list[str]:
+    if len(search) > MAX_SEARCH_LENGTH:
+        raise BadUserInput(
+            f"must be at most {MAX_SEARCH_LENGTH} characters", argument="filter.search"
+        )
+    words = list(dict.fromkeys(search_words(search)))
+    if not words:
+        raise BadUserInput("needs at least one letter or digit", argument="filter.search")
+    if len(words) > MAX_SEARCH_WORDS:
+        raise BadUserInput(f"takes at most {MAX_SEARCH_WORDS} words", argument="filter.search")
+    return words
+
+
+def _country_condition(countries: list[str] | None) -> ColumnElement[bool] | None:
+    if countries is None:
+        return None
+    argument = "filter.countryOfOrigin"
+    if not 1 <= len(countries) <= MAX_COUNTRIES:
+        raise BadUserInput(f"takes 1 to {MAX_COUNTRIES} country codes", argument=argument)
+    unknown = [code for code in countries if code not in COUNTRY_CODES]
+    if unknown:
+        raise BadUserInput(
+            f"has '{unknown[0][:10]}', not an ISO 3166-1 alpha-2 code such as IN",
+            argument=argument,
+        )
+    return col(Product.country_of_origin).in_(sorted(set(countries)))
+
+
+def _price_condition(price: PriceRange) -> ColumnElement[bool]:
+    check_currency(price.currency, argument="filter.price.currency")
+    for name, bound in (("min", price.min), ("max", price.max)):
+        if bound is not None and (not bound.is_finite() or bound < 0):
+            raise BadUserInput("must be a price of 0 or more", argument=f"filter.price.{name}")
+    if price.min is not None and price.max is not None and price.min > price.max:
+        raise BadUserInput("has min above max", argument="filter.price")
+    prices = product_prices.c
+    matching = select(prices.product_id).where(prices.currency == price.currency)
+    if price.min is not None:
+        matching = matching.where(prices.from_price >= price.min)
+    if price.max is not None:
+        matching = matching.where(prices.from_price <= price.max)
+    return col(Product.id).in_(matching)
+
+
+def _category_subtree(product_filter: ProductFilter) -> Any:
+    """Ids of the filter's category and all its descendants, as one recursive CTE."""
+    root = select(col(Category.id))
+    if product_filter.category_id is not None:
+        category_id = decode_typed_id(
+            product_filter.category_id, "Category", argument="filter.category"
+        )
+        root = root.where(col(Category.id) == category_id)
+    if product_filter.category_slug is not None:
+        root = root.where(col(Category.slug) == product_filter.category_slug)
+    subtree = root.cte("category_subtree", recursive=True)
+    child = aliased(Category)
+    subtree = subtree.union_all(select(col(child.id)).where(col(child.parent_id) == subtree.c.id))
+    return select(subtree.c.id)

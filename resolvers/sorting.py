@@ -1,0 +1,179 @@
+"""Orders of the product listing, each a keyset over an index, with cursors that carry its key.
+
+- NAME: (name, id), served by the index (status, name, id).
+- NEWEST: (created_at desc, id desc), served backwards by (status, created_at, id).
+- PRICE_ASC / PRICE_DESC: (from-price in the currency, id), served by product_prices'
+  (currency, from_price, product_id); only products with a price in that currency are listed.
+- RELEVANCE: (relevance desc, name, id); needs `filter.search`, whose index finds the matches,
+  which are then ranked.
+
+Every key ends in the product id, so the order is total and no product repeats or goes missing
+between pages. A cursor records its sort (and, for price, the currency), so replaying it under
+another order is a BAD_USER_INPUT on `after` rather than a page that silently skips products.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, FromClause, Select, and_, false, func, or_, select, tuple_
+
+from core.dialect import search_relevance, timestamp_key, timestamp_value
+from core.errors import BadUserInput
+from models.base import metadata
+from models.catalog import Product
+from models.discovery import product_prices, product_search
+from resolvers.pagination import decode_cursor, encode_cursor
+from resolvers.pricing import check_currency
+
+
+class ProductSort(StrEnum):
+    NAME = "name"
+    NEWEST = "newest"
+    PRICE_ASC = "price_asc"
+    PRICE_DESC = "price_desc"
+    RELEVANCE = "relevance"
+
+
+Row = Sequence[Any]  # (product, *extra columns) as selected by the page statement
+
+
+@dataclass(frozen=True)
+class SortPlan:
+    """How to order, page and cursor one listing."""
+
+    cursor_tag: str
+    keys: tuple[ColumnElement[Any], ...]
+    descending: tuple[bool, ...]
+    cursor_types: tuple[type, ...]
+    cursor_key: Callable[[Row], list[Any]]
+    sql_values: Callable[[list[Any]], list[Any]] = list
+    extra_columns: tuple[ColumnElement[Any], ...] = ()
+    join: tuple[FromClause, ColumnElement[bool]] | None = None
+
+    def cursor(self, row: Row) -> str:
+        return encode_cursor(self.cursor_tag, self.cursor_key(row))
+
+    def after(self, cursor: str) -> ColumnElement[bool]:
+        """Rows strictly after the row the cursor was made from, in this order."""
+        values = decode_cursor(cursor, self.cursor_tag, self.cursor_types)
+        try:
+            bounds = self.sql_values(values)
+        except (ValueError, InvalidOperation):
+            raise BadUserInput(
+                "is not a cursor of this list and ordering", argument="after"
+            ) from None
+        return _keyset(self.keys, self.descending, bounds)
+
+    def with_join(self, statement: Select[Any]) -> Select[Any]:
+        return statement if self.join is None else statement.join(*self.join)
+
+    def order_by(self) -> list[ColumnElement[Any]]:
+        return [
+            key.desc() if desc else key.asc()
+            for key, desc in zip(self.keys, self.descending, strict=True)
+        ]
+
+
+def sort_plan(
+    sort: ProductSort, *, currency: str | None, search_words: Sequence[str], dialect: str
+) -> SortPlan:
+    """The plan for `sort`; price needs a currency and relevance a search."""
+    products = metadata.tables["products"]
+    product_id, name = products.c.id, products.c.name
+    if sort is ProductSort.NAME:
+        return SortPlan(
+            cursor_tag="name",
+            keys=(name, product_id),
+            descending=(False, False),
+            cursor_types=(str, int),
+            cursor_key=lambda row: [row[0].name, row[0].id],
+        )
+    if sort is ProductSort.NEWEST:
+        return SortPlan(
+            cursor_tag="newest",
+            keys=(timestamp_key(dialect, products.c.created_at), product_id),
+            descending=(True, True),
+            cursor_types=(str, int),
+            cursor_key=lambda row: [row[0].created_at.isoformat(), row[0].id],
+            sql_values=lambda v: [timestamp_value(dialect, datetime.fromisoformat(v[0])), v[1]],
+        )
+    if sort is ProductSort.RELEVANCE:
+        if not search_words:
+            raise BadUserInput("RELEVANCE needs filter.search", argument="sortBy")
+        relevance = search_relevance(dialect, search_words).label("relevance")
+        return SortPlan(
+            cursor_tag="relevance",
+            keys=(relevance, name, product_id),
+            descending=(True, False, False),
+            cursor_types=(float, str, int),
+            cursor_key=lambda row: [row[1], row[0].name, row[0].id],
+            extra_columns=(relevance,),
+            join=(product_search, product_search.c.product_id == product_id),
+        )
+    if currency is None:
+        raise BadUserInput(
+            "is required to sort by price (or give filter.price.currency)",
+            argument="sortCurrency",
+        )
+    check_currency(currency, argument="sortCurrency")
+    prices = product_prices.c
+    descending = sort is ProductSort.PRICE_DESC
+    return SortPlan(
+        cursor_tag=f"{sort.value}:{currency}",
+        keys=(prices.from_price, prices.product_id),
+        descending=(descending, descending),
+        cursor_types=(str, int),
+        cursor_key=lambda row: [str(row[1]), row[0].id],
+        sql_values=lambda v: [_finite_decimal(v[0]), v[1]],
+        extra_columns=(prices.from_price,),
+        join=(
+            product_prices,
+            and_(prices.product_id == product_id, prices.currency == currency),
+        ),
+    )
+
+
+def page_statement(
+    plan: SortPlan, conditions: Sequence[ColumnElement[bool]], *, after: str | None, first: int
+) -> Select[Any]:
+    """One page (and one row more, to tell whether another page follows)."""
+    statement = plan.with_join(select(Product, *plan.extra_columns)).where(*conditions)
+    if after is not None:
+        statement = statement.where(plan.after(after))
+    return statement.order_by(*plan.order_by()).limit(first + 1)
+
+
+def count_statement(plan: SortPlan, conditions: Sequence[ColumnElement[bool]]) -> Select[Any]:
+    return plan.with_join(select(func.count()).select_from(Product)).where(*conditions)
+
+
+def _finite_decimal(text: str) -> Decimal:
+    value = Decimal(text)
+    if not value.is_finite():
+        raise ValueError(text)
+    return value
+
+
+def _keyset(
+    keys: Sequence[ColumnElement[Any]], descending: Sequence[bool], bounds: Sequence[Any]
+) -> ColumnElement[bool]:
+    """(keys) after (bounds) in the given directions.
+
+    With one direction throughout, a row comparison, which a btree index serves as a range;
+    with mixed directions (relevance), the expanded OR of prefixes.
+    """
+    if len(set(descending)) == 1:
+        row, bound = tuple_(*keys), tuple_(*bounds)
+        return row < bound if descending[0] else row > bound
+    branches: list[ColumnElement[bool]] = []
+    for index, (key, desc) in enumerate(zip(keys, descending, strict=True)):
+        equal_prefix = [k == b for k, b in zip(keys[:index], bounds[:index], strict=True)]
+        beyond = key < bounds[index] if desc else key > bounds[index]
+        branches.append(and_(*equal_prefix, beyond))
+    return or_(false(), *branches)

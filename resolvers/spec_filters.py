@@ -1,0 +1,250 @@
+"""Spec filters: which attribute a condition names, whether its operator fits, and its SQL.
+
+Attributes belong to product types, and a key can recur across types (`colour` on bags and on
+tiles). A spec filter names a key, not a type: it applies to every product type in scope that
+defines the key as filterable, and its operator must fit each of those definitions. With a
+product type in the filter, only that type is in scope.
+
+Operators, by the attribute's kind:
+
+| operator         | TEXT        | ENUM        | MULTI_ENUM      | NUMBER        | BOOLEAN |
+|------------------|-------------|-------------|-----------------|---------------|---------|
+| `equals.text`    | exact value | that value  | has that value  |               |         |
+| `oneOf`          | any of them | any of them | has any of them |               |         |
+| `equals.number`  |             |             |                 | exactly       |         |
+| `range`          |             |             |                 | min ≤ v ≤ max |         |
+| `equals.boolean` |             |             |                 |               | yes/no  |
+
+Numbers are in the attribute's unit. Anything else is a `BadUserInput` naming
+`filter.specs.<key>`, raised before any SQL runs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, Select, and_, select
+from sqlmodel import col
+
+from core.errors import BadUserInput
+from models.catalog import AttributeDefinition, AttributeKind, Product, ProductType
+from models.catalog_rules import MAX_TEXT_SPEC_LENGTH
+from models.discovery import product_spec_values
+from resolvers.context import Context
+
+MAX_SPEC_FILTERS = 20
+MAX_ONE_OF = 100
+MAX_KEY_IN_ARGUMENT = 64
+
+
+@dataclass(frozen=True)
+class SpecValue:
+    """The value of `equals`: exactly one of text, number and boolean is set."""
+
+    text: str | None = None
+    number: float | None = None
+    boolean: bool | None = None
+
+
+@dataclass(frozen=True)
+class NumberRange:
+    min: float | None = None
+    max: float | None = None
+
+
+@dataclass(frozen=True)
+class SpecFilter:
+    attribute: str
+    equals: SpecValue | None = None
+    one_of: list[str] | None = None
+    range: NumberRange | None = None
+
+
+@dataclass(frozen=True)
+class ScopedAttribute:
+    """One attribute definition and the slug of the product type that declares it."""
+
+    definition: AttributeDefinition
+    type_slug: str
+
+    def belongs_to(self, type_id: int | None, type_slug: str | None) -> bool:
+        return (type_id is None or self.definition.product_type_id == type_id) and (
+            type_slug is None or self.type_slug == type_slug
+        )
+
+
+@dataclass
+class AttributeCatalog:
+    """Attribute definitions in display order (product type name, position), by key too."""
+
+    attributes: list[ScopedAttribute] = field(default_factory=list)
+    by_key: dict[str, list[ScopedAttribute]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, rows: Iterable[tuple[AttributeDefinition, str]]) -> AttributeCatalog:
+        return cls.from_attributes([ScopedAttribute(definition, slug) for definition, slug in rows])
+
+    @classmethod
+    def from_attributes(cls, attributes: list[ScopedAttribute]) -> AttributeCatalog:
+        by_key: dict[str, list[ScopedAttribute]] = defaultdict(list)
+        for scoped in attributes:
+            by_key[scoped.definition.key].append(scoped)
+        return cls(attributes, dict(by_key))
+
+    def scoped(self, *, type_id: int | None, type_slug: str | None) -> AttributeCatalog:
+        """Only the attributes of the product type given by id and/or slug (None: all)."""
+        if type_id is None and type_slug is None:
+            return self
+        return AttributeCatalog.from_attributes(
+            [s for s in self.attributes if s.belongs_to(type_id, type_slug)]
+        )
+
+    def filterable(self, key: str) -> list[AttributeDefinition]:
+        return [s.definition for s in self.by_key.get(key, []) if s.definition.filterable]
+
+
+def attribute_catalog_statement() -> Select[AttributeDefinition, str]:
+    """Every attribute definition with its type's slug, in display order."""
+    return (
+        select(AttributeDefinition, col(ProductType.slug))
+        .join(ProductType, col(ProductType.id) == col(AttributeDefinition.product_type_id))
+        .order_by(
+            col(ProductType.name), col(AttributeDefinition.position), col(AttributeDefinition.key)
+        )
+    )
+
+
+async def load_attribute_catalog(ctx: Context) -> AttributeCatalog:
+    rows = await ctx.session.rows(attribute_catalog_statement())
+    return AttributeCatalog.of((row[0], row[1]) for row in rows)
+
+
+def spec_conditions(
+    specs: Sequence[SpecFilter], catalog: AttributeCatalog, *, scope_name: str
+) -> dict[str, list[ColumnElement[bool]]]:
+    """The SQL condition on products of each spec filter, grouped by attribute key."""
+    if len(specs) > MAX_SPEC_FILTERS:
+        raise BadUserInput(f"takes at most {MAX_SPEC_FILTERS} conditions", argument="filter.specs")
+    conditions: dict[str, list[ColumnElement[bool]]] = defaultdict(list)
+    for spec in specs:
+        conditions[spec.attribute].append(spec_condition(spec, catalog, scope_name=scope_name))
+    return dict(conditions)
+
+
+def spec_condition(
+    spec: SpecFilter, catalog: AttributeCatalog, *, scope_name: str = "any product type"
+) -> ColumnElement[bool]:
+    """Check one spec filter against the attributes in scope; return its condition.
+
+    `scope_name` says which product types are in scope, for the error message.
+    """
+    argument = f"filter.specs.{spec.attribute[:MAX_KEY_IN_ARGUMENT]}"
+    if spec.attribute not in catalog.by_key:
+        raise BadUserInput(f"is not an attribute of {scope_name}", argument=argument)
+    definitions = catalog.filterable(spec.attribute)
+    if not definitions:
+        raise BadUserInput("is not filterable", argument=argument)
+    operators = [op for op in (spec.equals, spec.one_of, spec.range) if op is not None]
+    if len(operators) != 1:
+        raise BadUserInput("takes exactly one of equals, oneOf or range", argument=argument)
+    value_condition = _value_condition(spec, definitions, argument)
+    matching = select(product_spec_values.c.product_id).where(
+        product_spec_values.c.attribute_key == spec.attribute, value_condition
+    )
+    everywhere = catalog.by_key[spec.attribute]
+    if len(definitions) != len(everywhere):
+        # Types that define the key without making it filterable do not take part.
+        type_ids = [definition.product_type_id for definition in definitions]
+        matching = matching.where(product_spec_values.c.product_type_id.in_(type_ids))
+    return col(Product.id).in_(matching)
+
+
+_TEXT_KINDS = {AttributeKind.TEXT, AttributeKind.ENUM, AttributeKind.MULTI_ENUM}
+_USE = {
+    AttributeKind.TEXT: "equals.text or oneOf",
+    AttributeKind.ENUM: "equals.text or oneOf",
+    AttributeKind.MULTI_ENUM: "equals.text or oneOf",
+    AttributeKind.NUMBER: "equals.number or range",
+    AttributeKind.BOOLEAN: "equals.boolean",
+}
+
+
+def _value_condition(
+    spec: SpecFilter, definitions: Sequence[AttributeDefinition], argument: str
+) -> ColumnElement[bool]:
+    kinds = {AttributeKind(definition.kind) for definition in definitions}
+    values = product_spec_values.c
+    if spec.range is not None:
+        _require(kinds, {AttributeKind.NUMBER}, "range", argument)
+        return _range_condition(spec.range, argument)
+    if spec.one_of is not None:
+        _require(kinds, _TEXT_KINDS, "oneOf", argument)
+        if not 1 <= len(spec.one_of) <= MAX_ONE_OF:
+            raise BadUserInput(f"oneOf takes 1 to {MAX_ONE_OF} values", argument=argument)
+        for value in spec.one_of:
+            _check_text(value, definitions, argument)
+        return values.value_text.in_(sorted(set(spec.one_of)))
+    equals = spec.equals
+    assert equals is not None
+    given = [v for v in (equals.text, equals.number, equals.boolean) if v is not None]
+    if len(given) != 1:
+        raise BadUserInput("equals takes exactly one of text, number or boolean", argument=argument)
+    if equals.text is not None:
+        _require(kinds, _TEXT_KINDS, "equals.text", argument)
+        _check_text(equals.text, definitions, argument)
+        return values.value_text == equals.text
+    if equals.number is not None:
+        _require(kinds, {AttributeKind.NUMBER}, "equals.number", argument)
+        return values.value_number == float(equals.number)
+    _require(kinds, {AttributeKind.BOOLEAN}, "equals.boolean", argument)
+    return values.value_bool == equals.boolean
+
+
+def _require(
+    kinds: set[AttributeKind], fitting: set[AttributeKind], operator: str, argument: str
+) -> None:
+    if kinds <= fitting:
+        return
+    if len(kinds) > 1:
+        names = " and ".join(sorted(kind.name for kind in kinds))
+        raise BadUserInput(
+            f"is {names} in different product types; {operator} does not fit all of them "
+            "(filter on one productType)",
+            argument=argument,
+        )
+    (kind,) = kinds
+    raise BadUserInput(
+        f"is a {kind.name} attribute: {operator} does not fit, use {_USE[kind]}",
+        argument=argument,
+    )
+
+
+def _check_text(value: str, definitions: Sequence[AttributeDefinition], argument: str) -> None:
+    if not value or len(value) > MAX_TEXT_SPEC_LENGTH:
+        raise BadUserInput(
+            f"takes text of 1 to {MAX_TEXT_SPEC_LENGTH} characters", argument=argument
+        )
+    enums = [d for d in definitions if AttributeKind(d.kind) is not AttributeKind.TEXT]
+    if enums and len(enums) == len(definitions):
+        allowed = {v for definition in enums for v in definition.allowed_values}
+        if value not in allowed:
+            listed = ", ".join(dict.fromkeys(v for d in enums for v in d.allowed_values))
+            raise BadUserInput(
+                f"has no value '{value[:40]}' (allowed: {listed})", argument=argument
+            )
+
+
+def _range_condition(given: NumberRange, argument: str) -> ColumnElement[bool]:
+    if given.min is None and given.max is None:
+        raise BadUserInput("range takes min, max or both", argument=argument)
+    if given.min is not None and given.max is not None and given.min > given.max:
+        raise BadUserInput("range has min above max", argument=argument)
+    number = product_spec_values.c.value_number
+    bounds = []
+    if given.min is not None:
+        bounds.append(number >= float(given.min))
+    if given.max is not None:
+        bounds.append(number <= float(given.max))
+    return and_(*bounds)

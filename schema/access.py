@@ -1,0 +1,233 @@
+"""Who may use what: the classification of every root operation and every restricted field.
+
+A field is *protected* when it is declared with `permission_field` (the `@requiresPermission`
+directive plus the gate that enforces it). Everything a caller can start from, each root
+field of Query and Mutation, is either protected or listed below as PUBLIC or AUTHENTICATED.
+Fields of the types that hold client or internal records, and fields anywhere whose name
+suggests restricted data, are protected or listed below as readable by whoever may see the
+row. `unclassified` finds what is neither, and a test keeps it empty, so a new operation or
+a new sensitive field cannot ship without someone deciding who may use it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from graphql import GraphQLField, GraphQLObjectType, GraphQLSchema
+
+from auth.policy import DESCRIPTIONS, ROLE_PERMISSIONS, Permission
+from schema.permissions import PermissionGate, RequiresPermission
+
+
+class Access(StrEnum):
+    PUBLIC = "public"  # anyone, anonymous included; the rows returned are scoped to the caller
+    AUTHENTICATED = "authenticated"  # a signed-in caller, about themselves; null for others
+    ROW = "row"  # whoever may see the row the field belongs to
+
+
+OPEN_OPERATIONS: dict[str, Access] = {
+    "Query.products": Access.PUBLIC,
+    "Query.facets": Access.PUBLIC,
+    "Query.product": Access.PUBLIC,
+    "Query.node": Access.PUBLIC,
+    "Query.categories": Access.PUBLIC,
+    "Query.category": Access.PUBLIC,
+    "Query.productType": Access.PUBLIC,
+    "Query.myCompany": Access.AUTHENTICATED,
+    # Signing in and proving who one is: anyone may try, throttled.
+    "Mutation.login": Access.PUBLIC,
+    "Mutation.verifyMfa": Access.PUBLIC,
+    "Mutation.refreshSession": Access.PUBLIC,
+    "Mutation.requestPasswordReset": Access.PUBLIC,
+    "Mutation.resetPassword": Access.PUBLIC,
+    "Mutation.acceptInvitation": Access.PUBLIC,
+    # The signed-in user's own account.
+    "Query.me": Access.AUTHENTICATED,
+    "Query.sessions": Access.AUTHENTICATED,
+    "Mutation.logout": Access.AUTHENTICATED,
+    "Mutation.logoutAll": Access.AUTHENTICATED,
+    "Mutation.changePassword": Access.AUTHENTICATED,
+    "Mutation.enrollTotp": Access.AUTHENTICATED,
+    "Mutation.confirmTotp": Access.AUTHENTICATED,
+    "Mutation.regenerateRecoveryCodes": Access.AUTHENTICATED,
+    "Mutation.disableTotp": Access.AUTHENTICATED,
+}
+
+# Types holding client or internal records, and their fields readable by whoever may see
+# the row; every other field of theirs must be protected.
+RESTRICTED_TYPES: dict[str, frozenset[str]] = {
+    "ClientCompany": frozenset(
+        {"id", "name", "country", "preferredCurrency", "preferredIncoterm", "version", "createdAt"}
+    ),
+    # Reached only through protected fields (`contacts`, `users`) or mutations.
+    "ClientContact": frozenset({"id", "name", "email", "phone", "position"}),
+    "ClientCompanyUser": frozenset({"email", "fullName"}),
+    "PaymentTerms": frozenset({"advancePercent", "balanceDueOn", "netDays"}),
+    "AuditEntry": frozenset(
+        {
+            "id",
+            "actor",
+            "action",
+            "targetType",
+            "targetId",
+            "changes",
+            "requestId",
+            "clientIp",
+            "createdAt",
+        }
+    ),
+    "AuditActor": frozenset({"userId", "apiKeyId", "label"}),
+}
+
+# Field names that suggest restricted data wherever they appear.
+SENSITIVE_NAME = re.compile(
+    r"cost|margin|tax|credit|payment|contact|secret|password|recovery", re.I
+)
+# Sensitive-looking fields that are not restricted, and why. Root operations whose names
+# look sensitive are decided in OPEN_OPERATIONS instead.
+SENSITIVE_BUT_OPEN: dict[str, str] = {
+    "ClientContactPayload.contact": "returned only by clients:write mutations",
+    "RemoveClientContactPayload.removedContactId": "an id the caller sent",
+    "TotpEnrollment.secret": "shown to the user enrolling their own authenticator",
+    "MfaPayload.recoveryCodes": "shown once to the user whose codes they are",
+}
+
+
+@dataclass(frozen=True)
+class Classified:
+    coordinate: str  # Type.field
+    permission: Permission | None  # set for protected fields
+    access: Access | None  # set for open ones
+
+
+def required_permission(field: GraphQLField) -> Permission | None:
+    """The permission a field declares with @requiresPermission, checked against its gate."""
+    definition = field.extensions.get("strawberry-definition")
+    if definition is None:
+        return None
+    declared = [d.name for d in definition.directives if isinstance(d, RequiresPermission)]
+    gates = [e.permission for e in definition.extensions if isinstance(e, PermissionGate)]
+    if not declared and not gates:
+        return None
+    if [Permission(name) for name in declared] != gates:
+        raise ValueError(f"{definition.python_name}: @requiresPermission and gate disagree")
+    return gates[0]
+
+
+def _object_types(schema: GraphQLSchema) -> list[GraphQLObjectType]:
+    return [
+        graphql_type
+        for name, graphql_type in sorted(schema.type_map.items())
+        if isinstance(graphql_type, GraphQLObjectType) and not name.startswith("__")
+    ]
+
+
+def _roots(schema: GraphQLSchema) -> list[GraphQLObjectType]:
+    return [root for root in (schema.query_type, schema.mutation_type) if root is not None]
+
+
+def protected_fields(schema: GraphQLSchema) -> dict[str, Permission]:
+    """Every protected field of the schema, `Type.field` -> the permission it needs."""
+    found: dict[str, Permission] = {}
+    for graphql_type in _object_types(schema):
+        for name, field in graphql_type.fields.items():
+            permission = required_permission(field)
+            if permission is not None:
+                found[f"{graphql_type.name}.{name}"] = permission
+    return found
+
+
+def unclassified(schema: GraphQLSchema) -> list[str]:
+    """Coordinates nobody has decided about, and classifications that name nothing."""
+    protected = protected_fields(schema)
+    problems: list[str] = []
+    roots = {f"{root.name}.{name}" for root in _roots(schema) for name in root.fields}
+    problems += [
+        f"{c}: root operation neither protected nor in OPEN_OPERATIONS"
+        for c in sorted(roots - set(protected) - set(OPEN_OPERATIONS))
+    ]
+    problems += [
+        f"{c}: in OPEN_OPERATIONS but protected or not in the schema"
+        for c in sorted(set(OPEN_OPERATIONS) - (roots - set(protected)))
+    ]
+    by_name = {graphql_type.name: graphql_type for graphql_type in _object_types(schema)}
+    for type_name, open_fields in sorted(RESTRICTED_TYPES.items()):
+        fields = set(by_name[type_name].fields) if type_name in by_name else set()
+        coordinates = {f"{type_name}.{name}" for name in fields}
+        problems += [
+            f"{c}: field of a restricted type neither protected nor open to the row's readers"
+            for c in sorted(coordinates - set(protected))
+            if c.split(".")[1] not in open_fields
+        ]
+        problems += [
+            f"{type_name}.{name}: in RESTRICTED_TYPES but protected or not in the schema"
+            for name in sorted(open_fields)
+            if name not in fields or f"{type_name}.{name}" in protected
+        ]
+    every = {f"{t.name}.{name}" for t in _object_types(schema) for name in t.fields}
+    problems += [
+        f"{c}: in SENSITIVE_BUT_OPEN but not in the schema"
+        for c in sorted(set(SENSITIVE_BUT_OPEN) - every)
+    ]
+    for graphql_type in _object_types(schema):
+        if graphql_type.name in RESTRICTED_TYPES:
+            continue
+        for name in graphql_type.fields:
+            coordinate = f"{graphql_type.name}.{name}"
+            decided = (
+                coordinate in protected
+                or coordinate in OPEN_OPERATIONS
+                or coordinate in SENSITIVE_BUT_OPEN
+            )
+            if SENSITIVE_NAME.search(name) and not decided:
+                problems.append(f"{coordinate}: looks sensitive but is not protected")
+    return problems
+
+
+def who_sees_what(schema: GraphQLSchema) -> str:
+    """The README's tables: permissions by role, and the fields each permission guards."""
+    roles = list(ROLE_PERMISSIONS)
+    lines = [
+        "| permission | lets you | " + " | ".join(f"`{role.value}`" for role in roles) + " |",
+        "|---|---|" + "---|" * len(roles),
+    ]
+    for permission in Permission:
+        marks = " | ".join("✓" if permission in ROLE_PERMISSIONS[r] else "" for r in roles)
+        lines.append(f"| `{permission.value}` | {DESCRIPTIONS[permission]} | {marks} |")
+    guarded: dict[Permission, list[str]] = {permission: [] for permission in Permission}
+    for coordinate, permission in protected_fields(schema).items():
+        guarded[permission].append(coordinate)
+    lines += ["", "| permission | guards |", "|---|---|"]
+    for permission, coordinates in guarded.items():
+        shown = ", ".join(f"`{c}`" for c in sorted(coordinates)) or "nothing in the API yet"
+        lines.append(f"| `{permission.value}` | {shown} |")
+    return "\n".join(lines) + "\n"
+
+
+README_START = "<!-- who-sees-what: generated by `python -m schema.access --write` -->"
+README_END = "<!-- who-sees-what: end -->"
+
+
+def with_readme_block(readme: str, schema: GraphQLSchema) -> str:
+    """`readme` with the text between the markers replaced by `who_sees_what`."""
+    before, start, rest = readme.partition(README_START)
+    _, end, after = rest.partition(README_END)
+    if not start or not end:
+        raise ValueError("the README lacks the who-sees-what markers")
+    return f"{before}{README_START}\n{who_sees_what(schema)}{README_END}{after}"
+
+
+if __name__ == "__main__":
+    import sys
+    from pathlib import Path
+
+    from schema.build import build_schema
+
+    built = build_schema()._schema
+    if sys.argv[1:] == ["--write"]:
+        readme = Path(__file__).resolve().parent.parent / "README.md"
+        readme.write_text(with_readme_block(readme.read_text("utf-8"), built), "utf-8")
+    else:
+        print(who_sees_what(built), end="")

@@ -1,0 +1,66 @@
+"""Client records as staff and clients read them: the listing, one company, my company."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from auth.policy import Permission
+from core.global_id import decode_typed_id
+from resolvers import client_companies
+from schema.clients.types import ClientCompany, ClientCompanyConnection
+from schema.info import Info
+from schema.permissions import permission_field
+
+
+@strawberry.type
+class ClientQuery:
+    @permission_field(
+        Permission.CLIENTS_READ,
+        description=(
+            "Client companies by name, a page at a time. Pass `pageInfo.endCursor` as `after` "
+            "for the next page, with the same search."
+        ),
+    )
+    async def client_companies(
+        self,
+        info: Info,
+        first: Annotated[int, strawberry.argument(description="Page size, from 1 to 100.")] = 20,
+        after: Annotated[
+            str | None, strawberry.argument(description="Cursor after which the page starts.")
+        ] = None,
+        search: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only companies whose name contains this text, in any case."
+            ),
+        ] = None,
+    ) -> ClientCompanyConnection | None:
+        page = await client_companies.list_client_companies(
+            info.context, first=first, after=after, search=search
+        )
+        return ClientCompanyConnection.from_page(page)
+
+    @permission_field(
+        Permission.CLIENTS_READ,
+        description="A client company by its global id; null if there is none.",
+    )
+    async def client_company(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The company's global id.")],
+    ) -> ClientCompany | None:
+        pk = decode_typed_id(id, "ClientCompany", argument="id")
+        row = await client_companies.client_company(info.context, pk)
+        return None if row is None else ClientCompany.from_row(row)
+
+    @strawberry.field(
+        description=(
+            "The company of the signed-in client user; null for every other caller, staff "
+            "included. Its tax id, contacts, credit and terms stay staff-only."
+        )
+    )
+    async def my_company(self, info: Info) -> ClientCompany | None:
+        row = await client_companies.my_company(info.context)
+        return None if row is None else ClientCompany.from_row(row)

@@ -1,0 +1,68 @@
+"""Field-level permissions, declared next to the field and visible in the schema.
+
+`permission_field(Permission.X, description=...)` gives a field the `@requiresPermission`
+directive, a line in its description, and a gate that runs before the resolver (and before
+any other field extension, such as a cache): a caller without the permission gets null with
+a FORBIDDEN error at that path, and the rest of the response is served.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry.extensions import FieldExtension
+from strawberry.schema_directive import Location
+
+from auth.policy import DESCRIPTIONS, Permission
+from core.errors import Forbidden
+
+
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
+    description="Only callers holding the named permission may read this field.",
+)
+class RequiresPermission:
+    name: str
+
+
+class PermissionGate(FieldExtension):
+    def __init__(self, permission: Permission) -> None:
+        self.permission = permission
+
+    def _check(self, info: strawberry.Info) -> None:
+        if not info.context.principal.can(self.permission):
+            raise Forbidden(f"requires the {self.permission.value} permission")
+
+    def resolve(self, next_: Any, source: Any, info: strawberry.Info, **kwargs: Any) -> Any:
+        self._check(info)
+        return next_(source, info, **kwargs)
+
+    async def resolve_async(
+        self, next_: Any, source: Any, info: strawberry.Info, **kwargs: Any
+    ) -> Any:
+        self._check(info)
+        return await next_(source, info, **kwargs)
+
+
+def permission_description(permission: Permission, description: str) -> str:
+    return (
+        f"{description}\n\nRequires the `{permission.value}` permission "
+        f"({DESCRIPTIONS[permission]})."
+    )
+
+
+def permission_field(
+    permission: Permission,
+    *,
+    description: str,
+    extensions: list[FieldExtension] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """A field only `permission` holders may read; the gate is listed last so it runs first."""
+    return strawberry.field(
+        description=permission_description(permission, description),
+        directives=[RequiresPermission(name=permission.value)],
+        extensions=[*(extensions or []), PermissionGate(permission)],
+        **kwargs,
+    )

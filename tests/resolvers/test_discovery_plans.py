@@ -1,0 +1,139 @@
+"""On a catalog big enough for PostgreSQL to choose, listings use indexes, not a scan of products.
+
+The statements explained are the ones the resolvers send (built by the same functions), on a
+database of its own seeded with 20,000 demo products and analysed, so the planner weighs real
+statistics. Counts of a whole catalog read every row by nature and are not checked here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+from alembic import command
+from sqlalchemy import Select, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from app.seed import seed_demo
+from core.db import Database, create_engine
+from core.settings import Settings
+from resolvers.product_filters import ProductFilter, compile_filter
+from resolvers.sorting import ProductSort, count_statement, page_statement, sort_plan
+from resolvers.spec_filters import (
+    AttributeCatalog,
+    NumberRange,
+    SpecFilter,
+    SpecValue,
+    attribute_catalog_statement,
+)
+from tests.conftest import alembic_config, create_pg_database, drop_pg_database
+
+pytestmark = pytest.mark.slow
+
+PRODUCTS = 20_000
+SPEC_INDEX = "ix_product_spec_values_attribute_key_value_{}_product_id"
+SEARCH_INDEX = "ix_product_search_search_vector"
+
+
+@pytest.fixture(scope="module")
+async def seeded() -> AsyncIterator[AsyncConnection]:
+    name = f"tradeql_plans_{uuid.uuid4().hex[:10]}"
+    url = await asyncio.to_thread(create_pg_database, name)
+    engine = create_engine(Settings(env="test", database_url=url))
+    try:
+        await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
+        await seed_demo(Database(engine), products=PRODUCTS)
+        async with engine.connect() as connection:
+            await connection.execute(text("ANALYZE"))
+            yield connection
+    finally:
+        await engine.dispose()
+        await asyncio.to_thread(drop_pg_database, name)
+
+
+async def _statements(
+    connection: AsyncConnection, product_filter: ProductFilter, sort: ProductSort
+) -> tuple[Select[Any], Select[Any]]:
+    """The page and count statements `products(filter:, sortBy:)` sends."""
+    async with AsyncSession(bind=connection) as session:
+        rows = (await session.execute(attribute_catalog_statement())).all()
+    catalog = AttributeCatalog.of((row[0], row[1]) for row in rows)
+    conditions = compile_filter(product_filter, dialect="postgresql", catalog=catalog)
+    plan = sort_plan(
+        sort, currency="USD", search_words=conditions.search_words, dialect="postgresql"
+    )
+    page = page_statement(plan, conditions.all(), after=None, first=20)
+    return page, count_statement(plan, conditions.all())
+
+
+async def _plan(connection: AsyncConnection, statement: Select[Any]) -> list[dict[str, Any]]:
+    """Every node of the statement's plan, flattened."""
+    sql = statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+    explained = await connection.scalar(text(f"EXPLAIN (FORMAT JSON) {sql}"))
+    assert explained is not None
+    return list(_nodes(explained[0]["Plan"]))
+
+
+def _nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield node
+    for child in node.get("Plans", []):
+        yield from _nodes(child)
+
+
+def _scans_products_sequentially(nodes: list[dict[str, Any]]) -> bool:
+    return any(n["Node Type"] == "Seq Scan" and n.get("Relation Name") == "products" for n in nodes)
+
+
+def _indexes(nodes: list[dict[str, Any]]) -> set[str]:
+    return {n["Index Name"] for n in nodes if "Index Name" in n}
+
+
+BORE_20 = ProductFilter(specs=[SpecFilter("bore_mm", equals=SpecValue(number=20))])
+TWILL_200_240 = ProductFilter(
+    specs=[
+        SpecFilter("gsm", range=NumberRange(min=200, max=240)),
+        SpecFilter("weave", one_of=["twill"]),
+    ]
+)
+SEARCH = ProductFilter(search="deep groove 6204")
+
+
+@pytest.mark.parametrize(
+    ("product_filter", "index"),
+    [
+        pytest.param(BORE_20, SPEC_INDEX.format("number"), id="spec-equals-number"),
+        pytest.param(TWILL_200_240, SPEC_INDEX.format("text"), id="spec-range-and-enum"),
+        pytest.param(SEARCH, SEARCH_INDEX, id="search"),
+    ],
+)
+async def test_spec_filters_and_search_find_products_through_indexes(
+    seeded: AsyncConnection, product_filter: ProductFilter, index: str
+) -> None:
+    page, count = await _statements(seeded, product_filter, ProductSort.NAME)
+    for statement in (page, count):
+        nodes = await _plan(seeded, statement)
+        assert not _scans_products_sequentially(nodes), nodes
+        assert index in _indexes(nodes)
+
+
+@pytest.mark.parametrize(
+    ("sort", "index"),
+    [
+        pytest.param(ProductSort.NAME, "ix_products_status_name_id", id="default-by-name"),
+        pytest.param(ProductSort.NEWEST, "ix_products_status_created_at_id", id="newest"),
+        pytest.param(
+            ProductSort.PRICE_ASC, "ix_product_prices_currency_from_price_product_id", id="price"
+        ),
+    ],
+)
+async def test_an_unfiltered_page_reads_an_index_in_order(
+    seeded: AsyncConnection, sort: ProductSort, index: str
+) -> None:
+    page, _count = await _statements(seeded, ProductFilter(), sort)
+    nodes = await _plan(seeded, page)
+    assert not _scans_products_sequentially(nodes), nodes
+    assert index in _indexes(nodes)
+    assert not any(node["Node Type"] == "Sort" for node in nodes), "the index gives the order"
