@@ -12,48 +12,35 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import TextIO
 
-from sqlalchemy.exc import OperationalError, ProgrammingError
-
+from app.command_database import OperatorError, command_database
 from auth import api_keys
 from auth.account_audit import API_KEY, CLI_LABEL, record_account_change
 from auth.accounts import checked_password, new_password_hash
 from auth.origin import Origin
 from auth.problems import AccountRefused
 from auth.user_admin import create_user
-from core.db import Database, create_engine
+from core.db import Database
 from core.settings import Settings
 from models.identity import ApiKey, Role
 
 
-class AccountCommandError(Exception):
-    """A failure the operator can fix, in one line."""
+def _describe(failure: Exception) -> str:
+    if isinstance(failure, AccountRefused):
+        field = ".".join(failure.problem.field or ())
+        return f"{field} {failure.problem.message}".strip()
+    return str(failure)
 
 
-@asynccontextmanager
-async def _database(settings: Settings) -> AsyncIterator[Database]:
-    engine = create_engine(settings)
-    try:
-        database = Database(engine)
-        await database.check_connection()
-        try:
-            yield database
-        except AccountRefused as refused:
-            field = ".".join(refused.problem.field or ())
-            raise AccountCommandError(f"{field} {refused.problem.message}".strip()) from None
-        except api_keys.ApiKeyRoleRefused as refused:
-            raise AccountCommandError(str(refused)) from None
-        except (OperationalError, ProgrammingError) as failure:
-            reason = str(failure.orig).strip().splitlines()[0] if failure.orig else "unknown"
-            raise AccountCommandError(
-                f"database error: {reason} (has `tradeql migrate` been run?)"
-            ) from None
-    finally:
-        await engine.dispose()
+def _database(settings: Settings) -> AbstractAsyncContextManager[Database]:
+    return command_database(
+        settings,
+        expected=(AccountRefused, api_keys.ApiKeyRoleRefused),
+        describe=_describe,
+    )
 
 
 def read_password(stdin: TextIO) -> str:
@@ -61,13 +48,13 @@ def read_password(stdin: TextIO) -> str:
     if stdin.isatty():
         password = getpass.getpass("Password: ")
         if getpass.getpass("Password again: ") != password:
-            raise AccountCommandError("the two passwords differ")
+            raise OperatorError("the two passwords differ")
     else:
         password = stdin.readline().removesuffix("\n").removesuffix("\r")
     try:
         checked_password(password, "password")
     except AccountRefused as refused:
-        raise AccountCommandError(f"password {refused.problem.message}") from None
+        raise OperatorError(f"password {refused.problem.message}") from None
     return password
 
 
@@ -98,7 +85,7 @@ async def create_user_command(
 async def create_api_key(settings: Settings, *, name: str, role: Role) -> None:
     name = " ".join(name.split())
     if not name or len(name) > 120:
-        raise AccountCommandError("--name must be 1 to 120 characters")
+        raise OperatorError("--name must be 1 to 120 characters")
     async with _database(settings) as database, database.transaction() as session:
         created = await api_keys.create_api_key(session, name=name, role=role)
         await record_account_change(
@@ -141,7 +128,7 @@ def _row(key: ApiKey) -> str:
 async def revoke_api_key(settings: Settings, *, api_key_id: int) -> None:
     async with _database(settings) as database, database.transaction() as session:
         if not await api_keys.revoke_api_key(session, api_key_id):
-            raise AccountCommandError(f"no active API key with id {api_key_id}")
+            raise OperatorError(f"no active API key with id {api_key_id}")
         await record_account_change(
             session,
             actor=None,

@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 
 from pydantic import ValidationError
 
+from app.command_database import OperatorError
 from core.db import DatabaseUnavailable
 from core.settings import Settings, get_settings
 
@@ -38,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args) or 0)
-    except CommandFailed as error:
+    except (CommandFailed, OperatorError) as error:
         print(f"tradeql {args.command}: {error}", file=sys.stderr)
     except ValidationError as error:
         details = "; ".join(_setting_problem(item) for item in error.errors())
@@ -340,22 +341,14 @@ def _webhooks_ping(args: argparse.Namespace) -> int:
 
 
 def _run_webhooks(command: Coroutine[Any, Any, None]) -> int:
-    from app.webhook_commands import WebhookCommandError
-
-    try:
-        asyncio.run(command)
-    except WebhookCommandError as error:
-        raise CommandFailed(str(error)) from None
+    asyncio.run(command)
     return 0
 
 
 def _accounts(args: argparse.Namespace) -> int:
     from app import account_commands
 
-    try:
-        asyncio.run(account_commands.run(get_settings(), args))
-    except account_commands.AccountCommandError as error:
-        raise CommandFailed(str(error)) from None
+    asyncio.run(account_commands.run(get_settings(), args))
     return 0
 
 

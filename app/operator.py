@@ -4,28 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
+from app.command_database import command_database
 from core import outbox
-from core.db import Database, create_engine
 from core.settings import Settings
 from models.outbox import EventState
 
 
-@asynccontextmanager
-async def _database(settings: Settings) -> AsyncIterator[Database]:
-    engine = create_engine(settings)
-    try:
-        database = Database(engine)
-        await database.check_connection()
-        yield database
-    finally:
-        await engine.dispose()
-
-
 async def list_events(settings: Settings, *, state: str | None, limit: int) -> None:
-    async with _database(settings) as database:
+    async with command_database(settings) as database:
         events = await outbox.list_events(
             database, state=EventState(state) if state else None, limit=limit
         )
@@ -40,7 +27,7 @@ async def list_events(settings: Settings, *, state: str | None, limit: int) -> N
 
 
 async def replay_event(settings: Settings, event_id: int) -> bool:
-    async with _database(settings) as database:
+    async with command_database(settings) as database:
         replayed = await outbox.replay(database, event_id)
     if replayed:
         print(f"event {event_id} is pending again and will be delivered", file=sys.stderr)
@@ -48,7 +35,7 @@ async def replay_event(settings: Settings, event_id: int) -> bool:
 
 
 async def event_stats(settings: Settings) -> None:
-    async with _database(settings) as database:
+    async with command_database(settings) as database:
         found = await outbox.stats(database)
     print(
         json.dumps(

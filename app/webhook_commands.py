@@ -2,21 +2,19 @@
 
 Secrets go to stdout exactly once, when they are made, so they can be piped into a secret
 store; notes for the operator go to stderr. Expected failures (a refused URL, an unknown
-event type or endpoint, an unmigrated database) raise WebhookCommandError with one line,
+event type or endpoint, an unmigrated database) raise OperatorError with one line,
 which the CLI prints on stderr.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 
-from sqlalchemy.exc import OperationalError, ProgrammingError
-
+from app.command_database import command_database
 from core import webhook_endpoints
-from core.db import Database, create_engine
+from core.db import Database
 from core.event_types import UnknownEventType
 from core.outbox import utcnow
 from core.settings import Settings
@@ -27,27 +25,8 @@ from models.webhooks import WebhookEndpoint
 EXPECTED_FAILURES = (TargetRefused, UnknownEventType, EndpointNotFound, EndpointDisabled)
 
 
-class WebhookCommandError(Exception):
-    """A failure the operator can fix, in one line."""
-
-
-@asynccontextmanager
-async def _database(settings: Settings) -> AsyncIterator[Database]:
-    engine = create_engine(settings)
-    try:
-        database = Database(engine)
-        await database.check_connection()
-        try:
-            yield database
-        except EXPECTED_FAILURES as failure:
-            raise WebhookCommandError(str(failure)) from None
-        except (OperationalError, ProgrammingError) as failure:
-            reason = str(failure.orig).strip().splitlines()[0] if failure.orig else "unknown"
-            raise WebhookCommandError(
-                f"database error: {reason} (has `tradeql migrate` been run?)"
-            ) from None
-    finally:
-        await engine.dispose()
+def _database(settings: Settings) -> AbstractAsyncContextManager[Database]:
+    return command_database(settings, expected=EXPECTED_FAILURES)
 
 
 async def add(settings: Settings, *, url: str, event_types: list[str]) -> None:

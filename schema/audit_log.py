@@ -15,7 +15,7 @@ from resolvers import audit_log
 from resolvers.pagination import Page
 from schema.info import Info
 from schema.moments import utc
-from schema.node import PageInfo
+from schema.node import PageInfo, connection_parts
 from schema.permissions import permission_field
 
 
@@ -134,21 +134,8 @@ class AuditEntryConnection:
 
     @classmethod
     def from_page(cls, page: Page[AuditRow]) -> Self:
-        nodes = [AuditEntry.from_row(row) for row in page.rows]
-        return cls(
-            page=page,
-            edges=[
-                AuditEntryEdge(cursor=cursor, node=node)
-                for cursor, node in zip(page.cursors, nodes, strict=True)
-            ],
-            nodes=nodes,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                has_previous_page=page.has_previous_page,
-                start_cursor=page.cursors[0] if page.cursors else None,
-                end_cursor=page.cursors[-1] if page.cursors else None,
-            ),
-        )
+        edges, nodes, info = connection_parts(page, AuditEntry.from_row, AuditEntryEdge)
+        return cls(page=page, edges=edges, nodes=nodes, page_info=info)
 
     @strawberry.field(description="How many entries match the filter, across all pages.")
     async def total_count(self) -> int:

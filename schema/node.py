@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import strawberry
+
+from resolvers.pagination import Page
+
+R = TypeVar("R")
+N = TypeVar("N")
+E = TypeVar("E")
 
 
 @strawberry.interface(
@@ -29,3 +38,20 @@ class PageInfo:
     end_cursor: str | None = strawberry.field(
         description="Cursor of the last item; pass it as `after` to get the next page."
     )
+
+
+def connection_parts(
+    page: Page[R], wrap: Callable[[R], N], edge: Callable[..., E]
+) -> tuple[list[E], list[N], PageInfo]:
+    """Edges, nodes and page info of a keyset page, shared by every connection type."""
+    nodes = [wrap(row) for row in page.rows]
+    edges = [
+        edge(cursor=cursor, node=node) for cursor, node in zip(page.cursors, nodes, strict=True)
+    ]
+    info = PageInfo(
+        has_next_page=page.has_next_page,
+        has_previous_page=page.has_previous_page,
+        start_cursor=page.cursors[0] if page.cursors else None,
+        end_cursor=page.cursors[-1] if page.cursors else None,
+    )
+    return edges, nodes, info

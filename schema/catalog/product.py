@@ -15,7 +15,7 @@ from schema.catalog.enums import AttributeKind, Incoterm
 from schema.catalog.product_type import ProductType
 from schema.catalog.variant import Variant
 from schema.info import Info
-from schema.node import Node, PageInfo
+from schema.node import Node, PageInfo, connection_parts
 
 
 @strawberry.type(description="One spec of a product, typed by its attribute's kind.")
@@ -138,21 +138,8 @@ class ProductConnection:
 
     @classmethod
     def from_page(cls, page: Page[rows.Product]) -> Self:
-        nodes = [Product.from_row(row) for row in page.rows]
-        return cls(
-            page=page,
-            edges=[
-                ProductEdge(cursor=cursor, node=node)
-                for cursor, node in zip(page.cursors, nodes, strict=True)
-            ],
-            nodes=nodes,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                has_previous_page=page.has_previous_page,
-                start_cursor=page.cursors[0] if page.cursors else None,
-                end_cursor=page.cursors[-1] if page.cursors else None,
-            ),
-        )
+        edges, nodes, info = connection_parts(page, Product.from_row, ProductEdge)
+        return cls(page=page, edges=edges, nodes=nodes, page_info=info)
 
     @strawberry.field(description="How many products match the filter, across all pages.")
     async def total_count(self) -> int:

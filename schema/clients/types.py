@@ -24,7 +24,7 @@ from schema.catalog.enums import Incoterm
 from schema.info import Info
 from schema.moments import utc
 from schema.money import Money
-from schema.node import Node, PageInfo
+from schema.node import Node, PageInfo, connection_parts
 from schema.permissions import permission_field
 
 
@@ -173,21 +173,8 @@ class ClientCompanyConnection:
 
     @classmethod
     def from_page(cls, page: Page[rows.ClientCompany]) -> Self:
-        nodes = [ClientCompany.from_row(row) for row in page.rows]
-        return cls(
-            page=page,
-            edges=[
-                ClientCompanyEdge(cursor=cursor, node=node)
-                for cursor, node in zip(page.cursors, nodes, strict=True)
-            ],
-            nodes=nodes,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                has_previous_page=page.has_previous_page,
-                start_cursor=page.cursors[0] if page.cursors else None,
-                end_cursor=page.cursors[-1] if page.cursors else None,
-            ),
-        )
+        edges, nodes, info = connection_parts(page, ClientCompany.from_row, ClientCompanyEdge)
+        return cls(page=page, edges=edges, nodes=nodes, page_info=info)
 
     @strawberry.field(description="How many companies match, across all pages.")
     async def total_count(self) -> int:
