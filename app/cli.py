@@ -246,18 +246,24 @@ async def _check_database(settings: Settings) -> None:
 
 
 def _seed_demo(args: argparse.Namespace) -> int:
+    from app.read_cache import CATALOG_NAMESPACE
     from app.seed import seed_demo
     from core.db import Database, create_engine
+    from core.kv import close, create_key_value_stores
 
     settings = get_settings()
 
     async def run() -> str:
         engine = create_engine(settings)
+        stores = create_key_value_stores(settings)
         try:
             database = Database(engine)
+            # The servers' cached catalog reads must not outlive the seed (shared via Redis).
+            database.on_catalog_committed = lambda: stores.cache.bump_version(CATALOG_NAMESPACE)
             await database.check_connection()
             report = await seed_demo(database, products=args.products, if_empty=args.if_empty)
         finally:
+            await close(stores)
             await engine.dispose()
         if report.skipped:
             return "catalog already has products; nothing seeded"

@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from app.graphql_http import GraphQLEndpoint
 from app.middleware import RequestIdMiddleware
+from app.read_cache import CATALOG_NAMESPACE
 from app.worker_main import embedded_worker
 from core.db import Database, create_engine
 from core.kv import check_redis, create_key_value_stores
@@ -29,6 +30,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     engine = create_engine(settings) if database is None else None
     database = database or Database(engine)  # type: ignore[arg-type]
     stores = create_key_value_stores(settings)
+    # Every committed catalog write invalidates the cached catalog reads of every process.
+    database.on_catalog_committed = lambda: stores.cache.bump_version(CATALOG_NAMESPACE)
     endpoint = GraphQLEndpoint(build_schema(settings), settings, database, stores)
 
     async def live(_request: Request) -> Response:
@@ -53,7 +56,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         if owns_engine and engine is not None:
             await engine.dispose()
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/graphql", endpoint.handle, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
             Route("/healthz", live),
@@ -62,6 +65,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         middleware=[Middleware(RequestIdMiddleware)],
         lifespan=lifespan,
     )
+    app.state.stores = stores  # for the benchmark and tests: they bump versions, close stores
+    return app
 
 
 def create_app_from_environment() -> Starlette:

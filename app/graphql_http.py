@@ -1,7 +1,8 @@
 """POST/GET /graphql: GraphQL over HTTP, and GraphiQL for people with a browser.
 
 Mutations run only over POST with JSON (a GET must never change anything); every response
-carries the request id; request-level failures are JSON errors with a stable code.
+carries the request id; request-level failures are JSON errors with a stable code. Public
+catalog reads are answered from the cache when they can be (`app.read_cache`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types.graphql import OperationType
 
 from app.authentication import CredentialsRejected, authenticate, client_ip
+from app.read_cache import CatalogReadCache
 from app.request_body import GraphQLRequest, RequestRejected, read_get, read_post
 from core.db import Database, count_statements
 from core.kv import KeyValueStores
@@ -37,6 +39,13 @@ class GraphQLEndpoint:
         self.settings = settings
         self.database = database
         self.stores = stores
+        # Off with DEBUG_EXTENSIONS: their per-request figures must not be replayed, and
+        # statement counts would read 0 on a hit.
+        self.read_cache = CatalogReadCache(
+            stores.cache,
+            ttl_seconds=0 if settings.debug_extensions else settings.catalog_cache_seconds,
+            max_tokens=settings.max_tokens,
+        )
 
     async def handle(self, request: Request) -> Response:
         try:
@@ -66,12 +75,25 @@ class GraphQLEndpoint:
         graphql_request: GraphQLRequest,
         allowed: tuple[OperationType, ...],
     ) -> Response:
+        principal = await authenticate(request, self.database, self.settings)
+        cache_key = await self.read_cache.key_for(
+            graphql_request.query,
+            graphql_request.operation_name,
+            graphql_request.variables,
+            principal,
+        )
+        if cache_key is not None:
+            cached = await self.read_cache.get(cache_key)
+            if cached is not None:
+                # Only answers without errors are stored, so the body holds no request id;
+                # the middleware still sets this request's id in X-Request-Id.
+                return Response(cached, media_type=JSONResponse.media_type)
         context = Context.for_request(
             request_id=request_id_var.get() or "",
             settings=self.settings,
             database=self.database,
             stores=self.stores,
-            principal=await authenticate(request, self.database, self.settings),
+            principal=principal,
             client_ip=client_ip(request),
             user_agent=request.headers.get("user-agent", "")[:300],
         )
@@ -101,7 +123,10 @@ class GraphQLEndpoint:
             )
         if result.extensions:
             body["extensions"] = result.extensions
-        return JSONResponse(body)
+        response = JSONResponse(body)
+        if cache_key is not None and not result.errors:
+            await self.read_cache.store(cache_key, bytes(response.body))
+        return response
 
 
 HTTP_ERROR_CODES = {

@@ -35,7 +35,7 @@ from core.catalog_index import (
     write_search_documents,
     write_spec_values,
 )
-from core.db import Database
+from core.db import CATALOG_CHANGED, Database
 from models.base import metadata
 from models.catalog import AttributeDefinition, Product, Variant
 from models.catalog_rules import check_currency, check_product, check_variant
@@ -87,6 +87,9 @@ async def seed_demo(
             await session.execute(select(func.pg_advisory_xact_lock(SEED_LOCK_KEY)))
         if if_empty and await session.scalar(select(PRODUCTS_TABLE.c.id).limit(1)) is not None:
             return SeedReport(skipped=True)
+        # Core inserts pass no ORM flush hook: mark the write so the commit invalidates cached
+        # catalog reads (`Database.transaction`).
+        session.info[CATALOG_CHANGED] = True
         category_ids = await _ensure_categories(session)
         type_ids = await _ensure_product_types(session)
         attributes = await _attributes_by_type(session, type_ids)

@@ -6,7 +6,7 @@ concurrent writers queue instead of failing with "database is locked" half-way t
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from itertools import chain
@@ -21,10 +21,16 @@ from sqlalchemy.orm import Session
 
 from core.catalog_index import CatalogChanges
 from core.settings import Settings
-from models.catalog import AttributeDefinition, PriceTier, Product, Variant
+from models.catalog import AttributeDefinition, Category, PriceTier, Product, ProductType, Variant
 from models.catalog_rules import check_currency, check_product, check_variant
 
 SQLITE_BUSY_TIMEOUT_MS = 5_000
+
+# Set in a session's `info` when it wrote catalog rows; read by `Database.transaction()` after
+# the commit. Writers that bypass the ORM (the bulk seeder's Core inserts) set it themselves.
+CATALOG_CHANGED = "catalog_changed"
+# Every row a public catalog read can show: a flush of any of them invalidates cached reads.
+CATALOG_MODELS = (Product, Variant, PriceTier, Category, ProductType, AttributeDefinition)
 
 _statement_counter: ContextVar[list[int] | None] = ContextVar("statement_counter", default=None)
 
@@ -97,6 +103,10 @@ class Database:
     def __init__(self, bind: AsyncEngine | AsyncConnection) -> None:
         self.bind = bind
         self.dialect = bind.dialect.name
+        # Called after a transaction that wrote catalog rows commits, never before: a reader
+        # that sees the new catalog version must also see the new rows. The app registers a
+        # bump of the cached catalog reads' version here.
+        self.on_catalog_committed: Callable[[], Awaitable[object]] | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -116,8 +126,11 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A write session inside one transaction: committed on success, rolled back on error."""
-        async with self.session(write=True) as session, session.begin():
-            yield session
+        async with self.session(write=True) as session:
+            async with session.begin():
+                yield session
+            if session.info.get(CATALOG_CHANGED) and self.on_catalog_committed is not None:
+                await self.on_catalog_committed()
 
     async def check_connection(self) -> None:
         """Raise DatabaseUnavailable, with a one-line reason, unless the database answers."""
@@ -163,6 +176,12 @@ def _check_catalog_writes(session: Session, _context: Any, _instances: Any) -> N
 @event.listens_for(Session, "after_flush")
 def _index_catalog_writes(session: Session, _context: Any) -> None:
     """Rewrite the discovery rows (spec values, search documents, from-prices) of what the
-    flush wrote, in the same transaction, so filters never see a product half-indexed."""
+    flush wrote, in the same transaction, so filters never see a product half-indexed; and
+    mark the session, so its commit invalidates cached catalog reads."""
+    if any(
+        isinstance(obj, CATALOG_MODELS)
+        for obj in chain(session.new, session.dirty, session.deleted)
+    ):
+        session.info[CATALOG_CHANGED] = True
     changes = CatalogChanges.collect(chain(session.new, session.dirty), session.deleted)
     changes.apply(session.connection())

@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     graphiql: bool = True
     public_introspection: bool | None = None
     debug_extensions: bool = False
+    catalog_cache_seconds: int = Field(default=300, ge=0, le=24 * 3600)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     max_body_bytes: int = Field(default=1_000_000, ge=1_024)
     max_query_depth: int = Field(default=12, ge=2, le=50)

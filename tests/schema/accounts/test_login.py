@@ -300,14 +300,17 @@ async def test_the_whole_sign_in_flow_works_on_each_backend(
             "mutation { enrollTotp { enrollment { secret } } }", token=first["accessToken"]
         )
         secret = enrollment["enrollTotp"]["enrollment"]["secret"]
+        # One code string for both uses: a fresh code_at() after a step boundary would be a
+        # new, valid code rather than a replay.
+        confirm_code = code_at(secret)
         confirmed = await api.data(
             "mutation($c: String!) { confirmTotp(code: $c) { recoveryCodes } }",
-            {"c": code_at(secret)},
+            {"c": confirm_code},
             token=first["accessToken"],
         )
         codes = confirmed["confirmTotp"]["recoveryCodes"]
         challenge = (await _login(api, user.email))["result"]["challenge"]
-        replay = await api.data(VERIFY_MFA, {"challenge": challenge, "code": code_at(secret)})
+        replay = await api.data(VERIFY_MFA, {"challenge": challenge, "code": confirm_code})
         verified = await api.data(VERIFY_MFA, {"challenge": challenge, "recoveryCode": codes[0]})
         refreshed = await api.data(
             "mutation($t: String!) { refreshSession(refreshToken: $t) { userErrors { code } } }",
