@@ -15,6 +15,7 @@ from strawberry.extensions import FieldExtension
 from strawberry.schema_directive import Location
 
 from auth.policy import DESCRIPTIONS, Permission
+from auth.principal import Principal
 from core.errors import Forbidden
 
 
@@ -26,23 +27,30 @@ class RequiresPermission:
     name: str
 
 
-class PermissionGate(FieldExtension):
-    def __init__(self, permission: Permission) -> None:
-        self.permission = permission
+class CallerGate(FieldExtension):
+    """Runs `check` on the caller before the field resolves, sync or async alike."""
 
-    def _check(self, info: strawberry.Info) -> None:
-        if not info.context.principal.can(self.permission):
-            raise Forbidden(f"requires the {self.permission.value} permission")
+    def check(self, principal: Principal) -> None:
+        raise NotImplementedError
 
     def resolve(self, next_: Any, source: Any, info: strawberry.Info, **kwargs: Any) -> Any:
-        self._check(info)
+        self.check(info.context.principal)
         return next_(source, info, **kwargs)
 
     async def resolve_async(
         self, next_: Any, source: Any, info: strawberry.Info, **kwargs: Any
     ) -> Any:
-        self._check(info)
+        self.check(info.context.principal)
         return await next_(source, info, **kwargs)
+
+
+class PermissionGate(CallerGate):
+    def __init__(self, permission: Permission) -> None:
+        self.permission = permission
+
+    def check(self, principal: Principal) -> None:
+        if not principal.can(self.permission):
+            raise Forbidden(f"requires the {self.permission.value} permission")
 
 
 def permission_description(permission: Permission, description: str) -> str:

@@ -11,6 +11,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import asyncpg
@@ -53,16 +54,27 @@ def drop_pg_database(name: str) -> None:
     asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    """This run's PostgreSQL database, migrated to head, dropped afterwards."""
-    name = f"tradeql_test_{RUN_ID}"
+@contextmanager
+def migrated_database(prefix: str) -> Iterator[str]:
+    """A fresh database at head, named `<prefix>_<random>`, dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     url = create_pg_database(name)
     try:
         command.upgrade(alembic_config(url), "head")
-        yield url
+        yield name
     finally:
         drop_pg_database(name)
+
+
+def database_url(database_name: str) -> str:
+    return f"postgresql+asyncpg://{PG_SERVER}/{database_name}"
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """This run's PostgreSQL database, migrated to head, dropped afterwards."""
+    with migrated_database("tradeql_test") as name:
+        yield database_url(name)
 
 
 @pytest.fixture(scope="session")

@@ -10,29 +10,18 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from strawberry.extensions import FieldExtension
 
-from auth.principal import PrincipalKind
+from auth.principal import Principal, PrincipalKind
 from core.errors import Forbidden, Unauthenticated
+from schema.permissions import CallerGate
 
 
-class SignedInUserGate(FieldExtension):
-    def _check(self, info: strawberry.Info) -> None:
-        principal = info.context.principal
+class SignedInUserGate(CallerGate):
+    def check(self, principal: Principal) -> None:
         if not principal.is_authenticated:
             raise Unauthenticated("sign in first: this needs a user's access token")
         if principal.kind is not PrincipalKind.USER or principal.session_id is None:
             raise Forbidden("only for users signed in with a session, not for API keys")
-
-    def resolve(self, next_: Any, source: Any, info: strawberry.Info, **kwargs: Any) -> Any:
-        self._check(info)
-        return next_(source, info, **kwargs)
-
-    async def resolve_async(
-        self, next_: Any, source: Any, info: strawberry.Info, **kwargs: Any
-    ) -> Any:
-        self._check(info)
-        return await next_(source, info, **kwargs)
 
 
 def signed_in_field(*, description: str, **kwargs: Any) -> Any:

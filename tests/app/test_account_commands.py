@@ -4,72 +4,31 @@ their own."""
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
-import sys
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
-import asyncpg
 import pytest
-from alembic import command
 
 from auth.passwords import HASHER
 from auth.tokens import token_hash
-from tests.conftest import PG_SERVER, alembic_config, create_pg_database, drop_pg_database
+from tests.cli_runner import TradeqlCli, fetch
+from tests.conftest import migrated_database
 
-TRADEQL = str(Path(sys.executable).parent / "tradeql")
-ROOT = Path(__file__).resolve().parent.parent.parent
 PASSWORD = "the first admin's passphrase"
+Tradeql = TradeqlCli
 
 
 @pytest.fixture(scope="module")
 def database_name() -> Iterator[str]:
-    name = f"tradeql_account_cli_{uuid.uuid4().hex[:10]}"
-    url = create_pg_database(name)
-    try:
-        command.upgrade(alembic_config(url), "head")
+    with migrated_database("tradeql_account_cli") as name:
         yield name
-    finally:
-        drop_pg_database(name)
-
-
-class Tradeql:
-    def __init__(self, database_name: str) -> None:
-        self.database_name = database_name
-
-    def __call__(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        clean = {key: value for key, value in os.environ.items() if key not in {"ENV"}}
-        env = {**clean, "DATABASE_URL": f"postgresql+asyncpg://{PG_SERVER}/{self.database_name}"}
-        return subprocess.run(
-            [TRADEQL, *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=env,
-            cwd=ROOT,
-            check=False,
-        )
-
-    def rows(self, sql: str, *arguments: object) -> list[asyncpg.Record]:
-        return asyncio.run(_sql(self.database_name, sql, *arguments))
-
-
-async def _sql(database_name: str, sql: str, *arguments: object) -> list[asyncpg.Record]:
-    connection = await asyncpg.connect(f"postgresql://{PG_SERVER}/{database_name}")
-    try:
-        return list(await connection.fetch(sql, *arguments))
-    finally:
-        await connection.close()
 
 
 @pytest.fixture
 def tradeql(database_name: str) -> Iterator[Tradeql]:
     yield Tradeql(database_name)
     asyncio.run(
-        _sql(database_name, "TRUNCATE users, api_keys, audit_entries RESTART IDENTITY CASCADE")
+        fetch(database_name, "TRUNCATE users, api_keys, audit_entries RESTART IDENTITY CASCADE")
     )
 
 

@@ -3,76 +3,33 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
-import asyncpg
 import pytest
-from alembic import command
 from pydantic import SecretStr
 
 from core.crypto import DataCipher
 from core.webhook_endpoints import secret_associated_data
-from tests.conftest import PG_SERVER, alembic_config, create_pg_database, drop_pg_database
+from tests.cli_runner import TRADEQL, TradeqlCli, fetch
+from tests.conftest import migrated_database
 
-TRADEQL = str(Path(sys.executable).parent / "tradeql")
-ROOT = Path(__file__).resolve().parent.parent.parent
 DATA_KEY = "cli-test-data-key-" + "x" * 32
 URL = "https://partner.example.com/hooks/tradeql"
+Tradeql = TradeqlCli
 
 
 @pytest.fixture(scope="module")
 def database_name() -> Iterator[str]:
-    name = f"tradeql_webhook_cli_{uuid.uuid4().hex[:10]}"
-    url = create_pg_database(name)
-    try:
-        command.upgrade(alembic_config(url), "head")
+    with migrated_database("tradeql_webhook_cli") as name:
         yield name
-    finally:
-        drop_pg_database(name)
 
 
 @pytest.fixture
 def tradeql(database_name: str) -> Iterator[Tradeql]:
-    yield Tradeql(database_name)
-    asyncio.run(_sql(database_name, "TRUNCATE webhook_endpoints, outbox_events CASCADE"))
-
-
-class Tradeql:
-    def __init__(self, database_name: str) -> None:
-        self.database_name = database_name
-
-    def __call__(self, *args: str) -> subprocess.CompletedProcess[str]:
-        clean = {key: value for key, value in os.environ.items() if key not in {"ENV"}}
-        env = {
-            **clean,
-            "DATABASE_URL": f"postgresql+asyncpg://{PG_SERVER}/{self.database_name}",
-            "DATA_KEY": DATA_KEY,
-        }
-        return subprocess.run(
-            [TRADEQL, "webhooks", *args],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=env,
-            cwd=ROOT,
-            check=False,
-        )
-
-    def rows(self, sql: str, *arguments: object) -> list[asyncpg.Record]:
-        return asyncio.run(_sql(self.database_name, sql, *arguments))
-
-
-async def _sql(database_name: str, sql: str, *arguments: object) -> list[asyncpg.Record]:
-    connection = await asyncpg.connect(f"postgresql://{PG_SERVER}/{database_name}")
-    try:
-        return list(await connection.fetch(sql, *arguments))
-    finally:
-        await connection.close()
+    yield Tradeql(database_name, command=("webhooks",), env={"DATA_KEY": DATA_KEY})
+    asyncio.run(fetch(database_name, "TRUNCATE webhook_endpoints, outbox_events CASCADE"))
 
 
 def _added(result: subprocess.CompletedProcess[str]) -> tuple[str, str]:

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from alembic import command
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.db import Database, create_engine
 from core.settings import Settings
-from tests.conftest import alembic_config, create_pg_database, drop_pg_database
+from tests.conftest import database_url, migrated_database
 from tests.jobs.account_support import accounts_db, api, mail_settings  # noqa: F401 - fixtures
 from tests.jobs.handlers_for_tests import SIDE_EFFECTS_DDL
 from tests.smtp_mailbox import mailbox  # noqa: F401 - a fixture for the mail tests
@@ -23,14 +21,10 @@ TEST_HANDLERS = "tests.jobs.handlers_for_tests"
 
 @pytest.fixture(scope="session")
 def jobs_pg_url() -> Iterator[str]:
-    name = f"tradeql_jobs_{uuid.uuid4().hex[:10]}"
-    url = create_pg_database(name)
-    try:
-        command.upgrade(alembic_config(url), "head")
+    with migrated_database("tradeql_jobs") as name:
+        url = database_url(name)
         asyncio.run(_create_test_tables(url))
         yield url
-    finally:
-        drop_pg_database(name)
 
 
 async def _create_test_tables(url: str) -> None:
@@ -76,3 +70,19 @@ async def jobs_db(jobs_engine: AsyncEngine) -> AsyncIterator[Database]:
                 "test_handler_started, test_broken_switch RESTART IDENTITY CASCADE"
             )
         )
+
+
+@pytest.fixture
+def webhook_settings(jobs_settings: Settings) -> Settings:
+    """Enough attempts and a short timeout for delivery tests against a local receiver."""
+    return jobs_settings.model_copy(
+        update={"outbox_max_attempts": 8, "webhook_timeout_seconds": 2.0}
+    )
+
+
+@pytest.fixture
+async def database(jobs_db: Database, jobs_engine: AsyncEngine) -> AsyncIterator[Database]:
+    """The jobs database, with webhook endpoints (and their deliveries) emptied afterwards."""
+    yield jobs_db
+    async with jobs_engine.begin() as connection:
+        await connection.execute(text("TRUNCATE webhook_endpoints RESTART IDENTITY CASCADE"))

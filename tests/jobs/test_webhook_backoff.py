@@ -5,12 +5,9 @@ Also what must never be sent: to private addresses (unless allowed), to disabled
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core import webhook_endpoints
 from core.db import Database
@@ -33,20 +30,6 @@ from tests.jobs.webhook_support import (
     run_until,
     webhook_worker,
 )
-
-
-@pytest.fixture
-def webhook_settings(jobs_settings: Settings) -> Settings:
-    return jobs_settings.model_copy(
-        update={"outbox_max_attempts": 8, "webhook_timeout_seconds": 2.0}
-    )
-
-
-@pytest.fixture
-async def database(jobs_db: Database, jobs_engine: AsyncEngine) -> AsyncIterator[Database]:
-    yield jobs_db
-    async with jobs_engine.begin() as connection:
-        await connection.execute(text("TRUNCATE webhook_endpoints RESTART IDENTITY CASCADE"))
 
 
 async def test_a_failing_endpoint_does_not_hold_up_another_endpoint(

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import text, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import update
 from sqlmodel import col
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
@@ -39,20 +37,6 @@ from tests.jobs.webhook_support import (
     run_until,
     webhook_worker,
 )
-
-
-@pytest.fixture
-def webhook_settings(jobs_settings: Settings) -> Settings:
-    return jobs_settings.model_copy(
-        update={"outbox_max_attempts": 8, "webhook_timeout_seconds": 2.0}
-    )
-
-
-@pytest.fixture
-async def database(jobs_db: Database, jobs_engine: AsyncEngine) -> AsyncIterator[Database]:
-    yield jobs_db
-    async with jobs_engine.begin() as connection:
-        await connection.execute(text("TRUNCATE webhook_endpoints RESTART IDENTITY CASCADE"))
 
 
 async def test_a_receiver_that_fails_four_times_gets_the_event_on_the_fifth_attempt(
