@@ -20,6 +20,28 @@ WEBHOOK_PING = "webhook.ping"
 WEBHOOK_DELIVER = "webhook.deliver"
 MAIL_SEND = "mail.send"
 ACCOUNT_LINK_REQUESTED = "account.link_requested"
+INQUIRY_CREATED = "inquiry.created"
+QUOTE_SENT = "quote.sent"
+ORDER_PLACED = "order.placed"
+ORDER_CONFIRMED = "order.confirmed"
+ORDER_PAID = "order.paid"
+ORDER_SHIPPED = "order.shipped"
+ORDER_DELIVERED = "order.delivered"
+ORDER_CANCELLED = "order.cancelled"
+ORDER_PAYMENT_RECORDED = "order.payment_recorded"
+SHIPMENT_CREATED = "shipment.created"
+SHIPMENT_TRACKING_UPDATED = "shipment.tracking_updated"
+
+# What every order event carries; transitions add `previous_status`, cancellation `reason`.
+_ORDER_EXAMPLE = {
+    "order_id": "T3JkZXI6NDI=",
+    "number": "SO-000042",
+    "client_company_id": "Q2xpZW50Q29tcGFueTo3",
+    "status": "confirmed",
+    "previous_status": "placed",
+    "currency": "USD",
+    "total": "12500.00",
+}
 
 
 @dataclass(frozen=True)
@@ -39,6 +61,105 @@ PUBLIC_EVENT_TYPES: Mapping[str, EventType] = {
                 "subscribes to, so a partner can check their receiver and signature code."
             ),
             example={"endpoint_id": "0b6f6f0e-3f5c-4a86-9b8e-0d3c9a1f2e47"},
+        ),
+        EventType(
+            name=INQUIRY_CREATED,
+            description=(
+                "A client or a guest submitted an inquiry (RFQ). Sales is mailed and the "
+                "sender gets an acknowledgement."
+            ),
+            example={
+                "inquiry_id": "SW5xdWlyeTox",
+                "reference": "INQ-000001",
+                "source": "lead",
+                "client_company_id": None,
+                "incoterm": "CIF",
+                "item_count": 2,
+            },
+        ),
+        EventType(
+            name=QUOTE_SENT,
+            description="Sales sent a quote, or a new revision of one, for an inquiry.",
+            example={
+                "quote_id": "UXVvdGU6Mw==",
+                "inquiry_id": "SW5xdWlyeTox",
+                "client_company_id": "Q2xpZW50Q29tcGFueTo3",
+                "revision": 2,
+                "currency": "EUR",
+                "total": "8400.00",
+                "valid_until": "2026-12-31",
+            },
+        ),
+        EventType(
+            name=ORDER_PLACED,
+            description="An order was placed (by a client, or by converting a quote).",
+            example={**_ORDER_EXAMPLE, "status": "placed", "previous_status": None},
+        ),
+        EventType(
+            name=ORDER_CONFIRMED,
+            description="Sales confirmed an order; a receivable is posted for it.",
+            example=_ORDER_EXAMPLE,
+        ),
+        EventType(
+            name=ORDER_PAID,
+            description="Payments recorded against an order cover its total.",
+            example={**_ORDER_EXAMPLE, "status": "paid", "previous_status": "confirmed"},
+        ),
+        EventType(
+            name=ORDER_SHIPPED,
+            description="An order left: its reserved stock was taken off stock on hand.",
+            example={**_ORDER_EXAMPLE, "status": "shipped", "previous_status": "paid"},
+        ),
+        EventType(
+            name=ORDER_DELIVERED,
+            description="An order reached its destination.",
+            example={**_ORDER_EXAMPLE, "status": "delivered", "previous_status": "shipped"},
+        ),
+        EventType(
+            name=ORDER_CANCELLED,
+            description=(
+                "An order was cancelled before shipping: its stock reservation was released "
+                "and any receivable is reversed."
+            ),
+            example={
+                **_ORDER_EXAMPLE,
+                "status": "cancelled",
+                "previous_status": "confirmed",
+                "reason": "client request",
+            },
+        ),
+        EventType(
+            name=ORDER_PAYMENT_RECORDED,
+            description="Finance recorded a payment against an order (in the order's currency).",
+            example={
+                "order_id": "T3JkZXI6NDI=",
+                "payment_id": "UGF5bWVudDo5",
+                "amount": "5000.00",
+                "currency": "USD",
+                "amount_paid": "5000.00",
+                "payment_status": "partly_paid",
+            },
+        ),
+        EventType(
+            name=SHIPMENT_CREATED,
+            description="A shipment, with its legs, was recorded for an order.",
+            example={
+                "shipment_id": "U2hpcG1lbnQ6NQ==",
+                "order_id": "T3JkZXI6NDI=",
+                "reference": "MAEU-2611-0042",
+                "leg_count": 2,
+            },
+        ),
+        EventType(
+            name=SHIPMENT_TRACKING_UPDATED,
+            description="A tracking event was added to a shipment.",
+            example={
+                "shipment_id": "U2hpcG1lbnQ6NQ==",
+                "order_id": "T3JkZXI6NDI=",
+                "status": "departed",
+                "location": "Nhava Sheva, IN",
+                "occurred_at": "2026-12-02T06:30:00+00:00",
+            },
         ),
     )
 }

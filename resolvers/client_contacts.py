@@ -16,15 +16,9 @@ from auth.audit import changed_fields
 from loaders.clients import CONTACTS_BY_COMPANY
 from models.clients import ClientContact
 from resolvers.client_rules import check_contact_details
-from resolvers.client_writes import (
-    COMPANY,
-    WriteResult,
-    audit,
-    not_found,
-    pk_of,
-    visible_company,
-)
+from resolvers.client_writes import COMPANY, not_found, visible_company
 from resolvers.context import Context
+from resolvers.outcomes import WriteResult, audit, pk_of
 
 CONTACT = "ClientContact"
 CONTACT_COLUMNS = ("company_id", "name", "email", "phone", "position")

@@ -8,7 +8,6 @@ show all of them at once. The database's CHECK constraints back the same rules u
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from auth.emails import InvalidEmail, normalise_email
 from models.clients import BalanceDueOn
 from models.reference import COUNTRY_CODES, CURRENCY_CODES, Incoterm
+from resolvers.outcomes import Issue
 
 MAX_CREDIT_LIMIT = Decimal("99999999999999.99")  # Numeric(16, 2)
 MAX_NET_DAYS = 365
@@ -34,15 +34,6 @@ class ClientErrorCode(StrEnum):
     OUT_OF_RANGE = "OUT_OF_RANGE"
     NOT_FOUND = "NOT_FOUND"
     CONFLICT = "CONFLICT"
-
-
-@dataclass(frozen=True)
-class Issue:
-    """One reason a change was refused; `field` is the path of the input at fault."""
-
-    field: tuple[str, ...] | None
-    code: ClientErrorCode
-    message: str
 
 
 # Column -> (API field name, longest length) of the free-text fields.

@@ -10,70 +10,26 @@ gets CONFLICT, without a lock held between reading and writing.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from auth.audit import changed_fields, record
-from core.errors import BadUserInput
-from core.global_id import decode_typed_id
+from auth.audit import changed_fields
 from loaders.clients import CLIENT_COMPANY_BY_ID
 from models.clients import ClientCompany
 from resolvers.client_rules import (
     ClientErrorCode,
-    Issue,
     check_company_details,
     check_credit_terms,
 )
 from resolvers.context import Context
+from resolvers.outcomes import WriteResult, audit, pk_of, refused
 
 T = TypeVar("T")
 COMPANY = "ClientCompany"
-
-
-@dataclass(frozen=True)
-class WriteResult(Generic[T]):
-    """The row as changed, or the reasons nothing was changed."""
-
-    row: T | None = None
-    issues: list[Issue] = field(default_factory=list)
-
-
-def refused(path: tuple[str, ...] | None, code: ClientErrorCode, message: str) -> WriteResult[Any]:
-    return WriteResult(issues=[Issue(path, code, message)])
-
-
-def pk_of(global_id: str, type_name: str) -> int | None:
-    """The primary key behind a global id of `type_name`; None for any other string."""
-    try:
-        return decode_typed_id(global_id, type_name, argument="id")
-    except BadUserInput:
-        return None
-
-
-async def audit(
-    ctx: Context,
-    db: AsyncSession,
-    *,
-    action: str,
-    target_type: str,
-    target_id: int | None,
-    changes: Mapping[str, Any],
-) -> None:
-    await record(
-        db,
-        actor=ctx.principal,
-        action=action,
-        target_type=target_type,
-        target_id=target_id,
-        changes=changes,
-        request_id=ctx.request_id,
-        client_ip=ctx.client_ip,
-    )
 
 
 def not_found(path: tuple[str, ...], what: str) -> WriteResult[Any]:

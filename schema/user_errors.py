@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import strawberry
+
+from resolvers.outcomes import Issue
 
 
 @strawberry.type(
@@ -20,3 +24,14 @@ class UserError:
         description="Stable, machine-readable reason, e.g. INVALID_CREDENTIALS or CONFLICT."
     )
     message: str = strawberry.field(description="Explanation for people, in English.")
+
+
+def user_errors(issues: Iterable[Issue]) -> list[UserError]:
+    return [
+        UserError(
+            field=None if issue.field is None else list(issue.field),
+            code=issue.code.value,
+            message=issue.message,
+        )
+        for issue in issues
+    ]

@@ -11,8 +11,8 @@ import strawberry
 from auth.policy import Permission
 from models import clients as rows
 from resolvers import client_contacts, client_writes
-from resolvers.client_rules import ClientErrorCode, Issue
-from resolvers.client_writes import WriteResult
+from resolvers.client_rules import ClientErrorCode
+from resolvers.outcomes import WriteResult
 from schema.clients.inputs import (
     ClientCompanyInput,
     ClientCompanyPatch,
@@ -23,24 +23,13 @@ from schema.clients.inputs import (
 from schema.clients.types import ClientCompany, ClientContact
 from schema.info import Info
 from schema.permissions import permission_field
-from schema.user_errors import UserError
+from schema.user_errors import UserError, user_errors
 
 USER_ERRORS = (
     "Why nothing was changed; empty on success. `code` is one of "
     + ", ".join(code.value for code in ClientErrorCode)
     + "; CONFLICT means `expectedVersion` is stale: reload and apply the change again."
 )
-
-
-def _user_errors(issues: list[Issue]) -> list[UserError]:
-    return [
-        UserError(
-            field=None if issue.field is None else list(issue.field),
-            code=issue.code.value,
-            message=issue.message,
-        )
-        for issue in issues
-    ]
 
 
 def _id_argument(what: str) -> Any:
@@ -62,7 +51,7 @@ class ClientCompanyPayload:
     @classmethod
     def from_result(cls, result: WriteResult[rows.ClientCompany]) -> Self:
         company = None if result.row is None else ClientCompany.from_row(result.row)
-        return cls(company=company, user_errors=_user_errors(result.issues))
+        return cls(company=company, user_errors=user_errors(result.issues))
 
 
 @strawberry.type(description="The result of adding or editing a contact person.")
@@ -75,7 +64,7 @@ class ClientContactPayload:
     @classmethod
     def from_result(cls, result: WriteResult[rows.ClientContact]) -> Self:
         contact = None if result.row is None else ClientContact.from_row(result.row)
-        return cls(contact=contact, user_errors=_user_errors(result.issues))
+        return cls(contact=contact, user_errors=user_errors(result.issues))
 
 
 @strawberry.type(description="The result of removing a contact person.")
@@ -183,5 +172,5 @@ class ClientMutation:
         result = await client_contacts.remove_client_contact(info.context, contact_id=id)
         return RemoveClientContactPayload(
             removed_contact_id=None if result.row is None else id,
-            user_errors=_user_errors(result.issues),
+            user_errors=user_errors(result.issues),
         )

@@ -1,0 +1,199 @@
+"""Requests for quotation (inquiries) from clients or guests, and the quotes sent for them.
+
+A guest's inquiry belongs to a lead (a prospect known by email), not to an account; a
+client's to its company. Quotes are revisions: each new quote for an inquiry is a new row
+with the next revision number and a record of what changed, and earlier ones stay as sent.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlmodel import Field, SQLModel
+
+from models.base import BigId, created_at_column, json_column, updated_at_column
+
+
+def inquiry_reference(pk: int) -> str:
+    """The reference people quote in mails: INQ-000042."""
+    return f"INQ-{pk:06d}"
+
+
+class InquiryStatus(StrEnum):
+    NEW = "new"
+    ASSIGNED = "assigned"
+    QUOTED = "quoted"
+    WON = "won"
+    LOST = "lost"
+
+
+class QuoteStatus(StrEnum):
+    # The latest revision, open for acceptance until `valid_until`.
+    OPEN = "open"
+    # A later revision replaced it.
+    SUPERSEDED = "superseded"
+    # Turned into an order (exactly once: a conditional update from OPEN).
+    CONVERTED = "converted"
+    # The inquiry was closed as lost.
+    WITHDRAWN = "withdrawn"
+
+
+def _in(column: str, values: type[StrEnum]) -> str:
+    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
+
+
+def _fk(target: str, *, ondelete: str = "RESTRICT") -> Any:
+    return ForeignKey(target, ondelete=ondelete)
+
+
+class Lead(SQLModel, table=True):
+    """A prospect who asked as a guest: known by email, not an account, cannot sign in."""
+
+    __tablename__ = "leads"
+    __table_args__ = (CheckConstraint("length(country) = 2", name="country_length"),)
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    # Normalised like users' emails; one lead per address, updated on each inquiry.
+    email: str = Field(sa_column=Column(String(320), nullable=False, unique=True))
+    company_name: str = Field(sa_column=Column(String(200), nullable=False))
+    contact_name: str = Field(default="", sa_column=Column(String(200), nullable=False, default=""))
+    country: str = Field(sa_column=Column(String(2), nullable=False))
+    created_at: datetime | None = Field(default=None, sa_column=created_at_column())
+    updated_at: datetime | None = Field(default=None, sa_column=updated_at_column())
+
+
+class Inquiry(SQLModel, table=True):
+    __tablename__ = "inquiries"
+    __table_args__ = (
+        CheckConstraint(
+            "(client_company_id IS NULL) <> (lead_id IS NULL)", name="from_client_or_lead"
+        ),
+        CheckConstraint(_in("status", InquiryStatus), name="status_known"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        # A client's inquiries and the staff queue, newest first.
+        Index(None, "client_company_id", "created_at", "id"),
+        Index(None, "status", "created_at", "id"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    client_company_id: int | None = Field(
+        default=None, sa_column=Column(BigId, _fk("client_companies.id"), nullable=True)
+    )
+    lead_id: int | None = Field(
+        default=None, sa_column=Column(BigId, _fk("leads.id"), nullable=True, index=True)
+    )
+    submitted_by_user_id: int | None = Field(
+        default=None, sa_column=Column(BigId, _fk("users.id", ondelete="SET NULL"), nullable=True)
+    )
+    incoterm: str = Field(sa_column=Column(String(3), nullable=False))
+    # The Incoterms 2020 named place, or the destination port for C- and D-terms.
+    named_place: str = Field(sa_column=Column(String(200), nullable=False))
+    required_by: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    message: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    status: InquiryStatus = Field(
+        default=InquiryStatus.NEW,
+        sa_column=Column(String(16), nullable=False, default=InquiryStatus.NEW),
+    )
+    assigned_to_user_id: int | None = Field(
+        default=None,
+        sa_column=Column(BigId, _fk("users.id", ondelete="SET NULL"), nullable=True, index=True),
+    )
+    lost_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False, default=1))
+    created_at: datetime | None = Field(default=None, sa_column=created_at_column())
+    updated_at: datetime | None = Field(default=None, sa_column=updated_at_column())
+
+
+class InquiryItem(SQLModel, table=True):
+    __tablename__ = "inquiry_items"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("target_price IS NULL OR target_price > 0", name="target_price_positive"),
+        CheckConstraint(
+            "(target_price IS NULL) = (target_currency IS NULL)", name="target_price_has_currency"
+        ),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    inquiry_id: int = Field(
+        sa_column=Column(BigId, _fk("inquiries.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    product_id: int = Field(sa_column=Column(Integer, _fk("products.id"), nullable=False))
+    variant_id: int | None = Field(
+        default=None, sa_column=Column(Integer, _fk("variants.id"), nullable=True)
+    )
+    quantity: int = Field(sa_column=Column(Integer, nullable=False))
+    target_price: Decimal | None = Field(
+        default=None, sa_column=Column(Numeric(14, 4), nullable=True)
+    )
+    target_currency: str | None = Field(default=None, sa_column=Column(String(3), nullable=True))
+    position: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
+
+
+class Quote(SQLModel, table=True):
+    """One revision of the quote for an inquiry."""
+
+    __tablename__ = "quotes"
+    __table_args__ = (
+        UniqueConstraint("inquiry_id", "revision"),
+        CheckConstraint("revision >= 1", name="revision_positive"),
+        CheckConstraint("lead_time_days >= 0", name="lead_time_not_negative"),
+        CheckConstraint("length(currency) = 3", name="currency_length"),
+        CheckConstraint(_in("status", QuoteStatus), name="status_known"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    inquiry_id: int = Field(
+        sa_column=Column(BigId, _fk("inquiries.id", ondelete="CASCADE"), nullable=False)
+    )
+    revision: int = Field(sa_column=Column(Integer, nullable=False))
+    status: QuoteStatus = Field(
+        default=QuoteStatus.OPEN,
+        sa_column=Column(String(16), nullable=False, default=QuoteStatus.OPEN),
+    )
+    currency: str = Field(sa_column=Column(String(3), nullable=False))
+    valid_until: date = Field(sa_column=Column(Date, nullable=False))
+    lead_time_days: int = Field(sa_column=Column(Integer, nullable=False))
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # What this revision changed against the previous one: {"field": [before, after]} and
+    # per-variant line changes; empty for the first revision.
+    changes: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(default=dict))
+    total: Decimal = Field(sa_column=Column(Numeric(18, 4), nullable=False))
+    created_by_user_id: int | None = Field(
+        default=None, sa_column=Column(BigId, _fk("users.id", ondelete="SET NULL"), nullable=True)
+    )
+    created_at: datetime | None = Field(default=None, sa_column=created_at_column())
+
+
+class QuoteLine(SQLModel, table=True):
+    __tablename__ = "quote_lines"
+    __table_args__ = (
+        UniqueConstraint("quote_id", "variant_id"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_price > 0", name="unit_price_positive"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    quote_id: int = Field(
+        sa_column=Column(BigId, _fk("quotes.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    variant_id: int = Field(sa_column=Column(Integer, _fk("variants.id"), nullable=False))
+    quantity: int = Field(sa_column=Column(Integer, nullable=False))
+    unit_price: Decimal = Field(sa_column=Column(Numeric(14, 4), nullable=False))
+    line_total: Decimal = Field(sa_column=Column(Numeric(18, 4), nullable=False))
+    position: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))

@@ -1,0 +1,87 @@
+"""Accounts receivable: what each client owes for each confirmed order, and why.
+
+Written only by the ledger's outbox handler, once per event: every entry names the event it
+came from, and (event, kind) is unique, so a redelivered event cannot post twice. The
+receivable's `balance` is the sum of its entries; `entries` is the audit trail.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Numeric, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.base import BigId, created_at_column, updated_at_column
+
+
+class ReceivableStatus(StrEnum):
+    OPEN = "open"
+    PARTLY_SETTLED = "partly_settled"
+    SETTLED = "settled"
+    REVERSED = "reversed"
+
+
+class LedgerEntryKind(StrEnum):
+    # The order's total falls due (posted on confirmation).
+    INVOICE = "invoice"
+    # Money received (negative amount).
+    PAYMENT = "payment"
+    # Cancellation: whatever is still owed is written off (negative amount).
+    REVERSAL = "reversal"
+
+
+def _in(column: str, values: type[StrEnum]) -> str:
+    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
+
+
+class Receivable(SQLModel, table=True):
+    __tablename__ = "receivables"
+    __table_args__ = (
+        CheckConstraint(_in("status", ReceivableStatus), name="status_known"),
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    order_id: int = Field(
+        sa_column=Column(BigId, ForeignKey("orders.id"), nullable=False, unique=True)
+    )
+    client_company_id: int = Field(
+        sa_column=Column(BigId, ForeignKey("client_companies.id"), nullable=False, index=True)
+    )
+    currency: str = Field(sa_column=Column(String(3), nullable=False))
+    amount: Decimal = Field(sa_column=Column(Numeric(18, 4), nullable=False))
+    balance: Decimal = Field(sa_column=Column(Numeric(18, 4), nullable=False))
+    # The advance share of the payment terms, due at confirmation; the rest by `due_date`.
+    advance_amount: Decimal = Field(
+        default=Decimal(0), sa_column=Column(Numeric(18, 4), nullable=False, default=0)
+    )
+    # Null while it depends on an event still to come (bill of lading, delivery).
+    due_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    status: ReceivableStatus = Field(
+        default=ReceivableStatus.OPEN,
+        sa_column=Column(String(16), nullable=False, default=ReceivableStatus.OPEN),
+    )
+    created_at: datetime | None = Field(default=None, sa_column=created_at_column())
+    updated_at: datetime | None = Field(default=None, sa_column=updated_at_column())
+
+
+class LedgerEntry(SQLModel, table=True):
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        UniqueConstraint("event_id", "kind"),
+        CheckConstraint(_in("kind", LedgerEntryKind), name="kind_known"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    receivable_id: int = Field(
+        sa_column=Column(BigId, ForeignKey("receivables.id"), nullable=False, index=True)
+    )
+    kind: LedgerEntryKind = Field(sa_column=Column(String(16), nullable=False))
+    # Positive increases what the client owes; payments and reversals are negative.
+    amount: Decimal = Field(sa_column=Column(Numeric(18, 4), nullable=False))
+    currency: str = Field(sa_column=Column(String(3), nullable=False))
+    event_id: int = Field(sa_column=Column(BigId, ForeignKey("outbox_events.id"), nullable=False))
+    created_at: datetime | None = Field(default=None, sa_column=created_at_column())

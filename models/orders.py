@@ -1,0 +1,192 @@
+"""Orders and their lines, and the payments recorded against them.
+
+The database backs every rule it can: quantities and amounts positive, a status from the
+state machine, one order per (client, idempotency key), one line per variant. Stock lives on
+`variants` (`stock_reserved <= stock_on_hand` is a constraint there), so no code path can
+oversell.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlmodel import Field, SQLModel
+
+from models.base import BigId, created_at_column, json_column, updated_at_column
+
+# Amounts are rounded to the currency's minor unit (models.money) before they are stored;
+# four places hold every ISO 4217 minor unit.
+AMOUNT = Numeric(18, 4)
+UNIT_PRICE = Numeric(14, 4)
+RATE = Numeric(24, 10)
+
+
+def order_number(pk: int) -> str:
+    """The number people quote on the phone and in mails: SO-000042."""
+    return f"SO-{pk:06d}"
+
+
+class OrderStatus(StrEnum):
+    PLACED = "placed"
+    CONFIRMED = "confirmed"
+    PAID = "paid"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+
+
+class PaymentStatus(StrEnum):
+    UNPAID = "unpaid"
+    PARTLY_PAID = "partly_paid"
+    PAID = "paid"
+
+
+def _in(column: str, values: type[StrEnum]) -> str:
+    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
+
+
+def _fk(target: str, *, ondelete: str = "RESTRICT") -> Any:
+    return ForeignKey(target, ondelete=ondelete)
+
+
+class Order(SQLModel, table=True):
+    __tablename__ = "orders"
+    __table_args__ = (
+        # Retries of one placement find the order by the key their client sent.
+        UniqueConstraint("client_company_id", "idempotency_key"),
+        # A client's orders, newest first; and the staff listing by status.
+        Index(None, "client_company_id", "created_at", "id"),
+        Index(None, "status", "created_at", "id"),
+        CheckConstraint(_in("status", OrderStatus), name="status_known"),
+        CheckConstraint(_in("payment_status", PaymentStatus), name="payment_status_known"),
+        CheckConstraint("total >= 0", name="total_not_negative"),
+        CheckConstraint("amount_paid >= 0", name="amount_paid_not_negative"),
+        CheckConstraint("fx_rate > 0", name="fx_rate_positive"),
+        CheckConstraint("length(currency) = 3", name="currency_length"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    client_company_id: int = Field(
+        sa_column=Column(BigId, _fk("client_companies.id"), nullable=False)
+    )
+    placed_by_user_id: int | None = Field(
+        default=None, sa_column=Column(BigId, _fk("users.id", ondelete="SET NULL"), nullable=True)
+    )
+    quote_id: int | None = Field(
+        default=None,
+        sa_column=Column(BigId, _fk("quotes.id"), nullable=True, unique=True),
+    )
+    idempotency_key: str | None = Field(default=None, sa_column=Column(String(100), nullable=True))
+    # SHA-256 of the normalised request: the same key with another payload is refused.
+    request_hash: str = Field(sa_column=Column(String(64), nullable=False))
+    status: OrderStatus = Field(
+        default=OrderStatus.PLACED,
+        sa_column=Column(String(16), nullable=False, default=OrderStatus.PLACED),
+    )
+    payment_status: PaymentStatus = Field(
+        default=PaymentStatus.UNPAID,
+        sa_column=Column(String(16), nullable=False, default=PaymentStatus.UNPAID),
+    )
+    currency: str = Field(sa_column=Column(String(3), nullable=False))
+    incoterm: str = Field(sa_column=Column(String(3), nullable=False))
+    named_place: str = Field(default="", sa_column=Column(String(200), nullable=False, default=""))
+    shipping_address: dict[str, Any] = Field(
+        default_factory=dict, sa_column=json_column(default=dict)
+    )
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    total: Decimal = Field(sa_column=Column(AMOUNT, nullable=False))
+    amount_paid: Decimal = Field(
+        default=Decimal(0), sa_column=Column(AMOUNT, nullable=False, default=0)
+    )
+    # The client's credit currency and the rate (units of it per unit of `currency`) this
+    # order was placed at: exposure is always computed with it, never with today's rate.
+    credit_currency: str = Field(sa_column=Column(String(3), nullable=False))
+    fx_rate: Decimal = Field(sa_column=Column(RATE, nullable=False))
+    fx_rate_id: int | None = Field(
+        default=None, sa_column=Column(BigId, _fk("fx_rates.id"), nullable=True)
+    )
+    cancel_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False, default=1))
+    confirmed_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    paid_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    shipped_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    delivered_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    cancelled_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    created_at: datetime | None = Field(default=None, sa_column=created_at_column())
+    updated_at: datetime | None = Field(default=None, sa_column=updated_at_column())
+
+
+class OrderLine(SQLModel, table=True):
+    """One variant of an order, priced by the server; SKU and name kept as ordered."""
+
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        UniqueConstraint("order_id", "variant_id"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_price > 0", name="unit_price_positive"),
+        CheckConstraint("line_total > 0", name="line_total_positive"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    order_id: int = Field(
+        sa_column=Column(BigId, _fk("orders.id", ondelete="CASCADE"), nullable=False)
+    )
+    variant_id: int = Field(
+        sa_column=Column(Integer, _fk("variants.id"), nullable=False, index=True)
+    )
+    sku: str = Field(sa_column=Column(String(64), nullable=False))
+    product_name: str = Field(sa_column=Column(String(200), nullable=False))
+    quantity: int = Field(sa_column=Column(Integer, nullable=False))
+    unit_price: Decimal = Field(sa_column=Column(UNIT_PRICE, nullable=False))
+    # The tier's minimum quantity the price came from; null when a quote set the price.
+    tier_min_quantity: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    line_total: Decimal = Field(sa_column=Column(AMOUNT, nullable=False))
+    position: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
+
+
+class Payment(SQLModel, table=True):
+    """Money received against an order, in the order's currency, recorded by finance."""
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        UniqueConstraint("order_id", "reference"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    order_id: int = Field(sa_column=Column(BigId, _fk("orders.id"), nullable=False, index=True))
+    amount: Decimal = Field(sa_column=Column(AMOUNT, nullable=False))
+    currency: str = Field(sa_column=Column(String(3), nullable=False))
+    # The bank's or the payment provider's reference; recording it twice is refused.
+    reference: str = Field(sa_column=Column(String(120), nullable=False))
+    received_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    recorded_by_user_id: int | None = Field(
+        default=None, sa_column=Column(BigId, _fk("users.id", ondelete="SET NULL"), nullable=True)
+    )
+    created_at: datetime | None = Field(default=None, sa_column=created_at_column())
