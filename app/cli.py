@@ -1,5 +1,5 @@
 """The `tradeql` command: serve, migrate, seed-demo, worker, events, webhooks, create-user,
-api-keys, export-schema.
+api-keys, fx-rates, export-schema.
 
 Every failure a user can cause (bad arguments, an unreachable database, unsafe production
 settings) ends with one clear line on stderr and a non-zero exit, never a traceback.
@@ -110,6 +110,7 @@ def _parser() -> argparse.ArgumentParser:
 
     _add_webhook_commands(commands)
     _add_account_commands(commands)
+    _add_fx_commands(commands)
 
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     export.add_argument(
@@ -176,6 +177,16 @@ def _add_account_commands(commands: Any) -> None:
     revoke = actions.add_parser("revoke", help="stop a key from working, at once")
     revoke.add_argument("api_key_id", type=_positive, metavar="ID", help="from `api-keys list`")
     revoke.set_defaults(handler=_accounts)
+
+
+def _add_fx_commands(commands: Any) -> None:
+    fx_rates = commands.add_parser("fx-rates", help="maintain exchange rates")
+    actions = fx_rates.add_subparsers(
+        dest="fx_rates_command", required=True, metavar="ACTION", parser_class=_Parser
+    )
+    imports = actions.add_parser("import", help="append rates from a CSV file, all or nothing")
+    imports.add_argument("file", type=Path, metavar="FILE", help="base,quote,rate[,effective_at]")
+    imports.set_defaults(handler=_fx_rates_import)
 
 
 def _event_list(value: str) -> list[str]:
@@ -355,6 +366,13 @@ def _accounts(args: argparse.Namespace) -> int:
     from app import account_commands
 
     asyncio.run(account_commands.run(get_settings(), args))
+    return 0
+
+
+def _fx_rates_import(args: argparse.Namespace) -> int:
+    from app.fx_commands import import_rates
+
+    asyncio.run(import_rates(get_settings(), args.file))
     return 0
 
 

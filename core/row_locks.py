@@ -24,3 +24,15 @@ def lock_for_update(statement: Select[Any], dialect: str) -> Select[Any]:
     if dialect == "postgresql":
         return statement.with_for_update()
     return statement
+
+
+def lock_for_no_key_update(statement: Select[Any], dialect: str) -> Select[Any]:
+    """Lock the selected rows against other writers (`FOR NO KEY UPDATE`), waiting for them.
+
+    Weaker than `FOR UPDATE`: rows of other tables may still be inserted with a foreign key
+    to the locked rows (they take `FOR KEY SHARE`), so serialising, say, a client's order
+    placements does not also block unrelated inserts that point at the client.
+    """
+    if dialect == "postgresql":
+        return statement.with_for_update(key_share=True)
+    return statement

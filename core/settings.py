@@ -82,6 +82,10 @@ class Settings(BaseSettings):
     password_reset_max_requests: int = Field(default=3, ge=1, le=100)
     password_reset_max_requests_per_ip: int = Field(default=20, ge=1)
     auth_lockout_minutes: float = Field(default=15.0, ge=0.02, le=24 * 60)
+    # Guests' inquiries per client IP and hour, so the form cannot flood sales.
+    inquiry_guest_max_per_hour: int = Field(default=10, ge=1, le=10_000)
+    # The reply time promised in the acknowledgement mail, in business days.
+    inquiry_response_days: int = Field(default=2, ge=1, le=60)
 
     @field_validator("redis_url", mode="before")
     @classmethod

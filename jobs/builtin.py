@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.settings import Settings
-from jobs import account_mail, mail, webhooks
+from jobs import account_mail, inquiry_mail, ledger, mail, webhooks
 from jobs.registry import HandlerRegistry, load_handler_modules
 
 
@@ -11,6 +11,9 @@ def build_registry(settings: Settings) -> HandlerRegistry:
     registry = HandlerRegistry()
     mail.register(registry)
     account_mail.register(registry)
+    inquiry_mail.register(registry)
     webhooks.register(registry)
+    # After the fan-out: a deferred posting must not hold up partners' webhooks.
+    ledger.register(registry)
     load_handler_modules(registry, settings.handler_module_list)
     return registry

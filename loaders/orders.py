@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from auth.policy import Permission
 from auth.principal import Principal
 from loaders.relations import Relation, Visibility
-from models.ledger import Receivable
+from models.ledger import LedgerEntry, Receivable
 from models.orders import Order, OrderLine, Payment
 from models.shipments import Shipment, ShipmentLeg, TrackingEvent
 
@@ -85,6 +85,14 @@ RECEIVABLE_BY_ORDER = Relation(
     Receivable,
     col(Receivable.order_id),
     visible=receivable_is_visible,
+)
+ENTRIES_BY_RECEIVABLE = Relation(
+    "entries_by_receivable",
+    LedgerEntry,
+    col(LedgerEntry.receivable_id),
+    many=True,
+    order_by=(col(LedgerEntry.id),),
+    visible=rows_under(receivable_is_visible, col(Receivable.id), col(LedgerEntry.receivable_id)),
 )
 SHIPMENT_BY_ID = Relation("shipment_by_id", Shipment, col(Shipment.id), visible=shipment_is_visible)
 SHIPMENTS_BY_ORDER = Relation(

@@ -114,6 +114,15 @@ class Product(SQLModel, table=True):
         # (facets and filtered counts start from these sets).
         Index(None, "product_type_id", "status", "id"),
         Index(None, "category_id", "status", "id"),
+        # Products found through a discovery table (spec values, search) are checked by id for
+        # visibility, type, category and country, and counted per country, without reading the
+        # wide product row: an index-only probe per match instead of a heap fetch.
+        Index(
+            "ix_products_id_discovery",
+            "id",
+            postgresql_include=["status", "product_type_id", "category_id", "country_of_origin"],
+            info={"only_on": "postgresql"},
+        ),
         Index(
             "ix_products_specs_gin",
             "specs",

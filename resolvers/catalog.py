@@ -14,6 +14,8 @@ from core.errors import BadUserInput
 from core.global_id import decode_global_id
 from loaders import catalog as relations
 from loaders.clients import CLIENT_COMPANY_BY_ID
+from loaders.inquiries import INQUIRY_BY_ID, QUOTE_BY_ID
+from loaders.orders import ORDER_BY_ID, SHIPMENT_BY_ID
 from loaders.relations import Relation
 from models.catalog import Category, Product, ProductType
 from resolvers.context import Context
@@ -30,6 +32,10 @@ NODE_RELATIONS: dict[str, Relation] = {
     "Category": relations.CATEGORY_BY_ID,
     "ProductType": relations.PRODUCT_TYPE_BY_ID,
     "ClientCompany": CLIENT_COMPANY_BY_ID,
+    "Shipment": SHIPMENT_BY_ID,
+    "Inquiry": INQUIRY_BY_ID,
+    "Quote": QUOTE_BY_ID,
+    "Order": ORDER_BY_ID,
 }
 
 
@@ -62,7 +68,9 @@ async def list_products(
         search_words=conditions.search_words,
         dialect=ctx.session.dialect,
     )
-    statement = page_statement(plan, conditions.all(), after=after, first=first)
+    # A relevance page matches through its join to the search rows; see `sorting`.
+    page_conditions = conditions.without_search() if plan.join_is_search else conditions.all()
+    statement = page_statement(plan, page_conditions, after=after, first=first)
     rows = list(await ctx.session.rows(statement))
     has_next_page = len(rows) > first
     rows = rows[:first]

@@ -62,9 +62,15 @@ class FilterConditions:
     country: ColumnElement[bool] | None = None
     specs: dict[str, list[ColumnElement[bool]]] = field(default_factory=dict)
     search_words: list[str] = field(default_factory=list)
+    # The search condition (also in `general`), for a relevance listing that joins the
+    # search rows anyway and applies the match to them instead.
+    search: ColumnElement[bool] | None = None
 
     def all(self) -> list[ColumnElement[bool]]:
         return self.without_attribute(None)
+
+    def without_search(self) -> list[ColumnElement[bool]]:
+        return [condition for condition in self.all() if condition is not self.search]
 
     def without_attribute(self, key: str | None) -> list[ColumnElement[bool]]:
         """Every condition except those on spec attribute `key`."""
@@ -106,10 +112,12 @@ def compile_filter(
         )
         general.append(col(Product.product_type_id).in_(by_slug))
     words: list[str] = []
+    search = None
     if product_filter.search is not None:
         words = checked_search_words(product_filter.search)
         matching = select(product_search.c.product_id).where(search_match(dialect, words))
-        general.append(col(Product.id).in_(matching))
+        search = col(Product.id).in_(matching)
+        general.append(search)
     if product_filter.price is not None:
         general.append(_price_condition(product_filter.price))
     specs = {}
@@ -122,6 +130,7 @@ def compile_filter(
         country=_country_condition(product_filter.country_of_origin),
         specs=specs,
         search_words=words,
+        search=search,
     )
 
 

@@ -4,8 +4,9 @@
 - NEWEST: (created_at desc, id desc), served backwards by (status, created_at, id).
 - PRICE_ASC / PRICE_DESC: (from-price in the currency, id), served by product_prices'
   (currency, from_price, product_id); only products with a price in that currency are listed.
-- RELEVANCE: (relevance desc, name, id); needs `filter.search`, whose index finds the matches,
-  which are then ranked.
+- RELEVANCE: (relevance desc, name, id); needs `filter.search`. The page joins each product's
+  search row for its rank and applies the match to that row, so the index finds the matches
+  once; the count needs no join (the filter's search condition already holds the match).
 
 Every key ends in the product id, so the order is total and no product repeats or goes missing
 between pages. A cursor records its sort (and, for price, the currency), so replaying it under
@@ -23,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, FromClause, Select, and_, false, func, or_, select, tuple_
 
-from core.dialect import search_relevance, timestamp_key, timestamp_value
+from core.dialect import search_match, search_relevance, timestamp_key, timestamp_value
 from core.errors import BadUserInput
 from models.base import metadata
 from models.catalog import Product
@@ -55,6 +56,9 @@ class SortPlan:
     sql_values: Callable[[list[Any]], list[Any]] = list
     extra_columns: tuple[ColumnElement[Any], ...] = ()
     join: tuple[FromClause, ColumnElement[bool]] | None = None
+    # True when the join applies the filter's search itself (relevance): the page then leaves
+    # out the filter's separate search condition and the count leaves out the join.
+    join_is_search: bool = False
 
     def cursor(self, row: Row) -> str:
         return encode_cursor(self.cursor_tag, self.cursor_key(row))
@@ -114,7 +118,14 @@ def sort_plan(
             cursor_types=(float, str, int),
             cursor_key=lambda row: [row[1], row[0].name, row[0].id],
             extra_columns=(relevance,),
-            join=(product_search, product_search.c.product_id == product_id),
+            join=(
+                product_search,
+                and_(
+                    product_search.c.product_id == product_id,
+                    search_match(dialect, search_words),
+                ),
+            ),
+            join_is_search=True,
         )
     if currency is None:
         raise BadUserInput(
@@ -150,7 +161,11 @@ def page_statement(
 
 
 def count_statement(plan: SortPlan, conditions: Sequence[ColumnElement[bool]]) -> Select[Any]:
-    return plan.with_join(select(func.count()).select_from(Product)).where(*conditions)
+    """Products the listing holds; a join that only ranks (relevance) is left out."""
+    statement = select(func.count()).select_from(Product)
+    if not plan.join_is_search:
+        statement = plan.with_join(statement)
+    return statement.where(*conditions)
 
 
 def _finite_decimal(text: str) -> Decimal:

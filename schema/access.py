@@ -36,6 +36,21 @@ OPEN_OPERATIONS: dict[str, Access] = {
     "Query.category": Access.PUBLIC,
     "Query.productType": Access.PUBLIC,
     "Query.myCompany": Access.AUTHENTICATED,
+    # Orders: row-scoped (a client's own, all for orders:read_all); placing and cancelling
+    # check the caller in the resolver (client users for their company, or orders:write).
+    "Query.orders": Access.PUBLIC,
+    "Query.order": Access.PUBLIC,
+    "Mutation.placeOrder": Access.AUTHENTICATED,
+    "Mutation.cancelOrder": Access.AUTHENTICATED,
+    # Shipments: row-scoped like their orders.
+    "Query.shipment": Access.PUBLIC,
+    # Inquiries: row-scoped like orders (guests see none). Anyone may ask, guests throttled;
+    # a quote is accepted by its client's users or inquiries:manage (a gate at the field).
+    "Query.inquiries": Access.PUBLIC,
+    "Query.inquiry": Access.PUBLIC,
+    "Query.quote": Access.PUBLIC,
+    "Mutation.submitInquiry": Access.PUBLIC,
+    "Mutation.convertQuoteToOrder": Access.AUTHENTICATED,
     # Signing in and proving who one is: anyone may try, throttled.
     "Mutation.login": Access.PUBLIC,
     "Mutation.verifyMfa": Access.PUBLIC,
@@ -79,6 +94,102 @@ RESTRICTED_TYPES: dict[str, frozenset[str]] = {
         }
     ),
     "AuditActor": frozenset({"userId", "apiKeyId", "label"}),
+    "Order": frozenset(
+        {
+            "id",
+            "number",
+            "status",
+            "paymentStatus",
+            "currency",
+            "incoterm",
+            "namedPlace",
+            "shippingAddress",
+            "note",
+            "lines",
+            "total",
+            "amountPaid",
+            "balanceDue",
+            "client",
+            "placedAt",
+            "confirmedAt",
+            "paidAt",
+            "shippedAt",
+            "deliveredAt",
+            "cancelledAt",
+            "cancelReason",
+            "payments",
+            "version",
+            # Row-scoped: the client's own, or finance:read (null for other staff).
+            "receivable",
+            "shipments",
+        }
+    ),
+    "OrderLine": frozenset(
+        {"id", "variant", "sku", "productName", "quantity", "unitPrice", "lineTotal"}
+    ),
+    "Payment": frozenset({"id", "amount", "reference", "receivedAt"}),
+    "Shipment": frozenset(
+        {"id", "order", "reference", "note", "createdAt", "legs", "trackingEvents"}
+    ),
+    "ShipmentLeg": frozenset(
+        {
+            "sequence",
+            "carrier",
+            "mode",
+            "transportDocumentNumber",
+            "containerNumber",
+            "vesselOrFlight",
+            "origin",
+            "destination",
+            "etd",
+            "eta",
+        }
+    ),
+    "TrackingEvent": frozenset({"occurredAt", "location", "status", "description", "recordedAt"}),
+    # Reached only through the row-scoped `Order.receivable`.
+    "Receivable": frozenset({"amount", "balance", "advanceAmount", "dueDate", "status", "entries"}),
+    "LedgerEntry": frozenset({"kind", "amount", "postedAt"}),
+    "Inquiry": frozenset(
+        {
+            "id",
+            "reference",
+            "status",
+            "incoterm",
+            "namedPlace",
+            "requiredBy",
+            "message",
+            "fromGuest",
+            "items",
+            "quotes",
+            "currentQuote",
+            "client",
+            "version",
+            "createdAt",
+        }
+    ),
+    "InquiryItem": frozenset({"product", "variant", "quantity", "targetPrice"}),
+    "Quote": frozenset(
+        {
+            "id",
+            "revision",
+            "status",
+            "currency",
+            "validUntil",
+            "leadTimeDays",
+            "notes",
+            "lines",
+            "total",
+            "changes",
+            "lineChanges",
+            "inquiry",
+            "order",
+            "createdAt",
+        }
+    ),
+    "QuoteLine": frozenset({"variant", "quantity", "unitPrice", "lineTotal"}),
+    # Reached only through protected fields (`Inquiry.lead`, `Inquiry.assignedTo`).
+    "Lead": frozenset({"companyName", "contactName", "email", "country"}),
+    "StaffMember": frozenset({"id", "fullName", "email"}),
 }
 
 # Field names that suggest restricted data wherever they appear.
@@ -92,6 +203,7 @@ SENSITIVE_BUT_OPEN: dict[str, str] = {
     "RemoveClientContactPayload.removedContactId": "an id the caller sent",
     "TotpEnrollment.secret": "shown to the user enrolling their own authenticator",
     "MfaPayload.recoveryCodes": "shown once to the user whose codes they are",
+    "RecordPaymentPayload.payment": "returned only by the finance:write recordPayment",
 }
 
 

@@ -28,6 +28,14 @@ from schema.catalog.query import CatalogQuery
 from schema.clients.mutations import ClientMutation
 from schema.clients.query import ClientQuery
 from schema.debug import DebugExtensions
+from schema.fx.mutations import FxMutation
+from schema.fx.query import FxQuery
+from schema.inquiries.mutations import InquiryMutation
+from schema.inquiries.query import InquiryQuery
+from schema.orders.mutations import OrderMutation
+from schema.orders.query import OrderQuery
+from schema.shipments.mutations import ShipmentMutation
+from schema.shipments.query import ShipmentQuery
 from schema.single_operation import OneOperationPerRequest
 
 DOCUMENT_CACHE_SIZE = 1_000
@@ -35,12 +43,23 @@ ExtensionFactory = type[SchemaExtension] | Callable[[], SchemaExtension]
 
 
 @strawberry.type(description="Everything a storefront, an admin or a partner can read.")
-class Query(CatalogQuery, ClientQuery, AuditQuery, AccountQuery):
+class Query(
+    CatalogQuery,
+    ClientQuery,
+    AuditQuery,
+    AccountQuery,
+    FxQuery,
+    OrderQuery,
+    InquiryQuery,
+    ShipmentQuery,
+):
     pass
 
 
 @strawberry.type(description="Everything that changes data; each operation names who may run it.")
-class Mutation(ClientMutation, AccountMutation):
+class Mutation(
+    ClientMutation, AccountMutation, FxMutation, OrderMutation, InquiryMutation, ShipmentMutation
+):
     pass
 
 

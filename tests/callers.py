@@ -16,6 +16,7 @@ from auth.sessions import resolve_access_token
 from core.cache import InMemoryCache
 from core.db import Database
 from core.kv import KeyValueStores
+from core.kv import close as close_stores
 from core.rate_limit import InMemoryRateLimiter
 from core.settings import Settings
 from models.clients import ClientCompany, ClientContact
@@ -58,9 +59,16 @@ class Caller:
 
 @asynccontextmanager
 async def caller(settings: Settings, database: Database) -> AsyncIterator[Caller]:
-    transport = httpx.ASGITransport(app=create_app(settings, database))
-    async with httpx.AsyncClient(transport=transport, base_url="http://tradeql.test") as http:
-        yield Caller(http)
+    """The app over in-process HTTP; its Redis client (opened by a write that bumps the
+    catalog version, such as an order reserving stock) is closed afterwards, as the app's
+    lifespan would, which ASGITransport does not run."""
+    app = create_app(settings, database)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://tradeql.test") as http:
+            yield Caller(http)
+    finally:
+        await close_stores(app.state.stores)
 
 
 def error_codes(body: dict[str, Any]) -> list[tuple[str, str]]:

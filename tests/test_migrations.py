@@ -125,14 +125,15 @@ async def test_sqlite_migrations_match_the_models_without_postgresql_only_object
         # then the schema is what the models declare for SQLite
         assert await connection.run_sync(schema_drift) == []
         assert await connection.run_sync(current_revision) == head_revision(url)
-        # and the PostgreSQL-only GIN indexes and search vector are absent, which the dialect
-        # filter accounts for
+        # and the PostgreSQL-only GIN indexes, covering index and search vector are absent,
+        # which the dialect filter accounts for
         assert GIN_INDEX not in await connection.run_sync(index_names, "products")
         assert "ix_products_status_name_id" in await connection.run_sync(index_names, "products")
         unfiltered = await connection.run_sync(partial(schema_drift, filtered=False))
         assert sorted(map(_described, unfiltered)) == [
             ("add_column", "product_search.search_vector"),
             ("add_index", SEARCH_INDEX),
+            ("add_index", "ix_products_id_discovery"),
             ("add_index", GIN_INDEX),
         ]
     # when it is downgraded to base, then only Alembic's table remains

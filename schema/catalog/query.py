@@ -16,7 +16,11 @@ from schema.catalog.product_type import ProductType
 from schema.catalog.variant import Variant
 from schema.clients.types import ClientCompany
 from schema.info import Info
+from schema.inquiries.inquiry import Inquiry
+from schema.inquiries.quote import Quote
 from schema.node import Node
+from schema.orders.types import Order
+from schema.shipments.types import Shipment
 
 
 def _wrap_node(type_name: str, row: object) -> Node:
@@ -26,6 +30,10 @@ def _wrap_node(type_name: str, row: object) -> Node:
         "Category": Category.from_row,
         "ProductType": ProductType.from_row,
         "ClientCompany": ClientCompany.from_row,
+        "Shipment": Shipment.from_row,
+        "Inquiry": Inquiry.from_row,
+        "Quote": Quote.from_row,
+        "Order": Order.from_row,
     }
     node: Node = wrappers[type_name](row)  # type: ignore[operator]
     return node

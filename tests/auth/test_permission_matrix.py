@@ -30,11 +30,13 @@ from core.db import Database
 from core.global_id import encode_global_id
 from core.settings import Settings
 from models.identity import STAFF_ROLES, Role, UserSession
+from models.orders import Order
 from schema.access import protected_fields
 from schema.build import build_schema
 from tests.builders import make_category, make_fabric_type, make_product, make_variant
 from tests.callers import Caller, caller, make_client_company, make_contact
 from tests.identity_builders import make_user, session_for
+from tests.inquiries.support import seed_inquiries
 
 
 class Outcome(StrEnum):
@@ -50,6 +52,8 @@ class Probe:
     query: str
     path: tuple[str, ...]
     on_company: bool = False  # the field belongs to the seeded company, read by node id
+    on_order: bool = False  # the field belongs to the seeded order, read by node id
+    staff_row: bool = False  # a row only orders:read_all staff see (a guest's inquiry)
 
 
 def _company_field(selection: str, name: str) -> Probe:
@@ -64,6 +68,19 @@ def _variant_field(selection: str, name: str) -> Probe:
     return Probe(query, ("node", name))
 
 
+def _order_field(name: str) -> Probe:
+    query = f"query($order: ID!) {{ node(id: $order) {{ ... on Order {{ {name} }} }} }}"
+    return Probe(query, ("node", name), on_order=True)
+
+
+def _inquiry_field(selection: str, name: str, *, of_guest: bool = False) -> Probe:
+    """A field of the seeded company's inquiry (seen like its orders), or of a guest's."""
+    variable = "guestInquiry" if of_guest else "inquiry"
+    fragment = f"... on Inquiry {{ {selection} }}"
+    query = f"query(${variable}: ID!) {{ node(id: ${variable}) {{ {fragment} }} }}"
+    return Probe(query, ("node", name), on_order=not of_guest, staff_row=of_guest)
+
+
 def _mutation(name: str, arguments: str) -> Probe:
     """A mutation meant to be refused with a userError when served, so it changes nothing."""
     variables = "($company: ID!)" if "$company" in arguments else ""
@@ -72,6 +89,8 @@ def _mutation(name: str, arguments: str) -> Probe:
 
 
 NO_USER = encode_global_id("User", 999_999_999)
+NO_ORDER = encode_global_id("Order", 999_999_999)
+NO_INQUIRY = encode_global_id("Inquiry", 999_999_999)
 
 
 TERMS = "paymentTerms: {advancePercent: 0, balanceDueOn: INVOICE, netDays: 30}"
@@ -90,6 +109,40 @@ PROBES: dict[str, Probe] = {
         "query($company: ID!) { clientCompany(id: $company) { name } }", ("clientCompany",)
     ),
     "Query.auditLog": Probe("{ auditLog(first: 1) { totalCount } }", ("auditLog",)),
+    "Order.fxRate": _order_field("fxRate"),
+    "Inquiry.assignedTo": _inquiry_field("assignedTo { email }", "assignedTo"),
+    "Inquiry.lostReason": _inquiry_field("lostReason", "lostReason"),
+    "Inquiry.lead": _inquiry_field("lead { email }", "lead", of_guest=True),
+    "Mutation.assignInquiry": _mutation(
+        "assignInquiry", f'id: "{NO_INQUIRY}", userId: "{NO_USER}"'
+    ),
+    "Mutation.quoteInquiry": _mutation(
+        "quoteInquiry",
+        f'inquiryId: "{NO_INQUIRY}", '
+        'input: {lines: [], currency: "EUR", validUntil: "2099-01-01", leadTimeDays: 1}',
+    ),
+    "Mutation.closeInquiry": _mutation(
+        "closeInquiry", f'id: "{NO_INQUIRY}", outcome: LOST, reason: ""'
+    ),
+    "Order.creditCurrency": _order_field("creditCurrency"),
+    "Mutation.confirmOrder": _mutation("confirmOrder", f'id: "{NO_ORDER}"'),
+    "Mutation.shipOrder": _mutation("shipOrder", f'id: "{NO_ORDER}"'),
+    "Mutation.deliverOrder": _mutation("deliverOrder", f'id: "{NO_ORDER}"'),
+    "Mutation.recordPayment": _mutation(
+        "recordPayment",
+        f'orderId: "{NO_ORDER}", amount: "1", reference: "R", receivedAt: "2026-01-01T00:00:00Z"',
+    ),
+    "Query.exchangeRates": Probe("{ exchangeRates { rate } }", ("exchangeRates",)),
+    "Mutation.setExchangeRates": _mutation("setExchangeRates", "rates: []"),
+    "Mutation.createShipment": _mutation(
+        "createShipment",
+        f'orderId: "{encode_global_id("Order", 999_999_999)}", input: {{legs: []}}',
+    ),
+    "Mutation.addTrackingEvent": _mutation(
+        "addTrackingEvent",
+        f'shipmentId: "{encode_global_id("Shipment", 999_999_999)}", '
+        'input: {occurredAt: "2026-01-01T00:00:00Z", location: "", status: ""}',
+    ),
     "Mutation.createClientCompany": _mutation(
         "createClientCompany", 'input: {name: "", country: "DE"}'
     ),
@@ -137,7 +190,13 @@ class Who:
         if permission in self.permissions:
             return Outcome.SERVED
         sees_company = Permission.CLIENTS_READ in self.permissions or self.own_company
-        return Outcome.HIDDEN if probe.on_company and not sees_company else Outcome.FORBIDDEN
+        sees_order = Permission.ORDERS_READ_ALL in self.permissions or self.own_company
+        hidden = (
+            (probe.on_company and not sees_company)
+            or (probe.on_order and not sees_order)
+            or (probe.staff_row and Permission.ORDERS_READ_ALL not in self.permissions)
+        )
+        return Outcome.HIDDEN if hidden else Outcome.FORBIDDEN
 
 
 CALLERS = [
@@ -213,8 +272,23 @@ async def _seed(database: Database, settings: Settings) -> tuple[dict[str, Who],
             .values(access_expires_at=datetime.now(UTC) - timedelta(seconds=1))
         )
         callers["expired token"] = Who(expired.access_token, none, expired=True)
+        order = Order(
+            client_company_id=company.id or 0,
+            request_hash="0" * 64,
+            currency="USD",
+            incoterm="FOB",
+            total=Decimal("100.00"),
+            credit_currency="USD",
+            fx_rate=Decimal(1),
+        )
+        session.add(order)
+        await session.flush()
+        inquiry, guest_inquiry = await seed_inquiries(session, company)
     variables = {
         "company": encode_global_id("ClientCompany", company.id or 0),
+        "order": encode_global_id("Order", order.id or 0),
+        "inquiry": encode_global_id("Inquiry", inquiry.id or 0),
+        "guestInquiry": encode_global_id("Inquiry", guest_inquiry.id or 0),
         "variant": encode_global_id("Variant", variant.id or 0),
     }
     return callers, variables

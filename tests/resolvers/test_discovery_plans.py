@@ -65,7 +65,8 @@ async def _statements(
     plan = sort_plan(
         sort, currency="USD", search_words=conditions.search_words, dialect="postgresql"
     )
-    page = page_statement(plan, conditions.all(), after=None, first=20)
+    page_conditions = conditions.without_search() if plan.join_is_search else conditions.all()
+    page = page_statement(plan, page_conditions, after=None, first=20)
     return page, count_statement(plan, conditions.all())
 
 
@@ -137,3 +138,17 @@ async def test_an_unfiltered_page_reads_an_index_in_order(
     assert not _scans_products_sequentially(nodes), nodes
     assert index in _indexes(nodes)
     assert not any(node["Node Type"] == "Sort" for node in nodes), "the index gives the order"
+
+
+async def test_a_relevance_page_and_its_count_read_the_search_index_once_each(
+    seeded: AsyncConnection,
+) -> None:
+    page, count = await _statements(seeded, SEARCH, ProductSort.RELEVANCE)
+    for statement in (page, count):
+        nodes = await _plan(seeded, statement)
+        assert not _scans_products_sequentially(nodes), nodes
+        # the matches come from the full-text index, and no match is looked up a second time
+        # by product id in the search table
+        searches = [n for n in nodes if n.get("Index Name") == SEARCH_INDEX]
+        assert len(searches) == 1, nodes
+        assert "pk_product_search" not in _indexes(nodes)

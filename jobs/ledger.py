@@ -1,0 +1,204 @@
+"""The ledger: accounts receivable posted from order events, exactly once per event.
+
+- `order.confirmed` opens the order's receivable with an INVOICE entry of its total, the
+  advance share of the client's payment terms and, when the balance falls due on the
+  invoice, its due date (confirmation date + net days).
+- `order.payment_recorded` posts a negative PAYMENT entry: partly or fully settled.
+- `order.shipped` / `order.delivered` set the due date when the terms count from the bill
+  of lading / the delivery (that event's date + net days).
+- `order.cancelled` writes off what is still owed with a REVERSAL entry.
+
+Each event is handled in one transaction that first claims it (`claim_effect`), and every
+entry names its event under a unique (event, kind) key, so redelivery posts nothing twice.
+The balance is the sum of the entries: each payment settles the receivable through its own
+event, whether that event is handled before or after a later payment's. Events may arrive
+out of order: one that needs a receivable not yet written, for an order that was
+confirmed, is deferred until the confirmation has been posted.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from core import event_types
+from core.global_id import decode_typed_id
+from core.outbox import claim_effect, utcnow
+from core.row_locks import lock_for_update
+from jobs.context import JobContext
+from jobs.registry import Defer, HandlerRegistry
+from models.clients import BalanceDueOn, ClientCompany
+from models.ledger import LedgerEntry, LedgerEntryKind, Receivable, ReceivableStatus
+from models.money import round_money
+from models.orders import Order
+from models.outbox import OutboxEvent
+
+POST_TO_LEDGER = "ledger.post"
+# The confirmation being waited for is normally just behind in the queue.
+DEFER_SECONDS = 2.0
+HANDLED = (
+    event_types.ORDER_CONFIRMED,
+    event_types.ORDER_PAYMENT_RECORDED,
+    event_types.ORDER_SHIPPED,
+    event_types.ORDER_DELIVERED,
+    event_types.ORDER_CANCELLED,
+)
+# Which transition starts the net days for each kind of terms (the invoice: confirmation).
+DUE_FROM = {
+    event_types.ORDER_SHIPPED: BalanceDueOn.BILL_OF_LADING,
+    event_types.ORDER_DELIVERED: BalanceDueOn.DELIVERY,
+}
+
+
+class LedgerMismatch(ValueError):
+    """An event that contradicts the books (another currency); retried, then dead-lettered."""
+
+
+def register(registry: HandlerRegistry) -> None:
+    registry.register(POST_TO_LEDGER, HANDLED)(post_to_ledger)
+
+
+async def post_to_ledger(event: OutboxEvent, context: JobContext) -> None:
+    assert event.id is not None
+    async with context.database.transaction() as session:
+        if not await claim_effect(session, event.id, POST_TO_LEDGER):
+            return
+        order = await _order(session, event)
+        if event.event_type == event_types.ORDER_CONFIRMED:
+            await _open(session, event, order)
+            return
+        receivable = await _receivable(session, order, context.database.dialect)
+        if receivable is None:
+            if order.confirmed_at is not None:
+                # Raised inside the transaction: the claim rolls back with it.
+                raise Defer(DEFER_SECONDS, f"the receivable of order {order.id} is not posted yet")
+            return  # never confirmed: nothing is owed, nothing to post
+        if event.event_type == event_types.ORDER_PAYMENT_RECORDED:
+            await _settle(session, event, receivable)
+        elif event.event_type == event_types.ORDER_CANCELLED:
+            await _reverse(session, event, receivable)
+        else:
+            await _set_due_date(session, event, order, receivable)
+
+
+async def _order(session: AsyncSession, event: OutboxEvent) -> Order:
+    pk = decode_typed_id(str(event.payload["order_id"]), "Order", argument="order_id")
+    order = await session.get(Order, pk)
+    if order is None:
+        raise LookupError(f"{event.event_type} names order {pk}, which does not exist")
+    return order
+
+
+async def _receivable(session: AsyncSession, order: Order, dialect: str) -> Receivable | None:
+    """The order's receivable, locked: postings to one order apply one after another."""
+    statement = select(Receivable).where(col(Receivable.order_id) == order.id)
+    found: Receivable | None = (await session.scalars(lock_for_update(statement, dialect))).first()
+    return found
+
+
+async def _company(session: AsyncSession, order: Order) -> ClientCompany:
+    company = await session.get(ClientCompany, order.client_company_id)
+    assert company is not None  # a foreign key
+    return company
+
+
+def _day(moment: datetime | None, event: OutboxEvent) -> date:
+    """The UTC date of a transition: the order's timestamp, else when its event happened."""
+    when = moment or event.created_at or utcnow()
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC).date()
+
+
+def settlement(amount: Decimal, balance: Decimal) -> ReceivableStatus:
+    if balance <= 0:
+        return ReceivableStatus.SETTLED
+    return ReceivableStatus.PARTLY_SETTLED if balance < amount else ReceivableStatus.OPEN
+
+
+def _entry(
+    receivable: Receivable, event: OutboxEvent, kind: LedgerEntryKind, amount: Decimal
+) -> LedgerEntry:
+    assert receivable.id is not None
+    assert event.id is not None
+    return LedgerEntry(
+        receivable_id=receivable.id,
+        kind=kind,
+        amount=amount,
+        currency=receivable.currency,
+        event_id=event.id,
+    )
+
+
+async def _open(session: AsyncSession, event: OutboxEvent, order: Order) -> None:
+    """The receivable of a confirmed order; its INVOICE entry is the order's total."""
+    existing = await session.scalar(
+        select(col(Receivable.id)).where(col(Receivable.order_id) == order.id)
+    )
+    if existing is not None:  # a second confirmation event for one order posts nothing
+        return
+    assert order.id is not None
+    company = await _company(session, order)
+    due_date = None
+    if company.balance_due_on == BalanceDueOn.INVOICE:
+        due_date = _day(order.confirmed_at, event) + timedelta(days=company.net_days)
+    receivable = Receivable(
+        order_id=order.id,
+        client_company_id=order.client_company_id,
+        currency=order.currency,
+        amount=order.total,
+        balance=order.total,
+        advance_amount=round_money(order.total * company.advance_percent / 100, order.currency),
+        due_date=due_date,
+        status=settlement(order.total, order.total),
+    )
+    session.add(receivable)
+    await session.flush()
+    session.add(_entry(receivable, event, LedgerEntryKind.INVOICE, order.total))
+    await session.flush()
+
+
+async def _settle(session: AsyncSession, event: OutboxEvent, receivable: Receivable) -> None:
+    """A PAYMENT entry; after a reversal the payment is still booked (as a credit)."""
+    amount = Decimal(str(event.payload["amount"]))
+    currency = str(event.payload["currency"])
+    if currency != receivable.currency:
+        raise LedgerMismatch(
+            f"a payment in {currency} for a receivable in {receivable.currency} "
+            f"(order {receivable.order_id})"
+        )
+    session.add(_entry(receivable, event, LedgerEntryKind.PAYMENT, -amount))
+    receivable.balance -= amount
+    if receivable.status != ReceivableStatus.REVERSED:
+        receivable.status = settlement(receivable.amount, receivable.balance)
+    session.add(receivable)
+    await session.flush()
+
+
+async def _reverse(session: AsyncSession, event: OutboxEvent, receivable: Receivable) -> None:
+    """Write off what is still owed; a settled or overpaid receivable has nothing to reverse."""
+    if receivable.status == ReceivableStatus.REVERSED:
+        return
+    if receivable.balance > 0:
+        session.add(_entry(receivable, event, LedgerEntryKind.REVERSAL, -receivable.balance))
+        receivable.balance = Decimal(0)
+    receivable.status = ReceivableStatus.REVERSED
+    session.add(receivable)
+    await session.flush()
+
+
+async def _set_due_date(
+    session: AsyncSession, event: OutboxEvent, order: Order, receivable: Receivable
+) -> None:
+    """From the bill of lading or the delivery, under the client's terms as they are now."""
+    company = await _company(session, order)
+    if receivable.due_date is not None or company.balance_due_on != DUE_FROM[event.event_type]:
+        return
+    happened = {
+        event_types.ORDER_SHIPPED: order.shipped_at,
+        event_types.ORDER_DELIVERED: order.delivered_at,
+    }[event.event_type]
+    receivable.due_date = _day(happened, event) + timedelta(days=company.net_days)
+    session.add(receivable)
+    await session.flush()

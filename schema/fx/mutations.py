@@ -1,0 +1,53 @@
+"""`setExchangeRates`: finance appends a batch of rates, all or nothing."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from auth.policy import Permission
+from resolvers import fx_rates
+from resolvers.fx_rates import FxErrorCode
+from schema.fx.types import ExchangeRate, ExchangeRateInput
+from schema.info import Info
+from schema.permissions import permission_field
+from schema.user_errors import UserError, user_errors
+
+
+@strawberry.type(description="The result of adding exchange rates.")
+class SetExchangeRatesPayload:
+    rates: list[ExchangeRate] | None = strawberry.field(
+        description="The rates added, in the order given; null when the batch was refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description=(
+            "Why nothing was added; empty on success. `field` is e.g. "
+            '["rates", "2", "rate"]; `code` is one of '
+            + ", ".join(code.value for code in FxErrorCode)
+            + "."
+        )
+    )
+
+
+@strawberry.type
+class FxMutation:
+    @permission_field(
+        Permission.FINANCE_WRITE,
+        description=(
+            "Add exchange rates, up to 500 at once. Every rate is checked first; one bad rate "
+            "refuses the whole batch. Orders placed from `effectiveAt` on use the new rate."
+        ),
+    )
+    async def set_exchange_rates(
+        self,
+        info: Info,
+        rates: Annotated[
+            list[ExchangeRateInput], strawberry.argument(description="The rates to add.")
+        ],
+    ) -> SetExchangeRatesPayload | None:
+        result = await fx_rates.set_exchange_rates(
+            info.context, [rate.to_given() for rate in rates]
+        )
+        added = None if result.row is None else [ExchangeRate.from_row(r) for r in result.row]
+        return SetExchangeRatesPayload(rates=added, user_errors=user_errors(result.issues))

@@ -1,0 +1,123 @@
+"""Inputs of the inquiry and quote mutations, and their translation into the rules' terms."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import strawberry
+
+from resolvers.inquiry_rules import GuestDetails, InquirySubmission, ItemRequest
+from resolvers.quote_rules import QuoteLineRequest, QuoteRequest
+from schema.catalog.enums import Incoterm
+
+
+@strawberry.input(description="Who a guest is; required without an account, refused with one.")
+class InquiryGuestInput:
+    company_name: str = strawberry.field(description="Company name, up to 200 characters.")
+    contact_name: str = strawberry.field(description="Your name, up to 200 characters.")
+    email: str = strawberry.field(description="Where sales will answer.")
+    country: str = strawberry.field(description="ISO 3166-1 alpha-2 code of your country.")
+
+    def to_details(self) -> GuestDetails:
+        return GuestDetails(
+            company_name=self.company_name,
+            contact_name=self.contact_name,
+            email=self.email,
+            country=self.country,
+        )
+
+
+@strawberry.input(description="A unit price the buyer hopes for.")
+class TargetPriceInput:
+    amount: Decimal = strawberry.field(
+        description="Price of one unit, above 0, 4 decimals at most."
+    )
+    currency: str = strawberry.field(description="ISO 4217 currency code, e.g. USD.")
+
+
+@strawberry.input(description="One product, or one variant of it, asked about.")
+class InquiryItemInput:
+    product_id: strawberry.ID = strawberry.field(description="Global id of an active product.")
+    variant_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Global id of one of its variants; null when any will do."
+    )
+    quantity: int = strawberry.field(description="Units wanted: at least the product's MOQ.")
+    target_price: TargetPriceInput | None = strawberry.field(
+        default=None, description="The unit price hoped for, if any."
+    )
+
+    def to_request(self) -> ItemRequest:
+        target = self.target_price
+        return ItemRequest(
+            product_id=str(self.product_id),
+            variant_id=None if self.variant_id is None else str(self.variant_id),
+            quantity=self.quantity,
+            target_price=None if target is None else target.amount,
+            target_currency=None if target is None else target.currency,
+        )
+
+
+@strawberry.input(description="A request for quotation.")
+class SubmitInquiryInput:
+    items: list[InquiryItemInput] = strawberry.field(description="1 to 50 items, each distinct.")
+    incoterm: Incoterm = strawberry.field(description="The Incoterms 2020 rule wanted.")
+    named_place: str = strawberry.field(
+        description=(
+            "The rule's named place, or the destination port for C- and D-terms, e.g. "
+            "'Hamburg'; up to 200 characters."
+        )
+    )
+    required_by: date | None = strawberry.field(
+        default=None, description="When the goods are needed; today or later."
+    )
+    message: str = strawberry.field(
+        default="", description="Anything sales should know; up to 5000 characters."
+    )
+    guest: InquiryGuestInput | None = strawberry.field(
+        default=None, description="Who you are; required without an account, refused with one."
+    )
+
+    def to_submission(self) -> InquirySubmission:
+        return InquirySubmission(
+            guest=None if self.guest is None else self.guest.to_details(),
+            items=[item.to_request() for item in self.items],
+            incoterm=str(self.incoterm.value),
+            named_place=self.named_place,
+            required_by=self.required_by,
+            message=self.message,
+        )
+
+
+@strawberry.input(description="One quoted variant.")
+class QuoteLineInput:
+    variant_id: strawberry.ID = strawberry.field(description="Global id of the variant.")
+    quantity: int = strawberry.field(description="Units quoted: at least the product's MOQ.")
+    unit_price: Decimal = strawberry.field(
+        description="Price of one unit in the quote's currency; above 0, 4 decimals at most."
+    )
+
+
+@strawberry.input(description="A quote revision: every line and term, as the buyer will see it.")
+class QuoteInput:
+    lines: list[QuoteLineInput] = strawberry.field(description="1 to 100 lines, one per variant.")
+    currency: str = strawberry.field(description="ISO 4217 currency of every price.")
+    valid_until: date = strawberry.field(description="Last day to accept it; today or later.")
+    lead_time_days: int = strawberry.field(
+        description="Days from order to readiness to ship, 0 to 730."
+    )
+    notes: str = strawberry.field(
+        default="", description="Notes to the buyer; up to 5000 characters."
+    )
+
+    def to_request(self) -> QuoteRequest:
+        return QuoteRequest(
+            lines=[
+                QuoteLineRequest(str(line.variant_id), line.quantity, line.unit_price)
+                for line in self.lines
+            ],
+            currency=self.currency,
+            valid_until=self.valid_until,
+            lead_time_days=self.lead_time_days,
+            notes=self.notes,
+        )

@@ -1,0 +1,187 @@
+"""Inquiry and quote mutations: asking, working the inquiry, quoting, accepting.
+
+`submitInquiry` is open to guests and client users; assigning, quoting and closing need
+`inquiries:manage`; `convertQuoteToOrder` is for the client user whose company asked, or
+staff holding `inquiries:manage` (a gate at the field). Refusals come back as `userErrors`
+and change nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+
+from auth.policy import Permission
+from auth.principal import Principal
+from core.errors import Forbidden
+from resolvers import inquiry_submission, inquiry_workflow, quote_conversion, quotes
+from resolvers.inquiry_workflow import CloseOutcome
+from schema.info import Info
+from schema.inquiries.enums import InquiryOutcome
+from schema.inquiries.inputs import QuoteInput, SubmitInquiryInput
+from schema.inquiries.payloads import (
+    ConvertQuotePayload,
+    InquiryPayload,
+    QuotePayload,
+    SubmitInquiryPayload,
+)
+from schema.orders.inputs import ShippingAddressInput
+from schema.permissions import CallerGate, permission_field
+
+
+class QuoteAcceptorGate(CallerGate):
+    """Client users (their own company's quotes, by row scoping) or inquiry managers."""
+
+    def check(self, principal: Principal) -> None:
+        if not (principal.is_client or principal.can(Permission.INQUIRIES_MANAGE)):
+            raise Forbidden(
+                "quotes are accepted by the client's users, or by staff holding "
+                f"{Permission.INQUIRIES_MANAGE.value}"
+            )
+
+
+def _id(what: str) -> Any:
+    return strawberry.argument(description=f"Global id of the {what}.")
+
+
+VERSION_ARGUMENT = strawberry.argument(
+    description=(
+        "The inquiry `version` the change is based on; a stale one changes nothing "
+        "(CONFLICT). Null: apply to whatever is stored."
+    )
+)
+
+
+@strawberry.type
+class InquiryMutation:
+    @strawberry.field(
+        description=(
+            "Ask for a quotation. A client user asks for its own company; a guest (no "
+            "account, or a storefront key) gives `guest` details and is filed as a lead by "
+            "email, never given an account. Guests are limited per network and hour "
+            "(TOO_MANY_REQUESTS). Sales are mailed, and the sender gets an acknowledgement."
+        )
+    )
+    async def submit_inquiry(
+        self,
+        info: Info,
+        input: Annotated[SubmitInquiryInput, strawberry.argument(description="The inquiry.")],
+    ) -> SubmitInquiryPayload:
+        outcome = await inquiry_submission.submit_inquiry(info.context, input.to_submission())
+        readable = not inquiry_submission.is_guest(info.context.principal)
+        return SubmitInquiryPayload.from_outcome(outcome, readable=readable)
+
+    @permission_field(
+        Permission.INQUIRIES_MANAGE,
+        description=(
+            "Give an open inquiry to a salesperson: an active member of staff who may manage "
+            "inquiries. A NEW inquiry becomes ASSIGNED."
+        ),
+    )
+    async def assign_inquiry(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, _id("inquiry")],
+        user_id: Annotated[strawberry.ID, _id("user to assign it to")],
+        expected_version: Annotated[int | None, VERSION_ARGUMENT] = None,
+    ) -> InquiryPayload | None:
+        result = await inquiry_workflow.assign_inquiry(
+            info.context, inquiry_id=id, user_id=user_id, expected_version=expected_version
+        )
+        return InquiryPayload.from_result(result)
+
+    @permission_field(
+        Permission.INQUIRIES_MANAGE,
+        description=(
+            "Send a quote for an open inquiry: a new revision with every line and term. The "
+            "previous OPEN revision becomes SUPERSEDED, the inquiry QUOTED, and the revision "
+            "records what it changed."
+        ),
+    )
+    async def quote_inquiry(
+        self,
+        info: Info,
+        inquiry_id: Annotated[strawberry.ID, _id("inquiry")],
+        input: Annotated[QuoteInput, strawberry.argument(description="The quote.")],
+        expected_version: Annotated[int | None, VERSION_ARGUMENT] = None,
+    ) -> QuotePayload | None:
+        result = await quotes.quote_inquiry(
+            info.context,
+            inquiry_id=inquiry_id,
+            request=input.to_request(),
+            expected_version=expected_version,
+        )
+        return QuotePayload.from_result(result)
+
+    @permission_field(
+        Permission.INQUIRIES_MANAGE,
+        description="Close an open inquiry as WON or LOST; LOST withdraws its open quote.",
+    )
+    async def close_inquiry(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, _id("inquiry")],
+        outcome: Annotated[InquiryOutcome, strawberry.argument(description="How it ended.")],
+        reason: Annotated[
+            str,
+            strawberry.argument(
+                description="Why; required for LOST, up to 2000 characters, kept internal."
+            ),
+        ] = "",
+        expected_version: Annotated[int | None, VERSION_ARGUMENT] = None,
+    ) -> InquiryPayload | None:
+        result = await inquiry_workflow.close_inquiry(
+            info.context,
+            inquiry_id=id,
+            outcome=CloseOutcome(str(outcome.value)),
+            reason=reason,
+            expected_version=expected_version,
+        )
+        return InquiryPayload.from_result(result)
+
+    @strawberry.field(
+        description=(
+            "Accept a quote: place an order at its prices. Only the latest OPEN revision, "
+            "until `validUntil`, of a client company's inquiry; by that company's users or "
+            "staff holding `inquiries:manage` (anyone else: FORBIDDEN). Stock, credit and MOQ "
+            "are checked as for `placeOrder`; when refused the quote stays OPEN. The inquiry "
+            "becomes WON."
+        ),
+        extensions=[QuoteAcceptorGate()],
+    )
+    async def convert_quote_to_order(
+        self,
+        info: Info,
+        quote_id: Annotated[strawberry.ID, _id("quote revision")],
+        idempotency_key: Annotated[
+            str,
+            strawberry.argument(
+                description=(
+                    "1 to 100 characters, unique per intended order (a UUID is ideal); a "
+                    "retry with the same key returns the order placed first."
+                )
+            ),
+        ],
+        shipping_address: Annotated[
+            ShippingAddressInput, strawberry.argument(description="Where the goods go.")
+        ],
+        named_place: Annotated[
+            str | None,
+            strawberry.argument(description="The incoterm's named place; null: the inquiry's."),
+        ] = None,
+        note: Annotated[
+            str, strawberry.argument(description="A note for the order; up to 2000 characters.")
+        ] = "",
+    ) -> ConvertQuotePayload | None:
+        result = await quote_conversion.convert_quote_to_order(
+            info.context,
+            quote_conversion.ConversionRequest(
+                quote_id=quote_id,
+                idempotency_key=idempotency_key,
+                shipping_address=shipping_address.to_stored(),
+                named_place=named_place,
+                note=note,
+            ),
+        )
+        return ConvertQuotePayload.from_result(result)

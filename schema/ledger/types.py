@@ -1,0 +1,116 @@
+"""`Receivable`: what a client owes for a confirmed order, and the entries that explain it.
+
+Reached through `Order.receivable`, which finance staff (`finance:read`) and the client
+whose order it is may read; for anyone else it is null, as for an order not yet confirmed.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Self
+
+import strawberry
+
+from loaders.orders import ENTRIES_BY_RECEIVABLE, RECEIVABLE_BY_ORDER
+from models import ledger as rows
+from models.money import round_money
+from schema.info import Info
+from schema.moments import utc
+from schema.money import Money
+
+
+@strawberry.enum(description="How far a receivable has been paid.")
+class ReceivableStatus(Enum):
+    OPEN = strawberry.enum_value(
+        rows.ReceivableStatus.OPEN.value, description="Nothing has been paid yet."
+    )
+    PARTLY_SETTLED = strawberry.enum_value(
+        rows.ReceivableStatus.PARTLY_SETTLED.value, description="Paid in part."
+    )
+    SETTLED = strawberry.enum_value(
+        rows.ReceivableStatus.SETTLED.value, description="Paid in full."
+    )
+    REVERSED = strawberry.enum_value(
+        rows.ReceivableStatus.REVERSED.value,
+        description="The order was cancelled; what was still owed was written off.",
+    )
+
+
+@strawberry.enum(description="Why an amount was posted to a receivable.")
+class LedgerEntryKind(Enum):
+    INVOICE = strawberry.enum_value(
+        rows.LedgerEntryKind.INVOICE.value,
+        description="The order's total fell due when it was confirmed (positive).",
+    )
+    PAYMENT = strawberry.enum_value(
+        rows.LedgerEntryKind.PAYMENT.value, description="Money received (negative)."
+    )
+    REVERSAL = strawberry.enum_value(
+        rows.LedgerEntryKind.REVERSAL.value,
+        description="What was still owed, written off on cancellation (negative).",
+    )
+
+
+def _money(amount: Decimal, currency: str) -> Money:
+    return Money(amount=round_money(amount, currency), currency=currency)
+
+
+@strawberry.type(description="One posting to a receivable; the balance is their sum.")
+class LedgerEntry:
+    kind: LedgerEntryKind = strawberry.field(description="Why it was posted.")
+    amount: Money = strawberry.field(
+        description="Positive raises what the client owes; payments and reversals are negative."
+    )
+    posted_at: datetime = strawberry.field(description="When it was posted.")
+
+    @classmethod
+    def from_row(cls, row: rows.LedgerEntry) -> Self:
+        assert row.created_at is not None
+        return cls(
+            kind=LedgerEntryKind(row.kind),
+            amount=_money(row.amount, row.currency),
+            posted_at=utc(row.created_at),
+        )
+
+
+@strawberry.type(description="What the client owes for a confirmed order.")
+class Receivable:
+    row: strawberry.Private[rows.Receivable]
+    amount: Money = strawberry.field(description="The order's total, invoiced on confirmation.")
+    balance: Money = strawberry.field(
+        description="What is still owed: the sum of the entries. Negative when overpaid."
+    )
+    advance_amount: Money = strawberry.field(
+        description="The advance share of the client's payment terms, due on confirmation."
+    )
+    due_date: date | None = strawberry.field(
+        description=(
+            "When the balance is due: net days after the invoice, the bill of lading or the "
+            "delivery, as the terms say; null until that event has happened."
+        )
+    )
+    status: ReceivableStatus = strawberry.field(description="How far it has been paid.")
+
+    @classmethod
+    def from_row(cls, row: rows.Receivable) -> Self:
+        return cls(
+            row=row,
+            amount=_money(row.amount, row.currency),
+            balance=_money(row.balance, row.currency),
+            advance_amount=_money(row.advance_amount, row.currency),
+            due_date=row.due_date,
+            status=ReceivableStatus(row.status),
+        )
+
+    @strawberry.field(description="The postings, oldest first.")
+    async def entries(self, info: Info) -> list[LedgerEntry]:
+        found = await info.context.loaders.many(ENTRIES_BY_RECEIVABLE, self.row.id)
+        return [LedgerEntry.from_row(entry) for entry in found]
+
+
+async def receivable_of_order(info: Info, order_id: int) -> Receivable | None:
+    """The order's receivable if the caller may see it (finance, or the client's own)."""
+    found: rows.Receivable | None = await info.context.loaders.one(RECEIVABLE_BY_ORDER, order_id)
+    return None if found is None else Receivable.from_row(found)

@@ -1,0 +1,83 @@
+"""Booking shipments and recording their tracking: sales and operations (`orders:write`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from auth.policy import Permission
+from resolvers import shipments
+from resolvers.shipments import ShipmentErrorCode
+from schema.info import Info
+from schema.permissions import permission_field
+from schema.shipments.inputs import ShipmentInput, TrackingEventInput
+from schema.shipments.types import Shipment, TrackingEvent
+from schema.user_errors import UserError, user_errors
+
+USER_ERRORS = (
+    "Why nothing was changed; empty on success. `code` is one of "
+    + ", ".join(code.value for code in ShipmentErrorCode)
+    + "."
+)
+
+
+@strawberry.type(description="The result of booking a shipment.")
+class CreateShipmentPayload:
+    shipment: Shipment | None = strawberry.field(
+        description="The shipment booked; null when it was refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
+
+
+@strawberry.type(description="The result of adding a tracking event.")
+class AddTrackingEventPayload:
+    tracking_event: TrackingEvent | None = strawberry.field(
+        description="The event added; null when it was refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
+
+
+@strawberry.type
+class ShipmentMutation:
+    @permission_field(
+        Permission.ORDERS_WRITE,
+        description=(
+            "Book a shipment of an order that is confirmed, paid or shipped, with the legs of "
+            "its journey. Partners receive shipment.created."
+        ),
+    )
+    async def create_shipment(
+        self,
+        info: Info,
+        order_id: Annotated[
+            strawberry.ID, strawberry.argument(description="Global id of the order.")
+        ],
+        input: Annotated[ShipmentInput, strawberry.argument(description="The shipment.")],
+    ) -> CreateShipmentPayload | None:
+        result = await shipments.create_shipment(
+            info.context, order_id=order_id, given=input.to_columns()
+        )
+        shipment = None if result.row is None else Shipment.from_row(result.row)
+        return CreateShipmentPayload(shipment=shipment, user_errors=user_errors(result.issues))
+
+    @permission_field(
+        Permission.ORDERS_WRITE,
+        description=(
+            "Add what tracking reported about a shipment. Partners receive "
+            "shipment.tracking_updated."
+        ),
+    )
+    async def add_tracking_event(
+        self,
+        info: Info,
+        shipment_id: Annotated[
+            strawberry.ID, strawberry.argument(description="Global id of the shipment.")
+        ],
+        input: Annotated[TrackingEventInput, strawberry.argument(description="The event.")],
+    ) -> AddTrackingEventPayload | None:
+        result = await shipments.add_tracking_event(
+            info.context, shipment_id=shipment_id, given=input.to_columns()
+        )
+        event = None if result.row is None else TrackingEvent.from_row(result.row)
+        return AddTrackingEventPayload(tracking_event=event, user_errors=user_errors(result.issues))

@@ -1,0 +1,172 @@
+"""The order state machine over HTTP: legal moves, refused ones, and their stock effects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import col, select
+
+from core.db import Database
+from core.settings import Settings
+from models.audit import AuditEntry
+from tests.callers import Caller, caller
+from tests.orders.builders import (
+    PLACE,
+    Shop,
+    events_of,
+    make_shop,
+    order_input,
+    stock_of,
+)
+
+MOVE = """mutation($id: ID!) { %s(id: $id) {
+  order { status version confirmedAt shippedAt deliveredAt cancelledAt cancelReason }
+  userErrors { field code } } }"""
+CANCEL = """mutation($id: ID!, $reason: String!) { cancelOrder(id: $id, reason: $reason) {
+  order { status cancelReason } userErrors { field code } } }"""
+
+
+async def _place(http: Caller, shop: Shop, key: str, quantity: int = 10) -> str:
+    body = await http.as_(shop.client_token).data(
+        PLACE, {"input": order_input([(shop.variant, quantity)]), "key": key}
+    )
+    order_id: str = body["placeOrder"]["order"]["id"]
+    return order_id
+
+
+async def _move(http: Caller, token: str, name: str, order_id: str) -> dict[str, Any]:
+    body = await http.as_(token).data(MOVE % name, {"id": order_id})
+    payload: dict[str, Any] = body[name]
+    return payload
+
+
+async def test_an_order_goes_from_placed_to_delivered(db: Database, settings: Settings) -> None:
+    async with db.transaction() as session:
+        shop = await make_shop(session, settings)
+    async with caller(settings, db) as http:
+        order_id = await _place(http, shop, "a")
+        confirmed = await _move(http, shop.sales_token, "confirmOrder", order_id)
+        shipped = await _move(http, shop.sales_token, "shipOrder", order_id)
+        async with db.session() as session:
+            after_ship = await stock_of(session, shop.variant)
+        delivered = await _move(http, shop.sales_token, "deliverOrder", order_id)
+        # every later move from a final state is refused, and changes nothing
+        refused = [
+            await _move(http, shop.sales_token, name, order_id)
+            for name in ("confirmOrder", "shipOrder", "deliverOrder")
+        ]
+        late_cancel = await http.as_(shop.sales_token).data(
+            CANCEL, {"id": order_id, "reason": "too late"}
+        )
+    assert [p["order"]["status"] for p in (confirmed, shipped, delivered)] == [
+        "CONFIRMED",
+        "SHIPPED",
+        "DELIVERED",
+    ]
+    assert [p["order"]["version"] for p in (confirmed, shipped, delivered)] == [2, 3, 4]
+    assert delivered["order"]["deliveredAt"] is not None
+    assert [p["userErrors"] for p in refused] == [
+        [{"field": ["id"], "code": "ILLEGAL_TRANSITION"}]
+    ] * 3
+    assert late_cancel["cancelOrder"]["userErrors"] == [
+        {"field": ["id"], "code": "ILLEGAL_TRANSITION"}
+    ]
+    # shipping turned the reservation into a decrease of stock on hand
+    assert after_ship == (990, 0)
+    async with db.session() as session:
+        assert await stock_of(session, shop.variant) == (990, 0)
+        previous = [
+            (e["status"], e["previous_status"])
+            for kind in ("order.confirmed", "order.shipped", "order.delivered")
+            for e in await events_of(session, kind, order_id)
+        ]
+        audited = list(
+            await session.scalars(
+                select(col(AuditEntry.action))
+                .where(col(AuditEntry.action).like("order.%"))
+                .order_by(col(AuditEntry.id))
+            )
+        )
+    assert previous == [("confirmed", "placed"), ("shipped", "confirmed"), ("delivered", "shipped")]
+    assert audited == ["order.place", "order.confirm", "order.ship", "order.deliver"]
+
+
+async def test_cancelling_releases_the_reservation_once(db: Database, settings: Settings) -> None:
+    async with db.transaction() as session:
+        shop = await make_shop(session, settings)
+    async with caller(settings, db) as http:
+        order_id = await _place(http, shop, "a", quantity=25)
+        await _move(http, shop.sales_token, "confirmOrder", order_id)
+        blank = await http.as_(shop.sales_token).data(CANCEL, {"id": order_id, "reason": " "})
+        first = await http.as_(shop.sales_token).data(
+            CANCEL, {"id": order_id, "reason": "client request"}
+        )
+        second = await http.as_(shop.sales_token).data(CANCEL, {"id": order_id, "reason": "again"})
+        ship = await _move(http, shop.sales_token, "shipOrder", order_id)
+    assert blank["cancelOrder"]["userErrors"] == [{"field": ["reason"], "code": "REQUIRED"}]
+    assert first["cancelOrder"] == {
+        "order": {"status": "CANCELLED", "cancelReason": "client request"},
+        "userErrors": [],
+    }
+    assert second["cancelOrder"]["userErrors"] == [{"field": ["id"], "code": "ILLEGAL_TRANSITION"}]
+    assert ship["userErrors"] == [{"field": ["id"], "code": "ILLEGAL_TRANSITION"}]
+    async with db.session() as session:
+        assert await stock_of(session, shop.variant) == (1_000, 0)
+        events = await events_of(session, "order.cancelled", order_id)
+    assert [(e["previous_status"], e["reason"]) for e in events] == [
+        ("confirmed", "client request")
+    ]
+
+
+async def test_a_client_cancels_its_own_order_only_while_placed(
+    db: Database, settings: Settings
+) -> None:
+    async with db.transaction() as session:
+        shop = await make_shop(session, settings)
+        other = await make_shop(session, settings, name="Other Buyer SA")
+    async with caller(settings, db) as http:
+        placed = await _place(http, shop, "a")
+        confirmed = await _place(http, shop, "b")
+        await _move(http, shop.sales_token, "confirmOrder", confirmed)
+        client = http.as_(shop.client_token)
+        stranger = await http.as_(other.client_token).data(
+            CANCEL, {"id": placed, "reason": "not mine"}
+        )
+        own = await client.data(CANCEL, {"id": placed, "reason": "ordered twice"})
+        too_late = await client.data(CANCEL, {"id": confirmed, "reason": "changed my mind"})
+        client_confirms = await http.as_(shop.client_token).post(
+            MOVE % "confirmOrder", {"id": confirmed}
+        )
+    assert stranger["cancelOrder"]["userErrors"] == [{"field": ["id"], "code": "NOT_FOUND"}]
+    assert own["cancelOrder"]["order"]["status"] == "CANCELLED"
+    assert too_late["cancelOrder"]["userErrors"] == [
+        {"field": ["id"], "code": "ILLEGAL_TRANSITION"}
+    ]
+    assert [e["extensions"]["code"] for e in client_confirms["errors"]] == ["FORBIDDEN"]
+
+
+async def test_an_order_can_ship_from_paid_and_the_event_says_so(
+    db: Database, settings: Settings
+) -> None:
+    async with db.transaction() as session:
+        shop = await make_shop(session, settings)
+    async with caller(settings, db) as http:
+        order_id = await _place(http, shop, "a")  # 10 x 10.00
+        await _move(http, shop.sales_token, "confirmOrder", order_id)
+        paid = await http.as_(shop.finance_token).data(
+            PAY, {"id": order_id, "amount": "100.00", "ref": "SWIFT-1"}
+        )
+        shipped = await _move(http, shop.sales_token, "shipOrder", order_id)
+    assert paid["recordPayment"]["order"]["status"] == "PAID"
+    assert shipped["order"]["status"] == "SHIPPED"
+    async with db.session() as session:
+        events = await events_of(session, "order.shipped", order_id)
+    assert [e["previous_status"] for e in events] == ["paid"]
+
+
+PAY = """mutation($id: ID!, $amount: Decimal!, $ref: String!) {
+  recordPayment(orderId: $id, amount: $amount, reference: $ref,
+                receivedAt: "2026-01-05T10:00:00+00:00") {
+    order { status paymentStatus amountPaid { amount } balanceDue { amount } }
+    payment { amount { amount currency } reference }
+    userErrors { field code } } }"""
