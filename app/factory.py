@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from app.coalesced_bump import CoalescedBump
 from app.graphql_http import GraphQLEndpoint
 from app.middleware import RequestIdMiddleware
 from app.read_cache import CATALOG_NAMESPACE
@@ -30,8 +31,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     engine = create_engine(settings) if database is None else None
     database = database or Database(engine)  # type: ignore[arg-type]
     stores = create_key_value_stores(settings)
-    # Every committed catalog write invalidates the cached catalog reads of every process.
+    # Every committed catalog write invalidates the cached catalog reads of every process;
+    # stock changes from orders do too, at most once per STOCK_CACHE_SECONDS.
     database.on_catalog_committed = lambda: stores.cache.bump_version(CATALOG_NAMESPACE)
+    stock_bump = CoalescedBump(database.on_catalog_committed, settings.stock_cache_seconds)
+    database.on_stock_committed = stock_bump
     endpoint = GraphQLEndpoint(build_schema(settings), settings, database, stores)
 
     async def live(_request: Request) -> Response:
@@ -52,6 +56,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 # SQLite cannot share work between processes: the one server runs the worker.
                 await background.enter_async_context(embedded_worker(settings, database))
             yield
+        await stock_bump.flush()
         await close_stores(stores)
         if owns_engine and engine is not None:
             await engine.dispose()
@@ -66,6 +71,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         lifespan=lifespan,
     )
     app.state.stores = stores  # for the benchmark and tests: they bump versions, close stores
+    app.state.stock_bump = stock_bump  # tests flush it, as the lifespan does on shutdown
     return app
 
 

@@ -29,6 +29,8 @@ SQLITE_BUSY_TIMEOUT_MS = 5_000
 # Set in a session's `info` when it wrote catalog rows; read by `Database.transaction()` after
 # the commit. Writers that bypass the ORM (the bulk seeder's Core inserts) set it themselves.
 CATALOG_CHANGED = "catalog_changed"
+# Only stock moved (an order reserved, released or shipped it): cached reads may lag a little.
+STOCK_CHANGED = "stock_changed"
 # Every row a public catalog read can show: a flush of any of them invalidates cached reads.
 CATALOG_MODELS = (Product, Variant, PriceTier, Category, ProductType, AttributeDefinition)
 
@@ -107,6 +109,9 @@ class Database:
         # that sees the new catalog version must also see the new rows. The app registers a
         # bump of the cached catalog reads' version here.
         self.on_catalog_committed: Callable[[], Awaitable[object]] | None = None
+        # Called instead after a transaction that changed only stock; the app coalesces
+        # these (app/coalesced_bump.py). Unset, stock changes count as catalog writes.
+        self.on_stock_committed: Callable[[], Awaitable[object]] | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -129,8 +134,13 @@ class Database:
         async with self.session(write=True) as session:
             async with session.begin():
                 yield session
-            if session.info.get(CATALOG_CHANGED) and self.on_catalog_committed is not None:
-                await self.on_catalog_committed()
+            if session.info.get(CATALOG_CHANGED):
+                if self.on_catalog_committed is not None:
+                    await self.on_catalog_committed()
+            elif session.info.get(STOCK_CHANGED):
+                callback = self.on_stock_committed or self.on_catalog_committed
+                if callback is not None:
+                    await callback()
 
     async def check_connection(self) -> None:
         """Raise DatabaseUnavailable, with a one-line reason, unless the database answers."""

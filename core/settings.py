@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     public_introspection: bool | None = None
     debug_extensions: bool = False
     catalog_cache_seconds: int = Field(default=300, ge=0, le=24 * 3600)
+    # The longest a cached catalog answer may show stock older than the latest order.
+    stock_cache_seconds: float = Field(default=5.0, ge=0, le=300)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     max_body_bytes: int = Field(default=1_000_000, ge=1_024)
     max_query_depth: int = Field(default=12, ge=2, le=50)

@@ -22,7 +22,7 @@ from sqlmodel import col, select
 
 from auth.policy import Permission
 from core import event_types
-from core.db import CATALOG_CHANGED
+from core.db import STOCK_CHANGED
 from core.errors import Forbidden
 from core.fx import rate_at
 from core.outbox import emit
@@ -397,4 +397,4 @@ async def _reserve(db: AsyncSession, lines: Sequence[PricedLine]) -> None:
                 ]
             )
     # Cached catalog reads show `available`; the commit invalidates them.
-    db.info[CATALOG_CHANGED] = True
+    db.info[STOCK_CHANGED] = True

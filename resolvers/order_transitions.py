@@ -24,7 +24,7 @@ from sqlmodel import col, select
 
 from auth.policy import Permission
 from core import event_types
-from core.db import CATALOG_CHANGED
+from core.db import STOCK_CHANGED
 from core.errors import Forbidden
 from core.outbox import emit
 from core.transaction_retry import retry_transaction
@@ -187,7 +187,7 @@ async def _adjust_stock(db: AsyncSession, order_id: int, *, reserved: int, on_ha
             )
             .execution_options(synchronize_session=False)
         )
-    db.info[CATALOG_CHANGED] = True
+    db.info[STOCK_CHANGED] = True
 
 
 async def _why_not(db: AsyncSession, ctx: Context, pk: int, move: Move) -> WriteResult[Order]:

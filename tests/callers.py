@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.applications import Starlette
 
 from app.factory import create_app
 from auth.principal import Principal
@@ -59,16 +60,22 @@ class Caller:
 
 @asynccontextmanager
 async def caller(settings: Settings, database: Database) -> AsyncIterator[Caller]:
-    """The app over in-process HTTP; its Redis client (opened by a write that bumps the
-    catalog version, such as an order reserving stock) is closed afterwards, as the app's
-    lifespan would, which ASGITransport does not run."""
+    """The app over in-process HTTP, shut down afterwards as its lifespan would (which
+    ASGITransport does not run): a scheduled stock invalidation runs, the Redis client
+    (opened by a write that bumps the catalog version) is closed."""
     app = create_app(settings, database)
     transport = httpx.ASGITransport(app=app)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://tradeql.test") as http:
             yield Caller(http)
     finally:
-        await close_stores(app.state.stores)
+        await shut_down(app)
+
+
+async def shut_down(app: Starlette) -> None:
+    """What the app's lifespan does on shutdown, for apps served through ASGITransport."""
+    await app.state.stock_bump.flush()
+    await close_stores(app.state.stores)
 
 
 def error_codes(body: dict[str, Any]) -> list[tuple[str, str]]:

@@ -11,6 +11,7 @@ import httpx
 from app.factory import create_app
 from core.db import Database
 from core.settings import Settings
+from tests.callers import shut_down
 
 
 class GraphQLClient:
@@ -35,5 +36,8 @@ class GraphQLClient:
 async def graphql_client(settings: Settings, database: Database) -> AsyncIterator[GraphQLClient]:
     app = create_app(settings, database)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://tradeql.test") as http:
-        yield GraphQLClient(http)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://tradeql.test") as http:
+            yield GraphQLClient(http)
+    finally:
+        await shut_down(app)

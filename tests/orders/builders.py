@@ -18,7 +18,7 @@ from models.fx import FxRate
 from models.identity import Role
 from models.outbox import OutboxEvent
 from tests.builders import make_category, make_fabric_type, make_product, make_variant
-from tests.callers import make_client_company, token_for
+from tests.callers import Caller, make_client_company, token_for
 
 ADDRESS = {
     "name": "Hanse Textil GmbH",
@@ -142,3 +142,32 @@ async def deactivate(session: AsyncSession, product: Product) -> None:
     product.status = ProductStatus.DRAFT
     session.add(product)
     await session.flush()
+
+
+MOVE = """mutation($id: ID!) { %s(id: $id) {
+  order { status version confirmedAt shippedAt deliveredAt cancelledAt cancelReason }
+  userErrors { field code } } }"""
+CANCEL = """mutation($id: ID!, $reason: String!) { cancelOrder(id: $id, reason: $reason) {
+  order { status cancelReason } userErrors { field code } } }"""
+
+
+async def place_one(http: Caller, shop: Shop, key: str, quantity: int = 10) -> str:
+    body = await http.as_(shop.client_token).data(
+        PLACE, {"input": order_input([(shop.variant, quantity)]), "key": key}
+    )
+    order_id: str = body["placeOrder"]["order"]["id"]
+    return order_id
+
+
+async def move(http: Caller, token: str, name: str, order_id: str) -> dict[str, Any]:
+    body = await http.as_(token).data(MOVE % name, {"id": order_id})
+    payload: dict[str, Any] = body[name]
+    return payload
+
+
+PAY = """mutation($id: ID!, $amount: Decimal!, $ref: String!) {
+  recordPayment(orderId: $id, amount: $amount, reference: $ref,
+                receivedAt: "2026-01-05T10:00:00+00:00") {
+    order { status paymentStatus amountPaid { amount } balanceDue { amount } }
+    payment { amount { amount currency } reference }
+    userErrors { field code } } }"""

@@ -22,6 +22,8 @@ from models.orders import Order, OrderLine
 from models.outbox import OutboxEvent
 from tests.callers import Caller, caller, make_client_company, token_for
 from tests.orders.builders import (
+    CANCEL,
+    MOVE,
     PLACE,
     Shop,
     events_of,
@@ -29,7 +31,6 @@ from tests.orders.builders import (
     order_input,
     stock_of,
 )
-from tests.orders.test_transitions import CANCEL, MOVE
 
 
 async def _client_tokens(database: Database, settings: Settings, count: int) -> list[str]:

@@ -15,8 +15,7 @@ from core.db import Database
 from core.settings import Settings
 from models.orders import Order
 from tests.callers import caller
-from tests.orders.builders import PLACE, make_shop, order_input, stock_of
-from tests.orders.test_transitions import CANCEL, MOVE
+from tests.orders.builders import CANCEL, MOVE, PLACE, make_shop, order_input, stock_of
 
 PAY = """mutation($id: ID!, $amount: Decimal!, $ref: String!, $at: DateTime!) {
   recordPayment(orderId: $id, amount: $amount, reference: $ref, receivedAt: $at) {

@@ -11,8 +11,7 @@ from core.db import Database
 from core.settings import Settings
 from models.orders import Payment
 from tests.callers import caller
-from tests.orders.builders import events_of, make_shop
-from tests.orders.test_transitions import PAY, _move, _place
+from tests.orders.builders import PAY, events_of, make_shop, move, place_one
 
 
 async def test_payments_fill_the_balance_and_then_the_order_is_paid(
@@ -21,10 +20,10 @@ async def test_payments_fill_the_balance_and_then_the_order_is_paid(
     async with db.transaction() as session:
         shop = await make_shop(session, settings)
     async with caller(settings, db) as http:
-        order_id = await _place(http, shop, "a", quantity=100)  # 100 x 9.00 = 900.00 USD
+        order_id = await place_one(http, shop, "a", quantity=100)  # 100 x 9.00 = 900.00 USD
         finance = http.as_(shop.finance_token)
         too_early = await finance.data(PAY, {"id": order_id, "amount": "10", "ref": "R0"})
-        await _move(http, shop.sales_token, "confirmOrder", order_id)
+        await move(http, shop.sales_token, "confirmOrder", order_id)
         refusals = {
             name: (await finance.data(PAY, {"id": order_id, "amount": amount, "ref": ref}))[
                 "recordPayment"
@@ -82,9 +81,9 @@ async def test_a_payment_completing_a_shipped_order_changes_only_its_payment_sta
     async with db.transaction() as session:
         shop = await make_shop(session, settings)
     async with caller(settings, db) as http:
-        order_id = await _place(http, shop, "a")  # 100.00 USD
-        await _move(http, shop.sales_token, "confirmOrder", order_id)
-        await _move(http, shop.sales_token, "shipOrder", order_id)  # balance against B/L
+        order_id = await place_one(http, shop, "a")  # 100.00 USD
+        await move(http, shop.sales_token, "confirmOrder", order_id)
+        await move(http, shop.sales_token, "shipOrder", order_id)  # balance against B/L
         paid = await http.as_(shop.finance_token).data(
             PAY, {"id": order_id, "amount": "100", "ref": "BL-1"}
         )

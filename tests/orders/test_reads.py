@@ -5,8 +5,7 @@ from __future__ import annotations
 from core.db import Database
 from core.settings import Settings
 from tests.callers import caller, error_codes
-from tests.orders.builders import make_shop
-from tests.orders.test_transitions import _place
+from tests.orders.builders import make_shop, place_one
 
 ORDER = """query($id: ID!) {
   order(id: $id) { number status total { amount } client { name }
@@ -25,8 +24,8 @@ async def test_a_client_sees_its_own_orders_and_never_another_clients(
         shop = await make_shop(session, settings)
         other = await make_shop(session, settings, name="Other Buyer SA")
     async with caller(settings, db) as http:
-        mine = await _place(http, shop, "a")
-        theirs = await _place(http, other, "b")
+        mine = await place_one(http, shop, "a")
+        theirs = await place_one(http, other, "b")
         own = await http.as_(shop.client_token).data(ORDER, {"id": mine})
         foreign = await http.as_(shop.client_token).data(ORDER, {"id": theirs})
         listed = await http.as_(shop.client_token).data(LIST, {})
@@ -50,7 +49,7 @@ async def test_restricted_fields_stay_restricted_on_the_way_through_an_order(
     async with db.transaction() as session:
         shop = await make_shop(session, settings)
     async with caller(settings, db) as http:
-        order_id = await _place(http, shop, "a")
+        order_id = await place_one(http, shop, "a")
         client_cost = await http.as_(shop.client_token).post(COST, {"id": order_id})
         client_fx = await http.as_(shop.client_token).post(FINANCE, {"id": order_id})
         finance_fx = await http.as_(shop.finance_token).data(FINANCE, {"id": order_id})

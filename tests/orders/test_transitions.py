@@ -2,57 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlmodel import col, select
 
 from core.db import Database
 from core.settings import Settings
 from models.audit import AuditEntry
-from tests.callers import Caller, caller
+from tests.callers import caller
 from tests.orders.builders import (
-    PLACE,
-    Shop,
+    CANCEL,
+    MOVE,
+    PAY,
     events_of,
     make_shop,
-    order_input,
+    move,
+    place_one,
     stock_of,
 )
-
-MOVE = """mutation($id: ID!) { %s(id: $id) {
-  order { status version confirmedAt shippedAt deliveredAt cancelledAt cancelReason }
-  userErrors { field code } } }"""
-CANCEL = """mutation($id: ID!, $reason: String!) { cancelOrder(id: $id, reason: $reason) {
-  order { status cancelReason } userErrors { field code } } }"""
-
-
-async def _place(http: Caller, shop: Shop, key: str, quantity: int = 10) -> str:
-    body = await http.as_(shop.client_token).data(
-        PLACE, {"input": order_input([(shop.variant, quantity)]), "key": key}
-    )
-    order_id: str = body["placeOrder"]["order"]["id"]
-    return order_id
-
-
-async def _move(http: Caller, token: str, name: str, order_id: str) -> dict[str, Any]:
-    body = await http.as_(token).data(MOVE % name, {"id": order_id})
-    payload: dict[str, Any] = body[name]
-    return payload
 
 
 async def test_an_order_goes_from_placed_to_delivered(db: Database, settings: Settings) -> None:
     async with db.transaction() as session:
         shop = await make_shop(session, settings)
     async with caller(settings, db) as http:
-        order_id = await _place(http, shop, "a")
-        confirmed = await _move(http, shop.sales_token, "confirmOrder", order_id)
-        shipped = await _move(http, shop.sales_token, "shipOrder", order_id)
+        order_id = await place_one(http, shop, "a")
+        confirmed = await move(http, shop.sales_token, "confirmOrder", order_id)
+        shipped = await move(http, shop.sales_token, "shipOrder", order_id)
         async with db.session() as session:
             after_ship = await stock_of(session, shop.variant)
-        delivered = await _move(http, shop.sales_token, "deliverOrder", order_id)
+        delivered = await move(http, shop.sales_token, "deliverOrder", order_id)
         # every later move from a final state is refused, and changes nothing
         refused = [
-            await _move(http, shop.sales_token, name, order_id)
+            await move(http, shop.sales_token, name, order_id)
             for name in ("confirmOrder", "shipOrder", "deliverOrder")
         ]
         late_cancel = await http.as_(shop.sales_token).data(
@@ -95,14 +75,14 @@ async def test_cancelling_releases_the_reservation_once(db: Database, settings: 
     async with db.transaction() as session:
         shop = await make_shop(session, settings)
     async with caller(settings, db) as http:
-        order_id = await _place(http, shop, "a", quantity=25)
-        await _move(http, shop.sales_token, "confirmOrder", order_id)
+        order_id = await place_one(http, shop, "a", quantity=25)
+        await move(http, shop.sales_token, "confirmOrder", order_id)
         blank = await http.as_(shop.sales_token).data(CANCEL, {"id": order_id, "reason": " "})
         first = await http.as_(shop.sales_token).data(
             CANCEL, {"id": order_id, "reason": "client request"}
         )
         second = await http.as_(shop.sales_token).data(CANCEL, {"id": order_id, "reason": "again"})
-        ship = await _move(http, shop.sales_token, "shipOrder", order_id)
+        ship = await move(http, shop.sales_token, "shipOrder", order_id)
     assert blank["cancelOrder"]["userErrors"] == [{"field": ["reason"], "code": "REQUIRED"}]
     assert first["cancelOrder"] == {
         "order": {"status": "CANCELLED", "cancelReason": "client request"},
@@ -125,9 +105,9 @@ async def test_a_client_cancels_its_own_order_only_while_placed(
         shop = await make_shop(session, settings)
         other = await make_shop(session, settings, name="Other Buyer SA")
     async with caller(settings, db) as http:
-        placed = await _place(http, shop, "a")
-        confirmed = await _place(http, shop, "b")
-        await _move(http, shop.sales_token, "confirmOrder", confirmed)
+        placed = await place_one(http, shop, "a")
+        confirmed = await place_one(http, shop, "b")
+        await move(http, shop.sales_token, "confirmOrder", confirmed)
         client = http.as_(shop.client_token)
         stranger = await http.as_(other.client_token).data(
             CANCEL, {"id": placed, "reason": "not mine"}
@@ -151,22 +131,14 @@ async def test_an_order_can_ship_from_paid_and_the_event_says_so(
     async with db.transaction() as session:
         shop = await make_shop(session, settings)
     async with caller(settings, db) as http:
-        order_id = await _place(http, shop, "a")  # 10 x 10.00
-        await _move(http, shop.sales_token, "confirmOrder", order_id)
+        order_id = await place_one(http, shop, "a")  # 10 x 10.00
+        await move(http, shop.sales_token, "confirmOrder", order_id)
         paid = await http.as_(shop.finance_token).data(
             PAY, {"id": order_id, "amount": "100.00", "ref": "SWIFT-1"}
         )
-        shipped = await _move(http, shop.sales_token, "shipOrder", order_id)
+        shipped = await move(http, shop.sales_token, "shipOrder", order_id)
     assert paid["recordPayment"]["order"]["status"] == "PAID"
     assert shipped["order"]["status"] == "SHIPPED"
     async with db.session() as session:
         events = await events_of(session, "order.shipped", order_id)
     assert [e["previous_status"] for e in events] == ["paid"]
-
-
-PAY = """mutation($id: ID!, $amount: Decimal!, $ref: String!) {
-  recordPayment(orderId: $id, amount: $amount, reference: $ref,
-                receivedAt: "2026-01-05T10:00:00+00:00") {
-    order { status paymentStatus amountPaid { amount } balanceDue { amount } }
-    payment { amount { amount currency } reference }
-    userErrors { field code } } }"""
