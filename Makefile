@@ -36,6 +36,7 @@ test: lint typecheck schema-check pytest
 
 bench: install
 	$(BIN)/python -m bench.catalog_discovery
+	$(BIN)/python -m bench.order_placement
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
