@@ -155,8 +155,7 @@ async def place_order_in(db: AsyncSession, ctx: Context, request: PlacementReque
         fx_rate_id=rate.rate_id,
     )
     db.add(order)
-    await db.flush()
-    await db.refresh(order)
+    await db.flush()  # INSERT ... RETURNING fills the id and timestamps: no refresh needed
     assert order.id is not None
     db.add_all(
         OrderLine(
