@@ -9,7 +9,8 @@ Validation: a Core insert skips the ORM flush hook that applies the catalog's wr
 every product goes through `check_product` (and with it `validate_specs`, against the attribute
 rows actually in the database) and every variant through `check_variant` before it is inserted.
 For the same reason the seed writes the discovery rows (typed spec values and search documents
-per batch, from-prices once at the end) with `core.catalog_index`, as the flush hook does.
+per batch, facet counts per batch, from-prices once at the end) with `core.catalog_index`, as
+the flush hook does.
 
 One transaction, not a commit per batch: a seed lands whole or not at all. A failure half-way
 through would otherwise leave a partial catalog that `--if-empty` takes for a seeded one and
@@ -31,6 +32,8 @@ from sqlalchemy.orm import Session
 from app.demo_catalog import CATEGORIES, PRODUCT_TYPES, USD_RATES, ProductDraft, draft_product
 from core.catalog_index import (
     ProductSpecs,
+    add_facet_counts,
+    facet_contributions,
     write_from_prices,
     write_search_documents,
     write_spec_values,
@@ -249,11 +252,13 @@ async def _insert_batch(
 
 
 def _index_batch(session: Session, specs: list[ProductSpecs]) -> None:
-    """Write the batch's spec values and search documents, which the ORM flush hook writes
-    for ORM writes; from-prices follow once for the whole run."""
+    """Write the batch's spec values, search documents and facet counts, which the ORM flush
+    hook writes for ORM writes; from-prices follow once for the whole run."""
     connection = session.connection()
+    product_ids = [product_id for product_id, _, _ in specs]
     write_spec_values(connection, specs)
-    write_search_documents(connection, [product_id for product_id, _, _ in specs])
+    write_search_documents(connection, product_ids)
+    add_facet_counts(connection, facet_contributions(connection, product_ids))
 
 
 async def _insert_returning_ids(

@@ -2,12 +2,16 @@
 
     .venv/bin/python -m bench.catalog_discovery [--runs 30] [--small 1000] [--large 100000]
 
-Creates a scratch PostgreSQL database (`BENCH_PG_SERVER`, default postgres@127.0.0.1:5432),
-seeds the small demo catalog, times each query, grows the catalog to the large size (the
-seeder adds products on a second run), times again, prints the medians and the large/small
-ratio, and drops the database. Queries run in-process through the ASGI app over
+Creates two scratch PostgreSQL databases (`BENCH_PG_SERVER`, default postgres@127.0.0.1:5432),
+seeds the small demo catalog into both and grows the second to the large size (the seeder adds
+products on a second run), times each query against both, prints the medians and the
+large/small ratio, and drops the databases. Queries run in-process through the ASGI app over
 `httpx.ASGITransport`, so the figures include HTTP parsing, GraphQL execution and SQL, but no
 network. The goal is a ratio within 1.5x; figures are printed, never asserted.
+
+The two sizes are timed in alternation, run by run, rather than one after the other: on a
+shared machine the speed drifts by tens of percent over minutes, and alternating puts both
+sizes under the same drift, so the ratio compares the catalogs rather than two moments.
 
 Each query is timed twice: cold, with the catalog version bumped before every run so the
 read cache (`app.read_cache`) never answers, and warm, answered from that cache. The cache is
@@ -22,6 +26,7 @@ import os
 import statistics
 import time
 import uuid
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -102,30 +107,36 @@ class Medians:
     warm: float
 
 
-async def _medians(database: Database, settings: Settings, runs: int) -> dict[str, Medians]:
-    """Median milliseconds per query, cold and warm, after a warm-up; also checks each answer
-    is not empty and that the cached answer is the one computed."""
-    app = create_app(settings, database)
-    cache: Cache = app.state.stores.cache
-    transport = httpx.ASGITransport(app=app)
-    medians: dict[str, Medians] = {}
-    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-        for query in QUERIES:
-            cold: list[float] = []
-            for run in range(WARM_UP_RUNS + runs):
+@dataclass
+class Target:
+    """One catalog size: its app and client, and the figures measured against it."""
+
+    size: int
+    client: httpx.AsyncClient
+    cache: Cache
+    cold: dict[str, list[float]]
+    warm: dict[str, list[float]]
+
+
+async def _measure(targets: list[Target], runs: int) -> None:
+    """Per query, alternating between the sizes run by run: cold runs after a warm-up, then
+    warm ones; also checks each answer is not empty and that the cached answer is the one
+    computed."""
+    for query in QUERIES:
+        computed: dict[int, bytes] = {}
+        for run in range(WARM_UP_RUNS + runs):
+            for target in targets:
                 # A new version per run: nothing cached before it can answer.
-                await cache.bump_version(CATALOG_NAMESPACE)
-                elapsed, computed = await _timed(client, query)
+                await target.cache.bump_version(CATALOG_NAMESPACE)
+                elapsed, computed[target.size] = await _timed(target.client, query)
                 if run >= WARM_UP_RUNS:
-                    cold.append(elapsed)
-            warm: list[float] = []
-            for _ in range(runs):
-                elapsed, cached = await _timed(client, query)
-                if cached != computed:
+                    target.cold.setdefault(query.name, []).append(elapsed)
+        for _ in range(runs):
+            for target in targets:
+                elapsed, cached = await _timed(target.client, query)
+                if cached != computed[target.size]:
                     raise SystemExit(f"{query.name}: the cached answer differs")
-                warm.append(elapsed)
-            medians[query.name] = Medians(statistics.median(cold), statistics.median(warm))
-    return medians
+                target.warm.setdefault(query.name, []).append(elapsed)
 
 
 async def _timed(client: httpx.AsyncClient, query: Query) -> tuple[float, bytes]:
@@ -156,27 +167,47 @@ async def _grow_to(database: Database, engine: Any, products: int, have: int) ->
 
 
 async def run(server: str, runs: int, small: int, large: int) -> None:
-    name = f"tradeql_bench_{uuid.uuid4().hex[:8]}"
-    await _admin(server, f'CREATE DATABASE "{name}"')
-    url = f"postgresql+asyncpg://{server}/{name}"
+    prefix = f"tradeql_bench_{uuid.uuid4().hex[:8]}"
+    names = {small: f"{prefix}_small", large: f"{prefix}_large"}
+    engines: list[Any] = []
     try:
-        await asyncio.to_thread(_migrate, url)
-        settings = Settings(env="test", database_url=url, redis_url=None)
-        engine = create_engine(settings)
-        database = Database(engine)
-        try:
-            results: dict[int, dict[str, Medians]] = {}
-            have = 0
-            for size in (small, large):
-                seconds = await _grow_to(database, engine, size, have)
-                have = size
-                print(f"seeded {size:,} products ({seconds:.0f} s); timing {runs} runs per query")
-                results[size] = await _medians(database, settings, runs)
-        finally:
-            await engine.dispose()
+        async with AsyncExitStack() as stack:
+            targets = []
+            for size, name in names.items():
+                await _admin(server, f'CREATE DATABASE "{name}"')
+                url = f"postgresql+asyncpg://{server}/{name}"
+                await asyncio.to_thread(_migrate, url)
+                settings = Settings(env="test", database_url=url, redis_url=None)
+                engine = create_engine(settings)
+                engines.append(engine)
+                database = Database(engine)
+                seconds = await _grow_to(database, engine, small, 0)
+                if size > small:
+                    seconds += await _grow_to(database, engine, size, small)
+                print(f"seeded {size:,} products ({seconds:.0f} s)")
+                app = create_app(settings, database)
+                client = await stack.enter_async_context(
+                    httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://b")
+                )
+                targets.append(Target(size, client, app.state.stores.cache, {}, {}))
+            print(f"timing {runs} runs per query and size, the sizes in alternation")
+            await _measure(targets, runs)
+        results = {
+            target.size: {
+                query.name: Medians(
+                    statistics.median(target.cold[query.name]),
+                    statistics.median(target.warm[query.name]),
+                )
+                for query in QUERIES
+            }
+            for target in targets
+        }
         _report(results, small, large)
     finally:
-        await _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for engine in engines:
+            await engine.dispose()
+        for name in names.values():
+            await _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _report(results: dict[int, dict[str, Medians]], small: int, large: int) -> None:

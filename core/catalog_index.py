@@ -4,20 +4,28 @@ Two writers call it: the ORM flush hook in `core.db` (every product, variant and
 written through a session) and the bulk seeder (Core inserts, which skip the hook). Each
 function replaces the derived rows of the products it is given, set-based, so calling it
 twice is harmless and a batch of 2,000 products costs a handful of statements.
+
+`facet_value_counts` is the exception: it sums over many products, so it is kept by deltas.
+What the written products counted before the flush (`facet_contributions`, read before it)
+is subtracted and what they count after it added, row by row with an upsert; concurrent
+writers add to the same rows under row locks, in key order, so their deltas never collide.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Select, delete, func, insert, inspect, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from models.base import metadata
-from models.catalog import PriceTier, Product, Variant
+from models.catalog import PriceTier, Product, ProductStatus, Variant
 from models.discovery import (
+    facet_value_counts,
+    facet_value_key,
     product_prices,
     product_search,
     product_spec_values,
@@ -28,6 +36,8 @@ from models.discovery import (
 ProductSpecs = tuple[int, int, dict[str, Any]]  # product id, product type id, validated specs
 # Which products to rewrite: ids, or a query of ids (a whole seed run, without a huge IN list).
 ProductIds = Collection[int] | Select[tuple[int]]
+# (product type id, category id, attribute key, value_text, value_number, value_bool)
+FacetValue = tuple[int, int, str, str | None, float | None, bool | None]
 
 PRODUCTS = metadata.tables["products"]
 VARIANTS = metadata.tables["variants"]
@@ -72,6 +82,61 @@ def write_search_documents(connection: Connection, product_ids: Collection[int])
                 for product_id, (name, description) in texts.items()
             ],
         )
+
+
+def facet_contributions(
+    connection: Connection, product_ids: Collection[int]
+) -> Counter[FacetValue]:
+    """What these products add to `facet_value_counts` as stored now: the active ones' spec
+    values, by their type and category (`loaders.catalog.product_is_visible` is this status)."""
+    if not product_ids:
+        return Counter()
+    values = product_spec_values.c
+    typed = (values.attribute_key, values.value_text, values.value_number, values.value_bool)
+    rows = connection.execute(
+        select(PRODUCTS.c.product_type_id, PRODUCTS.c.category_id, *typed, func.count())
+        .select_from(product_spec_values.join(PRODUCTS, PRODUCTS.c.id == values.product_id))
+        .where(values.product_id.in_(product_ids), PRODUCTS.c.status == ProductStatus.ACTIVE)
+        .group_by(PRODUCTS.c.product_type_id, PRODUCTS.c.category_id, *typed)
+    )
+    return Counter({tuple(row[:6]): int(row[6]) for row in rows})
+
+
+def add_facet_counts(connection: Connection, deltas: Mapping[FacetValue, int]) -> None:
+    """Add each delta to its row of `facet_value_counts`, creating rows that are missing."""
+    rows = [
+        {
+            "product_type_id": type_id,
+            "category_id": category_id,
+            "attribute_key": key,
+            "value_key": facet_value_key(text, number, boolean),
+            "value_text": text,
+            "value_number": number,
+            "value_bool": boolean,
+            "products": delta,
+        }
+        for (type_id, category_id, key, text, number, boolean), delta in deltas.items()
+        if delta
+    ]
+    if not rows:
+        return
+    # The same order in every transaction: two writers lock shared rows without deadlock.
+    rows.sort(
+        key=lambda r: (r["product_type_id"], r["category_id"], r["attribute_key"], r["value_key"])
+    )
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    upsert = dialect.insert(facet_value_counts)
+    counts = facet_value_counts.c
+    connection.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[counts[column] for column in _COUNT_KEY],
+            set_={"products": counts.products + upsert.excluded.products},
+        ),
+        rows,
+    )
+
+
+_COUNT_KEY = ("product_type_id", "category_id", "attribute_key", "value_key")
 
 
 def write_from_prices(connection: Connection, product_ids: ProductIds) -> None:
@@ -120,11 +185,19 @@ class CatalogChanges:
     search: set[int] = field(default_factory=set)
     prices: set[int] = field(default_factory=set)
     tier_variants: set[int] = field(default_factory=set)
+    # What the flushed products added to `facet_value_counts` before the flush.
+    counted_before: Counter[FacetValue] = field(default_factory=Counter)
 
     @classmethod
-    def collect(cls, written: Iterable[object], deleted: Iterable[object]) -> CatalogChanges:
-        """From the flushed objects (ids assigned); call it while history is still present."""
-        changes = cls()
+    def collect(
+        cls,
+        written: Iterable[object],
+        deleted: Iterable[object],
+        counted_before: Counter[FacetValue] | None = None,
+    ) -> CatalogChanges:
+        """From the flushed objects (ids assigned); call it while history is still present.
+        `counted_before` is `facet_contributions` of the flushed products, read before it."""
+        changes = cls(counted_before=counted_before or Counter())
         written = list(written)
         for obj in written:
             if isinstance(obj, Product) and obj.id is not None:
@@ -149,6 +222,20 @@ class CatalogChanges:
         write_spec_values(connection, list(self.specs.values()))
         write_search_documents(connection, self.search)
         write_from_prices(connection, self.prices)
+        deltas = facet_contributions(connection, self.specs.keys())
+        deltas.subtract(self.counted_before)
+        add_facet_counts(connection, deltas)
+
+
+def persisted_product_ids(objects: Iterable[object]) -> list[int]:
+    """Ids of the already stored products among `objects`, without loading anything."""
+    ids = []
+    for obj in objects:
+        if isinstance(obj, Product):
+            identity = inspect(obj).identity
+            if identity is not None:
+                ids.append(int(identity[0]))
+    return ids
 
 
 def _current_and_former(obj: object, attribute: str) -> Iterator[int]:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import Session
 
-from core.catalog_index import CatalogChanges
+from core.catalog_index import CatalogChanges, facet_contributions, persisted_product_ids
 from core.settings import Settings
 from models.catalog import AttributeDefinition, Category, PriceTier, Product, ProductType, Variant
 from models.catalog_rules import check_currency, check_product, check_variant
@@ -165,6 +165,9 @@ class Database:
             )
 
 
+_FACETS_BEFORE = "tradeql.facet_counts_before_flush"
+
+
 @event.listens_for(Session, "before_flush")
 def _check_catalog_writes(session: Session, _context: Any, _instances: Any) -> None:
     """Apply the catalog's write rules to every ORM write, whichever code path makes it."""
@@ -181,6 +184,12 @@ def _check_catalog_writes(session: Session, _context: Any, _instances: Any) -> N
             check_variant(obj)
         elif isinstance(obj, PriceTier):
             check_currency("currency", obj.currency)
+    # What the stored products about to change count in facet_value_counts, while it is
+    # stored; set on every flush, so nothing from a flush that failed is ever subtracted.
+    products = persisted_product_ids(chain(session.dirty, session.deleted))
+    session.info[_FACETS_BEFORE] = (
+        facet_contributions(session.connection(), products) if products else None
+    )
 
 
 @event.listens_for(Session, "after_flush")
@@ -193,5 +202,7 @@ def _index_catalog_writes(session: Session, _context: Any) -> None:
         for obj in chain(session.new, session.dirty, session.deleted)
     ):
         session.info[CATALOG_CHANGED] = True
-    changes = CatalogChanges.collect(chain(session.new, session.dirty), session.deleted)
+    changes = CatalogChanges.collect(
+        chain(session.new, session.dirty), session.deleted, session.info.pop(_FACETS_BEFORE, None)
+    )
     changes.apply(session.connection())

@@ -115,12 +115,19 @@ class Product(SQLModel, table=True):
         Index(None, "product_type_id", "status", "id"),
         Index(None, "category_id", "status", "id"),
         # Products found through a discovery table (spec values, search) are checked by id for
-        # visibility, type, category and country, and counted per country, without reading the
-        # wide product row: an index-only probe per match instead of a heap fetch.
+        # visibility, type, category and country, counted per country and sorted by name
+        # without reading the wide product row: an index-only probe per match instead of a
+        # heap fetch.
         Index(
             "ix_products_id_discovery",
             "id",
-            postgresql_include=["status", "product_type_id", "category_id", "country_of_origin"],
+            postgresql_include=[
+                "status",
+                "product_type_id",
+                "category_id",
+                "country_of_origin",
+                "name",
+            ],
             info={"only_on": "postgresql"},
         ),
         Index(

@@ -10,6 +10,8 @@ The storefront filters on specs, prices and words, and each of those needs an in
 - `product_prices`: the "from" price of a product per currency, the unit price of the lowest
   quantity break (the cheapest over its variants), so a price filter or sort is a range scan
   on `(currency, from_price, product_id)` instead of an aggregate over every tier.
+- `facet_value_counts`: active products per (product type, category, attribute, value), for
+  facets whose conditions besides their own are a product type and/or category.
 - `product_search`: the words of a product's name and SKUs (`title`) and description (`body`),
   normalised by `search_words`; on PostgreSQL a generated `tsvector` with a GIN index serves
   word-prefix search and ranking.
@@ -87,6 +89,24 @@ product_prices = Table(
     Index(None, "currency", "from_price", "product_id"),
 )
 
+# Active products per spec value within one product type and category, kept by every writer
+# of spec rows (`core.catalog_index`), so a facet whose other conditions are only a product
+# type and/or category sums a few rows instead of counting the products. `value_key` is the
+# value as one non-null string (`facet_value_key`), the typed columns are for reading; a
+# value no product has any more keeps its row with `products` 0.
+facet_value_counts = Table(
+    "facet_value_counts",
+    metadata,
+    Column("product_type_id", Integer, primary_key=True),
+    Column("category_id", Integer, primary_key=True),
+    Column("attribute_key", String(64), primary_key=True),
+    Column("value_key", String(MAX_TEXT_VALUE_LENGTH + 2), primary_key=True),
+    Column("value_text", String(MAX_TEXT_VALUE_LENGTH), nullable=True),
+    Column("value_number", Double, nullable=True),
+    Column("value_bool", Boolean, nullable=True),
+    Column("products", Integer, nullable=False),
+)
+
 # Written exactly as PostgreSQL prints it back, so Alembic's drift check sees no change.
 SEARCH_VECTOR_SQL = (
     "setweight(to_tsvector('simple'::regconfig, title), 'A'::\"char\") || "
@@ -131,6 +151,15 @@ def search_document(name: str, description: str, skus: Iterable[str]) -> dict[st
     """The `title` (name and SKUs, ranked higher) and `body` (description) of a product."""
     title = search_words(" ".join([name, *sorted(skus)]))
     return {"title": " ".join(title), "body": " ".join(search_words(description))}
+
+
+def facet_value_key(text: str | None, number: float | None, boolean: bool | None) -> str:
+    """One spec value as a non-null string, distinct across kinds: `t:cotton`, `n:20.0`, `b:1`."""
+    if boolean is not None:
+        return f"b:{int(boolean)}"
+    if number is not None:
+        return f"n:{float(number)!r}"
+    return f"t:{text}"
 
 
 def spec_value_rows(

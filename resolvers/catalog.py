@@ -53,10 +53,14 @@ async def list_products(
     product_filter: ProductFilter,
     sort: ProductSort = ProductSort.NAME,
     sort_currency: str | None = None,
+    with_total: bool = False,
 ) -> Page[Product]:
     """Active products matching the filter, in `sort` order; a keyset page and a lazy total.
 
-    The price sort's currency defaults to the price filter's.
+    The price sort's currency defaults to the price filter's. `with_total` says the caller
+    will ask for the total: a first page that must read every match anyway (relevance ranks
+    them all; a spec, search or price filter finds them through its own index before they
+    are sorted) then counts them in the same statement instead of finding them again.
     """
     check_page_size(first)
     conditions = await filter_conditions(ctx, product_filter)
@@ -70,7 +74,11 @@ async def list_products(
     )
     # A relevance page matches through its join to the search rows; see `sorting`.
     page_conditions = conditions.without_search() if plan.join_is_search else conditions.all()
-    statement = page_statement(plan, page_conditions, after=after, first=first)
+    reads_all = plan.join_is_search or bool(
+        product_filter.specs or product_filter.search or product_filter.price
+    )
+    counted = with_total and after is None and reads_all
+    statement = page_statement(plan, page_conditions, after=after, first=first, total=counted)
     rows = list(await ctx.session.rows(statement))
     has_next_page = len(rows) > first
     rows = rows[:first]
@@ -78,6 +86,8 @@ async def list_products(
         ctx.loaders.prime(relations.PRODUCT_BY_ID, row[0].id, row[0])
 
     async def total_count() -> int:
+        if counted:
+            return int(rows[0][-1]) if rows else 0
         return int(await ctx.session.scalar(count_statement(plan, conditions.all())) or 0)
 
     return Page(

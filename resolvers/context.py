@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from auth.principal import ANONYMOUS, Principal
 from core.cache import Cache
@@ -27,6 +28,8 @@ class Context:
     client_ip: str = ""
     user_agent: str = ""
     statement_counter: list[int] = field(default_factory=lambda: [0])
+    # What several resolvers of one request read alike (the attribute catalog), read once.
+    memo: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def for_request(

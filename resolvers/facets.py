@@ -4,14 +4,21 @@ Each attribute is counted under the filter without its own conditions, so a side
 the alternatives to what the buyer picked; every other attribute under the whole filter. That
 makes one product set per conditioned attribute plus one for the rest; each set is a CTE and
 a branch of one UNION ALL, so the counts cost the same few statements however many
-attributes and products there are:
+attributes and products there are. A set whose conditions are only a product type and/or
+category (the sidebar of a type or category page, or a picked attribute's alternatives there)
+is not counted product by product: its branch sums the rows of `facet_value_counts`, which
+every catalog write keeps (`core.catalog_index`), so its cost does not grow with the catalog.
 
-1. the attribute catalog (which keys are filterable, their kind, label and unit);
+1. the attribute catalog (which keys are filterable, their kind, label and unit), read once
+   per request (`spec_filters.load_attribute_catalog`);
 2. per attribute and value, the number of matching products, at most `MAX_FACET_VALUES`
    values per attribute, most frequent first, each row with its attribute's minimum, maximum
    and number of distinct values. NUMBER attributes are grouped by value too, and when all
    their values fit (bores, weights and lengths take few), the buckets of
-   `facet_buckets.number_buckets(min, max)` are counted from these rows;
+   `facet_buckets.number_buckets(min, max)` are counted from these rows. The same statement
+   counts the products per country of origin, from the unconditioned keys' product set when
+   the filter has no country (the set carries each product's country, so no match is looked
+   up twice); `attributes` and `countriesOfOrigin` share it;
 3. only for a NUMBER attribute with more distinct values than that, the count per bucket.
 
 A key defined by several product types is one facet when its filterable definitions agree on
@@ -28,8 +35,12 @@ from typing import Any
 
 from sqlalchemy import (
     CTE,
+    Boolean,
     ColumnElement,
+    Double,
+    FromClause,
     Select,
+    Table,
     and_,
     case,
     cast,
@@ -42,8 +53,9 @@ from sqlalchemy import (
 )
 from sqlmodel import col
 
+from models.base import metadata
 from models.catalog import AttributeDefinition, AttributeKind, Product
-from models.discovery import product_spec_values
+from models.discovery import facet_value_counts, product_spec_values
 from resolvers.context import Context
 from resolvers.facet_buckets import Bucket, bucket_index, number_buckets
 from resolvers.product_filters import (
@@ -105,25 +117,46 @@ class _Facetable:
         return AttributeKind(self.definition.kind)
 
 
-async def attribute_facets(ctx: Context, product_filter: ProductFilter) -> list[AttributeFacet]:
-    catalog = await load_attribute_catalog(ctx)
+@dataclass(frozen=True)
+class Sidebar:
+    """Both facet lists of one filter; a list not asked for is empty."""
+
+    attributes: list[AttributeFacet]
+    countries: list[ValueCount]
+
+
+async def facet_sidebar(
+    ctx: Context, product_filter: ProductFilter, *, attributes: bool, countries: bool
+) -> Sidebar:
+    """The attribute facets and/or the country facet of a filter, counted in one statement
+    (plus one for the buckets of a NUMBER key with many values)."""
+    catalog = await load_attribute_catalog(ctx) if attributes or product_filter.specs else None
     conditions = compile_filter(product_filter, dialect=ctx.session.dialect, catalog=catalog)
-    scope = catalog.scoped(
-        type_id=product_type_id_of(product_filter), type_slug=product_filter.product_type_slug
-    )
-    facetables = facetable_attributes(scope)
+    facetables: list[_Facetable] = []
+    if catalog is not None and attributes:
+        scope = catalog.scoped(
+            type_id=product_type_id_of(product_filter), type_slug=product_filter.product_type_slug
+        )
+        facetables = facetable_attributes(scope)
     groups = _groups(conditions, facetables)
-    if not groups:
-        return []
+    country_branch = _country_counts(conditions, groups) if countries else None
+    if not groups and country_branch is None:
+        return Sidebar([], [])
     counted: dict[str, list[Any]] = defaultdict(list)
-    for row in await ctx.session.rows(_value_counts_statement(groups)):
-        counted[row.attribute_key].append(row)
+    found_countries: list[ValueCount] = []
+    for row in await ctx.session.rows(_value_counts_statement(groups, country_branch)):
+        if row.is_country:
+            found_countries.append(ValueCount(row.value_text, int(row.n)))
+        else:
+            counted[row.attribute_key].append(row)
     numbers = await _number_facets(ctx, groups, facetables, counted)
-    return [
+    found = [
         _facet(facetable, counted[facetable.key], numbers.get(facetable.key))
         for facetable in facetables
         if counted.get(facetable.key)
     ]
+    found_countries.sort(key=lambda value: (-value.count, value.value))
+    return Sidebar(found, found_countries)
 
 
 async def _number_facets(
@@ -144,12 +177,12 @@ async def _number_facets(
             continue
         tally = [0] * len(buckets)
         for row in rows:
-            tally[bucket_index(row.value_number, buckets)] += row.n
+            tally[bucket_index(row.value_number, buckets)] += int(row.n)
         numbers[facetable.key] = _number_facet(low, high, buckets, tally)
     if to_count:
         tallies = {key: [0] * len(buckets) for key, buckets in to_count.items()}
         for key, index, count in await ctx.session.rows(_bucket_counts_statement(groups, to_count)):
-            tallies[key][index] = count
+            tallies[key][index] = int(count)
         for key, buckets in to_count.items():
             low, high = counted[key][0].low, counted[key][0].high
             numbers[key] = _number_facet(low, high, buckets, tallies[key])
@@ -161,18 +194,30 @@ def _number_facet(low: float, high: float, buckets: list[Bucket], tally: list[in
     return NumberFacet(min=low, max=high, buckets=counts)
 
 
-async def country_facets(ctx: Context, product_filter: ProductFilter) -> list[ValueCount]:
-    """Matching products per country of origin, under the filter without its country."""
-    catalog = await load_attribute_catalog(ctx) if product_filter.specs else None
-    conditions = compile_filter(product_filter, dialect=ctx.session.dialect, catalog=catalog)
-    country, count = col(Product.country_of_origin), func.count()
-    statement = (
-        select(country, count)
-        .where(*conditions.without_country())
-        .group_by(country)
-        .order_by(count.desc(), country)
+def _country_counts(conditions: FilterConditions, groups: list[Group]) -> AnySelect:
+    """Matching products per country of origin, under the filter without its country: from
+    the unconditioned keys' product set when that is the same set, else from products."""
+    shared = next(
+        (g.products for g in groups if g.products is not None and g.own_key is None), None
     )
-    return [ValueCount(code, n) for code, n in await ctx.session.rows(statement)]
+    source: FromClause = metadata.tables["products"]
+    where = conditions.without_country()
+    if conditions.country is None and shared is not None:
+        source, where = shared, []
+    country = source.c.country_of_origin
+    return (
+        select(
+            literal(True).label("is_country"),
+            literal("").label("attribute_key"),
+            country.label("value_text"),
+            cast(null(), Boolean).label("value_bool"),
+            cast(null(), Double).label("value_number"),
+            func.count().label("n"),
+        )
+        .select_from(source)
+        .where(*where)
+        .group_by(country)
+    )
 
 
 def facetable_attributes(scope: AttributeCatalog) -> list[_Facetable]:
@@ -192,34 +237,63 @@ def facetable_attributes(scope: AttributeCatalog) -> list[_Facetable]:
 
 @dataclass(frozen=True)
 class Group:
-    """Facet keys counted over one product set: a CTE, computed once per statement however
-    many branches (one per kind of value) read it."""
+    """Facet keys counted over one product set. Either the set is a CTE, computed once per
+    statement however many branches read it, and its spec rows are counted; or the set is
+    all visible products of a type and/or category (`scope`), and `facet_value_counts` rows,
+    kept per type, category and value on write, are summed."""
 
-    products: CTE
+    products: CTE | None
+    scope: list[ColumnElement[bool]]
     facetables: list[_Facetable]
+    own_key: str | None = None  # the key whose conditions the set leaves out; None: none
 
     def of(self, facetables: list[_Facetable]) -> Group:
-        return Group(self.products, facetables)
+        return Group(self.products, self.scope, facetables, self.own_key)
+
+    @property
+    def table(self) -> Table:
+        return product_spec_values if self.products is not None else facet_value_counts
+
+    def weight(self) -> ColumnElement[int]:
+        """What one row adds to a count: a spec row one product, a count row its products."""
+        return literal(1) if self.products is not None else facet_value_counts.c.products
 
 
 def _groups(conditions: FilterConditions, facetables: list[_Facetable]) -> list[Group]:
     """One product set for the unconditioned keys, and one per key the filter constrains."""
-    sets = []
+    sets: list[tuple[str | None, list[_Facetable]]] = []
     free = [f for f in facetables if f.key not in conditions.specs]
     if free:
-        sets.append((conditions.all(), free))
-    sets += [
-        (conditions.without_attribute(f.key), [f]) for f in facetables if f.key in conditions.specs
-    ]
-    return [
-        Group(select(col(Product.id)).where(*products).cte(f"facet_products_{n}"), keys)
-        for n, (products, keys) in enumerate(sets)
-    ]
+        sets.append((None, free))
+    sets += [(f.key, [f]) for f in facetables if f.key in conditions.specs]
+    counts = facet_value_counts.c
+    scope = conditions.scope.on(counts.product_type_id, counts.category_id)
+    groups = []
+    for n, (own_key, keys) in enumerate(sets):
+        if _only_scope(conditions, own_key):
+            groups.append(Group(None, scope, keys, own_key))
+            continue
+        products = conditions.without_attribute(own_key)
+        # With the country: the country facet counts the unconditioned keys' set too.
+        cte = (
+            select(col(Product.id), col(Product.country_of_origin))
+            .where(*products)
+            .cte(f"facet_products_{n}")
+        )
+        groups.append(Group(cte, [], keys, own_key))
+    return groups
+
+
+def _only_scope(conditions: FilterConditions, own_key: str | None) -> bool:
+    """Whether the filter without the conditions on `own_key` is visibility, product type
+    and category only, which `facet_value_counts` answers."""
+    others = [key for key in conditions.specs if key != own_key]
+    return not (conditions.narrowed or conditions.country is not None or others)
 
 
 def _rows_of(group: Group) -> ColumnElement[bool]:
-    """Spec rows of the group's keys (from filterable types) on the group's products."""
-    values = product_spec_values.c
+    """Rows of the group's table for the group's keys (from filterable types) and products."""
+    values = group.table.c
     plain = [f.key for f in group.facetables if f.type_ids is None]
     keys: list[ColumnElement[bool]] = [values.attribute_key.in_(plain)] if plain else []
     keys += [
@@ -227,6 +301,8 @@ def _rows_of(group: Group) -> ColumnElement[bool]:
         for f in group.facetables
         if f.type_ids is not None
     ]
+    if group.products is None:
+        return and_(or_(*keys), *group.scope)
     return and_(or_(*keys), values.product_id.in_(select(group.products.c.id)))
 
 
@@ -237,9 +313,10 @@ def _union(branches: Sequence[AnySelect]) -> Any:
     return branches[0].subquery() if len(branches) == 1 else union_all(*branches).subquery()
 
 
-def _value_counts_statement(groups: list[Group]) -> Select[Any]:
+def _value_counts_statement(groups: list[Group], countries: AnySelect | None) -> Select[Any]:
     """Matching products per value of each key, at most MAX_FACET_VALUES values a key, most
     frequent first; each row also carries its key's number of values, minimum and maximum.
+    Rows with `is_country` are the country facet's, all of them.
 
     NUMBER keys are grouped by value too: catalog numbers (bores, weights, lengths) take few
     distinct values, and when they all fit the buckets are counted from these rows, without
@@ -250,29 +327,35 @@ def _value_counts_statement(groups: list[Group]) -> Select[Any]:
     filter constrains is counted over a larger set, so its branch reads only that key's value
     column, a range of the (attribute_key, value, product_id) index. Neither visits the table.
     """
-    values = product_spec_values.c
     branches: list[AnySelect] = []
     for group in groups:
+        values = group.table.c
         kinds = {f.kind for f in group.facetables}
         used = {
             values.value_text: bool(kinds & _TEXT_KINDS),
             values.value_bool: AttributeKind.BOOLEAN in kinds,
             values.value_number: AttributeKind.NUMBER in kinds,
         }
-        branches.append(
+        n = func.sum(group.weight()) if group.products is None else func.count()
+        branch = (
             select(
+                literal(False).label("is_country"),
                 values.attribute_key,
                 *(
                     (column if is_used else cast(null(), column.type)).label(column.name)
                     for column, is_used in used.items()
                 ),
-                func.count().label("n"),
+                n.label("n"),
             )
             .where(_rows_of(group))
             .group_by(values.attribute_key, *(c for c, is_used in used.items() if is_used))
         )
+        # A value no product in scope has any more keeps its count row, at 0.
+        branches.append(branch if group.products is not None else branch.having(n > 0))
+    if countries is not None:
+        branches.append(countries)
     counts = _union(branches)
-    key = counts.c.attribute_key
+    key = [counts.c.is_country, counts.c.attribute_key]
     ranked = select(
         counts,
         func.row_number()
@@ -290,35 +373,39 @@ def _value_counts_statement(groups: list[Group]) -> Select[Any]:
         func.min(counts.c.value_number).over(partition_by=key).label("low"),
         func.max(counts.c.value_number).over(partition_by=key).label("high"),
     ).subquery()
-    return select(ranked).where(ranked.c.rank <= MAX_FACET_VALUES)
+    return select(ranked).where(or_(ranked.c.rank <= MAX_FACET_VALUES, ranked.c.is_country))
 
 
 _TEXT_KINDS = {AttributeKind.TEXT, AttributeKind.ENUM, AttributeKind.MULTI_ENUM}
 
 
 def _bucket_counts_statement(groups: list[Group], ranges: dict[str, list[Bucket]]) -> Select[Any]:
-    values = product_spec_values.c
     branches = []
     for group in groups:
+        values = group.table.c
         numeric = [f for f in group.facetables if f.key in ranges]
         if not numeric:
             continue
         bucket = case(
-            *((values.attribute_key == f.key, _bucket_of(ranges[f.key])) for f in numeric),
+            *(
+                (values.attribute_key == f.key, _bucket_of(values.value_number, ranges[f.key]))
+                for f in numeric
+            ),
             else_=0,
         )
         branches.append(
-            select(values.attribute_key, bucket.label("bucket")).where(_rows_of(group.of(numeric)))
+            select(
+                values.attribute_key, bucket.label("bucket"), group.weight().label("weight")
+            ).where(_rows_of(group.of(numeric)))
         )
     placed = _union(branches)
-    return select(placed.c.attribute_key, placed.c.bucket, func.count()).group_by(
+    return select(placed.c.attribute_key, placed.c.bucket, func.sum(placed.c.weight)).group_by(
         placed.c.attribute_key, placed.c.bucket
     )
 
 
-def _bucket_of(buckets: list[Bucket]) -> ColumnElement[int]:
+def _bucket_of(number: ColumnElement[float], buckets: list[Bucket]) -> ColumnElement[int]:
     """The bucket index of a value: the first whose upper bound is above it, else the last."""
-    number = product_spec_values.c.value_number
     if len(buckets) == 1:
         return literal(0)
     return case(
@@ -330,10 +417,10 @@ def _bucket_of(buckets: list[Bucket]) -> ColumnElement[int]:
 def _facet(facetable: _Facetable, rows: list[Any], numbers: NumberFacet | None) -> AttributeFacet:
     values: list[ValueCount] = []
     if facetable.kind is AttributeKind.BOOLEAN:
-        by_value = {row.value_bool: row.n for row in rows}
+        by_value = {row.value_bool: int(row.n) for row in rows}
         values = [ValueCount(str(v).lower(), by_value[v]) for v in (True, False) if v in by_value]
     elif facetable.kind is not AttributeKind.NUMBER:
-        values = [ValueCount(row.value_text, row.n) for row in rows]
+        values = [ValueCount(row.value_text, int(row.n)) for row in rows]
         if facetable.kind is AttributeKind.TEXT:
             values.sort(key=lambda value: (-value.count, value.value))
         else:

@@ -54,6 +54,29 @@ class ProductFilter:
     specs: list[SpecFilter] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class ProductScope:
+    """A filter's product type (by id and/or slug) and category subtree as id conditions."""
+
+    type_id: int | None = None
+    type_ids_by_slug: Any = None  # a SELECT of the id of the type with the filter's slug
+    category_ids: Any = None  # a SELECT of the ids of the category and its descendants
+
+    def on(
+        self, type_column: ColumnElement[int], category_column: ColumnElement[int]
+    ) -> list[ColumnElement[bool]]:
+        """The scope as conditions on these columns; the same subqueries every time, so one
+        statement may apply it to several tables."""
+        conditions = []
+        if self.type_id is not None:
+            conditions.append(type_column == self.type_id)
+        if self.type_ids_by_slug is not None:
+            conditions.append(type_column.in_(self.type_ids_by_slug))
+        if self.category_ids is not None:
+            conditions.append(category_column.in_(self.category_ids))
+        return conditions
+
+
 @dataclass
 class FilterConditions:
     """A checked filter as SQL conditions on `products`, visibility included."""
@@ -65,6 +88,10 @@ class FilterConditions:
     # The search condition (also in `general`), for a relevance listing that joins the
     # search rows anyway and applies the match to them instead.
     search: ColumnElement[bool] | None = None
+    # The product type and category conditions alone, for tables keyed by both (facet
+    # counts); `narrowed` when `general` holds more than visibility, type and category.
+    scope: ProductScope = field(default_factory=ProductScope)
+    narrowed: bool = False
 
     def all(self) -> list[ColumnElement[bool]]:
         return self.without_attribute(None)
@@ -96,8 +123,10 @@ def compile_filter(
     """Check the filter and build its conditions. `catalog` is needed when it has specs."""
     type_id = product_type_id_of(product_filter)
     general: list[ColumnElement[bool]] = [product_is_visible()]
+    category_ids = None
     if product_filter.category_id is not None or product_filter.category_slug is not None:
-        general.append(col(Product.category_id).in_(_category_subtree(product_filter)))
+        category_ids = _category_subtree(product_filter)
+        general.append(col(Product.category_id).in_(category_ids))
     if product_filter.in_stock is not None:
         in_stock = exists().where(
             col(Variant.product_id) == col(Product.id),
@@ -106,6 +135,7 @@ def compile_filter(
         general.append(in_stock if product_filter.in_stock else ~in_stock)
     if type_id is not None:
         general.append(col(Product.product_type_id) == type_id)
+    by_slug = None
     if product_filter.product_type_slug is not None:
         by_slug = select(col(ProductType.id)).where(
             col(ProductType.slug) == product_filter.product_type_slug
@@ -131,6 +161,11 @@ def compile_filter(
         specs=specs,
         search_words=words,
         search=search,
+        scope=ProductScope(type_id, by_slug, category_ids),
+        narrowed=any(
+            given is not None
+            for given in (product_filter.in_stock, product_filter.search, product_filter.price)
+        ),
     )
 
 

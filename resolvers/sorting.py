@@ -23,6 +23,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, FromClause, Select, and_, false, func, or_, select, tuple_
+from sqlmodel import col
 
 from core.dialect import search_match, search_relevance, timestamp_key, timestamp_value
 from core.errors import BadUserInput
@@ -151,13 +152,48 @@ def sort_plan(
 
 
 def page_statement(
-    plan: SortPlan, conditions: Sequence[ColumnElement[bool]], *, after: str | None, first: int
+    plan: SortPlan,
+    conditions: Sequence[ColumnElement[bool]],
+    *,
+    after: str | None,
+    first: int,
+    total: bool = False,
 ) -> Select[Any]:
-    """One page (and one row more, to tell whether another page follows)."""
-    statement = plan.with_join(select(Product, *plan.extra_columns)).where(*conditions)
+    """One page (and one row more, to tell whether another page follows); with `total`, each
+    row ends with the number of rows the conditions match, counted before the limit.
+
+    Two steps: the page's ids are chosen from the sort keys alone, which indexes hold (the
+    name and the checks of a match are in `ix_products_id_discovery`), and only the page's
+    products are then read whole; a filter or search with thousands of matches sorts them
+    without fetching thousands of product rows.
+    """
+    products = metadata.tables["products"]
+    keys = [key.label(f"sort_{n}") for n, key in enumerate(plan.keys)]
+    totals = [func.count().over().label("total")] if total else []
+    chosen = plan.with_join(
+        select(products.c.id.label("page_id"), *keys, *totals).select_from(products)
+    ).where(*conditions)
     if after is not None:
-        statement = statement.where(plan.after(after))
-    return statement.order_by(*plan.order_by()).limit(first + 1)
+        chosen = chosen.where(plan.after(after))
+    page = chosen.order_by(*plan.order_by()).limit(first + 1).subquery("page")
+    # Extra columns are sort keys (relevance, from-price): read back from the page.
+    extras = [
+        page.c[f"sort_{_index_of(column, plan.keys)}"].label(column.name)
+        for column in plan.extra_columns
+    ]
+    order = [
+        page.c[key.name].desc() if desc else page.c[key.name].asc()
+        for key, desc in zip(keys, plan.descending, strict=True)
+    ]
+    return (
+        select(Product, *extras, *(page.c[column.name] for column in totals))
+        .join(page, page.c.page_id == col(Product.id))
+        .order_by(*order)
+    )
+
+
+def _index_of(column: ColumnElement[Any], keys: Sequence[ColumnElement[Any]]) -> int:
+    return next(n for n, key in enumerate(keys) if key is column)
 
 
 def count_statement(plan: SortPlan, conditions: Sequence[ColumnElement[bool]]) -> Select[Any]:

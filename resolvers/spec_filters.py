@@ -21,6 +21,7 @@ Numbers are in the attribute's unit. Anything else is a `BadUserInput` naming
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -117,6 +118,19 @@ def attribute_catalog_statement() -> Select[AttributeDefinition, str]:
 
 
 async def load_attribute_catalog(ctx: Context) -> AttributeCatalog:
+    """The attribute catalog, read once per request however many resolvers ask (facets'
+    attributes and countries run side by side, so the first reader's task is shared)."""
+    reading = ctx.memo.get(_CATALOG_MEMO)
+    if reading is None:
+        reading = ctx.memo[_CATALOG_MEMO] = asyncio.ensure_future(_read_attribute_catalog(ctx))
+    catalog: AttributeCatalog = await reading
+    return catalog
+
+
+_CATALOG_MEMO = "attribute_catalog"
+
+
+async def _read_attribute_catalog(ctx: Context) -> AttributeCatalog:
     rows = await ctx.session.rows(attribute_catalog_statement())
     return AttributeCatalog.of((row[0], row[1]) for row in rows)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Self
 
 import strawberry
@@ -93,6 +94,23 @@ class AttributeFacet:
 @strawberry.type(description="Counts for a storefront's filter sidebar, for one product filter.")
 class ProductFacets:
     product_filter: strawberry.Private[ProductFilter]
+    # Which of the two fields the query selects: both are counted in one statement.
+    wants_attributes: strawberry.Private[bool] = True
+    wants_countries: strawberry.Private[bool] = True
+    counting: strawberry.Private[asyncio.Future[facets.Sidebar] | None] = None
+
+    async def _sidebar(self, info: Info) -> facets.Sidebar:
+        """The counts, computed by whichever field resolves first and shared with the other."""
+        if self.counting is None:
+            self.counting = asyncio.ensure_future(
+                facets.facet_sidebar(
+                    info.context,
+                    self.product_filter,
+                    attributes=self.wants_attributes,
+                    countries=self.wants_countries,
+                )
+            )
+        return await self.counting
 
     @strawberry.field(
         description=(
@@ -102,7 +120,7 @@ class ProductFacets:
         )
     )
     async def attributes(self, info: Info) -> list[AttributeFacet]:
-        found = await facets.attribute_facets(info.context, self.product_filter)
+        found = (await self._sidebar(info)).attributes
         return [AttributeFacet.from_result(facet) for facet in found]
 
     @strawberry.field(
@@ -112,5 +130,5 @@ class ProductFacets:
         )
     )
     async def countries_of_origin(self, info: Info) -> list[FacetValue]:
-        found = await facets.country_facets(info.context, self.product_filter)
+        found = (await self._sidebar(info)).countries
         return [FacetValue.from_result(value) for value in found]

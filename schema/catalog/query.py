@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, cast
 
 import strawberry
+from strawberry.types.nodes import SelectedField, Selection
 
 from resolvers import catalog, sorting
 from schema.catalog.category import Category
@@ -37,6 +38,19 @@ def _wrap_node(type_name: str, row: object) -> Node:
     }
     node: Node = wrappers[type_name](row)  # type: ignore[operator]
     return node
+
+
+def selected_names(info: Info) -> set[str]:
+    """Names of the fields selected directly under this field, through fragments too."""
+    names: set[str] = set()
+    pending: list[Selection] = [s for field in info.selected_fields for s in field.selections]
+    while pending:
+        selection = pending.pop()
+        if isinstance(selection, SelectedField):
+            names.add(selection.name)
+        else:
+            pending.extend(selection.selections)
+    return names
 
 
 @strawberry.type
@@ -81,6 +95,7 @@ class CatalogQuery:
             product_filter=(filter or ProductFilter()).to_resolver(),
             sort=sorting.ProductSort(cast(str, sort_by.value)),
             sort_currency=sort_currency,
+            with_total="totalCount" in selected_names(info),
         )
         return ProductConnection.from_page(page)
 
@@ -92,12 +107,18 @@ class CatalogQuery:
     )
     def facets(
         self,
+        info: Info,
         filter: Annotated[
             ProductFilter | None,
             strawberry.argument(description="The filter the storefront lists products with."),
         ] = None,
     ) -> ProductFacets:
-        return ProductFacets(product_filter=(filter or ProductFilter()).to_resolver())
+        wanted = selected_names(info)
+        return ProductFacets(
+            product_filter=(filter or ProductFilter()).to_resolver(),
+            wants_attributes="attributes" in wanted,
+            wants_countries="countriesOfOrigin" in wanted,
+        )
 
     @strawberry.field(description="An active product by its slug; null if there is none.")
     async def product(

@@ -2,21 +2,30 @@
 
 Filters read `product_spec_values`, `product_prices` and `product_search`, never the source
 rows, so a write that left them stale would make a product unfindable or findable by values it
-no longer has.
+no longer has; facets sum `facet_value_counts`, which must equal a recount after any write.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlmodel import col
 
 from core.db import Database
-from models.catalog import PriceTier, Product, Variant
+from models.catalog import Category, PriceTier, Product, ProductStatus, ProductType, Variant
 from models.catalog_rules import CatalogRuleError
-from models.discovery import product_prices, product_search, product_spec_values
+from models.discovery import (
+    facet_value_counts,
+    product_prices,
+    product_search,
+    product_spec_values,
+    spec_value_rows,
+)
 from tests.builders import make_category, make_fabric_type, make_product, make_variant
 
 
@@ -159,3 +168,143 @@ async def test_a_rejected_product_writes_no_discovery_rows(db: Database) -> None
         with pytest.raises(CatalogRuleError):
             await session.commit()
     assert await _spec_rows(db, product_id) == {("gsm", None, 220.0, None)}
+
+
+async def _facet_counts(db: Database, type_ids: list[int]) -> Counter[tuple[Any, ...]]:
+    """The stored counts of these product types, leaving out values no product has now."""
+    counts = facet_value_counts.c
+    key = (counts.product_type_id, counts.category_id, counts.attribute_key, counts.value_text)
+    async with db.session() as session:
+        rows = await session.execute(
+            select(*key, counts.value_number, counts.value_bool, counts.products).where(
+                counts.product_type_id.in_(type_ids), counts.products != 0
+            )
+        )
+        return Counter({tuple(row[:6]): row[6] for row in rows})
+
+
+async def _recount(db: Database, type_ids: list[int]) -> Counter[tuple[Any, ...]]:
+    """The same counts by definition: every active product's spec values, from its specs."""
+    recount: Counter[tuple[Any, ...]] = Counter()
+    async with db.session() as session:
+        products = await session.scalars(
+            select(Product).where(col(Product.product_type_id).in_(type_ids))
+        )
+        for product in products:
+            if product.status != ProductStatus.ACTIVE:
+                continue
+            assert product.id is not None
+            for row in spec_value_rows(product.id, product.product_type_id, product.specs):
+                values = (row["value_text"], row["value_number"], row["value_bool"])
+                recount[
+                    (product.product_type_id, product.category_id, row["attribute_key"], *values)
+                ] += 1
+    return recount
+
+
+async def test_facet_counts_equal_a_recount_after_inserts_updates_status_changes_and_deletes(
+    db: Database,
+) -> None:
+    # given products of two types in two categories, some not active
+    async with db.session() as session:
+        types = [await make_fabric_type(session), await make_fabric_type(session)]
+        categories = [await make_category(session), await make_category(session)]
+        specs: list[dict[str, Any]] = [
+            {"gsm": 220, "weave": "twill", "certifications": ["GOTS", "BCI"]},
+            {"gsm": 220, "weave": "plain", "organic": True},
+            {"gsm": 180.5, "weave": "twill", "organic": False, "composition": "100% cotton"},
+            {"gsm": 220, "weave": "satin", "certifications": ["GOTS"]},
+        ]
+        products = [
+            await make_product(
+                session,
+                product_type=types[index % 2],
+                category=categories[index // 2 % 2],
+                specs=specs[index % len(specs)],
+                status=ProductStatus.DRAFT if index % 5 == 4 else ProductStatus.ACTIVE,
+            )
+            for index in range(10)
+        ]
+        await session.commit()
+    type_ids = [product_type.id for product_type in types if product_type.id is not None]
+    category_ids = [category.id for category in categories if category.id is not None]
+    ids = [product.id for product in products if product.id is not None]
+    assert await _facet_counts(db, type_ids) == await _recount(db, type_ids) != Counter()
+
+    # when specs, category, type and status change, in one flush and in several
+    async with db.session() as session:
+        first, second, third, fourth = [await session.get_one(Product, pk) for pk in ids[:4]]
+        first.specs = {"gsm": 300, "weave": "satin"}
+        second.category_id = category_ids[0]
+        second.product_type_id = type_ids[0]
+        third.status = ProductStatus.ARCHIVED
+        await session.flush()
+        fourth.specs = {"gsm": 300, "weave": "satin", "organic": True}
+        fourth.status = ProductStatus.DRAFT
+        (await session.get_one(Product, ids[4])).status = ProductStatus.ACTIVE
+        await session.commit()
+    assert await _facet_counts(db, type_ids) == await _recount(db, type_ids)
+
+    # when products are deleted, a draft and an active one
+    async with db.session() as session:
+        for pk in (ids[3], ids[5]):
+            await session.delete(await session.get_one(Product, pk))
+        await session.commit()
+    assert await _facet_counts(db, type_ids) == await _recount(db, type_ids)
+
+
+async def test_a_rolled_back_write_leaves_the_facet_counts_as_they_were(db: Database) -> None:
+    product_id = await _fabric(db, specs={"gsm": 220, "weave": "twill"})
+    async with db.session() as session:
+        type_id = (await session.get_one(Product, product_id)).product_type_id
+    before = await _facet_counts(db, [type_id])
+    async with db.session() as session:
+        product = await session.get_one(Product, product_id)
+        product.specs = {"gsm": "heavy"}
+        with pytest.raises(CatalogRuleError):
+            await session.commit()
+    assert await _facet_counts(db, [type_id]) == before == await _recount(db, [type_id])
+
+
+async def test_concurrent_writers_of_one_type_and_category_keep_the_counts_exact(
+    committed_db: Database,
+) -> None:
+    # given a committed product type and category
+    async with committed_db.transaction() as session:
+        product_type, category = await make_fabric_type(session), await make_category(session)
+    assert product_type.id is not None
+    assert category.id is not None
+    type_id, category_id = product_type.id, category.id
+    twill = (type_id, category_id, "weave", "twill", None, None)
+
+    async def write(index: int) -> None:
+        async with committed_db.transaction() as session:
+            await make_product(
+                session,
+                product_type=await session.get_one(ProductType, type_id),
+                category=await session.get_one(Category, category_id),
+                specs={"gsm": 200 + index % 2, "weave": "twill"},
+            )
+
+    try:
+        # when eight transactions add products with the same values at once
+        await asyncio.gather(*(write(index) for index in range(8)))
+        # then every one of them is counted
+        counts = await _facet_counts(committed_db, [type_id])
+        assert counts == await _recount(committed_db, [type_id])
+        assert counts[twill] == 8
+    finally:
+        async with committed_db.transaction() as session:
+            for product in await session.scalars(
+                select(Product).where(col(Product.product_type_id) == type_id)
+            ):
+                await session.delete(product)
+        removed = await _facet_counts(committed_db, [type_id])
+        async with committed_db.transaction() as session:
+            await session.execute(
+                delete(facet_value_counts).where(facet_value_counts.c.product_type_id == type_id)
+            )
+            await session.execute(delete(ProductType).where(col(ProductType.id) == type_id))
+            await session.execute(delete(Category).where(col(Category.id) == category_id))
+    # and deleting them all brings every count back to 0
+    assert removed == Counter()

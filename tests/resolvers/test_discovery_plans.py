@@ -55,9 +55,14 @@ async def seeded() -> AsyncIterator[AsyncConnection]:
 
 
 async def _statements(
-    connection: AsyncConnection, product_filter: ProductFilter, sort: ProductSort
+    connection: AsyncConnection,
+    product_filter: ProductFilter,
+    sort: ProductSort,
+    *,
+    total: bool = False,
 ) -> tuple[Select[Any], Select[Any]]:
-    """The page and count statements `products(filter:, sortBy:)` sends."""
+    """The page and count statements `products(filter:, sortBy:)` sends; with `total`, the
+    first page that counts its matches too."""
     async with AsyncSession(bind=connection) as session:
         rows = (await session.execute(attribute_catalog_statement())).all()
     catalog = AttributeCatalog.of((row[0], row[1]) for row in rows)
@@ -66,16 +71,29 @@ async def _statements(
         sort, currency="USD", search_words=conditions.search_words, dialect="postgresql"
     )
     page_conditions = conditions.without_search() if plan.join_is_search else conditions.all()
-    page = page_statement(plan, page_conditions, after=None, first=20)
+    page = page_statement(plan, page_conditions, after=None, first=20, total=total)
     return page, count_statement(plan, conditions.all())
 
 
 async def _plan(connection: AsyncConnection, statement: Select[Any]) -> list[dict[str, Any]]:
     """Every node of the statement's plan, flattened."""
+    return list(_nodes(await _root(connection, statement)))
+
+
+async def _root(connection: AsyncConnection, statement: Select[Any]) -> dict[str, Any]:
     sql = statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
     explained = await connection.scalar(text(f"EXPLAIN (FORMAT JSON) {sql}"))
     assert explained is not None
-    return list(_nodes(explained[0]["Plan"]))
+    plan: dict[str, Any] = explained[0]["Plan"]
+    return plan
+
+
+def _limited(node: dict[str, Any]) -> list[dict[str, Any]]:
+    """The nodes under the page's LIMIT: how the page's rows are chosen, before the chosen
+    few are read whole and put back in order."""
+    if node["Node Type"] == "Limit":
+        return list(_nodes(node))
+    return [found for child in node.get("Plans", []) for found in _limited(child)]
 
 
 def _nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -114,7 +132,8 @@ async def test_spec_filters_and_search_find_products_through_indexes(
     seeded: AsyncConnection, product_filter: ProductFilter, index: str
 ) -> None:
     page, count = await _statements(seeded, product_filter, ProductSort.NAME)
-    for statement in (page, count):
+    counted, _ = await _statements(seeded, product_filter, ProductSort.NAME, total=True)
+    for statement in (page, count, counted):
         nodes = await _plan(seeded, statement)
         assert not _scans_products_sequentially(nodes), nodes
         assert index in _indexes(nodes)
@@ -137,7 +156,9 @@ async def test_an_unfiltered_page_reads_an_index_in_order(
     nodes = await _plan(seeded, page)
     assert not _scans_products_sequentially(nodes), nodes
     assert index in _indexes(nodes)
-    assert not any(node["Node Type"] == "Sort" for node in nodes), "the index gives the order"
+    chosen = _limited(await _root(seeded, page))
+    assert chosen, nodes
+    assert not any(node["Node Type"] == "Sort" for node in chosen), "the index gives the order"
 
 
 async def test_a_relevance_page_and_its_count_read_the_search_index_once_each(

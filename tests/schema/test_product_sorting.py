@@ -38,15 +38,19 @@ query Page($first: Int!, $after: String, $filter: ProductFilter, $sortBy: Produc
 
 
 async def walk(client: GraphQLClient, *, page_size: int, **variables: Any) -> tuple[list[str], int]:
-    """Every page of a listing, following endCursor; the names in order and the total."""
+    """Every page of a listing, following endCursor; the names in order and the total, which
+    every page states alike (a first page may count in its own statement, later ones apart)."""
     names: list[str] = []
+    totals: set[int] = set()
     after = None
     while True:
         data = await client.data(PAGE, {"first": page_size, "after": after, **variables})
         connection = data["products"]
         names += [edge["node"]["name"] for edge in connection["edges"]]
+        totals.add(connection["totalCount"])
         if not connection["pageInfo"]["hasNextPage"]:
-            return names, connection["totalCount"]
+            (total,) = totals
+            return names, total
         after = connection["pageInfo"]["endCursor"]
 
 
