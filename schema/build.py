@@ -10,13 +10,13 @@ import strawberry
 from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.extensions.max_aliases import create_validator as aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.types import ExecutionContext
 
 from core.settings import Settings
@@ -81,15 +81,22 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
 
 
 def _protections(settings: Settings) -> list[ExtensionFactory]:
-    """Per-request extension factories; the parse and validation caches are process-wide."""
-    rules: list[Any] = [OneCredentialFieldPerOperation]
+    """Per-request extension factories; the parse and validation caches are process-wide.
+
+    The validation rules are made once, here: strawberry's QueryDepthLimiter and
+    MaxAliasesLimiter create a new rule class per instance, i.e. per request, and a new rule
+    is a new key of the validation cache, so every request missed it and was validated anew.
+    """
+    rules: list[Any] = [
+        OneCredentialFieldPerOperation,
+        depth_rule(settings.max_query_depth, None, None),
+        aliases_rule(settings.max_aliases),
+    ]
     if not settings.introspection_for_anonymous:
         rules.append(NoSchemaIntrospectionCustomRule)
     return [
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
         partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
-        partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
-        partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
         partial(AddValidationRules, rules),
         partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
         OneOperationPerRequest,

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from strawberry.extensions.validation_cache import _get_validate_cache
+
 from core.settings import Settings
+from schema.build import DOCUMENT_CACHE_SIZE
 from tests.graphql_client import GraphQLClient
 
 
@@ -74,3 +79,14 @@ async def test_token_limit_refuses_huge_documents(
     assert refused["data"] is None
     assert _codes(refused) == ["GRAPHQL_PARSE_FAILED"]
     assert "tokens" in refused["errors"][0]["message"]
+
+
+async def test_a_repeated_document_is_validated_once(client: GraphQLClient) -> None:
+    # The rules are made once per schema; made per request, each was a new cache key.
+    validated: Any = _get_validate_cache(DOCUMENT_CACHE_SIZE)  # an lru_cache wrapper
+    document = "query RepeatedForTheValidationCache { categories { slug name } }"
+    before = validated.cache_info()
+    for _ in range(3):
+        assert "errors" not in await client.post(document)
+    after = validated.cache_info()
+    assert (after.misses - before.misses, after.hits - before.hits) == (1, 2)
