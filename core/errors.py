@@ -16,6 +16,7 @@ class ErrorCode(StrEnum):
     UNAUTHENTICATED = "UNAUTHENTICATED"
     GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+    QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
     INTERNAL_ERROR = "INTERNAL_ERROR"
 
 
@@ -48,3 +49,9 @@ class Unauthenticated(TradeQLError):
     """The field needs a signed-in user: log in (or refresh the session) first."""
 
     code = ErrorCode.UNAUTHENTICATED
+
+
+class QueryTooComplex(TradeQLError):
+    """The operation would read more than one request may (`MAX_QUERY_COST`); nothing ran."""
+
+    code = ErrorCode.QUERY_TOO_COMPLEX

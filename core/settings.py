@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(default=12, ge=2, le=50)
     max_aliases: int = Field(default=30, ge=0, le=1_000)
     max_tokens: int = Field(default=3_000, ge=100, le=100_000)
+    # Estimated objects an operation may read (schema/cost.py): objects times list sizes.
+    max_query_cost: int = Field(default=50_000, ge=100, le=10_000_000)
     outbox_max_attempts: int = Field(default=12, ge=1, le=100)
     outbox_backoff_base_seconds: float = Field(default=2.0, gt=0)
     outbox_backoff_max_seconds: float = Field(default=3_600.0, gt=0)

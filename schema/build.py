@@ -27,6 +27,7 @@ from schema.audit_log import AuditQuery
 from schema.catalog.query import CatalogQuery
 from schema.clients.mutations import ClientMutation
 from schema.clients.query import ClientQuery
+from schema.cost import cost_limit
 from schema.debug import DebugExtensions
 from schema.fx.mutations import FxMutation
 from schema.fx.query import FxQuery
@@ -101,4 +102,5 @@ def _protections(settings: Settings) -> list[ExtensionFactory]:
         partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
         OneOperationPerRequest,
         MfaSetupOnly,
+        cost_limit(settings.max_query_cost),
     ]

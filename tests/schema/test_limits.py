@@ -10,13 +10,17 @@ from core.settings import Settings
 from schema.build import DOCUMENT_CACHE_SIZE
 from tests.graphql_client import GraphQLClient
 
+# Deep documents walk `parent`, an object: a list at every level (`children`) would be
+# refused by the query cost long before the depth limit (schema/cost.py).
+ROOT = 'product(slug: "no-such-product") { category'
 
-def _nested_children(depth: int) -> str:
-    """`categories { children { ... { slug } } }` whose selection is `depth` fields deep."""
+
+def _nested_parents(depth: int) -> str:
+    """`product { category { parent { ... { slug } } } }`, `depth` fields deep."""
     inner = "slug"
-    for _ in range(depth - 1):
-        inner = f"children {{ {inner} }}"
-    return f"{{ categories {{ {inner} }} }}"
+    for _ in range(depth - 2):
+        inner = f"parent {{ {inner} }}"
+    return f"{{ {ROOT} {{ {inner} }} }} }}"
 
 
 def _codes(body: dict[str, object]) -> list[str]:
@@ -27,9 +31,9 @@ async def test_depth_limit_refuses_one_level_too_deep(
     client: GraphQLClient, settings: Settings
 ) -> None:
     limit = settings.max_query_depth
-    accepted = await client.post(_nested_children(limit))
+    accepted = await client.post(_nested_parents(limit))
     assert "errors" not in accepted
-    refused = await client.post(_nested_children(limit + 1))
+    refused = await client.post(_nested_parents(limit + 1))
     assert refused["data"] is None
     assert _codes(refused) == ["GRAPHQL_VALIDATION_FAILED"]
     assert "depth" in refused["errors"][0]["message"]
@@ -39,18 +43,18 @@ async def test_depth_is_counted_through_fragments(
     client: GraphQLClient, settings: Settings
 ) -> None:
     limit = settings.max_query_depth
-    # One level deeper than `_nested_children(limit)`, hidden behind two fragment spreads.
+    # One level deeper than `_nested_parents(limit)`, hidden behind two fragment spreads.
     levels = "slug"
-    for _ in range(limit - 1):
-        levels = f"children {{ {levels} }}"
+    for _ in range(limit - 2):
+        levels = f"parent {{ {levels} }}"
     document = (
-        "query { categories { ...Outer } }\n"
+        f"query {{ {ROOT} {{ ...Outer }} }} }}\n"
         "fragment Outer on Category { ...Inner }\n"
-        f"fragment Inner on Category {{ children {{ {levels} }} }}"
+        f"fragment Inner on Category {{ parent {{ {levels} }} }}"
     )
     refused = await client.post(document)
     assert _codes(refused) == ["GRAPHQL_VALIDATION_FAILED"]
-    shallower = document.replace("children { slug }", "slug", 1)
+    shallower = document.replace("parent { slug }", "slug", 1)
     assert "errors" not in await client.post(shallower)
 
 
