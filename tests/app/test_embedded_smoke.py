@@ -17,6 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.child_processes import ends_with_parent
+
 TRADEQL = str(Path(sys.executable).parent / "tradeql")
 
 QUERY = """{
@@ -63,6 +65,7 @@ def serving(env: dict[str, str], cwd: Path) -> Iterator[Served]:
         cwd=cwd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        preexec_fn=ends_with_parent(),
     )
     try:
         _wait_until_ready(served.base_url, server)

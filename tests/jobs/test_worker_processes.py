@@ -16,6 +16,7 @@ from core import outbox
 from core.db import Database
 from core.settings import Settings
 from models.outbox import EventState
+from tests.child_processes import ends_with_parent
 from tests.jobs.conftest import TEST_HANDLERS
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -33,7 +34,12 @@ def start_worker(settings: Settings, **overrides: str) -> subprocess.Popen[bytes
         **overrides,
     }
     return subprocess.Popen(
-        [TRADEQL, "worker"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [TRADEQL, "worker"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=ends_with_parent(),
     )
 
 
