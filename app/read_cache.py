@@ -24,11 +24,10 @@ from functools import lru_cache
 from typing import Any
 
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
-from graphql.language import FragmentDefinitionNode
 
 from auth.principal import Principal
 from core.cache import Cache
-from schema.accounts.guards import root_field_names
+from schema.accounts.guards import fragments_by_name, root_field_names
 
 CATALOG_NAMESPACE = "catalog"
 KEY_PREFIX = "graphql-read:"
@@ -55,11 +54,7 @@ def cacheable(document: str, operation_name: str | None, max_tokens: int) -> boo
     operation = get_operation_ast(parsed, operation_name)
     if operation is None or operation.operation is not OperationType.QUERY:
         return False
-    fragments = {
-        node.name.value: node
-        for node in parsed.definitions
-        if isinstance(node, FragmentDefinitionNode)
-    }
+    fragments = fragments_by_name(parsed.definitions)
     names = set(root_field_names(operation.selection_set, fragments))
     return bool(names) and names <= CACHEABLE_ROOT_FIELDS
 

@@ -40,6 +40,7 @@ from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
 
 from core.errors import QueryTooComplex
+from schema.accounts.guards import fragments_by_name
 
 # What a plain list (a product's variants, an order's lines) is assumed to hold.
 LIST_ESTIMATE = 10
@@ -151,11 +152,7 @@ def operation_cost(
     root = schema.get_root_type(operation.operation)
     if root is None:
         return None
-    fragments = {
-        definition.name.value: definition
-        for definition in document.definitions
-        if isinstance(definition, FragmentDefinitionNode)
-    }
+    fragments = fragments_by_name(document.definitions)
     estimator = CostEstimator(schema, fragments, variables or {})
     return estimator.selection_cost(operation.selection_set, root)
 

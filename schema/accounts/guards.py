@@ -69,13 +69,14 @@ def root_field_names(
                 yield from root_field_names(fragment.selection_set, fragments, _seen | {name})
 
 
-def _fragments(definitions: Any) -> dict[str, FragmentDefinitionNode]:
+def fragments_by_name(definitions: Any) -> dict[str, FragmentDefinitionNode]:
+    """The fragment definitions of a document, by name, for walking its spreads."""
     return {d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)}
 
 
 class OneCredentialFieldPerOperation(ValidationRule):
     def enter_operation_definition(self, node: OperationDefinitionNode, *_args: Any) -> None:
-        fragments = _fragments(self.context.document.definitions)
+        fragments = fragments_by_name(self.context.document.definitions)
         names = root_field_names(node.selection_set, fragments)
         used = [name for name in names if name in CREDENTIAL_FIELDS]
         if len(used) > 1:
@@ -96,7 +97,9 @@ class MfaSetupOnly(SchemaExtension):
         if principal is not None and principal.limited_to_mfa_setup and document is not None:
             operation = get_operation_ast(document, context.operation_name)
             if operation is not None:
-                names = root_field_names(operation.selection_set, _fragments(document.definitions))
+                names = root_field_names(
+                    operation.selection_set, fragments_by_name(document.definitions)
+                )
                 refused = sorted(set(names) - MFA_SETUP_FIELDS)
                 if refused:
                     message = (
