@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, func
+from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Integer, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import SQLModel
 
@@ -40,3 +41,13 @@ def updated_at_column() -> Column[datetime]:
     return Column(
         DateTime(timezone=True), nullable=False, server_default=func.now(), onupdate=func.now()
     )
+
+
+def one_of(column: str, values: type[StrEnum]) -> str:
+    """The CHECK condition that `column` holds one of the enum's values."""
+    return f"{column} IN ({', '.join(repr(value.value) for value in values)})"
+
+
+def foreign_key(target: str, *, ondelete: str = "RESTRICT") -> ForeignKey:
+    """A reference to `target` ("table.column"); RESTRICT unless the caller says otherwise."""
+    return ForeignKey(target, ondelete=ondelete)

@@ -15,7 +15,6 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Column,
-    ForeignKey,
     Index,
     Integer,
     Numeric,
@@ -25,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from models.base import created_at_column, json_column, updated_at_column
+from models.base import created_at_column, foreign_key, json_column, one_of, updated_at_column
 
 
 class ProductStatus(StrEnum):
@@ -42,14 +41,6 @@ class AttributeKind(StrEnum):
     MULTI_ENUM = "multi_enum"
 
 
-def _in(column: str, values: type[StrEnum]) -> str:
-    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
-
-
-def _fk(target: str, *, ondelete: str) -> Any:
-    return ForeignKey(target, ondelete=ondelete)
-
-
 class Category(SQLModel, table=True):
     __tablename__ = "categories"
     __table_args__ = (CheckConstraint("parent_id <> id", name="not_own_parent"),)
@@ -57,7 +48,7 @@ class Category(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     parent_id: int | None = Field(
         default=None,
-        sa_column=Column(Integer, _fk("categories.id", ondelete="RESTRICT"), index=True),
+        sa_column=Column(Integer, foreign_key("categories.id", ondelete="RESTRICT"), index=True),
     )
     name: str = Field(sa_column=Column(String(120), nullable=False))
     slug: str = Field(sa_column=Column(String(120), nullable=False, unique=True))
@@ -80,13 +71,15 @@ class AttributeDefinition(SQLModel, table=True):
     __tablename__ = "attribute_definitions"
     __table_args__ = (
         UniqueConstraint("product_type_id", "key"),
-        CheckConstraint(_in("kind", AttributeKind), name="kind_known"),
+        CheckConstraint(one_of("kind", AttributeKind), name="kind_known"),
         CheckConstraint("kind = 'number' OR unit IS NULL", name="unit_only_for_numbers"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     product_type_id: int = Field(
-        sa_column=Column(Integer, _fk("product_types.id", ondelete="CASCADE"), nullable=False)
+        sa_column=Column(
+            Integer, foreign_key("product_types.id", ondelete="CASCADE"), nullable=False
+        )
     )
     key: str = Field(sa_column=Column(String(64), nullable=False))
     label: str = Field(sa_column=Column(String(120), nullable=False))
@@ -101,7 +94,7 @@ class AttributeDefinition(SQLModel, table=True):
 class Product(SQLModel, table=True):
     __tablename__ = "products"
     __table_args__ = (
-        CheckConstraint(_in("status", ProductStatus), name="status_known"),
+        CheckConstraint(one_of("status", ProductStatus), name="status_known"),
         CheckConstraint("moq >= 1", name="moq_positive"),
         CheckConstraint("lead_time_days >= 0", name="lead_time_not_negative"),
         CheckConstraint("length(hs_code) IN (6, 8, 10)", name="hs_code_length"),
@@ -141,10 +134,12 @@ class Product(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     product_type_id: int = Field(
-        sa_column=Column(Integer, _fk("product_types.id", ondelete="RESTRICT"), nullable=False)
+        sa_column=Column(
+            Integer, foreign_key("product_types.id", ondelete="RESTRICT"), nullable=False
+        )
     )
     category_id: int = Field(
-        sa_column=Column(Integer, _fk("categories.id", ondelete="RESTRICT"), nullable=False)
+        sa_column=Column(Integer, foreign_key("categories.id", ondelete="RESTRICT"), nullable=False)
     )
     name: str = Field(sa_column=Column(String(200), nullable=False))
     slug: str = Field(sa_column=Column(String(200), nullable=False, unique=True))
@@ -183,7 +178,7 @@ class Variant(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     product_id: int = Field(
         sa_column=Column(
-            Integer, _fk("products.id", ondelete="CASCADE"), nullable=False, index=True
+            Integer, foreign_key("products.id", ondelete="CASCADE"), nullable=False, index=True
         )
     )
     sku: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
@@ -218,7 +213,7 @@ class PriceTier(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     variant_id: int = Field(
-        sa_column=Column(Integer, _fk("variants.id", ondelete="CASCADE"), nullable=False)
+        sa_column=Column(Integer, foreign_key("variants.id", ondelete="CASCADE"), nullable=False)
     )
     currency: str = Field(sa_column=Column(String(3), nullable=False))
     min_quantity: int = Field(sa_column=Column(Integer, nullable=False))

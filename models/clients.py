@@ -13,7 +13,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Numeric, String
 from sqlmodel import Field, SQLModel
 
-from models.base import BigId, created_at_column, updated_at_column
+from models.base import BigId, created_at_column, one_of, updated_at_column
 
 
 class BalanceDueOn(StrEnum):
@@ -35,10 +35,7 @@ class ClientCompany(SQLModel, table=True):
             "advance_percent >= 0 AND advance_percent <= 100", name="advance_percent_range"
         ),
         CheckConstraint("net_days >= 0 AND net_days <= 365", name="net_days_range"),
-        CheckConstraint(
-            f"balance_due_on IN ({', '.join(repr(v.value) for v in BalanceDueOn)})",
-            name="balance_due_on_known",
-        ),
+        CheckConstraint(one_of("balance_due_on", BalanceDueOn), name="balance_due_on_known"),
         CheckConstraint("version >= 1", name="version_positive"),
     )
 

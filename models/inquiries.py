@@ -16,7 +16,6 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
-    ForeignKey,
     Index,
     Integer,
     Numeric,
@@ -26,7 +25,14 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from models.base import BigId, created_at_column, json_column, updated_at_column
+from models.base import (
+    BigId,
+    created_at_column,
+    foreign_key,
+    json_column,
+    one_of,
+    updated_at_column,
+)
 
 
 def inquiry_reference(pk: int) -> str:
@@ -53,14 +59,6 @@ class QuoteStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-def _in(column: str, values: type[StrEnum]) -> str:
-    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
-
-
-def _fk(target: str, *, ondelete: str = "RESTRICT") -> Any:
-    return ForeignKey(target, ondelete=ondelete)
-
-
 class Lead(SQLModel, table=True):
     """A prospect who asked as a guest: known by email, not an account, cannot sign in."""
 
@@ -83,7 +81,7 @@ class Inquiry(SQLModel, table=True):
         CheckConstraint(
             "(client_company_id IS NULL) <> (lead_id IS NULL)", name="from_client_or_lead"
         ),
-        CheckConstraint(_in("status", InquiryStatus), name="status_known"),
+        CheckConstraint(one_of("status", InquiryStatus), name="status_known"),
         CheckConstraint("version >= 1", name="version_positive"),
         # A client's inquiries and the staff queue, newest first.
         Index(None, "client_company_id", "created_at", "id"),
@@ -92,13 +90,14 @@ class Inquiry(SQLModel, table=True):
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
     client_company_id: int | None = Field(
-        default=None, sa_column=Column(BigId, _fk("client_companies.id"), nullable=True)
+        default=None, sa_column=Column(BigId, foreign_key("client_companies.id"), nullable=True)
     )
     lead_id: int | None = Field(
-        default=None, sa_column=Column(BigId, _fk("leads.id"), nullable=True, index=True)
+        default=None, sa_column=Column(BigId, foreign_key("leads.id"), nullable=True, index=True)
     )
     submitted_by_user_id: int | None = Field(
-        default=None, sa_column=Column(BigId, _fk("users.id", ondelete="SET NULL"), nullable=True)
+        default=None,
+        sa_column=Column(BigId, foreign_key("users.id", ondelete="SET NULL"), nullable=True),
     )
     incoterm: str = Field(sa_column=Column(String(3), nullable=False))
     # The Incoterms 2020 named place, or the destination port for C- and D-terms.
@@ -111,7 +110,9 @@ class Inquiry(SQLModel, table=True):
     )
     assigned_to_user_id: int | None = Field(
         default=None,
-        sa_column=Column(BigId, _fk("users.id", ondelete="SET NULL"), nullable=True, index=True),
+        sa_column=Column(
+            BigId, foreign_key("users.id", ondelete="SET NULL"), nullable=True, index=True
+        ),
     )
     lost_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False, default=1))
@@ -131,11 +132,13 @@ class InquiryItem(SQLModel, table=True):
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
     inquiry_id: int = Field(
-        sa_column=Column(BigId, _fk("inquiries.id", ondelete="CASCADE"), nullable=False, index=True)
+        sa_column=Column(
+            BigId, foreign_key("inquiries.id", ondelete="CASCADE"), nullable=False, index=True
+        )
     )
-    product_id: int = Field(sa_column=Column(Integer, _fk("products.id"), nullable=False))
+    product_id: int = Field(sa_column=Column(Integer, foreign_key("products.id"), nullable=False))
     variant_id: int | None = Field(
-        default=None, sa_column=Column(Integer, _fk("variants.id"), nullable=True)
+        default=None, sa_column=Column(Integer, foreign_key("variants.id"), nullable=True)
     )
     quantity: int = Field(sa_column=Column(Integer, nullable=False))
     target_price: Decimal | None = Field(
@@ -154,12 +157,12 @@ class Quote(SQLModel, table=True):
         CheckConstraint("revision >= 1", name="revision_positive"),
         CheckConstraint("lead_time_days >= 0", name="lead_time_not_negative"),
         CheckConstraint("length(currency) = 3", name="currency_length"),
-        CheckConstraint(_in("status", QuoteStatus), name="status_known"),
+        CheckConstraint(one_of("status", QuoteStatus), name="status_known"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
     inquiry_id: int = Field(
-        sa_column=Column(BigId, _fk("inquiries.id", ondelete="CASCADE"), nullable=False)
+        sa_column=Column(BigId, foreign_key("inquiries.id", ondelete="CASCADE"), nullable=False)
     )
     revision: int = Field(sa_column=Column(Integer, nullable=False))
     status: QuoteStatus = Field(
@@ -175,7 +178,8 @@ class Quote(SQLModel, table=True):
     changes: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(default=dict))
     total: Decimal = Field(sa_column=Column(Numeric(18, 4), nullable=False))
     created_by_user_id: int | None = Field(
-        default=None, sa_column=Column(BigId, _fk("users.id", ondelete="SET NULL"), nullable=True)
+        default=None,
+        sa_column=Column(BigId, foreign_key("users.id", ondelete="SET NULL"), nullable=True),
     )
     created_at: datetime | None = Field(default=None, sa_column=created_at_column())
 
@@ -190,9 +194,11 @@ class QuoteLine(SQLModel, table=True):
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
     quote_id: int = Field(
-        sa_column=Column(BigId, _fk("quotes.id", ondelete="CASCADE"), nullable=False, index=True)
+        sa_column=Column(
+            BigId, foreign_key("quotes.id", ondelete="CASCADE"), nullable=False, index=True
+        )
     )
-    variant_id: int = Field(sa_column=Column(Integer, _fk("variants.id"), nullable=False))
+    variant_id: int = Field(sa_column=Column(Integer, foreign_key("variants.id"), nullable=False))
     quantity: int = Field(sa_column=Column(Integer, nullable=False))
     unit_price: Decimal = Field(sa_column=Column(Numeric(14, 4), nullable=False))
     line_total: Decimal = Field(sa_column=Column(Numeric(18, 4), nullable=False))

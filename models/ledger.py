@@ -14,7 +14,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Numeric, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.base import BigId, created_at_column, updated_at_column
+from models.base import BigId, created_at_column, one_of, updated_at_column
 
 
 class ReceivableStatus(StrEnum):
@@ -33,14 +33,10 @@ class LedgerEntryKind(StrEnum):
     REVERSAL = "reversal"
 
 
-def _in(column: str, values: type[StrEnum]) -> str:
-    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
-
-
 class Receivable(SQLModel, table=True):
     __tablename__ = "receivables"
     __table_args__ = (
-        CheckConstraint(_in("status", ReceivableStatus), name="status_known"),
+        CheckConstraint(one_of("status", ReceivableStatus), name="status_known"),
         CheckConstraint("amount >= 0", name="amount_not_negative"),
     )
 
@@ -72,7 +68,7 @@ class LedgerEntry(SQLModel, table=True):
     __tablename__ = "ledger_entries"
     __table_args__ = (
         UniqueConstraint("event_id", "kind"),
-        CheckConstraint(_in("kind", LedgerEntryKind), name="kind_known"),
+        CheckConstraint(one_of("kind", LedgerEntryKind), name="kind_known"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))

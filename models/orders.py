@@ -17,7 +17,6 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     DateTime,
-    ForeignKey,
     Index,
     Integer,
     Numeric,
@@ -27,7 +26,14 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from models.base import BigId, created_at_column, json_column, updated_at_column
+from models.base import (
+    BigId,
+    created_at_column,
+    foreign_key,
+    json_column,
+    one_of,
+    updated_at_column,
+)
 
 # Amounts are rounded to the currency's minor unit (models.money) before they are stored;
 # four places hold every ISO 4217 minor unit.
@@ -56,14 +62,6 @@ class PaymentStatus(StrEnum):
     PAID = "paid"
 
 
-def _in(column: str, values: type[StrEnum]) -> str:
-    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
-
-
-def _fk(target: str, *, ondelete: str = "RESTRICT") -> Any:
-    return ForeignKey(target, ondelete=ondelete)
-
-
 class Order(SQLModel, table=True):
     __tablename__ = "orders"
     __table_args__ = (
@@ -72,8 +70,8 @@ class Order(SQLModel, table=True):
         # A client's orders, newest first; and the staff listing by status.
         Index(None, "client_company_id", "created_at", "id"),
         Index(None, "status", "created_at", "id"),
-        CheckConstraint(_in("status", OrderStatus), name="status_known"),
-        CheckConstraint(_in("payment_status", PaymentStatus), name="payment_status_known"),
+        CheckConstraint(one_of("status", OrderStatus), name="status_known"),
+        CheckConstraint(one_of("payment_status", PaymentStatus), name="payment_status_known"),
         CheckConstraint("total >= 0", name="total_not_negative"),
         CheckConstraint("amount_paid >= 0", name="amount_paid_not_negative"),
         CheckConstraint("fx_rate > 0", name="fx_rate_positive"),
@@ -83,14 +81,15 @@ class Order(SQLModel, table=True):
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
     client_company_id: int = Field(
-        sa_column=Column(BigId, _fk("client_companies.id"), nullable=False)
+        sa_column=Column(BigId, foreign_key("client_companies.id"), nullable=False)
     )
     placed_by_user_id: int | None = Field(
-        default=None, sa_column=Column(BigId, _fk("users.id", ondelete="SET NULL"), nullable=True)
+        default=None,
+        sa_column=Column(BigId, foreign_key("users.id", ondelete="SET NULL"), nullable=True),
     )
     quote_id: int | None = Field(
         default=None,
-        sa_column=Column(BigId, _fk("quotes.id"), nullable=True, unique=True),
+        sa_column=Column(BigId, foreign_key("quotes.id"), nullable=True, unique=True),
     )
     idempotency_key: str | None = Field(default=None, sa_column=Column(String(100), nullable=True))
     # SHA-256 of the normalised request: the same key with another payload is refused.
@@ -119,7 +118,7 @@ class Order(SQLModel, table=True):
     credit_currency: str = Field(sa_column=Column(String(3), nullable=False))
     fx_rate: Decimal = Field(sa_column=Column(RATE, nullable=False))
     fx_rate_id: int | None = Field(
-        default=None, sa_column=Column(BigId, _fk("fx_rates.id"), nullable=True)
+        default=None, sa_column=Column(BigId, foreign_key("fx_rates.id"), nullable=True)
     )
     cancel_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False, default=1))
@@ -155,10 +154,10 @@ class OrderLine(SQLModel, table=True):
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
     order_id: int = Field(
-        sa_column=Column(BigId, _fk("orders.id", ondelete="CASCADE"), nullable=False)
+        sa_column=Column(BigId, foreign_key("orders.id", ondelete="CASCADE"), nullable=False)
     )
     variant_id: int = Field(
-        sa_column=Column(Integer, _fk("variants.id"), nullable=False, index=True)
+        sa_column=Column(Integer, foreign_key("variants.id"), nullable=False, index=True)
     )
     sku: str = Field(sa_column=Column(String(64), nullable=False))
     product_name: str = Field(sa_column=Column(String(200), nullable=False))
@@ -180,13 +179,16 @@ class Payment(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
-    order_id: int = Field(sa_column=Column(BigId, _fk("orders.id"), nullable=False, index=True))
+    order_id: int = Field(
+        sa_column=Column(BigId, foreign_key("orders.id"), nullable=False, index=True)
+    )
     amount: Decimal = Field(sa_column=Column(AMOUNT, nullable=False))
     currency: str = Field(sa_column=Column(String(3), nullable=False))
     # The bank's or the payment provider's reference; recording it twice is refused.
     reference: str = Field(sa_column=Column(String(120), nullable=False))
     received_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     recorded_by_user_id: int | None = Field(
-        default=None, sa_column=Column(BigId, _fk("users.id", ondelete="SET NULL"), nullable=True)
+        default=None,
+        sa_column=Column(BigId, foreign_key("users.id", ondelete="SET NULL"), nullable=True),
     )
     created_at: datetime | None = Field(default=None, sa_column=created_at_column())

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
     Column,
     DateTime,
-    ForeignKey,
     Index,
     Integer,
     String,
@@ -19,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from models.base import BigId, created_at_column
+from models.base import BigId, created_at_column, foreign_key, one_of
 
 
 class TransportMode(StrEnum):
@@ -30,19 +28,15 @@ class TransportMode(StrEnum):
     COURIER = "courier"
 
 
-def _fk(target: str, *, ondelete: str = "RESTRICT") -> Any:
-    return ForeignKey(target, ondelete=ondelete)
-
-
 class Shipment(SQLModel, table=True):
     __tablename__ = "shipments"
     __table_args__ = (Index(None, "order_id", "id"),)
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
-    order_id: int = Field(sa_column=Column(BigId, _fk("orders.id"), nullable=False))
+    order_id: int = Field(sa_column=Column(BigId, foreign_key("orders.id"), nullable=False))
     # Copied from the order so a client's shipments are scoped without a join.
     client_company_id: int = Field(
-        sa_column=Column(BigId, _fk("client_companies.id"), nullable=False, index=True)
+        sa_column=Column(BigId, foreign_key("client_companies.id"), nullable=False, index=True)
     )
     reference: str = Field(default="", sa_column=Column(String(120), nullable=False, default=""))
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
@@ -54,15 +48,13 @@ class ShipmentLeg(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("shipment_id", "sequence"),
         CheckConstraint("sequence >= 1", name="sequence_positive"),
-        CheckConstraint(
-            f"mode IN ({', '.join(repr(m.value) for m in TransportMode)})", name="mode_known"
-        ),
+        CheckConstraint(one_of("mode", TransportMode), name="mode_known"),
         CheckConstraint("eta IS NULL OR etd IS NULL OR eta >= etd", name="eta_after_etd"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
     shipment_id: int = Field(
-        sa_column=Column(BigId, _fk("shipments.id", ondelete="CASCADE"), nullable=False)
+        sa_column=Column(BigId, foreign_key("shipments.id", ondelete="CASCADE"), nullable=False)
     )
     sequence: int = Field(sa_column=Column(Integer, nullable=False))
     carrier: str = Field(sa_column=Column(String(120), nullable=False))
@@ -89,7 +81,7 @@ class TrackingEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
     shipment_id: int = Field(
-        sa_column=Column(BigId, _fk("shipments.id", ondelete="CASCADE"), nullable=False)
+        sa_column=Column(BigId, foreign_key("shipments.id", ondelete="CASCADE"), nullable=False)
     )
     occurred_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     location: str = Field(sa_column=Column(String(200), nullable=False))
