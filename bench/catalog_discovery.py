@@ -28,23 +28,19 @@ import time
 import uuid
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import text
 
 from app.factory import create_app
 from app.read_cache import CATALOG_NAMESPACE
 from app.seed import seed_demo
+from bench import scratch_database
 from core.cache import Cache
 from core.db import Database, create_engine
 from core.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres@127.0.0.1:5432")
 WARM_UP_RUNS = 5
 
@@ -83,20 +79,6 @@ QUERIES = (
         """{ products(first: 10) { edges { node { name variants { sku } } } } }""",
     ),
 )
-
-
-async def _admin(server: str, sql: str) -> None:
-    connection = await asyncpg.connect(f"postgresql://{server}/postgres")
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
-def _migrate(url: str) -> None:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.attributes["database_url"] = url
-    command.upgrade(config, "head")
 
 
 @dataclass(frozen=True)
@@ -174,9 +156,7 @@ async def run(server: str, runs: int, small: int, large: int) -> None:
         async with AsyncExitStack() as stack:
             targets = []
             for size, name in names.items():
-                await _admin(server, f'CREATE DATABASE "{name}"')
-                url = f"postgresql+asyncpg://{server}/{name}"
-                await asyncio.to_thread(_migrate, url)
+                url = await scratch_database.create_migrated(server, name)
                 settings = Settings(env="test", database_url=url, redis_url=None)
                 engine = create_engine(settings)
                 engines.append(engine)
@@ -207,7 +187,7 @@ async def run(server: str, runs: int, small: int, large: int) -> None:
         for engine in engines:
             await engine.dispose()
         for name in names.values():
-            await _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await scratch_database.drop(server, name)
 
 
 def _report(results: dict[int, dict[str, Medians]], small: int, large: int) -> None:

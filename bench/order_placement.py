@@ -35,15 +35,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import func, update
 from sqlmodel import col, select
 
 from app.seed import seed_demo
 from auth.sessions import issue_session
+from bench import scratch_database
 from core.db import Database, create_engine
 from core.global_id import encode_global_id
 from core.settings import Settings
@@ -52,7 +50,6 @@ from models.clients import ClientCompany
 from models.identity import Role, User
 from models.orders import Order
 
-ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres@127.0.0.1:5432")
 TRADEQL = str(Path(sys.executable).parent / "tradeql")
 CLIENTS = 20
@@ -74,20 +71,6 @@ class Item:
 class World:
     tokens: list[str]
     items: list[Item]
-
-
-async def _admin(server: str, sql: str) -> None:
-    connection = await asyncpg.connect(f"postgresql://{server}/postgres")
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
-def _migrate(url: str) -> None:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.attributes["database_url"] = url
-    command.upgrade(config, "head")
 
 
 async def _seed(database: Database, settings: Settings) -> World:
@@ -269,12 +252,10 @@ def _report(shape: str, outcome: Outcome, orders: int) -> None:
 
 async def run(server: str, orders: int, concurrency: int, workers: int) -> None:
     name = f"tradeql_bench_{uuid.uuid4().hex[:8]}"
-    await _admin(server, f'CREATE DATABASE "{name}"')
-    url = f"postgresql+asyncpg://{server}/{name}"
     process: subprocess.Popen[bytes] | None = None
     engine = None
     try:
-        await asyncio.to_thread(_migrate, url)
+        url = await scratch_database.create_migrated(server, name)
         settings = Settings(env="test", database_url=url, redis_url=None)
         engine = create_engine(settings)
         database = Database(engine)
@@ -309,7 +290,7 @@ async def run(server: str, orders: int, concurrency: int, workers: int) -> None:
                 process.kill()
         if engine is not None:
             await engine.dispose()
-        await _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await scratch_database.drop(server, name)
 
 
 def main() -> None:

@@ -26,12 +26,11 @@ from auth.policy import Permission
 from auth.principal import ANONYMOUS, Principal, PrincipalKind
 from core.cache import Cache
 from core.db import Database
-from core.kv import close as close_stores
 from core.settings import Settings
 from models.catalog import Product, ProductType
 from models.identity import Role
 from tests.builders import make_category, make_fabric_type, make_product, make_variant, unique
-from tests.callers import Caller, error_codes, token_for
+from tests.callers import Caller, error_codes, shut_down, token_for
 
 PRODUCT = """query($slug: String!) { product(slug: $slug) { name } }"""
 LISTING = """query($type: String!) { products(first: 10, filter: {productTypeSlug: $type}) {
@@ -66,8 +65,7 @@ async def running(settings: Settings, database: Database) -> AsyncIterator[App]:
         async with httpx.AsyncClient(transport=transport, base_url="http://tradeql.test") as http:
             yield App(Caller(http), app.state.stores.cache, settings.redis_prefix)
     finally:
-        # The transport runs no lifespan, which would close the app's Redis connections.
-        await close_stores(app.state.stores)
+        await shut_down(app)
 
 
 @pytest.fixture
