@@ -9,23 +9,22 @@ field gate still leaks nothing.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, true
+from sqlalchemy import ColumnElement, false
 from sqlmodel import col, select
 
 from auth.policy import Permission
 from auth.principal import Principal
 from loaders.relations import Relation
+from loaders.scoping import own_company_rows
 from models.clients import ClientCompany, ClientContact
 from models.identity import Role, User
 
 
 def company_is_visible(principal: Principal) -> ColumnElement[bool]:
     """Which client companies `principal` may see."""
-    if principal.can(Permission.CLIENTS_READ):
-        return true()
-    if principal.is_client and principal.client_company_id is not None:
-        return col(ClientCompany.id) == principal.client_company_id
-    return false()
+    return own_company_rows(
+        principal, col(ClientCompany.id), staff_permission=Permission.CLIENTS_READ
+    )
 
 
 def contact_is_visible(principal: Principal) -> ColumnElement[bool]:

@@ -13,8 +13,8 @@ from sqlmodel import col
 
 from auth.policy import Permission
 from auth.principal import Principal
-from loaders.orders import own_company_rows, rows_under
 from loaders.relations import Relation
+from loaders.scoping import own_company_rows, rows_under
 from models.inquiries import Inquiry, InquiryItem, Lead, Quote, QuoteLine
 
 

@@ -8,47 +8,22 @@ Receivables are finance's: staff need `finance:read`; a client sees its own.
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import ColumnElement, false, true
-from sqlalchemy.sql.elements import False_, True_
-from sqlmodel import col, select
+from sqlalchemy import ColumnElement
+from sqlmodel import col
 
 from auth.policy import Permission
 from auth.principal import Principal
-from loaders.relations import Relation, Visibility
+from loaders.relations import Relation
+from loaders.scoping import own_company_rows, rows_under
 from models.ledger import LedgerEntry, Receivable
 from models.orders import Order, OrderLine, Payment
 from models.shipments import Shipment, ShipmentLeg, TrackingEvent
-
-
-def own_company_rows(
-    principal: Principal, company_column: Any, *, staff_permission: Permission
-) -> ColumnElement[bool]:
-    """Rows of the caller's own company, or every row for staff holding `staff_permission`."""
-    if principal.can(staff_permission):
-        return true()
-    if principal.is_client and principal.client_company_id is not None:
-        return company_column == principal.client_company_id  # type: ignore[no-any-return]
-    return false()
 
 
 def order_is_visible(principal: Principal) -> ColumnElement[bool]:
     return own_company_rows(
         principal, col(Order.client_company_id), staff_permission=Permission.ORDERS_READ_ALL
     )
-
-
-def rows_under(parent_visible: Visibility, parent_id: Any, column: Any) -> Visibility:
-    """Rows whose `column` points at a parent the caller may see (a line of a visible order)."""
-
-    def visible(principal: Principal) -> ColumnElement[bool]:
-        condition = parent_visible(principal)
-        if isinstance(condition, True_ | False_):
-            return condition
-        return column.in_(select(parent_id).where(condition))  # type: ignore[no-any-return]
-
-    return visible
 
 
 def shipment_is_visible(principal: Principal) -> ColumnElement[bool]:
