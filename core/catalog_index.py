@@ -5,25 +5,48 @@ written through a session) and the bulk seeder (Core inserts, which skip the hoo
 function replaces the derived rows of the products it is given, set-based, so calling it
 twice is harmless and a batch of 2,000 products costs a handful of statements.
 
-`facet_value_counts` is the exception: it sums over many products, so it is kept by deltas.
-What the written products counted before the flush (`facet_contributions`, read before it)
-is subtracted and what they count after it added, row by row with an upsert; concurrent
-writers add to the same rows under row locks, in key order, so their deltas never collide.
+The facet count tables (`facet_value_counts`, `facet_pair_counts`) are the exception: they
+sum over many products, so they are kept by deltas. What the written products counted before
+the flush (`facet_contributions`, read before it) is subtracted and what they count after it
+added, row by row with an upsert; concurrent writers add to the same rows under row locks, in
+key order, so their deltas never collide.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Select, delete, func, insert, inspect, select
+from sqlalchemy import (
+    CTE,
+    Boolean,
+    ColumnElement,
+    Connection,
+    Double,
+    FromClause,
+    Select,
+    String,
+    Table,
+    and_,
+    cast,
+    delete,
+    func,
+    insert,
+    inspect,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models.base import metadata
 from models.catalog import PriceTier, Product, ProductStatus, Variant
 from models.discovery import (
+    COUNTRY_KEY,
+    facet_pair_counts,
     facet_value_counts,
     facet_value_key,
     product_prices,
@@ -38,6 +61,19 @@ ProductSpecs = tuple[int, int, dict[str, Any]]  # product id, product type id, v
 ProductIds = Collection[int] | Select[tuple[int]]
 # (product type id, category id, attribute key, value_text, value_number, value_bool)
 FacetValue = tuple[int, int, str, str | None, float | None, bool | None]
+# (type id, category id, picked key, its text, number, bool, counted key, text, number, bool)
+FacetPair = tuple[
+    int,
+    int,
+    str,
+    str | None,
+    float | None,
+    bool | None,
+    str,
+    str | None,
+    float | None,
+    bool | None,
+]
 
 PRODUCTS = metadata.tables["products"]
 VARIANTS = metadata.tables["variants"]
@@ -84,59 +120,177 @@ def write_search_documents(connection: Connection, product_ids: Collection[int])
         )
 
 
-def facet_contributions(
-    connection: Connection, product_ids: Collection[int]
-) -> Counter[FacetValue]:
-    """What these products add to `facet_value_counts` as stored now: the active ones' spec
-    values, by their type and category (`loaders.catalog.product_is_visible` is this status)."""
+@dataclass
+class FacetTally:
+    """What some products add to the facet count tables: per value, and per pair of values of
+    two different attributes (country of origin included, as `COUNTRY_KEY`)."""
+
+    values: Counter[FacetValue] = field(default_factory=Counter)
+    pairs: Counter[FacetPair] = field(default_factory=Counter)
+
+    def minus(self, before: FacetTally) -> FacetTally:
+        """The change from `before` to this tally; zero changes are dropped."""
+        values, pairs = Counter(self.values), Counter(self.pairs)
+        values.subtract(before.values)
+        pairs.subtract(before.pairs)
+        return FacetTally(
+            Counter({k: n for k, n in values.items() if n}),
+            Counter({k: n for k, n in pairs.items() if n}),
+        )
+
+
+def facet_contributions(connection: Connection, product_ids: Collection[int]) -> FacetTally:
+    """What these products add to the facet count tables as stored now: the active ones'
+    spec values and country, by their type and category, alone and in pairs
+    (`loaders.catalog.product_is_visible` is this status)."""
     if not product_ids:
-        return Counter()
-    values = product_spec_values.c
-    typed = (values.attribute_key, values.value_text, values.value_number, values.value_bool)
-    rows = connection.execute(
-        select(PRODUCTS.c.product_type_id, PRODUCTS.c.category_id, *typed, func.count())
-        .select_from(product_spec_values.join(PRODUCTS, PRODUCTS.c.id == values.product_id))
-        .where(values.product_id.in_(product_ids), PRODUCTS.c.status == ProductStatus.ACTIVE)
-        .group_by(PRODUCTS.c.product_type_id, PRODUCTS.c.category_id, *typed)
+        return FacetTally()
+    rows = _facet_rows(product_ids)
+    own = [rows.c.product_type_id, rows.c.category_id, *_typed(rows)]
+    values = connection.execute(select(*own, func.count()).group_by(*own))
+    picked, counted = rows.alias("picked"), rows.alias("counted")
+    pair = [picked.c.product_type_id, picked.c.category_id, *_typed(picked), *_typed(counted)]
+    pairs = connection.execute(
+        select(*pair, func.count())
+        .select_from(
+            picked.join(
+                counted,
+                and_(
+                    counted.c.product_id == picked.c.product_id,
+                    counted.c.attribute_key != picked.c.attribute_key,
+                ),
+            )
+        )
+        .group_by(*pair)
     )
-    return Counter({tuple(row[:6]): int(row[6]) for row in rows})
+    return FacetTally(
+        Counter({tuple(row[:6]): int(row[6]) for row in values}),
+        Counter({tuple(row[:10]): int(row[10]) for row in pairs}),
+    )
 
 
-def add_facet_counts(connection: Connection, deltas: Mapping[FacetValue, int]) -> None:
-    """Add each delta to its row of `facet_value_counts`, creating rows that are missing."""
-    rows = [
-        {
-            "product_type_id": type_id,
-            "category_id": category_id,
-            "attribute_key": key,
-            "value_key": facet_value_key(text, number, boolean),
-            "value_text": text,
-            "value_number": number,
-            "value_bool": boolean,
-            "products": delta,
-        }
-        for (type_id, category_id, key, text, number, boolean), delta in deltas.items()
-        if delta
+def _facet_rows(product_ids: Collection[int]) -> CTE:
+    """(product, type, category, key, text, number, bool) per spec value and per country of
+    the active products among `product_ids`."""
+    values = product_spec_values.c
+    active = [PRODUCTS.c.id.in_(product_ids), PRODUCTS.c.status == ProductStatus.ACTIVE]
+    scope = (PRODUCTS.c.product_type_id, PRODUCTS.c.category_id)
+    specs = (
+        select(
+            values.product_id,
+            *scope,
+            values.attribute_key,
+            values.value_text,
+            values.value_number,
+            values.value_bool,
+        )
+        .select_from(product_spec_values.join(PRODUCTS, PRODUCTS.c.id == values.product_id))
+        .where(*active)
+    )
+    countries = select(
+        PRODUCTS.c.id,
+        *scope,
+        literal(COUNTRY_KEY, String),
+        cast(PRODUCTS.c.country_of_origin, String),
+        cast(null(), Double),
+        cast(null(), Boolean),
+    ).where(*active)
+    return union_all(specs, countries).cte("facet_rows")
+
+
+def _typed(rows: FromClause) -> list[ColumnElement[Any]]:
+    return [rows.c.attribute_key, rows.c.value_text, rows.c.value_number, rows.c.value_bool]
+
+
+def add_facet_counts(connection: Connection, tally: FacetTally) -> None:
+    """Add each change to its row of the facet count tables, creating rows that are missing."""
+    values = [
+        {**_scope_and_value(type_id, category_id, key, text, number, boolean), "products": n}
+        for (type_id, category_id, key, text, number, boolean), n in tally.values.items()
+        if n
     ]
+    pairs = [
+        {
+            **_scope_and_value(type_id, category_id, key, text, number, boolean),
+            **_picked(picked_key, picked_text, picked_number, picked_bool),
+            "products": n,
+        }
+        for (
+            type_id,
+            category_id,
+            picked_key,
+            picked_text,
+            picked_number,
+            picked_bool,
+            key,
+            text,
+            number,
+            boolean,
+        ), n in tally.pairs.items()
+        if n
+    ]
+    # Always values before pairs, each in key order: writers lock shared rows in one order.
+    _upsert_counts(connection, facet_value_counts, _VALUE_KEY, values)
+    _upsert_counts(connection, facet_pair_counts, _PAIR_KEY, pairs)
+
+
+def _scope_and_value(
+    type_id: int,
+    category_id: int,
+    key: str,
+    text: str | None,
+    number: float | None,
+    boolean: bool | None,
+) -> dict[str, Any]:
+    return {
+        "product_type_id": type_id,
+        "category_id": category_id,
+        "attribute_key": key,
+        "value_key": facet_value_key(text, number, boolean),
+        "value_text": text,
+        "value_number": number,
+        "value_bool": boolean,
+    }
+
+
+def _picked(
+    key: str, text: str | None, number: float | None, boolean: bool | None
+) -> dict[str, Any]:
+    return {
+        "picked_key": key,
+        "picked_value_key": facet_value_key(text, number, boolean),
+        "picked_text": text,
+        "picked_number": number,
+        "picked_bool": boolean,
+    }
+
+
+def _upsert_counts(
+    connection: Connection, table: Table, key: tuple[str, ...], rows: list[dict[str, Any]]
+) -> None:
     if not rows:
         return
-    # The same order in every transaction: two writers lock shared rows without deadlock.
-    rows.sort(
-        key=lambda r: (r["product_type_id"], r["category_id"], r["attribute_key"], r["value_key"])
-    )
+    rows.sort(key=lambda row: tuple(row[column] for column in key))
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    upsert = dialect.insert(facet_value_counts)
-    counts = facet_value_counts.c
+    upsert = dialect.insert(table)
     connection.execute(
         upsert.on_conflict_do_update(
-            index_elements=[counts[column] for column in _COUNT_KEY],
-            set_={"products": counts.products + upsert.excluded.products},
+            index_elements=[table.c[column] for column in key],
+            set_={"products": table.c.products + upsert.excluded.products},
         ),
         rows,
     )
 
 
-_COUNT_KEY = ("product_type_id", "category_id", "attribute_key", "value_key")
+_VALUE_KEY = ("product_type_id", "category_id", "attribute_key", "value_key")
+_PAIR_KEY = (
+    "product_type_id",
+    "category_id",
+    "picked_key",
+    "picked_value_key",
+    "attribute_key",
+    "value_key",
+)
 
 
 def write_from_prices(connection: Connection, product_ids: ProductIds) -> None:
@@ -185,19 +339,19 @@ class CatalogChanges:
     search: set[int] = field(default_factory=set)
     prices: set[int] = field(default_factory=set)
     tier_variants: set[int] = field(default_factory=set)
-    # What the flushed products added to `facet_value_counts` before the flush.
-    counted_before: Counter[FacetValue] = field(default_factory=Counter)
+    # What the flushed products added to the facet count tables before the flush.
+    counted_before: FacetTally = field(default_factory=lambda: FacetTally())
 
     @classmethod
     def collect(
         cls,
         written: Iterable[object],
         deleted: Iterable[object],
-        counted_before: Counter[FacetValue] | None = None,
+        counted_before: FacetTally | None = None,
     ) -> CatalogChanges:
         """From the flushed objects (ids assigned); call it while history is still present.
         `counted_before` is `facet_contributions` of the flushed products, read before it."""
-        changes = cls(counted_before=counted_before or Counter())
+        changes = cls(counted_before=counted_before or FacetTally())
         written = list(written)
         for obj in written:
             if isinstance(obj, Product) and obj.id is not None:
@@ -222,9 +376,8 @@ class CatalogChanges:
         write_spec_values(connection, list(self.specs.values()))
         write_search_documents(connection, self.search)
         write_from_prices(connection, self.prices)
-        deltas = facet_contributions(connection, self.specs.keys())
-        deltas.subtract(self.counted_before)
-        add_facet_counts(connection, deltas)
+        after = facet_contributions(connection, self.specs.keys())
+        add_facet_counts(connection, after.minus(self.counted_before))
 
 
 def persisted_product_ids(objects: Iterable[object]) -> list[int]:

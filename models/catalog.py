@@ -73,6 +73,8 @@ class AttributeDefinition(SQLModel, table=True):
         UniqueConstraint("product_type_id", "key"),
         CheckConstraint(one_of("kind", AttributeKind), name="kind_known"),
         CheckConstraint("kind = 'number' OR unit IS NULL", name="unit_only_for_numbers"),
+        # "@" starts the facet tables' pseudo-attributes (models.discovery.COUNTRY_KEY).
+        CheckConstraint("key NOT LIKE '@%'", name="key_not_reserved"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

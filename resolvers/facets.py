@@ -38,7 +38,6 @@ from sqlalchemy import (
     Boolean,
     ColumnElement,
     Double,
-    FromClause,
     Select,
     Table,
     and_,
@@ -53,9 +52,13 @@ from sqlalchemy import (
 )
 from sqlmodel import col
 
-from models.base import metadata
 from models.catalog import AttributeDefinition, AttributeKind, Product
-from models.discovery import facet_value_counts, product_spec_values
+from models.discovery import (
+    COUNTRY_KEY,
+    facet_pair_counts,
+    facet_value_counts,
+    product_spec_values,
+)
 from resolvers.context import Context
 from resolvers.facet_buckets import Bucket, bucket_index, number_buckets
 from resolvers.product_filters import (
@@ -64,7 +67,7 @@ from resolvers.product_filters import (
     compile_filter,
     product_type_id_of,
 )
-from resolvers.spec_filters import AttributeCatalog, load_attribute_catalog
+from resolvers.spec_filters import AttributeCatalog, ValueColumns, load_attribute_catalog
 
 MAX_FACET_VALUES = 50
 
@@ -138,14 +141,13 @@ async def facet_sidebar(
             type_id=product_type_id_of(product_filter), type_slug=product_filter.product_type_slug
         )
         facetables = facetable_attributes(scope)
-    groups = _groups(conditions, facetables)
-    country_branch = _country_counts(conditions, groups) if countries else None
-    if not groups and country_branch is None:
+    groups = sidebar_groups(conditions, facetables, countries=countries)
+    if not groups:
         return Sidebar([], [])
     counted: dict[str, list[Any]] = defaultdict(list)
     found_countries: list[ValueCount] = []
-    for row in await ctx.session.rows(_value_counts_statement(groups, country_branch)):
-        if row.is_country:
+    for row in await ctx.session.rows(_value_counts_statement(groups)):
+        if row.attribute_key == COUNTRY_KEY:
             found_countries.append(ValueCount(row.value_text, int(row.n)))
         else:
             counted[row.attribute_key].append(row)
@@ -194,32 +196,6 @@ def _number_facet(low: float, high: float, buckets: list[Bucket], tally: list[in
     return NumberFacet(min=low, max=high, buckets=counts)
 
 
-def _country_counts(conditions: FilterConditions, groups: list[Group]) -> AnySelect:
-    """Matching products per country of origin, under the filter without its country: from
-    the unconditioned keys' product set when that is the same set, else from products."""
-    shared = next(
-        (g.products for g in groups if g.products is not None and g.own_key is None), None
-    )
-    source: FromClause = metadata.tables["products"]
-    where = conditions.without_country()
-    if conditions.country is None and shared is not None:
-        source, where = shared, []
-    country = source.c.country_of_origin
-    return (
-        select(
-            literal(True).label("is_country"),
-            literal("").label("attribute_key"),
-            country.label("value_text"),
-            cast(null(), Boolean).label("value_bool"),
-            cast(null(), Double).label("value_number"),
-            func.count().label("n"),
-        )
-        .select_from(source)
-        .where(*where)
-        .group_by(country)
-    )
-
-
 def facetable_attributes(scope: AttributeCatalog) -> list[_Facetable]:
     """The keys in scope that get a facet, in the order of their first filterable definition."""
     found = []
@@ -237,73 +213,97 @@ def facetable_attributes(scope: AttributeCatalog) -> list[_Facetable]:
 
 @dataclass(frozen=True)
 class Group:
-    """Facet keys counted over one product set. Either the set is a CTE, computed once per
-    statement however many branches read it, and its spec rows are counted; or the set is
-    all visible products of a type and/or category (`scope`), and `facet_value_counts` rows,
-    kept per type, category and value on write, are summed."""
+    """Facet keys (and perhaps the countries) counted over one product set, in one of three
+    ways. The set is a CTE (`products`), computed once per statement however many branches
+    read it, and its spec rows and countries are counted; or the set is all visible products
+    of a type and/or category, and the rows of `facet_value_counts` in that scope are summed;
+    or it is those products with a picked value of one other key, and the rows of
+    `facet_pair_counts` for the picked values are summed. `where` restricts the table's rows
+    to the scope and picked values."""
 
-    products: CTE | None
-    scope: list[ColumnElement[bool]]
     facetables: list[_Facetable]
-    own_key: str | None = None  # the key whose conditions the set leaves out; None: none
-
-    def of(self, facetables: list[_Facetable]) -> Group:
-        return Group(self.products, self.scope, facetables, self.own_key)
-
-    @property
-    def table(self) -> Table:
-        return product_spec_values if self.products is not None else facet_value_counts
+    countries: bool
+    products: CTE | None = None
+    table: Table = product_spec_values
+    where: tuple[ColumnElement[bool], ...] = ()
 
     def weight(self) -> ColumnElement[int]:
         """What one row adds to a count: a spec row one product, a count row its products."""
-        return literal(1) if self.products is not None else facet_value_counts.c.products
+        return literal(1) if self.products is not None else self.table.c.products
 
 
-def _groups(conditions: FilterConditions, facetables: list[_Facetable]) -> list[Group]:
-    """One product set for the unconditioned keys, and one per key the filter constrains."""
-    sets: list[tuple[str | None, list[_Facetable]]] = []
+def sidebar_groups(
+    conditions: FilterConditions, facetables: list[_Facetable], *, countries: bool
+) -> list[Group]:
+    """One product set for the unconditioned keys (and the countries, when the filter has no
+    country), one per key the filter constrains, and one for the countries when it has one."""
+    sets: list[tuple[str | None, list[_Facetable], bool]] = []
     free = [f for f in facetables if f.key not in conditions.specs]
-    if free:
-        sets.append((None, free))
-    sets += [(f.key, [f]) for f in facetables if f.key in conditions.specs]
-    counts = facet_value_counts.c
-    scope = conditions.scope.on(counts.product_type_id, counts.category_id)
-    groups = []
-    for n, (own_key, keys) in enumerate(sets):
-        if _only_scope(conditions, own_key):
-            groups.append(Group(None, scope, keys, own_key))
-            continue
-        products = conditions.without_attribute(own_key)
-        # With the country: the country facet counts the unconditioned keys' set too.
-        cte = (
-            select(col(Product.id), col(Product.country_of_origin))
-            .where(*products)
-            .cte(f"facet_products_{n}")
+    free_countries = countries and conditions.country is None
+    if free or free_countries:
+        sets.append((None, free, free_countries))
+    sets += [(f.key, [f], False) for f in facetables if f.key in conditions.specs]
+    if countries and conditions.country is not None:
+        sets.append((COUNTRY_KEY, [], True))
+    return [
+        _group(conditions, own_key, keys, with_countries, f"facet_products_{n}")
+        for n, (own_key, keys, with_countries) in enumerate(sets)
+    ]
+
+
+def _group(
+    conditions: FilterConditions,
+    own_key: str | None,
+    facetables: list[_Facetable],
+    countries: bool,
+    name: str,
+) -> Group:
+    """Counted from the count tables when the filter without `own_key`'s conditions is a
+    product type and/or category, plus at most one key's picked values; else product by
+    product."""
+    picked = [key for key in conditions.picks if key != own_key]
+    if not conditions.narrowed and not picked:
+        counts = facet_value_counts.c
+        scope = conditions.scope.on(counts.product_type_id, counts.category_id)
+        return Group(facetables, countries, table=facet_value_counts, where=tuple(scope))
+    pick = conditions.picks[picked[0]] if len(picked) == 1 else None
+    if not conditions.narrowed and pick is not None:
+        pairs = facet_pair_counts.c
+        columns = ValueColumns(
+            pairs.picked_text, pairs.picked_number, pairs.picked_bool, pairs.product_type_id
         )
-        groups.append(Group(cte, [], keys, own_key))
-    return groups
+        where = [
+            *conditions.scope.on(pairs.product_type_id, pairs.category_id),
+            pairs.picked_key == picked[0],
+            pick.on(columns),
+        ]
+        return Group(facetables, countries, table=facet_pair_counts, where=tuple(where))
+    # With the country: the country facet counts this set too.
+    products = (
+        select(col(Product.id), col(Product.country_of_origin))
+        .where(*conditions.without_attribute(own_key))
+        .cte(name)
+    )
+    return Group(facetables, countries, products=products)
 
 
-def _only_scope(conditions: FilterConditions, own_key: str | None) -> bool:
-    """Whether the filter without the conditions on `own_key` is visibility, product type
-    and category only, which `facet_value_counts` answers."""
-    others = [key for key in conditions.specs if key != own_key]
-    return not (conditions.narrowed or conditions.country is not None or others)
-
-
-def _rows_of(group: Group) -> ColumnElement[bool]:
-    """Rows of the group's table for the group's keys (from filterable types) and products."""
+def _rows_of(group: Group, facetables: list[_Facetable], *, countries: bool) -> ColumnElement[bool]:
+    """Rows of the group's table for these keys (from filterable types), the countries if
+    asked (count tables only: a product set's countries are on the set), and its products."""
     values = group.table.c
-    plain = [f.key for f in group.facetables if f.type_ids is None]
+    plain = [f.key for f in facetables if f.type_ids is None]
+    if countries and group.products is None:
+        plain.append(COUNTRY_KEY)
     keys: list[ColumnElement[bool]] = [values.attribute_key.in_(plain)] if plain else []
     keys += [
         and_(values.attribute_key == f.key, values.product_type_id.in_(f.type_ids))
-        for f in group.facetables
+        for f in facetables
         if f.type_ids is not None
     ]
-    if group.products is None:
-        return and_(or_(*keys), *group.scope)
-    return and_(or_(*keys), values.product_id.in_(select(group.products.c.id)))
+    rows = [or_(*keys), *group.where]
+    if group.products is not None:
+        rows.append(values.product_id.in_(select(group.products.c.id)))
+    return and_(*rows)
 
 
 AnySelect = Select[*tuple[Any, ...]]
@@ -313,49 +313,28 @@ def _union(branches: Sequence[AnySelect]) -> Any:
     return branches[0].subquery() if len(branches) == 1 else union_all(*branches).subquery()
 
 
-def _value_counts_statement(groups: list[Group], countries: AnySelect | None) -> Select[Any]:
+def _value_counts_statement(groups: list[Group]) -> Select[Any]:
     """Matching products per value of each key, at most MAX_FACET_VALUES values a key, most
     frequent first; each row also carries its key's number of values, minimum and maximum.
-    Rows with `is_country` are the country facet's, all of them.
+    Rows of COUNTRY_KEY are the country facet's, all of them.
 
     NUMBER keys are grouped by value too: catalog numbers (bores, weights, lengths) take few
     distinct values, and when they all fit the buckets are counted from these rows, without
     a second statement.
 
-    The group of unconstrained keys is the filter's own (smallest) product set: one branch
-    reads all its values through the (product_id, attribute_key, values...) index. A key the
-    filter constrains is counted over a larger set, so its branch reads only that key's value
-    column, a range of the (attribute_key, value, product_id) index. Neither visits the table.
+    A product set's branch for its unconstrained keys reads all values of its (smallest)
+    set through the (product_id, attribute_key, values...) index; a key the filter constrains
+    is counted over a larger set, so its branch reads only that key's value column, a range
+    of the (attribute_key, value, product_id) index. Neither visits the table.
     """
     branches: list[AnySelect] = []
     for group in groups:
-        values = group.table.c
-        kinds = {f.kind for f in group.facetables}
-        used = {
-            values.value_text: bool(kinds & _TEXT_KINDS),
-            values.value_bool: AttributeKind.BOOLEAN in kinds,
-            values.value_number: AttributeKind.NUMBER in kinds,
-        }
-        n = func.sum(group.weight()) if group.products is None else func.count()
-        branch = (
-            select(
-                literal(False).label("is_country"),
-                values.attribute_key,
-                *(
-                    (column if is_used else cast(null(), column.type)).label(column.name)
-                    for column, is_used in used.items()
-                ),
-                n.label("n"),
-            )
-            .where(_rows_of(group))
-            .group_by(values.attribute_key, *(c for c, is_used in used.items() if is_used))
-        )
-        # A value no product in scope has any more keeps its count row, at 0.
-        branches.append(branch if group.products is not None else branch.having(n > 0))
-    if countries is not None:
-        branches.append(countries)
+        if group.facetables or (group.countries and group.products is None):
+            branches.append(_values_branch(group))
+        if group.countries and group.products is not None:
+            branches.append(_countries_branch(group.products))
     counts = _union(branches)
-    key = [counts.c.is_country, counts.c.attribute_key]
+    key = counts.c.attribute_key
     ranked = select(
         counts,
         func.row_number()
@@ -373,7 +352,50 @@ def _value_counts_statement(groups: list[Group], countries: AnySelect | None) ->
         func.min(counts.c.value_number).over(partition_by=key).label("low"),
         func.max(counts.c.value_number).over(partition_by=key).label("high"),
     ).subquery()
-    return select(ranked).where(or_(ranked.c.rank <= MAX_FACET_VALUES, ranked.c.is_country))
+    return select(ranked).where(
+        or_(ranked.c.rank <= MAX_FACET_VALUES, ranked.c.attribute_key == COUNTRY_KEY)
+    )
+
+
+def _values_branch(group: Group) -> AnySelect:
+    values = group.table.c
+    kinds = {f.kind for f in group.facetables}
+    counts_countries = group.countries and group.products is None
+    used = {
+        values.value_text: bool(kinds & _TEXT_KINDS) or counts_countries,
+        values.value_bool: AttributeKind.BOOLEAN in kinds,
+        values.value_number: AttributeKind.NUMBER in kinds,
+    }
+    n = func.count() if group.products is not None else func.sum(group.weight())
+    branch = (
+        select(
+            values.attribute_key,
+            *(
+                (column if is_used else cast(null(), column.type)).label(column.name)
+                for column, is_used in used.items()
+            ),
+            n.label("n"),
+        )
+        .where(_rows_of(group, group.facetables, countries=group.countries))
+        .group_by(values.attribute_key, *(c for c, is_used in used.items() if is_used))
+    )
+    # A value no product in scope has any more keeps its count row, at 0.
+    return branch if group.products is not None else branch.having(n > 0)
+
+
+def _countries_branch(products: CTE) -> AnySelect:
+    country = products.c.country_of_origin
+    return (
+        select(
+            literal(COUNTRY_KEY).label("attribute_key"),
+            country.label("value_text"),
+            cast(null(), Boolean).label("value_bool"),
+            cast(null(), Double).label("value_number"),
+            func.count().label("n"),
+        )
+        .select_from(products)
+        .group_by(country)
+    )
 
 
 _TEXT_KINDS = {AttributeKind.TEXT, AttributeKind.ENUM, AttributeKind.MULTI_ENUM}
@@ -396,7 +418,7 @@ def _bucket_counts_statement(groups: list[Group], ranges: dict[str, list[Bucket]
         branches.append(
             select(
                 values.attribute_key, bucket.label("bucket"), group.weight().label("weight")
-            ).where(_rows_of(group.of(numeric)))
+            ).where(_rows_of(group, numeric, countries=False))
         )
     placed = _union(branches)
     return select(placed.c.attribute_key, placed.c.bucket, func.sum(placed.c.weight)).group_by(

@@ -22,10 +22,10 @@ from core.errors import BadUserInput
 from core.global_id import decode_typed_id
 from loaders.catalog import product_is_visible
 from models.catalog import Category, Product, ProductType, Variant
-from models.discovery import product_prices, product_search, search_words
+from models.discovery import COUNTRY_KEY, product_prices, product_search, search_words
 from models.reference import COUNTRY_CODES
 from resolvers.pricing import check_currency
-from resolvers.spec_filters import AttributeCatalog, SpecFilter, spec_conditions
+from resolvers.spec_filters import AttributeCatalog, SpecFilter, ValuePick, spec_conditions
 
 MAX_SEARCH_LENGTH = 200
 MAX_SEARCH_WORDS = 10
@@ -92,6 +92,9 @@ class FilterConditions:
     # counts); `narrowed` when `general` holds more than visibility, type and category.
     scope: ProductScope = field(default_factory=ProductScope)
     narrowed: bool = False
+    # Per key with conditions (spec keys, and COUNTRY_KEY for the country), the same as a
+    # condition on one value row, or None where a sum over such rows would miscount.
+    picks: dict[str, ValuePick | None] = field(default_factory=dict)
 
     def all(self) -> list[ColumnElement[bool]]:
         return self.without_attribute(None)
@@ -100,13 +103,10 @@ class FilterConditions:
         return [condition for condition in self.all() if condition is not self.search]
 
     def without_attribute(self, key: str | None) -> list[ColumnElement[bool]]:
-        """Every condition except those on spec attribute `key`."""
-        own = [self.country] if self.country is not None else []
+        """Every condition except those on spec attribute `key` (COUNTRY_KEY: the country)."""
+        country = [self.country] if self.country is not None and key != COUNTRY_KEY else []
         specs = chain.from_iterable(c for k, c in self.specs.items() if k != key)
-        return [*self.general, *own, *specs]
-
-    def without_country(self) -> list[ColumnElement[bool]]:
-        return [*self.general, *chain.from_iterable(self.specs.values())]
+        return [*self.general, *country, *specs]
 
 
 def product_type_id_of(product_filter: ProductFilter) -> int | None:
@@ -150,15 +150,22 @@ def compile_filter(
         general.append(search)
     if product_filter.price is not None:
         general.append(_price_condition(product_filter.price))
-    specs = {}
+    by_key = {}
     if product_filter.specs:
         assert catalog is not None, "spec filters are checked against the attribute catalog"
         scope = catalog.scoped(type_id=type_id, type_slug=product_filter.product_type_slug)
-        specs = spec_conditions(product_filter.specs, scope, scope_name=_scope_name(product_filter))
+        by_key = spec_conditions(
+            product_filter.specs, scope, scope_name=_scope_name(product_filter)
+        )
+    picks = {key: conditions.pick for key, conditions in by_key.items()}
+    countries = _checked_countries(product_filter.country_of_origin)
+    if countries is not None:
+        picks[COUNTRY_KEY] = ValuePick((lambda columns: columns.text.in_(countries),))
     return FilterConditions(
         general=general,
-        country=_country_condition(product_filter.country_of_origin),
-        specs=specs,
+        country=None if countries is None else col(Product.country_of_origin).in_(countries),
+        specs={key: conditions.on_products for key, conditions in by_key.items()},
+        picks=picks,
         search_words=words,
         search=search,
         scope=ProductScope(type_id, by_slug, category_ids),
@@ -190,7 +197,7 @@ def checked_search_words(search: str) -> list[str]:
     return words
 
 
-def _country_condition(countries: list[str] | None) -> ColumnElement[bool] | None:
+def _checked_countries(countries: list[str] | None) -> list[str] | None:
     if countries is None:
         return None
     argument = "filter.countryOfOrigin"
@@ -202,7 +209,7 @@ def _country_condition(countries: list[str] | None) -> ColumnElement[bool] | Non
             f"has '{unknown[0][:10]}', not an ISO 3166-1 alpha-2 code such as IN",
             argument=argument,
         )
-    return col(Product.country_of_origin).in_(sorted(set(countries)))
+    return sorted(set(countries))
 
 
 def _price_condition(price: PriceRange) -> ColumnElement[bool]:

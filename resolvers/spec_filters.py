@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, Select, and_, select
@@ -135,16 +135,85 @@ async def _read_attribute_catalog(ctx: Context) -> AttributeCatalog:
     return AttributeCatalog.of((row[0], row[1]) for row in rows)
 
 
+@dataclass(frozen=True)
+class ValueColumns:
+    """The typed value columns of a table with one value per row, and its product type."""
+
+    text: ColumnElement[str | None]
+    number: ColumnElement[float | None]
+    boolean: ColumnElement[bool | None]
+    product_type_id: ColumnElement[int]
+
+
+SPEC_VALUES = ValueColumns(
+    product_spec_values.c.value_text,
+    product_spec_values.c.value_number,
+    product_spec_values.c.value_bool,
+    product_spec_values.c.product_type_id,
+)
+
+
+@dataclass(frozen=True)
+class ValuePick:
+    """A filter's conditions on one key as one condition on a value row, where a product
+    matches them if and only if exactly one of its rows does: a sum of counts over the rows
+    that match is then a number of products (the facet count tables)."""
+
+    matches: tuple[Callable[[ValueColumns], ColumnElement[bool]], ...]
+    type_ids: tuple[int, ...] | None = None  # the types where the key is filterable, if not all
+
+    def on(self, columns: ValueColumns) -> ColumnElement[bool]:
+        conditions = [match(columns) for match in self.matches]
+        if self.type_ids is not None:
+            conditions.append(columns.product_type_id.in_(self.type_ids))
+        return and_(*conditions)
+
+
+@dataclass(frozen=True)
+class KeyConditions:
+    """A filter's checked conditions on one attribute key: on products (all must hold) and,
+    where a sum over value rows counts each product once, the same as a `ValuePick`."""
+
+    on_products: list[ColumnElement[bool]]
+    pick: ValuePick | None
+
+
 def spec_conditions(
     specs: Sequence[SpecFilter], catalog: AttributeCatalog, *, scope_name: str
-) -> dict[str, list[ColumnElement[bool]]]:
-    """The SQL condition on products of each spec filter, grouped by attribute key."""
+) -> dict[str, KeyConditions]:
+    """The conditions of the spec filters, grouped by attribute key."""
     if len(specs) > MAX_SPEC_FILTERS:
         raise BadUserInput(f"takes at most {MAX_SPEC_FILTERS} conditions", argument="filter.specs")
-    conditions: dict[str, list[ColumnElement[bool]]] = defaultdict(list)
+    by_key: dict[str, list[SpecFilter]] = defaultdict(list)
     for spec in specs:
-        conditions[spec.attribute].append(spec_condition(spec, catalog, scope_name=scope_name))
-    return dict(conditions)
+        by_key[spec.attribute].append(spec)
+    return {
+        key: KeyConditions(
+            [spec_condition(spec, catalog, scope_name=scope_name) for spec in on_key],
+            _value_pick(on_key, catalog),
+        )
+        for key, on_key in by_key.items()
+    }
+
+
+def _value_pick(specs: list[SpecFilter], catalog: AttributeCatalog) -> ValuePick | None:
+    """Checked specs on one key as a `ValuePick`; None when a product may have several values
+    that match (a MULTI_ENUM under several conditions, or under `oneOf` several values)."""
+    definitions = catalog.filterable(specs[0].attribute)
+    multi_valued = any(AttributeKind(d.kind) is AttributeKind.MULTI_ENUM for d in definitions)
+    if multi_valued and (
+        len(specs) > 1 or (specs[0].one_of is not None and len(set(specs[0].one_of)) > 1)
+    ):
+        return None
+    partial = len(definitions) != len(catalog.by_key[specs[0].attribute])
+    return ValuePick(
+        tuple(_matcher(spec) for spec in specs),
+        tuple(d.product_type_id for d in definitions) if partial else None,
+    )
+
+
+def _matcher(spec: SpecFilter) -> Callable[[ValueColumns], ColumnElement[bool]]:
+    return lambda columns: value_match(spec, columns)
 
 
 def spec_condition(
@@ -163,9 +232,9 @@ def spec_condition(
     operators = [op for op in (spec.equals, spec.one_of, spec.range) if op is not None]
     if len(operators) != 1:
         raise BadUserInput("takes exactly one of equals, oneOf or range", argument=argument)
-    value_condition = _value_condition(spec, definitions, argument)
+    _check_operator(spec, definitions, argument)
     matching = select(product_spec_values.c.product_id).where(
-        product_spec_values.c.attribute_key == spec.attribute, value_condition
+        product_spec_values.c.attribute_key == spec.attribute, value_match(spec, SPEC_VALUES)
     )
     everywhere = catalog.by_key[spec.attribute]
     if len(definitions) != len(everywhere):
@@ -185,21 +254,21 @@ _USE = {
 }
 
 
-def _value_condition(
+def _check_operator(
     spec: SpecFilter, definitions: Sequence[AttributeDefinition], argument: str
-) -> ColumnElement[bool]:
+) -> None:
     kinds = {AttributeKind(definition.kind) for definition in definitions}
-    values = product_spec_values.c
     if spec.range is not None:
         _require(kinds, {AttributeKind.NUMBER}, "range", argument)
-        return _range_condition(spec.range, argument)
+        _check_range(spec.range, argument)
+        return
     if spec.one_of is not None:
         _require(kinds, _TEXT_KINDS, "oneOf", argument)
         if not 1 <= len(spec.one_of) <= MAX_ONE_OF:
             raise BadUserInput(f"oneOf takes 1 to {MAX_ONE_OF} values", argument=argument)
         for value in spec.one_of:
             _check_text(value, definitions, argument)
-        return values.value_text.in_(sorted(set(spec.one_of)))
+        return
     equals = spec.equals
     assert equals is not None
     given = [v for v in (equals.text, equals.number, equals.boolean) if v is not None]
@@ -208,12 +277,29 @@ def _value_condition(
     if equals.text is not None:
         _require(kinds, _TEXT_KINDS, "equals.text", argument)
         _check_text(equals.text, definitions, argument)
-        return values.value_text == equals.text
-    if equals.number is not None:
+    elif equals.number is not None:
         _require(kinds, {AttributeKind.NUMBER}, "equals.number", argument)
-        return values.value_number == float(equals.number)
-    _require(kinds, {AttributeKind.BOOLEAN}, "equals.boolean", argument)
-    return values.value_bool == equals.boolean
+    else:
+        _require(kinds, {AttributeKind.BOOLEAN}, "equals.boolean", argument)
+
+
+def value_match(spec: SpecFilter, columns: ValueColumns) -> ColumnElement[bool]:
+    """A checked spec filter's condition on one value in `columns`."""
+    if spec.range is not None:
+        bounds = []
+        if spec.range.min is not None:
+            bounds.append(columns.number >= float(spec.range.min))
+        if spec.range.max is not None:
+            bounds.append(columns.number <= float(spec.range.max))
+        return and_(*bounds)
+    if spec.one_of is not None:
+        return columns.text.in_(sorted(set(spec.one_of)))
+    assert spec.equals is not None
+    if spec.equals.text is not None:
+        return columns.text == spec.equals.text
+    if spec.equals.number is not None:
+        return columns.number == float(spec.equals.number)
+    return columns.boolean == spec.equals.boolean
 
 
 def _require(
@@ -250,15 +336,8 @@ def _check_text(value: str, definitions: Sequence[AttributeDefinition], argument
             )
 
 
-def _range_condition(given: NumberRange, argument: str) -> ColumnElement[bool]:
+def _check_range(given: NumberRange, argument: str) -> None:
     if given.min is None and given.max is None:
         raise BadUserInput("range takes min, max or both", argument=argument)
     if given.min is not None and given.max is not None and given.min > given.max:
         raise BadUserInput("range has min above max", argument=argument)
-    number = product_spec_values.c.value_number
-    bounds = []
-    if given.min is not None:
-        bounds.append(number >= float(given.min))
-    if given.max is not None:
-        bounds.append(number <= float(given.max))
-    return and_(*bounds)

@@ -206,6 +206,20 @@ async def _discovery_rows(url: str) -> tuple[set[tuple[Any, ...]], list[Any], li
         return {tuple(row) for row in specs}, [tuple(r) for r in prices], [tuple(r) for r in search]
 
 
+async def _facet_count_rows(url: str) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
+    async with connect(url) as connection:
+        values = await connection.execute(
+            text("SELECT attribute_key, value_key, products FROM facet_value_counts")
+        )
+        pairs = await connection.execute(
+            text(
+                "SELECT picked_key, picked_value_key, attribute_key, value_key, products "
+                "FROM facet_pair_counts"
+            )
+        )
+        return {tuple(row) for row in values}, {tuple(row) for row in pairs}
+
+
 async def test_discovery_revision_backfills_existing_products(tmp_path: Path) -> None:
     # given a catalog created before revision 0002, on each dialect
     name = f"tradeql_backfill_{uuid.uuid4().hex[:10]}"
@@ -226,5 +240,18 @@ async def test_discovery_revision_backfills_existing_products(tmp_path: Path) ->
             }
             assert [(currency, float(price)) for currency, price in prices] == [("USD", 4.2)]
             assert search == [("cotton twill tw 220 navy", "woven in erode")]
+            # and at head the facet count tables count it, its country included
+            await migrate(url, "upgrade", "head")
+            values, pairs = await _facet_count_rows(url)
+            assert values == {
+                ("gsm", "n:220.0", 1),
+                ("weave", "t:twill", 1),
+                ("certifications", "t:GOTS", 1),
+                ("certifications", "t:BCI", 1),
+                ("@country", "t:IN", 1),
+            }
+            assert len(pairs) == 5 * 5 - 5 - 2  # all but a value with itself, GOTS with BCI
+            assert ("weave", "t:twill", "@country", "t:IN", 1) in pairs
+            assert ("certifications", "t:GOTS", "gsm", "n:220.0", 1) in pairs
     finally:
         await asyncio.to_thread(drop_pg_database, name)

@@ -2,7 +2,8 @@
 
 Filters read `product_spec_values`, `product_prices` and `product_search`, never the source
 rows, so a write that left them stale would make a product unfindable or findable by values it
-no longer has; facets sum `facet_value_counts`, which must equal a recount after any write.
+no longer has; facets sum `facet_value_counts` and `facet_pair_counts`, which must equal a
+recount after any write.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from core.db import Database
 from models.catalog import Category, PriceTier, Product, ProductStatus, ProductType, Variant
 from models.catalog_rules import CatalogRuleError
 from models.discovery import (
+    COUNTRY_KEY,
+    facet_pair_counts,
     facet_value_counts,
     product_prices,
     product_search,
@@ -170,22 +173,38 @@ async def test_a_rejected_product_writes_no_discovery_rows(db: Database) -> None
     assert await _spec_rows(db, product_id) == {("gsm", None, 220.0, None)}
 
 
-async def _facet_counts(db: Database, type_ids: list[int]) -> Counter[tuple[Any, ...]]:
-    """The stored counts of these product types, leaving out values no product has now."""
-    counts = facet_value_counts.c
-    key = (counts.product_type_id, counts.category_id, counts.attribute_key, counts.value_text)
+FacetCounts = tuple[Counter[tuple[Any, ...]], Counter[tuple[Any, ...]]]
+
+
+async def _facet_counts(db: Database, type_ids: list[int]) -> FacetCounts:
+    """The stored value and pair counts of these product types, leaving out values no
+    product has now."""
+    values, pairs = facet_value_counts.c, facet_pair_counts.c
+    value = (values.attribute_key, values.value_text, values.value_number, values.value_bool)
+    picked = (pairs.picked_key, pairs.picked_text, pairs.picked_number, pairs.picked_bool)
+    counted = (pairs.attribute_key, pairs.value_text, pairs.value_number, pairs.value_bool)
     async with db.session() as session:
-        rows = await session.execute(
-            select(*key, counts.value_number, counts.value_bool, counts.products).where(
-                counts.product_type_id.in_(type_ids), counts.products != 0
+        value_rows = await session.execute(
+            select(values.product_type_id, values.category_id, *value, values.products).where(
+                values.product_type_id.in_(type_ids), values.products != 0
             )
         )
-        return Counter({tuple(row[:6]): row[6] for row in rows})
+        pair_rows = await session.execute(
+            select(
+                pairs.product_type_id, pairs.category_id, *picked, *counted, pairs.products
+            ).where(pairs.product_type_id.in_(type_ids), pairs.products != 0)
+        )
+        return (
+            Counter({tuple(row[:6]): row[6] for row in value_rows}),
+            Counter({tuple(row[:10]): row[10] for row in pair_rows}),
+        )
 
 
-async def _recount(db: Database, type_ids: list[int]) -> Counter[tuple[Any, ...]]:
-    """The same counts by definition: every active product's spec values, from its specs."""
-    recount: Counter[tuple[Any, ...]] = Counter()
+async def _recount(db: Database, type_ids: list[int]) -> FacetCounts:
+    """The same counts by definition: every active product's spec values and country of
+    origin, from its own columns, alone and in pairs of different keys."""
+    values: Counter[tuple[Any, ...]] = Counter()
+    pairs: Counter[tuple[Any, ...]] = Counter()
     async with db.session() as session:
         products = await session.scalars(
             select(Product).where(col(Product.product_type_id).in_(type_ids))
@@ -194,12 +213,18 @@ async def _recount(db: Database, type_ids: list[int]) -> Counter[tuple[Any, ...]
             if product.status != ProductStatus.ACTIVE:
                 continue
             assert product.id is not None
-            for row in spec_value_rows(product.id, product.product_type_id, product.specs):
-                values = (row["value_text"], row["value_number"], row["value_bool"])
-                recount[
-                    (product.product_type_id, product.category_id, row["attribute_key"], *values)
-                ] += 1
-    return recount
+            typed = [
+                (row["attribute_key"], row["value_text"], row["value_number"], row["value_bool"])
+                for row in spec_value_rows(product.id, product.product_type_id, product.specs)
+            ]
+            typed.append((COUNTRY_KEY, product.country_of_origin, None, None))
+            scope = (product.product_type_id, product.category_id)
+            for one in typed:
+                values[(*scope, *one)] += 1
+                for other in typed:
+                    if other[0] != one[0]:
+                        pairs[(*scope, *one, *other)] += 1
+    return values, pairs
 
 
 async def test_facet_counts_equal_a_recount_after_inserts_updates_status_changes_and_deletes(
@@ -229,7 +254,14 @@ async def test_facet_counts_equal_a_recount_after_inserts_updates_status_changes
     type_ids = [product_type.id for product_type in types if product_type.id is not None]
     category_ids = [category.id for category in categories if category.id is not None]
     ids = [product.id for product in products if product.id is not None]
-    assert await _facet_counts(db, type_ids) == await _recount(db, type_ids) != Counter()
+    assert (
+        await _facet_counts(db, type_ids)
+        == await _recount(db, type_ids)
+        != (
+            Counter(),
+            Counter(),
+        )
+    )
 
     # when specs, category, type and status change, in one flush and in several
     async with db.session() as session:
@@ -237,6 +269,7 @@ async def test_facet_counts_equal_a_recount_after_inserts_updates_status_changes
         first.specs = {"gsm": 300, "weave": "satin"}
         second.category_id = category_ids[0]
         second.product_type_id = type_ids[0]
+        second.country_of_origin = "TR"
         third.status = ProductStatus.ARCHIVED
         await session.flush()
         fourth.specs = {"gsm": 300, "weave": "satin", "organic": True}
@@ -292,7 +325,9 @@ async def test_concurrent_writers_of_one_type_and_category_keep_the_counts_exact
         # then every one of them is counted
         counts = await _facet_counts(committed_db, [type_id])
         assert counts == await _recount(committed_db, [type_id])
-        assert counts[twill] == 8
+        values, pairs = counts
+        assert values[twill] == 8
+        assert pairs[(*twill, "gsm", None, 201.0, None)] == 4
     finally:
         async with committed_db.transaction() as session:
             for product in await session.scalars(
@@ -301,10 +336,11 @@ async def test_concurrent_writers_of_one_type_and_category_keep_the_counts_exact
                 await session.delete(product)
         removed = await _facet_counts(committed_db, [type_id])
         async with committed_db.transaction() as session:
-            await session.execute(
-                delete(facet_value_counts).where(facet_value_counts.c.product_type_id == type_id)
-            )
+            for counts_table in (facet_value_counts, facet_pair_counts):
+                await session.execute(
+                    delete(counts_table).where(counts_table.c.product_type_id == type_id)
+                )
             await session.execute(delete(ProductType).where(col(ProductType.id) == type_id))
             await session.execute(delete(Category).where(col(Category.id) == category_id))
     # and deleting them all brings every count back to 0
-    assert removed == Counter()
+    assert removed == (Counter(), Counter())

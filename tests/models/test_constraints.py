@@ -366,6 +366,8 @@ async def test_category_cannot_be_its_own_parent(catalog: Catalog) -> None:
         ({"kind": "text", "unit": "cm"}, "ck_attribute_definitions_unit_only_for_numbers"),
         ({"kind": "enum", "unit": "cm"}, "ck_attribute_definitions_unit_only_for_numbers"),
         ({"key": "gsm"}, "uq_attribute_definitions_product_type_id_key"),
+        # "@" starts the facet tables' pseudo-attributes, such as the country of origin
+        ({"key": "@country"}, "ck_attribute_definitions_key_not_reserved"),
     ],
 )
 async def test_attribute_definition_breaking_a_constraint_is_refused(

@@ -13,9 +13,12 @@ from typing import Any
 import pytest
 
 from core.db import Database
-from models.catalog import ProductStatus
+from models.catalog import AttributeDefinition, ProductStatus
+from models.discovery import COUNTRY_KEY
 from resolvers.facet_buckets import bucket_index, number_buckets
-from resolvers.facets import MAX_FACET_VALUES
+from resolvers.facets import MAX_FACET_VALUES, facetable_attributes, sidebar_groups
+from resolvers.product_filters import ProductFilter, compile_filter
+from resolvers.spec_filters import AttributeCatalog, SpecFilter, SpecValue
 from tests.builders import make_category, make_product
 from tests.discovery_catalog import (
     BEARING_ATTRIBUTES,
@@ -213,6 +216,25 @@ FILTERS = [
                  id="fractional-equals"),
     pytest.param({"specs": [{"attribute": "weave", "equals": {"text": "satin"}}]}, "fabric",
                  id="enum-equals-within-a-type"),
+    # One key's conditions besides a type: counted from facet_pair_counts (see below).
+    pytest.param({"countryOfOrigin": ["IN", "JP"]}, None, id="countries-alone"),
+    pytest.param({"specs": [{"attribute": "certifications", "equals": {"text": "GOTS"}}]},
+                 "fabric", id="multi-enum-equals"),
+    pytest.param({"specs": [{"attribute": "organic", "equals": {"boolean": False}}]}, "fabric",
+                 id="boolean-equals"),
+    pytest.param({"specs": [{"attribute": "bore_mm", "range": {"min": 10, "max": 25}}]},
+                 "bearing", id="range-within-a-type"),
+    pytest.param({"specs": [{"attribute": "gsm", "range": {"min": 100}},
+                            {"attribute": "gsm", "range": {"max": 200}}]}, None,
+                 id="two-ranges-on-one-number"),
+    pytest.param({"specs": [{"attribute": "colour", "equals": {"text": "black"}}]}, None,
+                 id="key-filterable-on-one-type-only"),
+    pytest.param({"countryOfOrigin": ["CN"], "specs": [{"attribute": "seal",
+                                                        "equals": {"text": "ZZ"}}]},
+                 "bearing", id="a-country-and-a-spec"),
+    # A product may have several of the values: counted product by product.
+    pytest.param({"specs": [{"attribute": "certifications", "oneOf": ["GOTS", "BCI"]}]},
+                 "fabric", id="multi-enum-one-of-two"),
 ]  # fmt: skip
 
 
@@ -235,6 +257,69 @@ async def test_facets_equal_a_straightforward_recomputation(
     data = await any_client.data(FACETS, {"filter": variables})
     # then they are the counts computed by definition from the products created
     assert _as_recomputed(data) == _recompute(products, product_filter, type_name)
+
+
+SOURCES = [
+    pytest.param({}, {None: "facet_value_counts"}, id="no-filter"),
+    pytest.param({"specs": [{"attribute": "weave", "equals": {"text": "twill"}}]},
+                 {None: "facet_pair_counts", "weave": "facet_value_counts"}, id="one-pick"),
+    pytest.param({"countryOfOrigin": ["IN"]},
+                 {None: "facet_pair_counts", COUNTRY_KEY: "facet_value_counts"}, id="a-country"),
+    pytest.param({"countryOfOrigin": ["IN"],
+                  "specs": [{"attribute": "weave", "equals": {"text": "twill"}}]},
+                 {None: "products", "weave": "facet_pair_counts",
+                  COUNTRY_KEY: "facet_pair_counts"}, id="two-picks"),
+    pytest.param({"specs": [{"attribute": "certifications", "oneOf": ["GOTS", "BCI"]}]},
+                 {None: "products", "certifications": "facet_value_counts"},
+                 id="several-values-of-one-product"),
+    pytest.param({"search": "cotton"}, {None: "products"}, id="a-search"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("product_filter", "sources"), SOURCES)
+def test_a_sidebar_with_at_most_one_picked_key_reads_only_the_count_tables(
+    product_filter: dict[str, Any], sources: dict[str | None, str]
+) -> None:
+    # given the attribute catalog of the fabric type, and a filter within that type
+    catalog = AttributeCatalog.of(
+        (AttributeDefinition(id=n, product_type_id=1, key=a[0], label=a[1], kind=a[2],
+                             unit=a[3], filterable=a[4], allowed_values=list(a[5])), "fabric")
+        for n, a in enumerate(FABRIC_ATTRIBUTES)
+    )  # fmt: skip
+    specs = [_spec_filter(spec) for spec in product_filter.get("specs", [])]
+    given = ProductFilter(
+        product_type_id=None,
+        search=product_filter.get("search"),
+        country_of_origin=product_filter.get("countryOfOrigin"),
+        specs=specs,
+    )
+    conditions = compile_filter(given, dialect="postgresql", catalog=catalog)
+    # when the sidebar's product sets are chosen
+    groups = sidebar_groups(conditions, facetable_attributes(catalog), countries=True)
+    # then each set whose conditions are a scope plus at most one key's is a count table's
+    found = {
+        _own_key(conditions, group): "products" if group.products is not None else group.table.name
+        for group in groups
+    }
+    assert found == sources
+
+
+def _spec_filter(spec: dict[str, Any]) -> SpecFilter:
+    equals = spec.get("equals")
+    return SpecFilter(
+        attribute=spec["attribute"],
+        equals=None if equals is None else SpecValue(**equals),
+        one_of=spec.get("oneOf"),
+    )
+
+
+def _own_key(conditions: Any, group: Any) -> str | None:
+    """The key whose conditions the group's set leaves out."""
+    if group.facetables and group.facetables[0].key in conditions.specs:
+        return str(group.facetables[0].key)
+    if group.countries and conditions.country is not None:
+        return COUNTRY_KEY
+    return None
 
 
 async def test_facets_show_alternatives_in_the_types_order_with_labels_and_units(
