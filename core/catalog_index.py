@@ -95,13 +95,14 @@ def write_spec_values(connection: Connection, products: Collection[ProductSpecs]
 
 
 def write_search_documents(connection: Connection, product_ids: Collection[int]) -> None:
-    """Rebuild the search documents of these products from their current name, text and SKUs."""
+    """Rebuild the search documents of these products from their current name, text and SKUs;
+    a product that is not active has none (`loaders.catalog.product_is_visible`)."""
     if not product_ids:
         return
     found = connection.execute(
         select(PRODUCTS.c.id, PRODUCTS.c.name, PRODUCTS.c.description, VARIANTS.c.sku)
         .outerjoin(VARIANTS, VARIANTS.c.product_id == PRODUCTS.c.id)
-        .where(PRODUCTS.c.id.in_(product_ids))
+        .where(PRODUCTS.c.id.in_(product_ids), PRODUCTS.c.status == ProductStatus.ACTIVE)
     )
     texts: dict[int, tuple[str, str]] = {}
     skus: dict[int, list[str]] = defaultdict(list)
@@ -114,7 +115,11 @@ def write_search_documents(connection: Connection, product_ids: Collection[int])
         connection.execute(
             insert(product_search),
             [
-                {"product_id": product_id, **search_document(name, description, skus[product_id])}
+                {
+                    "product_id": product_id,
+                    "name": name,
+                    **search_document(name, description, skus[product_id]),
+                }
                 for product_id, (name, description) in texts.items()
             ],
         )

@@ -16,9 +16,10 @@ The storefront filters on specs, prices and words, and each of those needs an in
   facets whose other conditions also pick values of one attribute. Both count the country of
   origin as the pseudo-attribute `COUNTRY_KEY`, so the country facet and a country filter
   take the same path as specs.
-- `product_search`: the words of a product's name and SKUs (`title`) and description (`body`),
-  normalised by `search_words`; on PostgreSQL a generated `tsvector` with a GIN index serves
-  word-prefix search and ranking.
+- `product_search`: for each active product only, the words of its name and SKUs (`title`)
+  and description (`body`), normalised by `search_words`, and its name; on PostgreSQL a
+  generated `tsvector` with a GIN index serves word-prefix search and ranking. A search row
+  is itself the proof that its product is visible, so a search reads no product row.
 
 Nothing writes these rows but `core.catalog_index` (from the ORM flush hook and the seeder);
 the functions here only say what the rows of one product are.
@@ -158,6 +159,8 @@ product_search = Table(
     ),
     Column("title", Text, nullable=False),
     Column("body", Text, nullable=False),
+    # The product's name, for relevance ties: a search reads no product row but the page's.
+    Column("name", String(200), nullable=False),
     Column("search_vector", TSVECTOR, Computed(SEARCH_VECTOR_SQL, persisted=True), info=PG_ONLY),
     Index(
         "ix_product_search_search_vector",

@@ -73,7 +73,7 @@ async def list_products(
         dialect=ctx.session.dialect,
     )
     # A relevance page matches through its join to the search rows; see `sorting`.
-    page_conditions = conditions.without_search() if plan.join_is_search else conditions.all()
+    page_conditions = conditions.beside_search() if plan.join_is_search else conditions.all()
     reads_all = plan.join_is_search or bool(
         product_filter.specs or product_filter.search or product_filter.price
     )

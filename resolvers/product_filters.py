@@ -82,6 +82,7 @@ class FilterConditions:
     """A checked filter as SQL conditions on `products`, visibility included."""
 
     general: list[ColumnElement[bool]]
+    visible: ColumnElement[bool]  # the visibility condition, also in `general`
     country: ColumnElement[bool] | None = None
     specs: dict[str, list[ColumnElement[bool]]] = field(default_factory=dict)
     search_words: list[str] = field(default_factory=list)
@@ -99,8 +100,10 @@ class FilterConditions:
     def all(self) -> list[ColumnElement[bool]]:
         return self.without_attribute(None)
 
-    def without_search(self) -> list[ColumnElement[bool]]:
-        return [condition for condition in self.all() if condition is not self.search]
+    def beside_search(self) -> list[ColumnElement[bool]]:
+        """What a relevance page applies besides its join to the search rows, which exist
+        for visible products only: neither the search nor the visibility condition."""
+        return [c for c in self.all() if c is not self.search and c is not self.visible]
 
     def without_attribute(self, key: str | None) -> list[ColumnElement[bool]]:
         """Every condition except those on spec attribute `key` (COUNTRY_KEY: the country)."""
@@ -122,7 +125,8 @@ def compile_filter(
 ) -> FilterConditions:
     """Check the filter and build its conditions. `catalog` is needed when it has specs."""
     type_id = product_type_id_of(product_filter)
-    general: list[ColumnElement[bool]] = [product_is_visible()]
+    visible = product_is_visible()
+    general: list[ColumnElement[bool]] = [visible]
     category_ids = None
     if product_filter.category_id is not None or product_filter.category_slug is not None:
         category_ids = _category_subtree(product_filter)
@@ -163,6 +167,7 @@ def compile_filter(
         picks[COUNTRY_KEY] = ValuePick((lambda columns: columns.text.in_(countries),))
     return FilterConditions(
         general=general,
+        visible=visible,
         country=None if countries is None else col(Product.country_of_origin).in_(countries),
         specs={key: conditions.on_products for key, conditions in by_key.items()},
         picks=picks,

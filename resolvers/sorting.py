@@ -7,6 +7,8 @@
 - RELEVANCE: (relevance desc, name, id); needs `filter.search`. The page joins each product's
   search row for its rank and applies the match to that row, so the index finds the matches
   once; the count needs no join (the filter's search condition already holds the match).
+  Search rows exist for active products only and carry the name, so a search without other
+  conditions ranks and counts its matches from the search rows alone.
 
 Every key ends in the product id, so the order is total and no product repeats or goes missing
 between pages. A cursor records its sort (and, for price, the currency), so replaying it under
@@ -57,9 +59,15 @@ class SortPlan:
     sql_values: Callable[[list[Any]], list[Any]] = list
     extra_columns: tuple[ColumnElement[Any], ...] = ()
     join: tuple[FromClause, ColumnElement[bool]] | None = None
-    # True when the join applies the filter's search itself (relevance): the page then leaves
-    # out the filter's separate search condition and the count leaves out the join.
-    join_is_search: bool = False
+    # The search condition on `product_search` when the join applies it (relevance): the page
+    # then leaves out the filter's separate search condition and, as search rows exist for
+    # visible products only, the visibility; with nothing else to check it reads the search
+    # rows alone. The count leaves out the join.
+    search_match: ColumnElement[bool] | None = None
+
+    @property
+    def join_is_search(self) -> bool:
+        return self.search_match is not None
 
     def cursor(self, row: Row) -> str:
         return encode_cursor(self.cursor_tag, self.cursor_key(row))
@@ -112,21 +120,17 @@ def sort_plan(
         if not search_words:
             raise BadUserInput("RELEVANCE needs filter.search", argument="sortBy")
         relevance = search_relevance(dialect, search_words).label("relevance")
+        match = search_match(dialect, search_words)
+        searched = product_search.c
         return SortPlan(
             cursor_tag="relevance",
-            keys=(relevance, name, product_id),
+            keys=(relevance, searched.name, searched.product_id),
             descending=(True, False, False),
             cursor_types=(float, str, int),
             cursor_key=lambda row: [row[1], row[0].name, row[0].id],
             extra_columns=(relevance,),
-            join=(
-                product_search,
-                and_(
-                    product_search.c.product_id == product_id,
-                    search_match(dialect, search_words),
-                ),
-            ),
-            join_is_search=True,
+            join=(product_search, and_(searched.product_id == product_id, match)),
+            search_match=match,
         )
     if currency is None:
         raise BadUserInput(
@@ -170,9 +174,14 @@ def page_statement(
     products = metadata.tables["products"]
     keys = [key.label(f"sort_{n}") for n, key in enumerate(plan.keys)]
     totals = [func.count().over().label("total")] if total else []
-    chosen = plan.with_join(
-        select(products.c.id.label("page_id"), *keys, *totals).select_from(products)
-    ).where(*conditions)
+    if plan.search_match is not None and not conditions:
+        chosen = select(product_search.c.product_id.label("page_id"), *keys, *totals).where(
+            plan.search_match
+        )
+    else:
+        chosen = plan.with_join(
+            select(products.c.id.label("page_id"), *keys, *totals).select_from(products)
+        ).where(*conditions)
     if after is not None:
         chosen = chosen.where(plan.after(after))
     page = chosen.order_by(*plan.order_by()).limit(first + 1).subquery("page")

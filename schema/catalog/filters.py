@@ -105,9 +105,10 @@ class ProductFilter:
     search: str | None = strawberry.field(
         default=None,
         description=(
-            "Words that must all appear in the name, description or a SKU, each as the start "
-            "of a word, ignoring case: `twill 220` or `BRG-0001`. Letters and digits count, "
-            "anything else separates words; at most 10 words, 200 characters."
+            "Words that must all appear in the name, description or a SKU, ignoring case: "
+            "`twill 220` or `BRG-0001`. The last word may be unfinished (`cotton tw` finds "
+            "cotton twill), as a buyer types; the others are whole words. Letters and digits "
+            "count, anything else separates words; at most 10 words, 200 characters."
         ),
     )
     country_of_origin: list[str] | None = strawberry.field(

@@ -118,6 +118,30 @@ async def test_search_document_follows_name_and_skus(db: Database) -> None:
     assert await _search_title(db, product_id) == "organic cotton twill"
 
 
+async def test_a_search_row_exists_only_while_its_product_is_active(db: Database) -> None:
+    # given a draft: search rows prove visibility, so a draft has none
+    product_id = await _fabric(db, name="Cotton Twill", status=ProductStatus.DRAFT)
+    assert await _search_title(db, product_id) is None
+    # when it is published, it gets its row, with its name for ordering
+    async with db.session() as session:
+        (await session.get_one(Product, product_id)).status = ProductStatus.ACTIVE
+        await session.commit()
+    async with db.session() as session:
+        row = (
+            await session.execute(
+                select(product_search.c.title, product_search.c.name).where(
+                    product_search.c.product_id == product_id
+                )
+            )
+        ).one()
+    assert tuple(row) == ("cotton twill", "Cotton Twill")
+    # and when it is archived, the row goes
+    async with db.session() as session:
+        (await session.get_one(Product, product_id)).status = ProductStatus.ARCHIVED
+        await session.commit()
+    assert await _search_title(db, product_id) is None
+
+
 async def test_from_price_is_the_lowest_break_of_the_cheapest_variant(db: Database) -> None:
     # given a product with two variants priced in USD, and one also in EUR
     product_id = await _fabric(db)

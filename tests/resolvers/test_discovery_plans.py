@@ -70,7 +70,7 @@ async def _statements(
     plan = sort_plan(
         sort, currency="USD", search_words=conditions.search_words, dialect="postgresql"
     )
-    page_conditions = conditions.without_search() if plan.join_is_search else conditions.all()
+    page_conditions = conditions.beside_search() if plan.join_is_search else conditions.all()
     page = page_statement(plan, page_conditions, after=None, first=20, total=total)
     return page, count_statement(plan, conditions.all())
 
@@ -173,3 +173,11 @@ async def test_a_relevance_page_and_its_count_read_the_search_index_once_each(
         searches = [n for n in nodes if n.get("Index Name") == SEARCH_INDEX]
         assert len(searches) == 1, nodes
         assert "pk_product_search" not in _indexes(nodes)
+        # and the query text is parsed once per statement, not once per ranked match
+        assert any(n.get("Subplan Name", "").startswith("InitPlan") for n in nodes), nodes
+    # and the page ranks its matches from the search rows alone: only the chosen page's
+    # products are read
+    chosen = _limited(await _root(seeded, page))
+    assert chosen
+    assert not [n for n in chosen if n.get("Relation Name") == "products"], chosen
+    assert not [n for n in _indexes(chosen) if "products" in n and "search" not in n], chosen

@@ -124,6 +124,9 @@ async def test_conditions_on_one_attribute_and_on_several_combine_with_and(
         pytest.param({"search": "brg-6204-2rs"}, [GROOVE], id="whole-sku"),
         pytest.param({"search": "BRG 30206"}, [ROLLER], id="sku-parts"),
         pytest.param({"search": "bear"}, [GROOVE, HYBRID, OPEN, ROLLER], id="word-prefix"),
+        # the last word may be unfinished (the buyer is typing it), the others are whole
+        pytest.param({"search": "6204 bear"}, [GROOVE, OPEN], id="last-word-prefix"),
+        pytest.param({"search": "bear 6204"}, [], id="earlier-words-whole"),
         pytest.param({"search": "earing"}, [], id="not-inside-a-word"),
         pytest.param({"search": "tiruppur"}, [BLEACHED], id="description-only"),
         pytest.param({"search": "g/m²"}, [BLEACHED], id="symbols-fold-to-words"),
