@@ -81,15 +81,29 @@ TIERS = metadata.tables["price_tiers"]
 
 
 def write_spec_values(connection: Connection, products: Collection[ProductSpecs]) -> None:
-    """Replace the typed spec rows of these products with rows from their `specs`."""
+    """Replace the typed spec rows of these products with rows from their `specs`, each with
+    the product's category and name; a product that is not active has none
+    (`loaders.catalog.product_is_visible`)."""
     if not products:
         return
+    product_ids = [product_id for product_id, _, _ in products]
     connection.execute(
-        delete(product_spec_values).where(
-            product_spec_values.c.product_id.in_([product_id for product_id, _, _ in products])
-        )
+        delete(product_spec_values).where(product_spec_values.c.product_id.in_(product_ids))
     )
-    rows = [row for product in products for row in spec_value_rows(*product)]
+    active = {
+        product_id: {"category_id": category_id, "name": name}
+        for product_id, category_id, name in connection.execute(
+            select(PRODUCTS.c.id, PRODUCTS.c.category_id, PRODUCTS.c.name).where(
+                PRODUCTS.c.id.in_(product_ids), PRODUCTS.c.status == ProductStatus.ACTIVE
+            )
+        )
+    }
+    rows = [
+        {**row, **active[product[0]]}
+        for product in products
+        if product[0] in active
+        for row in spec_value_rows(*product)
+    ]
     if rows:
         connection.execute(insert(product_spec_values), rows)
 

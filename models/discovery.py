@@ -3,10 +3,13 @@
 The storefront filters on specs, prices and words, and each of those needs an index that the
 `products` table cannot carry by itself:
 
-- `product_spec_values`: one typed row per spec value (a MULTI_ENUM gives one row per member),
-  so "bore 20 mm", "gsm between 200 and 240" or "colours include tan" are btree range scans on
-  `(attribute_key, value_*, product_id)`, on PostgreSQL and SQLite alike, and facet counts are
-  a GROUP BY over the same rows.
+- `product_spec_values`: one typed row per spec value of an active product (a MULTI_ENUM
+  gives one row per member), so "bore 20 mm", "gsm between 200 and 240" or "colours include
+  tan" are btree range scans on `(attribute_key, value_*, product_id)`, on PostgreSQL and
+  SQLite alike, and facet counts are a GROUP BY over the same rows. Like a search row, a spec
+  row proves its product visible, and carries its type, category and name (in the indexes,
+  on PostgreSQL), so a type or category page under one attribute's values lists and counts
+  from one index range.
 - `product_prices`: the "from" price of a product per currency, the unit price of the lowest
   quantity break (the cheapest over its variants), so a price filter or sort is a range scan
   on `(currency, from_price, product_id)` instead of an aggregate over every tier.
@@ -50,6 +53,8 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 from models.base import metadata
 
 PG_ONLY = {"only_on": "postgresql"}
+# What a listing by name needs of a spec row besides its value: scope and sort key.
+LISTED = ["product_type_id", "category_id", "name"]
 MAX_TEXT_VALUE_LENGTH = 500
 
 product_spec_values = Table(
@@ -58,17 +63,21 @@ product_spec_values = Table(
     Column("id", Integer, primary_key=True),
     Column("product_id", Integer, ForeignKey("products.id", ondelete="CASCADE"), nullable=False),
     # Copied from the product so facets can tell which type's attribute a value belongs to
-    # (and whether it is filterable there) without joining products.
+    # (and whether it is filterable there) without joining products; with the category and
+    # name, a listing of a type or category under one attribute's values is a range of one
+    # index: it reads no product row but its page's.
     Column("product_type_id", Integer, nullable=False),
+    Column("category_id", Integer, nullable=False),
+    Column("name", String(200), nullable=False),
     Column("attribute_key", String(64), nullable=False),
     Column("value_text", String(MAX_TEXT_VALUE_LENGTH), nullable=True),
     # Spec numbers are JSON numbers: a double holds each exactly, so equality means equality.
     Column("value_number", Double, nullable=True),
     Column("value_bool", Boolean, nullable=True),
     # Filters and facets over one attribute read one of these and never the table.
-    Index(None, "attribute_key", "value_text", "product_id"),
-    Index(None, "attribute_key", "value_number", "product_id"),
-    Index(None, "attribute_key", "value_bool", "product_id"),
+    Index(None, "attribute_key", "value_text", "product_id", postgresql_include=LISTED),
+    Index(None, "attribute_key", "value_number", "product_id", postgresql_include=LISTED),
+    Index(None, "attribute_key", "value_bool", "product_id", postgresql_include=LISTED),
     # All values of given products (facets over a filtered set), also without the table.
     Index(
         "ix_product_spec_values_product_rows",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Select, func
 from sqlmodel import col, select
 
 from core.errors import BadUserInput
@@ -18,10 +19,18 @@ from loaders.inquiries import INQUIRY_BY_ID, QUOTE_BY_ID
 from loaders.orders import ORDER_BY_ID, SHIPMENT_BY_ID
 from loaders.relations import Relation
 from models.catalog import Category, Product, ProductType
+from models.discovery import product_spec_values
 from resolvers.context import Context
 from resolvers.pagination import Page, check_page_size
 from resolvers.product_filters import FilterConditions, ProductFilter, compile_filter
-from resolvers.sorting import ProductSort, count_statement, page_statement, sort_plan
+from resolvers.sorting import (
+    ProductSort,
+    SortPlan,
+    count_statement,
+    name_plan,
+    page_statement,
+    sort_plan,
+)
 from resolvers.spec_filters import load_attribute_catalog
 
 # What `node(id:)` can return, by the type name inside the global id. Each relation applies
@@ -72,13 +81,11 @@ async def list_products(
         search_words=conditions.search_words,
         dialect=ctx.session.dialect,
     )
-    # A relevance page matches through its join to the search rows; see `sorting`.
-    page_conditions = conditions.beside_search() if plan.join_is_search else conditions.all()
     reads_all = plan.join_is_search or bool(
         product_filter.specs or product_filter.search or product_filter.price
     )
     counted = with_total and after is None and reads_all
-    statement = page_statement(plan, page_conditions, after=after, first=first, total=counted)
+    statement = listing_page(conditions, plan, after=after, first=first, total=counted)
     rows = list(await ctx.session.rows(statement))
     has_next_page = len(rows) > first
     rows = rows[:first]
@@ -88,7 +95,7 @@ async def list_products(
     async def total_count() -> int:
         if counted:
             return int(rows[0][-1]) if rows else 0
-        return int(await ctx.session.scalar(count_statement(plan, conditions.all())) or 0)
+        return int(await ctx.session.scalar(listing_count(conditions, plan)) or 0)
 
     return Page(
         rows=[row[0] for row in rows],
@@ -97,6 +104,43 @@ async def list_products(
         has_previous_page=after is not None,
         total_count=total_count,
     )
+
+
+def listing_page(
+    conditions: FilterConditions,
+    plan: SortPlan,
+    *,
+    after: str | None,
+    first: int,
+    total: bool,
+) -> Select[Any]:
+    """The page statement of a listing (`sorting.page_statement`), from the fewest tables
+    that answer it; its rows' cursors follow `plan` whichever tables it reads."""
+    if not plan.join_is_search and plan.cursor_tag == "name":
+        on_spec_rows = conditions.on_spec_rows()
+        if on_spec_rows is not None:
+            # One attribute's values in a type or category: one range of a spec value index.
+            values = product_spec_values.c
+            return page_statement(
+                name_plan(values.name, values.product_id),
+                on_spec_rows,
+                after=after,
+                first=first,
+                total=total,
+                page_ids=values.product_id,
+            )
+    # A relevance page matches through its join to the search rows; see `sorting`.
+    page_conditions = conditions.beside_search() if plan.join_is_search else conditions.all()
+    return page_statement(plan, page_conditions, after=after, first=first, total=total)
+
+
+def listing_count(conditions: FilterConditions, plan: SortPlan) -> Select[Any]:
+    """The number of products a listing holds, from spec rows where they answer it (the
+    order does not matter unless it needs a price, which leaves unpriced products out)."""
+    on_spec_rows = conditions.on_spec_rows() if plan.join is None else None
+    if on_spec_rows is not None:
+        return select(func.count()).select_from(product_spec_values).where(*on_spec_rows)
+    return count_statement(plan, conditions.all())
 
 
 async def product_by_slug(ctx: Context, slug: str) -> Product | None:

@@ -22,10 +22,22 @@ from core.errors import BadUserInput
 from core.global_id import decode_typed_id
 from loaders.catalog import product_is_visible
 from models.catalog import Category, Product, ProductType, Variant
-from models.discovery import COUNTRY_KEY, product_prices, product_search, search_words
+from models.discovery import (
+    COUNTRY_KEY,
+    product_prices,
+    product_search,
+    product_spec_values,
+    search_words,
+)
 from models.reference import COUNTRY_CODES
 from resolvers.pricing import check_currency
-from resolvers.spec_filters import AttributeCatalog, SpecFilter, ValuePick, spec_conditions
+from resolvers.spec_filters import (
+    SPEC_VALUES,
+    AttributeCatalog,
+    SpecFilter,
+    ValuePick,
+    spec_conditions,
+)
 
 MAX_SEARCH_LENGTH = 200
 MAX_SEARCH_WORDS = 10
@@ -104,6 +116,22 @@ class FilterConditions:
         """What a relevance page applies besides its join to the search rows, which exist
         for visible products only: neither the search nor the visibility condition."""
         return [c for c in self.all() if c is not self.search and c is not self.visible]
+
+    def on_spec_rows(self) -> list[ColumnElement[bool]] | None:
+        """The filter as conditions on `product_spec_values` when it is the values of one
+        attribute within a product type and/or category, which spec rows carry (they exist for
+        visible products only, one per product and matching value); else None."""
+        if self.narrowed or self.country is not None or len(self.specs) != 1:
+            return None
+        ((key, pick),) = [(key, self.picks.get(key)) for key in self.specs]
+        if pick is None:
+            return None
+        values = product_spec_values.c
+        return [
+            values.attribute_key == key,
+            pick.on(SPEC_VALUES),
+            *self.scope.on(values.product_type_id, values.category_id),
+        ]
 
     def without_attribute(self, key: str | None) -> list[ColumnElement[bool]]:
         """Every condition except those on spec attribute `key` (COUNTRY_KEY: the country)."""

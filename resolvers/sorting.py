@@ -1,6 +1,7 @@
 """Orders of the product listing, each a keyset over an index, with cursors that carry its key.
 
-- NAME: (name, id), served by the index (status, name, id).
+- NAME: (name, id), served by the index (status, name, id); or, for one attribute's values
+  within a type or category, by the spec rows' copies of both (`name_plan`).
 - NEWEST: (created_at desc, id desc), served backwards by (status, created_at, id).
 - PRICE_ASC / PRICE_DESC: (from-price in the currency, id), served by product_prices'
   (currency, from_price, product_id); only products with a price in that currency are listed.
@@ -98,15 +99,9 @@ def sort_plan(
 ) -> SortPlan:
     """The plan for `sort`; price needs a currency and relevance a search."""
     products = metadata.tables["products"]
-    product_id, name = products.c.id, products.c.name
+    product_id = products.c.id
     if sort is ProductSort.NAME:
-        return SortPlan(
-            cursor_tag="name",
-            keys=(name, product_id),
-            descending=(False, False),
-            cursor_types=(str, int),
-            cursor_key=lambda row: [row[0].name, row[0].id],
-        )
+        return name_plan(products.c.name, product_id)
     if sort is ProductSort.NEWEST:
         return SortPlan(
             cursor_tag="newest",
@@ -155,6 +150,18 @@ def sort_plan(
     )
 
 
+def name_plan(name: ColumnElement[str], product_id: ColumnElement[int]) -> SortPlan:
+    """By name, on these columns: the product's, or a copy in rows that list products (spec
+    rows); the cursors are the same either way."""
+    return SortPlan(
+        cursor_tag="name",
+        keys=(name, product_id),
+        descending=(False, False),
+        cursor_types=(str, int),
+        cursor_key=lambda row: [row[0].name, row[0].id],
+    )
+
+
 def page_statement(
     plan: SortPlan,
     conditions: Sequence[ColumnElement[bool]],
@@ -162,9 +169,13 @@ def page_statement(
     after: str | None,
     first: int,
     total: bool = False,
+    page_ids: ColumnElement[int] | None = None,
 ) -> Select[Any]:
     """One page (and one row more, to tell whether another page follows); with `total`, each
     row ends with the number of rows the conditions match, counted before the limit.
+
+    The conditions and the plan's keys are on `products`, or, with `page_ids`, on the table of
+    that column, one row per listed product (a relevance search alone is on its search rows).
 
     Two steps: the page's ids are chosen from the sort keys alone, which indexes hold (the
     name and the checks of a match are in `ix_products_id_discovery`), and only the page's
@@ -175,9 +186,9 @@ def page_statement(
     keys = [key.label(f"sort_{n}") for n, key in enumerate(plan.keys)]
     totals = [func.count().over().label("total")] if total else []
     if plan.search_match is not None and not conditions:
-        chosen = select(product_search.c.product_id.label("page_id"), *keys, *totals).where(
-            plan.search_match
-        )
+        page_ids, conditions = product_search.c.product_id, [plan.search_match]
+    if page_ids is not None:
+        chosen = select(page_ids.label("page_id"), *keys, *totals).where(*conditions)
     else:
         chosen = plan.with_join(
             select(products.c.id.label("page_id"), *keys, *totals).select_from(products)

@@ -118,28 +118,47 @@ async def test_search_document_follows_name_and_skus(db: Database) -> None:
     assert await _search_title(db, product_id) == "organic cotton twill"
 
 
-async def test_a_search_row_exists_only_while_its_product_is_active(db: Database) -> None:
-    # given a draft: search rows prove visibility, so a draft has none
-    product_id = await _fabric(db, name="Cotton Twill", status=ProductStatus.DRAFT)
+async def test_search_and_spec_rows_exist_only_while_their_product_is_active(
+    db: Database,
+) -> None:
+    # given a draft: search and spec rows prove visibility, so a draft has none
+    product_id = await _fabric(
+        db, name="Cotton Twill", specs={"gsm": 220}, status=ProductStatus.DRAFT
+    )
     assert await _search_title(db, product_id) is None
-    # when it is published, it gets its row, with its name for ordering
+    assert await _spec_rows(db, product_id) == set()
+    # when it is published, it gets them, with its name (and category) for listings
     async with db.session() as session:
-        (await session.get_one(Product, product_id)).status = ProductStatus.ACTIVE
+        product = await session.get_one(Product, product_id)
+        product.status = ProductStatus.ACTIVE
+        category_id = product.category_id
         await session.commit()
+    assert await _listed_as(db, product_id) == ("Cotton Twill", {(category_id, "Cotton Twill")})
+    # and a new name follows into both
     async with db.session() as session:
-        row = (
-            await session.execute(
-                select(product_search.c.title, product_search.c.name).where(
-                    product_search.c.product_id == product_id
-                )
-            )
-        ).one()
-    assert tuple(row) == ("cotton twill", "Cotton Twill")
-    # and when it is archived, the row goes
+        (await session.get_one(Product, product_id)).name = "Cotton Drill"
+        await session.commit()
+    assert await _listed_as(db, product_id) == ("Cotton Drill", {(category_id, "Cotton Drill")})
+    # and when it is archived, they go
     async with db.session() as session:
         (await session.get_one(Product, product_id)).status = ProductStatus.ARCHIVED
         await session.commit()
     assert await _search_title(db, product_id) is None
+    assert await _spec_rows(db, product_id) == set()
+
+
+async def _listed_as(db: Database, product_id: int) -> tuple[str, set[tuple[int, str]]]:
+    """The name in the product's search row, and the (category, name) pairs of its spec rows."""
+    async with db.session() as session:
+        searched = await session.scalar(
+            select(product_search.c.name).where(product_search.c.product_id == product_id)
+        )
+        values = product_spec_values.c
+        listed = await session.execute(
+            select(values.category_id, values.name).where(values.product_id == product_id)
+        )
+        assert searched is not None
+        return searched, {(row[0], row[1]) for row in listed}
 
 
 async def test_from_price_is_the_lowest_break_of_the_cheapest_variant(db: Database) -> None:

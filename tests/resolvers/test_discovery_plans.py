@@ -20,8 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from app.seed import seed_demo
 from core.db import Database, create_engine
 from core.settings import Settings
+from resolvers.catalog import listing_count, listing_page
 from resolvers.product_filters import ProductFilter, compile_filter
-from resolvers.sorting import ProductSort, count_statement, page_statement, sort_plan
+from resolvers.sorting import ProductSort, sort_plan
 from resolvers.spec_filters import (
     AttributeCatalog,
     NumberRange,
@@ -70,9 +71,8 @@ async def _statements(
     plan = sort_plan(
         sort, currency="USD", search_words=conditions.search_words, dialect="postgresql"
     )
-    page_conditions = conditions.beside_search() if plan.join_is_search else conditions.all()
-    page = page_statement(plan, page_conditions, after=None, first=20, total=total)
-    return page, count_statement(plan, conditions.all())
+    page = listing_page(conditions, plan, after=None, first=20, total=total)
+    return page, listing_count(conditions, plan)
 
 
 async def _plan(connection: AsyncConnection, statement: Select[Any]) -> list[dict[str, Any]]:
@@ -117,6 +117,9 @@ TWILL_200_240 = ProductFilter(
         SpecFilter("weave", one_of=["twill"]),
     ]
 )
+GSM_200_240 = ProductFilter(
+    product_type_slug="fabric", specs=[SpecFilter("gsm", range=NumberRange(min=200, max=240))]
+)
 SEARCH = ProductFilter(search="deep groove 6204")
 
 
@@ -159,6 +162,19 @@ async def test_an_unfiltered_page_reads_an_index_in_order(
     chosen = _limited(await _root(seeded, page))
     assert chosen, nodes
     assert not any(node["Node Type"] == "Sort" for node in chosen), "the index gives the order"
+
+
+async def test_a_page_of_one_attributes_values_by_name_reads_no_product_but_its_own(
+    seeded: AsyncConnection,
+) -> None:
+    # given bearings with a 20 mm bore, or fabrics of 200 to 240 g/m², by name
+    for product_filter, value in ((BORE_20, "number"), (GSM_200_240, "number")):
+        page, _count = await _statements(seeded, product_filter, ProductSort.NAME, total=True)
+        chosen = _limited(await _root(seeded, page))
+        # then the page's products are chosen, sorted and counted from one spec value index
+        assert _indexes(chosen) == {SPEC_INDEX.format(value)}, chosen
+        assert not [n for n in chosen if n.get("Relation Name") == "products"], chosen
+        assert all(n["Node Type"] != "Index Scan" for n in chosen), "index only"
 
 
 async def test_a_relevance_page_and_its_count_read_the_search_index_once_each(

@@ -93,7 +93,19 @@ ORDERS = [
         [BLEACHED, COTTON, DUCK, GROOVE, OPEN, ROLLER, SILK, TWILL],
         id="name-with-a-spec-filter",
     ),
-]
+    pytest.param(
+        {"sortBy": "NAME", "filter": {"specs": [{"attribute": "bore_mm",
+                                                 "range": {"min": 20, "max": 25}}]}},
+        [GROOVE, HYBRID, OPEN],
+        id="name-with-a-number-range",
+    ),
+    pytest.param(
+        {"sortBy": "NAME", "filter": {"specs": [{"attribute": "certifications",
+                                                 "equals": {"text": "GOTS"}}]}},
+        [BLEACHED, SILK],
+        id="name-with-one-value-of-a-list",
+    ),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("variables", "expected"), ORDERS)
