@@ -67,6 +67,13 @@ QUERIES = (
              totalCount edges { node { name variants { sku } } } } }""",
     ),
     Query(
+        # One product at either size (the small catalog's products are the large one's
+        # first thousand): what search costs when the matches do not grow with the catalog.
+        "search by SKU",
+        """{ products(first: 10, sortBy: RELEVANCE, filter: {search: "FAB-000827"}) {
+             totalCount edges { node { name variants { sku } } } } }""",
+    ),
+    Query(
         "facets",
         """{ facets(filter: {productTypeSlug: "bearing",
                              specs: [{attribute: "bore_mm", equals: {number: 20}}]}) {

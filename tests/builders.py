@@ -101,8 +101,10 @@ async def make_product(
     name: str | None = None,
     status: ProductStatus = ProductStatus.ACTIVE,
     specs: dict[str, Any] | None = None,
+    flush: bool = True,
     **fields: Any,
 ) -> Product:
+    """A product; with `flush=False` it is only added, so many are written in one flush."""
     slug = unique("product")
     assert product_type.id is not None
     assert category.id is not None
@@ -121,7 +123,8 @@ async def make_product(
         **fields,
     )
     session.add(product)
-    await session.flush()
+    if flush:
+        await session.flush()
     return product
 
 

@@ -95,6 +95,7 @@ async def _seed_random_catalog(db: Database, count: int) -> list[dict[str, Any]]
                 specs=product["specs"],
                 country_of_origin=product["country"],
                 status=ProductStatus.ACTIVE if product["active"] else ProductStatus.DRAFT,
+                flush=False,  # one flush for all: the derived rows of a batch, written once
             )
             products.append(product)
         await session.commit()
