@@ -8,6 +8,9 @@ attributes and products there are. A set whose conditions are only a product typ
 category (the sidebar of a type or category page, or a picked attribute's alternatives there)
 is not counted product by product: its branch sums the rows of `facet_value_counts`, which
 every catalog write keeps (`core.catalog_index`), so its cost does not grow with the catalog.
+Nor is a set that also picks values of one other attribute (or countries): its branch sums
+the rows of `facet_pair_counts` for the picked values. The country facet is a key like any
+other (`COUNTRY_KEY`) in both tables.
 
 1. the attribute catalog (which keys are filterable, their kind, label and unit), read once
    per request (`spec_filters.load_attribute_catalog`);
