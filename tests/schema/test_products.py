@@ -123,6 +123,45 @@ async def test_category_filter_includes_descendants_only(
     assert by_slug["products"]["totalCount"] == 3
 
 
+async def test_a_category_and_one_attribute_list_and_count_from_the_spec_rows_alike(
+    db: Database, client: GraphQLClient
+) -> None:
+    # given twills and satins inside a category tree and outside it, one twill a draft
+    async with db.session() as session:
+        product_type = await make_fabric_type(session)
+        textiles = await make_category(session, name="Textiles")
+        woven = await make_category(session, name="Woven", parent=textiles)
+        other = await make_category(session, name="Other")
+        for category, name, weave, status in (
+            (textiles, "B twill", "twill", ProductStatus.ACTIVE),
+            (woven, "A twill", "twill", ProductStatus.ACTIVE),
+            (woven, "C twill draft", "twill", ProductStatus.DRAFT),
+            (woven, "D satin", "satin", ProductStatus.ACTIVE),
+            (other, "E twill", "twill", ProductStatus.ACTIVE),
+        ):
+            await make_product(
+                session,
+                product_type=product_type,
+                category=category,
+                name=name,
+                specs={"gsm": 200, "weave": weave},
+                status=status,
+            )
+        await session.commit()
+        textiles_slug = textiles.slug
+    twill = {"attribute": "weave", "equals": {"text": "twill"}}
+    twills = {"categorySlug": textiles_slug, "specs": [twill]}
+    # when a storefront pages through the tree's twills by name, one per page
+    first = await client.data(LISTING, {"first": 1, "filter": twills})
+    after = first["products"]["pageInfo"]["endCursor"]
+    second = await client.data(LISTING, {"first": 1, "after": after, "filter": twills})
+    # then it sees the active twills of the subtree only, in order, counted alike on each page
+    names = [e["node"]["name"] for page in (first, second) for e in page["products"]["edges"]]
+    assert names == ["A twill", "B twill"]
+    assert first["products"]["totalCount"] == second["products"]["totalCount"] == 2
+    assert not second["products"]["pageInfo"]["hasNextPage"]
+
+
 async def test_in_stock_filter_uses_available_not_on_hand(
     db: Database, client: GraphQLClient
 ) -> None:
