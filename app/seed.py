@@ -9,7 +9,7 @@ Validation: a Core insert skips the ORM flush hook that applies the catalog's wr
 every product goes through `check_product` (and with it `validate_specs`, against the attribute
 rows actually in the database) and every variant through `check_variant` before it is inserted.
 For the same reason the seed writes the discovery rows (typed spec values and search documents
-per batch, facet counts per batch, from-prices once at the end) with `core.catalog_index`, as
+per batch; facet counts and from-prices once at the end) with `core.catalog_index`, as
 the flush hook does.
 
 One transaction, not a commit per batch: a seed lands whole or not at all. A failure half-way
@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Connection, Select, Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -109,9 +109,11 @@ async def seed_demo(
             )
             variants += batch_variants
             tiers += batch_tiers
-        # Once for the whole run: one pass over the new tiers instead of one per batch.
+        # Once for the whole run: one pass over the new tiers, and one count of the new
+        # products' values and value pairs, instead of one per batch (the pair counts of a
+        # batch touch most rows of the table).
         new_products = select(PRODUCTS_TABLE.c.id).where(PRODUCTS_TABLE.c.id > last_id)
-        await session.run_sync(lambda sync: write_from_prices(sync.connection(), new_products))
+        await session.run_sync(lambda sync: _index_run(sync.connection(), new_products))
     return SeedReport(
         categories=len(category_ids),
         product_types=len(type_ids),
@@ -252,13 +254,16 @@ async def _insert_batch(
 
 
 def _index_batch(session: Session, specs: list[ProductSpecs]) -> None:
-    """Write the batch's spec values, search documents and facet counts, which the ORM flush
-    hook writes for ORM writes; from-prices follow once for the whole run."""
+    """Write the batch's spec values and search documents, which the ORM flush hook writes
+    for ORM writes; from-prices and facet counts follow once for the whole run."""
     connection = session.connection()
-    product_ids = [product_id for product_id, _, _ in specs]
     write_spec_values(connection, specs)
-    write_search_documents(connection, product_ids)
-    add_facet_counts(connection, facet_contributions(connection, product_ids))
+    write_search_documents(connection, [product_id for product_id, _, _ in specs])
+
+
+def _index_run(connection: Connection, new_products: Select[tuple[int]]) -> None:
+    write_from_prices(connection, new_products)
+    add_facet_counts(connection, facet_contributions(connection, new_products))
 
 
 async def _insert_returning_ids(

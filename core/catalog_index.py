@@ -158,11 +158,11 @@ class FacetTally:
         )
 
 
-def facet_contributions(connection: Connection, product_ids: Collection[int]) -> FacetTally:
+def facet_contributions(connection: Connection, product_ids: ProductIds) -> FacetTally:
     """What these products add to the facet count tables as stored now: the active ones'
     spec values and country, by their type and category, alone and in pairs
     (`loaders.catalog.product_is_visible` is this status)."""
-    if not product_ids:
+    if isinstance(product_ids, Collection) and not product_ids:
         return FacetTally()
     rows = _facet_rows(product_ids)
     own = [rows.c.product_type_id, rows.c.category_id, *_typed(rows)]
@@ -188,7 +188,7 @@ def facet_contributions(connection: Connection, product_ids: Collection[int]) ->
     )
 
 
-def _facet_rows(product_ids: Collection[int]) -> CTE:
+def _facet_rows(product_ids: ProductIds) -> CTE:
     """(product, type, category, key, text, number, bool) per spec value and per country of
     the active products among `product_ids`."""
     values = product_spec_values.c
