@@ -264,20 +264,20 @@ def _group(
     """Counted from the count tables when the filter without `own_key`'s conditions is a
     product type and/or category, plus at most one key's picked values; else product by
     product."""
-    picked = [key for key in conditions.picks if key != own_key]
-    if not conditions.narrowed and not picked:
+    if conditions.picked_keys(without=own_key) == []:
         counts = facet_value_counts.c
         scope = conditions.scope.on(counts.product_type_id, counts.category_id)
         return Group(facetables, countries, table=facet_value_counts, where=tuple(scope))
-    pick = conditions.picks[picked[0]] if len(picked) == 1 else None
-    if not conditions.narrowed and pick is not None:
+    sole = conditions.sole_pick(without=own_key)
+    if sole is not None:
+        picked_key, pick = sole
         pairs = facet_pair_counts.c
         columns = ValueColumns(
             pairs.picked_text, pairs.picked_number, pairs.picked_bool, pairs.product_type_id
         )
         where = [
             *conditions.scope.on(pairs.product_type_id, pairs.category_id),
-            pairs.picked_key == picked[0],
+            pairs.picked_key == picked_key,
             pick.on(columns),
         ]
         return Group(facetables, countries, table=facet_pair_counts, where=tuple(where))

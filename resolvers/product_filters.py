@@ -117,15 +117,28 @@ class FilterConditions:
         for visible products only: neither the search nor the visibility condition."""
         return [c for c in self.all() if c is not self.search and c is not self.visible]
 
+    def picked_keys(self, *, without: str | None = None) -> list[str] | None:
+        """The keys (COUNTRY_KEY included) whose values the filter picks besides a product
+        type and/or category, leaving out `without`; None when it has other conditions."""
+        return None if self.narrowed else [key for key in self.picks if key != without]
+
+    def sole_pick(self, *, without: str | None = None) -> tuple[str, ValuePick] | None:
+        """The one key of `picked_keys` and its pick, when there is exactly one and a sum
+        over value rows counts its products exactly; else None."""
+        picked = self.picked_keys(without=without)
+        if picked is None or len(picked) != 1:
+            return None
+        pick = self.picks[picked[0]]
+        return None if pick is None else (picked[0], pick)
+
     def on_spec_rows(self) -> list[ColumnElement[bool]] | None:
         """The filter as conditions on `product_spec_values` when it is the values of one
         attribute within a product type and/or category, which spec rows carry (they exist for
         visible products only, one per product and matching value); else None."""
-        if self.narrowed or self.country is not None or len(self.specs) != 1:
+        sole = self.sole_pick()
+        if sole is None or sole[0] == COUNTRY_KEY:
             return None
-        ((key, pick),) = [(key, self.picks.get(key)) for key in self.specs]
-        if pick is None:
-            return None
+        key, pick = sole
         values = product_spec_values.c
         return [
             values.attribute_key == key,
