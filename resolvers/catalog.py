@@ -19,7 +19,7 @@ from loaders.inquiries import INQUIRY_BY_ID, QUOTE_BY_ID
 from loaders.orders import ORDER_BY_ID, SHIPMENT_BY_ID
 from loaders.relations import Relation
 from models.catalog import Category, Product, ProductType
-from models.discovery import product_spec_values
+from models.discovery import product_search, product_spec_values
 from resolvers.context import Context
 from resolvers.pagination import Page, check_page_size
 from resolvers.product_filters import FilterConditions, ProductFilter, compile_filter
@@ -129,9 +129,20 @@ def listing_page(
                 total=total,
                 page_ids=values.product_id,
             )
-    # A relevance page matches through its join to the search rows; see `sorting`.
-    page_conditions = conditions.beside_search() if plan.join_is_search else conditions.all()
-    return page_statement(plan, page_conditions, after=after, first=first, total=total)
+    if plan.search_match is not None:
+        # A relevance page matches through its join to the search rows; see `sorting`.
+        beside = conditions.beside_search()
+        if not beside:  # a search alone: its search rows answer it
+            return page_statement(
+                plan,
+                [plan.search_match],
+                after=after,
+                first=first,
+                total=total,
+                page_ids=product_search.c.product_id,
+            )
+        return page_statement(plan, beside, after=after, first=first, total=total)
+    return page_statement(plan, conditions.all(), after=after, first=first, total=total)
 
 
 def listing_count(conditions: FilterConditions, plan: SortPlan) -> Select[Any]:

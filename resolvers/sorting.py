@@ -62,8 +62,8 @@ class SortPlan:
     join: tuple[FromClause, ColumnElement[bool]] | None = None
     # The search condition on `product_search` when the join applies it (relevance): the page
     # then leaves out the filter's separate search condition and, as search rows exist for
-    # visible products only, the visibility; with nothing else to check it reads the search
-    # rows alone. The count leaves out the join.
+    # visible products only, the visibility; with nothing else to check it can read the
+    # search rows alone (`catalog.listing_page`). The count leaves out the join.
     search_match: ColumnElement[bool] | None = None
 
     @property
@@ -175,7 +175,7 @@ def page_statement(
     row ends with the number of rows the conditions match, counted before the limit.
 
     The conditions and the plan's keys are on `products`, or, with `page_ids`, on the table of
-    that column, one row per listed product (a relevance search alone is on its search rows).
+    that column, one row per listed product (`catalog.listing_page` chooses).
 
     Two steps: the page's ids are chosen from the sort keys alone, which indexes hold (the
     name and the checks of a match are in `ix_products_id_discovery`), and only the page's
@@ -185,8 +185,6 @@ def page_statement(
     products = metadata.tables["products"]
     keys = [key.label(f"sort_{n}") for n, key in enumerate(plan.keys)]
     totals = [func.count().over().label("total")] if total else []
-    if plan.search_match is not None and not conditions:
-        page_ids, conditions = product_search.c.product_id, [plan.search_match]
     if page_ids is not None:
         chosen = select(page_ids.label("page_id"), *keys, *totals).where(*conditions)
     else:
