@@ -184,30 +184,52 @@ def page_statement(
     """
     products = metadata.tables["products"]
     keys = [key.label(f"sort_{n}") for n, key in enumerate(plan.keys)]
-    totals = [func.count().over().label("total")] if total else []
     if page_ids is not None:
-        chosen = select(page_ids.label("page_id"), *keys, *totals).where(*conditions)
+        chosen = select(page_ids.label("page_id"), *keys).where(*conditions)
     else:
         chosen = plan.with_join(
-            select(products.c.id.label("page_id"), *keys, *totals).select_from(products)
+            select(products.c.id.label("page_id"), *keys).select_from(products)
         ).where(*conditions)
     if after is not None:
         chosen = chosen.where(plan.after(after))
-    page = chosen.order_by(*plan.order_by()).limit(first + 1).subquery("page")
+    totals: list[ColumnElement[int]] = []
+    if total:
+        chosen, totals = _counted(chosen)
+        order_by = _ordered(chosen.selected_columns, keys, plan.descending)
+    else:
+        order_by = plan.order_by()
+    page = chosen.order_by(*order_by).limit(first + 1).subquery("page")
     # Extra columns are sort keys (relevance, from-price): read back from the page.
     extras = [
         page.c[f"sort_{_index_of(column, plan.keys)}"].label(column.name)
         for column in plan.extra_columns
     ]
-    order = [
-        page.c[key.name].desc() if desc else page.c[key.name].asc()
-        for key, desc in zip(keys, plan.descending, strict=True)
-    ]
     return (
         select(Product, *extras, *(page.c[column.name] for column in totals))
         .join(page, page.c.page_id == col(Product.id))
-        .order_by(*order)
+        .order_by(*_ordered(page.c, keys, plan.descending))
     )
+
+
+def _counted(chosen: Select[Any]) -> tuple[Select[Any], list[ColumnElement[int]]]:
+    """`chosen`'s rows, each with the number of them.
+
+    The count runs over the finished sort keys. In the statement that computes them, the
+    window would store each scanned row whole before counting (a search row with its
+    vector) and only then rank it; `OFFSET 0` keeps PostgreSQL from merging the two."""
+    matched = chosen.offset(0).subquery("matched")
+    total = func.count().over().label("total")
+    return select(*matched.c, total), [total]
+
+
+def _ordered(
+    columns: Any, keys: Sequence[ColumnElement[Any]], descending: Sequence[bool]
+) -> list[ColumnElement[Any]]:
+    """The order of `keys` on the columns of the same names in `columns`."""
+    return [
+        columns[key.name].desc() if desc else columns[key.name].asc()
+        for key, desc in zip(keys, descending, strict=True)
+    ]
 
 
 def _index_of(column: ColumnElement[Any], keys: Sequence[ColumnElement[Any]]) -> int:

@@ -201,3 +201,20 @@ async def test_a_relevance_page_and_its_count_read_the_search_index_once_each(
     assert chosen
     assert not [n for n in chosen if n.get("Relation Name") == "products"], chosen
     assert not [n for n in _indexes(chosen) if "products" in n and "search" not in n], chosen
+
+
+async def test_a_counted_page_counts_its_matches_by_their_sort_keys_alone(
+    seeded: AsyncConnection,
+) -> None:
+    # given the first page of a search by relevance that also counts its matches
+    page, _count = await _statements(seeded, SEARCH, ProductSort.RELEVANCE, total=True)
+    sql = page.compile(dialect=seeded.dialect, compile_kwargs={"literal_binds": True})
+    explained = await seeded.scalar(text(f"EXPLAIN (FORMAT JSON, VERBOSE) {sql}"))
+    assert explained is not None
+    windows = [n for n in _nodes(explained[0]["Plan"]) if n["Node Type"] == "WindowAgg"]
+    assert len(windows) == 1, explained
+    # then the count stores each match as its sort keys, ranked before it is counted, not
+    # as the search row it was found in
+    counted = [column for child in windows[0]["Plans"] for column in child["Output"]]
+    assert any("ts_rank" in column for column in counted), counted
+    assert not any(column.endswith(".search_vector") for column in counted), counted
