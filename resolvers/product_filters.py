@@ -13,13 +13,14 @@ from decimal import Decimal
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, Select, exists, select
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from core.dialect import search_match
 from core.errors import BadUserInput
 from core.global_id import decode_typed_id
+from core.sql_literals import inline
 from loaders.catalog import product_is_visible
 from models.catalog import Category, Product, ProductType, Variant
 from models.discovery import (
@@ -97,6 +98,8 @@ class FilterConditions:
     visible: ColumnElement[bool]  # the visibility condition, also in `general`
     country: ColumnElement[bool] | None = None
     specs: dict[str, list[ColumnElement[bool]]] = field(default_factory=dict)
+    # The same per key as the ids of the products each condition matches (`spec_matches`).
+    spec_matches: dict[str, list[Select[tuple[int]]]] = field(default_factory=dict)
     search_words: list[str] = field(default_factory=list)
     # The search condition (also in `general`), for a relevance listing that joins the
     # search rows anyway and applies the match to them instead.
@@ -132,18 +135,37 @@ class FilterConditions:
         return None if pick is None else (picked[0], pick)
 
     def on_spec_rows(self) -> list[ColumnElement[bool]] | None:
-        """The filter as conditions on `product_spec_values` when it is the values of one
-        attribute within a product type and/or category, which spec rows carry (they exist for
-        visible products only, one per product and matching value); else None."""
-        sole = self.sole_pick()
-        if sole is None or sole[0] == COUNTRY_KEY:
+        """The filter as conditions on `product_spec_values` that hold for exactly one row of
+        each matching product, when it is attribute values (and countries) within a product
+        type and/or category; else None.
+
+        Spec rows exist for visible products only and carry their type and category. The rows
+        are one attribute's, whose values the filter picks one per product (`ValuePick`); the
+        other attributes' conditions are semi-joins on spec rows too, so no product row is
+        read: two index ranges meet in a hash join (the country alone is checked on products).
+        """
+        picked = self.picked_keys()
+        listed = next(
+            (key for key in picked or [] if key != COUNTRY_KEY and self.picks[key] is not None),
+            None,
+        )
+        if listed is None:
             return None
-        key, pick = sole
+        pick = self.picks[listed]
+        assert pick is not None
         values = product_spec_values.c
+        others: list[ColumnElement[bool]] = []
+        for key, matches in self.spec_matches.items():
+            if key != listed:
+                others += [values.product_id.in_(matching) for matching in matches]
+        if self.country is not None:
+            in_countries = select(col(Product.id)).where(self.country).correlate(None)
+            others.append(values.product_id.in_(in_countries))
         return [
-            values.attribute_key == key,
+            values.attribute_key == inline(listed),
             pick.on(SPEC_VALUES),
             *self.scope.on(values.product_type_id, values.category_id),
+            *others,
         ]
 
     def without_attribute(self, key: str | None) -> list[ColumnElement[bool]]:
@@ -205,12 +227,14 @@ def compile_filter(
     picks = {key: conditions.pick for key, conditions in by_key.items()}
     countries = _checked_countries(product_filter.country_of_origin)
     if countries is not None:
-        picks[COUNTRY_KEY] = ValuePick((lambda columns: columns.text.in_(countries),))
+        codes = [inline(code) for code in countries]
+        picks[COUNTRY_KEY] = ValuePick((lambda columns: columns.text.in_(codes),))
     return FilterConditions(
         general=general,
         visible=visible,
-        country=None if countries is None else col(Product.country_of_origin).in_(countries),
+        country=None if countries is None else col(Product.country_of_origin).in_(codes),
         specs={key: conditions.on_products for key, conditions in by_key.items()},
+        spec_matches={key: conditions.matches for key, conditions in by_key.items()},
         picks=picks,
         search_words=words,
         search=search,

@@ -30,6 +30,7 @@ from sqlalchemy import ColumnElement, Select, and_, select
 from sqlmodel import col
 
 from core.errors import BadUserInput
+from core.sql_literals import inline
 from models.catalog import AttributeDefinition, AttributeKind, Product, ProductType
 from models.catalog_rules import MAX_TEXT_SPEC_LENGTH
 from models.discovery import product_spec_values
@@ -171,11 +172,16 @@ class ValuePick:
 
 @dataclass(frozen=True)
 class KeyConditions:
-    """A filter's checked conditions on one attribute key: on products (all must hold) and,
-    where a sum over value rows counts each product once, the same as a `ValuePick`."""
+    """A filter's checked conditions on one attribute key, all of which must hold: each as
+    the ids of the products it matches (`spec_matches`) and, where a sum over value rows
+    counts each product once, all of them as a `ValuePick`."""
 
-    on_products: list[ColumnElement[bool]]
+    matches: list[Select[tuple[int]]]
     pick: ValuePick | None
+
+    @property
+    def on_products(self) -> list[ColumnElement[bool]]:
+        return [col(Product.id).in_(matching) for matching in self.matches]
 
 
 def spec_conditions(
@@ -189,7 +195,7 @@ def spec_conditions(
         by_key[spec.attribute].append(spec)
     return {
         key: KeyConditions(
-            [spec_condition(spec, catalog, scope_name=scope_name) for spec in on_key],
+            [spec_matches(spec, catalog, scope_name=scope_name) for spec in on_key],
             _value_pick(on_key, catalog),
         )
         for key, on_key in by_key.items()
@@ -219,10 +225,17 @@ def _matcher(spec: SpecFilter) -> Callable[[ValueColumns], ColumnElement[bool]]:
 def spec_condition(
     spec: SpecFilter, catalog: AttributeCatalog, *, scope_name: str = "any product type"
 ) -> ColumnElement[bool]:
-    """Check one spec filter against the attributes in scope; return its condition.
+    """Check one spec filter against the attributes in scope; return its condition on
+    products. `scope_name` says which product types are in scope, for the error message."""
+    return col(Product.id).in_(spec_matches(spec, catalog, scope_name=scope_name))
 
-    `scope_name` says which product types are in scope, for the error message.
-    """
+
+def spec_matches(
+    spec: SpecFilter, catalog: AttributeCatalog, *, scope_name: str
+) -> Select[tuple[int]]:
+    """Check one spec filter against the attributes in scope; return the ids of the products
+    it matches, from their spec rows (uncorrelated, so a statement over spec rows can use it
+    as well as one over products)."""
     argument = f"filter.specs.{spec.attribute[:MAX_KEY_IN_ARGUMENT]}"
     if spec.attribute not in catalog.by_key:
         raise BadUserInput(f"is not an attribute of {scope_name}", argument=argument)
@@ -234,14 +247,15 @@ def spec_condition(
         raise BadUserInput("takes exactly one of equals, oneOf or range", argument=argument)
     _check_operator(spec, definitions, argument)
     matching = select(product_spec_values.c.product_id).where(
-        product_spec_values.c.attribute_key == spec.attribute, value_match(spec, SPEC_VALUES)
+        product_spec_values.c.attribute_key == inline(spec.attribute),
+        value_match(spec, SPEC_VALUES),
     )
     everywhere = catalog.by_key[spec.attribute]
     if len(definitions) != len(everywhere):
         # Types that define the key without making it filterable do not take part.
         type_ids = [definition.product_type_id for definition in definitions]
         matching = matching.where(product_spec_values.c.product_type_id.in_(type_ids))
-    return col(Product.id).in_(matching)
+    return matching.correlate(None)
 
 
 _TEXT_KINDS = {AttributeKind.TEXT, AttributeKind.ENUM, AttributeKind.MULTI_ENUM}
@@ -288,18 +302,18 @@ def value_match(spec: SpecFilter, columns: ValueColumns) -> ColumnElement[bool]:
     if spec.range is not None:
         bounds = []
         if spec.range.min is not None:
-            bounds.append(columns.number >= float(spec.range.min))
+            bounds.append(columns.number >= inline(float(spec.range.min)))
         if spec.range.max is not None:
-            bounds.append(columns.number <= float(spec.range.max))
+            bounds.append(columns.number <= inline(float(spec.range.max)))
         return and_(*bounds)
     if spec.one_of is not None:
-        return columns.text.in_(sorted(set(spec.one_of)))
+        return columns.text.in_([inline(value) for value in sorted(set(spec.one_of))])
     assert spec.equals is not None
     if spec.equals.text is not None:
-        return columns.text == spec.equals.text
+        return columns.text == inline(spec.equals.text)
     if spec.equals.number is not None:
-        return columns.number == float(spec.equals.number)
-    return columns.boolean == spec.equals.boolean
+        return columns.number == inline(float(spec.equals.number))
+    return columns.boolean == inline(spec.equals.boolean)
 
 
 def _require(

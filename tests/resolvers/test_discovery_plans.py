@@ -181,6 +181,25 @@ async def test_a_page_of_one_attributes_values_by_name_reads_no_product_but_its_
         assert all(n["Node Type"] != "Index Scan" for n in chosen), "index only"
 
 
+async def test_a_page_of_several_attributes_values_by_name_reads_spec_indexes_alone(
+    seeded: AsyncConnection,
+) -> None:
+    # given fabrics of 200 to 240 g/m² woven twill, by name, within a type or not
+    twill_fabrics = ProductFilter(product_type_slug="fabric", specs=TWILL_200_240.specs)
+    for product_filter in (TWILL_200_240, twill_fabrics):
+        page, count = await _statements(seeded, product_filter, ProductSort.NAME, total=True)
+        # then one attribute's rows are listed and the other's are matched beside them, each
+        # from its own spec value index, without reading a product row to choose the page
+        chosen = _limited(await _root(seeded, page))
+        indexes = {SPEC_INDEX.format("number"), SPEC_INDEX.format("text")}
+        assert _indexes(chosen) == indexes, chosen
+        assert not [n for n in chosen if n.get("Relation Name") == "products"], chosen
+        assert all(n["Node Type"] != "Index Scan" for n in chosen), "index only"
+        # and a later page's count reads the same indexes
+        counted = await _plan(seeded, count)
+        assert _indexes(counted) == indexes, counted
+
+
 async def test_a_relevance_page_and_its_count_read_the_search_index_once_each(
     seeded: AsyncConnection,
 ) -> None:

@@ -113,6 +113,69 @@ async def test_conditions_on_one_attribute_and_on_several_combine_with_and(
         ],
     }
     assert await listed(any_client, twill_from_india) == [TWILL]
+    # one attribute's values listed, the other attributes (several conditions on one
+    # multi-valued key among them) checked beside it
+    twill_with_both = {
+        "specs": [*both_certificates["specs"], *spec("weave", oneOf=["twill"])["specs"]]
+    }
+    assert await listed(any_client, twill_with_both) == [BLEACHED]
+    organic_gots = {
+        "specs": [
+            {"attribute": "organic", "equals": {"boolean": True}},
+            {"attribute": "certifications", "equals": {"text": "GOTS"}},
+        ]
+    }
+    assert await listed(any_client, organic_gots) == [BLEACHED, SILK]
+
+
+PAGED = """
+query Paged($filter: ProductFilter, $after: String) {
+  products(first: 2, after: $after, filter: $filter) {
+    totalCount pageInfo { hasNextPage endCursor } edges { node { name } }
+  }
+}
+"""
+
+
+async def test_several_attributes_page_by_name_with_the_same_total_on_every_page(
+    any_db: Database, any_client: GraphQLClient
+) -> None:
+    # given fabrics woven plain or twill of at least 100 g/m²
+    catalog = await seed_discovery_catalog(any_db)
+    product_filter = {
+        "productTypeSlug": catalog.fabric_slug,
+        "specs": [
+            {"attribute": "weave", "oneOf": ["twill", "plain"]},
+            {"attribute": "gsm", "range": {"min": 100}},
+        ],
+    }
+    # when the storefront pages through them two at a time
+    first = await any_client.data(PAGED, {"filter": product_filter})
+    after = first["products"]["pageInfo"]["endCursor"]
+    second = await any_client.data(PAGED, {"filter": product_filter, "after": after})
+    # then every match is listed once, in name order, and each page counts them all
+    pages = [first["products"], second["products"]]
+    names = [edge["node"]["name"] for page in pages for edge in page["edges"]]
+    assert names == [BLEACHED, COTTON, DUCK, TWILL]
+    assert [page["totalCount"] for page in pages] == [4, 4]
+    assert [page["pageInfo"]["hasNextPage"] for page in pages] == [True, False]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["it's 100% cotton", "back\\slash", "'; DROP TABLE products; --", "%", "_"],
+)
+async def test_spec_values_with_quotes_and_wildcards_are_only_values(
+    any_db: Database, any_client: GraphQLClient, value: str
+) -> None:
+    # given the catalog, whose compositions hold none of these values
+    await seed_discovery_catalog(any_db)
+    # when a buyer filters on one (values are written into the SQL as quoted constants),
+    # then it matches nothing, alone or beside a value that matches
+    assert await listed(any_client, spec("composition", equals={"text": value})) == []
+    assert await listed(any_client, spec("composition", oneOf=[value, "100% silk"])) == [SILK]
+    # and the catalog is intact
+    assert await listed(any_client, spec("composition", equals={"text": "100% silk"})) == [SILK]
 
 
 @pytest.mark.parametrize(
