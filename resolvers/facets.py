@@ -263,7 +263,7 @@ def _group(
 ) -> Group:
     """Counted from the count tables when the filter without `own_key`'s conditions is a
     product type and/or category, plus at most one key's picked values; else product by
-    product."""
+    product, over a set found in spec rows when it is attribute values in such a scope."""
     if conditions.picked_keys(without=own_key) == []:
         counts = facet_value_counts.c
         scope = conditions.scope.on(counts.product_type_id, counts.category_id)
@@ -282,12 +282,21 @@ def _group(
         ]
         return Group(facetables, countries, table=facet_pair_counts, where=tuple(where))
     # With the country: the country facet counts this set too.
-    products = (
-        select(col(Product.id), col(Product.country_of_origin))
-        .where(*conditions.without_attribute(own_key))
-        .cte(name)
-    )
-    return Group(facetables, countries, products=products)
+    on_spec_rows = conditions.on_spec_rows(without=own_key)
+    if on_spec_rows is None:
+        products = select(col(Product.id), col(Product.country_of_origin)).where(
+            *conditions.without_attribute(own_key)
+        )
+    else:
+        # Found in spec rows (see `FilterConditions.on_spec_rows`); only the countries of
+        # the matches are read from products, from the covering index of their ids.
+        spec_rows = product_spec_values.c
+        products = (
+            select(spec_rows.product_id.label("id"), col(Product.country_of_origin))
+            .join_from(product_spec_values, Product, col(Product.id) == spec_rows.product_id)
+            .where(*on_spec_rows)
+        )
+    return Group(facetables, countries, products=products.cte(name))
 
 
 def _rows_of(group: Group, facetables: list[_Facetable], *, countries: bool) -> ColumnElement[bool]:

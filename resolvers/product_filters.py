@@ -134,17 +134,17 @@ class FilterConditions:
         pick = self.picks[picked[0]]
         return None if pick is None else (picked[0], pick)
 
-    def on_spec_rows(self) -> list[ColumnElement[bool]] | None:
-        """The filter as conditions on `product_spec_values` that hold for exactly one row of
-        each matching product, when it is attribute values (and countries) within a product
-        type and/or category; else None.
+    def on_spec_rows(self, *, without: str | None = None) -> list[ColumnElement[bool]] | None:
+        """The filter, leaving out key `without`, as conditions on `product_spec_values` that
+        hold for exactly one row of each matching product, when it is attribute values (and
+        countries) within a product type and/or category; else None.
 
         Spec rows exist for visible products only and carry their type and category. The rows
         are one attribute's, whose values the filter picks one per product (`ValuePick`); the
         other attributes' conditions are semi-joins on spec rows too, so no product row is
         read: two index ranges meet in a hash join (the country alone is checked on products).
         """
-        picked = self.picked_keys()
+        picked = self.picked_keys(without=without)
         listed = next(
             (key for key in picked or [] if key != COUNTRY_KEY and self.picks[key] is not None),
             None,
@@ -156,9 +156,9 @@ class FilterConditions:
         values = product_spec_values.c
         others: list[ColumnElement[bool]] = []
         for key, matches in self.spec_matches.items():
-            if key != listed:
+            if key not in (listed, without):
                 others += [values.product_id.in_(matching) for matching in matches]
-        if self.country is not None:
+        if self.country is not None and without != COUNTRY_KEY:
             in_countries = select(col(Product.id)).where(self.country).correlate(None)
             others.append(values.product_id.in_(in_countries))
         return [

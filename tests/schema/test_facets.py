@@ -268,8 +268,14 @@ SOURCES = [
                  {None: "facet_pair_counts", COUNTRY_KEY: "facet_value_counts"}, id="a-country"),
     pytest.param({"countryOfOrigin": ["IN"],
                   "specs": [{"attribute": "weave", "equals": {"text": "twill"}}]},
-                 {None: "products", "weave": "facet_pair_counts",
+                 {None: "product_spec_values", "weave": "facet_pair_counts",
                   COUNTRY_KEY: "facet_pair_counts"}, id="two-picks"),
+    pytest.param({"specs": [{"attribute": "weave", "equals": {"text": "twill"}},
+                            {"attribute": "organic", "equals": {"boolean": True}},
+                            {"attribute": "colour", "equals": {"text": "navy"}}]},
+                 {None: "product_spec_values", "weave": "product_spec_values",
+                  "organic": "product_spec_values", "colour": "product_spec_values"},
+                 id="three-picks"),
     pytest.param({"specs": [{"attribute": "certifications", "oneOf": ["GOTS", "BCI"]}]},
                  {None: "products", "certifications": "facet_value_counts"},
                  id="several-values-of-one-product"),
@@ -297,12 +303,18 @@ def test_a_sidebar_with_at_most_one_picked_key_reads_only_the_count_tables(
     conditions = compile_filter(given, dialect="postgresql", catalog=catalog)
     # when the sidebar's product sets are chosen
     groups = sidebar_groups(conditions, facetable_attributes(catalog), countries=True)
-    # then each set whose conditions are a scope plus at most one key's is a count table's
-    found = {
-        _own_key(conditions, group): "products" if group.products is not None else group.table.name
-        for group in groups
-    }
+    # then each set whose conditions are a scope plus at most one key's is a count table's,
+    # a set of attribute values is found in spec rows, and any other set in products
+    found = {_own_key(conditions, group): _source(group) for group in groups}
     assert found == sources
+
+
+def _source(group: Any) -> str:
+    """The table the group counts from, or, for a product set, where it finds the set."""
+    if group.products is None:
+        return str(group.table.name)
+    (found,) = group.products.element.get_final_froms()
+    return str(found.left.name if hasattr(found, "left") else found.name)
 
 
 def _spec_filter(spec: dict[str, Any]) -> SpecFilter:
