@@ -62,6 +62,14 @@ QUERIES = (
            } }""",
     ),
     Query(
+        # The buyer of the issue: several specs of one product type at once.
+        "two-spec listing",
+        """{ products(first: 10, filter: {productTypeSlug: "fabric",
+               specs: [{attribute: "gsm", range: {min: 200, max: 240}},
+                       {attribute: "weave", oneOf: ["twill"]}]}) {
+             totalCount edges { node { name variants { sku } } } } }""",
+    ),
+    Query(
         "search",
         """{ products(first: 10, sortBy: RELEVANCE, filter: {search: "cotton twill"}) {
              totalCount edges { node { name variants { sku } } } } }""",
@@ -79,6 +87,14 @@ QUERIES = (
                              specs: [{attribute: "bore_mm", equals: {number: 20}}]}) {
              attributes { key label unit values { value count }
                           numbers { min max buckets { from to count } } }
+             countriesOfOrigin { value count } } }""",
+    ),
+    Query(
+        "two-spec facets",
+        """{ facets(filter: {productTypeSlug: "fabric",
+                             specs: [{attribute: "gsm", range: {min: 200, max: 240}},
+                                     {attribute: "weave", oneOf: ["twill"]}]}) {
+             attributes { key values { value count } numbers { min max buckets { count } } }
              countriesOfOrigin { value count } } }""",
     ),
     Query(
