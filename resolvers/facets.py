@@ -288,14 +288,14 @@ def _group(
             *conditions.without_attribute(own_key)
         )
     else:
-        # Found in spec rows (see `FilterConditions.on_spec_rows`); only the countries of
-        # the matches are read from products, from the covering index of their ids.
+        # Found in spec rows (see `FilterConditions.on_spec_rows`); a set whose countries are
+        # counted reads them from products, from the covering index of its ids.
         spec_rows = product_spec_values.c
-        products = (
-            select(spec_rows.product_id.label("id"), col(Product.country_of_origin))
-            .join_from(product_spec_values, Product, col(Product.id) == spec_rows.product_id)
-            .where(*on_spec_rows)
-        )
+        products = select(spec_rows.product_id.label("id")).where(*on_spec_rows)
+        if countries:
+            products = products.add_columns(col(Product.country_of_origin)).join_from(
+                product_spec_values, Product, col(Product.id) == spec_rows.product_id
+            )
     return Group(facetables, countries, products=products.cte(name))
 
 

@@ -203,6 +203,11 @@ FILTERS = [
     pytest.param({"specs": [{"attribute": "gsm", "range": {"min": 120, "max": 260}},
                             {"attribute": "organic", "equals": {"boolean": True}}]}, None,
                  id="range-and-boolean"),
+    # Each key's alternatives are counted over the products of the other two.
+    pytest.param({"specs": [{"attribute": "gsm", "range": {"min": 100, "max": 300}},
+                            {"attribute": "organic", "equals": {"boolean": True}},
+                            {"attribute": "weave", "oneOf": ["twill", "plain"]}]}, "fabric",
+                 id="three-keys-within-a-type"),
     pytest.param({"countryOfOrigin": ["IN", "TR"],
                   "specs": [{"attribute": "grade", "equals": {"text": "A"}}]}, None,
                  id="country-and-shared-key"),
