@@ -13,7 +13,7 @@ from decimal import Decimal
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
@@ -35,6 +35,7 @@ from resolvers.pricing import check_currency
 from resolvers.spec_filters import (
     SPEC_VALUES,
     AttributeCatalog,
+    KeyConditions,
     SpecFilter,
     ValuePick,
     spec_conditions,
@@ -97,9 +98,8 @@ class FilterConditions:
     general: list[ColumnElement[bool]]
     visible: ColumnElement[bool]  # the visibility condition, also in `general`
     country: ColumnElement[bool] | None = None
-    specs: dict[str, list[ColumnElement[bool]]] = field(default_factory=dict)
-    # The same per key as the ids of the products each condition matches (`spec_matches`).
-    spec_matches: dict[str, list[Select[tuple[int]]]] = field(default_factory=dict)
+    # The spec conditions by attribute key: as product ids, on products, and as a pick.
+    specs: dict[str, KeyConditions] = field(default_factory=dict)
     search_words: list[str] = field(default_factory=list)
     # The search condition (also in `general`), for a relevance listing that joins the
     # search rows anyway and applies the match to them instead.
@@ -155,9 +155,9 @@ class FilterConditions:
         assert pick is not None
         values = product_spec_values.c
         others: list[ColumnElement[bool]] = []
-        for key, matches in self.spec_matches.items():
+        for key, conditions in self.specs.items():
             if key not in (listed, without):
-                others += [values.product_id.in_(matching) for matching in matches]
+                others += [values.product_id.in_(matching) for matching in conditions.matches]
         if self.country is not None and without != COUNTRY_KEY:
             in_countries = select(col(Product.id)).where(self.country).correlate(None)
             others.append(values.product_id.in_(in_countries))
@@ -171,7 +171,7 @@ class FilterConditions:
     def without_attribute(self, key: str | None) -> list[ColumnElement[bool]]:
         """Every condition except those on spec attribute `key` (COUNTRY_KEY: the country)."""
         country = [self.country] if self.country is not None and key != COUNTRY_KEY else []
-        specs = chain.from_iterable(c for k, c in self.specs.items() if k != key)
+        specs = chain.from_iterable(c.on_products for k, c in self.specs.items() if k != key)
         return [*self.general, *country, *specs]
 
 
@@ -233,8 +233,7 @@ def compile_filter(
         general=general,
         visible=visible,
         country=None if countries is None else col(Product.country_of_origin).in_(codes),
-        specs={key: conditions.on_products for key, conditions in by_key.items()},
-        spec_matches={key: conditions.matches for key, conditions in by_key.items()},
+        specs=by_key,
         picks=picks,
         search_words=words,
         search=search,

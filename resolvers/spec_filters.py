@@ -222,20 +222,13 @@ def _matcher(spec: SpecFilter) -> Callable[[ValueColumns], ColumnElement[bool]]:
     return lambda columns: value_match(spec, columns)
 
 
-def spec_condition(
-    spec: SpecFilter, catalog: AttributeCatalog, *, scope_name: str = "any product type"
-) -> ColumnElement[bool]:
-    """Check one spec filter against the attributes in scope; return its condition on
-    products. `scope_name` says which product types are in scope, for the error message."""
-    return col(Product.id).in_(spec_matches(spec, catalog, scope_name=scope_name))
-
-
 def spec_matches(
-    spec: SpecFilter, catalog: AttributeCatalog, *, scope_name: str
+    spec: SpecFilter, catalog: AttributeCatalog, *, scope_name: str = "any product type"
 ) -> Select[tuple[int]]:
     """Check one spec filter against the attributes in scope; return the ids of the products
     it matches, from their spec rows (uncorrelated, so a statement over spec rows can use it
-    as well as one over products)."""
+    as well as one over products). `scope_name` says which product types are in scope, for
+    the error message."""
     argument = f"filter.specs.{spec.attribute[:MAX_KEY_IN_ARGUMENT]}"
     if spec.attribute not in catalog.by_key:
         raise BadUserInput(f"is not an attribute of {scope_name}", argument=argument)

@@ -11,7 +11,7 @@ from resolvers.spec_filters import (
     NumberRange,
     SpecFilter,
     SpecValue,
-    spec_condition,
+    spec_matches,
 )
 
 
@@ -44,7 +44,7 @@ CATALOG = AttributeCatalog.of(
 
 def _rejection(spec: SpecFilter, catalog: AttributeCatalog = CATALOG) -> BadUserInput:
     with pytest.raises(BadUserInput) as raised:
-        spec_condition(spec, catalog)
+        spec_matches(spec, catalog)
     return raised.value
 
 
@@ -61,8 +61,8 @@ def test_a_key_with_two_kinds_takes_no_operator_that_fits_only_one() -> None:
 def test_naming_the_product_type_resolves_the_kind() -> None:
     tiles = CATALOG.scoped(type_id=1, type_slug=None)
     bags = CATALOG.scoped(type_id=None, type_slug="type-2")
-    spec_condition(SpecFilter("size", equals=SpecValue(text="600x600 mm")), tiles)
-    spec_condition(SpecFilter("size", range=NumberRange(min=10, max=20)), bags)
+    spec_matches(SpecFilter("size", equals=SpecValue(text="600x600 mm")), tiles)
+    spec_matches(SpecFilter("size", range=NumberRange(min=10, max=20)), bags)
     assert "NUMBER attribute" in _rejection(SpecFilter("size", one_of=["20"]), bags).message
 
 
@@ -70,7 +70,7 @@ def test_values_are_checked_against_the_filterable_definitions_only() -> None:
     # white is allowed on tiles, where colour is not filterable: it cannot be filtered on
     error = _rejection(SpecFilter("colour", equals=SpecValue(text="white")))
     assert error.message == "has no value 'white' (allowed: black, tan)"
-    spec_condition(SpecFilter("colour", one_of=["black", "tan"]), CATALOG)
+    spec_matches(SpecFilter("colour", one_of=["black", "tan"]), CATALOG)
 
 
 def test_a_key_only_unfilterable_types_define_is_not_filterable() -> None:
