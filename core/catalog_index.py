@@ -21,39 +21,31 @@ from typing import Any
 
 from sqlalchemy import (
     CTE,
-    Boolean,
     ColumnElement,
     Connection,
-    Double,
     FromClause,
     Select,
-    String,
     Table,
     and_,
-    cast,
     delete,
     func,
     insert,
     inspect,
-    literal,
-    null,
     select,
-    union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models.base import metadata
 from models.catalog import PriceTier, Product, ProductStatus, Variant
 from models.discovery import (
-    COUNTRY_KEY,
     facet_pair_counts,
     facet_value_counts,
     facet_value_key,
     product_prices,
     product_search,
     product_spec_values,
+    product_value_rows,
     search_document,
-    spec_value_rows,
 )
 
 ProductSpecs = tuple[int, int, dict[str, Any]]  # product id, product type id, validated specs
@@ -81,9 +73,9 @@ TIERS = metadata.tables["price_tiers"]
 
 
 def write_spec_values(connection: Connection, products: Collection[ProductSpecs]) -> None:
-    """Replace the typed spec rows of these products with rows from their `specs`, each with
-    the product's category and name; a product that is not active has none
-    (`loaders.catalog.product_is_visible`)."""
+    """Replace the typed spec rows of these products with rows from their `specs` and country
+    of origin, each with the product's category and name; a product that is not active has
+    none (`loaders.catalog.product_is_visible`)."""
     if not products:
         return
     product_ids = [product_id for product_id, _, _ in products]
@@ -91,18 +83,19 @@ def write_spec_values(connection: Connection, products: Collection[ProductSpecs]
         delete(product_spec_values).where(product_spec_values.c.product_id.in_(product_ids))
     )
     active = {
-        product_id: {"category_id": category_id, "name": name}
-        for product_id, category_id, name in connection.execute(
-            select(PRODUCTS.c.id, PRODUCTS.c.category_id, PRODUCTS.c.name).where(
-                PRODUCTS.c.id.in_(product_ids), PRODUCTS.c.status == ProductStatus.ACTIVE
-            )
+        product_id: (category_id, name, country)
+        for product_id, category_id, name, country in connection.execute(
+            select(
+                PRODUCTS.c.id, PRODUCTS.c.category_id, PRODUCTS.c.name, PRODUCTS.c.country_of_origin
+            ).where(PRODUCTS.c.id.in_(product_ids), PRODUCTS.c.status == ProductStatus.ACTIVE)
         )
     }
     rows = [
-        {**row, **active[product[0]]}
-        for product in products
-        if product[0] in active
-        for row in spec_value_rows(*product)
+        {**row, "category_id": category_id, "name": name}
+        for product_id, type_id, specs in products
+        if product_id in active
+        for category_id, name, country in [active[product_id]]
+        for row in product_value_rows(product_id, type_id, specs, country)
     ]
     if rows:
         connection.execute(insert(product_spec_values), rows)
@@ -189,32 +182,23 @@ def facet_contributions(connection: Connection, product_ids: ProductIds) -> Face
 
 
 def _facet_rows(product_ids: ProductIds) -> CTE:
-    """(product, type, category, key, text, number, bool) per spec value and per country of
-    the active products among `product_ids`."""
+    """(product, type, category, key, text, number, bool) per spec row (the country's
+    included) of the active products among `product_ids`."""
     values = product_spec_values.c
-    active = [PRODUCTS.c.id.in_(product_ids), PRODUCTS.c.status == ProductStatus.ACTIVE]
-    scope = (PRODUCTS.c.product_type_id, PRODUCTS.c.category_id)
-    specs = (
+    return (
         select(
             values.product_id,
-            *scope,
+            PRODUCTS.c.product_type_id,
+            PRODUCTS.c.category_id,
             values.attribute_key,
             values.value_text,
             values.value_number,
             values.value_bool,
         )
         .select_from(product_spec_values.join(PRODUCTS, PRODUCTS.c.id == values.product_id))
-        .where(*active)
+        .where(PRODUCTS.c.id.in_(product_ids), PRODUCTS.c.status == ProductStatus.ACTIVE)
+        .cte("facet_rows")
     )
-    countries = select(
-        PRODUCTS.c.id,
-        *scope,
-        literal(COUNTRY_KEY, String),
-        cast(PRODUCTS.c.country_of_origin, String),
-        cast(null(), Double),
-        cast(null(), Boolean),
-    ).where(*active)
-    return union_all(specs, countries).cte("facet_rows")
 
 
 def _typed(rows: FromClause) -> list[ColumnElement[Any]]:

@@ -4,12 +4,14 @@ The storefront filters on specs, prices and words, and each of those needs an in
 `products` table cannot carry by itself:
 
 - `product_spec_values`: one typed row per spec value of an active product (a MULTI_ENUM
-  gives one row per member), so "bore 20 mm", "gsm between 200 and 240" or "colours include
-  tan" are btree range scans on `(attribute_key, value_*, product_id)`, on PostgreSQL and
-  SQLite alike, and facet counts are a GROUP BY over the same rows. Like a search row, a spec
+  gives one row per member) and one for its country of origin (`COUNTRY_KEY`), so "bore 20
+  mm", "gsm between 200 and 240" or "colours include tan" are btree range scans on
+  `(attribute_key, value_*, product_id)`, on PostgreSQL and SQLite alike, and facet counts
+  are a GROUP BY over the same rows. Like a search row, a spec
   row proves its product visible, and carries its type, category and name (in the indexes,
   on PostgreSQL), so a type or category page under one attribute's values lists and counts
-  from one index range.
+  from one index range. With the country among them, a sidebar counts every facet of a set
+  of products from their spec rows alone, and a country filter is a range like any other.
 - `product_prices`: the "from" price of a product per currency, the unit price of the lowest
   quantity break (the cheapest over its variants), so a price filter or sort is a range scan
   on `(currency, from_price, product_id)` instead of an aggregate over every tier.
@@ -147,8 +149,9 @@ facet_pair_counts = Table(
     Index(None, "picked_key", "attribute_key"),
 )
 
-# The country of origin in the facet count tables; attribute keys cannot start with "@"
-# (a CHECK on attribute_definitions), so it never meets a real key.
+# The country of origin as an attribute key, in the spec rows and the facet count tables;
+# attribute keys cannot start with "@" (a CHECK on attribute_definitions), so it never meets
+# a real key.
 COUNTRY_KEY = "@country"
 
 # Written exactly as PostgreSQL prints it back, so Alembic's drift check sees no change.
@@ -206,6 +209,13 @@ def facet_value_key(text: str | None, number: float | None, boolean: bool | None
     if number is not None:
         return f"n:{float(number)!r}"
     return f"t:{text}"
+
+
+def product_value_rows(
+    product_id: int, product_type_id: int, specs: Mapping[str, Any], country_of_origin: str
+) -> list[dict[str, Any]]:
+    """All rows of a product in `product_spec_values`: its spec values and its country."""
+    return spec_value_rows(product_id, product_type_id, {**specs, COUNTRY_KEY: country_of_origin})
 
 
 def spec_value_rows(

@@ -10,7 +10,7 @@ is not counted product by product: its branch sums the rows of `facet_value_coun
 every catalog write keeps (`core.catalog_index`), so its cost does not grow with the catalog.
 Nor is a set that also picks values of one other attribute (or countries): its branch sums
 the rows of `facet_pair_counts` for the picked values. The country facet is a key like any
-other (`COUNTRY_KEY`) in both tables.
+other (`COUNTRY_KEY`) in these tables and in the spec rows.
 
 1. the attribute catalog (which keys are filterable, their kind, label and unit), read once
    per request (`spec_filters.load_attribute_catalog`);
@@ -18,10 +18,10 @@ other (`COUNTRY_KEY`) in both tables.
    values per attribute, most frequent first, each row with its attribute's minimum, maximum
    and number of distinct values. NUMBER attributes are grouped by value too, and when all
    their values fit (bores, weights and lengths take few), the buckets of
-   `facet_buckets.number_buckets(min, max)` are counted from these rows. The same statement
-   counts the products per country of origin, from the unconditioned keys' product set when
-   the filter has no country (the set carries each product's country, so no match is looked
-   up twice); `attributes` and `countriesOfOrigin` share it;
+   `facet_buckets.number_buckets(min, max)` are counted from these rows. The country of
+   origin is one more key of the same rows (a spec row of each product holds it), counted
+   with the unconditioned keys when the filter has no country; `attributes` and
+   `countriesOfOrigin` share the statement;
 3. only for a NUMBER attribute with more distinct values than that, the count per bucket.
 
 A key defined by several product types is one facet when its filterable definitions agree on
@@ -38,9 +38,7 @@ from typing import Any
 
 from sqlalchemy import (
     CTE,
-    Boolean,
     ColumnElement,
-    Double,
     Select,
     Table,
     and_,
@@ -149,7 +147,7 @@ async def facet_sidebar(
         return Sidebar([], [])
     counted: dict[str, list[Any]] = defaultdict(list)
     found_countries: list[ValueCount] = []
-    for row in await ctx.session.rows(_value_counts_statement(groups)):
+    for row in await ctx.session.rows(value_counts_statement(groups)):
         if row.attribute_key == COUNTRY_KEY:
             found_countries.append(ValueCount(row.value_text, int(row.n)))
         else:
@@ -281,30 +279,22 @@ def _group(
             pick.on(columns),
         ]
         return Group(facetables, countries, table=facet_pair_counts, where=tuple(where))
-    # With the country: the country facet counts this set too.
     on_spec_rows = conditions.on_spec_rows(without=own_key)
     if on_spec_rows is None:
-        products = select(col(Product.id), col(Product.country_of_origin)).where(
-            *conditions.without_attribute(own_key)
-        )
+        products = select(col(Product.id)).where(*conditions.without_attribute(own_key))
     else:
-        # Found in spec rows (see `FilterConditions.on_spec_rows`); a set whose countries are
-        # counted reads them from products, from the covering index of its ids.
+        # Found in spec rows (see `FilterConditions.on_spec_rows`), without reading products.
         spec_rows = product_spec_values.c
         products = select(spec_rows.product_id.label("id")).where(*on_spec_rows)
-        if countries:
-            products = products.add_columns(col(Product.country_of_origin)).join_from(
-                product_spec_values, Product, col(Product.id) == spec_rows.product_id
-            )
     return Group(facetables, countries, products=products.cte(name))
 
 
 def _rows_of(group: Group, facetables: list[_Facetable], *, countries: bool) -> ColumnElement[bool]:
     """Rows of the group's table for these keys (from filterable types), the countries if
-    asked (count tables only: a product set's countries are on the set), and its products."""
+    asked, and its products."""
     values = group.table.c
     plain = [f.key for f in facetables if f.type_ids is None]
-    if countries and group.products is None:
+    if countries:
         plain.append(COUNTRY_KEY)
     keys: list[ColumnElement[bool]] = [values.attribute_key.in_(plain)] if plain else []
     keys += [
@@ -325,7 +315,7 @@ def _union(branches: Sequence[AnySelect]) -> Any:
     return branches[0].subquery() if len(branches) == 1 else union_all(*branches).subquery()
 
 
-def _value_counts_statement(groups: list[Group]) -> Select[Any]:
+def value_counts_statement(groups: list[Group]) -> Select[Any]:
     """Matching products per value of each key, at most MAX_FACET_VALUES values a key, most
     frequent first; each row also carries its key's number of values, minimum and maximum.
     Rows of COUNTRY_KEY are the country facet's, all of them.
@@ -339,13 +329,7 @@ def _value_counts_statement(groups: list[Group]) -> Select[Any]:
     is counted over a larger set, so its branch reads only that key's value column, a range
     of the (attribute_key, value, product_id) index. Neither visits the table.
     """
-    branches: list[AnySelect] = []
-    for group in groups:
-        if group.facetables or (group.countries and group.products is None):
-            branches.append(_values_branch(group))
-        if group.countries and group.products is not None:
-            branches.append(_countries_branch(group.products))
-    counts = _union(branches)
+    counts = _union([_values_branch(group) for group in groups])
     key = counts.c.attribute_key
     ranked = select(
         counts,
@@ -372,9 +356,8 @@ def _value_counts_statement(groups: list[Group]) -> Select[Any]:
 def _values_branch(group: Group) -> AnySelect:
     values = group.table.c
     kinds = {f.kind for f in group.facetables}
-    counts_countries = group.countries and group.products is None
     used = {
-        values.value_text: bool(kinds & _TEXT_KINDS) or counts_countries,
+        values.value_text: bool(kinds & _TEXT_KINDS) or group.countries,
         values.value_bool: AttributeKind.BOOLEAN in kinds,
         values.value_number: AttributeKind.NUMBER in kinds,
     }
@@ -393,21 +376,6 @@ def _values_branch(group: Group) -> AnySelect:
     )
     # A value no product in scope has any more keeps its count row, at 0.
     return branch if group.products is not None else branch.having(n > 0)
-
-
-def _countries_branch(products: CTE) -> AnySelect:
-    country = products.c.country_of_origin
-    return (
-        select(
-            literal(COUNTRY_KEY).label("attribute_key"),
-            country.label("value_text"),
-            cast(null(), Boolean).label("value_bool"),
-            cast(null(), Double).label("value_number"),
-            func.count().label("n"),
-        )
-        .select_from(products)
-        .group_by(country)
-    )
 
 
 _TEXT_KINDS = {AttributeKind.TEXT, AttributeKind.ENUM, AttributeKind.MULTI_ENUM}

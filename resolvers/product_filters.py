@@ -141,8 +141,8 @@ class FilterConditions:
 
         Spec rows exist for visible products only and carry their type and category. The rows
         are one attribute's, whose values the filter picks one per product (`ValuePick`); the
-        other attributes' conditions are semi-joins on spec rows too, so no product row is
-        read: two index ranges meet in a hash join (the country alone is checked on products).
+        other attributes' conditions, and the country's, are semi-joins on spec rows too, so
+        no product row is read: two index ranges meet in a hash join.
         """
         picked = self.picked_keys(without=without)
         listed = next(
@@ -158,9 +158,12 @@ class FilterConditions:
         for key, conditions in self.specs.items():
             if key not in (listed, without):
                 others += [values.product_id.in_(matching) for matching in conditions.matches]
-        if self.country is not None and without != COUNTRY_KEY:
-            in_countries = select(col(Product.id)).where(self.country).correlate(None)
-            others.append(values.product_id.in_(in_countries))
+        country = self.picks.get(COUNTRY_KEY)
+        if country is not None and without != COUNTRY_KEY:
+            in_countries = select(values.product_id).where(
+                values.attribute_key == inline(COUNTRY_KEY), country.on(SPEC_VALUES)
+            )
+            others.append(values.product_id.in_(in_countries.correlate(None)))
         return [
             values.attribute_key == inline(listed),
             pick.on(SPEC_VALUES),

@@ -253,6 +253,9 @@ async def test_discovery_revision_backfills_existing_products(tmp_path: Path) ->
             assert len(pairs) == 5 * 5 - 5 - 2  # all but a value with itself, GOTS with BCI
             assert ("weave", "t:twill", "@country", "t:IN", 1) in pairs
             assert ("certifications", "t:GOTS", "gsm", "n:220.0", 1) in pairs
+            # and its spec rows now include its country (0013)
+            at_head, _, _ = await _discovery_rows(url)
+            assert at_head == {*specs, ("@country", "IN", None)}
             # and its search row carries its name
             async with connect(url) as connection:
                 names = await connection.execute(text("SELECT name FROM product_search"))

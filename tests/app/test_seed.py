@@ -31,6 +31,7 @@ from models.catalog import (
 )
 from models.catalog_rules import CatalogRuleError, validate_specs
 from models.discovery import (
+    COUNTRY_KEY,
     product_prices,
     product_search,
     product_spec_values,
@@ -205,13 +206,28 @@ async def test_seed_writes_the_discovery_rows_that_filters_read(db: Database) ->
             (row.product_id, row.currency): row.from_price
             for row in await session.execute(select(product_prices))
         }
-    # (for active products only, with their category and name)
+    # (for active products only, with their category and name; and a row of its country)
     expected_rows = sorted(
         (*tuple(row.values())[:2], product.category_id, product.name, *tuple(row.values())[2:])
         for product in products
         if product.status == ProductStatus.ACTIVE
         for row in spec_value_rows(product.id or 0, product.product_type_id, product.specs)
     )
+    expected_rows += [
+        (
+            product.id,
+            product.product_type_id,
+            product.category_id,
+            product.name,
+            COUNTRY_KEY,
+            product.country_of_origin,
+            None,
+            None,
+        )
+        for product in products
+        if product.status == ProductStatus.ACTIVE
+    ]
+    expected_rows.sort()
     assert sorted(tuple(row)[1:] for row in spec_rows) == expected_rows
     # and every active product, and no other, has a search document with its name and SKUs
     skus: dict[int, list[str]] = defaultdict(list)

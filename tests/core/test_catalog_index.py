@@ -73,12 +73,16 @@ async def _fabric(db: Database, **fields: Any) -> int:
         return product.id
 
 
-async def test_a_new_product_gets_one_typed_row_per_spec_value(db: Database) -> None:
+async def test_a_new_product_gets_one_typed_row_per_spec_value_and_one_of_its_country(
+    db: Database,
+) -> None:
     product_id = await _fabric(
         db,
+        country_of_origin="IN",
         specs={"gsm": 220, "weave": "twill", "organic": True, "certifications": ["GOTS", "BCI"]},
     )
     assert await _spec_rows(db, product_id) == {
+        (COUNTRY_KEY, "IN", None, None),
         ("gsm", None, 220.0, None),
         ("weave", "twill", None, None),
         ("organic", None, None, True),
@@ -88,12 +92,23 @@ async def test_a_new_product_gets_one_typed_row_per_spec_value(db: Database) -> 
 
 
 async def test_changing_specs_replaces_the_rows_and_leaves_no_stale_value(db: Database) -> None:
-    product_id = await _fabric(db, specs={"gsm": 220, "weave": "twill"})
+    product_id = await _fabric(db, country_of_origin="IN", specs={"gsm": 220, "weave": "twill"})
     async with db.session() as session:
         product = await session.get_one(Product, product_id)
         product.specs = {"gsm": 180.5}
         await session.commit()
-    assert await _spec_rows(db, product_id) == {("gsm", None, 180.5, None)}
+    assert await _spec_rows(db, product_id) == {
+        (COUNTRY_KEY, "IN", None, None),
+        ("gsm", None, 180.5, None),
+    }
+    # and a new country of origin replaces the country's row
+    async with db.session() as session:
+        (await session.get_one(Product, product_id)).country_of_origin = "PK"
+        await session.commit()
+    assert await _spec_rows(db, product_id) == {
+        (COUNTRY_KEY, "PK", None, None),
+        ("gsm", None, 180.5, None),
+    }
 
 
 async def test_search_document_follows_name_and_skus(db: Database) -> None:
@@ -207,13 +222,16 @@ async def test_deleting_a_product_removes_its_discovery_rows(db: Database) -> No
 
 
 async def test_a_rejected_product_writes_no_discovery_rows(db: Database) -> None:
-    product_id = await _fabric(db, specs={"gsm": 220})
+    product_id = await _fabric(db, country_of_origin="IN", specs={"gsm": 220})
     async with db.session() as session:
         product = await session.get_one(Product, product_id)
         product.specs = {"gsm": "heavy"}
         with pytest.raises(CatalogRuleError):
             await session.commit()
-    assert await _spec_rows(db, product_id) == {("gsm", None, 220.0, None)}
+    assert await _spec_rows(db, product_id) == {
+        (COUNTRY_KEY, "IN", None, None),
+        ("gsm", None, 220.0, None),
+    }
 
 
 FacetCounts = tuple[Counter[tuple[Any, ...]], Counter[tuple[Any, ...]]]

@@ -21,6 +21,7 @@ from app.seed import seed_demo
 from core.db import Database, create_engine
 from core.settings import Settings
 from resolvers.catalog import listing_count, listing_page
+from resolvers.facets import facetable_attributes, sidebar_groups, value_counts_statement
 from resolvers.product_filters import ProductFilter, compile_filter
 from resolvers.sorting import ProductSort, sort_plan
 from resolvers.spec_filters import (
@@ -68,15 +69,19 @@ async def _statements(
 ) -> tuple[Select[Any], Select[Any]]:
     """The page and count statements `products(filter:, sortBy:)` sends; with `total`, the
     first page that counts its matches too."""
-    async with AsyncSession(bind=connection) as session:
-        rows = (await session.execute(attribute_catalog_statement())).all()
-    catalog = AttributeCatalog.of((row[0], row[1]) for row in rows)
+    catalog = await _catalog(connection)
     conditions = compile_filter(product_filter, dialect="postgresql", catalog=catalog)
     plan = sort_plan(
         sort, currency="USD", search_words=conditions.search_words, dialect="postgresql"
     )
     page = listing_page(conditions, plan, after=None, first=20, total=total)
     return page, listing_count(conditions, plan)
+
+
+async def _catalog(connection: AsyncConnection) -> AttributeCatalog:
+    async with AsyncSession(bind=connection) as session:
+        rows = (await session.execute(attribute_catalog_statement())).all()
+    return AttributeCatalog.of((row[0], row[1]) for row in rows)
 
 
 async def _plan(connection: AsyncConnection, statement: Select[Any]) -> list[dict[str, Any]]:
@@ -237,3 +242,24 @@ async def test_a_counted_page_counts_its_matches_by_their_sort_keys_alone(
     counted = [column for child in windows[0]["Plans"] for column in child["Output"]]
     assert any("ts_rank" in column for column in counted), counted
     assert not any(column.endswith(".search_vector") for column in counted), counted
+
+
+async def test_a_sidebar_of_several_attributes_and_countries_reads_spec_rows_alone(
+    seeded: AsyncConnection,
+) -> None:
+    # given twill fabrics of 200 to 240 g/m² from India: each facet is counted under the
+    # other conditions, so every product set has two or three picked keys
+    catalog = await _catalog(seeded)
+    product_filter = ProductFilter(
+        product_type_slug="fabric", country_of_origin=["IN"], specs=TWILL_200_240.specs
+    )
+    conditions = compile_filter(product_filter, dialect="postgresql", catalog=catalog)
+    scope = catalog.scoped(type_id=None, type_slug="fabric")
+    groups = sidebar_groups(conditions, facetable_attributes(scope), countries=True)
+    # when the sidebar counts them, countries included
+    nodes = await _plan(seeded, value_counts_statement(groups))
+    # then the sets are found, and their values and countries counted, from spec value
+    # indexes alone: no product row, nor a products index, is read
+    assert not [n for n in nodes if n.get("Relation Name") == "products"], nodes
+    assert not [name for name in _indexes(nodes) if name.startswith("ix_products_")], nodes
+    assert "ix_product_spec_values_product_rows" in _indexes(nodes)

@@ -319,7 +319,7 @@ def _source(group: Any) -> str:
     if group.products is None:
         return str(group.table.name)
     (found,) = group.products.element.get_final_froms()
-    return str(found.left.name if hasattr(found, "left") else found.name)
+    return str(found.name)
 
 
 def _spec_filter(spec: dict[str, Any]) -> SpecFilter:
