@@ -49,6 +49,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR
 
@@ -58,6 +59,23 @@ PG_ONLY = {"only_on": "postgresql"}
 # What a listing by name needs of a spec row besides its value: scope and sort key.
 LISTED = ["product_type_id", "category_id", "name"]
 MAX_TEXT_VALUE_LENGTH = 500
+
+
+def _value_index(column: str) -> Index:
+    """The (attribute_key, value, product_id) index of one value column, over only the rows
+    that hold a value there: a row holds one of three, and a condition on a value implies it
+    is not null, so the other rows would only weigh on the cache and on every write."""
+    holds = text(f"{column} IS NOT NULL")
+    return Index(
+        None,
+        "attribute_key",
+        column,
+        "product_id",
+        postgresql_include=LISTED,
+        postgresql_where=holds,
+        sqlite_where=holds,
+    )
+
 
 product_spec_values = Table(
     "product_spec_values",
@@ -77,9 +95,7 @@ product_spec_values = Table(
     Column("value_number", Double, nullable=True),
     Column("value_bool", Boolean, nullable=True),
     # Filters and facets over one attribute read one of these and never the table.
-    Index(None, "attribute_key", "value_text", "product_id", postgresql_include=LISTED),
-    Index(None, "attribute_key", "value_number", "product_id", postgresql_include=LISTED),
-    Index(None, "attribute_key", "value_bool", "product_id", postgresql_include=LISTED),
+    *(_value_index(column) for column in ("value_text", "value_number", "value_bool")),
     # All values of given products (facets over a filtered set), also without the table.
     Index(
         "ix_product_spec_values_product_rows",

@@ -303,9 +303,26 @@ def _rows_of(group: Group, facetables: list[_Facetable], *, countries: bool) -> 
         if f.type_ids is not None
     ]
     rows = [or_(*keys), *group.where]
+    held = _held_columns(facetables, countries=countries)
+    if len(held) == 1:
+        # All in one value column: the rows are ranges of its (partial) value index.
+        rows.append(values[held.pop()].is_not(None))
     if group.products is not None:
         rows.append(values.product_id.in_(select(group.products.c.id)))
     return and_(*rows)
+
+
+def _held_columns(facetables: list[_Facetable], *, countries: bool) -> set[str]:
+    """The value columns that hold these keys' values (and the countries', if asked)."""
+    held = {"value_text"} if countries else set()
+    for facetable in facetables:
+        if facetable.kind is AttributeKind.NUMBER:
+            held.add("value_number")
+        elif facetable.kind is AttributeKind.BOOLEAN:
+            held.add("value_bool")
+        else:
+            held.add("value_text")
+    return held
 
 
 AnySelect = Select[*tuple[Any, ...]]
@@ -355,12 +372,8 @@ def value_counts_statement(groups: list[Group]) -> Select[Any]:
 
 def _values_branch(group: Group) -> AnySelect:
     values = group.table.c
-    kinds = {f.kind for f in group.facetables}
-    used = {
-        values.value_text: bool(kinds & _TEXT_KINDS) or group.countries,
-        values.value_bool: AttributeKind.BOOLEAN in kinds,
-        values.value_number: AttributeKind.NUMBER in kinds,
-    }
+    held = _held_columns(group.facetables, countries=group.countries)
+    used = {values[name]: name in held for name in ("value_text", "value_bool", "value_number")}
     n = func.count() if group.products is not None else func.sum(group.weight())
     branch = (
         select(
@@ -376,9 +389,6 @@ def _values_branch(group: Group) -> AnySelect:
     )
     # A value no product in scope has any more keeps its count row, at 0.
     return branch if group.products is not None else branch.having(n > 0)
-
-
-_TEXT_KINDS = {AttributeKind.TEXT, AttributeKind.ENUM, AttributeKind.MULTI_ENUM}
 
 
 def _bucket_counts_statement(groups: list[Group], ranges: dict[str, list[Bucket]]) -> Select[Any]:

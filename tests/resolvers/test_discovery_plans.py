@@ -263,3 +263,22 @@ async def test_a_sidebar_of_several_attributes_and_countries_reads_spec_rows_alo
     assert not [n for n in nodes if n.get("Relation Name") == "products"], nodes
     assert not [name for name in _indexes(nodes) if name.startswith("ix_products_")], nodes
     assert "ix_product_spec_values_product_rows" in _indexes(nodes)
+
+
+async def test_a_sidebar_beside_a_search_reads_spec_value_indexes_not_the_table(
+    seeded: AsyncConnection,
+) -> None:
+    # given a search for cotton among fabrics of 200 to 240 g/m²: the weight facet counts
+    # every cotton fabric's weight, thousands of them
+    catalog = await _catalog(seeded)
+    product_filter = ProductFilter(search="cotton", specs=GSM_200_240.specs)
+    conditions = compile_filter(product_filter, dialect="postgresql", catalog=catalog)
+    groups = sidebar_groups(conditions, facetable_attributes(catalog), countries=True)
+    # when the sidebar counts them
+    nodes = await _plan(seeded, value_counts_statement(groups))
+    # then each key's values come from the partial value indexes or the product rows index
+    # alone, never from a scan of all spec rows nor the table
+    scans = [n for n in nodes if n.get("Relation Name") == "product_spec_values"]
+    assert scans, nodes
+    assert all(n["Node Type"] != "Seq Scan" for n in scans), scans
+    assert all(n["Node Type"] == "Index Only Scan" for n in scans), scans
