@@ -145,6 +145,8 @@ class FilterConditions:
         no product row is read: two index ranges meet in a hash join.
         """
         picked = self.picked_keys(without=without)
+        # Countries only ever join an attribute's rows: a type or category page with
+        # countries alone lists through products, and its sidebar reads the pair counts.
         listed = next(
             (key for key in picked or [] if key != COUNTRY_KEY and self.picks[key] is not None),
             None,
