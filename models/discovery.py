@@ -7,11 +7,11 @@ The storefront filters on specs, prices and words, and each of those needs an in
   gives one row per member) and one for its country of origin (`COUNTRY_KEY`), so "bore 20
   mm", "gsm between 200 and 240" or "colours include tan" are btree range scans on
   `(attribute_key, value_*, product_id)`, on PostgreSQL and SQLite alike, and facet counts
-  are a GROUP BY over the same rows. Like a search row, a spec
-  row proves its product visible, and carries its type, category and name (in the indexes,
-  on PostgreSQL), so a type or category page under one attribute's values lists and counts
-  from one index range. With the country among them, a sidebar counts every facet of a set
-  of products from their spec rows alone, and a country filter is a range like any other.
+  are a GROUP BY over the same rows. Like a search row, a spec row proves its product
+  visible, and carries its type, category and name (in the indexes, on PostgreSQL), so a
+  type or category page under one attribute's values lists and counts from one index range.
+  With the country among them, a sidebar counts every facet of a set of products from their
+  spec rows alone, and a country filter beside attribute values is one more index range.
 - `product_prices`: the "from" price of a product per currency, the unit price of the lowest
   quantity break (the cheapest over its variants), so a price filter or sort is a range scan
   on `(currency, from_price, product_id)` instead of an aggregate over every tier.

@@ -216,11 +216,10 @@ def facetable_attributes(scope: AttributeCatalog) -> list[_Facetable]:
 class Group:
     """Facet keys (and perhaps the countries) counted over one product set, in one of three
     ways. The set is a CTE (`products`) whose spec rows, the country's among them, are
-    counted; or the set is all visible products
-    of a type and/or category, and the rows of `facet_value_counts` in that scope are summed;
-    or it is those products with a picked value of one other key, and the rows of
-    `facet_pair_counts` for the picked values are summed. `where` restricts the table's rows
-    to the scope and picked values."""
+    counted; or the set is all visible products of a type and/or category, and the rows of
+    `facet_value_counts` in that scope are summed; or it is those products with a picked
+    value of one other key, and the rows of `facet_pair_counts` for the picked values are
+    summed. `where` restricts the table's rows to the scope and picked values."""
 
     facetables: list[_Facetable]
     countries: bool
