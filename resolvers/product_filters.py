@@ -38,6 +38,7 @@ from resolvers.spec_filters import (
     KeyConditions,
     SpecFilter,
     ValuePick,
+    products_with,
     spec_conditions,
 )
 
@@ -162,10 +163,8 @@ class FilterConditions:
                 others += [values.product_id.in_(matching) for matching in conditions.matches]
         country = self.picks.get(COUNTRY_KEY)
         if country is not None and without != COUNTRY_KEY:
-            in_countries = select(values.product_id).where(
-                values.attribute_key == inline(COUNTRY_KEY), country.on(SPEC_VALUES)
-            )
-            others.append(values.product_id.in_(in_countries.correlate(None)))
+            in_countries = products_with(COUNTRY_KEY, country.on(SPEC_VALUES))
+            others.append(values.product_id.in_(in_countries))
         return [
             values.attribute_key == inline(listed),
             pick.on(SPEC_VALUES),

@@ -239,15 +239,20 @@ def spec_matches(
     if len(operators) != 1:
         raise BadUserInput("takes exactly one of equals, oneOf or range", argument=argument)
     _check_operator(spec, definitions, argument)
-    matching = select(product_spec_values.c.product_id).where(
-        product_spec_values.c.attribute_key == inline(spec.attribute),
-        value_match(spec, SPEC_VALUES),
-    )
+    matching = products_with(spec.attribute, value_match(spec, SPEC_VALUES))
     everywhere = catalog.by_key[spec.attribute]
     if len(definitions) != len(everywhere):
         # Types that define the key without making it filterable do not take part.
         type_ids = [definition.product_type_id for definition in definitions]
         matching = matching.where(product_spec_values.c.product_type_id.in_(type_ids))
+    return matching
+
+
+def products_with(key: str, condition: ColumnElement[bool]) -> Select[tuple[int]]:
+    """The ids of the products with a spec row of `key` that meets `condition` (on
+    `SPEC_VALUES`); uncorrelated, so it serves a statement over products or over spec rows."""
+    values = product_spec_values.c
+    matching = select(values.product_id).where(values.attribute_key == inline(key), condition)
     return matching.correlate(None)
 
 
