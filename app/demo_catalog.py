@@ -5,8 +5,8 @@ types whose specs differ as much as fabric and bearings do, and for each type a 
 of real-sounding goods with their HS codes, origins, variant options and price ranges.
 
 `draft_product(rng, ordinal)` turns the tables into one product with variants and price tiers,
-touching no database, so the same seed always drafts the same catalog and `app.seed` only has
-to insert it.
+touching no database, so the same seed always drafts the same catalog and
+`app.cli.seed_commands` only has to insert it.
 
 Family and default values follow one rule: a tuple means "pick one"; a picked mapping is merged
 in, so values that must agree (a bearing designation and its dimensions, a spice's region and

@@ -15,7 +15,7 @@ from core.db import Database, create_engine
 from core.settings import Settings
 from jobs.builtin import build_registry
 from jobs.context import JobContext
-from jobs.mailer import Mailer
+from jobs.mail.mailer import Mailer
 
 
 @asynccontextmanager

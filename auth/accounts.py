@@ -43,7 +43,7 @@ from core.event_types import ACCOUNT_LINK_REQUESTED
 from core.outbox import emit
 from core.rate_limit import RateLimiter
 from core.settings import Settings
-from models.identity import MfaChallenge, TokenPurpose, User, UserSession
+from models.accounts import MfaChallenge, TokenPurpose, User, UserSession
 
 MAX_FULL_NAME = 200
 

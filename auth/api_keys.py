@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from auth import tokens
 from auth.principal import Principal, api_key_principal
 from core.db import Database
-from models.identity import API_KEY_ROLES, ApiKey, Role
+from models.accounts import API_KEY_ROLES, ApiKey, Role
 
 TOUCH_INTERVAL = timedelta(seconds=60)
 PREFIX_LENGTH = 12

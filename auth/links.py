@@ -17,7 +17,7 @@ from sqlmodel import col, select
 
 from auth import tokens
 from core.settings import Settings
-from models.identity import TokenPurpose, UserToken
+from models.accounts import TokenPurpose, UserToken
 
 PAGES = {
     TokenPurpose.INVITATION: "accept-invitation",

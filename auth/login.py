@@ -32,7 +32,7 @@ from auth.totp import Clock
 from core.rate_limit import RateLimiter
 from core.row_locks import lock_for_update
 from core.settings import Settings
-from models.identity import MfaChallenge, Role, User
+from models.accounts import MfaChallenge, Role, User
 
 INVALID_CHALLENGE = Problem(
     code=AccountErrorCode.INVALID_CHALLENGE.value,

@@ -30,7 +30,7 @@ from auth.throttle import ThrottleScope
 from core.crypto import DataCipher
 from core.rate_limit import RateLimiter
 from core.settings import Settings
-from models.identity import User, UserSession
+from models.accounts import User, UserSession
 
 
 @dataclass(frozen=True)

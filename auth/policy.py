@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from models.identity import Role
+from models.accounts import Role
 
 
 class Permission(StrEnum):

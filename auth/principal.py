@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from auth.policy import Permission, permissions_of
-from models.identity import STAFF_ROLES, Role
+from models.accounts import STAFF_ROLES, Role
 
 
 class PrincipalKind(StrEnum):

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from auth.tokens import new_recovery_code, normalise_recovery_code
-from models.identity import RecoveryCode
+from models.accounts import RecoveryCode
 
 CODES_PER_USER = 10
 

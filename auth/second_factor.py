@@ -17,7 +17,7 @@ from auth.recovery_codes import use_recovery_code
 from auth.totp import Clock, verify_code
 from core.crypto import DataCipher
 from core.settings import Settings
-from models.identity import User
+from models.accounts import User
 
 
 class Factor(StrEnum):

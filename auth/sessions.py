@@ -21,7 +21,7 @@ from auth.principal import Principal, user_principal
 from core.db import Database
 from core.row_locks import lock_for_update
 from core.settings import Settings
-from models.identity import Role, User, UserSession
+from models.accounts import Role, User, UserSession
 
 # Writing last-use on every request would turn reads into writes; once a minute is enough.
 TOUCH_INTERVAL = timedelta(seconds=60)

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from core.crypto import DataCipher
-from models.identity import User
+from models.accounts import User
 
 ISSUER = "TradeQL"
 STEP_SECONDS = 30

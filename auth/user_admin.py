@@ -28,8 +28,8 @@ from auth.mfa import clear_mfa
 from auth.origin import Origin
 from auth.principal import Principal
 from auth.problems import AccountErrorCode, AccountRefused, refuse
+from models.accounts import STAFF_ROLES, USER_ROLES, Role, TokenPurpose, User
 from models.clients import ClientCompany
-from models.identity import STAFF_ROLES, USER_ROLES, Role, TokenPurpose, User
 
 
 def _email_taken() -> AccountRefused:

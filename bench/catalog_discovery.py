@@ -33,9 +33,9 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 
+from app.cli.seed_commands import seed_demo
 from app.factory import create_app
 from app.read_cache import CATALOG_NAMESPACE
-from app.seed import seed_demo
 from bench import scratch_database
 from core.cache import Cache
 from core.db import Database, create_engine

@@ -39,15 +39,15 @@ import httpx
 from sqlalchemy import func, update
 from sqlmodel import col, select
 
-from app.seed import seed_demo
+from app.cli.seed_commands import seed_demo
 from auth.sessions import issue_session
 from bench import scratch_database
 from core.db import Database, create_engine
 from core.global_id import encode_global_id
 from core.settings import Settings
+from models.accounts import Role, User
 from models.catalog import PriceTier, Product, Variant
 from models.clients import ClientCompany
-from models.identity import Role, User
 from models.orders import Order
 
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres@127.0.0.1:5432")

@@ -1,4 +1,4 @@
-"""Keeps the discovery tables of `models.discovery` in step with the catalog they derive from.
+"""Keeps the discovery tables of `models.catalog.discovery` in step with the catalog.
 
 Two writers call it: the ORM flush hook in `core.db` (every product, variant and price tier
 written through a session) and the bulk seeder (Core inserts, which skip the hook). Each
@@ -37,7 +37,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from models.base import metadata
 from models.catalog import PriceTier, Product, ProductStatus, Variant
-from models.discovery import (
+from models.catalog.discovery import (
     facet_pair_counts,
     facet_value_counts,
     facet_value_key,

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from core.catalog_index import CatalogChanges, facet_contributions, persisted_product_ids
 from core.settings import Settings
 from models.catalog import AttributeDefinition, Category, PriceTier, Product, ProductType, Variant
-from models.catalog_rules import check_currency, check_product, check_variant
+from models.catalog.rules import check_currency, check_product, check_variant
 
 SQLITE_BUSY_TIMEOUT_MS = 5_000
 

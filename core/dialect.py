@@ -34,7 +34,7 @@ from sqlalchemy import (
     select,
 )
 
-from models.discovery import product_search
+from models.catalog.discovery import product_search
 
 POSTGRESQL = "postgresql"
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from core.settings import Settings
-from jobs import account_mail, inquiry_mail, ledger, mail, webhooks
+from jobs import accounts as account_mail
+from jobs import inquiries as inquiry_mail
+from jobs import ledger
+from jobs.mail import send as mail
 from jobs.registry import HandlerRegistry, load_handler_modules
+from jobs.webhooks import delivery as webhooks
 
 
 def build_registry(settings: Settings) -> HandlerRegistry:

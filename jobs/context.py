@@ -8,7 +8,7 @@ import httpx
 
 from core.db import Database
 from core.settings import Settings
-from jobs.mailer import Mailer
+from jobs.mail.mailer import Mailer
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from auth.policy import Permission
 from auth.principal import Principal
 from loaders.relations import Relation
 from loaders.scoping import own_company_rows
+from models.accounts import Role, User
 from models.clients import ClientCompany, ClientContact
-from models.identity import Role, User
 
 
 def company_is_visible(principal: Principal) -> ColumnElement[bool]:

@@ -1,12 +1,11 @@
 """SQLModel tables and enums, one module per domain. Imports nothing else of ours."""
 
+from models import accounts as identity
 from models import (
     audit,
     catalog,
     clients,
-    discovery,
     fx,
-    identity,
     inquiries,
     ledger,
     orders,
@@ -15,6 +14,7 @@ from models import (
     webhooks,
 )
 from models.base import metadata
+from models.catalog import discovery
 
 __all__ = [
     "audit",

@@ -23,7 +23,7 @@ from core.settings import Settings
 from schema.accounts.guards import MfaSetupOnly, OneCredentialFieldPerOperation
 from schema.accounts.mutation import AccountMutation
 from schema.accounts.query import AccountQuery
-from schema.audit_log import AuditQuery
+from schema.audit.query import AuditQuery
 from schema.catalog.query import CatalogQuery
 from schema.clients.mutations import ClientMutation
 from schema.clients.query import ClientQuery

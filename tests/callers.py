@@ -20,10 +20,10 @@ from core.kv import KeyValueStores
 from core.kv import close as close_stores
 from core.rate_limit import InMemoryRateLimiter
 from core.settings import Settings
+from models.accounts import Role
 from models.clients import ClientCompany, ClientContact
-from models.identity import Role
 from resolvers.context import Context
-from tests.identity_builders import make_user, session_for
+from tests.user_builders import make_user, session_for
 
 
 class Caller:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import asyncpg
 
-from tests.conftest import PG_SERVER, database_url
+from tests.databases import PG_SERVER, database_url
 
 TRADEQL = str(Path(sys.executable).parent / "tradeql")
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,66 +8,20 @@ up after themselves.
 from __future__ import annotations
 
 import asyncio
-import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
-import asyncpg
 import pytest
 import redis.asyncio as redis_async
 from alembic import command
-from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.db import Database, create_engine
 from core.settings import Settings
-
-ROOT = Path(__file__).resolve().parent.parent
-PG_SERVER = os.environ.get("TEST_PG_SERVER", "postgres@127.0.0.1:5432")
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-RUN_ID = uuid.uuid4().hex[:10]
-
-
-def alembic_config(database_url: str) -> Config:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.attributes["database_url"] = database_url
-    return config
-
-
-async def _admin(sql: str) -> None:
-    connection = await asyncpg.connect(f"postgresql://{PG_SERVER}/postgres")
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
-def create_pg_database(name: str) -> str:
-    """Create an empty database and return its SQLAlchemy URL."""
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    return f"postgresql+asyncpg://{PG_SERVER}/{name}"
-
-
-def drop_pg_database(name: str) -> None:
-    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-@contextmanager
-def migrated_database(prefix: str) -> Iterator[str]:
-    """A fresh database at head, named `<prefix>_<random>`, dropped afterwards."""
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    url = create_pg_database(name)
-    try:
-        command.upgrade(alembic_config(url), "head")
-        yield name
-    finally:
-        drop_pg_database(name)
-
-
-def database_url(database_name: str) -> str:
-    return f"postgresql+asyncpg://{PG_SERVER}/{database_name}"
+from tests.databases import REDIS_URL, RUN_ID, alembic_config, database_url, migrated_database
+from tests.graphql_client import GraphQLClient, graphql_client
+from tests.jobs.handlers_for_tests import SIDE_EFFECTS_DDL, TEST_HANDLERS
+from tests.smtp_mailbox import Mailbox, running_mailbox
 
 
 @pytest.fixture(scope="session")
@@ -128,3 +82,101 @@ async def redis_client(redis_prefix: str) -> AsyncIterator[redis_async.Redis]:
     if keys:
         await client.delete(*keys)
     await client.aclose()
+
+
+@pytest.fixture
+async def client(settings: Settings, db: Database) -> AsyncIterator[GraphQLClient]:
+    async with graphql_client(settings, db) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+async def sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[AsyncEngine]:
+    """A SQLite file migrated with Alembic, as the embedded default runs it."""
+    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('sqlite') / 'tradeql.db'}"
+    # Alembic's env.py calls asyncio.run, which cannot nest inside this loop.
+    await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
+    engine = create_engine(Settings(env="test", database_url=url))
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+async def any_db(
+    request: pytest.FixtureRequest, engine: AsyncEngine, sqlite_engine: AsyncEngine
+) -> AsyncIterator[Database]:
+    """The same tests on PostgreSQL and on SQLite, each in a transaction rolled back after."""
+    chosen = engine if request.param == "postgresql" else sqlite_engine
+    async with chosen.connect() as connection:
+        transaction = await connection.begin()
+        try:
+            yield Database(connection)
+        finally:
+            await transaction.rollback()
+
+
+@pytest.fixture
+async def any_client(settings: Settings, any_db: Database) -> AsyncIterator[GraphQLClient]:
+    async with graphql_client(settings, any_db) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def jobs_pg_url() -> Iterator[str]:
+    """A database for tests that commit, kill processes and share rows with the worker."""
+    with migrated_database("tradeql_jobs") as name:
+        url = database_url(name)
+        asyncio.run(_create_test_tables(url))
+        yield url
+
+
+async def _create_test_tables(url: str) -> None:
+    engine = create_engine(Settings(env="test", database_url=url))
+    async with engine.begin() as connection:
+        for ddl in SIDE_EFFECTS_DDL:
+            await connection.execute(text(ddl))
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def jobs_settings(jobs_pg_url: str, redis_prefix: str) -> Settings:
+    return Settings(
+        env="test",
+        database_url=jobs_pg_url,
+        redis_prefix=redis_prefix,
+        handler_modules=TEST_HANDLERS,
+        outbox_max_attempts=3,
+        outbox_backoff_base_seconds=0.01,
+        outbox_backoff_max_seconds=0.05,
+        outbox_lease_seconds=30,
+        worker_poll_seconds=0.05,
+        worker_grace_seconds=5,
+        webhook_allow_private_targets=True,
+    )
+
+
+@pytest.fixture(scope="session")
+async def jobs_engine(jobs_settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(jobs_settings)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def jobs_db(jobs_engine: AsyncEngine) -> AsyncIterator[Database]:
+    """Committed data; emptied after each test so tests stay independent."""
+    yield Database(jobs_engine)
+    async with jobs_engine.begin() as connection:
+        await connection.execute(
+            text(
+                "TRUNCATE outbox_events, outbox_effects, test_side_effects, "
+                "test_handler_started, test_broken_switch RESTART IDENTITY CASCADE"
+            )
+        )
+
+
+@pytest.fixture
+def mailbox() -> Iterator[tuple[Mailbox, int]]:
+    """A real SMTP server on a free local port, keeping what it receives."""
+    with running_mailbox() as box_and_port:
+        yield box_and_port

@@ -7,9 +7,9 @@ from typing import Annotated, Any, cast
 import strawberry
 
 from auth.policy import Permission
-from models.identity import Role, User
-from resolvers import user_admin
-from resolvers.account_support import Outcome
+from models.accounts import Role, User
+from resolvers.accounts import user_admin
+from resolvers.accounts.support import Outcome
 from schema.accounts.payloads import UserAccountPayload, user_errors
 from schema.accounts.types import StaffRole, UserAccount
 from schema.info import Info

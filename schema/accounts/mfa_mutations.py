@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import strawberry
 
 from auth.problems import Problem
-from resolvers import mfa
+from resolvers.accounts import mfa
 from schema.accounts.gates import signed_in_field
 from schema.accounts.payloads import (
     EnrollTotpPayload,

@@ -7,9 +7,9 @@ from typing import Annotated
 import strawberry
 
 from auth.problems import Problem
-from models.identity import User
-from resolvers import passwords
-from resolvers.account_support import Outcome
+from models.accounts import User
+from resolvers.accounts import passwords
+from resolvers.accounts.support import Outcome
 from schema.accounts.gates import signed_in_field
 from schema.accounts.payloads import PasswordPayload, retry_after, user_errors
 from schema.info import Info

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import sessions
+from resolvers.accounts import sessions
 from schema.accounts.gates import signed_in_field
 from schema.accounts.types import CurrentUser, Session
 from schema.info import Info

@@ -9,7 +9,7 @@ import strawberry
 from auth.login import LoginOutcome
 from auth.problems import Problem
 from auth.sessions import RefreshFailure
-from resolvers import sessions
+from resolvers.accounts import sessions
 from schema.accounts.gates import signed_in_field
 from schema.accounts.payloads import (
     LoginPayload,

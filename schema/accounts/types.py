@@ -11,8 +11,8 @@ import strawberry
 from auth.login import IssuedChallenge
 from auth.sessions import IssuedSession
 from core.global_id import encode_global_id
-from models.identity import User
-from resolvers.sessions import SessionListing
+from models.accounts import User
+from resolvers.accounts.sessions import SessionListing
 
 
 @strawberry.enum(description="What a user is: one of the staff roles, or a client company's user.")

@@ -8,7 +8,7 @@ import strawberry
 
 from models.catalog import AttributeKind as AttributeKindModel
 from models.reference import Incoterm as IncotermModel
-from resolvers.sorting import ProductSort as ProductSortModel
+from resolvers.catalog.sorting import ProductSort as ProductSortModel
 
 
 @strawberry.enum(description="Incoterms 2020 rules: who pays and bears risk at each leg.")

@@ -7,8 +7,8 @@ from typing import Self
 
 import strawberry
 
-from resolvers import facets
-from resolvers.product_filters import ProductFilter
+from resolvers.catalog import facets
+from resolvers.catalog.product_filters import ProductFilter
 from schema.catalog.enums import AttributeKind
 from schema.info import Info
 

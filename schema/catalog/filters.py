@@ -1,4 +1,4 @@
-"""The product filter as partners write it, and its translation to `resolvers.product_filters`."""
+"""The product filter as partners write it, translated for `resolvers.catalog.product_filters`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import TypeVar
 
 import strawberry
 
-from resolvers import product_filters, spec_filters
+from resolvers.catalog import product_filters, spec_filters
 
 
 @strawberry.input(

@@ -7,7 +7,8 @@ from typing import Annotated, cast
 import strawberry
 from strawberry.types.nodes import SelectedField, Selection
 
-from resolvers import catalog, sorting
+from resolvers.catalog import reads as catalog
+from resolvers.catalog import sorting
 from schema.catalog.category import Category
 from schema.catalog.enums import ProductSort
 from schema.catalog.facets import ProductFacets

@@ -11,7 +11,7 @@ from auth.policy import Permission
 from core.global_id import encode_global_id
 from loaders import catalog as relations
 from models import catalog as rows
-from resolvers import costs, pricing
+from resolvers.catalog import costs, pricing
 from schema.info import Info
 from schema.money import Money
 from schema.node import Node

@@ -10,8 +10,9 @@ import strawberry
 
 from auth.policy import Permission
 from models import clients as rows
-from resolvers import client_contacts, client_writes
-from resolvers.client_rules import ClientErrorCode
+from resolvers.clients import contacts as client_contacts
+from resolvers.clients import writes as client_writes
+from resolvers.clients.rules import ClientErrorCode
 from resolvers.outcomes import WriteResult
 from schema.clients.inputs import (
     ClientCompanyInput,

@@ -8,7 +8,7 @@ import strawberry
 
 from auth.policy import Permission
 from core.global_id import decode_typed_id
-from resolvers import client_companies
+from resolvers.clients import reads as client_companies
 from schema.clients.types import ClientCompany, ClientCompanyConnection
 from schema.info import Info
 from schema.permissions import permission_field

@@ -17,8 +17,8 @@ import strawberry
 from auth.policy import Permission
 from core.global_id import encode_global_id
 from models import clients as rows
-from models.identity import User
-from resolvers import client_companies
+from models.accounts import User
+from resolvers.clients import reads as client_companies
 from resolvers.pagination import Page
 from schema.catalog.enums import Incoterm
 from schema.info import Info

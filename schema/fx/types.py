@@ -9,7 +9,7 @@ from typing import Self
 import strawberry
 
 from models.fx import FxRate
-from resolvers.fx_rates import GivenRate
+from resolvers.fx.rates import GivenRate
 from schema.moments import utc
 
 

@@ -8,7 +8,7 @@ import strawberry
 
 from models.inquiries import InquiryStatus as InquiryStatusModel
 from models.inquiries import QuoteStatus as QuoteStatusModel
-from resolvers.inquiry_workflow import CloseOutcome
+from resolvers.inquiries.workflow import CloseOutcome
 
 
 @strawberry.enum(description="Where an inquiry is: new, assigned, quoted, or closed won or lost.")

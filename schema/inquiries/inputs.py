@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import strawberry
 
-from resolvers.inquiry_rules import GuestDetails, InquirySubmission, ItemRequest
-from resolvers.quote_rules import QuoteLineRequest, QuoteRequest
+from resolvers.inquiries.quote_rules import QuoteLineRequest, QuoteRequest
+from resolvers.inquiries.rules import GuestDetails, InquirySubmission, ItemRequest
 from schema.catalog.enums import Incoterm
 
 

@@ -15,9 +15,9 @@ import strawberry
 
 from auth.policy import Permission
 from core.global_id import encode_global_id
-from models import identity
+from models import accounts as identity
 from models import inquiries as rows
-from resolvers import inquiries
+from resolvers.inquiries import reads as inquiries
 from resolvers.pagination import Page
 from schema.catalog.enums import Incoterm
 from schema.catalog.product import Product

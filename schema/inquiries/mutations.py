@@ -15,8 +15,10 @@ import strawberry
 from auth.policy import Permission
 from auth.principal import Principal
 from core.errors import Forbidden
-from resolvers import inquiry_submission, inquiry_workflow, quote_conversion, quotes
-from resolvers.inquiry_workflow import CloseOutcome
+from resolvers.inquiries import quote_conversion, quotes
+from resolvers.inquiries import submission as inquiry_submission
+from resolvers.inquiries import workflow as inquiry_workflow
+from resolvers.inquiries.workflow import CloseOutcome
 from schema.info import Info
 from schema.inquiries.enums import InquiryOutcome
 from schema.inquiries.inputs import QuoteInput, SubmitInquiryInput

@@ -8,11 +8,11 @@ import strawberry
 
 from models import inquiries as rows
 from models.inquiries import inquiry_reference
-from resolvers.inquiry_rules import InquiryErrorCode
-from resolvers.inquiry_submission import Submitted
-from resolvers.order_rules import OrderErrorCode
+from resolvers.inquiries.quote_conversion import Conversion
+from resolvers.inquiries.rules import InquiryErrorCode
+from resolvers.inquiries.submission import Submitted
+from resolvers.orders.rules import OrderErrorCode
 from resolvers.outcomes import WriteResult
-from resolvers.quote_conversion import Conversion
 from schema.inquiries.inquiry import Inquiry
 from schema.inquiries.quote import Quote
 from schema.orders.types import Order

@@ -12,7 +12,7 @@ import strawberry
 
 from core.global_id import decode_typed_id
 from models.inquiries import InquiryStatus as InquiryStatusModel
-from resolvers import inquiries
+from resolvers.inquiries import reads as inquiries
 from schema.info import Info
 from schema.inquiries.enums import InquiryStatus
 from schema.inquiries.inquiry import Inquiry, InquiryConnection

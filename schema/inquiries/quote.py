@@ -15,7 +15,7 @@ import strawberry
 from core.global_id import encode_global_id
 from models import inquiries as rows
 from models.money import round_money
-from resolvers import inquiries
+from resolvers.inquiries import reads as inquiries
 from schema.catalog.variant import Variant
 from schema.info import Info
 from schema.inquiries.enums import QuoteLineChangeKind, QuoteStatus

@@ -14,8 +14,10 @@ from typing import Annotated, Any
 import strawberry
 
 from auth.policy import Permission
-from resolvers import order_placement, order_transitions, payments
-from resolvers.order_transitions import CONFIRM, DELIVER, SHIP
+from resolvers.orders import payments
+from resolvers.orders import placement as order_placement
+from resolvers.orders import transitions as order_transitions
+from resolvers.orders.transitions import CONFIRM, DELIVER, SHIP
 from schema.info import Info
 from schema.orders.inputs import PlaceOrderInput
 from schema.orders.payloads import OrderPayload, PlaceOrderPayload, RecordPaymentPayload

@@ -7,9 +7,9 @@ from typing import Self
 import strawberry
 
 from models import orders as rows
-from resolvers.order_rules import OrderErrorCode
+from resolvers.orders.payments import RecordedPayment
+from resolvers.orders.rules import OrderErrorCode
 from resolvers.outcomes import WriteResult
-from resolvers.payments import RecordedPayment
 from schema.orders.types import Order, Payment
 from schema.user_errors import UserError, user_errors
 

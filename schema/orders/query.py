@@ -8,7 +8,7 @@ import strawberry
 
 from core.global_id import decode_typed_id
 from models import orders as rows
-from resolvers import orders
+from resolvers.orders import reads as orders
 from schema.info import Info
 from schema.orders.types import Order, OrderConnection, OrderStatus
 

@@ -17,8 +17,9 @@ from auth.policy import Permission
 from core.global_id import encode_global_id
 from models import orders as rows
 from models.money import round_money
-from resolvers import orders, shipments
+from resolvers.orders import reads as orders
 from resolvers.pagination import Page
+from resolvers.shipments import writes as shipments
 from schema.catalog.enums import Incoterm
 from schema.catalog.variant import Variant
 from schema.clients.types import ClientCompany

@@ -7,8 +7,8 @@ from typing import Annotated
 import strawberry
 
 from auth.policy import Permission
-from resolvers import shipments
-from resolvers.shipments import ShipmentErrorCode
+from resolvers.shipments import writes as shipments
+from resolvers.shipments.writes import ShipmentErrorCode
 from schema.info import Info
 from schema.permissions import permission_field
 from schema.shipments.inputs import ShipmentInput, TrackingEventInput

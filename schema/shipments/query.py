@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 
 from core.global_id import decode_typed_id
-from resolvers import shipments
+from resolvers.shipments import writes as shipments
 from schema.info import Info
 from schema.shipments.types import Shipment
 

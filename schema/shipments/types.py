@@ -10,7 +10,7 @@ import strawberry
 
 from core.global_id import encode_global_id
 from models import shipments as rows
-from resolvers import shipments
+from resolvers.shipments import writes as shipments
 from schema.info import Info
 from schema.moments import utc
 from schema.node import Node

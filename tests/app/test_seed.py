@@ -15,9 +15,9 @@ from alembic import command
 from sqlalchemy import func, select
 from sqlmodel import col
 
-import app.seed
+import app.cli.seed_commands
+from app.cli.seed_commands import PRODUCTS_TABLE, VARIANTS_TABLE, SeedReport, seed_demo
 from app.demo_catalog import CATEGORIES, PRODUCT_TYPES, ProductDraft, draft_product
-from app.seed import PRODUCTS_TABLE, VARIANTS_TABLE, SeedReport, seed_demo
 from core.db import Database, create_engine
 from core.settings import Settings
 from models.catalog import (
@@ -29,8 +29,7 @@ from models.catalog import (
     ProductType,
     Variant,
 )
-from models.catalog_rules import CatalogRuleError, validate_specs
-from models.discovery import (
+from models.catalog.discovery import (
     COUNTRY_KEY,
     product_prices,
     product_search,
@@ -38,7 +37,8 @@ from models.discovery import (
     search_document,
     spec_value_rows,
 )
-from tests.conftest import alembic_config
+from models.catalog.rules import CatalogRuleError, validate_specs
+from tests.databases import alembic_config
 
 
 async def _count(db: Database, model: Any) -> int:
@@ -163,7 +163,7 @@ async def test_bulk_path_validates_specs_and_inserts_nothing_on_error(
         # Unknown to most types, and a number (not text) on home textiles.
         return replace(draft, specs={**draft.specs, "thread_count": "lots"})
 
-    monkeypatch.setattr(app.seed, "draft_product", draft_with_bad_specs)
+    monkeypatch.setattr(app.cli.seed_commands, "draft_product", draft_with_bad_specs)
 
     with pytest.raises(CatalogRuleError) as error:
         await seed_demo(db, products=10)

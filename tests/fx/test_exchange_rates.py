@@ -12,9 +12,9 @@ from sqlmodel import col, select
 
 from core.db import Database
 from core.settings import Settings
+from models.accounts import Role
 from models.audit import AuditEntry
 from models.fx import FxRate
-from models.identity import Role
 from tests.callers import Caller, caller, error_codes, token_for
 
 SET = """mutation($rates: [ExchangeRateInput!]!) { setExchangeRates(rates: $rates) {

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli_runner import TradeqlCli, fetch
-from tests.conftest import migrated_database
+from tests.databases import migrated_database
 
 Tradeql = TradeqlCli
 

@@ -16,9 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from core.db import Database, create_engine
 from core.settings import Settings
 from tests.callers import Caller
-from tests.conftest import database_url, migrated_database
+from tests.databases import database_url, migrated_database
 from tests.inquiries.support import Desk, calling, make_desk, running
-from tests.smtp_mailbox import mailbox  # noqa: F401 - a fixture for the mail tests
 
 
 @pytest.fixture(scope="session")

@@ -17,13 +17,13 @@ from app.factory import create_app
 from core.db import Database
 from core.global_id import encode_global_id
 from core.settings import Settings
+from models.accounts import Role, User
 from models.catalog import Product, ProductStatus, Variant
 from models.clients import ClientCompany
-from models.identity import Role, User
 from models.inquiries import Inquiry, InquiryStatus, Lead
 from tests.builders import make_category, make_fabric_type, make_product, make_variant
 from tests.callers import Caller, make_client_company, token_for
-from tests.identity_builders import make_user, session_for
+from tests.user_builders import make_user, session_for
 
 TODAY = datetime.now(UTC).date()
 ADDRESS = {

@@ -12,10 +12,10 @@ from core import webhook_endpoints
 from core.db import Database
 from core.outbox import utcnow
 from core.settings import Settings
-from models.identity import Role, User
+from models.accounts import Role, User
 from models.outbox import OutboxEvent
 from models.webhooks import WebhookDelivery
-from tests.identity_builders import make_user, session_for
+from tests.accounts.mail_support import run_worker_once
 from tests.inquiries.support import (
     SUBMIT,
     Desk,
@@ -26,8 +26,8 @@ from tests.inquiries.support import (
     make_desk,
     running,
 )
-from tests.jobs.account_support import run_worker_once
 from tests.smtp_mailbox import Mailbox, smtp_settings
+from tests.user_builders import make_user, session_for
 
 
 async def _submit(

@@ -12,19 +12,19 @@ import pytest
 from core.global_id import encode_global_id
 from models.catalog import Product, ProductStatus, Variant
 from models.inquiries import Quote, QuoteLine
-from resolvers.inquiry_rules import (
+from resolvers.inquiries.quote_rules import (
+    QuoteLineRequest,
+    QuoteRequest,
+    check_quote,
+    quote_changes,
+)
+from resolvers.inquiries.rules import (
     CheckedItem,
     GuestDetails,
     InquirySubmission,
     ItemRequest,
     check_items_in_catalog,
     check_submission,
-)
-from resolvers.quote_rules import (
-    QuoteLineRequest,
-    QuoteRequest,
-    check_quote,
-    quote_changes,
 )
 
 TODAY = date(2026, 6, 1)

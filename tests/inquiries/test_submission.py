@@ -11,7 +11,7 @@ from sqlmodel import col, func, select
 from auth.api_keys import create_api_key
 from core.db import Database
 from core.settings import Settings
-from models.identity import Role, User
+from models.accounts import Role, User
 from models.inquiries import Inquiry, InquiryItem, Lead
 from models.outbox import OutboxEvent
 from tests.builders import make_variant

@@ -9,11 +9,10 @@ from sqlmodel import col, select
 
 from core.db import Database
 from core.settings import Settings
+from models.accounts import Role
 from models.audit import AuditEntry
-from models.identity import Role
 from models.outbox import OutboxEvent
 from tests.callers import Caller, token_for
-from tests.identity_builders import make_user
 from tests.inquiries.support import (
     ASSIGN,
     CLOSE,
@@ -26,6 +25,7 @@ from tests.inquiries.support import (
     item,
     quote_input,
 )
+from tests.user_builders import make_user
 
 
 async def _client_inquiry(api: Caller, desk: Desk) -> str:

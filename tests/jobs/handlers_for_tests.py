@@ -16,6 +16,9 @@ from jobs.context import JobContext
 from jobs.registry import HandlerRegistry
 from models.outbox import OutboxEvent
 
+# What HANDLER_MODULES names to load these handlers.
+TEST_HANDLERS = "tests.jobs.handlers_for_tests"
+
 SIDE_EFFECTS_DDL = (
     "CREATE TABLE IF NOT EXISTS test_side_effects "
     "(event_id BIGINT NOT NULL, worker_pid INTEGER NOT NULL)",

@@ -13,9 +13,8 @@ from core import outbox
 from core.db import Database, create_engine
 from core.settings import Settings
 from models.outbox import EventState, OutboxEvent
-from tests.conftest import alembic_config
-from tests.jobs.conftest import TEST_HANDLERS
-from tests.jobs.handlers_for_tests import SIDE_EFFECTS_DDL
+from tests.databases import alembic_config
+from tests.jobs.handlers_for_tests import SIDE_EFFECTS_DDL, TEST_HANDLERS
 
 
 async def test_the_embedded_worker_runs_events_on_sqlite(tmp_path: Path) -> None:

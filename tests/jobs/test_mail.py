@@ -13,7 +13,7 @@ from core.db import Database
 from core.event_types import MAIL_SEND
 from core.outbox import emit, has_effect, utcnow
 from core.settings import Settings
-from jobs.mail import SEND_MAIL
+from jobs.mail.send import SEND_MAIL
 from models.outbox import OutboxEvent
 from tests.smtp_mailbox import SMTP_PASSWORD, SMTP_USER, Mailbox, smtp_settings
 

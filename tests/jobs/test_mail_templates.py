@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jobs.mail_templates import TemplateError, load_template, render, template_names
+from jobs.mail.rendering import TemplateError, load_template, render, template_names
 
 SHIPPED = {"inquiry_acknowledgement", "staff_invitation"}
 

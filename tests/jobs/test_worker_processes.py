@@ -17,7 +17,7 @@ from core.db import Database
 from core.settings import Settings
 from models.outbox import EventState
 from tests.child_processes import ends_with_parent
-from tests.jobs.conftest import TEST_HANDLERS
+from tests.jobs.handlers_for_tests import TEST_HANDLERS
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TRADEQL = str(Path(sys.executable).parent / "tradeql")

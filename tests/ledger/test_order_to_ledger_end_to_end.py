@@ -25,11 +25,11 @@ from models.ledger import ReceivableStatus
 from models.orders import Order
 from models.outbox import EventState, OutboxEffect, OutboxEvent
 from tests.callers import caller
-from tests.conftest import database_url, migrated_database
-from tests.jobs.webhook_receiver import webhook_receiver
-from tests.jobs.webhook_support import add_endpoint
+from tests.databases import database_url, migrated_database
 from tests.ledger.books import entries_of, receivable_of
 from tests.orders.builders import PLACE, make_shop, order_input
+from tests.webhooks.webhook_receiver import webhook_receiver
+from tests.webhooks.webhook_support import add_endpoint
 
 CONFIRM = "mutation($id: ID!) { confirmOrder(id: $id) { userErrors { code } } }"
 PAY = """mutation($id: ID!, $at: DateTime!) { recordPayment(orderId: $id, amount: "300.00",

@@ -10,8 +10,8 @@ from app.worker_main import job_context
 from core import event_types
 from core.db import Database
 from core.settings import Settings
+from models.accounts import Role
 from models.clients import BalanceDueOn
-from models.identity import Role
 from models.orders import OrderStatus
 from tests.callers import caller, make_client_company, token_for
 from tests.ledger.books import make_order, order_event, order_gid, payment_event, post

@@ -12,10 +12,10 @@ from sqlmodel import col, select
 
 from core.global_id import encode_global_id
 from core.settings import Settings
+from models.accounts import Role
 from models.catalog import Product, ProductStatus, Variant
 from models.clients import ClientCompany
 from models.fx import FxRate
-from models.identity import Role
 from models.outbox import OutboxEvent
 from tests.builders import make_category, make_fabric_type, make_product, make_variant
 from tests.callers import Caller, make_client_company, token_for

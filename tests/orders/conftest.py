@@ -10,8 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.db import Database, create_engine
 from core.settings import Settings
-from tests.conftest import database_url, migrated_database
-from tests.schema.conftest import any_db, sqlite_engine  # noqa: F401 - fixtures
+from tests.databases import database_url, migrated_database
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ from sqlmodel import col, select
 
 from core.db import Database
 from core.settings import Settings
-from models.identity import Role
+from models.accounts import Role
 from models.orders import Order, OrderLine
 from models.outbox import OutboxEvent
 from tests.callers import Caller, caller, make_client_company, token_for

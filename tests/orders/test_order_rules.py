@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from models.catalog import PriceTier, Product, ProductStatus
 from models.orders import Order, OrderStatus
-from resolvers.order_rules import (
+from resolvers.orders.rules import (
     OrderErrorCode,
     PricedLine,
     RequestedLine,
@@ -16,7 +16,7 @@ from resolvers.order_rules import (
     price_line,
     request_hash,
 )
-from resolvers.order_transitions import CANCEL, CONFIRM, SHIP, previous_status
+from resolvers.orders.transitions import CANCEL, CONFIRM, SHIP, previous_status
 from resolvers.outcomes import Issue
 
 TIERS = [

@@ -10,8 +10,8 @@ from sqlmodel import col, select
 from core.db import Database
 from core.event_types import ORDER_PLACED
 from core.settings import Settings
+from models.accounts import Role
 from models.audit import AuditEntry
-from models.identity import Role
 from models.orders import Order, OrderLine
 from tests.callers import caller, token_for
 from tests.orders.builders import (

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from core.db import Database
 from core.global_id import encode_global_id
 from core.settings import Settings
-from models.identity import Role
+from models.accounts import Role
 from models.orders import OrderStatus
 from models.shipments import Shipment, ShipmentLeg, TrackingEvent, TransportMode
 from tests.callers import Caller, caller, make_client_company, token_for

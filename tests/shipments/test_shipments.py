@@ -14,9 +14,9 @@ from core import event_types
 from core.db import Database
 from core.global_id import encode_global_id
 from core.settings import Settings
+from models.accounts import Role
 from models.audit import AuditEntry
 from models.clients import ClientCompany
-from models.identity import Role
 from models.orders import OrderStatus
 from models.outbox import OutboxEvent
 from models.shipments import Shipment

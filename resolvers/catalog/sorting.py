@@ -1,0 +1,270 @@
+"""Orders of the product listing, each a keyset over an index, with cursors that carry its key.
+
+- NAME: (name, id), served by the index (status, name, id); or, for one attribute's values
+  within a type or category, by the spec rows' copies of both (`name_plan`).
+- NEWEST: (created_at desc, id desc), served backwards by (status, created_at, id).
+- PRICE_ASC / PRICE_DESC: (from-price in the currency, id), served by product_prices'
+  (currency, from_price, product_id); only products with a price in that currency are listed.
+- RELEVANCE: (relevance desc, name, id); needs `filter.search`. The page joins each product's
+  search row for its rank and applies the match to that row, so the index finds the matches
+  once; the count needs no join (the filter's search condition already holds the match).
+  Search rows exist for active products only and carry the name, so a search without other
+  conditions ranks and counts its matches from the search rows alone.
+
+Every key ends in the product id, so the order is total and no product repeats or goes missing
+between pages. A cursor records its sort (and, for price, the currency), so replaying it under
+another order is a BAD_USER_INPUT on `after` rather than a page that silently skips products.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, FromClause, Select, and_, false, func, or_, select, tuple_
+from sqlmodel import col
+
+from core.dialect import search_match, search_relevance, timestamp_key, timestamp_value
+from core.errors import BadUserInput
+from models.base import metadata
+from models.catalog import Product
+from models.catalog.discovery import product_prices, product_search
+from resolvers.catalog.pricing import check_currency
+from resolvers.pagination import decode_cursor, encode_cursor
+
+
+class ProductSort(StrEnum):
+    NAME = "name"
+    NEWEST = "newest"
+    PRICE_ASC = "price_asc"
+    PRICE_DESC = "price_desc"
+    RELEVANCE = "relevance"
+
+
+Row = Sequence[Any]  # (product, *extra columns) as selected by the page statement
+
+
+@dataclass(frozen=True)
+class SortPlan:
+    """How to order, page and cursor one listing."""
+
+    cursor_tag: str
+    keys: tuple[ColumnElement[Any], ...]
+    descending: tuple[bool, ...]
+    cursor_types: tuple[type, ...]
+    cursor_key: Callable[[Row], list[Any]]
+    sql_values: Callable[[list[Any]], list[Any]] = list
+    extra_columns: tuple[ColumnElement[Any], ...] = ()
+    join: tuple[FromClause, ColumnElement[bool]] | None = None
+    # The search condition on `product_search` when the join applies it (relevance): the page
+    # then leaves out the filter's separate search condition and, as search rows exist for
+    # visible products only, the visibility; with nothing else to check it can read the
+    # search rows alone (`catalog.listing_page`). The count leaves out the join.
+    search_match: ColumnElement[bool] | None = None
+
+    @property
+    def join_is_search(self) -> bool:
+        return self.search_match is not None
+
+    def cursor(self, row: Row) -> str:
+        return encode_cursor(self.cursor_tag, self.cursor_key(row))
+
+    def after(self, cursor: str) -> ColumnElement[bool]:
+        """Rows strictly after the row the cursor was made from, in this order."""
+        values = decode_cursor(cursor, self.cursor_tag, self.cursor_types)
+        try:
+            bounds = self.sql_values(values)
+        except (ValueError, InvalidOperation):
+            raise BadUserInput(
+                "is not a cursor of this list and ordering", argument="after"
+            ) from None
+        return _keyset(self.keys, self.descending, bounds)
+
+    def with_join(self, statement: Select[Any]) -> Select[Any]:
+        return statement if self.join is None else statement.join(*self.join)
+
+    def order_by(self) -> list[ColumnElement[Any]]:
+        return [
+            key.desc() if desc else key.asc()
+            for key, desc in zip(self.keys, self.descending, strict=True)
+        ]
+
+
+def sort_plan(
+    sort: ProductSort, *, currency: str | None, search_words: Sequence[str], dialect: str
+) -> SortPlan:
+    """The plan for `sort`; price needs a currency and relevance a search."""
+    products = metadata.tables["products"]
+    product_id = products.c.id
+    if sort is ProductSort.NAME:
+        return name_plan(products.c.name, product_id)
+    if sort is ProductSort.NEWEST:
+        return SortPlan(
+            cursor_tag="newest",
+            keys=(timestamp_key(dialect, products.c.created_at), product_id),
+            descending=(True, True),
+            cursor_types=(str, int),
+            cursor_key=lambda row: [row[0].created_at.isoformat(), row[0].id],
+            sql_values=lambda v: [timestamp_value(dialect, datetime.fromisoformat(v[0])), v[1]],
+        )
+    if sort is ProductSort.RELEVANCE:
+        if not search_words:
+            raise BadUserInput("RELEVANCE needs filter.search", argument="sortBy")
+        relevance = search_relevance(dialect, search_words).label("relevance")
+        match = search_match(dialect, search_words)
+        searched = product_search.c
+        return SortPlan(
+            cursor_tag="relevance",
+            keys=(relevance, searched.name, searched.product_id),
+            descending=(True, False, False),
+            cursor_types=(float, str, int),
+            cursor_key=lambda row: [row[1], row[0].name, row[0].id],
+            extra_columns=(relevance,),
+            join=(product_search, and_(searched.product_id == product_id, match)),
+            search_match=match,
+        )
+    if currency is None:
+        raise BadUserInput(
+            "is required to sort by price (or give filter.price.currency)",
+            argument="sortCurrency",
+        )
+    check_currency(currency, argument="sortCurrency")
+    prices = product_prices.c
+    descending = sort is ProductSort.PRICE_DESC
+    return SortPlan(
+        cursor_tag=f"{sort.value}:{currency}",
+        keys=(prices.from_price, prices.product_id),
+        descending=(descending, descending),
+        cursor_types=(str, int),
+        cursor_key=lambda row: [str(row[1]), row[0].id],
+        sql_values=lambda v: [_finite_decimal(v[0]), v[1]],
+        extra_columns=(prices.from_price,),
+        join=(
+            product_prices,
+            and_(prices.product_id == product_id, prices.currency == currency),
+        ),
+    )
+
+
+def name_plan(name: ColumnElement[str], product_id: ColumnElement[int]) -> SortPlan:
+    """By name, on these columns: the product's, or a copy in rows that list products (spec
+    rows); the cursors are the same either way."""
+    return SortPlan(
+        cursor_tag="name",
+        keys=(name, product_id),
+        descending=(False, False),
+        cursor_types=(str, int),
+        cursor_key=lambda row: [row[0].name, row[0].id],
+    )
+
+
+def page_statement(
+    plan: SortPlan,
+    conditions: Sequence[ColumnElement[bool]],
+    *,
+    after: str | None,
+    first: int,
+    total: bool = False,
+    page_ids: ColumnElement[int] | None = None,
+) -> Select[Any]:
+    """One page (and one row more, to tell whether another page follows); with `total`, each
+    row ends with the number of rows the conditions match, counted before the limit.
+
+    The conditions and the plan's keys are on `products`, or, with `page_ids`, on the table of
+    that column, one row per listed product (`catalog.listing_page` chooses).
+
+    Two steps: the page's ids are chosen from the sort keys alone, which indexes hold (the
+    name and the checks of a match are in `ix_products_id_discovery`), and only the page's
+    products are then read whole; a filter or search with thousands of matches sorts them
+    without fetching thousands of product rows.
+    """
+    products = metadata.tables["products"]
+    keys = [key.label(f"sort_{n}") for n, key in enumerate(plan.keys)]
+    if page_ids is not None:
+        chosen = select(page_ids.label("page_id"), *keys).where(*conditions)
+    else:
+        chosen = plan.with_join(
+            select(products.c.id.label("page_id"), *keys).select_from(products)
+        ).where(*conditions)
+    if after is not None:
+        chosen = chosen.where(plan.after(after))
+    totals: list[ColumnElement[int]] = []
+    if total:
+        chosen, totals = _counted(chosen)
+        order_by = _ordered(chosen.selected_columns, keys, plan.descending)
+    else:
+        order_by = plan.order_by()
+    page = chosen.order_by(*order_by).limit(first + 1).subquery("page")
+    # Extra columns are sort keys (relevance, from-price): read back from the page.
+    extras = [
+        page.c[f"sort_{_index_of(column, plan.keys)}"].label(column.name)
+        for column in plan.extra_columns
+    ]
+    return (
+        select(Product, *extras, *(page.c[column.name] for column in totals))
+        .join(page, page.c.page_id == col(Product.id))
+        .order_by(*_ordered(page.c, keys, plan.descending))
+    )
+
+
+def _counted(chosen: Select[Any]) -> tuple[Select[Any], list[ColumnElement[int]]]:
+    """`chosen`'s rows, each with the number of them.
+
+    The count runs over the finished sort keys. In the statement that computes them, the
+    window would store each scanned row whole before counting (a search row with its
+    vector) and only then rank it; `OFFSET 0` keeps PostgreSQL from merging the two."""
+    matched = chosen.offset(0).subquery("matched")
+    total = func.count().over().label("total")
+    return select(*matched.c, total), [total]
+
+
+def _ordered(
+    columns: Any, keys: Sequence[ColumnElement[Any]], descending: Sequence[bool]
+) -> list[ColumnElement[Any]]:
+    """The order of `keys` on the columns of the same names in `columns`."""
+    return [
+        columns[key.name].desc() if desc else columns[key.name].asc()
+        for key, desc in zip(keys, descending, strict=True)
+    ]
+
+
+def _index_of(column: ColumnElement[Any], keys: Sequence[ColumnElement[Any]]) -> int:
+    return next(n for n, key in enumerate(keys) if key is column)
+
+
+def count_statement(plan: SortPlan, conditions: Sequence[ColumnElement[bool]]) -> Select[Any]:
+    """Products the listing holds; a join that only ranks (relevance) is left out."""
+    statement = select(func.count()).select_from(Product)
+    if not plan.join_is_search:
+        statement = plan.with_join(statement)
+    return statement.where(*conditions)
+
+
+def _finite_decimal(text: str) -> Decimal:
+    value = Decimal(text)
+    if not value.is_finite():
+        raise ValueError(text)
+    return value
+
+
+def _keyset(
+    keys: Sequence[ColumnElement[Any]], descending: Sequence[bool], bounds: Sequence[Any]
+) -> ColumnElement[bool]:
+    """(keys) after (bounds) in the given directions.
+
+    With one direction throughout, a row comparison, which a btree index serves as a range;
+    with mixed directions (relevance), the expanded OR of prefixes.
+    """
+    if len(set(descending)) == 1:
+        row, bound = tuple_(*keys), tuple_(*bounds)
+        return row < bound if descending[0] else row > bound
+    branches: list[ColumnElement[bool]] = []
+    for index, (key, desc) in enumerate(zip(keys, descending, strict=True)):
+        equal_prefix = [k == b for k, b in zip(keys[:index], bounds[:index], strict=True)]
+        beyond = key < bounds[index] if desc else key > bounds[index]
+        branches.append(and_(*equal_prefix, beyond))
+    return or_(false(), *branches)

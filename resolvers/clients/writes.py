@@ -1,0 +1,144 @@
+"""Changing client companies: create, edit details, and finance's credit limit and terms.
+
+Each change runs in one transaction with exactly one audit row; a refused change (any
+`Issue`) writes nothing. Edits are optimistic: they name the version they were based on, and
+the write is one conditional `UPDATE ... WHERE id = :id AND version = :expected` that also
+bumps the version, so of two edits based on the same version exactly one wins and the other
+gets CONFLICT, without a lock held between reading and writing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from auth.audit import changed_fields
+from loaders.clients import CLIENT_COMPANY_BY_ID
+from models.clients import ClientCompany
+from resolvers.clients.rules import (
+    ClientErrorCode,
+    check_company_details,
+    check_credit_terms,
+)
+from resolvers.context import Context
+from resolvers.outcomes import WriteResult, audit, pk_of, refused
+
+T = TypeVar("T")
+COMPANY = "ClientCompany"
+
+
+def not_found(path: tuple[str, ...], what: str) -> WriteResult[Any]:
+    return refused(path, ClientErrorCode.NOT_FOUND, f"no {what} has this id")
+
+
+async def visible_company(ctx: Context, db: AsyncSession, pk: int) -> ClientCompany | None:
+    """The company, read in the write transaction, if the caller may see it."""
+    statement = select(ClientCompany).where(
+        col(ClientCompany.id) == pk, ctx.loaders.visible(CLIENT_COMPANY_BY_ID)
+    )
+    company: ClientCompany | None = (await db.scalars(statement)).first()
+    return company
+
+
+async def create_client_company(
+    ctx: Context, given: Mapping[str, Any]
+) -> WriteResult[ClientCompany]:
+    values, issues = check_company_details(given, required=("name", "country"))
+    if issues:
+        return WriteResult(issues=issues)
+    async with ctx.database.transaction() as db:
+        company = ClientCompany(**values)
+        db.add(company)
+        await db.flush()
+        await db.refresh(company)
+        await audit(
+            ctx,
+            db,
+            action="client_company.create",
+            target_type=COMPANY,
+            target_id=company.id,
+            changes=changed_fields({}, values),
+        )
+    return WriteResult(row=company)
+
+
+async def update_client_company(
+    ctx: Context, *, company_id: str, expected_version: int, given: Mapping[str, Any]
+) -> WriteResult[ClientCompany]:
+    """Name, country, tax id and preferences; absent (None) fields stay as they are."""
+    values, issues = check_company_details(given)
+    if issues:
+        return WriteResult(issues=issues)
+    return await _versioned_update(
+        ctx, company_id, expected_version, values, action="client_company.update"
+    )
+
+
+async def update_client_credit(
+    ctx: Context,
+    *,
+    company_id: str,
+    expected_version: int,
+    credit_limit: Decimal,
+    credit_currency: str,
+    advance_percent: int,
+    balance_due_on: str,
+    net_days: int,
+) -> WriteResult[ClientCompany]:
+    """The credit limit and payment terms, set together; the fields only finance may edit."""
+    values, issues = check_credit_terms(
+        credit_limit=credit_limit,
+        credit_currency=credit_currency,
+        advance_percent=advance_percent,
+        balance_due_on=balance_due_on,
+        net_days=net_days,
+    )
+    if issues:
+        return WriteResult(issues=issues)
+    return await _versioned_update(
+        ctx, company_id, expected_version, values, action="client_company.update_credit"
+    )
+
+
+async def _versioned_update(
+    ctx: Context, company_id: str, expected_version: int, values: dict[str, Any], *, action: str
+) -> WriteResult[ClientCompany]:
+    pk = pk_of(company_id, COMPANY)
+    if pk is None:
+        return not_found(("id",), "client company")
+    async with ctx.database.transaction() as db:
+        before = await visible_company(ctx, db, pk)
+        if before is None:
+            return not_found(("id",), "client company")
+        if before.version != expected_version:
+            return _conflict(before.version)
+        changes = changed_fields({name: getattr(before, name) for name in values}, values)
+        if not changes:
+            return WriteResult(row=before)
+        statement = (
+            update(ClientCompany)
+            .where(col(ClientCompany.id) == pk, col(ClientCompany.version) == expected_version)
+            .values(**values, version=col(ClientCompany.version) + 1)
+            .returning(ClientCompany)
+            .execution_options(populate_existing=True, synchronize_session=False)
+        )
+        after: ClientCompany | None = (await db.scalars(statement)).first()
+        if after is None:  # another edit based on the same version committed first
+            return _conflict(expected_version + 1)
+        changes = {**changes, "version": [expected_version, after.version]}
+        await audit(ctx, db, action=action, target_type=COMPANY, target_id=pk, changes=changes)
+    return WriteResult(row=after)
+
+
+def _conflict(current: int) -> WriteResult[Any]:
+    return refused(
+        ("expectedVersion",),
+        ClientErrorCode.CONFLICT,
+        f"the company was changed meanwhile (now at version {current} or later); "
+        "reload it and apply your change again",
+    )

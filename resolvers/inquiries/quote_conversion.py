@@ -1,0 +1,215 @@
+"""Turning a quote into an order: the buyer accepting it, or sales on the buyer's word.
+
+Only the latest revision, while OPEN and valid (`valid_until` today or later), of an
+inquiry from a client company (a lead has no company to order for). One transaction, rerun
+on a deadlock: the inquiry becomes WON, the quote CONVERTED (a conditional update from OPEN,
+so of two racing conversions exactly one gets past it), then the order is placed at the
+quoted prices through the same path as `placeOrder` (stock, credit, MOQ). A refused
+placement rolls the whole transaction back, so the quote stays OPEN to try again. A retry
+with the same idempotency key after success gets the same order back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from core.transaction_retry import retry_transaction
+from loaders.inquiries import QUOTE_BY_ID
+from models.inquiries import Inquiry, InquiryStatus, Quote, QuoteLine, QuoteStatus
+from models.orders import Order
+from resolvers.context import Context
+from resolvers.inquiries.rules import InquiryErrorCode
+from resolvers.inquiries.workflow import InquiryChangeRefused, not_found, visible_inquiry
+from resolvers.orders.placement import OrderRefused, PlacementLine, PlacementRequest, place_order_in
+from resolvers.outcomes import Issue, WriteResult, audit, pk_of
+
+QUOTE_ID = ("quoteId",)
+# Order input fields that are arguments of the conversion too; every other refusal of the
+# placement (lines, stock, credit, currency) is about the quote as a whole.
+OWN_ARGUMENTS = frozenset({"shippingAddress", "namedPlace", "note", "idempotencyKey"})
+
+
+@dataclass(frozen=True)
+class Conversion:
+    order: Order
+    quote: Quote
+
+
+@dataclass(frozen=True)
+class ConversionRequest:
+    quote_id: str
+    idempotency_key: str
+    shipping_address: Mapping[str, Any]
+    named_place: str | None = None  # None: the inquiry's
+    note: str = ""
+
+
+def _refuse(code: InquiryErrorCode, message: str) -> InquiryChangeRefused:
+    return InquiryChangeRefused([Issue(QUOTE_ID, code, message)])
+
+
+async def convert_quote_to_order(
+    ctx: Context, request: ConversionRequest
+) -> WriteResult[Conversion]:
+    pk = pk_of(request.quote_id, "Quote")
+    if pk is None:
+        return not_found(QUOTE_ID, "quote")
+
+    async def attempt() -> Conversion:
+        async with ctx.database.transaction() as db:
+            return await _convert_in(db, ctx, pk, request)
+
+    try:
+        return WriteResult(row=await retry_transaction(attempt))
+    except InquiryChangeRefused as refusal:
+        return WriteResult(issues=refusal.issues)
+    except OrderRefused as refusal:
+        return WriteResult(issues=[_as_conversion_issue(issue) for issue in refusal.issues])
+
+
+def _as_conversion_issue(issue: Issue) -> Issue:
+    """A placement's issue with a path of this mutation's arguments."""
+    path = issue.field or ()
+    if path[:1] == ("input",):
+        path = path[1:]
+    if path[:1] and path[0] in OWN_ARGUMENTS:
+        return issue if path == issue.field else Issue(path, issue.code, issue.message)
+    return Issue(QUOTE_ID, issue.code, issue.message)
+
+
+async def _visible_quote(ctx: Context, db: AsyncSession, pk: int) -> Quote | None:
+    statement = (
+        select(Quote)
+        .where(col(Quote.id) == pk, ctx.loaders.visible(QUOTE_BY_ID))
+        .execution_options(populate_existing=True)
+    )
+    found: Quote | None = (await db.scalars(statement)).first()
+    return found
+
+
+async def _convert_in(
+    db: AsyncSession, ctx: Context, pk: int, request: ConversionRequest
+) -> Conversion:
+    today = datetime.now(UTC).date()
+    quote = await _visible_quote(ctx, db, pk)
+    inquiry = None if quote is None else await visible_inquiry(ctx, db, quote.inquiry_id)
+    if quote is None or inquiry is None:
+        raise _refuse(InquiryErrorCode.NOT_FOUND, "no quote has this id")
+    if inquiry.client_company_id is None:
+        raise _refuse(
+            InquiryErrorCode.LEAD_NOT_A_CLIENT,
+            "this inquiry came from a guest, not a client: sales must first create the client "
+            "company (and invite its user), then quote it again",
+        )
+    replayed = await _check_convertible(db, quote, request.idempotency_key, today)
+    if replayed is not None:
+        return Conversion(replayed, quote)
+    status_before = inquiry.status
+    # The inquiry row first, then its quote: the lock order of every inquiry writer.
+    won = await db.scalars(
+        update(Inquiry)
+        .where(
+            col(Inquiry.id) == inquiry.id,
+            col(Inquiry.status).in_((InquiryStatus.QUOTED, InquiryStatus.WON)),
+        )
+        .values(status=InquiryStatus.WON, version=col(Inquiry.version) + 1)
+        .returning(col(Inquiry.id))
+        .execution_options(synchronize_session=False)
+    )
+    if won.first() is None:
+        raise _refuse(InquiryErrorCode.INQUIRY_CLOSED, "the inquiry was closed meanwhile")
+    converted = await _mark_converted(db, pk, today)
+    if converted is None:  # another conversion, revision or close committed first
+        quote = await _visible_quote(ctx, db, pk)
+        assert quote is not None
+        replayed = await _check_convertible(db, quote, request.idempotency_key, today)
+        if replayed is not None:
+            return Conversion(replayed, quote)
+        raise _refuse(InquiryErrorCode.QUOTE_SUPERSEDED, "the quote changed meanwhile")
+    lines = await db.scalars(
+        select(QuoteLine)
+        .where(col(QuoteLine.quote_id) == pk)
+        .order_by(col(QuoteLine.position), col(QuoteLine.id))
+    )
+    order = await place_order_in(
+        db,
+        ctx,
+        PlacementRequest(
+            client_company_id=inquiry.client_company_id,
+            currency=converted.currency,
+            incoterm=inquiry.incoterm,
+            named_place=inquiry.named_place if request.named_place is None else request.named_place,
+            shipping_address=request.shipping_address,
+            lines=[
+                PlacementLine(line.variant_id, line.quantity, unit_price=line.unit_price)
+                for line in lines
+            ],
+            note=request.note,
+            idempotency_key=request.idempotency_key,
+            quote_id=pk,
+        ),
+    )
+    await audit(
+        ctx,
+        db,
+        action="quote.convert",
+        target_type="Quote",
+        target_id=pk,
+        changes={
+            "status": [QuoteStatus.OPEN.value, QuoteStatus.CONVERTED.value],
+            "order_id": [None, order.id],
+            "inquiry_status": [InquiryStatus(status_before).value, InquiryStatus.WON.value],
+        },
+    )
+    return Conversion(order, converted)
+
+
+async def _check_convertible(
+    db: AsyncSession, quote: Quote, idempotency_key: str, today: date
+) -> Order | None:
+    """Raise why `quote` cannot be converted; the earlier order for a replayed request."""
+    if quote.status == QuoteStatus.CONVERTED:
+        order: Order | None = (
+            await db.scalars(select(Order).where(col(Order.quote_id) == quote.id))
+        ).first()
+        if order is not None and order.idempotency_key == idempotency_key:
+            return order
+        raise _refuse(
+            InquiryErrorCode.QUOTE_ALREADY_CONVERTED, "the quote was already turned into an order"
+        )
+    if quote.status == QuoteStatus.SUPERSEDED:
+        raise _refuse(
+            InquiryErrorCode.QUOTE_SUPERSEDED,
+            "a later revision replaced this quote; accept the latest one",
+        )
+    if quote.status == QuoteStatus.WITHDRAWN:
+        raise _refuse(InquiryErrorCode.QUOTE_WITHDRAWN, "the quote was withdrawn")
+    if quote.valid_until < today:
+        raise _refuse(
+            InquiryErrorCode.QUOTE_EXPIRED,
+            f"the quote was valid until {quote.valid_until}; ask sales for a new revision",
+        )
+    return None
+
+
+async def _mark_converted(db: AsyncSession, pk: int, today: date) -> Quote | None:
+    statement = (
+        update(Quote)
+        .where(
+            col(Quote.id) == pk,
+            col(Quote.status) == QuoteStatus.OPEN,
+            col(Quote.valid_until) >= today,
+        )
+        .values(status=QuoteStatus.CONVERTED)
+        .returning(Quote)
+        .execution_options(populate_existing=True, synchronize_session=False)
+    )
+    converted: Quote | None = (await db.scalars(statement)).first()
+    return converted

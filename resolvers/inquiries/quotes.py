@@ -1,0 +1,175 @@
+"""Sending a quote for an inquiry: each one a new revision, the previous one superseded.
+
+In one transaction: the inquiry becomes QUOTED by a conditional update (so two salespeople
+quoting from the same reading cannot both win), the OPEN revision becomes SUPERSEDED, the
+new revision is written with its lines and what it changed against the previous one, and
+`quote.sent` is emitted with an audit row. Revisions are never edited afterwards: what a
+buyer was sent stays as sent.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from core.event_types import QUOTE_SENT
+from core.global_id import encode_global_id
+from core.outbox import emit
+from models.catalog import Product, Variant
+from models.inquiries import Inquiry, InquiryStatus, Quote, QuoteLine, QuoteStatus
+from resolvers.context import Context
+from resolvers.inquiries.quote_rules import (
+    CheckedQuote,
+    QuoteRequest,
+    check_lines_in_catalog,
+    check_quote,
+    quote_changes,
+)
+from resolvers.inquiries.workflow import (
+    INQUIRY,
+    change_open_inquiry,
+    check_open,
+    conflict,
+    not_found,
+    visible_inquiry,
+)
+from resolvers.outcomes import Issue, WriteResult, audit, pk_of
+
+
+async def quote_inquiry(
+    ctx: Context, *, inquiry_id: str, request: QuoteRequest, expected_version: int | None
+) -> WriteResult[Quote]:
+    pk = pk_of(inquiry_id, INQUIRY)
+    if pk is None:
+        return not_found(("inquiryId",))
+    checked, issues = check_quote(request, today=datetime.now(UTC).date())
+    if issues:
+        return WriteResult(issues=issues)
+    async with ctx.database.transaction() as db:
+        before = await visible_inquiry(ctx, db, pk)
+        if before is None:
+            return not_found(("inquiryId",))
+        issues = check_open(before, expected_version, at=("inquiryId",))
+        issues = issues or await _check_catalog(db, checked)
+        if issues:
+            return WriteResult(issues=issues)
+        status_before, version_before = before.status, before.version
+        after = await change_open_inquiry(db, before, {"status": InquiryStatus.QUOTED})
+        if after is None:
+            return WriteResult(issues=[conflict(version_before + 1)])
+        previous = await _latest_revision(db, pk)
+        quote = await _write_revision(ctx, db, after, previous, checked)
+        await audit(
+            ctx,
+            db,
+            action="quote.send",
+            target_type="Quote",
+            target_id=quote.id,
+            changes={
+                "inquiry_id": [None, pk],
+                "revision": [None, quote.revision],
+                "total": [None, str(checked.total)],
+                "currency": [None, quote.currency],
+                "inquiry_status": [status_before, after.status],
+                "inquiry_version": [version_before, after.version],
+            },
+        )
+    return WriteResult(row=quote)
+
+
+async def _check_catalog(db: AsyncSession, checked: CheckedQuote) -> list[Issue]:
+    variant_ids = [line.variant_id for line in checked.lines]
+    variants = {
+        row.id: row
+        for row in await db.scalars(select(Variant).where(col(Variant.id).in_(variant_ids)))
+        if row.id is not None
+    }
+    product_ids = {variant.product_id for variant in variants.values()}
+    products = {
+        row.id: row
+        for row in await db.scalars(select(Product).where(col(Product.id).in_(product_ids)))
+        if row.id is not None
+    }
+    return check_lines_in_catalog(checked.lines, variants, products)
+
+
+async def _latest_revision(db: AsyncSession, inquiry_id: int) -> Quote | None:
+    statement = (
+        select(Quote)
+        .where(col(Quote.inquiry_id) == inquiry_id)
+        .order_by(col(Quote.revision).desc())
+        .limit(1)
+    )
+    found: Quote | None = (await db.scalars(statement)).first()
+    return found
+
+
+async def _write_revision(
+    ctx: Context, db: AsyncSession, inquiry: Inquiry, previous: Quote | None, checked: CheckedQuote
+) -> Quote:
+    assert inquiry.id is not None
+    previous_lines: list[QuoteLine] = []
+    if previous is not None:
+        previous_lines = list(
+            await db.scalars(select(QuoteLine).where(col(QuoteLine.quote_id) == previous.id))
+        )
+        await db.execute(
+            update(Quote)
+            .where(col(Quote.inquiry_id) == inquiry.id, col(Quote.status) == QuoteStatus.OPEN)
+            .values(status=QuoteStatus.SUPERSEDED)
+            .execution_options(synchronize_session=False)
+        )
+    variant_ids = {line.variant_id for line in previous_lines} | {
+        line.variant_id for line in checked.lines
+    }
+    skus = {
+        row.id: row.sku
+        for row in await db.scalars(select(Variant).where(col(Variant.id).in_(variant_ids)))
+        if row.id is not None
+    }
+    quote = Quote(
+        inquiry_id=inquiry.id,
+        revision=1 if previous is None else previous.revision + 1,
+        currency=checked.currency,
+        valid_until=checked.valid_until,
+        lead_time_days=checked.lead_time_days,
+        notes=checked.notes,
+        changes=quote_changes(previous, previous_lines, checked, skus),
+        total=checked.total,
+        created_by_user_id=ctx.principal.user_id,
+    )
+    db.add(quote)
+    await db.flush()
+    assert quote.id is not None
+    db.add_all(
+        QuoteLine(
+            quote_id=quote.id,
+            variant_id=line.variant_id,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            line_total=line.line_total,
+            position=position,
+        )
+        for position, line in enumerate(checked.lines)
+    )
+    await db.flush()
+    await db.refresh(quote)
+    await emit(
+        db,
+        QUOTE_SENT,
+        {
+            "quote_id": encode_global_id("Quote", quote.id),
+            "inquiry_id": encode_global_id(INQUIRY, inquiry.id),
+            "client_company_id": None
+            if inquiry.client_company_id is None
+            else encode_global_id("ClientCompany", inquiry.client_company_id),
+            "revision": quote.revision,
+            "currency": quote.currency,
+            "total": str(checked.total),
+            "valid_until": quote.valid_until.isoformat(),
+        },
+    )
+    return quote

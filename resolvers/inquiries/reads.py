@@ -1,0 +1,175 @@
+"""Reading inquiries and quotes: the listing, lookups by id, and what hangs off them.
+
+Every read goes through the caller's visibility clause (`loaders.inquiries`): a client user
+sees its own company's inquiries and their quotes, staff holding `orders:read_all` all of
+them, anyone else none, so a hidden inquiry is a miss on every path, like a missing one.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, func, tuple_
+from sqlmodel import col, select
+
+from core.dialect import timestamp_key, timestamp_value
+from core.errors import BadUserInput
+from loaders import catalog as catalog_relations
+from loaders.clients import CLIENT_COMPANY_BY_ID
+from loaders.inquiries import (
+    INQUIRY_BY_ID,
+    ITEMS_BY_INQUIRY,
+    LEAD_BY_ID,
+    QUOTE_BY_ID,
+    QUOTE_LINES_BY_QUOTE,
+    QUOTES_BY_INQUIRY,
+)
+from loaders.orders import order_is_visible
+from loaders.relations import Relation
+from models.accounts import User
+from models.catalog import Product, Variant
+from models.clients import ClientCompany
+from models.inquiries import Inquiry, InquiryItem, InquiryStatus, Lead, Quote, QuoteLine
+from models.orders import Order
+from resolvers.context import Context
+from resolvers.pagination import Page, check_page_size, decode_cursor, encode_cursor
+
+NEWEST_FIRST = "inquiry_newest"
+
+# The staff member an inquiry is assigned to; the field reading it is staff-only.
+USER_BY_ID = Relation("inquiry_user_by_id", User, col(User.id))
+# The order a quote became; scoped like every order.
+ORDER_BY_QUOTE = Relation("order_by_quote", Order, col(Order.quote_id), visible=order_is_visible)
+
+
+def _created_key(dialect: str) -> ColumnElement[Any]:
+    return timestamp_key(dialect, cast(ColumnElement[datetime], col(Inquiry.created_at)))
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _after(cursor: str, dialect: str) -> ColumnElement[bool]:
+    moment, pk = decode_cursor(cursor, NEWEST_FIRST, (str, int))
+    try:
+        created_at = datetime.fromisoformat(moment)
+    except ValueError:
+        raise BadUserInput("is not a cursor of this list and ordering", argument="after") from None
+    key = tuple_(_created_key(dialect), col(Inquiry.id))
+    return key < tuple_(timestamp_value(dialect, _utc(created_at)), pk)
+
+
+async def list_inquiries(
+    ctx: Context, *, first: int, after: str | None, status: InquiryStatus | None
+) -> Page[Inquiry]:
+    """Inquiries the caller may see, newest first, optionally in one status."""
+    check_page_size(first)
+    dialect = ctx.session.dialect
+    conditions = [ctx.loaders.visible(INQUIRY_BY_ID)]
+    if status is not None:
+        conditions.append(col(Inquiry.status) == status)
+    statement = select(Inquiry).where(*conditions)
+    if after is not None:
+        statement = statement.where(_after(after, dialect))
+    statement = statement.order_by(_created_key(dialect).desc(), col(Inquiry.id).desc()).limit(
+        first + 1
+    )
+    rows = list(await ctx.session.scalars(statement))
+    has_next_page = len(rows) > first
+    rows = rows[:first]
+    for row in rows:
+        ctx.loaders.prime(INQUIRY_BY_ID, row.id, row)
+
+    async def total_count() -> int:
+        count = select(func.count()).select_from(Inquiry).where(*conditions)
+        return int(await ctx.session.scalar(count) or 0)
+
+    return Page(
+        rows=rows,
+        cursors=[
+            encode_cursor(NEWEST_FIRST, [_utc(row.created_at).isoformat(), row.id])
+            for row in rows
+            if row.created_at is not None
+        ],
+        has_next_page=has_next_page,
+        has_previous_page=after is not None,
+        total_count=total_count,
+    )
+
+
+async def inquiry(ctx: Context, pk: int) -> Inquiry | None:
+    """The inquiry if the caller may see it; None whether it is hidden or does not exist."""
+    found: Inquiry | None = await ctx.loaders.one(INQUIRY_BY_ID, pk)
+    return found
+
+
+async def quote(ctx: Context, pk: int) -> Quote | None:
+    found: Quote | None = await ctx.loaders.one(QUOTE_BY_ID, pk)
+    return found
+
+
+async def items(ctx: Context, inquiry: Inquiry) -> list[InquiryItem]:
+    return await ctx.loaders.many(ITEMS_BY_INQUIRY, inquiry.id)
+
+
+async def quotes(ctx: Context, inquiry: Inquiry) -> list[Quote]:
+    """Every revision, oldest first."""
+    return await ctx.loaders.many(QUOTES_BY_INQUIRY, inquiry.id)
+
+
+async def current_quote(ctx: Context, inquiry: Inquiry) -> Quote | None:
+    """The latest revision, whatever its status; None before the first quote."""
+    revisions = await quotes(ctx, inquiry)
+    return revisions[-1] if revisions else None
+
+
+async def quote_lines(ctx: Context, quote: Quote) -> list[QuoteLine]:
+    return await ctx.loaders.many(QUOTE_LINES_BY_QUOTE, quote.id)
+
+
+async def quote_inquiry(ctx: Context, quote: Quote) -> Inquiry | None:
+    return await inquiry(ctx, quote.inquiry_id)
+
+
+async def lead(ctx: Context, inquiry: Inquiry) -> Lead | None:
+    if inquiry.lead_id is None:
+        return None
+    found: Lead | None = await ctx.loaders.one(LEAD_BY_ID, inquiry.lead_id)
+    return found
+
+
+async def client(ctx: Context, inquiry: Inquiry) -> ClientCompany | None:
+    if inquiry.client_company_id is None:
+        return None
+    found: ClientCompany | None = await ctx.loaders.one(
+        CLIENT_COMPANY_BY_ID, inquiry.client_company_id
+    )
+    return found
+
+
+async def assignee(ctx: Context, inquiry: Inquiry) -> User | None:
+    if inquiry.assigned_to_user_id is None:
+        return None
+    found: User | None = await ctx.loaders.one(USER_BY_ID, inquiry.assigned_to_user_id)
+    return found
+
+
+async def product(ctx: Context, product_id: int) -> Product | None:
+    """An active product; None once it left the catalog."""
+    found: Product | None = await ctx.loaders.one(catalog_relations.PRODUCT_BY_ID, product_id)
+    return found
+
+
+async def variant(ctx: Context, variant_id: int | None) -> Variant | None:
+    if variant_id is None:
+        return None
+    found: Variant | None = await ctx.loaders.one(catalog_relations.VARIANT_BY_ID, variant_id)
+    return found
+
+
+async def order_of(ctx: Context, quote: Quote) -> Order | None:
+    """The order a converted quote became, if the caller may see it."""
+    found: Order | None = await ctx.loaders.one(ORDER_BY_QUOTE, quote.id)
+    return found

@@ -1,0 +1,399 @@
+"""Placing an order: price it, check MOQ and credit, reserve stock, write it, in one transaction.
+
+Placements of one client run one at a time: each takes a lock on the client's row first
+(`FOR NO KEY UPDATE` on PostgreSQL), so two racing orders cannot both fit under the credit
+limit, and retries of one idempotency key find the order the first one wrote. Stock is
+reserved with one conditional UPDATE per variant, in ascending variant id, so concurrent
+orders never oversell and never deadlock on each other's variants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from auth.policy import Permission
+from core import event_types
+from core.db import STOCK_CHANGED
+from core.errors import Forbidden
+from core.fx import rate_at
+from core.outbox import emit
+from core.row_locks import lock_for_no_key_update
+from core.transaction_retry import retry_transaction
+from models.catalog import PriceTier, Product, Variant
+from models.clients import ClientCompany
+from models.money import convert, round_money
+from models.orders import Order, OrderLine, OrderStatus
+from resolvers.context import Context
+from resolvers.orders.credit import check_credit, no_rate
+from resolvers.orders.rules import (
+    OrderErrorCode,
+    PricedLine,
+    RequestedLine,
+    check_header,
+    check_lines,
+    check_moq,
+    check_shipping_address,
+    line_path,
+    order_event,
+    price_line,
+    request_hash,
+)
+from resolvers.outcomes import Issue, WriteResult, audit, pk_of, refused
+
+
+@dataclass(frozen=True)
+class PlacementLine:
+    variant_id: int
+    quantity: int
+    unit_price: Decimal | None = None  # None: priced from the tiers; a quote sets it
+
+
+@dataclass(frozen=True)
+class PlacementRequest:
+    client_company_id: int
+    currency: str
+    incoterm: str
+    named_place: str
+    shipping_address: Mapping[str, Any]
+    lines: Sequence[PlacementLine]
+    note: str = ""
+    idempotency_key: str | None = None
+    quote_id: int | None = None
+
+    def normalised(self) -> dict[str, Any]:
+        """What makes two requests the same order: lines in variant order, prices as text."""
+        return {
+            "client_company_id": self.client_company_id,
+            "currency": self.currency,
+            "incoterm": self.incoterm,
+            "named_place": self.named_place,
+            "shipping_address": dict(self.shipping_address),
+            "note": self.note,
+            "quote_id": self.quote_id,
+            "lines": [
+                [
+                    line.variant_id,
+                    line.quantity,
+                    None if line.unit_price is None else str(line.unit_price),
+                ]
+                for line in sorted(self.lines, key=lambda line: line.variant_id)
+            ],
+        }
+
+
+class OrderRefused(Exception):
+    """Raised inside the placement transaction so it rolls back; carries the reasons."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        super().__init__("; ".join(issue.message for issue in issues))
+        self.issues = issues
+
+
+async def place_order_in(db: AsyncSession, ctx: Context, request: PlacementRequest) -> Order:
+    """Inside the caller's transaction: lock client, price, MOQ, credit, reserve, write,
+    emit order.placed, audit. Raises OrderRefused.
+
+    With an idempotency key already used by this client, returns that order instead (and
+    writes nothing) when the request is the same, or refuses IDEMPOTENCY_KEY_REUSED.
+    """
+    requested = [
+        RequestedLine(line.variant_id, line.quantity, line.unit_price) for line in request.lines
+    ]
+    issues = check_header(
+        currency=request.currency,
+        incoterm=request.incoterm,
+        named_place=request.named_place,
+        note=request.note,
+        idempotency_key=request.idempotency_key,
+    )
+    issues += check_shipping_address(request.shipping_address)
+    issues += check_lines(requested)
+    if issues:
+        raise OrderRefused(issues)
+    client = await _lock_client(db, ctx.database.dialect, request.client_company_id)
+    fingerprint = request_hash(request.normalised())
+    if request.idempotency_key is not None:
+        earlier = await _order_with_key(db, request.client_company_id, request.idempotency_key)
+        if earlier is not None:
+            return _replayed(earlier, fingerprint)
+    priced = await _price(db, requested, request.currency)
+    now = datetime.now(UTC)
+    total = round_money(sum((line.line_total for line in priced), Decimal(0)), request.currency)
+    rate = await rate_at(db, request.currency, client.credit_currency, now)
+    if rate is None:
+        raise OrderRefused([no_rate(request.currency, client.credit_currency)])
+    over_limit = await check_credit(
+        db, client, convert(total, rate.rate, client.credit_currency), now
+    )
+    if over_limit is not None:
+        raise OrderRefused([over_limit])
+    await _reserve(db, priced)
+    order = Order(
+        client_company_id=request.client_company_id,
+        placed_by_user_id=ctx.principal.user_id,
+        quote_id=request.quote_id,
+        idempotency_key=request.idempotency_key,
+        request_hash=fingerprint,
+        status=OrderStatus.PLACED,
+        currency=request.currency,
+        incoterm=request.incoterm,
+        named_place=request.named_place.strip(),
+        shipping_address={key: value for key, value in request.shipping_address.items() if value},
+        note=request.note,
+        total=total,
+        credit_currency=client.credit_currency,
+        fx_rate=rate.rate,
+        fx_rate_id=rate.rate_id,
+    )
+    db.add(order)
+    await db.flush()  # INSERT ... RETURNING fills the id and timestamps: no refresh needed
+    assert order.id is not None
+    db.add_all(
+        OrderLine(
+            order_id=order.id,
+            variant_id=line.variant_id,
+            sku=line.sku,
+            product_name=line.product_name,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            tier_min_quantity=line.tier_min_quantity,
+            line_total=line.line_total,
+            position=line.index,
+        )
+        for line in priced
+    )
+    await db.flush()
+    await emit(db, event_types.ORDER_PLACED, order_event(order, None))
+    await audit(
+        ctx,
+        db,
+        action="order.place",
+        target_type="Order",
+        target_id=order.id,
+        changes={
+            "status": [None, OrderStatus.PLACED.value],
+            "total": [None, f"{total} {order.currency}"],
+            "lines": [None, [[line.sku, line.quantity, str(line.unit_price)] for line in priced]],
+        },
+    )
+    return order
+
+
+async def place_order_as_caller(
+    ctx: Context,
+    *,
+    client_company_id: str | None,
+    lines: Sequence[tuple[str, int]],
+    fields: Mapping[str, Any],
+    idempotency_key: str,
+) -> WriteResult[Order]:
+    """`placeOrder`: a client user orders for its own company; staff holding `orders:write`
+    (users or API keys) for the client they name. Anyone else is FORBIDDEN.
+
+    `lines` are (variant global id, quantity); `fields` the rest of PlacementRequest.
+    """
+    principal = ctx.principal
+    company: int | None
+    if principal.is_client and principal.client_company_id is not None:
+        if client_company_id is not None:
+            return refused(
+                ("input", "clientCompanyId"),
+                OrderErrorCode.NOT_ALLOWED,
+                "client users order for their own company; leave clientCompanyId out",
+            )
+        company = principal.client_company_id
+    elif principal.can(Permission.ORDERS_WRITE):
+        if client_company_id is None:
+            return refused(
+                ("input", "clientCompanyId"),
+                OrderErrorCode.REQUIRED,
+                "staff place orders on behalf of a client: name the client company",
+            )
+        company = pk_of(client_company_id, "ClientCompany")
+        if company is None:
+            return refused(
+                ("input", "clientCompanyId"),
+                OrderErrorCode.NOT_FOUND,
+                "no client company has this id",
+            )
+    else:
+        raise Forbidden("orders are placed by client users, or by staff holding orders:write")
+    variant_ids = [pk_of(variant, "Variant") for variant, _ in lines]
+    unknown = [
+        Issue(line_path(index, "variantId"), OrderErrorCode.NOT_FOUND, "no variant has this id")
+        for index, pk in enumerate(variant_ids)
+        if pk is None
+    ]
+    if unknown:
+        return WriteResult(issues=unknown)
+    request = PlacementRequest(
+        client_company_id=company,
+        lines=[
+            PlacementLine(variant_id=pk or 0, quantity=quantity)
+            for pk, (_, quantity) in zip(variant_ids, lines, strict=True)
+        ],
+        idempotency_key=idempotency_key,
+        **fields,
+    )
+    return await place_order(ctx, request)
+
+
+async def place_order(ctx: Context, request: PlacementRequest) -> WriteResult[Order]:
+    """Own transaction, idempotency, deadlock retry; refusals as WriteResult issues."""
+
+    async def attempt() -> Order:
+        async with ctx.database.transaction() as db:
+            return await place_order_in(db, ctx, request)
+
+    try:
+        return WriteResult(row=await retry_transaction(attempt))
+    except OrderRefused as refusal:
+        return WriteResult(issues=refusal.issues)
+    except IntegrityError:
+        # The client lock makes this unreachable for retries of one key; should a writer
+        # that skips the lock ever win the race, the unique constraint stops the duplicate
+        # and the retry finds the order it wrote.
+        if request.idempotency_key is None:
+            raise
+        return await _retry_after_duplicate(ctx, request)
+
+
+async def _retry_after_duplicate(ctx: Context, request: PlacementRequest) -> WriteResult[Order]:
+    assert request.idempotency_key is not None
+    async with ctx.database.transaction() as db:
+        earlier = await _order_with_key(db, request.client_company_id, request.idempotency_key)
+    if earlier is None:
+        raise RuntimeError("unique violation without an order holding the idempotency key")
+    try:
+        return WriteResult(row=_replayed(earlier, request_hash(request.normalised())))
+    except OrderRefused as refusal:
+        return WriteResult(issues=refusal.issues)
+
+
+async def _lock_client(db: AsyncSession, dialect: str, company_id: int) -> ClientCompany:
+    statement = lock_for_no_key_update(
+        select(ClientCompany).where(col(ClientCompany.id) == company_id), dialect
+    )
+    client: ClientCompany | None = (
+        await db.scalars(statement.execution_options(populate_existing=True))
+    ).first()
+    if client is None:
+        raise OrderRefused(
+            [
+                Issue(
+                    ("input", "clientCompanyId"),
+                    OrderErrorCode.NOT_FOUND,
+                    "no client company has this id",
+                )
+            ]
+        )
+    return client
+
+
+async def _order_with_key(db: AsyncSession, company_id: int, key: str) -> Order | None:
+    statement = select(Order).where(
+        col(Order.client_company_id) == company_id, col(Order.idempotency_key) == key
+    )
+    order: Order | None = (await db.scalars(statement)).first()
+    return order
+
+
+def _replayed(earlier: Order, fingerprint: str) -> Order:
+    if earlier.request_hash != fingerprint:
+        raise OrderRefused(
+            [
+                Issue(
+                    ("idempotencyKey",),
+                    OrderErrorCode.IDEMPOTENCY_KEY_REUSED,
+                    "this key was used for a different order; use a new key for a new order",
+                )
+            ]
+        )
+    return earlier
+
+
+async def _price(
+    db: AsyncSession, lines: Sequence[RequestedLine], currency: str
+) -> list[PricedLine]:
+    """Every line priced, or all the reasons some cannot be (OrderRefused)."""
+    ids = [line.variant_id for line in lines]
+    found = await db.execute(
+        select(Variant, Product)
+        .join(Product, col(Product.id) == col(Variant.product_id))
+        .where(col(Variant.id).in_(ids))
+    )
+    variants = {variant.id: (variant, product) for variant, product in found}
+    tiers = await db.scalars(
+        select(PriceTier).where(
+            col(PriceTier.variant_id).in_(ids), col(PriceTier.currency) == currency
+        )
+    )
+    tiers_of: dict[int, list[PriceTier]] = {}
+    for tier in tiers:
+        tiers_of.setdefault(tier.variant_id, []).append(tier)
+    priced: list[PricedLine] = []
+    issues: list[Issue] = []
+    for index, line in enumerate(lines):
+        if line.variant_id not in variants:
+            issues.append(
+                Issue(
+                    line_path(index, "variantId"),
+                    OrderErrorCode.NOT_FOUND,
+                    "no variant has this id",
+                )
+            )
+            continue
+        variant, product = variants[line.variant_id]
+        outcome = price_line(
+            index,
+            line,
+            sku=variant.sku,
+            product=product,
+            tiers=tiers_of.get(line.variant_id, []),
+            currency=currency,
+        )
+        if isinstance(outcome, Issue):
+            issues.append(outcome)
+        else:
+            priced.append(outcome)
+    products = {line.variant_id: variants[line.variant_id][1] for line in priced}
+    issues += check_moq(priced, products)
+    if issues:
+        raise OrderRefused(issues)
+    return priced
+
+
+async def _reserve(db: AsyncSession, lines: Sequence[PricedLine]) -> None:
+    """Reserve each line's quantity, in ascending variant id (one lock order for everyone)."""
+    for line in sorted(lines, key=lambda line: line.variant_id):
+        reserved = await db.execute(
+            update(Variant)
+            .where(
+                col(Variant.id) == line.variant_id,
+                col(Variant.stock_on_hand) - col(Variant.stock_reserved) >= line.quantity,
+            )
+            .values(stock_reserved=col(Variant.stock_reserved) + line.quantity)
+            .returning(col(Variant.id))
+            .execution_options(synchronize_session=False)
+        )
+        if reserved.first() is None:
+            raise OrderRefused(
+                [
+                    Issue(
+                        line_path(line.index, "quantity"),
+                        OrderErrorCode.OUT_OF_STOCK,
+                        f"{line.sku}: fewer than {line.quantity} units available",
+                    )
+                ]
+            )
+    # Cached catalog reads show `available`; the commit invalidates them.
+    db.info[STOCK_CHANGED] = True

@@ -1,0 +1,61 @@
+"""Account API tests: each with its own throttle counters and small, fast throttle limits;
+mail tests with committed accounts, a real SMTP server and the worker."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import text
+
+from core.db import Database
+from core.settings import Settings
+from tests.accounts.builders import Api, account_api
+from tests.accounts.mail_support import APP_URL
+from tests.smtp_mailbox import Mailbox, smtp_settings
+
+
+@pytest.fixture
+def auth_settings(settings: Settings) -> Settings:
+    """Three failures lock an account; Redis keys of this test only. Windows are minutes long,
+    so a slow test never straddles one; the release test shortens the lockout itself."""
+    return settings.model_copy(
+        update={
+            "redis_prefix": f"{settings.redis_prefix}{uuid.uuid4().hex[:8]}:",
+            "login_max_failures": 3,
+            "mfa_max_failures": 3,
+            "login_max_attempts_per_ip": 8,
+            "password_reset_max_requests": 2,
+            "auth_lockout_minutes": 5,
+        }
+    )
+
+
+@pytest.fixture
+async def api(auth_settings: Settings, db: Database) -> AsyncIterator[Api]:
+    async with account_api(auth_settings, db) as client:
+        yield client
+
+
+@pytest.fixture
+async def accounts_db(jobs_db: Database) -> AsyncIterator[Database]:
+    """The committed jobs database, emptied of accounts after each test."""
+    yield jobs_db
+    async with jobs_db.transaction() as session:
+        await session.execute(
+            text(
+                "TRUNCATE users, client_companies, audit_entries, api_keys RESTART IDENTITY CASCADE"
+            )
+        )
+
+
+@pytest.fixture
+def mail_settings(jobs_settings: Settings, mailbox: tuple[Mailbox, int]) -> Settings:
+    return smtp_settings(jobs_settings, mailbox[1]).model_copy(update={"public_app_url": APP_URL})
+
+
+@pytest.fixture
+async def mail_api(mail_settings: Settings, accounts_db: Database) -> AsyncIterator[Api]:
+    async with account_api(mail_settings, accounts_db) as client:
+        yield client

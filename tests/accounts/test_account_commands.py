@@ -1,0 +1,121 @@
+"""`tradeql create-user` and `tradeql api-keys` as an operator runs them, on a database of
+their own."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+from collections.abc import Iterator
+
+import pytest
+
+from auth.passwords import HASHER
+from auth.tokens import token_hash
+from tests.cli_runner import TradeqlCli, fetch
+from tests.databases import migrated_database
+
+PASSWORD = "the first admin's passphrase"
+Tradeql = TradeqlCli
+
+
+@pytest.fixture(scope="module")
+def database_name() -> Iterator[str]:
+    with migrated_database("tradeql_account_cli") as name:
+        yield name
+
+
+@pytest.fixture
+def tradeql(database_name: str) -> Iterator[Tradeql]:
+    yield Tradeql(database_name)
+    asyncio.run(
+        fetch(database_name, "TRUNCATE users, api_keys, audit_entries RESTART IDENTITY CASCADE")
+    )
+
+
+def _one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_the_first_admin_gets_a_password_from_stdin_never_from_argv(tradeql: Tradeql) -> None:
+    # when an operator pipes a password into create-user
+    result = tradeql(
+        "create-user", "--role", "admin", "--email", "Root@Anatolia.example", stdin=PASSWORD + "\n"
+    )
+
+    # then the admin exists with a normalised email and an argon2id hash of that password
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "id: 1"
+    assert "set up MFA" in result.stderr
+    [user] = tradeql.rows("SELECT email, role, password_hash, totp_confirmed_at FROM users")
+    assert (user["email"], user["role"]) == ("root@anatolia.example", "admin")
+    assert HASHER.verify(user["password_hash"], PASSWORD)
+    assert user["totp_confirmed_at"] is None
+    # and one audit row, labelled cli, without the password
+    [row] = tradeql.rows("SELECT action, actor_label, changes::text AS changes FROM audit_entries")
+    assert (row["action"], row["actor_label"]) == ("user.created", "cli")
+    assert PASSWORD not in row["changes"]
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "expected"),
+    [
+        (("--role", "admin", "--email", "a@example.com"), "short\n", "at least 12"),
+        (("--role", "admin", "--email", "a@example.com"), "password1234\n", "most common"),
+        (("--role", "admin", "--email", "not-an-address"), PASSWORD, "not an email"),
+        (("--role", "client", "--email", "c@example.com"), PASSWORD, "no such client company"),
+    ],
+)
+def test_create_user_refuses_bad_input_in_one_line(
+    tradeql: Tradeql, args: tuple[str, ...], stdin: str, expected: str
+) -> None:
+    line = _one_line_error(tradeql("create-user", *args, stdin=stdin))
+    assert line.startswith("tradeql create-user: ")
+    assert expected in line
+    assert tradeql.rows("SELECT id FROM users") == []
+
+
+def test_an_email_is_one_account(tradeql: Tradeql) -> None:
+    first = tradeql("create-user", "--role", "sales", "--email", "mei@example.com", stdin=PASSWORD)
+    assert first.returncode == 0, first.stderr
+    again = tradeql("create-user", "--role", "admin", "--email", "MEI@example.com", stdin=PASSWORD)
+    assert "already belongs to an account" in _one_line_error(again)
+
+
+def test_api_keys_are_shown_once_listed_without_secrets_and_revoked(tradeql: Tradeql) -> None:
+    # when a key is created
+    created = tradeql("api-keys", "create", "--name", "Main storefront", "--role", "storefront")
+    assert created.returncode == 0, created.stderr
+    lines = dict(line.split(": ", 1) for line in created.stdout.strip().splitlines())
+    key = lines["key"]
+    # then it is printed once and stored as a hash
+    assert key.startswith("tqk_")
+    assert "not shown again" in created.stderr
+    [stored] = tradeql.rows("SELECT id, key_hash, prefix FROM api_keys")
+    assert stored["key_hash"] == token_hash(key)
+    # and the list shows it without the key
+    listing = tradeql("api-keys", "list")
+    assert listing.returncode == 0
+    assert "Main storefront" in listing.stdout
+    assert stored["prefix"] in listing.stdout
+    assert key not in listing.stdout + listing.stderr
+
+    # when it is revoked, twice
+    revoked = tradeql("api-keys", "revoke", lines["id"])
+    twice = tradeql("api-keys", "revoke", lines["id"])
+    # then the first works and the second says there is nothing to revoke
+    assert revoked.returncode == 0, revoked.stderr
+    assert "no active API key" in _one_line_error(twice)
+    actions = tradeql.rows("SELECT action, actor_label, target_id FROM audit_entries ORDER BY id")
+    assert [(a["action"], a["actor_label"], a["target_id"]) for a in actions] == [
+        ("api_key.created", "cli", lines["id"]),
+        ("api_key.revoked", "cli", lines["id"]),
+    ]
+
+
+def test_api_keys_cannot_be_admin(tradeql: Tradeql) -> None:
+    result = tradeql("api-keys", "create", "--name", "x", "--role", "admin")
+    assert result.returncode == 2
+    assert "invalid choice" in result.stderr

@@ -1,0 +1,354 @@
+"""The role x field matrix: every protected field and operation of the schema, asked by every
+kind of caller, is served exactly when `ROLE_PERMISSIONS` grants the caller its permission.
+
+The protected coordinates come from the built schema (`schema.access.protected_fields`), so a
+new protected field without a probe here fails `test_every_protected_field_has_a_probe`.
+A denied field is FORBIDDEN at its path, except on a client company the caller may not see
+at all, which is null without an error (HIDDEN), exactly like a company that does not exist.
+Mutation probes are chosen to change nothing when served (a stale version, an empty name),
+so the world is seeded once for the module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import col
+
+from auth.api_keys import create_api_key
+from auth.policy import ROLE_PERMISSIONS, Permission
+from core.db import Database
+from core.global_id import encode_global_id
+from core.settings import Settings
+from models.accounts import STAFF_ROLES, Role, UserSession
+from models.orders import Order
+from schema.access import protected_fields
+from schema.build import build_schema
+from tests.builders import make_category, make_fabric_type, make_product, make_variant
+from tests.callers import Caller, caller, make_client_company, make_contact
+from tests.inquiries.support import seed_inquiries
+from tests.user_builders import make_user, session_for
+
+
+class Outcome(StrEnum):
+    SERVED = "served"
+    FORBIDDEN = "forbidden"  # null with a FORBIDDEN error at the field's path
+    HIDDEN = "hidden"  # a company the caller may not see: null, no error
+    REFUSED = "refused"  # the whole operation FORBIDDEN: staff who must set MFA up first
+    UNAUTHENTICATED = "401"
+
+
+@dataclass(frozen=True)
+class Probe:
+    query: str
+    path: tuple[str, ...]
+    on_company: bool = False  # the field belongs to the seeded company, read by node id
+    on_order: bool = False  # the field belongs to the seeded order, read by node id
+    staff_row: bool = False  # a row only orders:read_all staff see (a guest's inquiry)
+
+
+def _company_field(selection: str, name: str) -> Probe:
+    fragment = f"... on ClientCompany {{ {selection} }}"
+    query = f"query($company: ID!) {{ node(id: $company) {{ {fragment} }} }}"
+    return Probe(query, ("node", name), on_company=True)
+
+
+def _variant_field(selection: str, name: str) -> Probe:
+    fragment = f"... on Variant {{ {selection} }}"
+    query = f"query($variant: ID!) {{ node(id: $variant) {{ {fragment} }} }}"
+    return Probe(query, ("node", name))
+
+
+def _order_field(name: str) -> Probe:
+    query = f"query($order: ID!) {{ node(id: $order) {{ ... on Order {{ {name} }} }} }}"
+    return Probe(query, ("node", name), on_order=True)
+
+
+def _inquiry_field(selection: str, name: str, *, of_guest: bool = False) -> Probe:
+    """A field of the seeded company's inquiry (seen like its orders), or of a guest's."""
+    variable = "guestInquiry" if of_guest else "inquiry"
+    fragment = f"... on Inquiry {{ {selection} }}"
+    query = f"query(${variable}: ID!) {{ node(id: ${variable}) {{ {fragment} }} }}"
+    return Probe(query, ("node", name), on_order=not of_guest, staff_row=of_guest)
+
+
+def _mutation(name: str, arguments: str) -> Probe:
+    """A mutation meant to be refused with a userError when served, so it changes nothing."""
+    variables = "($company: ID!)" if "$company" in arguments else ""
+    query = f"mutation{variables} {{ {name}({arguments}) {{ userErrors {{ code }} }} }}"
+    return Probe(query, (name,))
+
+
+NO_USER = encode_global_id("User", 999_999_999)
+NO_ORDER = encode_global_id("Order", 999_999_999)
+NO_INQUIRY = encode_global_id("Inquiry", 999_999_999)
+
+
+TERMS = "paymentTerms: {advancePercent: 0, balanceDueOn: INVOICE, netDays: 30}"
+PROBES: dict[str, Probe] = {
+    "ClientCompany.taxId": _company_field("taxId", "taxId"),
+    "ClientCompany.contacts": _company_field("contacts { name }", "contacts"),
+    "ClientCompany.creditLimit": _company_field("creditLimit { amount }", "creditLimit"),
+    "ClientCompany.paymentTerms": _company_field("paymentTerms { netDays }", "paymentTerms"),
+    "ClientCompany.users": _company_field("users { email }", "users"),
+    "Variant.costPrice": _variant_field("costPrice { amount }", "costPrice"),
+    "Variant.margin": _variant_field("margin { amount }", "margin"),
+    "Query.clientCompanies": Probe(
+        "{ clientCompanies(first: 1) { totalCount } }", ("clientCompanies",)
+    ),
+    "Query.clientCompany": Probe(
+        "query($company: ID!) { clientCompany(id: $company) { name } }", ("clientCompany",)
+    ),
+    "Query.auditLog": Probe("{ auditLog(first: 1) { totalCount } }", ("auditLog",)),
+    "Order.fxRate": _order_field("fxRate"),
+    "Inquiry.assignedTo": _inquiry_field("assignedTo { email }", "assignedTo"),
+    "Inquiry.lostReason": _inquiry_field("lostReason", "lostReason"),
+    "Inquiry.lead": _inquiry_field("lead { email }", "lead", of_guest=True),
+    "Mutation.assignInquiry": _mutation(
+        "assignInquiry", f'id: "{NO_INQUIRY}", userId: "{NO_USER}"'
+    ),
+    "Mutation.quoteInquiry": _mutation(
+        "quoteInquiry",
+        f'inquiryId: "{NO_INQUIRY}", '
+        'input: {lines: [], currency: "EUR", validUntil: "2099-01-01", leadTimeDays: 1}',
+    ),
+    "Mutation.closeInquiry": _mutation(
+        "closeInquiry", f'id: "{NO_INQUIRY}", outcome: LOST, reason: ""'
+    ),
+    "Order.creditCurrency": _order_field("creditCurrency"),
+    "Mutation.confirmOrder": _mutation("confirmOrder", f'id: "{NO_ORDER}"'),
+    "Mutation.shipOrder": _mutation("shipOrder", f'id: "{NO_ORDER}"'),
+    "Mutation.deliverOrder": _mutation("deliverOrder", f'id: "{NO_ORDER}"'),
+    "Mutation.recordPayment": _mutation(
+        "recordPayment",
+        f'orderId: "{NO_ORDER}", amount: "1", reference: "R", receivedAt: "2026-01-01T00:00:00Z"',
+    ),
+    "Query.exchangeRates": Probe("{ exchangeRates { rate } }", ("exchangeRates",)),
+    "Mutation.setExchangeRates": _mutation("setExchangeRates", "rates: []"),
+    "Mutation.createShipment": _mutation(
+        "createShipment",
+        f'orderId: "{encode_global_id("Order", 999_999_999)}", input: {{legs: []}}',
+    ),
+    "Mutation.addTrackingEvent": _mutation(
+        "addTrackingEvent",
+        f'shipmentId: "{encode_global_id("Shipment", 999_999_999)}", '
+        'input: {occurredAt: "2026-01-01T00:00:00Z", location: "", status: ""}',
+    ),
+    "Mutation.createClientCompany": _mutation(
+        "createClientCompany", 'input: {name: "", country: "DE"}'
+    ),
+    "Mutation.updateClientCompany": _mutation(
+        "updateClientCompany", 'id: $company, expectedVersion: 999, input: {name: "Renamed"}'
+    ),
+    "Mutation.updateClientCredit": _mutation(
+        "updateClientCredit",
+        f'id: $company, expectedVersion: 999, creditLimit: "1", creditCurrency: "USD", {TERMS}',
+    ),
+    "Mutation.addClientContact": _mutation(
+        "addClientContact", 'companyId: $company, input: {name: ""}'
+    ),
+    "Mutation.updateClientContact": _mutation(
+        "updateClientContact", f'id: "{encode_global_id("ClientContact", 1)}", input: {{name: ""}}'
+    ),
+    "Mutation.removeClientContact": _mutation(
+        "removeClientContact", f'id: "{encode_global_id("ClientContact", 999_999_999)}"'
+    ),
+    "Mutation.inviteStaff": _mutation(
+        "inviteStaff", 'email: "not-an-email", fullName: "Nobody", role: SALES'
+    ),
+    "Mutation.inviteClientUser": _mutation(
+        "inviteClientUser", 'clientCompanyId: $company, email: "not-an-email", fullName: "X"'
+    ),
+    "Mutation.changeUserRole": _mutation("changeUserRole", f'userId: "{NO_USER}", role: SALES'),
+    "Mutation.disableUser": _mutation("disableUser", f'userId: "{NO_USER}"'),
+    "Mutation.resetUserMfa": _mutation("resetUserMfa", f'userId: "{NO_USER}"'),
+}
+
+
+@dataclass(frozen=True)
+class Who:
+    token: str | None
+    permissions: frozenset[Permission]
+    own_company: bool = False  # a user of the company the probes read
+    limited: bool = False  # staff whose session may only set MFA up
+    expired: bool = False
+
+    def expects(self, permission: Permission, probe: Probe) -> Outcome:
+        if self.expired:
+            return Outcome.UNAUTHENTICATED
+        if self.limited:
+            return Outcome.REFUSED
+        if permission in self.permissions:
+            return Outcome.SERVED
+        sees_company = Permission.CLIENTS_READ in self.permissions or self.own_company
+        sees_order = Permission.ORDERS_READ_ALL in self.permissions or self.own_company
+        hidden = (
+            (probe.on_company and not sees_company)
+            or (probe.on_order and not sees_order)
+            or (probe.staff_row and Permission.ORDERS_READ_ALL not in self.permissions)
+        )
+        return Outcome.HIDDEN if hidden else Outcome.FORBIDDEN
+
+
+CALLERS = [
+    *(role.value for role in sorted(STAFF_ROLES)),
+    "client of the company",
+    "client of another company",
+    "anonymous",
+    "storefront key",
+    "finance key",
+    "catalog_manager key",
+    "admin without MFA",
+    "admin with MFA not verified in this session",
+    "expired token",
+]
+
+
+@dataclass
+class World:
+    http: Caller
+    callers: dict[str, Who]
+    variables: dict[str, str]
+
+
+async def _seed(database: Database, settings: Settings) -> tuple[dict[str, Who], dict[str, str]]:
+    async with database.transaction() as session:
+        company = await make_client_company(session)
+        other = await make_client_company(session, name="Other Company SA")
+        await make_contact(session, company)
+        await make_user(session, Role.CLIENT, company=company)
+        product = await make_product(
+            session,
+            product_type=await make_fabric_type(session),
+            category=await make_category(session),
+        )
+        variant = await make_variant(
+            session, product=product, cost_price=Decimal("2.50"), cost_currency="USD"
+        )
+
+        async def token(role: Role, **options: Any) -> str:
+            mfa_verified = options.pop("mfa_verified", None)
+            user = await make_user(session, role, **options)
+            issued = await session_for(session, user, settings, mfa_verified=mfa_verified)
+            return issued.access_token
+
+        async def key(role: Role) -> str:
+            return (await create_api_key(session, name=f"{role.value} key", role=role)).key
+
+        none: frozenset[Permission] = frozenset()
+        callers = {
+            role.value: Who(await token(role), ROLE_PERMISSIONS[role]) for role in STAFF_ROLES
+        }
+        callers |= {
+            "client of the company": Who(
+                await token(Role.CLIENT, company=company), none, own_company=True
+            ),
+            "client of another company": Who(await token(Role.CLIENT, company=other), none),
+            "anonymous": Who(None, none),
+            "storefront key": Who(await key(Role.STOREFRONT), none),
+            "finance key": Who(await key(Role.FINANCE), ROLE_PERMISSIONS[Role.FINANCE]),
+            "catalog_manager key": Who(
+                await key(Role.CATALOG_MANAGER), ROLE_PERMISSIONS[Role.CATALOG_MANAGER]
+            ),
+            "admin without MFA": Who(await token(Role.ADMIN, mfa=False), none, limited=True),
+            "admin with MFA not verified in this session": Who(
+                await token(Role.ADMIN, mfa_verified=False), none, limited=True
+            ),
+        }
+        expired_user = await make_user(session, Role.ADMIN)
+        expired = await session_for(session, expired_user, settings)
+        await session.execute(
+            update(UserSession)
+            .where(col(UserSession.id) == expired.session_id)
+            .values(access_expires_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
+        callers["expired token"] = Who(expired.access_token, none, expired=True)
+        order = Order(
+            client_company_id=company.id or 0,
+            request_hash="0" * 64,
+            currency="USD",
+            incoterm="FOB",
+            total=Decimal("100.00"),
+            credit_currency="USD",
+            fx_rate=Decimal(1),
+        )
+        session.add(order)
+        await session.flush()
+        inquiry, guest_inquiry = await seed_inquiries(session, company)
+    variables = {
+        "company": encode_global_id("ClientCompany", company.id or 0),
+        "order": encode_global_id("Order", order.id or 0),
+        "inquiry": encode_global_id("Inquiry", inquiry.id or 0),
+        "guestInquiry": encode_global_id("Inquiry", guest_inquiry.id or 0),
+        "variant": encode_global_id("Variant", variant.id or 0),
+    }
+    return callers, variables
+
+
+@pytest.fixture(scope="module")
+async def world(engine: AsyncEngine, settings: Settings) -> AsyncIterator[World]:
+    """One seeded world for the whole matrix, rolled back at the end of the module."""
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        try:
+            database = Database(connection)
+            callers, variables = await _seed(database, settings)
+            async with caller(settings, database) as http:
+                yield World(http, callers, variables)
+        finally:
+            await transaction.rollback()
+
+
+def _observed(response: httpx.Response, probe: Probe) -> Outcome | str:
+    if response.status_code == 401:
+        return Outcome.UNAUTHENTICATED
+    body = response.json()
+    errors = body.get("errors", [])
+    codes = [(tuple(error.get("path") or ()), error["extensions"]["code"]) for error in errors]
+    value: Any = body.get("data")
+    for step in probe.path:
+        value = None if value is None else value.get(step)
+    if codes == [(probe.path, "FORBIDDEN")] and value is None:
+        return Outcome.FORBIDDEN
+    if codes == [((), "FORBIDDEN")] and body.get("data") is None:
+        return Outcome.REFUSED
+    if codes:
+        return f"unexpected errors {codes}"
+    if value is not None:
+        return Outcome.SERVED
+    parent: Any = body["data"]
+    for step in probe.path[:-1]:
+        parent = None if parent is None else parent.get(step)
+    return Outcome.HIDDEN if parent is None else "null without an error"
+
+
+def test_every_protected_field_has_a_probe() -> None:
+    assert set(PROBES) == set(protected_fields(build_schema()._schema))
+
+
+@pytest.mark.parametrize("who", CALLERS)
+async def test_protected_fields_are_served_exactly_as_the_policy_says(
+    world: World, who: str
+) -> None:
+    caller_kind = world.callers[who]
+    permissions = protected_fields(build_schema()._schema)
+    mismatches = []
+    for coordinate, probe in PROBES.items():
+        variables = {
+            name: value for name, value in world.variables.items() if f"${name}" in probe.query
+        }
+        response = await world.http.as_(caller_kind.token).response(probe.query, variables)
+        expected = caller_kind.expects(permissions[coordinate], probe)
+        observed = _observed(response, probe)
+        if observed != expected:
+            mismatches.append(f"{coordinate}: expected {expected}, got {observed}")
+    assert mismatches == []
