@@ -21,6 +21,7 @@ from app.authentication import CredentialsRejected, authenticate, client_ip
 from app.read_cache import CatalogReadCache
 from app.request_body import GraphQLRequest, RequestRejected, read_get, read_post
 from core.db import Database, count_statements
+from core.errors import HTTP_STATUS_CODES
 from core.kv import KeyValueStores
 from core.logging import request_id_var
 from core.settings import Settings
@@ -129,15 +130,7 @@ class GraphQLEndpoint:
         return response
 
 
-HTTP_ERROR_CODES = {
-    400: "BAD_REQUEST",
-    401: "UNAUTHENTICATED",
-    405: "METHOD_NOT_ALLOWED",
-    413: "PAYLOAD_TOO_LARGE",
-}
-
-
 def _error(status_code: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    extensions = {"code": HTTP_ERROR_CODES[status_code], "requestId": request_id_var.get()}
+    extensions = {"code": HTTP_STATUS_CODES[status_code].value, "requestId": request_id_var.get()}
     body = {"errors": [{"message": message, "extensions": extensions}]}
     return JSONResponse(body, status_code=status_code, headers=headers)

@@ -29,18 +29,11 @@ from auth.passwords import (
     verify_password,
 )
 from auth.principal import Principal
-from auth.problems import (
-    INVALID_CREDENTIALS,
-    AccountErrorCode,
-    AccountRefused,
-    Problem,
-    refuse,
-    too_many_attempts,
-)
 from auth.sessions import revoke_all_sessions
 from auth.throttle import ThrottleScope
 from core.event_types import ACCOUNT_LINK_REQUESTED
 from core.outbox import emit
+from core.outcomes import Issue, Refused, UserErrorCode, issue, refuse, too_many_requests
 from core.rate_limit import RateLimiter
 from core.settings import Settings
 from models.accounts import MfaChallenge, TokenPurpose, User, UserSession
@@ -52,24 +45,22 @@ def checked_email(raw: str, *field: str) -> str:
     try:
         return normalise_email(raw)
     except InvalidEmail:
-        raise refuse(AccountErrorCode.INVALID_EMAIL, "is not an email address", *field) from None
+        raise refuse(UserErrorCode.INVALID_EMAIL, "is not an email address", *field) from None
 
 
 def checked_password(password: str, *field: str) -> None:
     try:
         check_password_policy(password)
     except PasswordRejected as rejected:
-        raise AccountRefused(Problem(rejected.code, rejected.message, field)) from None
+        raise Refused(Issue(field or None, rejected.code, rejected.message)) from None
 
 
 def checked_full_name(raw: str, *field: str) -> str:
     name = " ".join(raw.split())
-    if not name or len(name) > MAX_FULL_NAME:
-        raise refuse(
-            AccountErrorCode.FULL_NAME_REQUIRED,
-            f"must be 1 to {MAX_FULL_NAME} characters",
-            *field,
-        )
+    if not name:
+        raise refuse(UserErrorCode.REQUIRED, "must not be empty", *field)
+    if len(name) > MAX_FULL_NAME:
+        raise refuse(UserErrorCode.TOO_LONG, f"must be at most {MAX_FULL_NAME} characters", *field)
     return name
 
 
@@ -110,9 +101,9 @@ async def end_credentials(db: AsyncSession, user_id: int, *, keep_family: str | 
     await discard_links(db, user_id)
 
 
-def _invalid_link() -> AccountRefused:
+def _invalid_link() -> Refused:
     return refuse(
-        AccountErrorCode.INVALID_TOKEN,
+        UserErrorCode.INVALID_TOKEN,
         "The link is unknown, already used or expired; ask for a new one.",
         "token",
     )
@@ -167,11 +158,11 @@ async def reset_password(
 
 async def request_password_reset(
     db: AsyncSession, *, email: str, settings: Settings, limiter: RateLimiter, origin: Origin
-) -> Problem | None:
+) -> Issue | None:
     """Mail a reset link if the address belongs to an active account; say nothing either way."""
     account, valid = account_of(email)
     if not valid:
-        return Problem(AccountErrorCode.INVALID_EMAIL.value, "is not an email address", ("email",))
+        return issue(UserErrorCode.INVALID_EMAIL, "is not an email address", "email")
     decision = await throttle.attempt(
         limiter,
         settings,
@@ -180,7 +171,7 @@ async def request_password_reset(
         client_ip=origin.client_ip,
     )
     if not decision.allowed:
-        return too_many_attempts(decision.retry_after_seconds)
+        return too_many_requests(decision.retry_after_seconds)
     user = await db.scalar(select(User).where(col(User.email) == account))
     # Only accounts in use: an invitation not yet accepted is answered by inviting again.
     active = user is not None and user.disabled_at is None and user.password_hash is not None
@@ -212,12 +203,10 @@ async def change_password(
         client_ip=origin.client_ip,
     )
     if not decision.allowed:
-        raise AccountRefused(too_many_attempts(decision.retry_after_seconds))
+        raise Refused(too_many_requests(decision.retry_after_seconds))
     if not (await verify_password(user.password_hash, current_password)).valid:
-        raise AccountRefused(
-            Problem(
-                INVALID_CREDENTIALS.code, "The current password is wrong.", ("currentPassword",)
-            )
+        raise refuse(
+            UserErrorCode.INVALID_CREDENTIALS, "The current password is wrong.", "currentPassword"
         )
     await throttle.clear_account(limiter, ThrottleScope.PASSWORD_CHANGE, account)
     user.password_hash = (await new_password_hash(new_password)).hash

@@ -24,20 +24,23 @@ from auth.emails import MAX_EMAIL_LENGTH, InvalidEmail, normalise_email
 from auth.origin import Origin
 from auth.passwords import verify_password
 from auth.principal import Principal, PrincipalKind
-from auth.problems import INVALID_CREDENTIALS, AccountErrorCode, Problem, too_many_attempts
 from auth.second_factor import INVALID_CODE, check_second_factor
 from auth.sessions import IssuedSession, issue_session
 from auth.throttle import ThrottleScope
 from auth.totp import Clock
+from core.outcomes import Issue, UserErrorCode, issue, too_many_requests
 from core.rate_limit import RateLimiter
 from core.row_locks import lock_for_update
 from core.settings import Settings
 from models.accounts import MfaChallenge, Role, User
 
-INVALID_CHALLENGE = Problem(
-    code=AccountErrorCode.INVALID_CHALLENGE.value,
-    message="The MFA challenge is unknown, used or expired; log in again.",
-    field=("challenge",),
+INVALID_CREDENTIALS = issue(
+    UserErrorCode.INVALID_CREDENTIALS, "The email address or the password is wrong."
+)
+INVALID_CHALLENGE = issue(
+    UserErrorCode.INVALID_CHALLENGE,
+    "The MFA challenge is unknown, used or expired; log in again.",
+    "challenge",
 )
 
 
@@ -53,7 +56,7 @@ class LoginOutcome:
     challenge: IssuedChallenge | None = None
     # Staff without MFA get a session that can only set MFA up.
     mfa_setup_required: bool = False
-    problem: Problem | None = None
+    problem: Issue | None = None
 
 
 def account_of(email: str) -> tuple[str, bool]:
@@ -105,7 +108,7 @@ async def log_in(
         limiter, settings, ThrottleScope.LOGIN, account=account, client_ip=origin.client_ip
     )
     if not decision.allowed:
-        problem = too_many_attempts(decision.retry_after_seconds)
+        problem = too_many_requests(decision.retry_after_seconds)
         await _audit(db, origin, "login.failed", label=account, changes=_failure(problem))
         return LoginOutcome(problem=problem)
     user = None
@@ -145,8 +148,8 @@ async def log_in(
     )
 
 
-def _failure(problem: Problem, stage: str = "password") -> dict[str, Any]:
-    return {"stage": stage, "reason": problem.code}
+def _failure(problem: Issue, stage: str = "password") -> dict[str, Any]:
+    return {"stage": stage, "reason": problem.code.value}
 
 
 async def _open_challenge(db: AsyncSession, user: User, settings: Settings) -> IssuedChallenge:
@@ -203,7 +206,7 @@ async def complete_mfa(
         problem = (
             INVALID_CHALLENGE
             if decision.allowed
-            else too_many_attempts(decision.retry_after_seconds)
+            else too_many_requests(decision.retry_after_seconds)
         )
         await _audit(db, origin, "login.failed", label="", changes=_failure(problem, "mfa"))
         return LoginOutcome(problem=problem)
@@ -220,7 +223,7 @@ async def complete_mfa(
         )
     if factor is None:
         problem = (
-            INVALID_CODE if decision.allowed else too_many_attempts(decision.retry_after_seconds)
+            INVALID_CODE if decision.allowed else too_many_requests(decision.retry_after_seconds)
         )
         await _audit(
             db,

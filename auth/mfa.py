@@ -4,7 +4,7 @@ Enrolling stores a pending secret (encrypted, bound to the user row); confirming
 code activates MFA and hands out recovery codes, once. New recovery codes and turning MFA
 off need a fresh factor. Every change to MFA ends the user's other sessions; the session
 that made the change stays, and after a confirmation it counts as MFA-verified (it just
-presented the password at login and now a code). Failures raise `AccountRefused`, so the
+presented the password at login and now a code). Failures raise `Refused`, so the
 transaction rolls back; code attempts are throttled like MFA logins.
 """
 
@@ -22,12 +22,12 @@ from auth import throttle, totp
 from auth.account_audit import record_account_change
 from auth.origin import Origin
 from auth.principal import Principal
-from auth.problems import AccountErrorCode, AccountRefused, refuse, too_many_attempts
 from auth.recovery_codes import delete_recovery_codes, replace_recovery_codes
 from auth.second_factor import INVALID_CODE, check_second_factor, one_factor_given
 from auth.sessions import revoke_all_sessions
 from auth.throttle import ThrottleScope
 from core.crypto import DataCipher
+from core.outcomes import Refused, UserErrorCode, refuse, too_many_requests
 from core.rate_limit import RateLimiter
 from core.settings import Settings
 from models.accounts import User, UserSession
@@ -51,9 +51,9 @@ class MfaRequest:
     limiter: RateLimiter
 
 
-def _already_enabled() -> AccountRefused:
+def _already_enabled() -> Refused:
     return refuse(
-        AccountErrorCode.MFA_ALREADY_ENABLED,
+        UserErrorCode.MFA_ALREADY_ENABLED,
         "MFA is already on; turn it off first to enrol another authenticator.",
     )
 
@@ -84,7 +84,7 @@ async def _count_attempt(request: MfaRequest) -> None:
         client_ip=request.origin.client_ip,
     )
     if not decision.allowed:
-        raise AccountRefused(too_many_attempts(decision.retry_after_seconds))
+        raise Refused(too_many_requests(decision.retry_after_seconds))
 
 
 async def _attempt_succeeded(request: MfaRequest) -> None:
@@ -104,12 +104,12 @@ async def confirm_totp(
         raise _already_enabled()
     if user.totp_secret_ciphertext is None:
         raise refuse(
-            AccountErrorCode.NO_PENDING_ENROLMENT, "Call enrollTotp first, then confirm its code."
+            UserErrorCode.NO_PENDING_ENROLMENT, "Call enrollTotp first, then confirm its code."
         )
     await _count_attempt(request)
     cipher = DataCipher(request.settings.data_key)
     if not await totp.verify_code(db, cipher, user, code, clock=clock):
-        raise AccountRefused(INVALID_CODE)
+        raise Refused(INVALID_CODE)
     await _attempt_succeeded(request)
     user.totp_confirmed_at = datetime.now(UTC)
     codes = await replace_recovery_codes(db, user.id, secret_key=request.settings.secret_key)
@@ -127,9 +127,9 @@ async def _fresh_factor(
 ) -> str:
     problem = one_factor_given(code, recovery_code)
     if problem is not None:
-        raise AccountRefused(problem)
+        raise Refused(problem)
     if not request.user.has_mfa:
-        raise refuse(AccountErrorCode.MFA_NOT_ENABLED, "MFA is not on for this account.")
+        raise refuse(UserErrorCode.MFA_NOT_ENABLED, "MFA is not on for this account.")
     await _count_attempt(request)
     factor = await check_second_factor(
         db,
@@ -140,7 +140,7 @@ async def _fresh_factor(
         clock=clock,
     )
     if factor is None:
-        raise AccountRefused(INVALID_CODE)
+        raise Refused(INVALID_CODE)
     await _attempt_succeeded(request)
     return factor.value
 

@@ -19,6 +19,8 @@ from weakref import WeakKeyDictionary
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from core.outcomes import UserErrorCode
+
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 MAX_CONCURRENT_HASHES = 4
@@ -35,7 +37,7 @@ HASH_OPERATIONS = [0]
 class PasswordRejected(ValueError):
     """A password the policy refuses; `code` is stable, the message is for people."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: UserErrorCode, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -51,11 +53,17 @@ def check_password_policy(password: str) -> None:
     """12 to 128 characters, taken exactly as given (no trimming), not a common password."""
     length = len(unicodedata.normalize("NFC", password))
     if length < MIN_LENGTH:
-        raise PasswordRejected("PASSWORD_TOO_SHORT", f"must be at least {MIN_LENGTH} characters")
+        raise PasswordRejected(
+            UserErrorCode.PASSWORD_TOO_SHORT, f"must be at least {MIN_LENGTH} characters"
+        )
     if length > MAX_LENGTH:
-        raise PasswordRejected("PASSWORD_TOO_LONG", f"must be at most {MAX_LENGTH} characters")
+        raise PasswordRejected(
+            UserErrorCode.PASSWORD_TOO_LONG, f"must be at most {MAX_LENGTH} characters"
+        )
     if password.casefold() in _common_passwords():
-        raise PasswordRejected("PASSWORD_TOO_COMMON", "is one of the most common passwords")
+        raise PasswordRejected(
+            UserErrorCode.PASSWORD_TOO_COMMON, "is one of the most common passwords"
+        )
 
 
 async def _in_pool(function: object, *args: str) -> object:

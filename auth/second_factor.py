@@ -12,10 +12,10 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth.problems import AccountErrorCode, Problem
 from auth.recovery_codes import use_recovery_code
 from auth.totp import Clock, verify_code
 from core.crypto import DataCipher
+from core.outcomes import Issue, UserErrorCode, issue
 from core.settings import Settings
 from models.accounts import User
 
@@ -25,21 +25,19 @@ class Factor(StrEnum):
     RECOVERY_CODE = "recovery_code"
 
 
-def one_factor_given(code: str | None, recovery_code: str | None) -> Problem | None:
-    """A problem unless exactly one of `code` and `recoveryCode` was given."""
+def one_factor_given(code: str | None, recovery_code: str | None) -> Issue | None:
+    """An issue unless exactly one of `code` and `recoveryCode` was given."""
     if (code is None) == (recovery_code is None):
-        return Problem(
-            code=AccountErrorCode.ONE_FACTOR_REQUIRED.value,
-            message="Give either a code from the authenticator app or a recovery code.",
-            field=("code",),
+        return issue(
+            UserErrorCode.ONE_FACTOR_REQUIRED,
+            "Give either a code from the authenticator app or a recovery code.",
+            "code",
         )
     return None
 
 
-INVALID_CODE = Problem(
-    code=AccountErrorCode.INVALID_CODE.value,
-    message="The code is wrong, expired or already used.",
-    field=("code",),
+INVALID_CODE = issue(
+    UserErrorCode.INVALID_CODE, "The code is wrong, expired or already used.", "code"
 )
 
 

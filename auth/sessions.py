@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +18,7 @@ from sqlmodel import col, select
 from auth import tokens
 from auth.principal import Principal, user_principal
 from core.db import Database
+from core.outcomes import Issue, UserErrorCode, issue
 from core.row_locks import lock_for_update
 from core.settings import Settings
 from models.accounts import Role, User, UserSession
@@ -158,16 +158,18 @@ async def _touch(
         )
 
 
-class RefreshFailure(StrEnum):
-    INVALID = "INVALID_REFRESH_TOKEN"
-    EXPIRED = "SESSION_EXPIRED"
-    REUSED = "REFRESH_TOKEN_REUSED"
+UNKNOWN_REFRESH_TOKEN = issue(UserErrorCode.INVALID_REFRESH_TOKEN, "The refresh token is unknown.")
+SESSION_ENDED = issue(UserErrorCode.SESSION_EXPIRED, "The session has ended; sign in again.")
+REFRESH_TOKEN_REUSED = issue(
+    UserErrorCode.REFRESH_TOKEN_REUSED,
+    "The refresh token was already used; every session of its family has ended.",
+)
 
 
 @dataclass(frozen=True)
 class RefreshOutcome:
     issued: IssuedSession | None = None
-    failure: RefreshFailure | None = None
+    failure: Issue | None = None
 
 
 async def refresh_session(
@@ -186,13 +188,13 @@ async def refresh_session(
     )
     row = (await db.scalars(lock_for_update(statement, dialect))).first()
     if row is None:
-        return RefreshOutcome(failure=RefreshFailure.INVALID)
+        return RefreshOutcome(failure=UNKNOWN_REFRESH_TOKEN)
     if row.rotated_at is not None:
         await revoke_family(db, row.family_id)
-        return RefreshOutcome(failure=RefreshFailure.REUSED)
+        return RefreshOutcome(failure=REFRESH_TOKEN_REUSED)
     user = await db.get(User, row.user_id)
     if not _is_live(row, now) or user is None or user.disabled_at is not None:
-        return RefreshOutcome(failure=RefreshFailure.EXPIRED)
+        return RefreshOutcome(failure=SESSION_ENDED)
     row.rotated_at = now
     issued = await issue_session(
         db,

@@ -2,7 +2,7 @@
 
 Each change writes one audit row in its transaction and ends the target's sessions; since a
 session resolves its user's role from the users row on every request, a demoted user loses
-access on the very next request even before that. Refusals raise `AccountRefused` (the
+access on the very next request even before that. Refusals raise `Refused` (the
 transaction rolls back, no audit row). Nobody changes, disables or resets their own account
 here: an admin cannot lock themselves out, and MFA of one's own is managed with a factor.
 """
@@ -27,22 +27,22 @@ from auth.audit import changed_fields
 from auth.mfa import clear_mfa
 from auth.origin import Origin
 from auth.principal import Principal
-from auth.problems import AccountErrorCode, AccountRefused, refuse
+from core.outcomes import Refused, UserErrorCode, refuse
 from models.accounts import STAFF_ROLES, USER_ROLES, Role, TokenPurpose, User
 from models.clients import ClientCompany
 
 
-def _email_taken() -> AccountRefused:
-    return refuse(AccountErrorCode.EMAIL_TAKEN, "already belongs to an account", "email")
+def _email_taken() -> Refused:
+    return refuse(UserErrorCode.EMAIL_TAKEN, "already belongs to an account", "email")
 
 
 async def _company(db: AsyncSession, role: Role, company_id: int | None) -> int | None:
     if role not in USER_ROLES:
-        raise refuse(AccountErrorCode.ROLE_NOT_ALLOWED, "is not a role users can have", "role")
+        raise refuse(UserErrorCode.ROLE_NOT_ALLOWED, "is not a role users can have", "role")
     if role is not Role.CLIENT:
         return None
     if company_id is None or await db.get(ClientCompany, company_id) is None:
-        raise refuse(AccountErrorCode.NOT_FOUND, "no such client company", "clientCompanyId")
+        raise refuse(UserErrorCode.NOT_FOUND, "no such client company", "clientCompanyId")
     return company_id
 
 
@@ -104,10 +104,10 @@ async def invite_user(
 async def _other_user(db: AsyncSession, actor: Principal, user_id: int) -> User:
     user = await db.get(User, user_id)
     if user is None:
-        raise refuse(AccountErrorCode.NOT_FOUND, "no such user", "userId")
+        raise refuse(UserErrorCode.NOT_FOUND, "no such user", "userId")
     if user.id == actor.user_id:
         raise refuse(
-            AccountErrorCode.OWN_ACCOUNT, "cannot be your own account; ask another admin", "userId"
+            UserErrorCode.OWN_ACCOUNT, "cannot be your own account; ask another admin", "userId"
         )
     return user
 
@@ -118,7 +118,7 @@ async def change_role(
     user = await _other_user(db, actor, user_id)
     if role not in STAFF_ROLES or not user.is_staff:
         raise refuse(
-            AccountErrorCode.ROLE_NOT_ALLOWED,
+            UserErrorCode.ROLE_NOT_ALLOWED,
             "only staff change roles, between staff roles; client users belong to a company",
             "role",
         )
@@ -165,7 +165,7 @@ async def reset_user_mfa(
     """For a lost phone without recovery codes: the user enrols again at their next login."""
     user = await _other_user(db, actor, user_id)
     if user.totp_secret_ciphertext is None and not user.has_mfa:
-        raise refuse(AccountErrorCode.MFA_NOT_ENABLED, "has no MFA to reset", "userId")
+        raise refuse(UserErrorCode.MFA_NOT_ENABLED, "has no MFA to reset", "userId")
     was_enabled = user.has_mfa
     await clear_mfa(db, user)
     assert user.id is not None

@@ -1,5 +1,8 @@
 """Expected errors with stable codes. Anything else is unexpected: masked, logged, never shown.
 
+Every `errors[].extensions.code` is an `ErrorCode`, each with its meaning below; refusals of
+mutations are `userErrors` instead (`core.outcomes`). docs/errors.md lists both.
+
 Resolvers raise these; the GraphQL layer turns them into `extensions.code` (and, for bad
 arguments, `extensions.argument`) so clients can branch on codes rather than messages.
 """
@@ -10,6 +13,8 @@ from enum import StrEnum
 
 
 class ErrorCode(StrEnum):
+    """`errors[].extensions.code`: why a field, an operation or a whole request failed."""
+
     BAD_USER_INPUT = "BAD_USER_INPUT"
     NOT_FOUND = "NOT_FOUND"
     FORBIDDEN = "FORBIDDEN"
@@ -18,6 +23,52 @@ class ErrorCode(StrEnum):
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
     QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
     INTERNAL_ERROR = "INTERNAL_ERROR"
+    # Answered over HTTP before any GraphQL work, with the status in parentheses.
+    BAD_REQUEST = "BAD_REQUEST"
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+
+
+MEANINGS: dict[ErrorCode, str] = {
+    ErrorCode.BAD_USER_INPUT: (
+        "A malformed or out-of-range argument or variable; `extensions.argument` names it "
+        "(`first`, `filter.specs.0.attribute`, a variable's name). Nothing ran for it."
+    ),
+    ErrorCode.NOT_FOUND: "The id names nothing the caller may see.",
+    ErrorCode.FORBIDDEN: (
+        "The caller lacks the permission the field or operation declares; the field is null."
+    ),
+    ErrorCode.UNAUTHENTICATED: (
+        "Sign in (or refresh the session) first. Over HTTP (401): the bearer token or API key "
+        "sent is unknown, expired or revoked."
+    ),
+    ErrorCode.GRAPHQL_PARSE_FAILED: "The document is not valid GraphQL syntax.",
+    ErrorCode.GRAPHQL_VALIDATION_FAILED: (
+        "The document does not fit the schema, or breaks a limit (depth, aliases, tokens, "
+        "one operation per request)."
+    ),
+    ErrorCode.QUERY_TOO_COMPLEX: (
+        "The operation would read more than `MAX_QUERY_COST` objects; nothing ran."
+    ),
+    ErrorCode.INTERNAL_ERROR: (
+        "Unexpected: the details are in the server log under `extensions.requestId`, never in "
+        "the response."
+    ),
+    ErrorCode.BAD_REQUEST: (
+        "(400) The body is not one GraphQL request: not `application/json`, not UTF-8 or "
+        "JSON, a batch, no `query`, or `variables` that are not an object."
+    ),
+    ErrorCode.METHOD_NOT_ALLOWED: "(405) A mutation over GET, or a method other than GET or POST.",
+    ErrorCode.PAYLOAD_TOO_LARGE: "(413) The body is larger than `MAX_BODY_BYTES`.",
+}
+
+# The HTTP status of each request-level failure.
+HTTP_STATUS_CODES: dict[int, ErrorCode] = {
+    400: ErrorCode.BAD_REQUEST,
+    401: ErrorCode.UNAUTHENTICATED,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
+    413: ErrorCode.PAYLOAD_TOO_LARGE,
+}
 
 
 class TradeQLError(Exception):

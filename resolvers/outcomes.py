@@ -1,45 +1,23 @@
-"""What every write returns: the row as changed, or the reasons nothing was changed.
+"""What every write shares: refusable transactions, ids from input, the audit row.
 
-Shared by every domain's mutations; each domain names its own stable error codes (a
-StrEnum), and `schema.user_errors.user_errors` turns the issues into `userErrors`.
+The result and issue types themselves live in `core.outcomes` (auth refuses with them too);
+`schema.user_errors.user_errors` turns the issues into `userErrors`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.audit import record
 from core.errors import BadUserInput
 from core.global_id import decode_typed_id
+from core.outcomes import Refused, WriteResult
 from resolvers.context import Context
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Issue:
-    """One reason a change was refused; `field` is the path of the input at fault."""
-
-    field: tuple[str, ...] | None
-    code: StrEnum
-    message: str
-
-
-@dataclass(frozen=True)
-class WriteResult(Generic[T]):
-    """The row as changed, or the reasons nothing was changed."""
-
-    row: T | None = None
-    issues: list[Issue] = field(default_factory=list)
-
-
-def refused(path: tuple[str, ...] | None, code: StrEnum, message: str) -> WriteResult[Any]:
-    return WriteResult(issues=[Issue(path, code, message)])
 
 
 def pk_of(global_id: str, type_name: str) -> int | None:
@@ -70,3 +48,12 @@ async def audit(
         request_id=ctx.request_id,
         client_ip=ctx.client_ip,
     )
+
+
+async def refusable(ctx: Context, work: Callable[[AsyncSession], Awaitable[T]]) -> WriteResult[T]:
+    """Run `work` in one write transaction; a `Refused` rolls it back and becomes the result."""
+    try:
+        async with ctx.database.transaction() as db:
+            return WriteResult(row=await work(db))
+    except Refused as refused:
+        return WriteResult(issues=refused.issues)

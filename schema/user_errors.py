@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import strawberry
 
-from resolvers.outcomes import Issue
+from core.outcomes import Issue, UserErrorCode
 
 
 @strawberry.type(
@@ -35,3 +35,8 @@ def user_errors(issues: Iterable[Issue]) -> list[UserError]:
         )
         for issue in issues
     ]
+
+
+def one_of(codes: Iterable[UserErrorCode]) -> str:
+    """The codes a payload may answer, for its description."""
+    return ", ".join(code.value for code in codes)

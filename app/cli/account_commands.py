@@ -21,24 +21,25 @@ from auth import api_keys
 from auth.account_audit import API_KEY, CLI_LABEL, record_account_change
 from auth.accounts import checked_password, new_password_hash
 from auth.origin import Origin
-from auth.problems import AccountRefused
 from auth.user_admin import create_user
 from core.db import Database
+from core.outcomes import Refused
 from core.settings import Settings
 from models.accounts import ApiKey, Role
 
 
 def _describe(failure: Exception) -> str:
-    if isinstance(failure, AccountRefused):
-        field = ".".join(failure.problem.field or ())
-        return f"{field} {failure.problem.message}".strip()
+    if isinstance(failure, Refused):
+        return "; ".join(
+            f"{'.'.join(issue.field or ())} {issue.message}".strip() for issue in failure.issues
+        )
     return str(failure)
 
 
 def _database(settings: Settings) -> AbstractAsyncContextManager[Database]:
     return command_database(
         settings,
-        expected=(AccountRefused, api_keys.ApiKeyRoleRefused),
+        expected=(Refused, api_keys.ApiKeyRoleRefused),
         describe=_describe,
     )
 
@@ -53,8 +54,8 @@ def read_password(stdin: TextIO) -> str:
         password = stdin.readline().removesuffix("\n").removesuffix("\r")
     try:
         checked_password(password, "password")
-    except AccountRefused as refused:
-        raise OperatorError(f"password {refused.problem.message}") from None
+    except Refused as refused:
+        raise OperatorError(f"password {refused.issues[0].message}") from None
     return password
 
 

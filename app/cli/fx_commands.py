@@ -17,9 +17,9 @@ from app.cli.command_database import OperatorError, command_database
 from auth.account_audit import CLI_LABEL
 from auth.audit import record
 from core.outbox import utcnow
+from core.outcomes import Issue
 from core.settings import Settings
 from resolvers.fx.rates import CheckedRate, GivenRate, append_rates, check_rates
-from resolvers.outcomes import Issue
 
 REQUIRED_COLUMNS = ("base", "quote", "rate")
 COLUMNS = (*REQUIRED_COLUMNS, "effective_at")

@@ -9,16 +9,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth import mfa
 from auth.mfa import MfaRequest, TotpEnrolment
+from core.outcomes import WriteResult
 from models.accounts import User
-from resolvers.accounts.support import Outcome, origin_of, own_user_id, refusable
+from resolvers.accounts.support import origin_of, own_user_id
 from resolvers.context import Context
+from resolvers.outcomes import refusable
 
 T = TypeVar("T")
 
 
 async def _as_self(
     ctx: Context, action: Callable[[AsyncSession, MfaRequest], Awaitable[T]]
-) -> Outcome[T]:
+) -> WriteResult[T]:
     async def work(db: AsyncSession) -> T:
         user = await db.get(User, own_user_id(ctx))
         assert user is not None
@@ -34,17 +36,17 @@ async def _as_self(
     return await refusable(ctx, work)
 
 
-async def enrol_totp(ctx: Context) -> Outcome[TotpEnrolment]:
+async def enrol_totp(ctx: Context) -> WriteResult[TotpEnrolment]:
     return await _as_self(ctx, mfa.enrol_totp)
 
 
-async def confirm_totp(ctx: Context, *, code: str) -> Outcome[list[str]]:
+async def confirm_totp(ctx: Context, *, code: str) -> WriteResult[list[str]]:
     return await _as_self(ctx, lambda db, request: mfa.confirm_totp(db, request, code))
 
 
 async def regenerate_recovery_codes(
     ctx: Context, *, code: str | None, recovery_code: str | None
-) -> Outcome[list[str]]:
+) -> WriteResult[list[str]]:
     return await _as_self(
         ctx,
         lambda db, request: mfa.regenerate_recovery_codes(
@@ -55,7 +57,7 @@ async def regenerate_recovery_codes(
 
 async def disable_totp(
     ctx: Context, *, code: str | None, recovery_code: str | None
-) -> Outcome[None]:
+) -> WriteResult[None]:
     return await _as_self(
         ctx,
         lambda db, request: mfa.disable_totp(db, request, code=code, recovery_code=recovery_code),

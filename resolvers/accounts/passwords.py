@@ -11,10 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth import accounts
 from auth.links import usable_link_user
-from auth.problems import AccountErrorCode, AccountRefused, Problem, refuse
+from core.outcomes import Issue, Refused, UserErrorCode, WriteResult, refuse
 from models.accounts import TokenPurpose, User
-from resolvers.accounts.support import Outcome, origin_of, own_user_id, refusable
+from resolvers.accounts.support import origin_of, own_user_id
 from resolvers.context import Context
+from resolvers.outcomes import refusable
 
 
 async def _password_for_link(
@@ -23,7 +24,7 @@ async def _password_for_link(
     async with ctx.database.session() as db:
         if await usable_link_user(db, token, purpose) is None:
             raise refuse(
-                AccountErrorCode.INVALID_TOKEN,
+                UserErrorCode.INVALID_TOKEN,
                 "The link is unknown, already used or expired; ask for a new one.",
                 "token",
             )
@@ -32,12 +33,12 @@ async def _password_for_link(
 
 async def accept_invitation(
     ctx: Context, *, token: str, password: str, full_name: str
-) -> Outcome[User]:
+) -> WriteResult[User]:
     try:
         name = accounts.checked_full_name(full_name, "fullName")
         hashed = await _password_for_link(ctx, token, TokenPurpose.INVITATION, password, "password")
-    except AccountRefused as refused:
-        return Outcome(problems=[refused.problem])
+    except Refused as refused:
+        return WriteResult(issues=refused.issues)
     return await refusable(
         ctx,
         lambda db: accounts.accept_invitation(
@@ -46,20 +47,20 @@ async def accept_invitation(
     )
 
 
-async def reset_password(ctx: Context, *, token: str, new_password: str) -> Outcome[User]:
+async def reset_password(ctx: Context, *, token: str, new_password: str) -> WriteResult[User]:
     try:
         hashed = await _password_for_link(
             ctx, token, TokenPurpose.PASSWORD_RESET, new_password, "newPassword"
         )
-    except AccountRefused as refused:
-        return Outcome(problems=[refused.problem])
+    except Refused as refused:
+        return WriteResult(issues=refused.issues)
     return await refusable(
         ctx,
         lambda db: accounts.reset_password(db, token=token, password=hashed, origin=origin_of(ctx)),
     )
 
 
-async def request_password_reset(ctx: Context, *, email: str) -> Problem | None:
+async def request_password_reset(ctx: Context, *, email: str) -> Issue | None:
     async with ctx.database.transaction() as db:
         return await accounts.request_password_reset(
             db,
@@ -72,7 +73,7 @@ async def request_password_reset(ctx: Context, *, email: str) -> Problem | None:
 
 async def change_password(
     ctx: Context, *, current_password: str, new_password: str
-) -> Outcome[None]:
+) -> WriteResult[None]:
     async def work(db: AsyncSession) -> None:
         user = await db.get(User, own_user_id(ctx))
         assert user is not None

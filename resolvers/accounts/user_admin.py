@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from auth import user_admin
 from core.global_id import decode_typed_id
+from core.outcomes import WriteResult
 from models.accounts import Role, User
-from resolvers.accounts.support import Outcome, origin_of, refusable
+from resolvers.accounts.support import origin_of
 from resolvers.context import Context
+from resolvers.outcomes import refusable
 
 USER_TYPE = "User"
 CLIENT_COMPANY_TYPE = "ClientCompany"
@@ -19,7 +21,7 @@ async def invite_user(
     full_name: str,
     role: Role,
     client_company_id: str | None = None,
-) -> Outcome[User]:
+) -> WriteResult[User]:
     company_id = (
         decode_typed_id(client_company_id, CLIENT_COMPANY_TYPE, argument="clientCompanyId")
         if client_company_id is not None
@@ -39,7 +41,7 @@ async def invite_user(
     )
 
 
-async def change_role(ctx: Context, *, user_id: str, role: Role) -> Outcome[User]:
+async def change_role(ctx: Context, *, user_id: str, role: Role) -> WriteResult[User]:
     pk = decode_typed_id(user_id, USER_TYPE, argument="userId")
     return await refusable(
         ctx,
@@ -49,7 +51,7 @@ async def change_role(ctx: Context, *, user_id: str, role: Role) -> Outcome[User
     )
 
 
-async def disable_user(ctx: Context, *, user_id: str) -> Outcome[User]:
+async def disable_user(ctx: Context, *, user_id: str) -> WriteResult[User]:
     pk = decode_typed_id(user_id, USER_TYPE, argument="userId")
     return await refusable(
         ctx,
@@ -59,7 +61,7 @@ async def disable_user(ctx: Context, *, user_id: str) -> Outcome[User]:
     )
 
 
-async def reset_user_mfa(ctx: Context, *, user_id: str) -> Outcome[User]:
+async def reset_user_mfa(ctx: Context, *, user_id: str) -> WriteResult[User]:
     pk = decode_typed_id(user_id, USER_TYPE, argument="userId")
     return await refusable(
         ctx,

@@ -13,12 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from auth.audit import changed_fields
+from core.outcomes import WriteResult
 from loaders.clients import CONTACTS_BY_COMPANY
 from models.clients import ClientContact
 from resolvers.clients.rules import check_contact_details
 from resolvers.clients.writes import COMPANY, not_found, visible_company
 from resolvers.context import Context
-from resolvers.outcomes import WriteResult, audit, pk_of
+from resolvers.outcomes import audit, pk_of
 
 CONTACT = "ClientContact"
 CONTACT_COLUMNS = ("company_id", "name", "email", "phone", "position")

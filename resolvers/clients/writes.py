@@ -18,22 +18,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from auth.audit import changed_fields
+from core.outcomes import UserErrorCode, WriteResult, refused
 from loaders.clients import CLIENT_COMPANY_BY_ID
 from models.clients import ClientCompany
-from resolvers.clients.rules import (
-    ClientErrorCode,
-    check_company_details,
-    check_credit_terms,
-)
+from resolvers.clients.rules import check_company_details, check_credit_terms
 from resolvers.context import Context
-from resolvers.outcomes import WriteResult, audit, pk_of, refused
+from resolvers.outcomes import audit, pk_of
 
 T = TypeVar("T")
 COMPANY = "ClientCompany"
 
 
 def not_found(path: tuple[str, ...], what: str) -> WriteResult[Any]:
-    return refused(path, ClientErrorCode.NOT_FOUND, f"no {what} has this id")
+    return refused(path, UserErrorCode.NOT_FOUND, f"no {what} has this id")
 
 
 async def visible_company(ctx: Context, db: AsyncSession, pk: int) -> ClientCompany | None:
@@ -138,7 +135,7 @@ async def _versioned_update(
 def _conflict(current: int) -> WriteResult[Any]:
     return refused(
         ("expectedVersion",),
-        ClientErrorCode.CONFLICT,
+        UserErrorCode.CONFLICT,
         f"the company was changed meanwhile (now at version {current} or later); "
         "reload it and apply your change again",
     )

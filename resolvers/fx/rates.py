@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import and_, func
@@ -21,27 +20,17 @@ from sqlmodel import col, select
 
 from core.errors import BadUserInput
 from core.outbox import utcnow
+from core.outcomes import Issue, UserErrorCode, WriteResult
 from models.fx import FxRate
 from models.money import RATE_PLACES, has_too_many_places
 from models.reference import CURRENCY_CODES
 from resolvers.context import Context
-from resolvers.outcomes import Issue, WriteResult, audit
+from resolvers.outcomes import audit
 
 MAX_RATES_PER_CALL = 500
 # Numeric(24, 10): fourteen digits before the point.
 RATE_CEILING = Decimal(10) ** 14
 MAX_SOURCE_LENGTH = 120
-
-
-class FxErrorCode(StrEnum):
-    REQUIRED = "REQUIRED"
-    TOO_MANY = "TOO_MANY"
-    TOO_LONG = "TOO_LONG"
-    INVALID_CURRENCY = "INVALID_CURRENCY"
-    SAME_CURRENCY = "SAME_CURRENCY"
-    INVALID_RATE = "INVALID_RATE"
-    INVALID_DATE = "INVALID_DATE"
-    DUPLICATE = "DUPLICATE"
 
 
 @dataclass(frozen=True)
@@ -104,10 +93,10 @@ def check_rates(
     """Every rate checked; issues name `("rates", index, field)`. Rates without a moment
     take effect at `now`, all at the same instant."""
     if not given:
-        return [], [Issue(("rates",), FxErrorCode.REQUIRED, "give at least one rate")]
+        return [], [Issue(("rates",), UserErrorCode.NO_ITEMS, "give at least one rate")]
     if limit is not None and len(given) > limit:
         message = f"at most {limit} rates at once; split the batch"
-        return [], [Issue(("rates",), FxErrorCode.TOO_MANY, message)]
+        return [], [Issue(("rates",), UserErrorCode.TOO_MANY_ITEMS, message)]
     checked: list[CheckedRate] = []
     issues: list[Issue] = []
     seen: set[tuple[str, str, datetime]] = set()
@@ -119,7 +108,7 @@ def check_rates(
             continue
         if row.key in seen:
             message = f"{row.describe()} appears twice in this batch"
-            issues.append(Issue((*at, "effectiveAt"), FxErrorCode.DUPLICATE, message))
+            issues.append(Issue((*at, "effectiveAt"), UserErrorCode.DUPLICATE_ITEM, message))
         seen.add(row.key)
         checked.append(row)
     return checked, issues
@@ -131,22 +120,22 @@ def _check_one(item: GivenRate, at: tuple[str, ...], now: datetime) -> CheckedRa
     for name, code in (("base", base), ("quote", quote)):
         if code is None:
             message = "must be an ISO 4217 currency code such as USD"
-            issues.append(Issue((*at, name), FxErrorCode.INVALID_CURRENCY, message))
+            issues.append(Issue((*at, name), UserErrorCode.INVALID_CURRENCY, message))
     if base is not None and base == quote:
         message = "must differ from base: a currency converts to itself at 1"
-        issues.append(Issue((*at, "quote"), FxErrorCode.SAME_CURRENCY, message))
+        issues.append(Issue((*at, "quote"), UserErrorCode.SAME_CURRENCY, message))
     rate = _rate(item.rate)
     if rate is None:
         message = f"must be a positive decimal number with at most {RATE_PLACES} decimals"
-        issues.append(Issue((*at, "rate"), FxErrorCode.INVALID_RATE, message))
+        issues.append(Issue((*at, "rate"), UserErrorCode.INVALID_RATE, message))
     effective_at = _moment(item.effective_at, now)
     if effective_at is None:
         message = "must be an ISO 8601 date or date and time, e.g. 2026-12-01T00:00:00Z"
-        issues.append(Issue((*at, "effectiveAt"), FxErrorCode.INVALID_DATE, message))
+        issues.append(Issue((*at, "effectiveAt"), UserErrorCode.INVALID_DATE, message))
     source = " ".join(item.source.split())
     if len(source) > MAX_SOURCE_LENGTH:
         message = f"at most {MAX_SOURCE_LENGTH} characters"
-        issues.append(Issue((*at, "source"), FxErrorCode.TOO_LONG, message))
+        issues.append(Issue((*at, "source"), UserErrorCode.TOO_LONG, message))
     if issues or base is None or quote is None or rate is None or effective_at is None:
         return issues
     return CheckedRate(base, quote, rate, effective_at, source)
@@ -161,7 +150,7 @@ async def append_rates(
     issues = [
         Issue(
             ("rates", str(index), "effectiveAt"),
-            FxErrorCode.DUPLICATE,
+            UserErrorCode.DUPLICATE_RATE,
             f"a rate for {rate.describe()} is already stored; rates are never changed, "
             "add one with a later effectiveAt",
         )
@@ -187,7 +176,7 @@ async def append_rates(
             await session.flush()
     except IntegrityError:  # the same rate committed by someone else a moment ago
         message = "a rate for the same pair and moment was stored meanwhile; nothing was added"
-        return WriteResult(issues=[Issue(("rates",), FxErrorCode.DUPLICATE, message)])
+        return WriteResult(issues=[Issue(("rates",), UserErrorCode.DUPLICATE_RATE, message)])
     return WriteResult(row=rows)
 
 

@@ -20,15 +20,15 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from core.outcomes import Issue, Refused, UserErrorCode, WriteResult
 from core.transaction_retry import retry_transaction
 from loaders.inquiries import QUOTE_BY_ID
 from models.inquiries import Inquiry, InquiryStatus, Quote, QuoteLine, QuoteStatus
 from models.orders import Order
 from resolvers.context import Context
-from resolvers.inquiries.rules import InquiryErrorCode
-from resolvers.inquiries.workflow import InquiryChangeRefused, not_found, visible_inquiry
-from resolvers.orders.placement import OrderRefused, PlacementLine, PlacementRequest, place_order_in
-from resolvers.outcomes import Issue, WriteResult, audit, pk_of
+from resolvers.inquiries.workflow import not_found, visible_inquiry
+from resolvers.orders.placement import PlacementLine, PlacementRequest, place_order_in
+from resolvers.outcomes import audit, pk_of
 
 QUOTE_ID = ("quoteId",)
 # Order input fields that are arguments of the conversion too; every other refusal of the
@@ -51,8 +51,8 @@ class ConversionRequest:
     note: str = ""
 
 
-def _refuse(code: InquiryErrorCode, message: str) -> InquiryChangeRefused:
-    return InquiryChangeRefused([Issue(QUOTE_ID, code, message)])
+def _refuse(code: UserErrorCode, message: str) -> Refused:
+    return Refused(Issue(QUOTE_ID, code, message))
 
 
 async def convert_quote_to_order(
@@ -68,10 +68,8 @@ async def convert_quote_to_order(
 
     try:
         return WriteResult(row=await retry_transaction(attempt))
-    except InquiryChangeRefused as refusal:
+    except Refused as refusal:
         return WriteResult(issues=refusal.issues)
-    except OrderRefused as refusal:
-        return WriteResult(issues=[_as_conversion_issue(issue) for issue in refusal.issues])
 
 
 def _as_conversion_issue(issue: Issue) -> Issue:
@@ -101,10 +99,10 @@ async def _convert_in(
     quote = await _visible_quote(ctx, db, pk)
     inquiry = None if quote is None else await visible_inquiry(ctx, db, quote.inquiry_id)
     if quote is None or inquiry is None:
-        raise _refuse(InquiryErrorCode.NOT_FOUND, "no quote has this id")
+        raise _refuse(UserErrorCode.NOT_FOUND, "no quote has this id")
     if inquiry.client_company_id is None:
         raise _refuse(
-            InquiryErrorCode.LEAD_NOT_A_CLIENT,
+            UserErrorCode.LEAD_NOT_A_CLIENT,
             "this inquiry came from a guest, not a client: sales must first create the client "
             "company (and invite its user), then quote it again",
         )
@@ -124,7 +122,7 @@ async def _convert_in(
         .execution_options(synchronize_session=False)
     )
     if won.first() is None:
-        raise _refuse(InquiryErrorCode.INQUIRY_CLOSED, "the inquiry was closed meanwhile")
+        raise _refuse(UserErrorCode.INQUIRY_CLOSED, "the inquiry was closed meanwhile")
     converted = await _mark_converted(db, pk, today)
     if converted is None:  # another conversion, revision or close committed first
         quote = await _visible_quote(ctx, db, pk)
@@ -132,30 +130,30 @@ async def _convert_in(
         replayed = await _check_convertible(db, quote, request.idempotency_key, today)
         if replayed is not None:
             return Conversion(replayed, quote)
-        raise _refuse(InquiryErrorCode.QUOTE_SUPERSEDED, "the quote changed meanwhile")
+        raise _refuse(UserErrorCode.QUOTE_SUPERSEDED, "the quote changed meanwhile")
     lines = await db.scalars(
         select(QuoteLine)
         .where(col(QuoteLine.quote_id) == pk)
         .order_by(col(QuoteLine.position), col(QuoteLine.id))
     )
-    order = await place_order_in(
-        db,
-        ctx,
-        PlacementRequest(
-            client_company_id=inquiry.client_company_id,
-            currency=converted.currency,
-            incoterm=inquiry.incoterm,
-            named_place=inquiry.named_place if request.named_place is None else request.named_place,
-            shipping_address=request.shipping_address,
-            lines=[
-                PlacementLine(line.variant_id, line.quantity, unit_price=line.unit_price)
-                for line in lines
-            ],
-            note=request.note,
-            idempotency_key=request.idempotency_key,
-            quote_id=pk,
-        ),
+    placement = PlacementRequest(
+        client_company_id=inquiry.client_company_id,
+        currency=converted.currency,
+        incoterm=inquiry.incoterm,
+        named_place=inquiry.named_place if request.named_place is None else request.named_place,
+        shipping_address=request.shipping_address,
+        lines=[
+            PlacementLine(line.variant_id, line.quantity, unit_price=line.unit_price)
+            for line in lines
+        ],
+        note=request.note,
+        idempotency_key=request.idempotency_key,
+        quote_id=pk,
     )
+    try:
+        order = await place_order_in(db, ctx, placement)
+    except Refused as refusal:
+        raise Refused(*(_as_conversion_issue(issue) for issue in refusal.issues)) from None
     await audit(
         ctx,
         db,
@@ -182,18 +180,18 @@ async def _check_convertible(
         if order is not None and order.idempotency_key == idempotency_key:
             return order
         raise _refuse(
-            InquiryErrorCode.QUOTE_ALREADY_CONVERTED, "the quote was already turned into an order"
+            UserErrorCode.QUOTE_ALREADY_CONVERTED, "the quote was already turned into an order"
         )
     if quote.status == QuoteStatus.SUPERSEDED:
         raise _refuse(
-            InquiryErrorCode.QUOTE_SUPERSEDED,
+            UserErrorCode.QUOTE_SUPERSEDED,
             "a later revision replaced this quote; accept the latest one",
         )
     if quote.status == QuoteStatus.WITHDRAWN:
-        raise _refuse(InquiryErrorCode.QUOTE_WITHDRAWN, "the quote was withdrawn")
+        raise _refuse(UserErrorCode.QUOTE_WITHDRAWN, "the quote was withdrawn")
     if quote.valid_until < today:
         raise _refuse(
-            InquiryErrorCode.QUOTE_EXPIRED,
+            UserErrorCode.QUOTE_EXPIRED,
             f"the quote was valid until {quote.valid_until}; ask sales for a new revision",
         )
     return None

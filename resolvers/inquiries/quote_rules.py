@@ -14,11 +14,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from core.outcomes import Issue, UserErrorCode
 from models.catalog import Product, ProductStatus, Variant
 from models.inquiries import Quote, QuoteLine
 from models.money import UNIT_PRICE_PLACES, line_total, round_money
-from resolvers.inquiries.rules import MAX_MESSAGE_LENGTH, InquiryErrorCode, Path, Problems
-from resolvers.outcomes import Issue, pk_of
+from resolvers.checks import Checker, Path
+from resolvers.inquiries.rules import MAX_MESSAGE_LENGTH, MAX_UNIT_PRICE
+from resolvers.orders.rules import MAX_QUANTITY
+from resolvers.outcomes import pk_of
 
 MAX_LINES = 100
 MAX_LEAD_TIME_DAYS = 730
@@ -67,13 +70,13 @@ class CheckedQuote:
 
 def check_quote(request: QuoteRequest, *, today: date) -> tuple[CheckedQuote, list[Issue]]:
     """The quote's shape, with its lines priced; every problem found, by input path."""
-    problems = Problems()
+    problems = Checker()
     currency = problems.currency(("currency",), request.currency)
     problems.not_before(("validUntil",), request.valid_until, today)
     if not 0 <= request.lead_time_days <= MAX_LEAD_TIME_DAYS:
         problems.fail(
             ("leadTimeDays",),
-            InquiryErrorCode.OUT_OF_RANGE,
+            UserErrorCode.OUT_OF_RANGE,
             f"must be from 0 to {MAX_LEAD_TIME_DAYS}",
         )
     notes = problems.text(("notes",), request.notes, MAX_MESSAGE_LENGTH, required=False)
@@ -83,15 +86,15 @@ def check_quote(request: QuoteRequest, *, today: date) -> tuple[CheckedQuote, li
     for index, line in enumerate(request.lines):
         at: Path = ("lines", str(index))
         variant_id = pk_of(line.variant_id, "Variant")
-        problems.quantity((*at, "quantity"), line.quantity)
-        problems.unit_price((*at, "unitPrice"), line.unit_price)
+        problems.in_range((*at, "quantity"), line.quantity, 1, MAX_QUANTITY)
+        problems.unit_price((*at, "unitPrice"), line.unit_price, MAX_UNIT_PRICE)
         if variant_id is None:
-            problems.fail((*at, "variantId"), InquiryErrorCode.NOT_FOUND, "no variant has this id")
+            problems.fail((*at, "variantId"), UserErrorCode.NOT_FOUND, "no variant has this id")
             continue
         if variant_id in seen:
             problems.fail(
                 (*at, "variantId"),
-                InquiryErrorCode.DUPLICATE_ITEM,
+                UserErrorCode.DUPLICATE_ITEM,
                 "this variant is already quoted on another line; merge the quantities",
             )
         seen.add(variant_id)
@@ -100,18 +103,18 @@ def check_quote(request: QuoteRequest, *, today: date) -> tuple[CheckedQuote, li
         lines = _priced(problems, lines, currency)
     checked = CheckedQuote(lines, currency, request.valid_until, request.lead_time_days, notes)
     if not problems.issues and checked.total > MAX_AMOUNT:
-        problems.fail(("lines",), InquiryErrorCode.OUT_OF_RANGE, "the total is too large")
+        problems.fail(("lines",), UserErrorCode.OUT_OF_RANGE, "the total is too large")
     return checked, problems.issues
 
 
-def _priced(problems: Problems, lines: list[PricedLine], currency: str) -> list[PricedLine]:
+def _priced(problems: Checker, lines: list[PricedLine], currency: str) -> list[PricedLine]:
     priced = []
     for line in lines:
         amount = line_total(line.unit_price, line.quantity, currency)
         if amount > MAX_AMOUNT:
             problems.fail(
                 ("lines", str(line.index)),
-                InquiryErrorCode.OUT_OF_RANGE,
+                UserErrorCode.OUT_OF_RANGE,
                 "the line total is too large",
             )
         priced.append(
@@ -126,17 +129,17 @@ def check_lines_in_catalog(
     products: Mapping[int, Product],
 ) -> list[Issue]:
     """Each line quotes a variant of an active product, for at least the product's MOQ."""
-    problems = Problems()
+    problems = Checker()
     for line in lines:
         at: Path = ("lines", str(line.index))
         variant = variants.get(line.variant_id)
         product = None if variant is None else products.get(variant.product_id)
         if product is None or product.status != ProductStatus.ACTIVE:
-            problems.fail((*at, "variantId"), InquiryErrorCode.NOT_FOUND, "no variant has this id")
+            problems.fail((*at, "variantId"), UserErrorCode.NOT_FOUND, "no variant has this id")
         elif line.quantity < product.moq:
             problems.fail(
                 (*at, "quantity"),
-                InquiryErrorCode.BELOW_MOQ,
+                UserErrorCode.BELOW_MOQ,
                 f"must be at least the minimum order quantity of {product.name}: {product.moq}",
             )
     return problems.issues

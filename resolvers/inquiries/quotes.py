@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from core.event_types import QUOTE_SENT
 from core.global_id import encode_global_id
 from core.outbox import emit
+from core.outcomes import Issue, WriteResult
 from models.catalog import Product, Variant
 from models.inquiries import Inquiry, InquiryStatus, Quote, QuoteLine, QuoteStatus
 from resolvers.context import Context
@@ -36,7 +37,7 @@ from resolvers.inquiries.workflow import (
     not_found,
     visible_inquiry,
 )
-from resolvers.outcomes import Issue, WriteResult, audit, pk_of
+from resolvers.outcomes import audit, pk_of
 
 
 async def quote_inquiry(

@@ -12,14 +12,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
 
-from auth.emails import InvalidEmail, normalise_email
+from core.outcomes import Issue, UserErrorCode
 from models.catalog import Product, ProductStatus, Variant
-from models.money import UNIT_PRICE_PLACES, has_too_many_places
-from models.reference import COUNTRY_CODES, CURRENCY_CODES, Incoterm
+from resolvers.checks import Checker, Path
 from resolvers.orders.rules import MAX_QUANTITY
-from resolvers.outcomes import Issue, pk_of
+from resolvers.outcomes import pk_of
 
 MAX_ITEMS = 50
 MAX_NAME_LENGTH = 200
@@ -28,40 +26,6 @@ MAX_PLACE_LENGTH = 200
 MAX_MESSAGE_LENGTH = 5_000
 # Numeric(14, 4): unit prices, target prices.
 MAX_UNIT_PRICE = Decimal("9999999999.9999")
-
-Path = tuple[str, ...]
-
-
-class InquiryErrorCode(StrEnum):
-    """Why an inquiry or quote change was refused; stable, for clients to branch on."""
-
-    REQUIRED = "REQUIRED"
-    TOO_LONG = "TOO_LONG"
-    INVALID_EMAIL = "INVALID_EMAIL"
-    INVALID_COUNTRY = "INVALID_COUNTRY"
-    INVALID_CURRENCY = "INVALID_CURRENCY"
-    INVALID_INCOTERM = "INVALID_INCOTERM"
-    INVALID_AMOUNT = "INVALID_AMOUNT"
-    OUT_OF_RANGE = "OUT_OF_RANGE"
-    DATE_IN_PAST = "DATE_IN_PAST"
-    NO_ITEMS = "NO_ITEMS"
-    TOO_MANY_ITEMS = "TOO_MANY_ITEMS"
-    DUPLICATE_ITEM = "DUPLICATE_ITEM"
-    NOT_FOUND = "NOT_FOUND"
-    VARIANT_NOT_OF_PRODUCT = "VARIANT_NOT_OF_PRODUCT"
-    BELOW_MOQ = "BELOW_MOQ"
-    GUEST_DETAILS_REQUIRED = "GUEST_DETAILS_REQUIRED"
-    GUEST_DETAILS_NOT_ALLOWED = "GUEST_DETAILS_NOT_ALLOWED"
-    SUBMITTER_NOT_ALLOWED = "SUBMITTER_NOT_ALLOWED"
-    TOO_MANY_REQUESTS = "TOO_MANY_REQUESTS"
-    INVALID_ASSIGNEE = "INVALID_ASSIGNEE"
-    INQUIRY_CLOSED = "INQUIRY_CLOSED"
-    CONFLICT = "CONFLICT"
-    QUOTE_EXPIRED = "QUOTE_EXPIRED"
-    QUOTE_SUPERSEDED = "QUOTE_SUPERSEDED"
-    QUOTE_WITHDRAWN = "QUOTE_WITHDRAWN"
-    QUOTE_ALREADY_CONVERTED = "QUOTE_ALREADY_CONVERTED"
-    LEAD_NOT_A_CLIENT = "LEAD_NOT_A_CLIENT"
 
 
 @dataclass(frozen=True)
@@ -117,64 +81,7 @@ class CheckedSubmission:
     message: str
 
 
-class Problems:
-    """Collects issues under a path prefix; shared by the inquiry and quote rules."""
-
-    def __init__(self, at: Path = ("input",)) -> None:
-        self.at = at
-        self.issues: list[Issue] = []
-
-    def fail(self, where: Path, code: InquiryErrorCode, message: str) -> None:
-        self.issues.append(Issue((*self.at, *where), code, message))
-
-    def text(self, where: Path, value: str, longest: int, *, required: bool) -> str:
-        cleaned = value.strip()
-        if required and not cleaned:
-            self.fail(where, InquiryErrorCode.REQUIRED, "must not be empty")
-        elif len(cleaned) > longest:
-            self.fail(where, InquiryErrorCode.TOO_LONG, f"must be at most {longest} characters")
-        return cleaned
-
-    def currency(self, where: Path, value: str) -> str:
-        cleaned = value.strip().upper()
-        if cleaned not in CURRENCY_CODES:
-            self.fail(
-                where,
-                InquiryErrorCode.INVALID_CURRENCY,
-                "must be an ISO 4217 currency code such as USD",
-            )
-        return cleaned
-
-    def unit_price(self, where: Path, amount: Decimal) -> None:
-        if not amount.is_finite() or has_too_many_places(amount, UNIT_PRICE_PLACES):
-            self.fail(
-                where,
-                InquiryErrorCode.INVALID_AMOUNT,
-                f"must be a decimal amount with at most {UNIT_PRICE_PLACES} decimals",
-            )
-        elif not Decimal(0) < amount <= MAX_UNIT_PRICE:
-            self.fail(
-                where,
-                InquiryErrorCode.OUT_OF_RANGE,
-                f"must be above 0 and at most {MAX_UNIT_PRICE}",
-            )
-
-    def quantity(self, where: Path, quantity: int) -> None:
-        if not 1 <= quantity <= MAX_QUANTITY:
-            self.fail(where, InquiryErrorCode.OUT_OF_RANGE, f"must be from 1 to {MAX_QUANTITY}")
-
-    def not_before(self, where: Path, day: date, today: date) -> None:
-        if day < today:
-            self.fail(where, InquiryErrorCode.DATE_IN_PAST, f"must be {today} or later")
-
-    def item_count(self, where: Path, count: int, most: int) -> None:
-        if count == 0:
-            self.fail(where, InquiryErrorCode.NO_ITEMS, "must name at least one item")
-        elif count > most:
-            self.fail(where, InquiryErrorCode.TOO_MANY_ITEMS, f"must name at most {most} items")
-
-
-def check_guest(problems: Problems, guest: GuestDetails) -> GuestDetails:
+def check_guest(problems: Checker, guest: GuestDetails) -> GuestDetails:
     at: Path = ("guest",)
     company = problems.text(
         (*at, "companyName"), guest.company_name, MAX_NAME_LENGTH, required=True
@@ -182,33 +89,23 @@ def check_guest(problems: Problems, guest: GuestDetails) -> GuestDetails:
     contact = problems.text(
         (*at, "contactName"), guest.contact_name, MAX_NAME_LENGTH, required=True
     )
-    country = guest.country.strip().upper()
-    if country not in COUNTRY_CODES:
-        problems.fail(
-            (*at, "country"),
-            InquiryErrorCode.INVALID_COUNTRY,
-            "must be an ISO 3166-1 alpha-2 country code such as DE",
-        )
-    email = guest.email
-    try:
-        email = normalise_email(guest.email)
-    except InvalidEmail:
-        problems.fail((*at, "email"), InquiryErrorCode.INVALID_EMAIL, "is not an email address")
+    country = problems.country((*at, "country"), guest.country)
+    email = problems.email((*at, "email"), guest.email)
     return GuestDetails(company_name=company, contact_name=contact, email=email, country=country)
 
 
-def _check_item(problems: Problems, index: int, item: ItemRequest) -> CheckedItem | None:
+def _check_item(problems: Checker, index: int, item: ItemRequest) -> CheckedItem | None:
     at: Path = ("items", str(index))
     product_id = pk_of(item.product_id, "Product")
     variant_id = None if item.variant_id is None else pk_of(item.variant_id, "Variant")
     if product_id is None:
-        problems.fail((*at, "productId"), InquiryErrorCode.NOT_FOUND, "no product has this id")
+        problems.fail((*at, "productId"), UserErrorCode.NOT_FOUND, "no product has this id")
     if item.variant_id is not None and variant_id is None:
-        problems.fail((*at, "variantId"), InquiryErrorCode.NOT_FOUND, "no variant has this id")
-    problems.quantity((*at, "quantity"), item.quantity)
+        problems.fail((*at, "variantId"), UserErrorCode.NOT_FOUND, "no variant has this id")
+    problems.in_range((*at, "quantity"), item.quantity, 1, MAX_QUANTITY)
     currency = None
     if item.target_price is not None:
-        problems.unit_price((*at, "targetPrice", "amount"), item.target_price)
+        problems.unit_price((*at, "targetPrice", "amount"), item.target_price, MAX_UNIT_PRICE)
         currency = problems.currency((*at, "targetPrice", "currency"), item.target_currency or "")
     if product_id is None or (item.variant_id is not None and variant_id is None):
         return None
@@ -223,28 +120,23 @@ def check_submission(
     `guest_required`: guests must say who they are; client users must not (their account
     says it), so guest details from them are refused rather than silently dropped.
     """
-    problems = Problems()
+    problems = Checker()
     guest = None
     if guest_required and submission.guest is None:
         problems.fail(
             ("guest",),
-            InquiryErrorCode.GUEST_DETAILS_REQUIRED,
+            UserErrorCode.GUEST_DETAILS_REQUIRED,
             "without an account, give your company name, contact name, email and country",
         )
     elif not guest_required and submission.guest is not None:
         problems.fail(
             ("guest",),
-            InquiryErrorCode.GUEST_DETAILS_NOT_ALLOWED,
+            UserErrorCode.GUEST_DETAILS_NOT_ALLOWED,
             "signed-in client users ask for their own company; leave guest details out",
         )
     elif submission.guest is not None:
         guest = check_guest(problems, submission.guest)
-    if submission.incoterm not in {term.value for term in Incoterm}:
-        problems.fail(
-            ("incoterm",),
-            InquiryErrorCode.INVALID_INCOTERM,
-            "must be an Incoterms 2020 rule (EXW, FCA, FOB, ...)",
-        )
+    problems.incoterm(("incoterm",), submission.incoterm)
     named_place = problems.text(
         ("namedPlace",), submission.named_place, MAX_PLACE_LENGTH, required=True
     )
@@ -263,7 +155,7 @@ def check_submission(
         if key in seen:
             problems.fail(
                 ("items", str(item.index)),
-                InquiryErrorCode.DUPLICATE_ITEM,
+                UserErrorCode.DUPLICATE_ITEM,
                 "this product (and variant) is already asked for; merge the quantities",
             )
         seen.add(key)
@@ -287,29 +179,27 @@ def check_items_in_catalog(
 
     The MOQ is the product's, per item: a buyer asking for two colours asks for each.
     """
-    problems = Problems()
+    problems = Checker()
     for item in items:
         at: Path = ("items", str(item.index))
         product = products.get(item.product_id)
         if product is None or product.status != ProductStatus.ACTIVE:
-            problems.fail((*at, "productId"), InquiryErrorCode.NOT_FOUND, "no product has this id")
+            problems.fail((*at, "productId"), UserErrorCode.NOT_FOUND, "no product has this id")
             continue
         if item.variant_id is not None:
             variant = variants.get(item.variant_id)
             if variant is None:
-                problems.fail(
-                    (*at, "variantId"), InquiryErrorCode.NOT_FOUND, "no variant has this id"
-                )
+                problems.fail((*at, "variantId"), UserErrorCode.NOT_FOUND, "no variant has this id")
             elif variant.product_id != product.id:
                 problems.fail(
                     (*at, "variantId"),
-                    InquiryErrorCode.VARIANT_NOT_OF_PRODUCT,
+                    UserErrorCode.VARIANT_NOT_OF_PRODUCT,
                     f"is not a variant of {product.name}",
                 )
         if item.quantity < product.moq:
             problems.fail(
                 (*at, "quantity"),
-                InquiryErrorCode.BELOW_MOQ,
+                UserErrorCode.BELOW_MOQ,
                 f"must be at least the minimum order quantity of {product.name}: {product.moq}",
             )
     return problems.issues

@@ -23,6 +23,7 @@ from auth.principal import Principal, PrincipalKind
 from core.event_types import INQUIRY_CREATED
 from core.global_id import encode_global_id
 from core.outbox import emit
+from core.outcomes import Issue, UserErrorCode, WriteResult, refused
 from core.row_locks import lock_for_update
 from models.accounts import Role
 from models.catalog import Product, Variant
@@ -31,12 +32,10 @@ from resolvers.context import Context
 from resolvers.inquiries.rules import (
     CheckedSubmission,
     GuestDetails,
-    InquiryErrorCode,
     InquirySubmission,
     check_items_in_catalog,
     check_submission,
 )
-from resolvers.outcomes import Issue, WriteResult, refused
 
 THROTTLE_WINDOW_SECONDS = 3_600
 CatalogRow = TypeVar("CatalogRow", Product, Variant)
@@ -63,7 +62,7 @@ async def submit_inquiry(ctx: Context, submission: InquirySubmission) -> Submitt
         return Submitted(
             refused(
                 None,
-                InquiryErrorCode.SUBMITTER_NOT_ALLOWED,
+                UserErrorCode.SUBMITTER_NOT_ALLOWED,
                 "inquiries come from client users or guests; staff answer them",
             )
         )
@@ -82,7 +81,7 @@ async def submit_inquiry(ctx: Context, submission: InquirySubmission) -> Submitt
             return Submitted(
                 refused(
                     None,
-                    InquiryErrorCode.TOO_MANY_REQUESTS,
+                    UserErrorCode.TOO_MANY_REQUESTS,
                     f"too many inquiries from your network; try again in {wait} seconds",
                 ),
                 retry_after_seconds=wait,

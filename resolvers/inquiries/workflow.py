@@ -19,12 +19,12 @@ from sqlmodel import col, select
 
 from auth.audit import changed_fields
 from auth.policy import Permission, roles_with
+from core.outcomes import Issue, UserErrorCode, WriteResult, refused
 from loaders.inquiries import INQUIRY_BY_ID
 from models.accounts import Role, User
 from models.inquiries import Inquiry, InquiryStatus, Quote, QuoteStatus
 from resolvers.context import Context
-from resolvers.inquiries.rules import InquiryErrorCode
-from resolvers.outcomes import Issue, WriteResult, audit, pk_of, refused
+from resolvers.outcomes import audit, pk_of
 
 INQUIRY = "Inquiry"
 OPEN_STATUSES = (InquiryStatus.NEW, InquiryStatus.ASSIGNED, InquiryStatus.QUOTED)
@@ -36,22 +36,14 @@ class CloseOutcome(StrEnum):
     LOST = "lost"
 
 
-class InquiryChangeRefused(Exception):
-    """Raised inside a write transaction to roll it back; carries the reasons."""
-
-    def __init__(self, issues: list[Issue]) -> None:
-        super().__init__("; ".join(issue.message for issue in issues))
-        self.issues = issues
-
-
 def not_found(path: tuple[str, ...], what: str = "inquiry") -> WriteResult[Any]:
-    return refused(path, InquiryErrorCode.NOT_FOUND, f"no {what} has this id")
+    return refused(path, UserErrorCode.NOT_FOUND, f"no {what} has this id")
 
 
 def conflict(current: int) -> Issue:
     return Issue(
         ("expectedVersion",),
-        InquiryErrorCode.CONFLICT,
+        UserErrorCode.CONFLICT,
         f"the inquiry was changed meanwhile (now at version {current} or later); "
         "reload it and apply your change again",
     )
@@ -72,7 +64,7 @@ def check_open(
         return [
             Issue(
                 at,
-                InquiryErrorCode.INQUIRY_CLOSED,
+                UserErrorCode.INQUIRY_CLOSED,
                 f"the inquiry is closed as {InquiryStatus(inquiry.status).value}",
             )
         ]
@@ -138,7 +130,7 @@ async def assign_inquiry(
         if not is_assignable(assignee):
             return refused(
                 ("userId",),
-                InquiryErrorCode.INVALID_ASSIGNEE,
+                UserErrorCode.INVALID_ASSIGNEE,
                 "must be an active member of staff who may manage inquiries",
             )
         if before.assigned_to_user_id == assignee_pk:
@@ -175,11 +167,11 @@ async def close_inquiry(
         return not_found(("id",))
     reason = reason.strip()
     if outcome is CloseOutcome.LOST and not reason:
-        return refused(("reason",), InquiryErrorCode.REQUIRED, "say why the inquiry was lost")
+        return refused(("reason",), UserErrorCode.REQUIRED, "say why the inquiry was lost")
     if len(reason) > MAX_REASON_LENGTH:
         return refused(
             ("reason",),
-            InquiryErrorCode.TOO_LONG,
+            UserErrorCode.TOO_LONG,
             f"must be at most {MAX_REASON_LENGTH} characters",
         )
     async with ctx.database.transaction() as db:

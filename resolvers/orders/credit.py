@@ -17,11 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from core.fx import rate_at
+from core.outcomes import Issue, UserErrorCode
 from models.clients import ClientCompany
 from models.money import minor_unit, round_money
 from models.orders import Order, OrderStatus
-from resolvers.orders.rules import OrderErrorCode
-from resolvers.outcomes import Issue
 
 
 async def check_credit(
@@ -40,7 +39,7 @@ async def check_credit(
         currency = client.credit_currency
         return Issue(
             None,
-            OrderErrorCode.CREDIT_LIMIT_EXCEEDED,
+            UserErrorCode.CREDIT_LIMIT_EXCEEDED,
             f"this order ({this_order} {currency}) and open orders ({exposure} "
             f"{currency}) exceed the credit limit of {limit} {currency}",
         )
@@ -75,6 +74,6 @@ async def open_exposure(db: AsyncSession, client: ClientCompany, now: datetime) 
 def no_rate(source: str, target: str) -> Issue:
     return Issue(
         ("input", "currency"),
-        OrderErrorCode.NO_FX_RATE,
+        UserErrorCode.NO_FX_RATE,
         f"no exchange rate from {source} to {target} is known; finance must add one",
     )

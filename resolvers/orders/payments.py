@@ -21,14 +21,15 @@ from sqlmodel import col, select
 from core import event_types
 from core.global_id import encode_global_id
 from core.outbox import emit
+from core.outcomes import Issue, UserErrorCode, WriteResult, refused
 from core.row_locks import lock_for_no_key_update
 from core.transaction_retry import retry_transaction
 from loaders.orders import ORDER_BY_ID
 from models.money import has_too_many_places, minor_unit, round_money
 from models.orders import Order, OrderStatus, Payment, PaymentStatus
 from resolvers.context import Context
-from resolvers.orders.rules import OrderErrorCode, order_event
-from resolvers.outcomes import Issue, WriteResult, audit, pk_of, refused
+from resolvers.orders.rules import order_event
+from resolvers.outcomes import audit, pk_of
 
 MAX_REFERENCE_LENGTH = 120
 # Clocks of banks and of the person typing differ; a payment minutes "ahead" is not an error.
@@ -45,21 +46,23 @@ class RecordedPayment:
 def check_payment(amount: Decimal, reference: str, received_at: datetime) -> list[Issue]:
     issues: list[Issue] = []
     if amount <= 0:
-        issues.append(Issue(("amount",), OrderErrorCode.INVALID_AMOUNT, "must be more than 0"))
+        issues.append(Issue(("amount",), UserErrorCode.INVALID_AMOUNT, "must be more than 0"))
     if not reference.strip():
-        issues.append(Issue(("reference",), OrderErrorCode.REQUIRED, "the bank's reference"))
+        issues.append(Issue(("reference",), UserErrorCode.REQUIRED, "the bank's reference"))
     elif len(reference) > MAX_REFERENCE_LENGTH:
         issues.append(
             Issue(
                 ("reference",),
-                OrderErrorCode.TOO_LONG,
+                UserErrorCode.TOO_LONG,
                 f"at most {MAX_REFERENCE_LENGTH} characters",
             )
         )
-    if received_at.tzinfo is None or received_at > datetime.now(UTC) + CLOCK_SKEW:
+    if received_at.tzinfo is None:
         issues.append(
-            Issue(("receivedAt",), OrderErrorCode.INVALID, "must be a past moment with an offset")
+            Issue(("receivedAt",), UserErrorCode.INVALID_DATE, "must carry its UTC offset")
         )
+    elif received_at > datetime.now(UTC) + CLOCK_SKEW:
+        issues.append(Issue(("receivedAt",), UserErrorCode.IN_THE_FUTURE, "must be in the past"))
     return issues
 
 
@@ -143,21 +146,21 @@ async def _refusal(db: AsyncSession, order: Order, amount: Decimal, reference: s
     if order.status not in PAYABLE:
         return Issue(
             ("orderId",),
-            OrderErrorCode.ILLEGAL_TRANSITION,
+            UserErrorCode.ILLEGAL_TRANSITION,
             f"the order is {order.status}; payments are recorded once it is confirmed",
         )
     places = minor_unit(order.currency)
     if has_too_many_places(amount.normalize(), places):
         return Issue(
             ("amount",),
-            OrderErrorCode.INVALID_AMOUNT,
+            UserErrorCode.INVALID_AMOUNT,
             f"{order.currency} amounts have at most {places} decimal places",
         )
     balance = order.total - order.amount_paid
     if amount > balance:
         return Issue(
             ("amount",),
-            OrderErrorCode.AMOUNT_EXCEEDS_BALANCE,
+            UserErrorCode.AMOUNT_EXCEEDS_BALANCE,
             f"the balance due is {round_money(balance, order.currency)} {order.currency}",
         )
     duplicate = await db.scalar(
@@ -168,7 +171,7 @@ async def _refusal(db: AsyncSession, order: Order, amount: Decimal, reference: s
     if duplicate is not None:
         return Issue(
             ("reference",),
-            OrderErrorCode.DUPLICATE_REFERENCE,
+            UserErrorCode.DUPLICATE_REFERENCE,
             "a payment with this reference is already recorded against the order",
         )
     return None
@@ -201,6 +204,6 @@ async def _apply(db: AsyncSession, order: Order, amount: Decimal) -> Order:
 
 def _not_found() -> WriteResult[RecordedPayment]:
     found: WriteResult[RecordedPayment] = refused(
-        ("orderId",), OrderErrorCode.NOT_FOUND, "no order has this id"
+        ("orderId",), UserErrorCode.NOT_FOUND, "no order has this id"
     )
     return found

@@ -26,6 +26,7 @@ from core.db import STOCK_CHANGED
 from core.errors import Forbidden
 from core.fx import rate_at
 from core.outbox import emit
+from core.outcomes import Issue, Refused, UserErrorCode, WriteResult, refused
 from core.row_locks import lock_for_no_key_update
 from core.transaction_retry import retry_transaction
 from models.catalog import PriceTier, Product, Variant
@@ -35,7 +36,6 @@ from models.orders import Order, OrderLine, OrderStatus
 from resolvers.context import Context
 from resolvers.orders.credit import check_credit, no_rate
 from resolvers.orders.rules import (
-    OrderErrorCode,
     PricedLine,
     RequestedLine,
     check_header,
@@ -47,7 +47,7 @@ from resolvers.orders.rules import (
     price_line,
     request_hash,
 )
-from resolvers.outcomes import Issue, WriteResult, audit, pk_of, refused
+from resolvers.outcomes import audit, pk_of
 
 
 @dataclass(frozen=True)
@@ -90,17 +90,9 @@ class PlacementRequest:
         }
 
 
-class OrderRefused(Exception):
-    """Raised inside the placement transaction so it rolls back; carries the reasons."""
-
-    def __init__(self, issues: list[Issue]) -> None:
-        super().__init__("; ".join(issue.message for issue in issues))
-        self.issues = issues
-
-
 async def place_order_in(db: AsyncSession, ctx: Context, request: PlacementRequest) -> Order:
     """Inside the caller's transaction: lock client, price, MOQ, credit, reserve, write,
-    emit order.placed, audit. Raises OrderRefused.
+    emit order.placed, audit. Raises Refused.
 
     With an idempotency key already used by this client, returns that order instead (and
     writes nothing) when the request is the same, or refuses IDEMPOTENCY_KEY_REUSED.
@@ -118,7 +110,7 @@ async def place_order_in(db: AsyncSession, ctx: Context, request: PlacementReque
     issues += check_shipping_address(request.shipping_address)
     issues += check_lines(requested)
     if issues:
-        raise OrderRefused(issues)
+        raise Refused(*issues)
     client = await _lock_client(db, ctx.database.dialect, request.client_company_id)
     fingerprint = request_hash(request.normalised())
     if request.idempotency_key is not None:
@@ -130,12 +122,12 @@ async def place_order_in(db: AsyncSession, ctx: Context, request: PlacementReque
     total = round_money(sum((line.line_total for line in priced), Decimal(0)), request.currency)
     rate = await rate_at(db, request.currency, client.credit_currency, now)
     if rate is None:
-        raise OrderRefused([no_rate(request.currency, client.credit_currency)])
+        raise Refused(no_rate(request.currency, client.credit_currency))
     over_limit = await check_credit(
         db, client, convert(total, rate.rate, client.credit_currency), now
     )
     if over_limit is not None:
-        raise OrderRefused([over_limit])
+        raise Refused(over_limit)
     await _reserve(db, priced)
     order = Order(
         client_company_id=request.client_company_id,
@@ -207,7 +199,7 @@ async def place_order_as_caller(
         if client_company_id is not None:
             return refused(
                 ("input", "clientCompanyId"),
-                OrderErrorCode.NOT_ALLOWED,
+                UserErrorCode.NOT_ALLOWED,
                 "client users order for their own company; leave clientCompanyId out",
             )
         company = principal.client_company_id
@@ -215,21 +207,21 @@ async def place_order_as_caller(
         if client_company_id is None:
             return refused(
                 ("input", "clientCompanyId"),
-                OrderErrorCode.REQUIRED,
+                UserErrorCode.REQUIRED,
                 "staff place orders on behalf of a client: name the client company",
             )
         company = pk_of(client_company_id, "ClientCompany")
         if company is None:
             return refused(
                 ("input", "clientCompanyId"),
-                OrderErrorCode.NOT_FOUND,
+                UserErrorCode.NOT_FOUND,
                 "no client company has this id",
             )
     else:
         raise Forbidden("orders are placed by client users, or by staff holding orders:write")
     variant_ids = [pk_of(variant, "Variant") for variant, _ in lines]
     unknown = [
-        Issue(line_path(index, "variantId"), OrderErrorCode.NOT_FOUND, "no variant has this id")
+        Issue(line_path(index, "variantId"), UserErrorCode.NOT_FOUND, "no variant has this id")
         for index, pk in enumerate(variant_ids)
         if pk is None
     ]
@@ -256,7 +248,7 @@ async def place_order(ctx: Context, request: PlacementRequest) -> WriteResult[Or
 
     try:
         return WriteResult(row=await retry_transaction(attempt))
-    except OrderRefused as refusal:
+    except Refused as refusal:
         return WriteResult(issues=refusal.issues)
     except IntegrityError:
         # The client lock makes this unreachable for retries of one key; should a writer
@@ -275,7 +267,7 @@ async def _retry_after_duplicate(ctx: Context, request: PlacementRequest) -> Wri
         raise RuntimeError("unique violation without an order holding the idempotency key")
     try:
         return WriteResult(row=_replayed(earlier, request_hash(request.normalised())))
-    except OrderRefused as refusal:
+    except Refused as refusal:
         return WriteResult(issues=refusal.issues)
 
 
@@ -287,14 +279,12 @@ async def _lock_client(db: AsyncSession, dialect: str, company_id: int) -> Clien
         await db.scalars(statement.execution_options(populate_existing=True))
     ).first()
     if client is None:
-        raise OrderRefused(
-            [
-                Issue(
-                    ("input", "clientCompanyId"),
-                    OrderErrorCode.NOT_FOUND,
-                    "no client company has this id",
-                )
-            ]
+        raise Refused(
+            Issue(
+                ("input", "clientCompanyId"),
+                UserErrorCode.NOT_FOUND,
+                "no client company has this id",
+            )
         )
     return client
 
@@ -309,14 +299,12 @@ async def _order_with_key(db: AsyncSession, company_id: int, key: str) -> Order 
 
 def _replayed(earlier: Order, fingerprint: str) -> Order:
     if earlier.request_hash != fingerprint:
-        raise OrderRefused(
-            [
-                Issue(
-                    ("idempotencyKey",),
-                    OrderErrorCode.IDEMPOTENCY_KEY_REUSED,
-                    "this key was used for a different order; use a new key for a new order",
-                )
-            ]
+        raise Refused(
+            Issue(
+                ("idempotencyKey",),
+                UserErrorCode.IDEMPOTENCY_KEY_REUSED,
+                "this key was used for a different order; use a new key for a new order",
+            )
         )
     return earlier
 
@@ -324,7 +312,7 @@ def _replayed(earlier: Order, fingerprint: str) -> Order:
 async def _price(
     db: AsyncSession, lines: Sequence[RequestedLine], currency: str
 ) -> list[PricedLine]:
-    """Every line priced, or all the reasons some cannot be (OrderRefused)."""
+    """Every line priced, or all the reasons some cannot be (Refused)."""
     ids = [line.variant_id for line in lines]
     found = await db.execute(
         select(Variant, Product)
@@ -347,7 +335,7 @@ async def _price(
             issues.append(
                 Issue(
                     line_path(index, "variantId"),
-                    OrderErrorCode.NOT_FOUND,
+                    UserErrorCode.NOT_FOUND,
                     "no variant has this id",
                 )
             )
@@ -368,7 +356,7 @@ async def _price(
     products = {line.variant_id: variants[line.variant_id][1] for line in priced}
     issues += check_moq(priced, products)
     if issues:
-        raise OrderRefused(issues)
+        raise Refused(*issues)
     return priced
 
 
@@ -386,14 +374,12 @@ async def _reserve(db: AsyncSession, lines: Sequence[PricedLine]) -> None:
             .execution_options(synchronize_session=False)
         )
         if reserved.first() is None:
-            raise OrderRefused(
-                [
-                    Issue(
-                        line_path(line.index, "quantity"),
-                        OrderErrorCode.OUT_OF_STOCK,
-                        f"{line.sku}: fewer than {line.quantity} units available",
-                    )
-                ]
+            raise Refused(
+                Issue(
+                    line_path(line.index, "quantity"),
+                    UserErrorCode.OUT_OF_STOCK,
+                    f"{line.sku}: fewer than {line.quantity} units available",
+                )
             )
     # Cached catalog reads show `available`; the commit invalidates them.
     db.info[STOCK_CHANGED] = True

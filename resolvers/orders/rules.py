@@ -13,16 +13,15 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 from core.global_id import encode_global_id
+from core.outcomes import Issue, UserErrorCode
 from models.catalog import PriceTier, Product, ProductStatus
 from models.catalog.pricing import applicable_tier
 from models.money import line_total, round_money
 from models.orders import Order, order_number
 from models.reference import COUNTRY_CODES, CURRENCY_CODES, Incoterm
-from resolvers.outcomes import Issue
 
 MAX_LINES = 100
 MAX_QUANTITY = 10_000_000
@@ -34,30 +33,6 @@ ADDRESS_FIELDS = ("name", "line1", "line2", "city", "region", "postal_code", "co
 REQUIRED_ADDRESS_FIELDS = ("name", "line1", "city", "country")
 # The GraphQL spelling of each address field, for the paths in user errors.
 ADDRESS_FIELD_NAMES = {"postal_code": "postalCode"}
-
-
-class OrderErrorCode(StrEnum):
-    NOT_FOUND = "NOT_FOUND"
-    REQUIRED = "REQUIRED"
-    INVALID = "INVALID"
-    TOO_LONG = "TOO_LONG"
-    NOT_ALLOWED = "NOT_ALLOWED"
-    NO_LINES = "NO_LINES"
-    TOO_MANY_LINES = "TOO_MANY_LINES"
-    DUPLICATE_VARIANT = "DUPLICATE_VARIANT"
-    UNKNOWN_CURRENCY = "UNKNOWN_CURRENCY"
-    PRODUCT_NOT_ACTIVE = "PRODUCT_NOT_ACTIVE"
-    NO_PRICE = "NO_PRICE"
-    BELOW_PRICE_TIER = "BELOW_PRICE_TIER"
-    BELOW_MOQ = "BELOW_MOQ"
-    NO_FX_RATE = "NO_FX_RATE"
-    CREDIT_LIMIT_EXCEEDED = "CREDIT_LIMIT_EXCEEDED"
-    OUT_OF_STOCK = "OUT_OF_STOCK"
-    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
-    ILLEGAL_TRANSITION = "ILLEGAL_TRANSITION"
-    INVALID_AMOUNT = "INVALID_AMOUNT"
-    AMOUNT_EXCEEDS_BALANCE = "AMOUNT_EXCEEDS_BALANCE"
-    DUPLICATE_REFERENCE = "DUPLICATE_REFERENCE"
 
 
 def line_path(index: int, name: str) -> tuple[str, ...]:
@@ -93,17 +68,19 @@ def check_header(
     issues: list[Issue] = []
     if currency not in CURRENCY_CODES:
         issues.append(
-            Issue(("input", "currency"), OrderErrorCode.UNKNOWN_CURRENCY, "not an ISO 4217 code")
+            Issue(("input", "currency"), UserErrorCode.INVALID_CURRENCY, "not an ISO 4217 code")
         )
     if incoterm not in Incoterm.__members__:
         issues.append(
-            Issue(("input", "incoterm"), OrderErrorCode.INVALID, "not an Incoterms 2020 rule")
+            Issue(
+                ("input", "incoterm"), UserErrorCode.INVALID_INCOTERM, "not an Incoterms 2020 rule"
+            )
         )
     if not named_place.strip():
         issues.append(
             Issue(
                 ("input", "namedPlace"),
-                OrderErrorCode.REQUIRED,
+                UserErrorCode.REQUIRED,
                 "name the place the incoterm refers to, e.g. 'Nhava Sheva' for FOB",
             )
         )
@@ -111,7 +88,7 @@ def check_header(
     issues += _too_long(("input", "note"), note, MAX_NOTE_LENGTH)
     if idempotency_key is not None and not idempotency_key.strip():
         issues.append(
-            Issue(("idempotencyKey",), OrderErrorCode.REQUIRED, "must not be empty or blank")
+            Issue(("idempotencyKey",), UserErrorCode.REQUIRED, "must not be empty or blank")
         )
     if idempotency_key is not None:
         issues += _too_long(("idempotencyKey",), idempotency_key, MAX_IDEMPOTENCY_KEY_LENGTH)
@@ -124,11 +101,13 @@ def check_shipping_address(address: Mapping[str, Any]) -> list[Issue]:
         path = ("input", "shippingAddress", ADDRESS_FIELD_NAMES.get(name, name))
         value = address.get(name) or ""
         if not isinstance(value, str):
-            issues.append(Issue(path, OrderErrorCode.INVALID, "must be text"))
+            issues.append(Issue(path, UserErrorCode.INVALID, "must be text"))
         elif name in REQUIRED_ADDRESS_FIELDS and not value.strip():
-            issues.append(Issue(path, OrderErrorCode.REQUIRED, "is required"))
+            issues.append(Issue(path, UserErrorCode.REQUIRED, "is required"))
         elif name == "country" and value not in COUNTRY_CODES:
-            issues.append(Issue(path, OrderErrorCode.INVALID, "not an ISO 3166-1 alpha-2 code"))
+            issues.append(
+                Issue(path, UserErrorCode.INVALID_COUNTRY, "not an ISO 3166-1 alpha-2 code")
+            )
         else:
             issues += _too_long(path, value, MAX_ADDRESS_FIELD_LENGTH)
     unknown = sorted(set(address) - set(ADDRESS_FIELDS))
@@ -136,7 +115,7 @@ def check_shipping_address(address: Mapping[str, Any]) -> list[Issue]:
         issues.append(
             Issue(
                 ("input", "shippingAddress"),
-                OrderErrorCode.INVALID,
+                UserErrorCode.INVALID,
                 f"unknown fields: {', '.join(unknown)}",
             )
         )
@@ -146,12 +125,12 @@ def check_shipping_address(address: Mapping[str, Any]) -> list[Issue]:
 def check_lines(lines: Sequence[RequestedLine]) -> list[Issue]:
     """Count, quantities and duplicates; a variant appears on one line only."""
     if not lines:
-        return [Issue(("input", "lines"), OrderErrorCode.NO_LINES, "an order needs a line")]
+        return [Issue(("input", "lines"), UserErrorCode.NO_ITEMS, "an order needs a line")]
     if len(lines) > MAX_LINES:
         return [
             Issue(
                 ("input", "lines"),
-                OrderErrorCode.TOO_MANY_LINES,
+                UserErrorCode.TOO_MANY_ITEMS,
                 f"at most {MAX_LINES} lines per order",
             )
         ]
@@ -162,19 +141,19 @@ def check_lines(lines: Sequence[RequestedLine]) -> list[Issue]:
             issues.append(
                 Issue(
                     line_path(index, "quantity"),
-                    OrderErrorCode.INVALID,
+                    UserErrorCode.OUT_OF_RANGE,
                     f"must be between 1 and {MAX_QUANTITY}",
                 )
             )
         if line.unit_price is not None and line.unit_price <= 0:
             issues.append(
-                Issue(line_path(index, "unitPrice"), OrderErrorCode.INVALID, "must be > 0")
+                Issue(line_path(index, "unitPrice"), UserErrorCode.OUT_OF_RANGE, "must be > 0")
             )
         if line.variant_id in first_index:
             issues.append(
                 Issue(
                     line_path(index, "variantId"),
-                    OrderErrorCode.DUPLICATE_VARIANT,
+                    UserErrorCode.DUPLICATE_ITEM,
                     f"the same variant as line {first_index[line.variant_id]}; "
                     "put the whole quantity on one line",
                 )
@@ -197,7 +176,7 @@ def price_line(
     if product.status != ProductStatus.ACTIVE:
         return Issue(
             line_path(index, "variantId"),
-            OrderErrorCode.PRODUCT_NOT_ACTIVE,
+            UserErrorCode.PRODUCT_NOT_ACTIVE,
             f"{sku} is not on sale",
         )
     tier_min_quantity: int | None = None
@@ -223,11 +202,11 @@ def _no_tier(index: int, sku: str, tiers: Sequence[PriceTier], currency: str) ->
     minimums = [tier.min_quantity for tier in tiers if tier.currency == currency]
     if not minimums:
         return Issue(
-            line_path(index, "variantId"), OrderErrorCode.NO_PRICE, f"{sku} has no {currency} price"
+            line_path(index, "variantId"), UserErrorCode.NO_PRICE, f"{sku} has no {currency} price"
         )
     return Issue(
         line_path(index, "quantity"),
-        OrderErrorCode.BELOW_PRICE_TIER,
+        UserErrorCode.BELOW_PRICE_TIER,
         f"{sku} is priced in {currency} from {min(minimums)} units",
     )
 
@@ -254,7 +233,7 @@ def check_moq(lines: Sequence[PricedLine], products: Mapping[int, Product]) -> l
             issues.append(
                 Issue(
                     line_path(line.index, "quantity"),
-                    OrderErrorCode.BELOW_MOQ,
+                    UserErrorCode.BELOW_MOQ,
                     f"{product.name} has a minimum order of {product.moq} units over all its "
                     f"variants; this order has {quantities[product_id]}",
                 )
@@ -270,7 +249,7 @@ def request_hash(normalised: Mapping[str, Any]) -> str:
 
 def _too_long(path: tuple[str, ...], value: str, limit: int) -> list[Issue]:
     if len(value) > limit:
-        return [Issue(path, OrderErrorCode.TOO_LONG, f"at most {limit} characters")]
+        return [Issue(path, UserErrorCode.TOO_LONG, f"at most {limit} characters")]
     return []
 
 

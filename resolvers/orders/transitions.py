@@ -27,13 +27,14 @@ from core import event_types
 from core.db import STOCK_CHANGED
 from core.errors import Forbidden
 from core.outbox import emit
+from core.outcomes import UserErrorCode, WriteResult, refused
 from core.transaction_retry import retry_transaction
 from loaders.orders import ORDER_BY_ID
 from models.catalog import Variant
 from models.orders import Order, OrderLine, OrderStatus
 from resolvers.context import Context
-from resolvers.orders.rules import OrderErrorCode, order_event
-from resolvers.outcomes import WriteResult, audit, pk_of, refused
+from resolvers.orders.rules import order_event
+from resolvers.outcomes import audit, pk_of
 
 MAX_REASON_LENGTH = 500
 PLACED, CONFIRMED, PAID = OrderStatus.PLACED, OrderStatus.CONFIRMED, OrderStatus.PAID
@@ -110,10 +111,10 @@ async def move_order(
     if move.to is OrderStatus.CANCELLED:
         reason = reason.strip()
         if not reason:
-            return refused(("reason",), OrderErrorCode.REQUIRED, "say why the order is cancelled")
+            return refused(("reason",), UserErrorCode.REQUIRED, "say why the order is cancelled")
         if len(reason) > MAX_REASON_LENGTH:
             return refused(
-                ("reason",), OrderErrorCode.TOO_LONG, f"at most {MAX_REASON_LENGTH} characters"
+                ("reason",), UserErrorCode.TOO_LONG, f"at most {MAX_REASON_LENGTH} characters"
             )
 
     async def attempt() -> WriteResult[Order]:
@@ -200,13 +201,13 @@ async def _why_not(db: AsyncSession, ctx: Context, pk: int, move: Move) -> Write
     allowed = " or ".join(source.value for source in move.sources)
     return refused(
         ("id",),
-        OrderErrorCode.ILLEGAL_TRANSITION,
+        UserErrorCode.ILLEGAL_TRANSITION,
         f"the order is {status}; only an order that is {allowed} can be {move.done}",
     )
 
 
 def _not_found() -> WriteResult[Any]:
-    return refused(("id",), OrderErrorCode.NOT_FOUND, "no order has this id")
+    return refused(("id",), UserErrorCode.NOT_FOUND, "no order has this id")
 
 
 async def cancel_order(ctx: Context, order_id: str, reason: str) -> WriteResult[Order]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +20,7 @@ from sqlmodel import col, select
 from core import event_types
 from core.global_id import encode_global_id
 from core.outbox import emit, utcnow
+from core.outcomes import Issue, UserErrorCode, WriteResult, refused
 from core.row_locks import lock_for_no_key_update
 from loaders.orders import (
     LEGS_BY_SHIPMENT,
@@ -32,7 +32,7 @@ from loaders.orders import (
 from models.orders import Order, OrderStatus
 from models.shipments import Shipment, ShipmentLeg, TrackingEvent, TransportMode
 from resolvers.context import Context
-from resolvers.outcomes import Issue, WriteResult, audit, pk_of, refused
+from resolvers.outcomes import audit, pk_of
 
 SHIPPABLE = (OrderStatus.CONFIRMED, OrderStatus.PAID, OrderStatus.SHIPPED)
 MAX_LEGS = 20
@@ -55,16 +55,6 @@ TRACKING_TEXT = (
 )
 
 
-class ShipmentErrorCode(StrEnum):
-    NOT_FOUND = "NOT_FOUND"
-    ORDER_NOT_SHIPPABLE = "ORDER_NOT_SHIPPABLE"
-    REQUIRED = "REQUIRED"
-    TOO_LONG = "TOO_LONG"
-    TOO_MANY = "TOO_MANY"
-    ETA_BEFORE_ETD = "ETA_BEFORE_ETD"
-    IN_THE_FUTURE = "IN_THE_FUTURE"
-
-
 def _utc(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
@@ -82,10 +72,10 @@ def _texts(
     for column, api_name, longest, required in fields:
         value = str(given.get(column) or "").strip()
         if required and not value:
-            issues.append(Issue((*at, api_name), ShipmentErrorCode.REQUIRED, "is required"))
+            issues.append(Issue((*at, api_name), UserErrorCode.REQUIRED, "is required"))
         elif len(value) > longest:
             message = f"at most {longest} characters"
-            issues.append(Issue((*at, api_name), ShipmentErrorCode.TOO_LONG, message))
+            issues.append(Issue((*at, api_name), UserErrorCode.TOO_LONG, message))
         values[column] = value
     return values
 
@@ -94,9 +84,9 @@ def check_legs(legs: list[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], lis
     """The legs in journey order, numbered from 1; ETA may not precede ETD."""
     at = ("input", "legs")
     if not legs:
-        return [], [Issue(at, ShipmentErrorCode.REQUIRED, "a shipment has at least one leg")]
+        return [], [Issue(at, UserErrorCode.REQUIRED, "a shipment has at least one leg")]
     if len(legs) > MAX_LEGS:
-        return [], [Issue(at, ShipmentErrorCode.TOO_MANY, f"at most {MAX_LEGS} legs")]
+        return [], [Issue(at, UserErrorCode.TOO_MANY_ITEMS, f"at most {MAX_LEGS} legs")]
     issues: list[Issue] = []
     checked: list[dict[str, Any]] = []
     for index, leg in enumerate(legs):
@@ -105,7 +95,7 @@ def check_legs(legs: list[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], lis
         etd, eta = _utc(leg.get("etd")), _utc(leg.get("eta"))
         if etd is not None and eta is not None and eta < etd:
             message = "the arrival (ETA) cannot be before the departure (ETD)"
-            issues.append(Issue((*path, "eta"), ShipmentErrorCode.ETA_BEFORE_ETD, message))
+            issues.append(Issue((*path, "eta"), UserErrorCode.ETA_BEFORE_ETD, message))
         mode = TransportMode(leg["mode"])
         checked.append({**values, "mode": mode, "etd": etd, "eta": eta, "sequence": index + 1})
     return checked, issues
@@ -116,12 +106,12 @@ def check_shipment(given: Mapping[str, Any]) -> tuple[dict[str, Any], list[Issue
     reference = str(given.get("reference") or "").strip()
     if len(reference) > 120:
         issues.append(
-            Issue(("input", "reference"), ShipmentErrorCode.TOO_LONG, "at most 120 characters")
+            Issue(("input", "reference"), UserErrorCode.TOO_LONG, "at most 120 characters")
         )
     note = str(given.get("note") or "").strip()
     if len(note) > MAX_NOTE_LENGTH:
         message = f"at most {MAX_NOTE_LENGTH} characters"
-        issues.append(Issue(("input", "note"), ShipmentErrorCode.TOO_LONG, message))
+        issues.append(Issue(("input", "note"), UserErrorCode.TOO_LONG, message))
     legs, leg_issues = check_legs(list(given.get("legs") or []))
     return {"reference": reference, "note": note, "legs": legs}, issues + leg_issues
 
@@ -135,12 +125,12 @@ def check_tracking_event(
     assert occurred_at is not None
     if occurred_at > now + CLOCK_SKEW:
         message = "a tracking event reports what has happened, not what is planned"
-        issues.append(Issue(("input", "occurredAt"), ShipmentErrorCode.IN_THE_FUTURE, message))
+        issues.append(Issue(("input", "occurredAt"), UserErrorCode.IN_THE_FUTURE, message))
     return {**values, "occurred_at": occurred_at}, issues
 
 
 def _not_found(path: tuple[str, ...], what: str) -> WriteResult[Any]:
-    return refused(path, ShipmentErrorCode.NOT_FOUND, f"no {what} has this id")
+    return refused(path, UserErrorCode.NOT_FOUND, f"no {what} has this id")
 
 
 async def create_shipment(
@@ -159,7 +149,7 @@ async def create_shipment(
         if order.status not in SHIPPABLE:
             shippable = ", ".join(status.value for status in SHIPPABLE)
             message = f"the order is {order.status}; shipments are booked for {shippable} orders"
-            return refused(("orderId",), ShipmentErrorCode.ORDER_NOT_SHIPPABLE, message)
+            return refused(("orderId",), UserErrorCode.ORDER_NOT_SHIPPABLE, message)
         shipment = Shipment(
             order_id=pk,
             client_company_id=order.client_company_id,

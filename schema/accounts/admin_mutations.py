@@ -7,21 +7,22 @@ from typing import Annotated, Any, cast
 import strawberry
 
 from auth.policy import Permission
+from core.outcomes import WriteResult
 from models.accounts import Role, User
 from resolvers.accounts import user_admin
-from resolvers.accounts.support import Outcome
-from schema.accounts.payloads import UserAccountPayload, user_errors
+from schema.accounts.payloads import UserAccountPayload
 from schema.accounts.types import StaffRole, UserAccount
 from schema.info import Info
 from schema.permissions import permission_field
+from schema.user_errors import user_errors
 
 ENDS_SESSIONS = " The user's sessions end; the change is recorded in the audit log."
 
 
-def _payload(outcome: Outcome[User]) -> UserAccountPayload:
+def _payload(outcome: WriteResult[User]) -> UserAccountPayload:
     return UserAccountPayload(
-        user=UserAccount.from_row(outcome.value) if outcome.value is not None else None,
-        user_errors=user_errors(outcome.problems),
+        user=UserAccount.from_row(outcome.row) if outcome.row is not None else None,
+        user_errors=user_errors(outcome.issues),
     )
 
 

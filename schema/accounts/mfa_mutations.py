@@ -6,17 +6,13 @@ from typing import Annotated, Any
 
 import strawberry
 
-from auth.problems import Problem
+from core.outcomes import Issue
 from resolvers.accounts import mfa
 from schema.accounts.gates import signed_in_field
-from schema.accounts.payloads import (
-    EnrollTotpPayload,
-    MfaPayload,
-    retry_after,
-    user_errors,
-)
+from schema.accounts.payloads import EnrollTotpPayload, MfaPayload, retry_after
 from schema.accounts.types import TotpEnrollment
 from schema.info import Info
+from schema.user_errors import user_errors
 
 FRESH_FACTOR = (
     " Needs a fresh factor: a current code from the app or an unused recovery code. Code "
@@ -32,12 +28,12 @@ def _recovery_code_argument() -> Any:
     return strawberry.argument(description="An unused recovery code, instead of `code`.")
 
 
-def _payload(problems: list[Problem], codes: list[str] | None = None) -> MfaPayload:
+def _payload(issues: list[Issue], codes: list[str] | None = None) -> MfaPayload:
     return MfaPayload(
-        recovery_codes=None if problems else codes,
-        done=not problems,
-        user_errors=user_errors(problems),
-        retry_after_seconds=retry_after(problems),
+        recovery_codes=None if issues else codes,
+        done=not issues,
+        user_errors=user_errors(issues),
+        retry_after_seconds=retry_after(issues),
     )
 
 
@@ -52,14 +48,14 @@ class MfaMutation:
     )
     async def enroll_totp(self, info: Info) -> EnrollTotpPayload | None:
         outcome = await mfa.enrol_totp(info.context)
-        enrollment = outcome.value
+        enrollment = outcome.row
         return EnrollTotpPayload(
             enrollment=TotpEnrollment(
                 secret=enrollment.secret, uri=enrollment.uri, qr_code_svg=enrollment.qr_code_svg
             )
             if enrollment is not None
             else None,
-            user_errors=user_errors(outcome.problems),
+            user_errors=user_errors(outcome.issues),
         )
 
     @signed_in_field(
@@ -73,7 +69,7 @@ class MfaMutation:
         self, info: Info, code: Annotated[str, _code_argument()]
     ) -> MfaPayload | None:
         outcome = await mfa.confirm_totp(info.context, code=code)
-        return _payload(outcome.problems, outcome.value)
+        return _payload(outcome.issues, outcome.row)
 
     @signed_in_field(
         description="Replace the recovery codes with ten new ones (the old ones stop working)."
@@ -88,7 +84,7 @@ class MfaMutation:
         outcome = await mfa.regenerate_recovery_codes(
             info.context, code=code, recovery_code=recovery_code
         )
-        return _payload(outcome.problems, outcome.value)
+        return _payload(outcome.issues, outcome.row)
 
     @signed_in_field(
         description=(
@@ -103,4 +99,4 @@ class MfaMutation:
         recovery_code: Annotated[str | None, _recovery_code_argument()] = None,
     ) -> MfaPayload | None:
         outcome = await mfa.disable_totp(info.context, code=code, recovery_code=recovery_code)
-        return _payload(outcome.problems)
+        return _payload(outcome.issues)

@@ -6,30 +6,30 @@ from typing import Annotated
 
 import strawberry
 
-from auth.problems import Problem
+from core.outcomes import Issue, WriteResult
 from models.accounts import User
 from resolvers.accounts import passwords
-from resolvers.accounts.support import Outcome
 from schema.accounts.gates import signed_in_field
-from schema.accounts.payloads import PasswordPayload, retry_after, user_errors
+from schema.accounts.payloads import PasswordPayload, retry_after
 from schema.info import Info
+from schema.user_errors import user_errors
 
 POLICY = "12 to 128 characters, taken exactly as typed, and not one of the most common passwords."
 ONE_PER_REQUEST = " One such mutation per request."
 
 
-def _payload(problems: list[Problem], *, email: str | None = None) -> PasswordPayload:
+def _payload(issues: list[Issue], *, email: str | None = None) -> PasswordPayload:
     return PasswordPayload(
-        done=not problems,
-        email=None if problems else email,
-        user_errors=user_errors(problems),
-        retry_after_seconds=retry_after(problems),
+        done=not issues,
+        email=None if issues else email,
+        user_errors=user_errors(issues),
+        retry_after_seconds=retry_after(issues),
     )
 
 
-def _from_link(outcome: Outcome[User]) -> PasswordPayload:
-    email = outcome.value.email if outcome.value is not None else None
-    return _payload(outcome.problems, email=email)
+def _from_link(outcome: WriteResult[User]) -> PasswordPayload:
+    email = outcome.row.email if outcome.row is not None else None
+    return _payload(outcome.issues, email=email)
 
 
 @strawberry.type
@@ -51,7 +51,7 @@ class PasswordMutation:
         outcome = await passwords.change_password(
             info.context, current_password=current_password, new_password=new_password
         )
-        return _payload(outcome.problems)
+        return _payload(outcome.issues)
 
     @strawberry.field(
         description=(

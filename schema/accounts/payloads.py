@@ -4,34 +4,42 @@ from __future__ import annotations
 
 import strawberry
 
-from auth.problems import AccountErrorCode, Problem
+from core.outcomes import Issue, UserErrorCode
 from schema.accounts.types import LoginResult, SessionTokens, TotpEnrollment, UserAccount
-from schema.user_errors import UserError
+from schema.user_errors import UserError, one_of
 
+# What the account mutations may answer, besides the password policy codes.
+ACCOUNT_CODES = (
+    UserErrorCode.INVALID_CREDENTIALS,
+    UserErrorCode.TOO_MANY_REQUESTS,
+    UserErrorCode.INVALID_EMAIL,
+    UserErrorCode.EMAIL_TAKEN,
+    UserErrorCode.INVALID_TOKEN,
+    UserErrorCode.INVALID_CHALLENGE,
+    UserErrorCode.INVALID_CODE,
+    UserErrorCode.ONE_FACTOR_REQUIRED,
+    UserErrorCode.MFA_ALREADY_ENABLED,
+    UserErrorCode.MFA_NOT_ENABLED,
+    UserErrorCode.NO_PENDING_ENROLMENT,
+    UserErrorCode.REQUIRED,
+    UserErrorCode.TOO_LONG,
+    UserErrorCode.NOT_FOUND,
+    UserErrorCode.ROLE_NOT_ALLOWED,
+    UserErrorCode.OWN_ACCOUNT,
+)
 USER_ERRORS = (
     "Why nothing was done; empty on success. `code` is one of "
-    + ", ".join(code.value for code in AccountErrorCode)
+    + one_of(ACCOUNT_CODES)
     + ", or a password policy code (PASSWORD_TOO_SHORT, PASSWORD_TOO_LONG, PASSWORD_TOO_COMMON)."
 )
 RETRY_AFTER = (
-    "With TOO_MANY_ATTEMPTS: seconds to wait before trying again (at most "
+    "With TOO_MANY_REQUESTS: seconds to wait before trying again (at most "
     "AUTH_LOCKOUT_MINUTES); null otherwise."
 )
 
 
-def user_errors(problems: list[Problem]) -> list[UserError]:
-    return [
-        UserError(
-            field=None if problem.field is None else list(problem.field),
-            code=problem.code,
-            message=problem.message,
-        )
-        for problem in problems
-    ]
-
-
-def retry_after(problems: list[Problem]) -> int | None:
-    waits = [p.retry_after_seconds for p in problems if p.retry_after_seconds is not None]
+def retry_after(issues: list[Issue]) -> int | None:
+    waits = [issue.retry_after_seconds for issue in issues if issue.retry_after_seconds is not None]
     return max(waits) if waits else None
 
 

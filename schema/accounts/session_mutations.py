@@ -7,22 +7,15 @@ from typing import Annotated
 import strawberry
 
 from auth.login import LoginOutcome
-from auth.problems import Problem
-from auth.sessions import RefreshFailure
 from resolvers.accounts import sessions
 from schema.accounts.gates import signed_in_field
-from schema.accounts.payloads import (
-    LoginPayload,
-    LogoutPayload,
-    SessionPayload,
-    retry_after,
-    user_errors,
-)
+from schema.accounts.payloads import LoginPayload, LogoutPayload, SessionPayload, retry_after
 from schema.accounts.types import MfaRequired, SessionTokens
 from schema.info import Info
+from schema.user_errors import user_errors
 
 THROTTLED = (
-    " Throttled per account and per client IP: too many failures answer TOO_MANY_ATTEMPTS "
+    " Throttled per account and per client IP: too many failures answer TOO_MANY_REQUESTS "
     "with `retryAfterSeconds`. One such mutation per request."
 )
 
@@ -115,12 +108,10 @@ class SessionMutation:
         ],
     ) -> SessionPayload:
         outcome = await sessions.refresh(info.context, refresh_token=refresh_token)
-        problems = []
-        if outcome.failure is not None:
-            problems.append(Problem(code=outcome.failure.value, message=_REFRESH[outcome.failure]))
+        failures = [] if outcome.failure is None else [outcome.failure]
         return SessionPayload(
             session=SessionTokens.from_issued(outcome.issued) if outcome.issued else None,
-            user_errors=user_errors(problems),
+            user_errors=user_errors(failures),
             retry_after_seconds=None,
         )
 
@@ -133,12 +124,3 @@ class SessionMutation:
     async def logout_all(self, info: Info) -> LogoutPayload | None:
         ended = await sessions.logout_all(info.context)
         return LogoutPayload(sessions_ended=ended, user_errors=[])
-
-
-_REFRESH = {
-    RefreshFailure.INVALID: "The refresh token is unknown.",
-    RefreshFailure.EXPIRED: "The session has ended; sign in again.",
-    RefreshFailure.REUSED: (
-        "The refresh token was already used; every session of its family has ended."
-    ),
-}

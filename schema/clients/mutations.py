@@ -9,11 +9,10 @@ from typing import Annotated, Any, Self
 import strawberry
 
 from auth.policy import Permission
+from core.outcomes import UserErrorCode, WriteResult
 from models import clients as rows
 from resolvers.clients import contacts as client_contacts
 from resolvers.clients import writes as client_writes
-from resolvers.clients.rules import ClientErrorCode
-from resolvers.outcomes import WriteResult
 from schema.clients.inputs import (
     ClientCompanyInput,
     ClientCompanyPatch,
@@ -24,11 +23,23 @@ from schema.clients.inputs import (
 from schema.clients.types import ClientCompany, ClientContact
 from schema.info import Info
 from schema.permissions import permission_field
-from schema.user_errors import UserError, user_errors
+from schema.user_errors import UserError, one_of, user_errors
 
+CLIENT_CODES = (
+    UserErrorCode.REQUIRED,
+    UserErrorCode.TOO_LONG,
+    UserErrorCode.INVALID_COUNTRY,
+    UserErrorCode.INVALID_CURRENCY,
+    UserErrorCode.INVALID_INCOTERM,
+    UserErrorCode.INVALID_EMAIL,
+    UserErrorCode.INVALID_AMOUNT,
+    UserErrorCode.OUT_OF_RANGE,
+    UserErrorCode.NOT_FOUND,
+    UserErrorCode.CONFLICT,
+)
 USER_ERRORS = (
     "Why nothing was changed; empty on success. `code` is one of "
-    + ", ".join(code.value for code in ClientErrorCode)
+    + one_of(CLIENT_CODES)
     + "; CONFLICT means `expectedVersion` is stale: reload and apply the change again."
 )
 

@@ -7,12 +7,24 @@ from typing import Annotated
 import strawberry
 
 from auth.policy import Permission
+from core.outcomes import UserErrorCode
 from resolvers.fx import rates as fx_rates
-from resolvers.fx.rates import FxErrorCode
 from schema.fx.types import ExchangeRate, ExchangeRateInput
 from schema.info import Info
 from schema.permissions import permission_field
-from schema.user_errors import UserError, user_errors
+from schema.user_errors import UserError, one_of, user_errors
+
+FX_CODES = (
+    UserErrorCode.NO_ITEMS,
+    UserErrorCode.TOO_MANY_ITEMS,
+    UserErrorCode.TOO_LONG,
+    UserErrorCode.INVALID_CURRENCY,
+    UserErrorCode.SAME_CURRENCY,
+    UserErrorCode.INVALID_RATE,
+    UserErrorCode.INVALID_DATE,
+    UserErrorCode.DUPLICATE_ITEM,
+    UserErrorCode.DUPLICATE_RATE,
+)
 
 
 @strawberry.type(description="The result of adding exchange rates.")
@@ -23,9 +35,7 @@ class SetExchangeRatesPayload:
     user_errors: list[UserError] = strawberry.field(
         description=(
             "Why nothing was added; empty on success. `field` is e.g. "
-            '["rates", "2", "rate"]; `code` is one of '
-            + ", ".join(code.value for code in FxErrorCode)
-            + "."
+            '["rates", "2", "rate"]; `code` is one of ' + one_of(FX_CODES) + "."
         )
     )
 

@@ -6,28 +6,56 @@ from typing import Self
 
 import strawberry
 
+from core.outcomes import UserErrorCode, WriteResult
 from models import inquiries as rows
 from models.inquiries import inquiry_reference
 from resolvers.inquiries.quote_conversion import Conversion
-from resolvers.inquiries.rules import InquiryErrorCode
 from resolvers.inquiries.submission import Submitted
-from resolvers.orders.rules import OrderErrorCode
-from resolvers.outcomes import WriteResult
 from schema.inquiries.inquiry import Inquiry
 from schema.inquiries.quote import Quote
+from schema.orders.payloads import ORDER_CODES
 from schema.orders.types import Order
-from schema.user_errors import UserError, user_errors
+from schema.user_errors import UserError, one_of, user_errors
 
+INQUIRY_CODES = (
+    UserErrorCode.REQUIRED,
+    UserErrorCode.TOO_LONG,
+    UserErrorCode.INVALID_EMAIL,
+    UserErrorCode.INVALID_COUNTRY,
+    UserErrorCode.INVALID_CURRENCY,
+    UserErrorCode.INVALID_INCOTERM,
+    UserErrorCode.INVALID_AMOUNT,
+    UserErrorCode.OUT_OF_RANGE,
+    UserErrorCode.DATE_IN_PAST,
+    UserErrorCode.NO_ITEMS,
+    UserErrorCode.TOO_MANY_ITEMS,
+    UserErrorCode.DUPLICATE_ITEM,
+    UserErrorCode.NOT_FOUND,
+    UserErrorCode.VARIANT_NOT_OF_PRODUCT,
+    UserErrorCode.BELOW_MOQ,
+    UserErrorCode.GUEST_DETAILS_REQUIRED,
+    UserErrorCode.GUEST_DETAILS_NOT_ALLOWED,
+    UserErrorCode.SUBMITTER_NOT_ALLOWED,
+    UserErrorCode.TOO_MANY_REQUESTS,
+    UserErrorCode.INVALID_ASSIGNEE,
+    UserErrorCode.INQUIRY_CLOSED,
+    UserErrorCode.CONFLICT,
+    UserErrorCode.QUOTE_EXPIRED,
+    UserErrorCode.QUOTE_SUPERSEDED,
+    UserErrorCode.QUOTE_WITHDRAWN,
+    UserErrorCode.QUOTE_ALREADY_CONVERTED,
+    UserErrorCode.LEAD_NOT_A_CLIENT,
+)
 USER_ERRORS = (
     "Why nothing was changed; empty on success. `code` is one of "
-    + ", ".join(code.value for code in InquiryErrorCode)
+    + one_of(INQUIRY_CODES)
     + "; CONFLICT means `expectedVersion` is stale: reload and apply the change again."
 )
 CONVERSION_ERRORS = (
     "Why no order was placed; empty on success. `code` is one of "
-    + ", ".join(code.value for code in InquiryErrorCode)
+    + one_of(INQUIRY_CODES)
     + ", or a refusal of the order itself: "
-    + ", ".join(code.value for code in OrderErrorCode)
+    + one_of(ORDER_CODES)
     + " (stock, credit, prices and MOQ are checked as for placeOrder)."
 )
 

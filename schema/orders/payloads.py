@@ -6,17 +6,42 @@ from typing import Self
 
 import strawberry
 
+from core.outcomes import UserErrorCode, WriteResult
 from models import orders as rows
 from resolvers.orders.payments import RecordedPayment
-from resolvers.orders.rules import OrderErrorCode
-from resolvers.outcomes import WriteResult
 from schema.orders.types import Order, Payment
-from schema.user_errors import UserError, user_errors
+from schema.user_errors import UserError, one_of, user_errors
 
+ORDER_CODES = (
+    UserErrorCode.NOT_FOUND,
+    UserErrorCode.REQUIRED,
+    UserErrorCode.INVALID,
+    UserErrorCode.TOO_LONG,
+    UserErrorCode.NOT_ALLOWED,
+    UserErrorCode.NO_ITEMS,
+    UserErrorCode.TOO_MANY_ITEMS,
+    UserErrorCode.DUPLICATE_ITEM,
+    UserErrorCode.INVALID_CURRENCY,
+    UserErrorCode.INVALID_INCOTERM,
+    UserErrorCode.INVALID_COUNTRY,
+    UserErrorCode.OUT_OF_RANGE,
+    UserErrorCode.PRODUCT_NOT_ACTIVE,
+    UserErrorCode.NO_PRICE,
+    UserErrorCode.BELOW_PRICE_TIER,
+    UserErrorCode.BELOW_MOQ,
+    UserErrorCode.NO_FX_RATE,
+    UserErrorCode.CREDIT_LIMIT_EXCEEDED,
+    UserErrorCode.OUT_OF_STOCK,
+    UserErrorCode.IDEMPOTENCY_KEY_REUSED,
+    UserErrorCode.ILLEGAL_TRANSITION,
+    UserErrorCode.INVALID_AMOUNT,
+    UserErrorCode.INVALID_DATE,
+    UserErrorCode.IN_THE_FUTURE,
+    UserErrorCode.AMOUNT_EXCEEDS_BALANCE,
+    UserErrorCode.DUPLICATE_REFERENCE,
+)
 USER_ERRORS = (
-    "Why nothing was changed; empty on success. `code` is one of "
-    + ", ".join(code.value for code in OrderErrorCode)
-    + "."
+    "Why nothing was changed; empty on success. `code` is one of " + one_of(ORDER_CODES) + "."
 )
 
 

@@ -7,18 +7,25 @@ from typing import Annotated
 import strawberry
 
 from auth.policy import Permission
+from core.outcomes import UserErrorCode
 from resolvers.shipments import writes as shipments
-from resolvers.shipments.writes import ShipmentErrorCode
 from schema.info import Info
 from schema.permissions import permission_field
 from schema.shipments.inputs import ShipmentInput, TrackingEventInput
 from schema.shipments.types import Shipment, TrackingEvent
-from schema.user_errors import UserError, user_errors
+from schema.user_errors import UserError, one_of, user_errors
 
+SHIPMENT_CODES = (
+    UserErrorCode.NOT_FOUND,
+    UserErrorCode.ORDER_NOT_SHIPPABLE,
+    UserErrorCode.REQUIRED,
+    UserErrorCode.TOO_LONG,
+    UserErrorCode.TOO_MANY_ITEMS,
+    UserErrorCode.ETA_BEFORE_ETD,
+    UserErrorCode.IN_THE_FUTURE,
+)
 USER_ERRORS = (
-    "Why nothing was changed; empty on success. `code` is one of "
-    + ", ".join(code.value for code in ShipmentErrorCode)
-    + "."
+    "Why nothing was changed; empty on success. `code` is one of " + one_of(SHIPMENT_CODES) + "."
 )
 
 

@@ -211,7 +211,7 @@ async def test_an_expired_or_superseded_reset_link_is_refused(
     third = await _post(mail_api, REQUEST_RESET, email=user.email)
     fourth = await _post(mail_api, REQUEST_RESET, email=user.email)
     assert third["done"] is True
-    assert [e["code"] for e in fourth["userErrors"]] == ["TOO_MANY_ATTEMPTS"]
+    assert [e["code"] for e in fourth["userErrors"]] == ["TOO_MANY_REQUESTS"]
     assert fourth["retryAfterSeconds"] > 0
 
 

@@ -223,12 +223,12 @@ async def _locked_then_released(api: Api, db: Database, auth_settings: Settings)
 
     # then it is refused without being checked, with a wait of at most the lockout
     assert locked["result"] is None
-    assert [e["code"] for e in locked["userErrors"]] == ["TOO_MANY_ATTEMPTS"]
+    assert [e["code"] for e in locked["userErrors"]] == ["TOO_MANY_REQUESTS"]
     wait = locked["retryAfterSeconds"]
     assert isinstance(wait, int)
     assert 0 < wait <= auth_settings.auth_lockout_minutes * 60
     throttled = await _audit(db, "login.failed")
-    assert throttled[-1].changes == {"stage": "password", "reason": "TOO_MANY_ATTEMPTS"}
+    assert throttled[-1].changes == {"stage": "password", "reason": "TOO_MANY_REQUESTS"}
 
     # and after that wait the real user gets in again
     await asyncio.sleep(wait)
@@ -256,10 +256,10 @@ async def test_a_spoofed_forwarded_for_header_changes_neither_audit_nor_throttle
     rows = await _audit(db, "login.failed")
     assert {row.client_ip for row in rows} == {"127.0.0.1"}
     last = bodies[-1]["data"]["login"]
-    assert [e["code"] for e in last["userErrors"]] == ["TOO_MANY_ATTEMPTS"]
+    assert [e["code"] for e in last["userErrors"]] == ["TOO_MANY_REQUESTS"]
     # so even a real user behind that peer waits (the IP count survives successes)
     blocked = await _login(api, user.email)
-    assert [e["code"] for e in blocked["userErrors"]] == ["TOO_MANY_ATTEMPTS"]
+    assert [e["code"] for e in blocked["userErrors"]] == ["TOO_MANY_REQUESTS"]
 
 
 async def test_one_request_cannot_carry_two_credential_attempts(api: Api, db: Database) -> None:

@@ -213,7 +213,7 @@ async def test_wrong_codes_are_throttled_per_user(
         for _ in range(auth_settings.mfa_max_failures + 1)
     ]
     assert [a["userErrors"][0]["code"] for a in answers] == ["INVALID_CODE"] * 3 + [
-        "TOO_MANY_ATTEMPTS"
+        "TOO_MANY_REQUESTS"
     ]
     assert answers[-1]["retryAfterSeconds"] > 0
 
@@ -230,7 +230,7 @@ async def test_verify_mfa_is_throttled_for_the_user_behind_the_challenge(
         challenge = (await _login_token(api, user.email))["challenge"]
         data = await api.data(VERIFY_MFA, {"challenge": challenge, "code": "999999"})
         answers.append(data["verifyMfa"]["userErrors"][0]["code"])
-    assert answers == ["INVALID_CODE"] * 3 + ["TOO_MANY_ATTEMPTS"]
+    assert answers == ["INVALID_CODE"] * 3 + ["TOO_MANY_REQUESTS"]
     challenge = (await _login_token(api, user.email))["challenge"]
     locked = await api.data(VERIFY_MFA, {"challenge": challenge, "code": code_at(secret)})
     assert locked["verifyMfa"]["session"] is None

@@ -14,7 +14,7 @@ from auth.api_keys import ApiKeyRoleRefused, create_api_key, resolve_api_key, re
 from auth.policy import Permission
 from auth.principal import PrincipalKind
 from auth.sessions import (
-    RefreshFailure,
+    REFRESH_TOKEN_REUSED,
     refresh_session,
     resolve_access_token,
     revoke_all_sessions,
@@ -101,7 +101,7 @@ async def test_refresh_rotates_and_a_reused_refresh_token_revokes_the_family(
         reuse = await refresh_session(
             session, first.refresh_token, settings=settings, dialect=db.dialect
         )
-    assert reuse.failure is RefreshFailure.REUSED
+    assert reuse.failure is REFRESH_TOKEN_REUSED
     assert await resolve_access_token(db, second.access_token, settings) is None
     async with db.transaction() as session:
         after = await refresh_session(

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from core.outcomes import UserErrorCode
 from models.clients import BalanceDueOn
-from resolvers.clients.rules import (
-    ClientErrorCode,
-    check_company_details,
-    check_contact_details,
-    check_credit_terms,
-)
+from resolvers.clients.rules import check_company_details, check_contact_details, check_credit_terms
 
 
 def test_company_details_are_trimmed_and_codes_upper_cased() -> None:
@@ -33,19 +29,19 @@ def test_every_bad_company_field_is_named_with_its_code() -> None:
         }
     )
     assert [(issue.field, issue.code) for issue in issues] == [
-        (("input", "name"), ClientErrorCode.TOO_LONG),
-        (("input", "taxId"), ClientErrorCode.TOO_LONG),
-        (("input", "country"), ClientErrorCode.INVALID_COUNTRY),
-        (("input", "preferredCurrency"), ClientErrorCode.INVALID_CURRENCY),
-        (("input", "preferredIncoterm"), ClientErrorCode.INVALID_INCOTERM),
+        (("input", "name"), UserErrorCode.TOO_LONG),
+        (("input", "taxId"), UserErrorCode.TOO_LONG),
+        (("input", "country"), UserErrorCode.INVALID_COUNTRY),
+        (("input", "preferredCurrency"), UserErrorCode.INVALID_CURRENCY),
+        (("input", "preferredIncoterm"), UserErrorCode.INVALID_INCOTERM),
     ]
 
 
 def test_a_new_company_needs_a_name_and_a_country_but_a_patch_needs_nothing() -> None:
     _, issues = check_company_details({"tax_id": "1"}, required=("name", "country"))
     assert [(issue.field, issue.code) for issue in issues] == [
-        (("input", "name"), ClientErrorCode.REQUIRED),
-        (("input", "country"), ClientErrorCode.REQUIRED),
+        (("input", "name"), UserErrorCode.REQUIRED),
+        (("input", "country"), UserErrorCode.REQUIRED),
     ]
     assert check_company_details({"name": None, "country": None}) == ({}, [])
 
@@ -70,10 +66,10 @@ def test_credit_terms_are_checked_together_and_normalised() -> None:
 
 def test_bad_credit_terms_name_each_field() -> None:
     for limit, code in (
-        (Decimal("-1"), ClientErrorCode.OUT_OF_RANGE),
-        (Decimal("0.001"), ClientErrorCode.INVALID_AMOUNT),
-        (Decimal("NaN"), ClientErrorCode.INVALID_AMOUNT),
-        (Decimal("1E+20"), ClientErrorCode.OUT_OF_RANGE),
+        (Decimal("-1"), UserErrorCode.OUT_OF_RANGE),
+        (Decimal("0.001"), UserErrorCode.INVALID_AMOUNT),
+        (Decimal("NaN"), UserErrorCode.INVALID_AMOUNT),
+        (Decimal("1E+20"), UserErrorCode.OUT_OF_RANGE),
     ):
         _, issues = check_credit_terms(
             credit_limit=limit,
@@ -107,6 +103,6 @@ def test_contact_emails_are_normalised_and_checked() -> None:
     values, issues = check_contact_details({"email": "mehmet at anatolia"})
     assert values == {}
     assert [(issue.field, issue.code) for issue in issues] == [
-        (("input", "email"), ClientErrorCode.INVALID_EMAIL)
+        (("input", "email"), UserErrorCode.INVALID_EMAIL)
     ]
     assert check_contact_details({"email": ""}) == ({"email": ""}, [])

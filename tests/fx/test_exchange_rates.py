@@ -118,11 +118,11 @@ async def test_a_batch_with_any_bad_rate_is_refused_whole_with_each_row_named(
         (["rates", "2", "quote"], "SAME_CURRENCY"),
         (["rates", "3", "rate"], "INVALID_RATE"),
         (["rates", "4", "rate"], "INVALID_RATE"),
-        (["rates", "5", "effectiveAt"], "DUPLICATE"),
+        (["rates", "5", "effectiveAt"], "DUPLICATE_ITEM"),
         (["rates", "6", "rate"], "INVALID_RATE"),
         (["rates", "7", "source"], "TOO_LONG"),
     ]
-    assert [(e["field"], e["code"]) for e in empty["userErrors"]] == [(["rates"], "REQUIRED")]
+    assert [(e["field"], e["code"]) for e in empty["userErrors"]] == [(["rates"], "NO_ITEMS")]
     # and nothing was stored or audited, not even the good first row
     assert await _stored(db) == []
     async with db.session() as session:
@@ -142,7 +142,7 @@ async def test_a_stored_rate_is_never_overwritten(db: Database, settings: Settin
 
     # then the batch is refused, naming the row, and the first rate stands alone
     assert [(e["field"], e["code"]) for e in again["userErrors"]] == [
-        (["rates", "1", "effectiveAt"], "DUPLICATE")
+        (["rates", "1", "effectiveAt"], "DUPLICATE_RATE")
     ]
     assert [(r.base_currency, r.rate) for r in await _stored(db)] == [("EUR", Decimal("1.08"))]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from core.outcomes import Issue, UserErrorCode
 from models.catalog import PriceTier, Product, ProductStatus
 from models.orders import Order, OrderStatus
 from resolvers.orders.rules import (
-    OrderErrorCode,
     PricedLine,
     RequestedLine,
     check_lines,
@@ -17,7 +17,6 @@ from resolvers.orders.rules import (
     request_hash,
 )
 from resolvers.orders.transitions import CANCEL, CONFIRM, SHIP, previous_status
-from resolvers.outcomes import Issue
 
 TIERS = [
     PriceTier(variant_id=1, currency="USD", min_quantity=min_quantity, unit_price=Decimal(price))
@@ -58,9 +57,9 @@ def test_the_highest_tier_not_above_the_quantity_prices_the_line() -> None:
 def test_below_every_tier_or_in_another_currency_there_is_no_price() -> None:
     below, other = _price(9), _price(50, "EUR")
     assert isinstance(below, Issue)
-    assert below.code is OrderErrorCode.BELOW_PRICE_TIER
+    assert below.code is UserErrorCode.BELOW_PRICE_TIER
     assert isinstance(other, Issue)
-    assert other.code is OrderErrorCode.NO_PRICE
+    assert other.code is UserErrorCode.NO_PRICE
 
 
 def test_moq_counts_every_line_of_the_product_and_exempts_quoted_lines() -> None:
@@ -72,7 +71,7 @@ def test_moq_counts_every_line_of_the_product_and_exempts_quoted_lines() -> None
     assert check_moq([line(0, 1, 100), line(1, 2, 50)], products) == []
     short = check_moq([line(0, 1, 100), line(1, 2, 49)], products)
     assert [(i.field, i.code) for i in short] == [
-        (("input", "lines", "0", "quantity"), OrderErrorCode.BELOW_MOQ)
+        (("input", "lines", "0", "quantity"), UserErrorCode.BELOW_MOQ)
     ]
     assert check_moq([line(0, 1, 20, tier=None)], products) == []
 
@@ -82,8 +81,8 @@ def test_lines_need_a_positive_quantity_and_a_variant_once() -> None:
         [RequestedLine(1, 5, None), RequestedLine(2, 0, None), RequestedLine(1, 1, None)]
     )
     assert [(i.field, i.code) for i in issues] == [
-        (("input", "lines", "1", "quantity"), OrderErrorCode.INVALID),
-        (("input", "lines", "2", "variantId"), OrderErrorCode.DUPLICATE_VARIANT),
+        (("input", "lines", "1", "quantity"), UserErrorCode.OUT_OF_RANGE),
+        (("input", "lines", "2", "variantId"), UserErrorCode.DUPLICATE_ITEM),
     ]
 
 

@@ -115,11 +115,11 @@ async def test_refusals_name_the_line_at_fault_and_change_nothing(
         ),
         "duplicate": (
             order_input([(shop.variant, 60), (shop.variant, 1)]),
-            [(["input", "lines", "1", "variantId"], "DUPLICATE_VARIANT")],
+            [(["input", "lines", "1", "variantId"], "DUPLICATE_ITEM")],
         ),
         "quantity": (
             order_input([(shop.variant, 0)]),
-            [(["input", "lines", "0", "quantity"], "INVALID")],
+            [(["input", "lines", "0", "quantity"], "OUT_OF_RANGE")],
         ),
         "address": (
             order_input([(shop.variant, 60)], shippingAddress={**ADDRESS_NO_CITY}),
@@ -127,7 +127,7 @@ async def test_refusals_name_the_line_at_fault_and_change_nothing(
         ),
         "currency": (
             order_input([(shop.variant, 60)], currency="XYZ"),
-            [(["input", "currency"], "UNKNOWN_CURRENCY")],
+            [(["input", "currency"], "INVALID_CURRENCY")],
         ),
         "no fx rate": (
             order_input([(shop.variant, 60)], currency="EUR"),
@@ -141,7 +141,7 @@ async def test_refusals_name_the_line_at_fault_and_change_nothing(
             {**order_input([]), "lines": [{"variantId": gid("Variant", 999_999), "quantity": 60}]},
             [(["input", "lines", "0", "variantId"], "NOT_FOUND")],
         ),
-        "no lines": (order_input([]), [(["input", "lines"], "NO_LINES")]),
+        "no lines": (order_input([]), [(["input", "lines"], "NO_ITEMS")]),
     }
     async with caller(settings, db) as anyone:
         client = anyone.as_(shop.client_token)
