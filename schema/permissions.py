@@ -53,6 +53,21 @@ class PermissionGate(CallerGate):
             raise Forbidden(f"requires the {self.permission.value} permission")
 
 
+class ClientOrPermissionGate(CallerGate):
+    """Client users (their own company's rows, by row scoping) or holders of `permission`."""
+
+    def __init__(self, permission: Permission, doing: str) -> None:
+        self.permission = permission
+        self.doing = doing
+
+    def check(self, principal: Principal) -> None:
+        is_client_user = principal.is_client and principal.client_company_id is not None
+        if not (is_client_user or principal.can(self.permission)):
+            raise Forbidden(
+                f"{self.doing} by the client's users, or by staff holding {self.permission.value}"
+            )
+
+
 def permission_description(permission: Permission, description: str) -> str:
     return (
         f"{description}\n\nRequires the `{permission.value}` permission "

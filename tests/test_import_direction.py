@@ -17,7 +17,8 @@ ALLOWED: dict[str, set[str]] = {
     "loaders": {"auth", "core", "models"},
     "resolvers": {"loaders", "auth", "core", "models"},
     "admin_queries": {"resolvers", "loaders", "auth", "core", "models"},
-    "schema": {"admin_queries", "resolvers", "loaders", "auth", "core", "models"},
+    # Schema types reach data through resolvers only, never loaders directly.
+    "schema": {"admin_queries", "resolvers", "auth", "core", "models"},
     "jobs": {"core", "models", "auth"},
     "app": {"schema", "jobs", "admin_queries", "resolvers", "loaders", "auth", "core", "models"},
     "migrations": {"core", "models"},

@@ -7,8 +7,8 @@ from typing import Self
 import strawberry
 
 from core.global_id import encode_global_id
-from loaders import catalog as relations
 from models import catalog as rows
+from resolvers.catalog import related
 from schema.info import Info
 from schema.node import Node
 
@@ -33,12 +33,10 @@ class Category(Node):
 
     @strawberry.field(description="The parent category; null for a top-level category.")
     async def parent(self, info: Info) -> Category | None:
-        if self.row.parent_id is None:
-            return None
-        parent = await info.context.loaders.one(relations.CATEGORY_BY_ID, self.row.parent_id)
+        parent = await related.parent_of(info.context, self.row)
         return None if parent is None else Category.from_row(parent)
 
     @strawberry.field(description="Direct sub-categories, in display order.")
     async def children(self, info: Info) -> list[Category]:
-        children = await info.context.loaders.many(relations.CATEGORY_CHILDREN, self.row.id)
+        children = await related.children_of(info.context, self.row)
         return [Category.from_row(child) for child in children]

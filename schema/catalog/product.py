@@ -7,8 +7,8 @@ from typing import Any, Self
 import strawberry
 
 from core.global_id import encode_global_id
-from loaders import catalog as relations
 from models import catalog as rows
+from resolvers.catalog import related
 from resolvers.pagination import Page
 from schema.catalog.category import Category
 from schema.catalog.enums import AttributeKind, Incoterm
@@ -98,19 +98,15 @@ class Product(Node):
 
     @strawberry.field(description="The category this product is listed in.")
     async def category(self, info: Info) -> Category:
-        row = await info.context.loaders.one(relations.CATEGORY_BY_ID, self.row.category_id)
-        return Category.from_row(row)
+        return Category.from_row(await related.category_of(info.context, self.row))
 
     @strawberry.field(description="The product type whose attributes define `specs`.")
     async def product_type(self, info: Info) -> ProductType:
-        row = await info.context.loaders.one(relations.PRODUCT_TYPE_BY_ID, self.row.product_type_id)
-        return ProductType.from_row(row)
+        return ProductType.from_row(await related.product_type_of(info.context, self.row))
 
     @strawberry.field(description="Specs set on this product, in the type's attribute order.")
     async def specs(self, info: Info) -> list[ProductSpec]:
-        attributes = await info.context.loaders.many(
-            relations.ATTRIBUTES_BY_PRODUCT_TYPE, self.row.product_type_id
-        )
+        attributes = await related.attributes_of(info.context, self.row.product_type_id)
         return [
             ProductSpec.from_value(attribute, self.row.specs[attribute.key])
             for attribute in attributes
@@ -119,7 +115,7 @@ class Product(Node):
 
     @strawberry.field(description="Sellable variants of this product, by SKU.")
     async def variants(self, info: Info) -> list[Variant]:
-        found = await info.context.loaders.many(relations.VARIANTS_BY_PRODUCT, self.row.id)
+        found = await related.variants_of(info.context, self.row.id)
         return [Variant.from_row(row) for row in found]
 
 

@@ -7,8 +7,8 @@ from typing import Self
 import strawberry
 
 from core.global_id import encode_global_id
-from loaders import catalog as relations
 from models import catalog as rows
+from resolvers.catalog import related
 from schema.catalog.enums import AttributeKind
 from schema.info import Info
 from schema.node import Node
@@ -67,5 +67,5 @@ class ProductType(Node):
 
     @strawberry.field(description="The attributes of this type's specs, in display order.")
     async def attributes(self, info: Info) -> list[AttributeDefinition]:
-        found = await info.context.loaders.many(relations.ATTRIBUTES_BY_PRODUCT_TYPE, self.row.id)
+        found = await related.attributes_of(info.context, self.row.id)
         return [AttributeDefinition.from_row(row) for row in found]

@@ -9,9 +9,8 @@ import strawberry
 
 from auth.policy import Permission
 from core.global_id import encode_global_id
-from loaders import catalog as relations
 from models import catalog as rows
-from resolvers.catalog import costs, pricing
+from resolvers.catalog import costs, pricing, related
 from schema.info import Info
 from schema.money import Money
 from schema.node import Node
@@ -96,7 +95,7 @@ class Variant(Node):
     ) -> Annotated[Product, strawberry.lazy("schema.catalog.product")] | None:
         from schema.catalog.product import Product
 
-        row = await info.context.loaders.one(relations.PRODUCT_BY_ID, self.row.product_id)
+        row = await related.product_of(info.context, self.row)
         return None if row is None else Product.from_row(row)
 
     @strawberry.field(description="Quantity-break prices, cheapest tier last within a currency.")

@@ -13,8 +13,6 @@ from typing import Annotated, Any
 import strawberry
 
 from auth.policy import Permission
-from auth.principal import Principal
-from core.errors import Forbidden
 from resolvers.inquiries import quote_conversion, quotes
 from resolvers.inquiries import submission as inquiry_submission
 from resolvers.inquiries import workflow as inquiry_workflow
@@ -29,18 +27,7 @@ from schema.inquiries.payloads import (
     SubmitInquiryPayload,
 )
 from schema.orders.inputs import ShippingAddressInput
-from schema.permissions import CallerGate, permission_field
-
-
-class QuoteAcceptorGate(CallerGate):
-    """Client users (their own company's quotes, by row scoping) or inquiry managers."""
-
-    def check(self, principal: Principal) -> None:
-        if not (principal.is_client or principal.can(Permission.INQUIRIES_MANAGE)):
-            raise Forbidden(
-                "quotes are accepted by the client's users, or by staff holding "
-                f"{Permission.INQUIRIES_MANAGE.value}"
-            )
+from schema.permissions import ClientOrPermissionGate, permission_field
 
 
 def _id(what: str) -> Any:
@@ -150,7 +137,7 @@ class InquiryMutation:
             "are checked as for `placeOrder`; when refused the quote stays OPEN. The inquiry "
             "becomes WON."
         ),
-        extensions=[QuoteAcceptorGate()],
+        extensions=[ClientOrPermissionGate(Permission.INQUIRIES_MANAGE, "quotes are accepted")],
     )
     async def convert_quote_to_order(
         self,

@@ -13,9 +13,9 @@ from typing import Self
 
 import strawberry
 
-from loaders.orders import ENTRIES_BY_RECEIVABLE, RECEIVABLE_BY_ORDER
 from models import ledger as rows
 from models.money import round_money
+from resolvers.ledger import reads as ledger
 from schema.info import Info
 from schema.moments import utc
 from schema.money import Money
@@ -106,11 +106,11 @@ class Receivable:
 
     @strawberry.field(description="The postings, oldest first.")
     async def entries(self, info: Info) -> list[LedgerEntry]:
-        found = await info.context.loaders.many(ENTRIES_BY_RECEIVABLE, self.row.id)
+        found = await ledger.entries_of(info.context, self.row.id)
         return [LedgerEntry.from_row(entry) for entry in found]
 
 
 async def receivable_of_order(info: Info, order_id: int) -> Receivable | None:
     """The order's receivable if the caller may see it (finance, or the client's own)."""
-    found: rows.Receivable | None = await info.context.loaders.one(RECEIVABLE_BY_ORDER, order_id)
+    found = await ledger.receivable_of_order(info.context, order_id)
     return None if found is None else Receivable.from_row(found)

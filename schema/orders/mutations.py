@@ -21,7 +21,7 @@ from resolvers.orders.transitions import CONFIRM, DELIVER, SHIP
 from schema.info import Info
 from schema.orders.inputs import PlaceOrderInput
 from schema.orders.payloads import OrderPayload, PlaceOrderPayload, RecordPaymentPayload
-from schema.permissions import permission_field
+from schema.permissions import ClientOrPermissionGate, permission_field
 
 
 def _order_id() -> Any:
@@ -37,7 +37,8 @@ class OrderMutation:
             "FORBIDDEN. Every price comes from the variants' quantity tiers; MOQ, stock and "
             "the client's credit limit are checked and stock is reserved, all or nothing. "
             "Sending the same `idempotencyKey` again returns the same order."
-        )
+        ),
+        extensions=[ClientOrPermissionGate(Permission.ORDERS_WRITE, "orders are placed")],
     )
     async def place_order(
         self,
@@ -100,7 +101,8 @@ class OrderMutation:
             "Cancel an order before it ships, releasing its stock reservation. Staff holding "
             "`orders:write` may cancel a placed, confirmed or paid order; a client user its "
             "own order while it is still placed; anyone else gets FORBIDDEN."
-        )
+        ),
+        extensions=[ClientOrPermissionGate(Permission.ORDERS_WRITE, "orders are cancelled")],
     )
     async def cancel_order(
         self,
