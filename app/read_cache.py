@@ -1,19 +1,8 @@
 """Whole responses of public catalog reads, served from the cache by catalog version.
 
-A storefront asks the same listings, searches and facets again and again, and their counts
-grow with the catalog; the answer only changes when the catalog does. So a query whose every
-root field is a catalog read is answered from the cache when an identical request was answered
-before under the same catalog version, for a caller who may see the same things.
-
-The key covers the catalog version, the document, `operationName`, the variables and what the
-caller may see (their permissions: cost prices need `catalog:read_cost`; and their client
-company). Every committed write to catalog rows bumps the version (`Database.transaction`,
-wired in `app.factory`), so older entries are never found again and age out by their TTL.
-If a bump cannot reach Redis, the cache logs it and retries on its next call; until then the
-TTL (`CATALOG_CACHE_SECONDS`) bounds how stale another process's answers can be.
-
-The version is read before the query runs and bumped only after a write commits, so an entry
-stored under the current version was computed from data at least as new as that version.
+A query whose every root field is a catalog read is answered from the cache when an identical
+request was answered before under the same catalog version, for a caller who may see the same
+things. The key, the invalidation on commit and its limits are in docs/design/caching.md.
 """
 
 from __future__ import annotations

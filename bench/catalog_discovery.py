@@ -2,20 +2,9 @@
 
     .venv/bin/python -m bench.catalog_discovery [--runs 30] [--small 1000] [--large 100000]
 
-Creates two scratch PostgreSQL databases (`BENCH_PG_SERVER`, default postgres@127.0.0.1:5432),
-seeds the small demo catalog into both and grows the second to the large size (the seeder adds
-products on a second run), times each query against both, prints the medians and the
-large/small ratio, and drops the databases. Queries run in-process through the ASGI app over
-`httpx.ASGITransport`, so the figures include HTTP parsing, GraphQL execution and SQL, but no
-network. The goal is a ratio within 1.5x; figures are printed, never asserted.
-
-The two sizes are timed in alternation, run by run, rather than one after the other: on a
-shared machine the speed drifts by tens of percent over minutes, and alternating puts both
-sizes under the same drift, so the ratio compares the catalogs rather than two moments.
-
-Each query is timed twice: cold, with the catalog version bumped before every run so the
-read cache (`app.read_cache`) never answers, and warm, answered from that cache. The cache is
-the app's in-process one (no Redis here), so warm figures leave out one Redis round trip.
+Prints cold and warm medians per query and their large/small ratio, timing the two sizes in
+alternation; figures are printed, never asserted. How it measures, and every figure it has
+given, are in docs/benchmarks.md.
 """
 
 from __future__ import annotations

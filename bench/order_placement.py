@@ -2,18 +2,9 @@
 
     .venv/bin/python -m bench.order_placement [--orders 1000] [--concurrency 32] [--workers 2]
 
-Creates a scratch PostgreSQL database (`BENCH_PG_SERVER`, default postgres@127.0.0.1:5432),
-seeds a demo catalog and 20 client companies (each with a signed-in buyer), starts
-`tradeql serve --workers N` on a free port, and fires `--orders` placements from
-`--concurrency` buyers at once, in two shapes:
-
-- spread: each order is two lines over 50 popular variants, from any of the 20 clients;
-- hot SKU: every order wants the same variant (the launch of a best seller), so every
-  reservation queues on one row.
-
-It prints throughput, latency percentiles and how many placements failed (there should be
-none), then checks the books: one order per request, and `stock_reserved` equal to the sum
-of what was ordered. Figures are printed, never asserted; they depend on the machine.
+Fires placements at `tradeql serve --workers N` in two shapes (spread over 50 variants, and one
+hot SKU), prints throughput and latency percentiles, then checks that the books balance.
+How it measures, and every figure it has given, are in docs/benchmarks.md.
 """
 
 from __future__ import annotations

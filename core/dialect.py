@@ -1,19 +1,8 @@
 """Where PostgreSQL and SQLite differ in catalog discovery: word search and timestamp order.
 
 Every other part of a listing or facet query is written once. These helpers take the dialect
-name (`Database.dialect`) and return SQL expressions with the same meaning on both:
-
-- search: every query word must be a word of the product's search document, and the last one
-  may also just start one (`cotton tw` finds cotton twill), as search-as-you-type does
-  (Algolia's default, `prefixLast`). Only the last word is a prefix because a prefix makes
-  the GIN index gather every word it starts before intersecting: `cotton:*` alone cost as
-  much as the rest of a 100,000-product search. PostgreSQL answers with a `tsquery` against
-  the GIN-indexed `search_vector`; SQLite with one `LIKE` per word over the same normalised
-  words (no index, correct and simple).
-- relevance: PostgreSQL ranks with `ts_rank` (name and SKU words weigh more than description
-  words); SQLite counts the query words found in the name and SKUs.
-- timestamps: SQLite stores them as text whose format depends on who wrote the row, so order
-  and compare by `julianday()`; PostgreSQL compares `timestamptz` values directly (indexed).
+name (`Database.dialect`) and return SQL expressions with the same meaning on both; why search
+treats only the last word as a prefix is in docs/design/catalog-discovery.md ("Two dialects").
 """
 
 from __future__ import annotations

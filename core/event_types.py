@@ -2,8 +2,9 @@
 
 Public types are a contract with partners: their payload is sent as the webhook's `data`,
 so a field, once published, is never renamed or removed. To publish a new type, add an
-`EventType` to `PUBLIC_EVENT_TYPES` below and a row to the README's event table (a test
-checks they agree); the webhook fan-out subscribes to every public type automatically.
+`EventType` to `PUBLIC_EVENT_TYPES` below and a row to the event table of
+docs/api/webhooks.md (a test checks they agree); the webhook fan-out subscribes to every
+public type automatically.
 
 Internal types drive TradeQL's own work and are never delivered to partners. The catalogue
 lives in `core` so that whatever emits an event (mutations, commands, handlers) names it

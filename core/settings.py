@@ -28,7 +28,7 @@ class InsecureConfiguration(ValueError):
 
 
 class Settings(BaseSettings):
-    """Every knob TradeQL reads; the README documents each one."""
+    """Every knob TradeQL reads; docs/configuration.md documents each one."""
 
     # Errors never echo what was given: it may be a password or a key.
     model_config = SettingsConfigDict(

@@ -1,19 +1,8 @@
 """The ledger: accounts receivable posted from order events, exactly once per event.
 
-- `order.confirmed` opens the order's receivable with an INVOICE entry of its total, the
-  advance share of the client's payment terms and, when the balance falls due on the
-  invoice, its due date (confirmation date + net days).
-- `order.payment_recorded` posts a negative PAYMENT entry: partly or fully settled.
-- `order.shipped` / `order.delivered` set the due date when the terms count from the bill
-  of lading / the delivery (that event's date + net days).
-- `order.cancelled` writes off what is still owed with a REVERSAL entry.
-
-Each event is handled in one transaction that first claims it (`claim_effect`), and every
-entry names its event under a unique (event, kind) key, so redelivery posts nothing twice.
-The balance is the sum of the entries: each payment settles the receivable through its own
-event, whether that event is handled before or after a later payment's. Events may arrive
-out of order: one that needs a receivable not yet written, for an order that was
-confirmed, is deferred until the confirmation has been posted.
+Confirmation opens an order's receivable, payments settle it, shipping or delivery may set its
+due date, cancellation reverses it; each entry is unique per (event, kind), and an event that
+arrives before its confirmation is deferred. The whole design is in docs/design/ledger.md.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Imports flow one way, up the list in ARCHITECTURE.md: a package imports only those above it."""
+"""Imports flow one way, up the layout in README.md: a package imports only those above it."""
 
 from __future__ import annotations
 

@@ -1,21 +1,8 @@
 """`tradeql seed-demo`: load the demo import-export catalog of `app.demo_catalog`.
 
-Speed: products, variants and price tiers go in with SQLAlchemy Core bulk inserts, a batch of
-products at a time, so 100,000 products (about 190,000 variants and 1.7 million price tiers)
-take a few hundred statements rather than two million ORM flushes. Ids come back with
-`RETURNING ... sort_by_parameter_order=True`, which works on PostgreSQL and SQLite alike.
-
-Validation: a Core insert skips the ORM flush hook that applies the catalog's write rules, so
-every product goes through `check_product` (and with it `validate_specs`, against the attribute
-rows actually in the database) and every variant through `check_variant` before it is inserted.
-For the same reason the seed writes the discovery rows (typed spec values and search documents
-per batch; facet counts and from-prices once at the end) with `core.catalog_index`, as
-the flush hook does.
-
-One transaction, not a commit per batch: a seed lands whole or not at all. A failure half-way
-through would otherwise leave a partial catalog that `--if-empty` takes for a seeded one and
-never completes. PostgreSQL carries a 1.7-million-row transaction without trouble; on SQLite
-the seed holds the write lock throughout, which suits a one-off command.
+Bulk Core inserts in one transaction, with the catalog's write rules and discovery rows applied
+by hand because Core inserts skip the ORM flush hook; why, and what it costs, is in
+docs/design/demo-seed.md.
 """
 
 from __future__ import annotations

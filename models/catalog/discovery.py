@@ -1,31 +1,7 @@
 """Read-side tables of catalog discovery, derived from products, variants and price tiers.
 
-The storefront filters on specs, prices and words, and each of those needs an index that the
-`products` table cannot carry by itself:
-
-- `product_spec_values`: one typed row per spec value of an active product (a MULTI_ENUM
-  gives one row per member) and one for its country of origin (`COUNTRY_KEY`), so "bore 20
-  mm", "gsm between 200 and 240" or "colours include tan" are btree range scans on
-  `(attribute_key, value_*, product_id)`, on PostgreSQL and SQLite alike, and facet counts
-  are a GROUP BY over the same rows. Like a search row, a spec row proves its product
-  visible, and carries its type, category and name (in the indexes, on PostgreSQL), so a
-  type or category page under one attribute's values lists and counts from one index range.
-  With the country among them, a sidebar counts every facet of a set of products from their
-  spec rows alone, and a country filter beside attribute values is one more index range.
-- `product_prices`: the "from" price of a product per currency, the unit price of the lowest
-  quantity break (the cheapest over its variants), so a price filter or sort is a range scan
-  on `(currency, from_price, product_id)` instead of an aggregate over every tier.
-- `facet_value_counts`: active products per (product type, category, attribute, value), for
-  facets whose conditions besides their own are a product type and/or category; and
-  `facet_pair_counts`, the same per value of a second attribute (the "picked" one), for
-  facets whose other conditions also pick values of one attribute. Both count the country of
-  origin as the pseudo-attribute `COUNTRY_KEY`, so the country facet and a country filter
-  take the same path as specs.
-- `product_search`: for each active product only, the words of its name and SKUs (`title`)
-  and description (`body`), normalised by `search_words`, and its name; on PostgreSQL a
-  generated `tsvector` with a GIN index serves word-prefix search and ranking. A search row
-  is itself the proof that its product is visible, so a search reads no product row.
-
+Spec values, from-prices, facet counts and search rows, each indexed for what the storefront
+filters, sorts and counts on; what each table serves is in docs/design/catalog-discovery.md.
 Nothing writes these rows but `core.catalog_index` (from the ORM flush hook and the seeder);
 the functions here only say what the rows of one product are.
 """

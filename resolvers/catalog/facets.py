@@ -1,32 +1,9 @@
 """Facets: for the products a filter matches, the values of each filterable attribute, counted.
 
-Each attribute is counted under the filter without its own conditions, so a sidebar can show
-the alternatives to what the buyer picked; every other attribute under the whole filter. That
-makes one product set per conditioned attribute plus one for the rest; each set is a CTE and
-a branch of one UNION ALL, so the counts cost the same few statements however many
-attributes and products there are. A set whose conditions are only a product type and/or
-category (the sidebar of a type or category page, or a picked attribute's alternatives there)
-is not counted product by product: its branch sums the rows of `facet_value_counts`, which
-every catalog write keeps (`core.catalog_index`), so its cost does not grow with the catalog.
-Nor is a set that also picks values of one other attribute (or countries): its branch sums
-the rows of `facet_pair_counts` for the picked values. The country facet is a key like any
-other (`COUNTRY_KEY`) in these tables and in the spec rows.
-
-1. the attribute catalog (which keys are filterable, their kind, label and unit), read once
-   per request (`spec_filters.load_attribute_catalog`);
-2. per attribute and value, the number of matching products, at most `MAX_FACET_VALUES`
-   values per attribute, most frequent first, each row with its attribute's minimum, maximum
-   and number of distinct values. NUMBER attributes are grouped by value too, and when all
-   their values fit (bores, weights and lengths take few), the buckets of
-   `facet_buckets.number_buckets(min, max)` are counted from these rows. The country of
-   origin is one more key of the same rows (a spec row of each product holds it), counted
-   with the unconditioned keys when the filter has no country; `attributes` and
-   `countriesOfOrigin` share the statement;
-3. only for a NUMBER attribute with more distinct values than that, the count per bucket.
-
-A key defined by several product types is one facet when its filterable definitions agree on
-kind and unit; when they do not (a width in mm on one type, in inches on another), adding the
-values would mislead, so the key is left out until the filter names a product type.
+Each attribute is counted under the filter without its own conditions, so a sidebar shows the
+alternatives to what the buyer picked; each product set is one branch of one UNION ALL, summed
+from the facet count tables where its conditions allow. The statements, the count tables each
+set reads and why are in docs/design/catalog-discovery.md ("Facets").
 """
 
 from __future__ import annotations

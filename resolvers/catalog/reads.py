@@ -1,7 +1,7 @@
 """Storefront catalog reads: product listings, lookups by slug and global id, the category tree.
 
 The listing composes `product_filters` (what matches), `sorting` (in which order, and the
-cursors) and the discovery tables behind them; see README "How catalog discovery stays fast".
+cursors) and the discovery tables behind them; see docs/design/catalog-discovery.md.
 """
 
 from __future__ import annotations

@@ -1,19 +1,8 @@
 """Orders of the product listing, each a keyset over an index, with cursors that carry its key.
 
-- NAME: (name, id), served by the index (status, name, id); or, for one attribute's values
-  within a type or category, by the spec rows' copies of both (`name_plan`).
-- NEWEST: (created_at desc, id desc), served backwards by (status, created_at, id).
-- PRICE_ASC / PRICE_DESC: (from-price in the currency, id), served by product_prices'
-  (currency, from_price, product_id); only products with a price in that currency are listed.
-- RELEVANCE: (relevance desc, name, id); needs `filter.search`. The page joins each product's
-  search row for its rank and applies the match to that row, so the index finds the matches
-  once; the count needs no join (the filter's search condition already holds the match).
-  Search rows exist for active products only and carry the name, so a search without other
-  conditions ranks and counts its matches from the search rows alone.
-
-Every key ends in the product id, so the order is total and no product repeats or goes missing
-between pages. A cursor records its sort (and, for price, the currency), so replaying it under
-another order is a BAD_USER_INPUT on `after` rather than a page that silently skips products.
+NAME, NEWEST, PRICE_ASC / PRICE_DESC and RELEVANCE; every key ends in the product id, so the
+order is total, and a cursor replayed under another order is a BAD_USER_INPUT on `after`.
+Which index serves each order is in docs/design/catalog-discovery.md ("Sort orders").
 """
 
 from __future__ import annotations

@@ -1,21 +1,8 @@
 """Spec filters: which attribute a condition names, whether its operator fits, and its SQL.
 
-Attributes belong to product types, and a key can recur across types (`colour` on bags and on
-tiles). A spec filter names a key, not a type: it applies to every product type in scope that
-defines the key as filterable, and its operator must fit each of those definitions. With a
-product type in the filter, only that type is in scope.
-
-Operators, by the attribute's kind:
-
-| operator         | TEXT        | ENUM        | MULTI_ENUM      | NUMBER        | BOOLEAN |
-|------------------|-------------|-------------|-----------------|---------------|---------|
-| `equals.text`    | exact value | that value  | has that value  |               |         |
-| `oneOf`          | any of them | any of them | has any of them |               |         |
-| `equals.number`  |             |             |                 | exactly       |         |
-| `range`          |             |             |                 | min ≤ v ≤ max |         |
-| `equals.boolean` |             |             |                 |               | yes/no  |
-
-Numbers are in the attribute's unit. Anything else is a `BadUserInput` naming
+A spec filter names a key, not a product type: it applies to every product type in scope that
+defines the key as filterable, and its operator must fit each of those definitions (the table
+of operators by kind is in docs/api/catalog.md). Anything else is a `BadUserInput` naming
 `filter.specs.<key>`, raised before any SQL runs.
 """
 

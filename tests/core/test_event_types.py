@@ -14,16 +14,17 @@ from core.event_types import (
     check_public_event_types,
 )
 
-README = Path(__file__).resolve().parent.parent.parent / "README.md"
+WEBHOOKS_PAGE = Path(__file__).resolve().parents[2] / "docs" / "api" / "webhooks.md"
 
 
 def _event_table_rows() -> dict[str, str]:
-    section = README.read_text(encoding="utf-8").split("### Event types", 1)[1].split("\n## ")[0]
+    page = WEBHOOKS_PAGE.read_text(encoding="utf-8")
+    section = page.split("\n## Event types\n", 1)[1].split("\n## ")[0]
     rows = [line for line in section.splitlines() if line.startswith("| `")]
     return {row.split("`")[1]: row for row in rows}
 
 
-def test_the_readme_lists_every_public_type_with_its_payload_and_nothing_internal() -> None:
+def test_the_webhooks_page_lists_every_public_type_its_payload_and_nothing_internal() -> None:
     rows = _event_table_rows()
     assert set(rows) == set(PUBLIC_EVENT_TYPES)
     for name, event_type in PUBLIC_EVENT_TYPES.items():

@@ -1,26 +1,24 @@
-"""Every root operation and restricted field is classified, and the README says who sees what."""
+"""Every root operation and restricted field is classified, and docs/permissions.md says who
+sees what."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 import strawberry
 
 from auth.policy import Permission
 from schema.access import (
-    README_END,
-    README_START,
+    PERMISSIONS_PAGE,
+    TABLES_END,
+    TABLES_START,
     protected_fields,
     required_permission,
     unclassified,
     who_sees_what,
-    with_readme_block,
+    with_tables,
 )
 from schema.build import build_schema
 from schema.permissions import PermissionGate, RequiresPermission, permission_field
-
-ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def test_the_schema_has_nothing_unclassified() -> None:
@@ -75,13 +73,13 @@ def test_a_declared_permission_without_its_gate_is_refused() -> None:
         required_permission(field)
 
 
-def test_the_readme_tables_match_the_policy_and_the_schema() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+def test_the_permissions_page_tables_match_the_policy_and_the_schema() -> None:
+    page = PERMISSIONS_PAGE.read_text(encoding="utf-8")
     schema = build_schema()._schema
-    assert README_START in readme
-    assert readme == with_readme_block(readme, schema), (
-        "README's who-sees-what tables are stale: run `.venv/bin/python -m schema.access --write`"
+    assert TABLES_START in page
+    assert page == with_tables(page, schema), (
+        "docs/permissions.md's tables are stale: run `.venv/bin/python -m schema.access --write`"
     )
-    assert "| `catalog:read_cost` | see cost prices and margins | ✓ | ✓ |  | ✓ |" in readme
-    assert who_sees_what(schema) in readme
-    assert readme.index(README_START) < readme.index(README_END)
+    assert "| `catalog:read_cost` | see cost prices and margins | ✓ | ✓ |  | ✓ |" in page
+    assert who_sees_what(schema) in page
+    assert page.index(TABLES_START) < page.index(TABLES_END)
