@@ -175,7 +175,7 @@ INTERNAL_EVENT_TYPES: Mapping[str, EventType] = {
         ),
         EventType(
             name=MAIL_SEND,
-            description="Send one mail from a template in jobs/templates.",
+            description="Send one mail from a template in jobs/mail/templates.",
             example={
                 "to": "buyer@example.com",
                 "template": "inquiry_acknowledgement",

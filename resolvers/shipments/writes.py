@@ -84,7 +84,7 @@ def check_legs(legs: list[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], lis
     """The legs in journey order, numbered from 1; ETA may not precede ETD."""
     at = ("input", "legs")
     if not legs:
-        return [], [Issue(at, UserErrorCode.REQUIRED, "a shipment has at least one leg")]
+        return [], [Issue(at, UserErrorCode.NO_ITEMS, "a shipment has at least one leg")]
     if len(legs) > MAX_LEGS:
         return [], [Issue(at, UserErrorCode.TOO_MANY_ITEMS, f"at most {MAX_LEGS} legs")]
     issues: list[Issue] = []

@@ -20,6 +20,7 @@ SHIPMENT_CODES = (
     UserErrorCode.ORDER_NOT_SHIPPABLE,
     UserErrorCode.REQUIRED,
     UserErrorCode.TOO_LONG,
+    UserErrorCode.NO_ITEMS,
     UserErrorCode.TOO_MANY_ITEMS,
     UserErrorCode.ETA_BEFORE_ETD,
     UserErrorCode.IN_THE_FUTURE,

@@ -130,7 +130,7 @@ async def test_invalid_legs_are_named_and_nothing_is_booked(
         (["input", "legs", "2", "containerNumber"], "TOO_LONG"),
     ]
     assert [(e["field"], e["code"]) for e in empty["createShipment"]["userErrors"]] == [
-        (["input", "legs"], "REQUIRED")
+        (["input", "legs"], "NO_ITEMS")
     ]
     assert await _rows(db, Shipment) == []
     assert await _events(db, event_types.SHIPMENT_CREATED) == []
