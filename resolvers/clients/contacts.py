@@ -6,7 +6,7 @@ see it (`loaders.clients.contact_is_visible`), on a company the caller may see.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +16,7 @@ from auth.audit import changed_fields
 from core.outcomes import WriteResult
 from loaders.clients import CONTACTS_BY_COMPANY
 from models.clients import ClientContact
-from resolvers.clients.rules import check_contact_details
+from resolvers.clients.rules import ContactDetails, check_contact_details
 from resolvers.clients.writes import COMPANY, not_found, visible_company
 from resolvers.context import Context
 from resolvers.outcomes import audit, pk_of
@@ -38,9 +38,9 @@ async def _visible_contact(ctx: Context, db: AsyncSession, pk: int) -> ClientCon
 
 
 async def add_client_contact(
-    ctx: Context, *, company_id: str, given: Mapping[str, Any]
+    ctx: Context, *, company_id: str, details: ContactDetails
 ) -> WriteResult[ClientContact]:
-    values, issues = check_contact_details(given, required=("name",))
+    values, issues = check_contact_details(asdict(details), required=("name",))
     if issues:
         return WriteResult(issues=issues)
     pk = pk_of(company_id, COMPANY)
@@ -64,10 +64,10 @@ async def add_client_contact(
 
 
 async def update_client_contact(
-    ctx: Context, *, contact_id: str, given: Mapping[str, Any]
+    ctx: Context, *, contact_id: str, details: ContactDetails
 ) -> WriteResult[ClientContact]:
     """Absent (None) fields stay as they are."""
-    values, issues = check_contact_details(given)
+    values, issues = check_contact_details(asdict(details))
     if issues:
         return WriteResult(issues=issues)
     pk = pk_of(contact_id, CONTACT)

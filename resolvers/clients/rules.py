@@ -8,6 +8,7 @@ show all of them at once. The database's CHECK constraints back the same rules u
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -17,6 +18,27 @@ from resolvers.checks import Checker
 
 MAX_CREDIT_LIMIT = Decimal("99999999999999.99")  # Numeric(16, 2)
 MAX_NET_DAYS = 365
+
+
+@dataclass(frozen=True)
+class CompanyDetails:
+    """A company's details as a mutation gives them; None leaves a field as it is."""
+
+    name: str | None = None
+    country: str | None = None
+    tax_id: str | None = None
+    preferred_currency: str | None = None
+    preferred_incoterm: str | None = None
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    """A contact person's details as a mutation gives them; None leaves a field as it is."""
+
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    position: str | None = None
 
 
 # Column -> (API field name, longest length) of the free-text fields.

@@ -9,7 +9,7 @@ gets CONFLICT, without a lock held between reading and writing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import asdict
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -21,7 +21,7 @@ from auth.audit import changed_fields
 from core.outcomes import UserErrorCode, WriteResult, refused
 from loaders.clients import CLIENT_COMPANY_BY_ID
 from models.clients import ClientCompany
-from resolvers.clients.rules import check_company_details, check_credit_terms
+from resolvers.clients.rules import CompanyDetails, check_company_details, check_credit_terms
 from resolvers.context import Context
 from resolvers.outcomes import audit, pk_of
 
@@ -43,9 +43,9 @@ async def visible_company(ctx: Context, db: AsyncSession, pk: int) -> ClientComp
 
 
 async def create_client_company(
-    ctx: Context, given: Mapping[str, Any]
+    ctx: Context, details: CompanyDetails
 ) -> WriteResult[ClientCompany]:
-    values, issues = check_company_details(given, required=("name", "country"))
+    values, issues = check_company_details(asdict(details), required=("name", "country"))
     if issues:
         return WriteResult(issues=issues)
     async with ctx.database.transaction() as db:
@@ -65,10 +65,10 @@ async def create_client_company(
 
 
 async def update_client_company(
-    ctx: Context, *, company_id: str, expected_version: int, given: Mapping[str, Any]
+    ctx: Context, *, company_id: str, expected_version: int, details: CompanyDetails
 ) -> WriteResult[ClientCompany]:
     """Name, country, tax id and preferences; absent (None) fields stay as they are."""
-    values, issues = check_company_details(given)
+    values, issues = check_company_details(asdict(details))
     if issues:
         return WriteResult(issues=issues)
     return await _versioned_update(

@@ -56,6 +56,20 @@ class PlacementLine:
 
 
 @dataclass(frozen=True)
+class OrderRequest:
+    """`placeOrder` as the caller sent it: global ids not yet decoded, nothing checked."""
+
+    client_company_id: str | None
+    currency: str
+    incoterm: str
+    named_place: str
+    shipping_address: Mapping[str, Any]
+    lines: Sequence[tuple[str, int]]  # (variant global id, quantity)
+    idempotency_key: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class PlacementRequest:
     client_company_id: int
     currency: str
@@ -178,23 +192,14 @@ async def place_order_in(db: AsyncSession, ctx: Context, request: PlacementReque
     return order
 
 
-async def place_order_as_caller(
-    ctx: Context,
-    *,
-    client_company_id: str | None,
-    lines: Sequence[tuple[str, int]],
-    fields: Mapping[str, Any],
-    idempotency_key: str,
-) -> WriteResult[Order]:
+async def place_order_as_caller(ctx: Context, order: OrderRequest) -> WriteResult[Order]:
     """`placeOrder`: a client user orders for its own company; staff holding `orders:write`
     (users or API keys) for the client they name; the schema's gate lets no one else in.
-
-    `lines` are (variant global id, quantity); `fields` the rest of PlacementRequest.
     """
     principal = ctx.principal
     company: int | None
     if principal.is_client and principal.client_company_id is not None:
-        if client_company_id is not None:
+        if order.client_company_id is not None:
             return refused(
                 ("input", "clientCompanyId"),
                 UserErrorCode.NOT_ALLOWED,
@@ -202,20 +207,20 @@ async def place_order_as_caller(
             )
         company = principal.client_company_id
     else:
-        if client_company_id is None:
+        if order.client_company_id is None:
             return refused(
                 ("input", "clientCompanyId"),
                 UserErrorCode.REQUIRED,
                 "staff place orders on behalf of a client: name the client company",
             )
-        company = pk_of(client_company_id, "ClientCompany")
+        company = pk_of(order.client_company_id, "ClientCompany")
         if company is None:
             return refused(
                 ("input", "clientCompanyId"),
                 UserErrorCode.NOT_FOUND,
                 "no client company has this id",
             )
-    variant_ids = [pk_of(variant, "Variant") for variant, _ in lines]
+    variant_ids = [pk_of(variant, "Variant") for variant, _ in order.lines]
     unknown = [
         Issue(line_path(index, "variantId"), UserErrorCode.NOT_FOUND, "no variant has this id")
         for index, pk in enumerate(variant_ids)
@@ -225,12 +230,16 @@ async def place_order_as_caller(
         return WriteResult(issues=unknown)
     request = PlacementRequest(
         client_company_id=company,
+        currency=order.currency,
+        incoterm=order.incoterm,
+        named_place=order.named_place,
+        shipping_address=order.shipping_address,
         lines=[
             PlacementLine(variant_id=pk or 0, quantity=quantity)
-            for pk, (_, quantity) in zip(variant_ids, lines, strict=True)
+            for pk, (_, quantity) in zip(variant_ids, order.lines, strict=True)
         ],
-        idempotency_key=idempotency_key,
-        **fields,
+        note=order.note,
+        idempotency_key=order.idempotency_key,
     )
     return await place_order(ctx, request)
 

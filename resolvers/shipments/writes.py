@@ -10,7 +10,8 @@ its own orders, staff with `orders:read_all` every one, and a shipment nobody ma
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,6 +32,7 @@ from loaders.orders import (
 )
 from models.orders import Order, OrderStatus
 from models.shipments import Shipment, ShipmentLeg, TrackingEvent, TransportMode
+from resolvers.checks import Checker
 from resolvers.context import Context
 from resolvers.outcomes import audit, pk_of
 
@@ -61,26 +63,47 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+@dataclass(frozen=True)
+class LegRequest:
+    """One leg of the journey as the mutation gives it."""
+
+    carrier: str
+    mode: str
+    transport_document_number: str = ""
+    container_number: str = ""
+    vessel_or_flight: str = ""
+    origin: str = ""
+    destination: str = ""
+    etd: datetime | None = None
+    eta: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ShipmentRequest:
+    legs: Sequence[LegRequest]
+    reference: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class TrackingEventRequest:
+    occurred_at: datetime
+    location: str
+    status: str
+    description: str = ""
+
+
 def _texts(
-    given: Mapping[str, Any],
-    fields: tuple[tuple[str, str, int, bool], ...],
-    at: tuple[str, ...],
-    issues: list[Issue],
+    checker: Checker, given: object, fields: tuple[tuple[str, str, int, bool], ...]
 ) -> dict[str, str]:
     """The text fields tidied (spaces trimmed), each checked for presence and length."""
-    values: dict[str, str] = {}
-    for column, api_name, longest, required in fields:
-        value = str(given.get(column) or "").strip()
-        if required and not value:
-            issues.append(Issue((*at, api_name), UserErrorCode.REQUIRED, "is required"))
-        elif len(value) > longest:
-            message = f"at most {longest} characters"
-            issues.append(Issue((*at, api_name), UserErrorCode.TOO_LONG, message))
-        values[column] = value
-    return values
+    return {
+        column: checker.text((api_name,), getattr(given, column), longest, required=required)
+        for column, api_name, longest, required in fields
+    }
 
 
-def check_legs(legs: list[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], list[Issue]]:
+def check_legs(legs: Sequence[LegRequest]) -> tuple[list[dict[str, Any]], list[Issue]]:
     """The legs in journey order, numbered from 1; ETA may not precede ETD."""
     at = ("input", "legs")
     if not legs:
@@ -90,43 +113,37 @@ def check_legs(legs: list[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], lis
     issues: list[Issue] = []
     checked: list[dict[str, Any]] = []
     for index, leg in enumerate(legs):
-        path = (*at, str(index))
-        values: dict[str, Any] = _texts(leg, LEG_TEXT, path, issues)
-        etd, eta = _utc(leg.get("etd")), _utc(leg.get("eta"))
+        checker = Checker((*at, str(index)))
+        values = _texts(checker, leg, LEG_TEXT)
+        etd, eta = _utc(leg.etd), _utc(leg.eta)
         if etd is not None and eta is not None and eta < etd:
             message = "the arrival (ETA) cannot be before the departure (ETD)"
-            issues.append(Issue((*path, "eta"), UserErrorCode.ETA_BEFORE_ETD, message))
-        mode = TransportMode(leg["mode"])
+            checker.fail(("eta",), UserErrorCode.ETA_BEFORE_ETD, message)
+        issues += checker.issues
+        mode = TransportMode(leg.mode)
         checked.append({**values, "mode": mode, "etd": etd, "eta": eta, "sequence": index + 1})
     return checked, issues
 
 
-def check_shipment(given: Mapping[str, Any]) -> tuple[dict[str, Any], list[Issue]]:
-    issues: list[Issue] = []
-    reference = str(given.get("reference") or "").strip()
-    if len(reference) > 120:
-        issues.append(
-            Issue(("input", "reference"), UserErrorCode.TOO_LONG, "at most 120 characters")
-        )
-    note = str(given.get("note") or "").strip()
-    if len(note) > MAX_NOTE_LENGTH:
-        message = f"at most {MAX_NOTE_LENGTH} characters"
-        issues.append(Issue(("input", "note"), UserErrorCode.TOO_LONG, message))
-    legs, leg_issues = check_legs(list(given.get("legs") or []))
-    return {"reference": reference, "note": note, "legs": legs}, issues + leg_issues
+def check_shipment(request: ShipmentRequest) -> tuple[dict[str, Any], list[Issue]]:
+    checker = Checker()
+    reference = checker.text(("reference",), request.reference, 120, required=False)
+    note = checker.text(("note",), request.note, MAX_NOTE_LENGTH, required=False)
+    legs, leg_issues = check_legs(request.legs)
+    return {"reference": reference, "note": note, "legs": legs}, checker.issues + leg_issues
 
 
 def check_tracking_event(
-    given: Mapping[str, Any], *, now: datetime
+    request: TrackingEventRequest, *, now: datetime
 ) -> tuple[dict[str, Any], list[Issue]]:
-    issues: list[Issue] = []
-    values: dict[str, Any] = _texts(given, TRACKING_TEXT, ("input",), issues)
-    occurred_at = _utc(given["occurred_at"])
+    checker = Checker()
+    values: dict[str, Any] = _texts(checker, request, TRACKING_TEXT)
+    occurred_at = _utc(request.occurred_at)
     assert occurred_at is not None
     if occurred_at > now + CLOCK_SKEW:
         message = "a tracking event reports what has happened, not what is planned"
-        issues.append(Issue(("input", "occurredAt"), UserErrorCode.IN_THE_FUTURE, message))
-    return {**values, "occurred_at": occurred_at}, issues
+        checker.fail(("occurredAt",), UserErrorCode.IN_THE_FUTURE, message)
+    return {**values, "occurred_at": occurred_at}, checker.issues
 
 
 def _not_found(path: tuple[str, ...], what: str) -> WriteResult[Any]:
@@ -134,12 +151,12 @@ def _not_found(path: tuple[str, ...], what: str) -> WriteResult[Any]:
 
 
 async def create_shipment(
-    ctx: Context, *, order_id: str, given: Mapping[str, Any]
+    ctx: Context, *, order_id: str, request: ShipmentRequest
 ) -> WriteResult[Shipment]:
     pk = pk_of(order_id, "Order")
     if pk is None:
         return _not_found(("orderId",), "order")
-    values, issues = check_shipment(given)
+    values, issues = check_shipment(request)
     if issues:
         return WriteResult(issues=issues)
     async with ctx.database.transaction() as db:
@@ -196,12 +213,12 @@ async def _visible_order(ctx: Context, db: AsyncSession, pk: int) -> Order | Non
 
 
 async def add_tracking_event(
-    ctx: Context, *, shipment_id: str, given: Mapping[str, Any]
+    ctx: Context, *, shipment_id: str, request: TrackingEventRequest
 ) -> WriteResult[TrackingEvent]:
     pk = pk_of(shipment_id, "Shipment")
     if pk is None:
         return _not_found(("shipmentId",), "shipment")
-    values, issues = check_tracking_event(given, now=utcnow())
+    values, issues = check_tracking_event(request, now=utcnow())
     if issues:
         return WriteResult(issues=issues)
     async with ctx.database.transaction() as db:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 
 import strawberry
 
+from resolvers.clients.rules import CompanyDetails, ContactDetails
 from schema.catalog.enums import Incoterm
 from schema.clients.types import BalanceDueOn
 
@@ -24,14 +25,14 @@ class ClientCompanyInput:
         default=Incoterm.FOB, description="The Incoterms rule it usually buys under."
     )
 
-    def to_columns(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "country": self.country,
-            "tax_id": self.tax_id,
-            "preferred_currency": self.preferred_currency,
-            "preferred_incoterm": self.preferred_incoterm.value,
-        }
+    def to_details(self) -> CompanyDetails:
+        return CompanyDetails(
+            name=self.name,
+            country=self.country,
+            tax_id=self.tax_id,
+            preferred_currency=self.preferred_currency,
+            preferred_incoterm=cast(str, self.preferred_incoterm.value),
+        )
 
 
 @strawberry.input(
@@ -52,15 +53,15 @@ class ClientCompanyPatch:
         default=None, description="New preferred Incoterms rule."
     )
 
-    def to_columns(self) -> dict[str, Any]:
+    def to_details(self) -> CompanyDetails:
         incoterm = self.preferred_incoterm
-        return {
-            "name": self.name,
-            "country": self.country,
-            "tax_id": self.tax_id,
-            "preferred_currency": self.preferred_currency,
-            "preferred_incoterm": None if incoterm is None else incoterm.value,
-        }
+        return CompanyDetails(
+            name=self.name,
+            country=self.country,
+            tax_id=self.tax_id,
+            preferred_currency=self.preferred_currency,
+            preferred_incoterm=None if incoterm is None else cast(str, incoterm.value),
+        )
 
 
 @strawberry.input(description="Payment terms: an advance with the order, the balance later.")
@@ -85,13 +86,10 @@ class ClientContactInput:
         default="", description="Job title or role, up to 120 characters."
     )
 
-    def to_columns(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "email": self.email,
-            "phone": self.phone,
-            "position": self.position,
-        }
+    def to_details(self) -> ContactDetails:
+        return ContactDetails(
+            name=self.name, email=self.email, phone=self.phone, position=self.position
+        )
 
 
 @strawberry.input(description="Changes to a contact person; null fields stay as they are.")
@@ -107,10 +105,7 @@ class ClientContactPatch:
         default=None, description="New job title; an empty string clears it."
     )
 
-    def to_columns(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "email": self.email,
-            "phone": self.phone,
-            "position": self.position,
-        }
+    def to_details(self) -> ContactDetails:
+        return ContactDetails(
+            name=self.name, email=self.email, phone=self.phone, position=self.position
+        )

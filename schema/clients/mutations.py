@@ -101,7 +101,7 @@ class ClientMutation:
         info: Info,
         input: Annotated[ClientCompanyInput, strawberry.argument(description="The company.")],
     ) -> ClientCompanyPayload | None:
-        result = await client_writes.create_client_company(info.context, input.to_columns())
+        result = await client_writes.create_client_company(info.context, input.to_details())
         return ClientCompanyPayload.from_result(result)
 
     @permission_field(
@@ -116,7 +116,10 @@ class ClientMutation:
         input: Annotated[ClientCompanyPatch, strawberry.argument(description="The changes.")],
     ) -> ClientCompanyPayload | None:
         result = await client_writes.update_client_company(
-            info.context, company_id=id, expected_version=expected_version, given=input.to_columns()
+            info.context,
+            company_id=id,
+            expected_version=expected_version,
+            details=input.to_details(),
         )
         return ClientCompanyPayload.from_result(result)
 
@@ -159,7 +162,7 @@ class ClientMutation:
         input: Annotated[ClientContactInput, strawberry.argument(description="The contact.")],
     ) -> ClientContactPayload | None:
         result = await client_contacts.add_client_contact(
-            info.context, company_id=company_id, given=input.to_columns()
+            info.context, company_id=company_id, details=input.to_details()
         )
         return ClientContactPayload.from_result(result)
 
@@ -171,7 +174,7 @@ class ClientMutation:
         input: Annotated[ClientContactPatch, strawberry.argument(description="The changes.")],
     ) -> ClientContactPayload | None:
         result = await client_contacts.update_client_contact(
-            info.context, contact_id=id, given=input.to_columns()
+            info.context, contact_id=id, details=input.to_details()
         )
         return ClientContactPayload.from_result(result)
 

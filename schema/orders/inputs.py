@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 
 import strawberry
 
+from resolvers.orders.placement import OrderRequest
 from schema.catalog.enums import Incoterm
 
 
@@ -62,15 +63,16 @@ class PlaceOrderInput:
     )
     note: str = strawberry.field(default="", description="A note to sales, up to 2,000 chars.")
 
-    def to_fields(self) -> dict[str, Any]:
-        """The PlacementRequest fields other than the client, the lines and the key."""
-        return {
-            "currency": self.currency,
-            "incoterm": self.incoterm.value,
-            "named_place": self.named_place,
-            "shipping_address": self.shipping_address.to_stored(),
-            "note": self.note,
-        }
-
-    def to_lines(self) -> list[tuple[str, int]]:
-        return [(str(line.variant_id), line.quantity) for line in self.lines]
+    def to_request(self, idempotency_key: str) -> OrderRequest:
+        return OrderRequest(
+            client_company_id=None
+            if self.client_company_id is None
+            else str(self.client_company_id),
+            currency=self.currency,
+            incoterm=cast(str, self.incoterm.value),
+            named_place=self.named_place,
+            shipping_address=self.shipping_address.to_stored(),
+            lines=[(str(line.variant_id), line.quantity) for line in self.lines],
+            idempotency_key=idempotency_key,
+            note=self.note,
+        )

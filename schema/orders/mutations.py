@@ -57,13 +57,7 @@ class OrderMutation:
         ],
     ) -> PlaceOrderPayload | None:
         result = await order_placement.place_order_as_caller(
-            info.context,
-            client_company_id=None
-            if input.client_company_id is None
-            else str(input.client_company_id),
-            lines=input.to_lines(),
-            fields=input.to_fields(),
-            idempotency_key=idempotency_key,
+            info.context, input.to_request(idempotency_key)
         )
         return PlaceOrderPayload.from_result(result)
 

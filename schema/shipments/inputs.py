@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import cast
 
 import strawberry
 
+from resolvers.shipments.writes import LegRequest, ShipmentRequest, TrackingEventRequest
 from schema.shipments.types import TransportMode
 
 
@@ -35,18 +36,18 @@ class ShipmentLegInput:
         default=None, description="Estimated arrival; not before `etd`."
     )
 
-    def to_columns(self) -> dict[str, Any]:
-        return {
-            "carrier": self.carrier,
-            "mode": self.mode.value,
-            "transport_document_number": self.transport_document_number,
-            "container_number": self.container_number,
-            "vessel_or_flight": self.vessel_or_flight,
-            "origin": self.origin,
-            "destination": self.destination,
-            "etd": self.etd,
-            "eta": self.eta,
-        }
+    def to_request(self) -> LegRequest:
+        return LegRequest(
+            carrier=self.carrier,
+            mode=cast(str, self.mode.value),
+            transport_document_number=self.transport_document_number,
+            container_number=self.container_number,
+            vessel_or_flight=self.vessel_or_flight,
+            origin=self.origin,
+            destination=self.destination,
+            etd=self.etd,
+            eta=self.eta,
+        )
 
 
 @strawberry.input(description="A shipment of an order.")
@@ -59,12 +60,10 @@ class ShipmentInput:
     )
     note: str = strawberry.field(default="", description="A note for the client.")
 
-    def to_columns(self) -> dict[str, Any]:
-        return {
-            "reference": self.reference,
-            "note": self.note,
-            "legs": [leg.to_columns() for leg in self.legs],
-        }
+    def to_request(self) -> ShipmentRequest:
+        return ShipmentRequest(
+            legs=[leg.to_request() for leg in self.legs], reference=self.reference, note=self.note
+        )
 
 
 @strawberry.input(description="Something tracking reported about a shipment.")
@@ -78,10 +77,10 @@ class TrackingEventInput:
     )
     description: str = strawberry.field(default="", description="More detail.")
 
-    def to_columns(self) -> dict[str, Any]:
-        return {
-            "occurred_at": self.occurred_at,
-            "location": self.location,
-            "status": self.status,
-            "description": self.description,
-        }
+    def to_request(self) -> TrackingEventRequest:
+        return TrackingEventRequest(
+            occurred_at=self.occurred_at,
+            location=self.location,
+            status=self.status,
+            description=self.description,
+        )

@@ -64,7 +64,7 @@ class ShipmentMutation:
         input: Annotated[ShipmentInput, strawberry.argument(description="The shipment.")],
     ) -> CreateShipmentPayload | None:
         result = await shipments.create_shipment(
-            info.context, order_id=order_id, given=input.to_columns()
+            info.context, order_id=order_id, request=input.to_request()
         )
         shipment = None if result.row is None else Shipment.from_row(result.row)
         return CreateShipmentPayload(shipment=shipment, user_errors=user_errors(result.issues))
@@ -85,7 +85,7 @@ class ShipmentMutation:
         input: Annotated[TrackingEventInput, strawberry.argument(description="The event.")],
     ) -> AddTrackingEventPayload | None:
         result = await shipments.add_tracking_event(
-            info.context, shipment_id=shipment_id, given=input.to_columns()
+            info.context, shipment_id=shipment_id, request=input.to_request()
         )
         event = None if result.row is None else TrackingEvent.from_row(result.row)
         return AddTrackingEventPayload(tracking_event=event, user_errors=user_errors(result.issues))
