@@ -29,7 +29,10 @@ from sqlalchemy import Connection, Select, Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from app.demo_catalog import CATEGORIES, PRODUCT_TYPES, USD_RATES, ProductDraft, draft_product
+from app.demo_catalog.categories import CATEGORIES
+from app.demo_catalog.drafting import ProductDraft, draft_product
+from app.demo_catalog.product_types import PRODUCT_TYPES
+from app.demo_catalog.trade import USD_RATES
 from core.catalog_index import (
     ProductSpecs,
     add_facet_counts,

@@ -19,7 +19,9 @@ from sqlmodel import col
 
 import app.cli.seed_commands
 from app.cli.seed_commands import PRODUCTS_TABLE, VARIANTS_TABLE, SeedReport, seed_demo
-from app.demo_catalog import CATEGORIES, PRODUCT_TYPES, ProductDraft, draft_product
+from app.demo_catalog.categories import CATEGORIES
+from app.demo_catalog.drafting import ProductDraft, draft_product
+from app.demo_catalog.product_types import PRODUCT_TYPES
 from core.db import Database, create_engine
 from core.settings import Settings
 from models.catalog import (
