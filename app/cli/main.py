@@ -24,10 +24,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_FILE = ROOT / "schema.graphql"
 
 
-class CommandFailed(Exception):
-    """A failure reported to the user as one line, with exit status 1."""
-
-
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """One line instead of argparse's usage block; `--help` shows the usage."""
@@ -39,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args) or 0)
-    except (CommandFailed, OperatorError) as error:
+    except OperatorError as error:
         print(f"tradeql {args.command}: {error}", file=sys.stderr)
     except ValidationError as error:
         details = "; ".join(_setting_problem(item) for item in error.errors())
@@ -219,7 +215,7 @@ def _require_migrated(settings: Settings) -> None:
     try:
         asyncio.run(check_migrated(settings))
     except NotMigrated as error:
-        raise CommandFailed(str(error)) from None
+        raise OperatorError(str(error)) from None
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -227,7 +223,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     if args.workers > 1 and settings.is_sqlite:
-        raise CommandFailed(
+        raise OperatorError(
             "--workers needs PostgreSQL: SQLite cannot be shared safely between processes; "
             "set DATABASE_URL=postgresql+asyncpg://..."
         )
@@ -292,7 +288,7 @@ def _worker(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     if settings.is_sqlite:
-        raise CommandFailed(
+        raise OperatorError(
             "needs PostgreSQL: SQLite cannot share work safely between processes, and "
             "`tradeql serve` already runs the worker in-process on SQLite"
         )
@@ -314,7 +310,7 @@ def _events_replay(args: argparse.Namespace) -> int:
     from app.cli.event_commands import replay_event
 
     if not asyncio.run(replay_event(get_settings(), args.event_id)):
-        raise CommandFailed(f"event {args.event_id} is not dead-lettered (or does not exist)")
+        raise OperatorError(f"event {args.event_id} is not dead-lettered (or does not exist)")
     return 0
 
 
@@ -384,7 +380,7 @@ def _export_schema(args: argparse.Namespace) -> int:
     if args.check:
         current = schema_file.read_text(encoding="utf-8") if schema_file.exists() else ""
         if current != sdl:
-            raise CommandFailed(
+            raise OperatorError(
                 f"{schema_file.name} is stale; run `tradeql export-schema --write` and commit it"
             )
         return 0
