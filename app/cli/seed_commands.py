@@ -37,10 +37,9 @@ from app.demo_catalog.categories import CATEGORIES
 from app.demo_catalog.drafting import ProductDraft, draft_product
 from app.demo_catalog.product_types import PRODUCT_TYPES
 from app.demo_catalog.trade import USD_RATES
-from core.catalog_index import (
+from core.catalog_index.facet_counts import add_facet_counts, facet_contributions
+from core.catalog_index.product_rows import (
     ProductSpecs,
-    add_facet_counts,
-    facet_contributions,
     write_from_prices,
     write_search_documents,
     write_spec_values,
