@@ -22,9 +22,9 @@ from core import event_types
 from core.global_id import encode_global_id
 from core.outbox import emit, utcnow
 from core.row_locks import lock_for_no_key_update
-from loaders.orders import (
+from loaders.orders import ORDER_BY_ID
+from loaders.shipments import (
     LEGS_BY_SHIPMENT,
-    ORDER_BY_ID,
     SHIPMENT_BY_ID,
     SHIPMENTS_BY_ORDER,
     TRACKING_BY_SHIPMENT,

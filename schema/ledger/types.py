@@ -13,7 +13,7 @@ from typing import Self
 
 import strawberry
 
-from loaders.orders import ENTRIES_BY_RECEIVABLE, RECEIVABLE_BY_ORDER
+from loaders.ledger import ENTRIES_BY_RECEIVABLE, RECEIVABLE_BY_ORDER
 from models import ledger as rows
 from models.money import round_money
 from schema.info import Info
