@@ -19,7 +19,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import Session
 
-from core.catalog_index import CatalogChanges, facet_contributions, persisted_product_ids
+from core.catalog_index.facet_counts import facet_contributions
+from core.catalog_index.flush_changes import CatalogChanges, persisted_product_ids
 from core.settings import Settings
 from models.catalog import AttributeDefinition, Category, PriceTier, Product, ProductType, Variant
 from models.catalog.rules import check_currency, check_product, check_variant

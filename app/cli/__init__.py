@@ -1,0 +1,1 @@
+"""The `tradeql` command line: `main` assembles one module per command group."""

@@ -10,12 +10,14 @@ labelled `cli`.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import getpass
 import sys
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import TextIO
 
+from app.cli.arguments import Commands, actions_of, positive
 from app.cli.command_database import OperatorError, command_database
 from auth import api_keys
 from auth.account_audit import API_KEY, CLI_LABEL, record_account_change
@@ -24,8 +26,67 @@ from auth.origin import Origin
 from auth.user_admin import create_user
 from core.db import Database
 from core.outcomes import Refused
-from core.settings import Settings
-from models.accounts import ApiKey, Role
+from core.settings import Settings, get_settings
+from models.accounts import API_KEY_ROLES, USER_ROLES, ApiKey, Role
+
+
+def add_commands(commands: Commands) -> None:
+    create_user = commands.add_parser(
+        "create-user", help="add a user with a password (from a prompt or stdin, never argv)"
+    )
+    create_user.add_argument("--email", required=True, help="the address to sign in with")
+    create_user.add_argument(
+        "--role", required=True, choices=sorted(role.value for role in USER_ROLES)
+    )
+    create_user.add_argument("--full-name", default="", help="the person's name")
+    create_user.add_argument(
+        "--client-company-id", type=positive, default=None, help="for --role client"
+    )
+    create_user.set_defaults(handler=_create_user)
+
+    api_keys = commands.add_parser("api-keys", help="manage API keys for storefronts, partners")
+    actions = actions_of(api_keys, "api_keys_command")
+    create = actions.add_parser("create", help="make a key; prints it once")
+    create.add_argument("--name", required=True, help="who or what the key is for")
+    create.add_argument(
+        "--role", required=True, choices=sorted(role.value for role in API_KEY_ROLES)
+    )
+    create.set_defaults(handler=_create_api_key)
+    actions.add_parser("list", help="all keys (never the keys themselves)").set_defaults(
+        handler=_list_api_keys
+    )
+    revoke = actions.add_parser("revoke", help="stop a key from working, at once")
+    revoke.add_argument("api_key_id", type=positive, metavar="ID", help="from `api-keys list`")
+    revoke.set_defaults(handler=_revoke_api_key)
+
+
+def _create_user(args: argparse.Namespace) -> int:
+    asyncio.run(
+        create_user_command(
+            get_settings(),
+            email=args.email,
+            role=Role(args.role),
+            full_name=args.full_name,
+            client_company_id=args.client_company_id,
+            password=read_password(sys.stdin),
+        )
+    )
+    return 0
+
+
+def _create_api_key(args: argparse.Namespace) -> int:
+    asyncio.run(create_api_key(get_settings(), name=args.name, role=Role(args.role)))
+    return 0
+
+
+def _list_api_keys(_args: argparse.Namespace) -> int:
+    asyncio.run(list_api_keys(get_settings()))
+    return 0
+
+
+def _revoke_api_key(args: argparse.Namespace) -> int:
+    asyncio.run(revoke_api_key(get_settings(), api_key_id=args.api_key_id))
+    return 0
 
 
 def _describe(failure: Exception) -> str:
@@ -141,22 +202,3 @@ async def revoke_api_key(settings: Settings, *, api_key_id: int) -> None:
             actor_label=CLI_LABEL,
         )
     print(f"API key {api_key_id} revoked; requests with it now get 401", file=sys.stderr)
-
-
-async def run(settings: Settings, args: argparse.Namespace) -> None:
-    """The command `args` names, as parsed by `app.cli.main`."""
-    if args.command == "create-user":
-        await create_user_command(
-            settings,
-            email=args.email,
-            role=Role(args.role),
-            full_name=args.full_name,
-            client_company_id=args.client_company_id,
-            password=read_password(sys.stdin),
-        )
-    elif args.api_keys_command == "create":
-        await create_api_key(settings, name=args.name, role=Role(args.role))
-    elif args.api_keys_command == "list":
-        await list_api_keys(settings)
-    else:
-        await revoke_api_key(settings, api_key_id=args.api_key_id)

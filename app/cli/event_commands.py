@@ -2,13 +2,46 @@
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import json
 import sys
 
-from app.cli.command_database import command_database
+from app.cli.arguments import Commands, actions_of, positive
+from app.cli.command_database import OperatorError, command_database
 from core import outbox
-from core.settings import Settings
+from core.settings import Settings, get_settings
 from models.outbox import EventState
+
+
+def add_commands(commands: Commands) -> None:
+    events = commands.add_parser("events", help="inspect and replay outbox events")
+    actions = actions_of(events, "events_command")
+    listing = actions.add_parser("list", help="the newest events")
+    listing.add_argument("--state", choices=["pending", "done", "dead"], default=None)
+    listing.add_argument("--limit", type=positive, default=50)
+    listing.set_defaults(handler=_list)
+    replay = actions.add_parser("replay", help="give a dead event new attempts")
+    replay.add_argument("event_id", type=positive, metavar="ID")
+    replay.set_defaults(handler=_replay)
+    stats = actions.add_parser("stats", help="counts by state, age of oldest due event")
+    stats.set_defaults(handler=_stats)
+
+
+def _list(args: argparse.Namespace) -> int:
+    asyncio.run(list_events(get_settings(), state=args.state, limit=args.limit))
+    return 0
+
+
+def _replay(args: argparse.Namespace) -> int:
+    if not asyncio.run(replay_event(get_settings(), args.event_id)):
+        raise OperatorError(f"event {args.event_id} is not dead-lettered (or does not exist)")
+    return 0
+
+
+def _stats(_args: argparse.Namespace) -> int:
+    asyncio.run(event_stats(get_settings()))
+    return 0
 
 
 async def list_events(settings: Settings, *, state: str | None, limit: int) -> None:

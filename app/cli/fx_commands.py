@@ -8,17 +8,20 @@ the file's line, and a file with any problem imports nothing.
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import csv
 import re
 import sys
 from pathlib import Path
 
+from app.cli.arguments import Commands, actions_of
 from app.cli.command_database import OperatorError, command_database
 from auth.account_audit import CLI_LABEL
 from auth.audit import record
 from core.outbox import utcnow
 from core.outcomes import Issue
-from core.settings import Settings
+from core.settings import Settings, get_settings
 from resolvers.fx.rates import CheckedRate, GivenRate, append_rates, check_rates
 
 REQUIRED_COLUMNS = ("base", "quote", "rate")
@@ -27,6 +30,19 @@ COLUMNS = (*REQUIRED_COLUMNS, "effective_at")
 COLUMN_OF = {"effectiveAt": "effective_at"}
 FIRST_DATA_LINE = 2
 LINE = re.compile(r"line (\d+):")
+
+
+def add_commands(commands: Commands) -> None:
+    fx_rates = commands.add_parser("fx-rates", help="maintain exchange rates")
+    actions = actions_of(fx_rates, "fx_rates_command")
+    imports = actions.add_parser("import", help="append rates from a CSV file, all or nothing")
+    imports.add_argument("file", type=Path, metavar="FILE", help="base,quote,rate[,effective_at]")
+    imports.set_defaults(handler=_import)
+
+
+def _import(args: argparse.Namespace) -> int:
+    asyncio.run(import_rates(get_settings(), args.file))
+    return 0
 
 
 def read_rate_sheet(path: Path) -> tuple[list[GivenRate], list[int], list[str]]:

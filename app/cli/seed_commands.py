@@ -7,7 +7,10 @@ docs/design/demo-seed.md.
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import random
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,16 +19,21 @@ from sqlalchemy import Connection, Select, Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from app.demo_catalog import CATEGORIES, PRODUCT_TYPES, USD_RATES, ProductDraft, draft_product
-from core.catalog_index import (
+from app.cli.arguments import Commands, positive
+from app.demo_catalog.categories import CATEGORIES
+from app.demo_catalog.drafting import ProductDraft, draft_product
+from app.demo_catalog.product_types import PRODUCT_TYPES
+from app.demo_catalog.trade import USD_RATES
+from core.catalog_index.facet_counts import add_facet_counts, facet_contributions
+from core.catalog_index.product_rows import (
     ProductSpecs,
-    add_facet_counts,
-    facet_contributions,
     write_from_prices,
     write_search_documents,
     write_spec_values,
 )
-from core.db import CATALOG_CHANGED, Database
+from core.db import CATALOG_CHANGED, Database, create_engine
+from core.kv import close, create_key_value_stores
+from core.settings import get_settings
 from models.base import metadata
 from models.catalog import AttributeDefinition, Product, Variant
 from models.catalog.rules import check_currency, check_product, check_variant
@@ -42,6 +50,43 @@ ATTRIBUTES_TABLE = metadata.tables["attribute_definitions"]
 PRODUCTS_TABLE = metadata.tables["products"]
 VARIANTS_TABLE = metadata.tables["variants"]
 TIERS_TABLE = metadata.tables["price_tiers"]
+
+
+def add_commands(commands: Commands) -> None:
+    seed = commands.add_parser("seed-demo", help="load a demo import-export catalog")
+    seed.add_argument("--products", type=positive, default=200, help="products (default 200)")
+    seed.add_argument(
+        "--if-empty", action="store_true", help="do nothing when products already exist"
+    )
+    seed.set_defaults(handler=_seed_demo)
+
+
+def _seed_demo(args: argparse.Namespace) -> int:
+    from app.read_cache import CATALOG_NAMESPACE
+
+    settings = get_settings()
+
+    async def run() -> str:
+        engine = create_engine(settings)
+        stores = create_key_value_stores(settings)
+        try:
+            database = Database(engine)
+            # The servers' cached catalog reads must not outlive the seed (shared via Redis).
+            database.on_catalog_committed = lambda: stores.cache.bump_version(CATALOG_NAMESPACE)
+            await database.check_connection()
+            report = await seed_demo(database, products=args.products, if_empty=args.if_empty)
+        finally:
+            await close(stores)
+            await engine.dispose()
+        if report.skipped:
+            return "catalog already has products; nothing seeded"
+        return (
+            f"seeded {report.products} products, {report.variants} variants, "
+            f"{report.price_tiers} price tiers in {report.categories} categories"
+        )
+
+    print(asyncio.run(run()), file=sys.stderr)
+    return 0
 
 
 @dataclass(frozen=True)

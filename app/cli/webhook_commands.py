@@ -8,21 +8,79 @@ which the CLI prints on stderr.
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import sys
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 
+from app.cli.arguments import Commands, actions_of
 from app.cli.command_database import command_database
 from core import webhook_endpoints
 from core.db import Database
 from core.event_types import UnknownEventType
 from core.outbox import utcnow
-from core.settings import Settings
+from core.settings import Settings, get_settings
 from core.webhook_endpoints import EndpointDisabled, EndpointNotFound
 from core.webhook_targets import TargetRefused
 from models.webhooks import WebhookEndpoint
 
 EXPECTED_FAILURES = (TargetRefused, UnknownEventType, EndpointNotFound, EndpointDisabled)
+
+
+def add_commands(commands: Commands) -> None:
+    webhooks = commands.add_parser("webhooks", help="manage partners' webhook endpoints")
+    actions = actions_of(webhooks, "webhooks_command")
+    add_endpoint = actions.add_parser("add", help="add an endpoint; prints its id and secret once")
+    add_endpoint.add_argument(
+        "url", metavar="URL", help="where deliveries are POSTed (https in production)"
+    )
+    add_endpoint.add_argument(
+        "--events", type=_event_list, required=True, help="comma-separated event types"
+    )
+    add_endpoint.set_defaults(handler=_add)
+    listing = actions.add_parser("list", help="all endpoints and their health (no secrets)")
+    listing.set_defaults(handler=_list)
+    for name, handler, help_text in (
+        ("rotate-secret", _rotate_secret, "new secret, printed once; the old one overlaps"),
+        ("disable", _disable, "stop delivering to an endpoint"),
+        ("ping", _ping, "send a webhook.ping event to one endpoint"),
+    ):
+        action = actions.add_parser(name, help=help_text)
+        action.add_argument("endpoint_id", metavar="ID", help="the id `webhooks list` shows")
+        action.set_defaults(handler=handler)
+
+
+def _event_list(value: str) -> list[str]:
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("name at least one event type")
+    return names
+
+
+def _add(args: argparse.Namespace) -> int:
+    asyncio.run(add(get_settings(), url=args.url, event_types=args.events))
+    return 0
+
+
+def _list(_args: argparse.Namespace) -> int:
+    asyncio.run(list_all(get_settings()))
+    return 0
+
+
+def _rotate_secret(args: argparse.Namespace) -> int:
+    asyncio.run(rotate_secret(get_settings(), public_id=args.endpoint_id))
+    return 0
+
+
+def _disable(args: argparse.Namespace) -> int:
+    asyncio.run(disable(get_settings(), public_id=args.endpoint_id))
+    return 0
+
+
+def _ping(args: argparse.Namespace) -> int:
+    asyncio.run(ping(get_settings(), public_id=args.endpoint_id))
+    return 0
 
 
 def _database(settings: Settings) -> AbstractAsyncContextManager[Database]:

@@ -16,8 +16,9 @@ from core.global_id import decode_global_id
 from loaders import catalog as relations
 from loaders.clients import CLIENT_COMPANY_BY_ID
 from loaders.inquiries import INQUIRY_BY_ID, QUOTE_BY_ID
-from loaders.orders import ORDER_BY_ID, SHIPMENT_BY_ID
+from loaders.orders import ORDER_BY_ID
 from loaders.relations import Relation
+from loaders.shipments import SHIPMENT_BY_ID
 from models.catalog import Category, Product, ProductType
 from models.catalog.discovery import product_search, product_spec_values
 from resolvers.catalog.product_filters import FilterConditions, ProductFilter, compile_filter

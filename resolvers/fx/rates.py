@@ -1,4 +1,4 @@
-"""Exchange rates: the rules a new rate must meet, appending a batch, the latest per pair.
+"""Exchange rates: the rules a new rate must meet, and appending a batch of them.
 
 `setExchangeRates` and `tradeql fx-rates import` share these rules, so both refuse exactly
 the same rows. A batch is checked whole and written all-or-nothing: one bad rate keeps the
@@ -13,12 +13,10 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import and_, func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from core.errors import BadUserInput
 from core.outbox import utcnow
 from core.outcomes import Issue, UserErrorCode, WriteResult
 from models.fx import FxRate
@@ -214,52 +212,3 @@ async def set_exchange_rates(ctx: Context, given: Sequence[GivenRate]) -> WriteR
             ctx, db, action="fx_rates.set", target_type="FxRate", target_id=None, changes=changes
         )
     return result
-
-
-def _currency_argument(value: str | None, argument: str) -> str | None:
-    if value is None:
-        return None
-    code = _currency(value)
-    if code is None:
-        raise BadUserInput("must be an ISO 4217 currency code such as USD", argument=argument)
-    return code
-
-
-async def latest_rates(
-    ctx: Context, *, base: str | None, quote: str | None, at: datetime | None
-) -> list[FxRate]:
-    """Per stored pair, the rate in force at `at` (default now), by base then quote.
-
-    Pairs are listed as stored: an inverse is not computed here (`core.fx.rate_at` does that).
-    """
-    moment = _utc(at) if at is not None else utcnow()
-    conditions = [col(FxRate.effective_at) <= moment]
-    base_code = _currency_argument(base, "base")
-    quote_code = _currency_argument(quote, "quote")
-    if base_code is not None:
-        conditions.append(col(FxRate.base_currency) == base_code)
-    if quote_code is not None:
-        conditions.append(col(FxRate.quote_currency) == quote_code)
-    latest = (
-        select(
-            col(FxRate.base_currency).label("base"),
-            col(FxRate.quote_currency).label("quote"),
-            func.max(col(FxRate.effective_at)).label("effective_at"),
-        )
-        .where(*conditions)
-        .group_by(col(FxRate.base_currency), col(FxRate.quote_currency))
-        .subquery()
-    )
-    statement = (
-        select(FxRate)
-        .join(
-            latest,
-            and_(
-                col(FxRate.base_currency) == latest.c.base,
-                col(FxRate.quote_currency) == latest.c.quote,
-                col(FxRate.effective_at) == latest.c.effective_at,
-            ),
-        )
-        .order_by(col(FxRate.base_currency), col(FxRate.quote_currency))
-    )
-    return list(await ctx.session.scalars(statement))

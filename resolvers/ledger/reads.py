@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from loaders.orders import ENTRIES_BY_RECEIVABLE, RECEIVABLE_BY_ORDER
+from loaders.ledger import ENTRIES_BY_RECEIVABLE, RECEIVABLE_BY_ORDER
 from models.ledger import LedgerEntry, Receivable
 from resolvers.context import Context
 

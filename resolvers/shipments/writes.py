@@ -3,7 +3,7 @@
 A shipment is booked before the goods leave, so an order that is confirmed, paid or already
 shipped may get one (several, for split shipments). The order row is locked while the
 shipment is written, so a cancellation cannot slip in between the check and the insert.
-Reads go through the scoped relations of `loaders.orders`: a client sees the shipments of
+Reads go through the scoped relations of `loaders.shipments`: a client sees the shipments of
 its own orders, staff with `orders:read_all` every one, and a shipment nobody may see is
 "not found" exactly like one that does not exist.
 """
@@ -23,9 +23,9 @@ from core.global_id import encode_global_id
 from core.outbox import emit, utcnow
 from core.outcomes import Issue, UserErrorCode, WriteResult, refused
 from core.row_locks import lock_for_no_key_update
-from loaders.orders import (
+from loaders.orders import ORDER_BY_ID
+from loaders.shipments import (
     LEGS_BY_SHIPMENT,
-    ORDER_BY_ID,
     SHIPMENT_BY_ID,
     SHIPMENTS_BY_ORDER,
     TRACKING_BY_SHIPMENT,

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import strawberry
 
+from admin_queries import clients as client_listing
 from auth.policy import Permission
 from core.global_id import decode_typed_id
 from resolvers.clients import reads as client_companies
@@ -37,7 +38,7 @@ class ClientQuery:
             ),
         ] = None,
     ) -> ClientCompanyConnection | None:
-        page = await client_companies.list_client_companies(
+        page = await client_listing.list_client_companies(
             info.context, first=first, after=after, search=search
         )
         return ClientCompanyConnection.from_page(page)

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import strawberry
 
+from admin_queries import fx as fx_rates
 from auth.policy import Permission
-from resolvers.fx import rates as fx_rates
 from schema.fx.types import ExchangeRate
 from schema.info import Info
 from schema.permissions import permission_field

@@ -20,7 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from app.cli.seed_commands import seed_demo
 from core.db import Database, create_engine
 from core.settings import Settings
-from resolvers.catalog.facets import facetable_attributes, sidebar_groups, value_counts_statement
+from resolvers.catalog.facet_groups import sidebar_groups
+from resolvers.catalog.facet_keys import facetable_attributes
+from resolvers.catalog.facet_values import value_counts_statement
 from resolvers.catalog.product_filters import ProductFilter, compile_filter
 from resolvers.catalog.reads import listing_count, listing_page
 from resolvers.catalog.sorting import ProductSort, sort_plan

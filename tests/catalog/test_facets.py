@@ -16,7 +16,9 @@ from core.db import Database
 from models.catalog import AttributeDefinition, ProductStatus
 from models.catalog.discovery import COUNTRY_KEY
 from resolvers.catalog.facet_buckets import bucket_index, number_buckets
-from resolvers.catalog.facets import MAX_FACET_VALUES, facetable_attributes, sidebar_groups
+from resolvers.catalog.facet_groups import sidebar_groups
+from resolvers.catalog.facet_keys import facetable_attributes
+from resolvers.catalog.facet_values import MAX_FACET_VALUES
 from resolvers.catalog.product_filters import ProductFilter, compile_filter
 from resolvers.catalog.spec_filters import AttributeCatalog, SpecFilter, SpecValue
 from tests.builders import make_category, make_product

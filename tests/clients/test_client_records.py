@@ -6,12 +6,12 @@ exactly like an id that does not exist, and no listing or count includes other c
 
 from __future__ import annotations
 
+from admin_queries import clients as client_listing
 from auth.api_keys import create_api_key
 from core.db import Database
 from core.global_id import encode_global_id
 from core.settings import Settings
 from models.accounts import Role
-from resolvers.clients import reads as client_companies
 from tests.callers import (
     caller,
     context_for,
@@ -181,7 +181,7 @@ async def test_listings_and_counts_never_include_other_companies_for_a_client(
     # and even the listing itself, called past the gate, is scoped to their own company
     ctx = context_for(db, settings, await principal_of(db, settings, issued.access_token))
     try:
-        page = await client_companies.list_client_companies(ctx, first=100, after=None, search=None)
+        page = await client_listing.list_client_companies(ctx, first=100, after=None, search=None)
         assert [row.name for row in page.rows] == ["Mine BV"]
         assert await page.total_count() == 1
     finally:

@@ -1,0 +1,39 @@
+"""Receivables and their ledger entries, scoped to the caller on every path.
+
+Receivables are finance's: staff need `finance:read`; a client user sees its own company's;
+everyone else sees none. An entry is visible exactly when its receivable is, and a receivable
+a caller may not see is a miss, exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement
+from sqlmodel import col
+
+from auth.policy import Permission
+from auth.principal import Principal
+from loaders.relations import Relation
+from loaders.scoping import own_company_rows, rows_under
+from models.ledger import LedgerEntry, Receivable
+
+
+def receivable_is_visible(principal: Principal) -> ColumnElement[bool]:
+    return own_company_rows(
+        principal, col(Receivable.client_company_id), staff_permission=Permission.FINANCE_READ
+    )
+
+
+RECEIVABLE_BY_ORDER = Relation(
+    "receivable_by_order",
+    Receivable,
+    col(Receivable.order_id),
+    visible=receivable_is_visible,
+)
+ENTRIES_BY_RECEIVABLE = Relation(
+    "entries_by_receivable",
+    LedgerEntry,
+    col(LedgerEntry.receivable_id),
+    many=True,
+    order_by=(col(LedgerEntry.id),),
+    visible=rows_under(receivable_is_visible, col(Receivable.id), col(LedgerEntry.receivable_id)),
+)
