@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, func, tuple_
@@ -30,18 +30,12 @@ class AuditFilter:
     until: datetime | None = None
 
 
-def _created_key(dialect: str) -> ColumnElement[Any]:
-    created_at = cast(ColumnElement[datetime], col(AuditEntry.created_at))
-    return timestamp_key(dialect, created_at)
+def _created_key() -> ColumnElement[Any]:
+    return timestamp_key(cast(ColumnElement[datetime], col(AuditEntry.created_at)))
 
 
-def _utc(moment: datetime) -> datetime:
-    """Naive datetimes (SQLite's, or a caller's) are taken as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _conditions(audit_filter: AuditFilter, dialect: str) -> list[ColumnElement[bool]]:
-    created = _created_key(dialect)
+def _conditions(audit_filter: AuditFilter) -> list[ColumnElement[bool]]:
+    created = _created_key()
     conditions: list[ColumnElement[bool]] = []
     if audit_filter.action is not None:
         conditions.append(col(AuditEntry.action) == audit_filter.action)
@@ -52,32 +46,31 @@ def _conditions(audit_filter: AuditFilter, dialect: str) -> list[ColumnElement[b
     if audit_filter.target_id is not None:
         conditions.append(col(AuditEntry.target_id) == audit_filter.target_id)
     if audit_filter.since is not None:
-        conditions.append(created >= timestamp_value(dialect, _utc(audit_filter.since)))
+        conditions.append(created >= timestamp_value(audit_filter.since))
     if audit_filter.until is not None:
-        conditions.append(created < timestamp_value(dialect, _utc(audit_filter.until)))
+        conditions.append(created < timestamp_value(audit_filter.until))
     return conditions
 
 
-def _after(cursor: str, dialect: str) -> ColumnElement[bool]:
+def _after(cursor: str) -> ColumnElement[bool]:
     moment, pk = decode_cursor(cursor, NEWEST_FIRST, (str, int))
     try:
         created_at = datetime.fromisoformat(moment)
     except ValueError:
         raise BadUserInput("is not a cursor of this list", argument="after") from None
-    key = tuple_(_created_key(dialect), col(AuditEntry.id))
-    return key < tuple_(timestamp_value(dialect, _utc(created_at)), pk)
+    key = tuple_(_created_key(), col(AuditEntry.id))
+    return key < tuple_(timestamp_value(created_at), pk)
 
 
 async def list_audit_entries(
     ctx: Context, *, first: int, after: str | None, audit_filter: AuditFilter
 ) -> Page[AuditEntry]:
     check_page_size(first)
-    dialect = ctx.session.dialect
-    conditions = _conditions(audit_filter, dialect)
+    conditions = _conditions(audit_filter)
     statement = select(AuditEntry).where(*conditions)
     if after is not None:
-        statement = statement.where(_after(after, dialect))
-    statement = statement.order_by(_created_key(dialect).desc(), col(AuditEntry.id).desc()).limit(
+        statement = statement.where(_after(after))
+    statement = statement.order_by(_created_key().desc(), col(AuditEntry.id).desc()).limit(
         first + 1
     )
     rows = list(await ctx.session.scalars(statement))
@@ -91,7 +84,7 @@ async def list_audit_entries(
     return Page(
         rows=rows,
         cursors=[
-            encode_cursor(NEWEST_FIRST, [_utc(row.created_at).isoformat(), row.id])
+            encode_cursor(NEWEST_FIRST, [row.created_at.isoformat(), row.id])
             for row in rows
             if row.created_at is not None
         ],

@@ -94,9 +94,7 @@ class SortPlan:
         ]
 
 
-def sort_plan(
-    sort: ProductSort, *, currency: str | None, search_words: Sequence[str], dialect: str
-) -> SortPlan:
+def sort_plan(sort: ProductSort, *, currency: str | None, search_words: Sequence[str]) -> SortPlan:
     """The plan for `sort`; price needs a currency and relevance a search."""
     products = metadata.tables["products"]
     product_id = products.c.id
@@ -105,17 +103,17 @@ def sort_plan(
     if sort is ProductSort.NEWEST:
         return SortPlan(
             cursor_tag="newest",
-            keys=(timestamp_key(dialect, products.c.created_at), product_id),
+            keys=(timestamp_key(products.c.created_at), product_id),
             descending=(True, True),
             cursor_types=(str, int),
             cursor_key=lambda row: [row[0].created_at.isoformat(), row[0].id],
-            sql_values=lambda v: [timestamp_value(dialect, datetime.fromisoformat(v[0])), v[1]],
+            sql_values=lambda v: [timestamp_value(datetime.fromisoformat(v[0])), v[1]],
         )
     if sort is ProductSort.RELEVANCE:
         if not search_words:
             raise BadUserInput("RELEVANCE needs filter.search", argument="sortBy")
-        relevance = search_relevance(dialect, search_words).label("relevance")
-        match = search_match(dialect, search_words)
+        relevance = search_relevance(search_words).label("relevance")
+        match = search_match(search_words)
         searched = product_search.c
         return SortPlan(
             cursor_tag="relevance",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
@@ -21,6 +21,7 @@ from sqlmodel import col, select
 
 from core.errors import BadUserInput
 from core.outbox import utcnow
+from models.base import as_utc
 from models.fx import FxRate
 from models.money import RATE_PLACES, has_too_many_places
 from models.reference import CURRENCY_CODES
@@ -91,9 +92,9 @@ def _moment(value: Any, now: datetime) -> datetime | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return now
     if isinstance(value, datetime):
-        return _utc(value)
+        return as_utc(value)
     try:
-        return _utc(datetime.fromisoformat(str(value).strip()))
+        return as_utc(datetime.fromisoformat(str(value).strip()))
     except ValueError:
         return None
 
@@ -202,11 +203,7 @@ async def _already_stored(
         col(FxRate.effective_at).in_(sorted({rate.effective_at for rate in rates})),
     )
     found = (await session.execute(statement)).all()
-    return {(base, quote, _utc(at)) for base, quote, at in found}
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return {(base, quote, at) for base, quote, at in found}
 
 
 async def set_exchange_rates(ctx: Context, given: Sequence[GivenRate]) -> WriteResult[list[FxRate]]:
@@ -243,7 +240,7 @@ async def latest_rates(
 
     Pairs are listed as stored: an inverse is not computed here (`core.fx.rate_at` does that).
     """
-    moment = _utc(at) if at is not None else utcnow()
+    moment = as_utc(at) if at is not None else utcnow()
     conditions = [col(FxRate.effective_at) <= moment]
     base_code = _currency_argument(base, "base")
     quote_code = _currency_argument(quote, "quote")

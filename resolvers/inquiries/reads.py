@@ -7,7 +7,7 @@ them, anyone else none, so a hidden inquiry is a miss on every path, like a miss
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, func, tuple_
@@ -43,22 +43,18 @@ USER_BY_ID = Relation("inquiry_user_by_id", User, col(User.id))
 ORDER_BY_QUOTE = Relation("order_by_quote", Order, col(Order.quote_id), visible=order_is_visible)
 
 
-def _created_key(dialect: str) -> ColumnElement[Any]:
-    return timestamp_key(dialect, cast(ColumnElement[datetime], col(Inquiry.created_at)))
+def _created_key() -> ColumnElement[Any]:
+    return timestamp_key(cast(ColumnElement[datetime], col(Inquiry.created_at)))
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _after(cursor: str, dialect: str) -> ColumnElement[bool]:
+def _after(cursor: str) -> ColumnElement[bool]:
     moment, pk = decode_cursor(cursor, NEWEST_FIRST, (str, int))
     try:
         created_at = datetime.fromisoformat(moment)
     except ValueError:
         raise BadUserInput("is not a cursor of this list and ordering", argument="after") from None
-    key = tuple_(_created_key(dialect), col(Inquiry.id))
-    return key < tuple_(timestamp_value(dialect, _utc(created_at)), pk)
+    key = tuple_(_created_key(), col(Inquiry.id))
+    return key < tuple_(timestamp_value(created_at), pk)
 
 
 async def list_inquiries(
@@ -66,16 +62,13 @@ async def list_inquiries(
 ) -> Page[Inquiry]:
     """Inquiries the caller may see, newest first, optionally in one status."""
     check_page_size(first)
-    dialect = ctx.session.dialect
     conditions = [ctx.loaders.visible(INQUIRY_BY_ID)]
     if status is not None:
         conditions.append(col(Inquiry.status) == status)
     statement = select(Inquiry).where(*conditions)
     if after is not None:
-        statement = statement.where(_after(after, dialect))
-    statement = statement.order_by(_created_key(dialect).desc(), col(Inquiry.id).desc()).limit(
-        first + 1
-    )
+        statement = statement.where(_after(after))
+    statement = statement.order_by(_created_key().desc(), col(Inquiry.id).desc()).limit(first + 1)
     rows = list(await ctx.session.scalars(statement))
     has_next_page = len(rows) > first
     rows = rows[:first]
@@ -89,7 +82,7 @@ async def list_inquiries(
     return Page(
         rows=rows,
         cursors=[
-            encode_cursor(NEWEST_FIRST, [_utc(row.created_at).isoformat(), row.id])
+            encode_cursor(NEWEST_FIRST, [row.created_at.isoformat(), row.id])
             for row in rows
             if row.created_at is not None
         ],

@@ -11,7 +11,7 @@ its own orders, staff with `orders:read_all` every one, and a shipment nobody ma
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -29,6 +29,7 @@ from loaders.orders import (
     SHIPMENTS_BY_ORDER,
     TRACKING_BY_SHIPMENT,
 )
+from models.base import as_utc
 from models.orders import Order, OrderStatus
 from models.shipments import Shipment, ShipmentLeg, TrackingEvent, TransportMode
 from resolvers.context import Context
@@ -65,10 +66,10 @@ class ShipmentErrorCode(StrEnum):
     IN_THE_FUTURE = "IN_THE_FUTURE"
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def _moment(given: Mapping[str, Any], name: str) -> datetime | None:
+    """A moment as given, in UTC; a naive one is taken to be UTC."""
+    moment = given.get(name)
+    return None if moment is None else as_utc(moment)
 
 
 def _texts(
@@ -102,7 +103,7 @@ def check_legs(legs: list[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], lis
     for index, leg in enumerate(legs):
         path = (*at, str(index))
         values: dict[str, Any] = _texts(leg, LEG_TEXT, path, issues)
-        etd, eta = _utc(leg.get("etd")), _utc(leg.get("eta"))
+        etd, eta = _moment(leg, "etd"), _moment(leg, "eta")
         if etd is not None and eta is not None and eta < etd:
             message = "the arrival (ETA) cannot be before the departure (ETD)"
             issues.append(Issue((*path, "eta"), ShipmentErrorCode.ETA_BEFORE_ETD, message))
@@ -131,8 +132,7 @@ def check_tracking_event(
 ) -> tuple[dict[str, Any], list[Issue]]:
     issues: list[Issue] = []
     values: dict[str, Any] = _texts(given, TRACKING_TEXT, ("input",), issues)
-    occurred_at = _utc(given["occurred_at"])
-    assert occurred_at is not None
+    occurred_at = as_utc(given["occurred_at"])
     if occurred_at > now + CLOCK_SKEW:
         message = "a tracking event reports what has happened, not what is planned"
         issues.append(Issue(("input", "occurredAt"), ShipmentErrorCode.IN_THE_FUTURE, message))
@@ -199,9 +199,7 @@ async def create_shipment(
 async def _visible_order(ctx: Context, db: AsyncSession, pk: int) -> Order | None:
     """The order, locked against changes of state until the shipment is written."""
     statement = select(Order).where(col(Order.id) == pk, ctx.loaders.visible(ORDER_BY_ID))
-    found: Order | None = (
-        await db.scalars(lock_for_no_key_update(statement, ctx.database.dialect))
-    ).first()
+    found: Order | None = (await db.scalars(lock_for_no_key_update(statement))).first()
     return found
 
 
@@ -230,7 +228,7 @@ async def add_tracking_event(
             "order_id": encode_global_id("Order", shipment.order_id),
             "status": event.status,
             "location": event.location,
-            "occurred_at": values["occurred_at"].astimezone(UTC).isoformat(),
+            "occurred_at": values["occurred_at"].isoformat(),
         }
         await emit(db, event_types.SHIPMENT_TRACKING_UPDATED, payload)
         changes = {name: [None, payload[name]] for name in ("status", "location", "occurred_at")}
