@@ -38,6 +38,8 @@ from models.base import (
 # Amounts are rounded to the currency's minor unit (models.money) before they are stored;
 # four places hold every ISO 4217 minor unit.
 AMOUNT = Numeric(18, 4)
+# The most units one line may carry: what a buyer can order, or be quoted, or priced, at once.
+MAX_QUANTITY = 10_000_000
 UNIT_PRICE = Numeric(14, 4)
 RATE = Numeric(24, 10)
 

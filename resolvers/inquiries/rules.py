@@ -17,8 +17,8 @@ from enum import StrEnum
 from auth.emails import InvalidEmail, normalise_email
 from models.catalog import Product, ProductStatus, Variant
 from models.money import UNIT_PRICE_PLACES, has_too_many_places
+from models.orders import MAX_QUANTITY
 from models.reference import COUNTRY_CODES, CURRENCY_CODES, Incoterm
-from resolvers.orders.rules import MAX_QUANTITY
 from resolvers.outcomes import Issue, pk_of
 
 MAX_ITEMS = 50
