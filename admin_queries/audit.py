@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, cast
+from datetime import datetime
+from typing import cast
 
-from sqlalchemy import ColumnElement, func, tuple_
+from sqlalchemy import ColumnElement
 from sqlmodel import col, select
 
 from core.dialect import timestamp_key, timestamp_value
-from core.errors import BadUserInput
 from models.audit import AuditEntry
 from resolvers.context import Context
-from resolvers.pagination import Page, check_page_size, decode_cursor, encode_cursor
+from resolvers.newest_first import NewestFirst, newest_first_page
+from resolvers.pagination import Page
 
-NEWEST_FIRST = "audit_newest"
+NEWEST_FIRST = NewestFirst(
+    "audit_newest",
+    created_at=cast(ColumnElement[datetime], col(AuditEntry.created_at)),
+    id=cast(ColumnElement[int], col(AuditEntry.id)),
+)
 
 
 @dataclass(frozen=True)
@@ -30,18 +34,8 @@ class AuditFilter:
     until: datetime | None = None
 
 
-def _created_key(dialect: str) -> ColumnElement[Any]:
-    created_at = cast(ColumnElement[datetime], col(AuditEntry.created_at))
-    return timestamp_key(dialect, created_at)
-
-
-def _utc(moment: datetime) -> datetime:
-    """Naive datetimes (SQLite's, or a caller's) are taken as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _conditions(audit_filter: AuditFilter, dialect: str) -> list[ColumnElement[bool]]:
-    created = _created_key(dialect)
+def _conditions(audit_filter: AuditFilter) -> list[ColumnElement[bool]]:
+    created = timestamp_key(NEWEST_FIRST.created_at)
     conditions: list[ColumnElement[bool]] = []
     if audit_filter.action is not None:
         conditions.append(col(AuditEntry.action) == audit_filter.action)
@@ -52,50 +46,14 @@ def _conditions(audit_filter: AuditFilter, dialect: str) -> list[ColumnElement[b
     if audit_filter.target_id is not None:
         conditions.append(col(AuditEntry.target_id) == audit_filter.target_id)
     if audit_filter.since is not None:
-        conditions.append(created >= timestamp_value(dialect, _utc(audit_filter.since)))
+        conditions.append(created >= timestamp_value(audit_filter.since))
     if audit_filter.until is not None:
-        conditions.append(created < timestamp_value(dialect, _utc(audit_filter.until)))
+        conditions.append(created < timestamp_value(audit_filter.until))
     return conditions
-
-
-def _after(cursor: str, dialect: str) -> ColumnElement[bool]:
-    moment, pk = decode_cursor(cursor, NEWEST_FIRST, (str, int))
-    try:
-        created_at = datetime.fromisoformat(moment)
-    except ValueError:
-        raise BadUserInput("is not a cursor of this list", argument="after") from None
-    key = tuple_(_created_key(dialect), col(AuditEntry.id))
-    return key < tuple_(timestamp_value(dialect, _utc(created_at)), pk)
 
 
 async def list_audit_entries(
     ctx: Context, *, first: int, after: str | None, audit_filter: AuditFilter
 ) -> Page[AuditEntry]:
-    check_page_size(first)
-    dialect = ctx.session.dialect
-    conditions = _conditions(audit_filter, dialect)
-    statement = select(AuditEntry).where(*conditions)
-    if after is not None:
-        statement = statement.where(_after(after, dialect))
-    statement = statement.order_by(_created_key(dialect).desc(), col(AuditEntry.id).desc()).limit(
-        first + 1
-    )
-    rows = list(await ctx.session.scalars(statement))
-    has_next_page = len(rows) > first
-    rows = rows[:first]
-
-    async def total_count() -> int:
-        count = select(func.count()).select_from(AuditEntry).where(*conditions)
-        return int(await ctx.session.scalar(count) or 0)
-
-    return Page(
-        rows=rows,
-        cursors=[
-            encode_cursor(NEWEST_FIRST, [_utc(row.created_at).isoformat(), row.id])
-            for row in rows
-            if row.created_at is not None
-        ],
-        has_next_page=has_next_page,
-        has_previous_page=after is not None,
-        total_count=total_count,
-    )
+    statement = select(AuditEntry).where(*_conditions(audit_filter))
+    return await newest_first_page(ctx.session, NEWEST_FIRST, statement, first=first, after=after)

@@ -6,13 +6,14 @@ is not computed here (`core.fx.rate_at` does that, for pricing orders).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import and_, func
 from sqlmodel import col, select
 
 from core.errors import BadUserInput
 from core.outbox import utcnow
+from models.base import as_utc
 from models.fx import FxRate
 from models.reference import CURRENCY_CODES
 from resolvers.context import Context
@@ -22,7 +23,7 @@ async def latest_rates(
     ctx: Context, *, base: str | None, quote: str | None, at: datetime | None
 ) -> list[FxRate]:
     """Per stored pair, the rate in force at `at` (default now), by base then quote."""
-    moment = _utc(at) if at is not None else utcnow()
+    moment = as_utc(at) if at is not None else utcnow()
     conditions = [col(FxRate.effective_at) <= moment]
     base_code = _currency_argument(base, "base")
     quote_code = _currency_argument(quote, "quote")
@@ -63,8 +64,3 @@ def _currency_argument(value: str | None, argument: str) -> str | None:
     if code not in CURRENCY_CODES:
         raise BadUserInput("must be an ISO 4217 currency code such as USD", argument=argument)
     return code
-
-
-def _utc(moment: datetime) -> datetime:
-    """A naive moment is taken as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -60,8 +60,6 @@ async def resolve_api_key(database: Database, key: str) -> Principal | None:
         return None
     now = datetime.now(UTC)
     last_used = row.last_used_at
-    if last_used is not None and last_used.tzinfo is None:
-        last_used = last_used.replace(tzinfo=UTC)
     if last_used is None or now - last_used > TOUCH_INTERVAL:
         async with database.transaction() as db:
             await db.execute(

@@ -30,7 +30,6 @@ from auth.throttle import ThrottleScope
 from auth.totp import Clock
 from core.outcomes import Issue, UserErrorCode, issue, too_many_requests
 from core.rate_limit import RateLimiter
-from core.row_locks import lock_for_update
 from core.settings import Settings
 from models.accounts import MfaChallenge, Role, User
 
@@ -163,9 +162,7 @@ async def _open_challenge(db: AsyncSession, user: User, settings: Settings) -> I
     return IssuedChallenge(token=token, expires_at=expires_at)
 
 
-async def _live_challenge(
-    db: AsyncSession, token: str, dialect: str
-) -> tuple[MfaChallenge, User] | None:
+async def _live_challenge(db: AsyncSession, token: str) -> tuple[MfaChallenge, User] | None:
     """The unused, unexpired challenge and its user, locked until the transaction ends, so
     two verifications of one challenge take turns."""
     if not token.startswith(tokens.MFA_CHALLENGE) or len(token) > 200:
@@ -175,7 +172,7 @@ async def _live_challenge(
         col(MfaChallenge.used_at).is_(None),
         col(MfaChallenge.expires_at) > datetime.now(UTC),
     )
-    challenge = (await db.scalars(lock_for_update(statement, dialect))).first()
+    challenge = (await db.scalars(statement.with_for_update())).first()
     if challenge is None:
         return None
     user = await db.get(User, challenge.user_id)
@@ -193,11 +190,10 @@ async def complete_mfa(
     settings: Settings,
     limiter: RateLimiter,
     origin: Origin,
-    dialect: str,
     clock: Clock = time.time,
 ) -> LoginOutcome:
     """Finish a login with a TOTP or recovery code: a session with `mfa_verified`."""
-    found = await _live_challenge(db, challenge_token, dialect)
+    found = await _live_challenge(db, challenge_token)
     if found is None:
         # Names no account we can count against: only the IP's allowance is spent.
         decision = await throttle.attempt(

@@ -19,7 +19,6 @@ from auth import tokens
 from auth.principal import Principal, user_principal
 from core.db import Database
 from core.outcomes import Issue, UserErrorCode, issue
-from core.row_locks import lock_for_update
 from core.settings import Settings
 from models.accounts import Role, User, UserSession
 
@@ -29,11 +28,6 @@ TOUCH_INTERVAL = timedelta(seconds=60)
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes; every time here is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -105,8 +99,8 @@ def _is_live(row: UserSession, now: datetime) -> bool:
     return (
         row.revoked_at is None
         and row.rotated_at is None
-        and now < _aware(row.idle_expires_at)
-        and now < _aware(row.absolute_expires_at)
+        and now < row.idle_expires_at
+        and now < row.absolute_expires_at
     )
 
 
@@ -126,9 +120,9 @@ async def resolve_access_token(
     if found is None:
         return None
     row, user = found
-    if not _is_live(row, now) or now >= _aware(row.access_expires_at) or user.disabled_at:
+    if not _is_live(row, now) or now >= row.access_expires_at or user.disabled_at:
         return None
-    if now - _aware(row.last_used_at) > TOUCH_INTERVAL:
+    if now - row.last_used_at > TOUCH_INTERVAL:
         await _touch(database, row, settings, user, now)
     assert user.id is not None
     assert row.id is not None
@@ -153,7 +147,7 @@ async def _touch(
             .where(col(UserSession.id) == row.id)
             .values(
                 last_used_at=now,
-                idle_expires_at=min(now + idle, _aware(row.absolute_expires_at)),
+                idle_expires_at=min(now + idle, row.absolute_expires_at),
             )
         )
 
@@ -177,7 +171,6 @@ async def refresh_session(
     refresh_token: str,
     *,
     settings: Settings,
-    dialect: str,
     client_ip: str = "",
     user_agent: str = "",
 ) -> RefreshOutcome:
@@ -186,7 +179,7 @@ async def refresh_session(
     statement = select(UserSession).where(
         col(UserSession.refresh_token_hash) == tokens.token_hash(refresh_token)
     )
-    row = (await db.scalars(lock_for_update(statement, dialect))).first()
+    row = (await db.scalars(statement.with_for_update())).first()
     if row is None:
         return RefreshOutcome(failure=UNKNOWN_REFRESH_TOKEN)
     if row.rotated_at is not None:
@@ -204,7 +197,7 @@ async def refresh_session(
         client_ip=client_ip,
         user_agent=user_agent,
         family_id=row.family_id,
-        absolute_expires_at=_aware(row.absolute_expires_at),
+        absolute_expires_at=row.absolute_expires_at,
     )
     return RefreshOutcome(issued=issued)
 

@@ -1,8 +1,10 @@
-"""Where PostgreSQL and SQLite differ in catalog discovery: word search and timestamp order.
+"""Where PostgreSQL and SQLite differ in SQL: word search and timestamp order.
 
-Every other part of a listing or facet query is written once. These helpers take the dialect
-name (`Database.dialect`) and return SQL expressions with the same meaning on both; why search
-treats only the last word as a prefix is in docs/design/catalog-discovery.md ("Two dialects").
+Every other part of a query is written once. These helpers return expressions that render one
+way on PostgreSQL and another on SQLite: the statement's compiler, that is the database the
+statement runs on, picks the spelling, so nobody above `core/` knows which one it is. What
+each helper does on each dialect, and why search treats only the last word as a prefix, is in
+docs/design/catalog-discovery.md ("Two dialects").
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     Double,
     and_,
@@ -22,10 +25,54 @@ from sqlalchemy import (
     literal_column,
     select,
 )
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.types import TypeEngine
 
+from models.base import Moment
 from models.catalog.discovery import product_search
 
-POSTGRESQL = "postgresql"
+
+class _PerDialect(ColumnElement[Any]):
+    """One expression spelt two ways over the same tables; compiling picks the spelling.
+
+    Both spellings take part in the statement's cache key, so a cached statement is reused
+    only with the same expression, and each database compiles its own spelling once.
+    """
+
+    __visit_name__ = "per_dialect"
+    inherit_cache = True
+    _traverse_internals = [
+        ("postgresql", InternalTraversal.dp_clauseelement),
+        ("sqlite", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(
+        self,
+        *,
+        postgresql: ColumnElement[Any],
+        sqlite: ColumnElement[Any],
+        type_: TypeEngine[Any],
+    ) -> None:
+        self.postgresql = postgresql
+        self.sqlite = sqlite
+        self.type = type_
+
+    @property
+    def _from_objects(self) -> list[Any]:
+        return list(self.postgresql._from_objects)
+
+
+@compiles(_PerDialect)
+def _compile_for_postgresql(element: _PerDialect, compiler: SQLCompiler, **kw: Any) -> str:
+    # Grouped, so the expression keeps its meaning inside any operator around it.
+    return compiler.process(element.postgresql.self_group(), **kw)
+
+
+@compiles(_PerDialect, "sqlite")
+def _compile_for_sqlite(element: _PerDialect, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.sqlite.self_group(), **kw)
 
 
 def _tsquery(words: Sequence[str]) -> ColumnElement[Any]:
@@ -44,35 +91,35 @@ def _document() -> ColumnElement[str]:
     )
 
 
-def search_match(dialect: str, words: Sequence[str]) -> ColumnElement[bool]:
+def search_match(words: Sequence[str]) -> ColumnElement[bool]:
     """A condition on `product_search`: the document contains every word, the last one as a
     word prefix (what the buyer may still be typing)."""
-    if dialect == POSTGRESQL:
-        return product_search.c.search_vector.op("@@")(_tsquery(words))
     document = _document()
     whole = [document.like(f"% {word} %") for word in words[:-1]]
-    return and_(*whole, document.like(f"% {words[-1]}%"))
+    return _PerDialect(
+        postgresql=product_search.c.search_vector.op("@@")(_tsquery(words)),
+        sqlite=and_(*whole, document.like(f"% {words[-1]}%")),
+        type_=Boolean(),
+    )
 
 
-def search_relevance(dialect: str, words: Sequence[str]) -> ColumnElement[float]:
+def search_relevance(words: Sequence[str]) -> ColumnElement[float]:
     """How well a `product_search` row matches, higher first; a float on both dialects."""
-    if dialect == POSTGRESQL:
-        return cast(func.ts_rank(product_search.c.search_vector, _tsquery(words)), Double)
     title = literal(" ") + product_search.c.title + literal(" ")
     patterns = [*(f"% {word} %" for word in words[:-1]), f"% {words[-1]}%"]
     found = [case((title.like(pattern), 1), else_=0) for pattern in patterns]
-    return cast(sum(found[1:], found[0]), Double)
+    return _PerDialect(
+        postgresql=cast(func.ts_rank(product_search.c.search_vector, _tsquery(words)), Double),
+        sqlite=cast(sum(found[1:], found[0]), Double),
+        type_=Double(),
+    )
 
 
-def timestamp_key(dialect: str, column: ColumnElement[datetime]) -> ColumnElement[Any]:
-    """`column` as something that orders and compares as time on this dialect."""
-    if dialect == POSTGRESQL:
-        return column
-    return func.julianday(column)
+def timestamp_key(moment: ColumnElement[datetime]) -> ColumnElement[Any]:
+    """`moment` (a timestamp column) as something that orders and compares as time."""
+    return _PerDialect(postgresql=moment, sqlite=func.julianday(moment), type_=moment.type)
 
 
-def timestamp_value(dialect: str, moment: datetime) -> ColumnElement[Any]:
+def timestamp_value(moment: datetime) -> ColumnElement[Any]:
     """A literal moment comparable with `timestamp_key` of a column."""
-    if dialect == POSTGRESQL:
-        return literal(moment)
-    return func.julianday(moment.isoformat())
+    return timestamp_key(literal(moment, Moment()))

@@ -1,4 +1,5 @@
-"""Which schema objects Alembic considers on a given database dialect.
+"""How Alembic sees the models: which schema objects it considers on a given database
+dialect, and how our column types are written into new revisions.
 
 Kept out of `migrations/env.py` (which runs migrations when imported) so the drift tests apply
 exactly the filter autogenerate uses.
@@ -6,7 +7,9 @@ exactly the filter autogenerate uses.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
+
+from sqlalchemy.types import TypeDecorator
 
 
 def include_object(
@@ -15,3 +18,11 @@ def include_object(
     """Skip objects declared for another dialect (`info={"only_on": "postgresql"}`)."""
     only_on = getattr(obj, "info", {}).get("only_on")
     return only_on is None or only_on == dialect
+
+
+def render_item(type_: str, obj: Any, _autogen_context: Any) -> str | Literal[False]:
+    """Write a wrapper type (`models.base.Moment`) as the plain type it stores, so a frozen
+    revision never imports model code that may change after it; anything else as usual."""
+    if type_ == "type" and isinstance(obj, TypeDecorator):
+        return f"sa.{obj.impl!r}"
+    return False

@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from core.db import Database
-from core.row_locks import skip_locked
 from models.outbox import EventState, OutboxEffect, OutboxEvent
 
 MAX_ERROR_LENGTH = 2_000
@@ -89,7 +88,7 @@ async def claim_due(
             .order_by(col(OutboxEvent.available_at), col(OutboxEvent.id))
             .limit(limit)
         )
-        ids = list(await session.scalars(skip_locked(due, database.dialect)))
+        ids = list(await session.scalars(due.with_for_update(skip_locked=True)))
         if not ids:
             return []
         claimed = await session.scalars(
@@ -283,8 +282,6 @@ async def stats(database: Database) -> OutboxStats:
             )
         ).one()
     oldest = due_row[1]
-    if oldest is not None and oldest.tzinfo is None:
-        oldest = oldest.replace(tzinfo=UTC)  # SQLite returns naive datetimes
     age = (now - oldest).total_seconds() if oldest is not None else None
     return OutboxStats(counts=counts, due=int(due_row[0]), oldest_due_seconds=age)
 

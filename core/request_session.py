@@ -44,11 +44,6 @@ class RequestSession:
             result = await self._get().execute(statement)
             return result.all()
 
-    @property
-    def dialect(self) -> str:
-        """`postgresql` or `sqlite`, for the helpers of `core.dialect`."""
-        return self._database.dialect
-
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()

@@ -11,7 +11,7 @@ import base64
 import os
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -158,16 +158,9 @@ def signing_secrets(endpoint: WebhookEndpoint, *, cipher: DataCipher, now: datet
     """The secrets to sign with: the current one, then the previous one until it expires."""
     associated_data = secret_associated_data(endpoint.public_id)
     secrets = [cipher.decrypt(endpoint.secret_ciphertext, associated_data=associated_data)]
-    expires_at = assume_utc(endpoint.previous_secret_expires_at)
+    expires_at = endpoint.previous_secret_expires_at
     if endpoint.previous_secret_ciphertext is not None and expires_at and expires_at > now:
         secrets.append(
             cipher.decrypt(endpoint.previous_secret_ciphertext, associated_data=associated_data)
         )
     return [secret.decode() for secret in secrets]
-
-
-def assume_utc(moment: datetime | None) -> datetime | None:
-    """Times as stored: SQLite hands back naive datetimes, which are UTC."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment

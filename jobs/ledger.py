@@ -16,7 +16,6 @@ from sqlmodel import col, select
 from core import event_types
 from core.global_id import decode_typed_id
 from core.outbox import claim_effect, utcnow
-from core.row_locks import lock_for_update
 from jobs.context import JobContext
 from jobs.registry import Defer, HandlerRegistry
 from models.clients import BalanceDueOn, ClientCompany
@@ -59,7 +58,7 @@ async def post_to_ledger(event: OutboxEvent, context: JobContext) -> None:
         if event.event_type == event_types.ORDER_CONFIRMED:
             await _open(session, event, order)
             return
-        receivable = await _receivable(session, order, context.database.dialect)
+        receivable = await _receivable(session, order)
         if receivable is None:
             if order.confirmed_at is not None:
                 # Raised inside the transaction: the claim rolls back with it.
@@ -81,10 +80,10 @@ async def _order(session: AsyncSession, event: OutboxEvent) -> Order:
     return order
 
 
-async def _receivable(session: AsyncSession, order: Order, dialect: str) -> Receivable | None:
+async def _receivable(session: AsyncSession, order: Order) -> Receivable | None:
     """The order's receivable, locked: postings to one order apply one after another."""
     statement = select(Receivable).where(col(Receivable.order_id) == order.id)
-    found: Receivable | None = (await session.scalars(lock_for_update(statement, dialect))).first()
+    found: Receivable | None = (await session.scalars(statement.with_for_update())).first()
     return found
 
 
@@ -96,8 +95,7 @@ async def _company(session: AsyncSession, order: Order) -> ClientCompany:
 
 def _day(moment: datetime | None, event: OutboxEvent) -> date:
     """The UTC date of a transition: the order's timestamp, else when its event happened."""
-    when = moment or event.created_at or utcnow()
-    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC).date()
+    return (moment or event.created_at or utcnow()).astimezone(UTC).date()
 
 
 def settlement(amount: Decimal, balance: Decimal) -> ReceivableStatus:

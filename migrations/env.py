@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import models
-from core.migration_filters import include_object
+from core.migration_filters import include_object, render_item
 from core.settings import Settings
 
 config = context.config
@@ -25,6 +25,7 @@ def run_with_connection(connection: Connection) -> None:
         include_object=partial(include_object, dialect=connection.dialect.name),
         compare_type=True,
         compare_server_default=False,
+        render_item=render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

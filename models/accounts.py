@@ -13,14 +13,13 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Column,
-    DateTime,
     ForeignKey,
     LargeBinary,
     String,
 )
 from sqlmodel import Field, SQLModel
 
-from models.base import BigId, created_at_column, updated_at_column
+from models.base import BigId, Moment, created_at_column, updated_at_column
 
 
 class Role(StrEnum):
@@ -75,16 +74,14 @@ class User(SQLModel, table=True):
     # Null until an invited user sets one.
     password_hash: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
     password_changed_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+        default=None, sa_column=Column(Moment(), nullable=True)
     )
-    disabled_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
+    disabled_at: datetime | None = Field(default=None, sa_column=Column(Moment(), nullable=True))
     totp_secret_ciphertext: bytes | None = Field(
         default=None, sa_column=Column(LargeBinary, nullable=True)
     )
     totp_confirmed_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+        default=None, sa_column=Column(Moment(), nullable=True)
     )
     # The last TOTP time step accepted: a conditional update on it refuses replays.
     totp_last_step: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
@@ -116,17 +113,13 @@ class UserSession(SQLModel, table=True):
     refresh_token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
     mfa_verified: bool = False
     created_at: datetime | None = Field(default=None, sa_column=created_at_column())
-    last_used_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    access_expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    idle_expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    absolute_expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    last_used_at: datetime = Field(sa_column=Column(Moment(), nullable=False))
+    access_expires_at: datetime = Field(sa_column=Column(Moment(), nullable=False))
+    idle_expires_at: datetime = Field(sa_column=Column(Moment(), nullable=False))
+    absolute_expires_at: datetime = Field(sa_column=Column(Moment(), nullable=False))
     # Set when refreshed (rotated) or ended; a rotated refresh token presented again is theft.
-    rotated_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
-    revoked_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
+    rotated_at: datetime | None = Field(default=None, sa_column=Column(Moment(), nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(Moment(), nullable=True))
     client_ip: str = Field(default="", sa_column=Column(String(64), nullable=False, default=""))
     user_agent: str = Field(default="", sa_column=Column(String(300), nullable=False, default=""))
 
@@ -137,9 +130,7 @@ class RecoveryCode(SQLModel, table=True):
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
     user_id: int = Field(sa_column=_user_fk())
     code_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
-    used_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
+    used_at: datetime | None = Field(default=None, sa_column=Column(Moment(), nullable=True))
 
 
 class UserToken(SQLModel, table=True):
@@ -154,10 +145,8 @@ class UserToken(SQLModel, table=True):
     user_id: int = Field(sa_column=_user_fk())
     purpose: TokenPurpose = Field(sa_column=Column(String(32), nullable=False))
     token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
-    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    used_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
+    expires_at: datetime = Field(sa_column=Column(Moment(), nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=Column(Moment(), nullable=True))
     created_at: datetime | None = Field(default=None, sa_column=created_at_column())
 
 
@@ -169,10 +158,8 @@ class MfaChallenge(SQLModel, table=True):
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
     user_id: int = Field(sa_column=_user_fk())
     token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
-    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    used_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
+    expires_at: datetime = Field(sa_column=Column(Moment(), nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=Column(Moment(), nullable=True))
 
 
 class ApiKey(SQLModel, table=True):
@@ -188,9 +175,5 @@ class ApiKey(SQLModel, table=True):
     prefix: str = Field(sa_column=Column(String(16), nullable=False))
     key_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
     created_at: datetime | None = Field(default=None, sa_column=created_at_column())
-    last_used_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
-    revoked_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
+    last_used_at: datetime | None = Field(default=None, sa_column=Column(Moment(), nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(Moment(), nullable=True))

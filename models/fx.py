@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Index, Numeric, String
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Numeric, String
 from sqlmodel import Field, SQLModel
 
-from models.base import BigId, created_at_column
+from models.base import BigId, Moment, created_at_column
 
 
 class FxRate(SQLModel, table=True):
@@ -32,7 +32,7 @@ class FxRate(SQLModel, table=True):
     base_currency: str = Field(sa_column=Column(String(3), nullable=False))
     quote_currency: str = Field(sa_column=Column(String(3), nullable=False))
     rate: Decimal = Field(sa_column=Column(Numeric(24, 10), nullable=False))
-    effective_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    effective_at: datetime = Field(sa_column=Column(Moment(), nullable=False))
     source: str = Field(default="", sa_column=Column(String(120), nullable=False, default=""))
     created_by_user_id: int | None = Field(
         default=None,

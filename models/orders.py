@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy import (
     CheckConstraint,
     Column,
-    DateTime,
     Index,
     Integer,
     Numeric,
@@ -28,6 +27,7 @@ from sqlmodel import Field, SQLModel
 
 from models.base import (
     BigId,
+    Moment,
     created_at_column,
     foreign_key,
     json_column,
@@ -38,6 +38,8 @@ from models.base import (
 # Amounts are rounded to the currency's minor unit (models.money) before they are stored;
 # four places hold every ISO 4217 minor unit.
 AMOUNT = Numeric(18, 4)
+# The most units one line may carry: what a buyer can order, or be quoted, or priced, at once.
+MAX_QUANTITY = 10_000_000
 UNIT_PRICE = Numeric(14, 4)
 RATE = Numeric(24, 10)
 
@@ -122,21 +124,11 @@ class Order(SQLModel, table=True):
     )
     cancel_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False, default=1))
-    confirmed_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
-    paid_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
-    shipped_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
-    delivered_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
-    cancelled_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
+    confirmed_at: datetime | None = Field(default=None, sa_column=Column(Moment(), nullable=True))
+    paid_at: datetime | None = Field(default=None, sa_column=Column(Moment(), nullable=True))
+    shipped_at: datetime | None = Field(default=None, sa_column=Column(Moment(), nullable=True))
+    delivered_at: datetime | None = Field(default=None, sa_column=Column(Moment(), nullable=True))
+    cancelled_at: datetime | None = Field(default=None, sa_column=Column(Moment(), nullable=True))
     created_at: datetime | None = Field(default=None, sa_column=created_at_column())
     updated_at: datetime | None = Field(default=None, sa_column=updated_at_column())
 
@@ -186,7 +178,7 @@ class Payment(SQLModel, table=True):
     currency: str = Field(sa_column=Column(String(3), nullable=False))
     # The bank's or the payment provider's reference; recording it twice is refused.
     reference: str = Field(sa_column=Column(String(120), nullable=False))
-    received_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    received_at: datetime = Field(sa_column=Column(Moment(), nullable=False))
     recorded_by_user_id: int | None = Field(
         default=None,
         sa_column=Column(BigId, foreign_key("users.id", ondelete="SET NULL"), nullable=True),

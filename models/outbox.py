@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import (
     CheckConstraint,
     Column,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -23,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from models.base import BigId, created_at_column, json_column
+from models.base import BigId, Moment, created_at_column, json_column
 
 
 class EventState(StrEnum):
@@ -52,16 +51,14 @@ class OutboxEvent(SQLModel, table=True):
         sa_column=Column(String(16), nullable=False, default=EventState.PENDING),
     )
     attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
-    available_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    available_at: datetime = Field(sa_column=Column(Moment(), nullable=False))
     lease_owner: str | None = Field(default=None, sa_column=Column(String(100), nullable=True))
     lease_expires_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+        default=None, sa_column=Column(Moment(), nullable=True)
     )
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime | None = Field(default=None, sa_column=created_at_column())
-    processed_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
+    processed_at: datetime | None = Field(default=None, sa_column=Column(Moment(), nullable=True))
 
 
 class OutboxEffect(SQLModel, table=True):

@@ -8,7 +8,6 @@ from enum import StrEnum
 from sqlalchemy import (
     CheckConstraint,
     Column,
-    DateTime,
     Index,
     Integer,
     String,
@@ -17,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from models.base import BigId, created_at_column, foreign_key, one_of
+from models.base import BigId, Moment, created_at_column, foreign_key, one_of
 
 
 class TransportMode(StrEnum):
@@ -71,8 +70,8 @@ class ShipmentLeg(SQLModel, table=True):
     )
     origin: str = Field(default="", sa_column=Column(String(200), nullable=False, default=""))
     destination: str = Field(default="", sa_column=Column(String(200), nullable=False, default=""))
-    etd: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    eta: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    etd: datetime | None = Field(default=None, sa_column=Column(Moment()))
+    eta: datetime | None = Field(default=None, sa_column=Column(Moment()))
 
 
 class TrackingEvent(SQLModel, table=True):
@@ -83,7 +82,7 @@ class TrackingEvent(SQLModel, table=True):
     shipment_id: int = Field(
         sa_column=Column(BigId, foreign_key("shipments.id", ondelete="CASCADE"), nullable=False)
     )
-    occurred_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    occurred_at: datetime = Field(sa_column=Column(Moment(), nullable=False))
     location: str = Field(sa_column=Column(String(200), nullable=False))
     status: str = Field(sa_column=Column(String(64), nullable=False))
     description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

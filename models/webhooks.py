@@ -13,7 +13,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -24,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from models.base import BigId, created_at_column, json_column
+from models.base import BigId, Moment, created_at_column, json_column
 
 
 class DeliveryState(StrEnum):
@@ -57,19 +56,15 @@ class WebhookEndpoint(SQLModel, table=True):
         default=None, sa_column=Column(LargeBinary, nullable=True)
     )
     previous_secret_expires_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+        default=None, sa_column=Column(Moment(), nullable=True)
     )
     active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, default=True))
     consecutive_failures: int = Field(
         default=0, sa_column=Column(Integer, nullable=False, default=0)
     )
-    paused_until: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
+    paused_until: datetime | None = Field(default=None, sa_column=Column(Moment(), nullable=True))
     created_at: datetime | None = Field(default=None, sa_column=created_at_column())
-    disabled_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
+    disabled_at: datetime | None = Field(default=None, sa_column=Column(Moment(), nullable=True))
 
 
 class WebhookDelivery(SQLModel, table=True):
@@ -102,9 +97,7 @@ class WebhookDelivery(SQLModel, table=True):
     )
     attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
     created_at: datetime | None = Field(default=None, sa_column=created_at_column())
-    delivered_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
+    delivered_at: datetime | None = Field(default=None, sa_column=Column(Moment(), nullable=True))
 
 
 class WebhookAttempt(SQLModel, table=True):
@@ -131,7 +124,7 @@ class WebhookAttempt(SQLModel, table=True):
             index=True,
         )
     )
-    attempted_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    attempted_at: datetime = Field(sa_column=Column(Moment(), nullable=False))
     duration_ms: int = Field(sa_column=Column(Integer, nullable=False))
     response_status: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
     error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

@@ -31,12 +31,20 @@ def encode_cursor(sort: str, key: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode("ascii")
 
 
+def not_a_cursor() -> BadUserInput:
+    """The one answer to a cursor this list did not issue, whatever is wrong with it."""
+    return BadUserInput("is not a cursor of this list and ordering", argument="after")
+
+
 def decode_cursor(cursor: str, sort: str, types: Sequence[type]) -> list[Any]:
     """The sort key inside `cursor`, checked against the sort and the key's types."""
     try:
         if len(cursor) > MAX_CURSOR_LENGTH:
             raise ValueError
-        decoded = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+        # Strict: by default base64 skips characters outside its alphabet (a NUL, a space),
+        # so a tampered cursor would pass as the one it was made from.
+        raw = base64.b64decode(cursor.encode("ascii"), altchars=b"-_", validate=True)
+        decoded = json.loads(raw)
         if not isinstance(decoded, list) or decoded[:1] != [sort]:
             raise ValueError
         key = decoded[1:]
@@ -44,8 +52,8 @@ def decode_cursor(cursor: str, sort: str, types: Sequence[type]) -> list[Any]:
             type(value) is kind for value, kind in zip(key, types, strict=True)
         ):
             raise ValueError
-    except (ValueError, binascii.Error, UnicodeError, json.JSONDecodeError):
-        raise BadUserInput("is not a cursor of this list and ordering", argument="after") from None
+    except (ValueError, binascii.Error, UnicodeError, json.JSONDecodeError, RecursionError):
+        raise not_a_cursor() from None
     return key
 
 

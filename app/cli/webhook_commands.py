@@ -107,7 +107,7 @@ async def list_all(settings: Settings) -> None:
 
 def _row(endpoint: WebhookEndpoint) -> str:
     active = "yes" if endpoint.active else "no"
-    paused_until = webhook_endpoints.assume_utc(endpoint.paused_until)
+    paused_until = endpoint.paused_until
     # A pause that has ended is history, not state: the next delivery simply goes ahead.
     paused = _moment(paused_until) if paused_until and paused_until > utcnow() else "-"
     events = ",".join(endpoint.event_types)

@@ -15,7 +15,7 @@ import json
 import random
 import time
 from collections.abc import Iterable
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,7 +24,7 @@ from sqlmodel import col, select
 from core.crypto import DataCipher
 from core.event_types import PUBLIC_EVENT_TYPES, WEBHOOK_DELIVER, WEBHOOK_PING
 from core.outbox import claim_effect, emit, utcnow
-from core.webhook_endpoints import assume_utc, signing_secrets
+from core.webhook_endpoints import signing_secrets
 from jobs.context import JobContext
 from jobs.registry import Defer, HandlerRegistry
 from jobs.webhooks.http import AttemptOutcome, post_webhook
@@ -103,7 +103,7 @@ async def deliver(event: OutboxEvent, context: JobContext) -> None:
         await _set_state(context, delivery, DeliveryState.FAILED)
         return
     now = utcnow()
-    paused_until = assume_utc(endpoint.paused_until)
+    paused_until = endpoint.paused_until
     if paused_until is not None and paused_until > now:
         wait = (paused_until - now).total_seconds()
         # Spread the wake-ups so a recovering endpoint is not hit by every delivery at once.
@@ -134,10 +134,10 @@ async def deliver(event: OutboxEvent, context: JobContext) -> None:
 
 
 def _body(source: OutboxEvent) -> bytes:
-    created_at = assume_utc(source.created_at) or utcnow()
+    created_at = source.created_at or utcnow()
     document = {
         "type": source.event_type,
-        "timestamp": created_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "timestamp": created_at.isoformat().replace("+00:00", "Z"),
         "data": source.payload,
     }
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()

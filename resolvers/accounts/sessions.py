@@ -52,7 +52,6 @@ async def verify_mfa(
             settings=ctx.settings,
             limiter=ctx.rate_limiter,
             origin=origin_of(ctx),
-            dialect=ctx.database.dialect,
         )
 
 
@@ -63,7 +62,6 @@ async def refresh(ctx: Context, *, refresh_token: str) -> RefreshOutcome:
             db,
             refresh_token,
             settings=ctx.settings,
-            dialect=ctx.database.dialect,
             client_ip=origin.client_ip,
             user_agent=origin.user_agent,
         )

@@ -65,7 +65,7 @@ async def facet_sidebar(
     """The attribute facets and/or the country facet of a filter, counted in one statement
     (plus one for the buckets of a NUMBER key with many values)."""
     catalog = await load_attribute_catalog(ctx) if attributes or product_filter.specs else None
-    conditions = compile_filter(product_filter, dialect=ctx.session.dialect, catalog=catalog)
+    conditions = compile_filter(product_filter, catalog=catalog)
     facetables: list[Facetable] = []
     if catalog is not None and attributes:
         scope = catalog.scoped(

@@ -1,15 +1,28 @@
-"""Storefront prices of a variant: its tiers and the unit price for a quantity."""
+"""Storefront prices of a variant: its tiers, and what a quantity costs as an order charges it."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
 
 from core.errors import BadUserInput
 from loaders import catalog as relations
 from models.catalog import PriceTier, Variant
 from models.catalog.pricing import applicable_tier
+from models.money import line_total
+from models.orders import MAX_QUANTITY
 from models.reference import CURRENCY_CODES
 from resolvers.context import Context
 
-MAX_QUANTITY = 100_000_000
+
+@dataclass(frozen=True)
+class QuantityPrice:
+    """The tier that applies to `quantity` units, and their total rounded exactly as an order
+    line's is, so the price shown is the price charged."""
+
+    tier: PriceTier
+    quantity: int
+    total: Decimal
 
 
 def check_currency(currency: str, *, argument: str = "currency") -> str:
@@ -28,9 +41,13 @@ async def price_tiers(ctx: Context, variant: Variant, currency: str | None) -> l
 
 async def price_for_quantity(
     ctx: Context, variant: Variant, currency: str, quantity: int
-) -> PriceTier | None:
+) -> QuantityPrice | None:
     check_currency(currency)
     if not 1 <= quantity <= MAX_QUANTITY:
         raise BadUserInput(f"must be between 1 and {MAX_QUANTITY}", argument="quantity")
     tiers = await ctx.loaders.many(relations.PRICE_TIERS_BY_VARIANT, variant.id)
-    return applicable_tier(tiers, currency, quantity)
+    tier = applicable_tier(tiers, currency, quantity)
+    if tier is None:
+        return None
+    total = line_total(tier.unit_price, quantity, currency)
+    return QuantityPrice(tier=tier, quantity=quantity, total=total)

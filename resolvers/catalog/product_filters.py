@@ -188,7 +188,7 @@ def product_type_id_of(product_filter: ProductFilter) -> int | None:
 
 
 def compile_filter(
-    product_filter: ProductFilter, *, dialect: str, catalog: AttributeCatalog | None
+    product_filter: ProductFilter, *, catalog: AttributeCatalog | None
 ) -> FilterConditions:
     """Check the filter and build its conditions. `catalog` is needed when it has specs."""
     type_id = product_type_id_of(product_filter)
@@ -216,7 +216,7 @@ def compile_filter(
     search = None
     if product_filter.search is not None:
         words = checked_search_words(product_filter.search)
-        matching = select(product_search.c.product_id).where(search_match(dialect, words))
+        matching = select(product_search.c.product_id).where(search_match(words))
         search = col(Product.id).in_(matching)
         general.append(search)
     if product_filter.price is not None:

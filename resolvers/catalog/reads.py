@@ -52,7 +52,7 @@ NODE_RELATIONS: dict[str, Relation] = {
 async def filter_conditions(ctx: Context, product_filter: ProductFilter) -> FilterConditions:
     """The filter checked and compiled; the attribute catalog is read only for spec filters."""
     catalog = await load_attribute_catalog(ctx) if product_filter.specs else None
-    return compile_filter(product_filter, dialect=ctx.session.dialect, catalog=catalog)
+    return compile_filter(product_filter, catalog=catalog)
 
 
 async def list_products(
@@ -76,12 +76,7 @@ async def list_products(
     conditions = await filter_conditions(ctx, product_filter)
     if sort_currency is None and product_filter.price is not None:
         sort_currency = product_filter.price.currency
-    plan = sort_plan(
-        sort,
-        currency=sort_currency,
-        search_words=conditions.search_words,
-        dialect=ctx.session.dialect,
-    )
+    plan = sort_plan(sort, currency=sort_currency, search_words=conditions.search_words)
     reads_all = plan.join_is_search or bool(
         product_filter.specs or product_filter.search or product_filter.price
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
@@ -17,13 +16,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, FromClause, Select, and_, false, func, or_, select, tuple_
 from sqlmodel import col
 
-from core.dialect import search_match, search_relevance, timestamp_key, timestamp_value
+from core.dialect import search_match, search_relevance
 from core.errors import BadUserInput
 from models.base import metadata
 from models.catalog import Product
 from models.catalog.discovery import product_prices, product_search
 from resolvers.catalog.pricing import check_currency
-from resolvers.pagination import decode_cursor, encode_cursor
+from resolvers.newest_first import NewestFirst
+from resolvers.pagination import decode_cursor, encode_cursor, not_a_cursor
 
 
 class ProductSort(StrEnum):
@@ -68,9 +68,7 @@ class SortPlan:
         try:
             bounds = self.sql_values(values)
         except (ValueError, InvalidOperation):
-            raise BadUserInput(
-                "is not a cursor of this list and ordering", argument="after"
-            ) from None
+            raise not_a_cursor() from None
         return _keyset(self.keys, self.descending, bounds)
 
     def with_join(self, statement: Select[Any]) -> Select[Any]:
@@ -83,28 +81,27 @@ class SortPlan:
         ]
 
 
-def sort_plan(
-    sort: ProductSort, *, currency: str | None, search_words: Sequence[str], dialect: str
-) -> SortPlan:
+def sort_plan(sort: ProductSort, *, currency: str | None, search_words: Sequence[str]) -> SortPlan:
     """The plan for `sort`; price needs a currency and relevance a search."""
     products = metadata.tables["products"]
     product_id = products.c.id
     if sort is ProductSort.NAME:
         return name_plan(products.c.name, product_id)
     if sort is ProductSort.NEWEST:
+        newest = NewestFirst("newest", created_at=products.c.created_at, id=product_id)
         return SortPlan(
-            cursor_tag="newest",
-            keys=(timestamp_key(dialect, products.c.created_at), product_id),
+            cursor_tag=newest.tag,
+            keys=newest.keys(),
             descending=(True, True),
             cursor_types=(str, int),
             cursor_key=lambda row: [row[0].created_at.isoformat(), row[0].id],
-            sql_values=lambda v: [timestamp_value(dialect, datetime.fromisoformat(v[0])), v[1]],
+            sql_values=newest.bounds,
         )
     if sort is ProductSort.RELEVANCE:
         if not search_words:
             raise BadUserInput("RELEVANCE needs filter.search", argument="sortBy")
-        relevance = search_relevance(dialect, search_words).label("relevance")
-        match = search_match(dialect, search_words)
+        relevance = search_relevance(search_words).label("relevance")
+        match = search_match(search_words)
         searched = product_search.c
         return SortPlan(
             cursor_tag="relevance",

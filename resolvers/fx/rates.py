@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlmodel import col, select
 
 from core.outbox import utcnow
 from core.outcomes import Issue, UserErrorCode, WriteResult
+from models.base import as_utc
 from models.fx import FxRate
 from models.money import RATE_PLACES, has_too_many_places
 from models.reference import CURRENCY_CODES
@@ -78,9 +79,9 @@ def _moment(value: Any, now: datetime) -> datetime | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return now
     if isinstance(value, datetime):
-        return _utc(value)
+        return as_utc(value)
     try:
-        return _utc(datetime.fromisoformat(str(value).strip()))
+        return as_utc(datetime.fromisoformat(str(value).strip()))
     except ValueError:
         return None
 
@@ -189,11 +190,7 @@ async def _already_stored(
         col(FxRate.effective_at).in_(sorted({rate.effective_at for rate in rates})),
     )
     found = (await session.execute(statement)).all()
-    return {(base, quote, _utc(at)) for base, quote, at in found}
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return {(base, quote, at) for base, quote, at in found}
 
 
 async def set_exchange_rates(ctx: Context, given: Sequence[GivenRate]) -> WriteResult[list[FxRate]]:

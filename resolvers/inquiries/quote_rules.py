@@ -18,9 +18,9 @@ from core.outcomes import Issue, UserErrorCode
 from models.catalog import Product, ProductStatus, Variant
 from models.inquiries import Quote, QuoteLine
 from models.money import UNIT_PRICE_PLACES, line_total, round_money
+from models.orders import MAX_QUANTITY
 from resolvers.checks import Checker, Path
 from resolvers.inquiries.rules import MAX_MESSAGE_LENGTH, MAX_UNIT_PRICE
-from resolvers.orders.rules import MAX_QUANTITY
 from resolvers.outcomes import pk_of
 
 MAX_LINES = 100

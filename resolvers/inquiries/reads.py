@@ -7,14 +7,12 @@ them, anyone else none, so a hidden inquiry is a miss on every path, like a miss
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any, cast
+from datetime import datetime
+from typing import cast
 
-from sqlalchemy import ColumnElement, func, tuple_
+from sqlalchemy import ColumnElement
 from sqlmodel import col, select
 
-from core.dialect import timestamp_key, timestamp_value
-from core.errors import BadUserInput
 from loaders import catalog as catalog_relations
 from loaders.clients import CLIENT_COMPANY_BY_ID
 from loaders.inquiries import (
@@ -33,9 +31,14 @@ from models.clients import ClientCompany
 from models.inquiries import Inquiry, InquiryItem, InquiryStatus, Lead, Quote, QuoteLine
 from models.orders import Order
 from resolvers.context import Context
-from resolvers.pagination import Page, check_page_size, decode_cursor, encode_cursor
+from resolvers.newest_first import NewestFirst, newest_first_page
+from resolvers.pagination import Page
 
-NEWEST_FIRST = "inquiry_newest"
+NEWEST_FIRST = NewestFirst(
+    "inquiry_newest",
+    created_at=cast(ColumnElement[datetime], col(Inquiry.created_at)),
+    id=cast(ColumnElement[int], col(Inquiry.id)),
+)
 
 # The staff member an inquiry is assigned to; the field reading it is staff-only.
 USER_BY_ID = Relation("inquiry_user_by_id", User, col(User.id))
@@ -43,60 +46,17 @@ USER_BY_ID = Relation("inquiry_user_by_id", User, col(User.id))
 ORDER_BY_QUOTE = Relation("order_by_quote", Order, col(Order.quote_id), visible=order_is_visible)
 
 
-def _created_key(dialect: str) -> ColumnElement[Any]:
-    return timestamp_key(dialect, cast(ColumnElement[datetime], col(Inquiry.created_at)))
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _after(cursor: str, dialect: str) -> ColumnElement[bool]:
-    moment, pk = decode_cursor(cursor, NEWEST_FIRST, (str, int))
-    try:
-        created_at = datetime.fromisoformat(moment)
-    except ValueError:
-        raise BadUserInput("is not a cursor of this list and ordering", argument="after") from None
-    key = tuple_(_created_key(dialect), col(Inquiry.id))
-    return key < tuple_(timestamp_value(dialect, _utc(created_at)), pk)
-
-
 async def list_inquiries(
     ctx: Context, *, first: int, after: str | None, status: InquiryStatus | None
 ) -> Page[Inquiry]:
     """Inquiries the caller may see, newest first, optionally in one status."""
-    check_page_size(first)
-    dialect = ctx.session.dialect
-    conditions = [ctx.loaders.visible(INQUIRY_BY_ID)]
+    statement = select(Inquiry).where(ctx.loaders.visible(INQUIRY_BY_ID))
     if status is not None:
-        conditions.append(col(Inquiry.status) == status)
-    statement = select(Inquiry).where(*conditions)
-    if after is not None:
-        statement = statement.where(_after(after, dialect))
-    statement = statement.order_by(_created_key(dialect).desc(), col(Inquiry.id).desc()).limit(
-        first + 1
-    )
-    rows = list(await ctx.session.scalars(statement))
-    has_next_page = len(rows) > first
-    rows = rows[:first]
-    for row in rows:
+        statement = statement.where(col(Inquiry.status) == status)
+    page = await newest_first_page(ctx.session, NEWEST_FIRST, statement, first=first, after=after)
+    for row in page.rows:
         ctx.loaders.prime(INQUIRY_BY_ID, row.id, row)
-
-    async def total_count() -> int:
-        count = select(func.count()).select_from(Inquiry).where(*conditions)
-        return int(await ctx.session.scalar(count) or 0)
-
-    return Page(
-        rows=rows,
-        cursors=[
-            encode_cursor(NEWEST_FIRST, [_utc(row.created_at).isoformat(), row.id])
-            for row in rows
-            if row.created_at is not None
-        ],
-        has_next_page=has_next_page,
-        has_previous_page=after is not None,
-        total_count=total_count,
-    )
+    return page
 
 
 async def inquiry(ctx: Context, pk: int) -> Inquiry | None:

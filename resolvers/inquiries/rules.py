@@ -15,8 +15,8 @@ from decimal import Decimal
 
 from core.outcomes import Issue, UserErrorCode
 from models.catalog import Product, ProductStatus, Variant
+from models.orders import MAX_QUANTITY
 from resolvers.checks import Checker, Path
-from resolvers.orders.rules import MAX_QUANTITY
 from resolvers.outcomes import pk_of
 
 MAX_ITEMS = 50

@@ -24,7 +24,6 @@ from core.event_types import INQUIRY_CREATED
 from core.global_id import encode_global_id
 from core.outbox import emit
 from core.outcomes import Issue, UserErrorCode, WriteResult, refused
-from core.row_locks import lock_for_update
 from models.accounts import Role
 from models.catalog import Product, Variant
 from models.inquiries import Inquiry, InquiryItem, Lead, inquiry_reference
@@ -154,9 +153,7 @@ def _copy_details(lead: Lead, guest: GuestDetails) -> None:
 
 async def _locked_lead(db: AsyncSession, email: str) -> Lead | None:
     statement = select(Lead).where(col(Lead.email) == email)
-    lead: Lead | None = (
-        await db.scalars(lock_for_update(statement, db.get_bind().dialect.name))
-    ).first()
+    lead: Lead | None = (await db.scalars(statement.with_for_update())).first()
     return lead
 
 

@@ -92,8 +92,7 @@ async def _record_in(
     received_at: datetime,
 ) -> WriteResult[RecordedPayment]:
     statement = lock_for_no_key_update(
-        select(Order).where(col(Order.id) == pk, ctx.loaders.visible(ORDER_BY_ID)),
-        ctx.database.dialect,
+        select(Order).where(col(Order.id) == pk, ctx.loaders.visible(ORDER_BY_ID))
     )
     order: Order | None = (
         await db.scalars(statement.execution_options(populate_existing=True))

@@ -123,7 +123,7 @@ async def place_order_in(db: AsyncSession, ctx: Context, request: PlacementReque
     issues += check_lines(requested)
     if issues:
         raise Refused(*issues)
-    client = await _lock_client(db, ctx.database.dialect, request.client_company_id)
+    client = await _lock_client(db, request.client_company_id)
     fingerprint = request_hash(request.normalised())
     if request.idempotency_key is not None:
         earlier = await _order_with_key(db, request.client_company_id, request.idempotency_key)
@@ -276,9 +276,9 @@ async def _retry_after_duplicate(ctx: Context, request: PlacementRequest) -> Wri
         return WriteResult(issues=refusal.issues)
 
 
-async def _lock_client(db: AsyncSession, dialect: str, company_id: int) -> ClientCompany:
+async def _lock_client(db: AsyncSession, company_id: int) -> ClientCompany:
     statement = lock_for_no_key_update(
-        select(ClientCompany).where(col(ClientCompany.id) == company_id), dialect
+        select(ClientCompany).where(col(ClientCompany.id) == company_id)
     )
     client: ClientCompany | None = (
         await db.scalars(statement.execution_options(populate_existing=True))

@@ -8,8 +8,9 @@ caller may not see is a miss, exactly like one that does not exist.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import func, tuple_
+from sqlalchemy import ColumnElement
 from sqlmodel import col, select
 
 from loaders.catalog import VARIANT_BY_ID
@@ -19,47 +20,27 @@ from models.catalog import Variant
 from models.clients import ClientCompany
 from models.orders import Order, OrderLine, OrderStatus, Payment
 from resolvers.context import Context
-from resolvers.pagination import Page, check_page_size, decode_cursor, encode_cursor
+from resolvers.newest_first import NewestFirst, newest_first_page
+from resolvers.pagination import Page
 
-NEWEST_FIRST = "order_newest"
+NEWEST_FIRST = NewestFirst(
+    "order_newest",
+    created_at=cast(ColumnElement[datetime], col(Order.created_at)),
+    id=cast(ColumnElement[int], col(Order.id)),
+)
 
 
 async def list_orders(
     ctx: Context, *, first: int, after: str | None, status: OrderStatus | None
 ) -> Page[Order]:
     """Orders the caller may see, newest first, optionally in one status; a keyset page."""
-    check_page_size(first)
-    conditions = [ctx.loaders.visible(ORDER_BY_ID)]
+    statement = select(Order).where(ctx.loaders.visible(ORDER_BY_ID))
     if status is not None:
-        conditions.append(col(Order.status) == status)
-    statement = select(Order).where(*conditions)
-    if after is not None:
-        created, pk = decode_cursor(after, NEWEST_FIRST, (str, int))
-        key = tuple_(col(Order.created_at), col(Order.id))
-        statement = statement.where(key < tuple_(datetime.fromisoformat(created), pk))
-    statement = statement.order_by(col(Order.created_at).desc(), col(Order.id).desc())
-    rows = list(await ctx.session.scalars(statement.limit(first + 1)))
-    has_next_page = len(rows) > first
-    rows = rows[:first]
-    for row in rows:
+        statement = statement.where(col(Order.status) == status)
+    page = await newest_first_page(ctx.session, NEWEST_FIRST, statement, first=first, after=after)
+    for row in page.rows:
         ctx.loaders.prime(ORDER_BY_ID, row.id, row)
-
-    async def total_count() -> int:
-        count = select(func.count()).select_from(Order).where(*conditions)
-        return int(await ctx.session.scalar(count) or 0)
-
-    return Page(
-        rows=rows,
-        cursors=[_cursor(row) for row in rows],
-        has_next_page=has_next_page,
-        has_previous_page=after is not None,
-        total_count=total_count,
-    )
-
-
-def _cursor(row: Order) -> str:
-    assert row.created_at is not None
-    return encode_cursor(NEWEST_FIRST, [row.created_at.isoformat(), row.id])
+    return page
 
 
 async def order(ctx: Context, order_id: int) -> Order | None:

@@ -20,11 +20,10 @@ from core.outcomes import Issue, UserErrorCode
 from models.catalog import PriceTier, Product, ProductStatus
 from models.catalog.pricing import applicable_tier
 from models.money import line_total, round_money
-from models.orders import Order, order_number
+from models.orders import MAX_QUANTITY, Order, order_number
 from models.reference import COUNTRY_CODES, CURRENCY_CODES, Incoterm
 
 MAX_LINES = 100
-MAX_QUANTITY = 10_000_000
 MAX_NOTE_LENGTH = 2_000
 MAX_NAMED_PLACE_LENGTH = 200
 MAX_IDEMPOTENCY_KEY_LENGTH = 100

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,6 +30,7 @@ from loaders.shipments import (
     SHIPMENTS_BY_ORDER,
     TRACKING_BY_SHIPMENT,
 )
+from models.base import as_utc
 from models.orders import Order, OrderStatus
 from models.shipments import Shipment, ShipmentLeg, TrackingEvent, TransportMode
 from resolvers.checks import Checker
@@ -55,12 +56,6 @@ TRACKING_TEXT = (
     ("status", "status", 64, True),
     ("description", "description", MAX_NOTE_LENGTH, False),
 )
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -115,7 +110,8 @@ def check_legs(legs: Sequence[LegRequest]) -> tuple[list[dict[str, Any]], list[I
     for index, leg in enumerate(legs):
         checker = Checker((*at, str(index)))
         values = _texts(checker, leg, LEG_TEXT)
-        etd, eta = _utc(leg.etd), _utc(leg.eta)
+        etd = None if leg.etd is None else as_utc(leg.etd)
+        eta = None if leg.eta is None else as_utc(leg.eta)
         if etd is not None and eta is not None and eta < etd:
             message = "the arrival (ETA) cannot be before the departure (ETD)"
             checker.fail(("eta",), UserErrorCode.ETA_BEFORE_ETD, message)
@@ -138,8 +134,7 @@ def check_tracking_event(
 ) -> tuple[dict[str, Any], list[Issue]]:
     checker = Checker()
     values: dict[str, Any] = _texts(checker, request, TRACKING_TEXT)
-    occurred_at = _utc(request.occurred_at)
-    assert occurred_at is not None
+    occurred_at = as_utc(request.occurred_at)
     if occurred_at > now + CLOCK_SKEW:
         message = "a tracking event reports what has happened, not what is planned"
         checker.fail(("occurredAt",), UserErrorCode.IN_THE_FUTURE, message)
@@ -206,9 +201,7 @@ async def create_shipment(
 async def _visible_order(ctx: Context, db: AsyncSession, pk: int) -> Order | None:
     """The order, locked against changes of state until the shipment is written."""
     statement = select(Order).where(col(Order.id) == pk, ctx.loaders.visible(ORDER_BY_ID))
-    found: Order | None = (
-        await db.scalars(lock_for_no_key_update(statement, ctx.database.dialect))
-    ).first()
+    found: Order | None = (await db.scalars(lock_for_no_key_update(statement))).first()
     return found
 
 
@@ -237,7 +230,7 @@ async def add_tracking_event(
             "order_id": encode_global_id("Order", shipment.order_id),
             "status": event.status,
             "location": event.location,
-            "occurred_at": values["occurred_at"].astimezone(UTC).isoformat(),
+            "occurred_at": values["occurred_at"].isoformat(),
         }
         await emit(db, event_types.SHIPMENT_TRACKING_UPDATED, payload)
         changes = {name: [None, payload[name]] for name in ("status", "location", "occurred_at")}

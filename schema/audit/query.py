@@ -14,7 +14,6 @@ from core.global_id import decode_typed_id, encode_global_id
 from models.audit import AuditEntry as AuditRow
 from resolvers.pagination import Page
 from schema.info import Info
-from schema.moments import utc
 from schema.node import PageInfo, connection_parts
 from schema.permissions import permission_field
 
@@ -78,7 +77,7 @@ class AuditEntry:
             changes=JSON(row.changes),
             request_id=row.request_id,
             client_ip=row.client_ip,
-            created_at=utc(row.created_at),
+            created_at=row.created_at,
         )
 
 

@@ -125,15 +125,15 @@ class Variant(Node):
             int, strawberry.argument(description="Units to price, at least 1.")
         ] = 1,
     ) -> VariantPrice | None:
-        tier = await pricing.price_for_quantity(info.context, self.row, currency, quantity)
-        if tier is None:
+        price = await pricing.price_for_quantity(info.context, self.row, currency, quantity)
+        if price is None:
             return None
         return VariantPrice(
-            currency=tier.currency,
-            quantity=quantity,
-            min_quantity=tier.min_quantity,
-            unit_price=tier.unit_price,
-            total=tier.unit_price * quantity,
+            currency=price.tier.currency,
+            quantity=price.quantity,
+            min_quantity=price.tier.min_quantity,
+            unit_price=price.tier.unit_price,
+            total=price.total,
         )
 
     @permission_field(

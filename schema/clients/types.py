@@ -22,7 +22,6 @@ from resolvers.clients import reads as client_companies
 from resolvers.pagination import Page
 from schema.catalog.enums import Incoterm
 from schema.info import Info
-from schema.moments import utc
 from schema.money import Money
 from schema.node import Node, PageInfo, connection_parts
 from schema.permissions import permission_field
@@ -115,7 +114,7 @@ class ClientCompany(Node):
             preferred_currency=row.preferred_currency,
             preferred_incoterm=Incoterm(row.preferred_incoterm),
             version=row.version,
-            created_at=utc(row.created_at),
+            created_at=row.created_at,
         )
 
     @permission_field(

@@ -10,7 +10,6 @@ import strawberry
 
 from models.fx import FxRate
 from resolvers.fx.rates import GivenRate
-from schema.moments import utc
 
 
 @strawberry.type(
@@ -35,9 +34,9 @@ class ExchangeRate:
             base=row.base_currency,
             quote=row.quote_currency,
             rate=row.rate,
-            effective_at=utc(row.effective_at),
+            effective_at=row.effective_at,
             source=row.source,
-            created_at=utc(row.created_at),
+            created_at=row.created_at,
         )
 
 

@@ -26,7 +26,6 @@ from schema.clients.types import ClientCompany
 from schema.info import Info
 from schema.inquiries.enums import InquiryStatus
 from schema.inquiries.quote import Quote
-from schema.moments import utc
 from schema.money import Money
 from schema.node import Node, PageInfo, connection_parts
 from schema.permissions import permission_field
@@ -127,7 +126,7 @@ class Inquiry(Node):
             message=row.message,
             from_guest=row.lead_id is not None,
             version=row.version,
-            created_at=utc(row.created_at),
+            created_at=row.created_at,
         )
 
     @strawberry.field(description="What is asked for, in the buyer's order.")

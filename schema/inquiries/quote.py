@@ -19,7 +19,6 @@ from resolvers.inquiries import reads as inquiries
 from schema.catalog.variant import Variant
 from schema.info import Info
 from schema.inquiries.enums import QuoteLineChangeKind, QuoteStatus
-from schema.moments import utc
 from schema.money import Money
 from schema.node import Node
 from schema.orders.types import Order
@@ -141,7 +140,7 @@ class Quote(Node):
                 for name, pair in (stored.get("fields") or {}).items()
             ],
             line_changes=[QuoteLineChange.from_stored(line) for line in stored.get("lines", [])],
-            created_at=utc(row.created_at),
+            created_at=row.created_at,
         )
 
     @strawberry.field(description="The quoted lines, in the order sales wrote them.")

@@ -17,7 +17,6 @@ from models import ledger as rows
 from models.money import round_money
 from resolvers.ledger import reads as ledger
 from schema.info import Info
-from schema.moments import utc
 from schema.money import Money
 
 
@@ -71,7 +70,7 @@ class LedgerEntry:
         return cls(
             kind=LedgerEntryKind(row.kind),
             amount=_money(row.amount, row.currency),
-            posted_at=utc(row.created_at),
+            posted_at=row.created_at,
         )
 
 

@@ -25,7 +25,6 @@ from schema.catalog.variant import Variant
 from schema.clients.types import ClientCompany
 from schema.info import Info
 from schema.ledger.types import Receivable, receivable_of_order
-from schema.moments import utc
 from schema.money import Money
 from schema.node import Node, PageInfo, connection_parts
 from schema.permissions import permission_field
@@ -139,16 +138,12 @@ class Payment:
             id=strawberry.ID(encode_global_id("Payment", row.id)),
             amount=Money(amount=round_money(row.amount, row.currency), currency=row.currency),
             reference=row.reference,
-            received_at=utc(row.received_at),
+            received_at=row.received_at,
         )
 
 
 def _money(amount: Decimal, currency: str) -> Money:
     return Money(amount=round_money(amount, currency), currency=currency)
-
-
-def _moment(moment: datetime | None) -> datetime | None:
-    return None if moment is None else utc(moment)
 
 
 @strawberry.type(description="A client's order: lines priced by the server, and its state.")
@@ -196,12 +191,12 @@ class Order(Node):
             total=_money(row.total, row.currency),
             amount_paid=_money(row.amount_paid, row.currency),
             balance_due=_money(row.total - row.amount_paid, row.currency),
-            placed_at=utc(row.created_at),
-            confirmed_at=_moment(row.confirmed_at),
-            paid_at=_moment(row.paid_at),
-            shipped_at=_moment(row.shipped_at),
-            delivered_at=_moment(row.delivered_at),
-            cancelled_at=_moment(row.cancelled_at),
+            placed_at=row.created_at,
+            confirmed_at=row.confirmed_at,
+            paid_at=row.paid_at,
+            shipped_at=row.shipped_at,
+            delivered_at=row.delivered_at,
+            cancelled_at=row.cancelled_at,
             cancel_reason=row.cancel_reason,
             version=row.version,
         )

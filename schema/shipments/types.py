@@ -12,7 +12,6 @@ from core.global_id import encode_global_id
 from models import shipments as rows
 from resolvers.shipments import writes as shipments
 from schema.info import Info
-from schema.moments import utc
 from schema.node import Node
 
 if TYPE_CHECKING:
@@ -36,10 +35,6 @@ class TransportMode(Enum):
     COURIER = strawberry.enum_value(
         rows.TransportMode.COURIER.value, description="By express courier, under its waybill."
     )
-
-
-def _moment(moment: datetime | None) -> datetime | None:
-    return None if moment is None else utc(moment)
 
 
 @strawberry.type(description="One leg of a shipment's journey, with one carrier and one mode.")
@@ -77,8 +72,8 @@ class ShipmentLeg:
             vessel_or_flight=row.vessel_or_flight,
             origin=row.origin,
             destination=row.destination,
-            etd=_moment(row.etd),
-            eta=_moment(row.eta),
+            etd=row.etd,
+            eta=row.eta,
         )
 
 
@@ -96,11 +91,11 @@ class TrackingEvent:
     def from_row(cls, row: rows.TrackingEvent) -> Self:
         assert row.created_at is not None
         return cls(
-            occurred_at=utc(row.occurred_at),
+            occurred_at=row.occurred_at,
             location=row.location,
             status=row.status,
             description=row.description,
-            recorded_at=utc(row.created_at),
+            recorded_at=row.created_at,
         )
 
 
@@ -122,7 +117,7 @@ class Shipment(Node):
             row=row,
             reference=row.reference,
             note=row.note,
-            created_at=utc(row.created_at),
+            created_at=row.created_at,
         )
 
     @strawberry.field(description="The order being shipped.")

@@ -88,9 +88,7 @@ async def test_refresh_rotates_and_a_reused_refresh_token_revokes_the_family(
         user = await make_user(session, Role.CLIENT)
         first = await session_for(session, user, settings)
     async with db.transaction() as session:
-        outcome = await refresh_session(
-            session, first.refresh_token, settings=settings, dialect=db.dialect
-        )
+        outcome = await refresh_session(session, first.refresh_token, settings=settings)
     second = outcome.issued
     assert second is not None
     assert second.refresh_token != first.refresh_token
@@ -98,15 +96,11 @@ async def test_refresh_rotates_and_a_reused_refresh_token_revokes_the_family(
     assert await resolve_access_token(db, second.access_token, settings) is not None
 
     async with db.transaction() as session:  # the old refresh token again: stolen
-        reuse = await refresh_session(
-            session, first.refresh_token, settings=settings, dialect=db.dialect
-        )
+        reuse = await refresh_session(session, first.refresh_token, settings=settings)
     assert reuse.failure is REFRESH_TOKEN_REUSED
     assert await resolve_access_token(db, second.access_token, settings) is None
     async with db.transaction() as session:
-        after = await refresh_session(
-            session, second.refresh_token, settings=settings, dialect=db.dialect
-        )
+        after = await refresh_session(session, second.refresh_token, settings=settings)
     assert after.issued is None
 
 

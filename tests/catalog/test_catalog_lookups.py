@@ -222,7 +222,7 @@ async def test_price_picks_the_tier_for_the_quantity_and_currency(
         "quantity": 100,
         "minQuantity": 100,
         "unitPrice": "4.2000",
-        "total": "420.0000",
+        "total": "420.00",
     }
     assert (await price("USD", 1999))["minQuantity"] == 500  # type: ignore[index]
     assert Decimal((await price("USD", 2000))["unitPrice"]) == Decimal("3.55")  # type: ignore[index]
@@ -250,6 +250,8 @@ async def test_price_arguments_are_validated(db: Database, client: GraphQLClient
         ("XXX", 1, "currency"),
         ("USD", 0, "quantity"),
         ("USD", -5, "quantity"),
+        # more than one order line may carry
+        ("USD", 10_000_001, "quantity"),
     ):
         body = await client.post(query, {"id": variant_id, "c": currency, "q": quantity})
         assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

@@ -72,10 +72,8 @@ async def _statements(
     """The page and count statements `products(filter:, sortBy:)` sends; with `total`, the
     first page that counts its matches too."""
     catalog = await _catalog(connection)
-    conditions = compile_filter(product_filter, dialect="postgresql", catalog=catalog)
-    plan = sort_plan(
-        sort, currency="USD", search_words=conditions.search_words, dialect="postgresql"
-    )
+    conditions = compile_filter(product_filter, catalog=catalog)
+    plan = sort_plan(sort, currency="USD", search_words=conditions.search_words)
     page = listing_page(conditions, plan, after=None, first=20, total=total)
     return page, listing_count(conditions, plan)
 
@@ -255,7 +253,7 @@ async def test_a_sidebar_of_several_attributes_and_countries_reads_spec_rows_alo
     product_filter = ProductFilter(
         product_type_slug="fabric", country_of_origin=["IN"], specs=TWILL_200_240.specs
     )
-    conditions = compile_filter(product_filter, dialect="postgresql", catalog=catalog)
+    conditions = compile_filter(product_filter, catalog=catalog)
     scope = catalog.scoped(type_id=None, type_slug="fabric")
     groups = sidebar_groups(conditions, facetable_attributes(scope), countries=True)
     # when the sidebar counts them, countries included
@@ -274,7 +272,7 @@ async def test_a_sidebar_beside_a_search_reads_spec_value_indexes_not_the_table(
     # every cotton fabric's weight, thousands of them
     catalog = await _catalog(seeded)
     product_filter = ProductFilter(search="cotton", specs=GSM_200_240.specs)
-    conditions = compile_filter(product_filter, dialect="postgresql", catalog=catalog)
+    conditions = compile_filter(product_filter, catalog=catalog)
     groups = sidebar_groups(conditions, facetable_attributes(catalog), countries=True)
     # when the sidebar counts them
     nodes = await _plan(seeded, value_counts_statement(groups))

@@ -307,7 +307,7 @@ def test_a_sidebar_with_at_most_one_picked_key_reads_only_the_count_tables(
         country_of_origin=product_filter.get("countryOfOrigin"),
         specs=specs,
     )
-    conditions = compile_filter(given, dialect="postgresql", catalog=catalog)
+    conditions = compile_filter(given, catalog=catalog)
     # when the sidebar's product sets are chosen
     groups = sidebar_groups(conditions, facetable_attributes(catalog), countries=True)
     # then each set whose conditions are a scope plus at most one key's is a count table's,
