@@ -26,6 +26,8 @@ _MINOR_UNITS = {
 }
 # Unit prices and rates keep more precision than amounts; see the column definitions.
 UNIT_PRICE_PLACES = 4
+# The largest amount a money column (Numeric(18, 4)) holds.
+MAX_AMOUNT = Decimal("99999999999999.9999")
 RATE_PLACES = 10
 
 

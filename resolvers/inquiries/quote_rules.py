@@ -17,7 +17,7 @@ from typing import Any
 from core.outcomes import Issue, UserErrorCode
 from models.catalog import Product, ProductStatus, Variant
 from models.inquiries import Quote, QuoteLine
-from models.money import UNIT_PRICE_PLACES, line_total, round_money
+from models.money import MAX_AMOUNT, UNIT_PRICE_PLACES, line_total, round_money
 from models.orders import MAX_QUANTITY
 from resolvers.checks import Checker, Path
 from resolvers.inquiries.rules import MAX_MESSAGE_LENGTH, MAX_UNIT_PRICE
@@ -26,7 +26,6 @@ from resolvers.outcomes import pk_of
 MAX_LINES = 100
 MAX_LEAD_TIME_DAYS = 730
 # Numeric(18, 4): line totals and the quote's total.
-MAX_AMOUNT = Decimal("99999999999999.9999")
 _UNIT = Decimal(1).scaleb(-UNIT_PRICE_PLACES)
 
 

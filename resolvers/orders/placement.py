@@ -29,7 +29,7 @@ from core.row_locks import lock_for_no_key_update
 from core.transaction_retry import retry_transaction
 from models.catalog import PriceTier, Product, Variant
 from models.clients import ClientCompany
-from models.money import convert, round_money
+from models.money import MAX_AMOUNT, convert, round_money
 from models.orders import Order, OrderLine, OrderStatus
 from resolvers.context import Context
 from resolvers.orders.credit import check_credit, no_rate
@@ -132,6 +132,10 @@ async def place_order_in(db: AsyncSession, ctx: Context, request: PlacementReque
     priced = await _price(db, requested, request.currency)
     now = datetime.now(UTC)
     total = round_money(sum((line.line_total for line in priced), Decimal(0)), request.currency)
+    if total > MAX_AMOUNT:
+        raise Refused(
+            Issue(("input", "lines"), UserErrorCode.OUT_OF_RANGE, f"the total is over {MAX_AMOUNT}")
+        )
     rate = await rate_at(db, request.currency, client.credit_currency, now)
     if rate is None:
         raise Refused(no_rate(request.currency, client.credit_currency))

@@ -19,7 +19,7 @@ from core.global_id import encode_global_id
 from core.outcomes import Issue, UserErrorCode
 from models.catalog import PriceTier, Product, ProductStatus
 from models.catalog.pricing import applicable_tier
-from models.money import line_total, round_money
+from models.money import MAX_AMOUNT, line_total, round_money
 from models.orders import MAX_QUANTITY, Order, order_number
 from models.reference import COUNTRY_CODES, CURRENCY_CODES, Incoterm
 
@@ -185,6 +185,14 @@ def price_line(
         if tier is None:
             return _no_tier(index, sku, tiers, currency)
         unit_price, tier_min_quantity = tier.unit_price, tier.min_quantity
+    total = line_total(unit_price, line.quantity, currency)
+    if not Decimal(0) < total <= MAX_AMOUNT:
+        return Issue(
+            line_path(index, "quantity"),
+            UserErrorCode.OUT_OF_RANGE,
+            f"{line.quantity} x {unit_price} {currency} comes to {total}: a line's total must "
+            f"be above 0 and at most {MAX_AMOUNT}",
+        )
     return PricedLine(
         index=index,
         variant_id=line.variant_id,
@@ -193,7 +201,7 @@ def price_line(
         quantity=line.quantity,
         unit_price=unit_price,
         tier_min_quantity=tier_min_quantity,
-        line_total=line_total(unit_price, line.quantity, currency),
+        line_total=total,
     )
 
 

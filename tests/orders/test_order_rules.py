@@ -62,6 +62,21 @@ def test_below_every_tier_or_in_another_currency_there_is_no_price() -> None:
     assert other.code is UserErrorCode.NO_PRICE
 
 
+def test_a_line_whose_total_rounds_to_nothing_or_overflows_is_refused_not_stored() -> None:
+    """The database holds line totals above 0 and within Numeric(18, 4): both ends are a
+    userError on the quantity, never an INTERNAL_ERROR from the CHECK or the column."""
+    tiny = RequestedLine(variant_id=1, quantity=1, unit_price=Decimal("0.0001"))
+    huge = RequestedLine(variant_id=1, quantity=10_000_000, unit_price=Decimal("9999999999.9999"))
+    refusals = [
+        price_line(0, line, sku="TW-1", product=PRODUCT, tiers=TIERS, currency="USD")
+        for line in (tiny, huge)
+    ]
+    assert [(r.field, r.code) for r in refusals if isinstance(r, Issue)] == [
+        (("input", "lines", "0", "quantity"), UserErrorCode.OUT_OF_RANGE),
+        (("input", "lines", "0", "quantity"), UserErrorCode.OUT_OF_RANGE),
+    ]
+
+
 def test_moq_counts_every_line_of_the_product_and_exempts_quoted_lines() -> None:
     def line(index: int, variant: int, quantity: int, tier: int | None = 10) -> PricedLine:
         price = Decimal(5)
