@@ -27,7 +27,7 @@ from tests.smtp_mailbox import Mailbox, running_mailbox
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """This run's PostgreSQL database, migrated to head, dropped afterwards."""
-    with migrated_database("tradeql_test") as name:
+    with migrated_database("test") as name:
         yield database_url(name)
 
 
@@ -124,7 +124,7 @@ async def any_client(settings: Settings, any_db: Database) -> AsyncIterator[Grap
 @pytest.fixture(scope="session")
 def jobs_pg_url() -> Iterator[str]:
     """A database for tests that commit, kill processes and share rows with the worker."""
-    with migrated_database("tradeql_jobs") as name:
+    with migrated_database("jobs") as name:
         url = database_url(name)
         asyncio.run(_create_test_tables(url))
         yield url

@@ -1,9 +1,11 @@
 """This run's PostgreSQL databases and Redis prefix: every name carries the run's id, so
-runs never meet, and everything made is dropped afterwards."""
+runs never meet, the connection sampler can tell this run's connections from others', and
+everything made is dropped afterwards."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import uuid
 from collections.abc import Iterator
@@ -18,6 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = os.environ.get("TEST_PG_SERVER", "postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 RUN_ID = uuid.uuid4().hex[:10]
+# Connections of this run to the `postgres` database (to create and drop the others) say
+# who they are, so they count against the run's budget too.
+RUN_APPLICATION_NAME = f"tradeql-tests-{RUN_ID}"
+_ordinal = itertools.count(1)
 
 
 def alembic_config(database_url: str) -> Config:
@@ -26,8 +32,16 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
+async def admin_connection() -> asyncpg.Connection:
+    """A connection to the `postgres` database, tagged as this run's."""
+    return await asyncpg.connect(
+        f"postgresql://{PG_SERVER}/postgres",
+        server_settings={"application_name": RUN_APPLICATION_NAME},
+    )
+
+
 async def _admin(sql: str) -> None:
-    connection = await asyncpg.connect(f"postgresql://{PG_SERVER}/postgres")
+    connection = await admin_connection()
     try:
         await connection.execute(sql)
     finally:
@@ -38,10 +52,11 @@ def database_url(database_name: str) -> str:
     return f"postgresql+asyncpg://{PG_SERVER}/{database_name}"
 
 
-def create_pg_database(name: str) -> str:
-    """Create an empty database and return its SQLAlchemy URL."""
+def create_pg_database(purpose: str) -> str:
+    """Create an empty database of this run, named `tradeql_<purpose>_<RUN_ID>_<n>`; its name."""
+    name = f"tradeql_{purpose}_{RUN_ID}_{next(_ordinal)}"
     asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    return database_url(name)
+    return name
 
 
 def drop_pg_database(name: str) -> None:
@@ -49,12 +64,11 @@ def drop_pg_database(name: str) -> None:
 
 
 @contextmanager
-def migrated_database(prefix: str) -> Iterator[str]:
-    """A fresh database at head, named `<prefix>_<random>`, dropped afterwards."""
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    url = create_pg_database(name)
+def migrated_database(purpose: str) -> Iterator[str]:
+    """A fresh database of this run at head, dropped afterwards; its name."""
+    name = create_pg_database(purpose)
     try:
-        command.upgrade(alembic_config(url), "head")
+        command.upgrade(alembic_config(database_url(name)), "head")
         yield name
     finally:
         drop_pg_database(name)

@@ -20,7 +20,7 @@ Tradeql = TradeqlCli
 
 @pytest.fixture(scope="module")
 def database_name() -> Iterator[str]:
-    with migrated_database("tradeql_fx_cli") as name:
+    with migrated_database("fx_cli") as name:
         yield name
 
 

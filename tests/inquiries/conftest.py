@@ -40,7 +40,7 @@ async def desk(db: Database, settings: Settings) -> Desk:
 @pytest.fixture(scope="session")
 def own_settings(inquiry_settings: Settings) -> Iterator[Settings]:
     """A database of the inquiry tests' own, for those that commit: races and the worker."""
-    with migrated_database("tradeql_inquiries") as name:
+    with migrated_database("inquiries") as name:
         yield inquiry_settings.model_copy(
             update={
                 "database_url": database_url(name),

@@ -39,7 +39,7 @@ ORDER_EVENTS = [ORDER_PLACED, ORDER_CONFIRMED, ORDER_PAYMENT_RECORDED]
 
 @pytest.fixture(scope="module")
 def e2e_url() -> Iterator[str]:
-    with migrated_database("tradeql_ledger_e2e") as name:
+    with migrated_database("ledger_e2e") as name:
         yield database_url(name)
 
 

@@ -15,7 +15,7 @@ from tests.databases import database_url, migrated_database
 
 @pytest.fixture(scope="session")
 def orders_settings(settings: Settings) -> Iterator[Settings]:
-    with migrated_database("tradeql_orders") as name:
+    with migrated_database("orders") as name:
         yield settings.model_copy(
             update={"database_url": database_url(name), "database_pool_size": 30}
         )

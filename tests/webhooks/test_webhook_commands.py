@@ -22,7 +22,7 @@ Tradeql = TradeqlCli
 
 @pytest.fixture(scope="module")
 def database_name() -> Iterator[str]:
-    with migrated_database("tradeql_webhook_cli") as name:
+    with migrated_database("webhook_cli") as name:
         yield name
 
 
