@@ -5,6 +5,7 @@ everything made is dropped afterwards."""
 from __future__ import annotations
 
 import asyncio
+import graphlib
 import itertools
 import os
 import uuid
@@ -72,3 +73,44 @@ def migrated_database(purpose: str) -> Iterator[str]:
         yield name
     finally:
         drop_pg_database(name)
+
+
+_TABLES = """
+SELECT format('%I', tablename) FROM pg_tables
+WHERE schemaname = 'public' AND tablename <> 'alembic_version'
+"""
+_REFERENCES = """
+SELECT format('%I', referencing.relname), format('%I', referenced.relname)
+FROM pg_constraint
+JOIN pg_class referencing ON referencing.oid = pg_constraint.conrelid
+JOIN pg_class referenced ON referenced.oid = pg_constraint.confrelid
+WHERE pg_constraint.contype = 'f' AND pg_constraint.connamespace = 'public'::regnamespace
+"""
+_RESTART_SEQUENCES = """
+SELECT setval(format('%I.%I', schemaname, sequencename), start_value, false)
+FROM pg_sequences WHERE schemaname = 'public'
+"""
+
+
+async def empty_database(url: str) -> None:
+    """Delete every row (migrations' bookkeeping aside) and restart every id sequence.
+
+    DELETE, referencing tables first, rather than TRUNCATE: on tables this small it takes a
+    few milliseconds where a TRUNCATE of every table takes over a second (new files, fsync).
+    """
+    connection = await asyncpg.connect(url.replace("+asyncpg", "", 1))
+    try:
+        referenced_by: dict[str, set[str]] = {
+            row[0]: set() for row in await connection.fetch(_TABLES)
+        }
+        for referencing, referenced in await connection.fetch(_REFERENCES):
+            if referencing != referenced:
+                referenced_by[referenced].add(referencing)
+        order = graphlib.TopologicalSorter(referenced_by).static_order()
+        # Names from pg_tables, quoted by format(%I).
+        deletes = "; ".join(f"DELETE FROM {table}" for table in order)  # noqa: S608
+        async with connection.transaction():
+            await connection.execute(deletes)
+            await connection.execute(_RESTART_SEQUENCES)
+    finally:
+        await connection.close()

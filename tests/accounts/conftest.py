@@ -7,7 +7,6 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import text
 
 from core.db import Database
 from core.settings import Settings
@@ -39,23 +38,11 @@ async def api(auth_settings: Settings, db: Database) -> AsyncIterator[Api]:
 
 
 @pytest.fixture
-async def accounts_db(jobs_db: Database) -> AsyncIterator[Database]:
-    """The committed jobs database, emptied of accounts after each test."""
-    yield jobs_db
-    async with jobs_db.transaction() as session:
-        await session.execute(
-            text(
-                "TRUNCATE users, client_companies, audit_entries, api_keys RESTART IDENTITY CASCADE"
-            )
-        )
-
-
-@pytest.fixture
 def mail_settings(jobs_settings: Settings, mailbox: tuple[Mailbox, int]) -> Settings:
     return smtp_settings(jobs_settings, mailbox[1]).model_copy(update={"public_app_url": APP_URL})
 
 
 @pytest.fixture
-async def mail_api(mail_settings: Settings, accounts_db: Database) -> AsyncIterator[Api]:
-    async with account_api(mail_settings, accounts_db) as client:
+async def mail_api(mail_settings: Settings, committed_db: Database) -> AsyncIterator[Api]:
+    async with account_api(mail_settings, committed_db) as client:
         yield client

@@ -50,11 +50,11 @@ async def _post(mail_api: Api, document: str, **variables: Any) -> dict[str, Any
 
 
 async def test_an_invitation_arrives_by_mail_and_its_link_works_once(
-    mail_api: Api, accounts_db: Database, mail_settings: Settings, mailbox: tuple[Mailbox, int]
+    mail_api: Api, committed_db: Database, mail_settings: Settings, mailbox: tuple[Mailbox, int]
 ) -> None:
     box, _port = mailbox
     # given an admin who invites a member of staff
-    async with accounts_db.transaction() as session:
+    async with committed_db.transaction() as session:
         admin = await make_user(session, Role.ADMIN)
         admin.full_name = "Arjun Mehta"
         token = (await session_for(session, admin, mail_settings)).access_token
@@ -66,7 +66,7 @@ async def test_an_invitation_arrives_by_mail_and_its_link_works_once(
     assert invited["inviteStaff"]["userErrors"] == []
 
     # when the worker runs
-    await run_worker_once(mail_settings, accounts_db)
+    await run_worker_once(mail_settings, committed_db)
 
     # then one mail went to the invited address, from the admin, with a link to the app
     [envelope] = box.envelopes
@@ -76,7 +76,7 @@ async def test_an_invitation_arrives_by_mail_and_its_link_works_once(
     page, link_token = mailed_link(box)
     assert page == "accept-invitation"
     # and the database holds only the token's hash
-    async with accounts_db.session() as session:
+    async with committed_db.session() as session:
         stored = list(await session.scalars(text("SELECT token_hash FROM user_tokens")))
     assert len(stored) == 1
     assert link_token not in str(stored)
@@ -94,11 +94,11 @@ async def test_an_invitation_arrives_by_mail_and_its_link_works_once(
 
 
 async def test_a_client_invitation_names_the_company(
-    mail_api: Api, accounts_db: Database, mail_settings: Settings, mailbox: tuple[Mailbox, int]
+    mail_api: Api, committed_db: Database, mail_settings: Settings, mailbox: tuple[Mailbox, int]
 ) -> None:
     box, _port = mailbox
 
-    async with accounts_db.transaction() as session:
+    async with committed_db.transaction() as session:
         sales = await make_user(session, Role.SALES)
         token = (await session_for(session, sales, mail_settings)).access_token
         company = await make_company(session, name="Weber Textil GmbH")
@@ -109,16 +109,16 @@ async def test_a_client_invitation_names_the_company(
         {"c": encode_global_id("ClientCompany", company.id)},
         token=token,
     )
-    await run_worker_once(mail_settings, accounts_db)
+    await run_worker_once(mail_settings, committed_db)
     assert "for Weber Textil GmbH" in box.message()["Subject"]
     assert "Hello Hans Weber," in box.text()
 
 
 async def test_a_policy_refusal_does_not_use_up_the_link(
-    mail_api: Api, accounts_db: Database, mail_settings: Settings, mailbox: tuple[Mailbox, int]
+    mail_api: Api, committed_db: Database, mail_settings: Settings, mailbox: tuple[Mailbox, int]
 ) -> None:
     box, _port = mailbox
-    async with accounts_db.transaction() as session:
+    async with committed_db.transaction() as session:
         admin = await make_user(session, Role.ADMIN)
         token = (await session_for(session, admin, mail_settings)).access_token
     await mail_api.data(
@@ -126,7 +126,7 @@ async def test_a_policy_refusal_does_not_use_up_the_link(
         " { userErrors { code } } }",
         token=token,
     )
-    await run_worker_once(mail_settings, accounts_db)
+    await run_worker_once(mail_settings, committed_db)
     _page, link_token = mailed_link(box)
     weak = await _post(mail_api, ACCEPT, token=link_token, password="password1234")
     assert weak["userErrors"] == [{"field": ["password"], "code": "PASSWORD_TOO_COMMON"}]
@@ -134,18 +134,18 @@ async def test_a_policy_refusal_does_not_use_up_the_link(
 
 
 async def test_a_reset_link_sets_a_new_password_ends_sessions_and_keeps_mfa(
-    mail_api: Api, accounts_db: Database, mail_settings: Settings, mailbox: tuple[Mailbox, int]
+    mail_api: Api, committed_db: Database, mail_settings: Settings, mailbox: tuple[Mailbox, int]
 ) -> None:
     box, _port = mailbox
     # given a member of staff with MFA and a session somewhere
-    async with accounts_db.transaction() as session:
+    async with committed_db.transaction() as session:
         user = await make_user(session, Role.SALES)
         secret = await give_totp(session, user, mail_settings)
         old_session = await session_for(session, user, mail_settings)
     # when they ask for a reset (and someone asks for an unknown address)
     mine = await _post(mail_api, REQUEST_RESET, email=user.email.upper())
     unknown = await _post(mail_api, REQUEST_RESET, email="nobody@anatolia.example")
-    await run_worker_once(mail_settings, accounts_db)
+    await run_worker_once(mail_settings, committed_db)
 
     # then both answers are the same, and only the real account got a mail
     assert (
@@ -187,23 +187,23 @@ async def test_a_reset_link_sets_a_new_password_ends_sessions_and_keeps_mfa(
 
 
 async def test_an_expired_or_superseded_reset_link_is_refused(
-    mail_api: Api, accounts_db: Database, mail_settings: Settings, mailbox: tuple[Mailbox, int]
+    mail_api: Api, committed_db: Database, mail_settings: Settings, mailbox: tuple[Mailbox, int]
 ) -> None:
     box, _port = mailbox
-    async with accounts_db.transaction() as session:
+    async with committed_db.transaction() as session:
         user = await make_user(session, Role.CLIENT)
     await _post(mail_api, REQUEST_RESET, email=user.email)
-    await run_worker_once(mail_settings, accounts_db)
+    await run_worker_once(mail_settings, committed_db)
     _page, first = mailed_link(box, 0)
     await _post(mail_api, REQUEST_RESET, email=user.email)
-    await run_worker_once(mail_settings, accounts_db)
+    await run_worker_once(mail_settings, committed_db)
     _page, second = mailed_link(box, 1)
 
     # the first link was replaced by the second
     superseded = await _post(mail_api, RESET, token=first, password=NEW_PASSWORD)
     assert superseded["userErrors"] == [{"field": ["token"], "code": "INVALID_TOKEN"}]
     # and the second, once expired, is refused too
-    async with accounts_db.transaction() as session:
+    async with committed_db.transaction() as session:
         await session.execute(update(UserToken).values(expires_at=utcnow()))
     expired = await _post(mail_api, RESET, token=second, password=NEW_PASSWORD)
     assert expired["userErrors"] == [{"field": ["token"], "code": "INVALID_TOKEN"}]
@@ -216,35 +216,35 @@ async def test_an_expired_or_superseded_reset_link_is_refused(
 
 
 async def test_a_link_event_delivered_again_sends_nothing_twice(
-    mail_api: Api, accounts_db: Database, mail_settings: Settings, mailbox: tuple[Mailbox, int]
+    mail_api: Api, committed_db: Database, mail_settings: Settings, mailbox: tuple[Mailbox, int]
 ) -> None:
     box, _port = mailbox
-    async with accounts_db.transaction() as session:
+    async with committed_db.transaction() as session:
         user = await make_user(session, Role.CLIENT)
     await _post(mail_api, REQUEST_RESET, email=user.email)
-    await run_worker_once(mail_settings, accounts_db)
-    async with accounts_db.transaction() as session:
+    await run_worker_once(mail_settings, committed_db)
+    async with committed_db.transaction() as session:
         await session.execute(
             update(OutboxEvent)
             .where(col(OutboxEvent.event_type) == "account.link_requested")
             .values(state="pending", available_at=utcnow(), processed_at=None)
         )
-    await run_worker_once(mail_settings, accounts_db)
+    await run_worker_once(mail_settings, committed_db)
     assert len(box.envelopes) == 1
     _page, link_token = mailed_link(box)
     assert (await _post(mail_api, RESET, token=link_token, password=NEW_PASSWORD))["done"]
 
 
 async def test_no_link_goes_to_a_user_disabled_before_the_worker_ran(
-    mail_api: Api, accounts_db: Database, mail_settings: Settings, mailbox: tuple[Mailbox, int]
+    mail_api: Api, committed_db: Database, mail_settings: Settings, mailbox: tuple[Mailbox, int]
 ) -> None:
     box, _port = mailbox
-    async with accounts_db.transaction() as session:
+    async with committed_db.transaction() as session:
         user = await make_user(session, Role.CLIENT)
     await _post(mail_api, REQUEST_RESET, email=user.email)
-    async with accounts_db.transaction() as session:
+    async with committed_db.transaction() as session:
         await session.execute(
             update(User).where(col(User.id) == user.id).values(disabled_at=utcnow())
         )
-    await run_worker_once(mail_settings, accounts_db)
+    await run_worker_once(mail_settings, committed_db)
     assert box.envelopes == []

@@ -62,7 +62,7 @@ async def _call(
 
 async def test_no_secret_leaks_into_logs_other_responses_or_the_database(
     mail_api: Api,
-    accounts_db: Database,
+    committed_db: Database,
     mail_settings: Settings,
     mailbox: tuple[Mailbox, int],
     caplog: pytest.LogCaptureFixture,
@@ -100,7 +100,7 @@ async def test_no_secret_leaks_into_logs_other_responses_or_the_database(
     assert wrong_admin["userErrors"]
 
     # an invitation, accepted with the password
-    async with accounts_db.transaction() as session:
+    async with committed_db.transaction() as session:
         inviter = await make_user(session, Role.ADMIN)
         inviter_token = (await session_for(session, inviter, mail_settings)).access_token
     await _call(
@@ -109,7 +109,7 @@ async def test_no_secret_leaks_into_logs_other_responses_or_the_database(
         " { userErrors { code } } }",
         token=inviter_token,
     )
-    await run_worker_once(mail_settings, accounts_db)
+    await run_worker_once(mail_settings, committed_db)
     handed_out("invitation link", mailed_link(box, 0)[1], "mail 0")
     await _call(
         client,
@@ -169,7 +169,7 @@ async def test_no_secret_leaks_into_logs_other_responses_or_the_database(
         client,
         'mutation { requestPasswordReset(email: "mei@anatolia.example") { done } }',
     )
-    await run_worker_once(mail_settings, accounts_db)
+    await run_worker_once(mail_settings, committed_db)
     handed_out("reset link", mailed_link(box, 1)[1], "mail 1")
     await _call(
         client,
@@ -223,7 +223,7 @@ async def test_no_secret_leaks_into_logs_other_responses_or_the_database(
     assert dict(where) == expected
     # and none is stored in plain text
     rows: list[str] = []
-    async with accounts_db.session() as db:
+    async with committed_db.session() as db:
         for table in TABLES:
             result = await db.execute(text(f"SELECT t::text FROM {table} t"))  # noqa: S608
             rows += [str(row[0]) for row in result.all()]

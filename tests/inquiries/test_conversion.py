@@ -187,16 +187,16 @@ async def test_a_refused_order_leaves_the_quote_open(
 
 
 @pytest.fixture
-async def committed_desk(own_db: Database, settings: Settings) -> Desk:
-    async with own_db.transaction() as session:
+async def committed_desk(committed_db: Database, settings: Settings) -> Desk:
+    async with committed_db.transaction() as session:
         return await make_desk(session, settings)
 
 
 async def test_racing_conversions_place_exactly_one_order(
-    own_db: Database, own_settings: Settings, committed_desk: Desk
+    committed_db: Database, committed_inquiry_settings: Settings, committed_desk: Desk
 ) -> None:
     desk = committed_desk
-    async with running(own_settings, own_db) as app, calling(app) as api:
+    async with running(committed_inquiry_settings, committed_db) as app, calling(app) as api:
         _, latest = await _quoted(api, desk)
         # when the buyer and sales accept at once, ten times, each with its own key
         tokens = [desk.client_token, desk.sales_token] * 5
@@ -208,7 +208,7 @@ async def test_racing_conversions_place_exactly_one_order(
     losers = [_errors(r) for r in results if r["userErrors"]]
     assert len(winners) == 1
     assert losers == [[(["quoteId"], "QUOTE_ALREADY_CONVERTED")]] * 9
-    async with own_db.session() as session:
+    async with committed_db.session() as session:
         orders = list(await session.scalars(select(Order)))
     assert len(orders) == 1
-    assert await _reserved(own_db, desk.variant) == 500
+    assert await _reserved(committed_db, desk.variant) == 500

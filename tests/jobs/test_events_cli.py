@@ -42,10 +42,10 @@ async def _dead_event(database: Database) -> int:
 
 
 async def test_list_shows_dead_events_and_replay_revives_them(
-    jobs_db: Database, jobs_settings: Settings
+    committed_db: Database, jobs_settings: Settings
 ) -> None:
-    dead_id = await _dead_event(jobs_db)
-    async with jobs_db.transaction() as session:
+    dead_id = await _dead_event(committed_db)
+    async with committed_db.transaction() as session:
         await outbox.emit(session, "test.effect", {})
 
     listed = tradeql("events", "list", "--state", "dead", database_url=jobs_settings.database_url)
@@ -58,7 +58,7 @@ async def test_list_shows_dead_events_and_replay_revives_them(
 
     replayed = tradeql("events", "replay", str(dead_id), database_url=jobs_settings.database_url)
     assert replayed.returncode == 0, replayed.stderr
-    async with jobs_db.session() as session:
+    async with committed_db.session() as session:
         event = await session.get(OutboxEvent, dead_id)
     assert event is not None
     assert event.state == EventState.PENDING
@@ -70,10 +70,10 @@ async def test_list_shows_dead_events_and_replay_revives_them(
 
 
 async def test_stats_prints_counts_and_the_oldest_due_age(
-    jobs_db: Database, jobs_settings: Settings
+    committed_db: Database, jobs_settings: Settings
 ) -> None:
-    await _dead_event(jobs_db)
-    async with jobs_db.transaction() as session:
+    await _dead_event(committed_db)
+    async with committed_db.transaction() as session:
         await outbox.emit(session, "test.effect", {})
     result = tradeql("events", "stats", database_url=jobs_settings.database_url)
     assert result.returncode == 0, result.stderr

@@ -14,8 +14,8 @@ from models.clients import ClientCompany
 from tests.callers import make_client_company
 
 
-async def test_a_deadlocked_transaction_is_rerun_and_commits(orders_db: Database) -> None:
-    async with orders_db.transaction() as session:
+async def test_a_deadlocked_transaction_is_rerun_and_commits(committed_db: Database) -> None:
+    async with committed_db.transaction() as session:
         first = await make_client_company(session, name="Deadlock A")
         second = await make_client_company(session, name="Deadlock B")
     both_hold_one = asyncio.Barrier(2)
@@ -31,7 +31,7 @@ async def test_a_deadlocked_transaction_is_rerun_and_commits(orders_db: Database
             nonlocal attempts
             attempts += 1
             try:
-                async with orders_db.transaction() as session:
+                async with committed_db.transaction() as session:
                     await session.execute(rename(a, name))
                     if attempts == 1:
                         await both_hold_one.wait()
