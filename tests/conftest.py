@@ -5,7 +5,7 @@ tests never see each other's rows. Tests that need real commits (races, workers,
 share one other database through `committed_db`, emptied after each of them.
 
 Every engine here is small: the PostgreSQL server is shared with other runs, and this run
-stays within a small budget of connections.
+stays within its connection budget, which the plugin tests/connection_budget.py enforces.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ from tests.databases import (
 from tests.graphql_client import GraphQLClient, graphql_client
 from tests.jobs.handlers_for_tests import SIDE_EFFECTS_DDL, TEST_HANDLERS
 from tests.smtp_mailbox import Mailbox, running_mailbox
+
+pytest_plugins = ["tests.connection_budget"]
 
 COMMITTED_POOL_SIZE = 4
 

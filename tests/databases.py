@@ -1,6 +1,10 @@
-"""This run's PostgreSQL databases and Redis prefix: every name carries the run's id, so
+"""This run's PostgreSQL role, databases and Redis prefix: every name carries the run's id, so
 runs never meet, the connection sampler can tell this run's connections from others', and
-everything made is dropped afterwards."""
+everything made is dropped afterwards.
+
+TEST_PG_SERVER names a superuser (`postgres@127.0.0.1:5432`): it creates the run's role, a
+role limited in connections, which owns the run's databases; the tests connect as that role.
+"""
 
 from __future__ import annotations
 
@@ -21,9 +25,12 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = os.environ.get("TEST_PG_SERVER", "postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 RUN_ID = uuid.uuid4().hex[:10]
-# Connections of this run to the `postgres` database (to create and drop the others) say
-# who they are, so they count against the run's budget too.
+RUN_ROLE = f"tradeql_run_{RUN_ID}"
+# The superuser's connections of this run (to make and drop the role and the databases, and
+# the sampler's) say who they are, so they count against the run's budget too.
 RUN_APPLICATION_NAME = f"tradeql-tests-{RUN_ID}"
+# How long to wait for a place when the shared server is full of other runs' connections.
+SERVER_FULL_PATIENCE_SECONDS = 60
 _ordinal = itertools.count(1)
 
 
@@ -34,11 +41,17 @@ def alembic_config(database_url: str) -> Config:
 
 
 async def admin_connection() -> asyncpg.Connection:
-    """A connection to the `postgres` database, tagged as this run's."""
-    return await asyncpg.connect(
-        f"postgresql://{PG_SERVER}/postgres",
-        server_settings={"application_name": RUN_APPLICATION_NAME},
-    )
+    """The superuser's connection to the `postgres` database, tagged as this run's; waits
+    while the shared server is full."""
+    async with asyncio.timeout(SERVER_FULL_PATIENCE_SECONDS):
+        while True:
+            try:
+                return await asyncpg.connect(
+                    f"postgresql://{PG_SERVER}/postgres",
+                    server_settings={"application_name": RUN_APPLICATION_NAME},
+                )
+            except asyncpg.TooManyConnectionsError:
+                await asyncio.sleep(1)
 
 
 async def _admin(sql: str) -> None:
@@ -50,13 +63,36 @@ async def _admin(sql: str) -> None:
 
 
 def database_url(database_name: str) -> str:
-    return f"postgresql+asyncpg://{PG_SERVER}/{database_name}"
+    """How the tests reach one of this run's databases: as the run's role."""
+    host = PG_SERVER.rpartition("@")[2]
+    return f"postgresql+asyncpg://{RUN_ROLE}@{host}/{database_name}"
+
+
+async def create_run_role(connection_limit: int) -> None:
+    """The role every test connection logs in as; PostgreSQL refuses it more connections."""
+    await _admin(f'CREATE ROLE "{RUN_ROLE}" LOGIN CONNECTION LIMIT {int(connection_limit)}')
+
+
+async def drop_run_role() -> None:
+    """Drop what is left of the run (databases a killed fixture left behind), then its role."""
+    connection = await admin_connection()
+    try:
+        names = await connection.fetch(
+            "SELECT datname FROM pg_database WHERE datdba = "
+            "(SELECT oid FROM pg_roles WHERE rolname = $1)",
+            RUN_ROLE,
+        )
+        for (name,) in names:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.execute(f'DROP ROLE IF EXISTS "{RUN_ROLE}"')
+    finally:
+        await connection.close()
 
 
 def create_pg_database(purpose: str) -> str:
     """Create an empty database of this run, named `tradeql_<purpose>_<RUN_ID>_<n>`; its name."""
     name = f"tradeql_{purpose}_{RUN_ID}_{next(_ordinal)}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    asyncio.run(_admin(f'CREATE DATABASE "{name}" OWNER "{RUN_ROLE}"'))
     return name
 
 
