@@ -10,8 +10,8 @@ import pytest
 
 from core.db import Database
 from core.settings import Settings
-from tests.accounts.builders import Api, account_api
 from tests.accounts.mail_support import APP_URL
+from tests.graphql_client import GraphQLClient, graphql_client
 from tests.smtp_mailbox import Mailbox, smtp_settings
 
 
@@ -32,8 +32,8 @@ def auth_settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-async def api(auth_settings: Settings, db: Database) -> AsyncIterator[Api]:
-    async with account_api(auth_settings, db) as client:
+async def api(auth_settings: Settings, db: Database) -> AsyncIterator[GraphQLClient]:
+    async with graphql_client(auth_settings, db) as client:
         yield client
 
 
@@ -43,6 +43,6 @@ def mail_settings(jobs_settings: Settings, mailbox: tuple[Mailbox, int]) -> Sett
 
 
 @pytest.fixture
-async def mail_api(mail_settings: Settings, committed_db: Database) -> AsyncIterator[Api]:
-    async with account_api(mail_settings, committed_db) as client:
+async def mail_api(mail_settings: Settings, committed_db: Database) -> AsyncIterator[GraphQLClient]:
+    async with graphql_client(mail_settings, committed_db) as client:
         yield client

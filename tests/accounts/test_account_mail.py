@@ -14,8 +14,9 @@ from core.outbox import utcnow
 from core.settings import Settings
 from models.accounts import Role, User, UserToken
 from models.outbox import OutboxEvent
-from tests.accounts.builders import LOGIN, Api, code_at, give_totp
+from tests.accounts.builders import LOGIN, code_at, give_totp
 from tests.accounts.mail_support import mailed_link, run_worker_once
+from tests.graphql_client import GraphQLClient
 from tests.smtp_mailbox import Mailbox
 from tests.user_builders import PASSWORD, make_company, make_user, session_for
 
@@ -42,7 +43,7 @@ mutation($email: String!) {
 """
 
 
-async def _post(mail_api: Api, document: str, **variables: Any) -> dict[str, Any]:
+async def _post(mail_api: GraphQLClient, document: str, **variables: Any) -> dict[str, Any]:
     data = await mail_api.data(document, variables)
     [payload] = data.values()
     assert isinstance(payload, dict)
@@ -50,7 +51,10 @@ async def _post(mail_api: Api, document: str, **variables: Any) -> dict[str, Any
 
 
 async def test_an_invitation_arrives_by_mail_and_its_link_works_once(
-    mail_api: Api, committed_db: Database, mail_settings: Settings, mailbox: tuple[Mailbox, int]
+    mail_api: GraphQLClient,
+    committed_db: Database,
+    mail_settings: Settings,
+    mailbox: tuple[Mailbox, int],
 ) -> None:
     box, _port = mailbox
     # given an admin who invites a member of staff
@@ -58,10 +62,9 @@ async def test_an_invitation_arrives_by_mail_and_its_link_works_once(
         admin = await make_user(session, Role.ADMIN)
         admin.full_name = "Arjun Mehta"
         token = (await session_for(session, admin, mail_settings)).access_token
-    invited = await mail_api.data(
+    invited = await mail_api.as_(token).data(
         'mutation { inviteStaff(email: "mei@anatolia.example", fullName: "Mei",'
-        " role: CATALOG_MANAGER) { userErrors { code } } }",
-        token=token,
+        " role: CATALOG_MANAGER) { userErrors { code } } }"
     )
     assert invited["inviteStaff"]["userErrors"] == []
 
@@ -94,7 +97,10 @@ async def test_an_invitation_arrives_by_mail_and_its_link_works_once(
 
 
 async def test_a_client_invitation_names_the_company(
-    mail_api: Api, committed_db: Database, mail_settings: Settings, mailbox: tuple[Mailbox, int]
+    mail_api: GraphQLClient,
+    committed_db: Database,
+    mail_settings: Settings,
+    mailbox: tuple[Mailbox, int],
 ) -> None:
     box, _port = mailbox
 
@@ -103,11 +109,10 @@ async def test_a_client_invitation_names_the_company(
         token = (await session_for(session, sales, mail_settings)).access_token
         company = await make_company(session, name="Weber Textil GmbH")
     assert company.id is not None
-    await mail_api.data(
+    await mail_api.as_(token).data(
         "mutation($c: ID!) { inviteClientUser(clientCompanyId: $c, email: "
         '"hans@weber.example", fullName: "Hans Weber") { userErrors { code } } }',
         {"c": encode_global_id("ClientCompany", company.id)},
-        token=token,
     )
     await run_worker_once(mail_settings, committed_db)
     assert "for Weber Textil GmbH" in box.message()["Subject"]
@@ -115,16 +120,18 @@ async def test_a_client_invitation_names_the_company(
 
 
 async def test_a_policy_refusal_does_not_use_up_the_link(
-    mail_api: Api, committed_db: Database, mail_settings: Settings, mailbox: tuple[Mailbox, int]
+    mail_api: GraphQLClient,
+    committed_db: Database,
+    mail_settings: Settings,
+    mailbox: tuple[Mailbox, int],
 ) -> None:
     box, _port = mailbox
     async with committed_db.transaction() as session:
         admin = await make_user(session, Role.ADMIN)
         token = (await session_for(session, admin, mail_settings)).access_token
-    await mail_api.data(
+    await mail_api.as_(token).data(
         'mutation { inviteStaff(email: "li@anatolia.example", fullName: "Li", role: SALES)'
-        " { userErrors { code } } }",
-        token=token,
+        " { userErrors { code } } }"
     )
     await run_worker_once(mail_settings, committed_db)
     _page, link_token = mailed_link(box)
@@ -134,7 +141,10 @@ async def test_a_policy_refusal_does_not_use_up_the_link(
 
 
 async def test_a_reset_link_sets_a_new_password_ends_sessions_and_keeps_mfa(
-    mail_api: Api, committed_db: Database, mail_settings: Settings, mailbox: tuple[Mailbox, int]
+    mail_api: GraphQLClient,
+    committed_db: Database,
+    mail_settings: Settings,
+    mailbox: tuple[Mailbox, int],
 ) -> None:
     box, _port = mailbox
     # given a member of staff with MFA and a session somewhere
@@ -169,7 +179,7 @@ async def test_a_reset_link_sets_a_new_password_ends_sessions_and_keeps_mfa(
     # then it is set, the old session is over, and signing in still needs the code
     assert reset == {"done": True, "email": user.email, "userErrors": []}
     assert (
-        await mail_api.response("{ me { email } }", token=old_session.access_token)
+        await mail_api.as_(old_session.access_token).response("{ me { email } }")
     ).status_code == 401
     old = await _post(mail_api, LOGIN, email=user.email, password=PASSWORD)
     assert [e["code"] for e in old["userErrors"]] == ["INVALID_CREDENTIALS"]
@@ -187,7 +197,10 @@ async def test_a_reset_link_sets_a_new_password_ends_sessions_and_keeps_mfa(
 
 
 async def test_an_expired_or_superseded_reset_link_is_refused(
-    mail_api: Api, committed_db: Database, mail_settings: Settings, mailbox: tuple[Mailbox, int]
+    mail_api: GraphQLClient,
+    committed_db: Database,
+    mail_settings: Settings,
+    mailbox: tuple[Mailbox, int],
 ) -> None:
     box, _port = mailbox
     async with committed_db.transaction() as session:
@@ -216,7 +229,10 @@ async def test_an_expired_or_superseded_reset_link_is_refused(
 
 
 async def test_a_link_event_delivered_again_sends_nothing_twice(
-    mail_api: Api, committed_db: Database, mail_settings: Settings, mailbox: tuple[Mailbox, int]
+    mail_api: GraphQLClient,
+    committed_db: Database,
+    mail_settings: Settings,
+    mailbox: tuple[Mailbox, int],
 ) -> None:
     box, _port = mailbox
     async with committed_db.transaction() as session:
@@ -236,7 +252,10 @@ async def test_a_link_event_delivered_again_sends_nothing_twice(
 
 
 async def test_no_link_goes_to_a_user_disabled_before_the_worker_ran(
-    mail_api: Api, committed_db: Database, mail_settings: Settings, mailbox: tuple[Mailbox, int]
+    mail_api: GraphQLClient,
+    committed_db: Database,
+    mail_settings: Settings,
+    mailbox: tuple[Mailbox, int],
 ) -> None:
     box, _port = mailbox
     async with committed_db.transaction() as session:

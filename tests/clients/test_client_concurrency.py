@@ -18,7 +18,8 @@ from core.settings import Settings
 from models.accounts import Role
 from models.audit import AuditEntry
 from models.clients import ClientCompany
-from tests.callers import caller, make_client_company
+from tests.callers import make_client_company
+from tests.graphql_client import graphql_client
 from tests.user_builders import make_user, session_for
 
 UPDATE = """mutation($id: ID!, $v: Int!, $name: String!) {
@@ -49,7 +50,7 @@ async def test_of_two_concurrent_edits_of_one_version_exactly_one_wins(
     committed_db: Database, committed_settings: Settings, committed_company: Committed
 ) -> None:
     company_id = encode_global_id("ClientCompany", committed_company.company_id)
-    async with caller(committed_settings, committed_db) as anyone:
+    async with graphql_client(committed_settings, committed_db) as anyone:
         sales = anyone.as_(committed_company.token)
         for version in range(1, ROUNDS + 1):
             # when two edits based on the same version are sent at once

@@ -13,8 +13,8 @@ import pytest
 
 from core.db import Database
 from core.settings import Settings
-from tests.callers import Caller
-from tests.inquiries.support import Desk, calling, make_desk, running
+from tests.graphql_client import GraphQLClient, graphql_client
+from tests.inquiries.support import Desk, make_desk
 
 
 @pytest.fixture(scope="session")
@@ -23,8 +23,8 @@ def inquiry_settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-async def api(inquiry_settings: Settings, db: Database) -> AsyncIterator[Caller]:
-    async with running(inquiry_settings, db) as app, calling(app) as anyone:
+async def api(inquiry_settings: Settings, db: Database) -> AsyncIterator[GraphQLClient]:
+    async with graphql_client(inquiry_settings, db) as anyone:
         yield anyone
 
 

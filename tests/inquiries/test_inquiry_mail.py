@@ -16,16 +16,8 @@ from models.accounts import Role, User
 from models.outbox import OutboxEvent
 from models.webhooks import WebhookDelivery
 from tests.accounts.mail_support import run_worker_once
-from tests.inquiries.support import (
-    SUBMIT,
-    Desk,
-    calling,
-    guest,
-    inquiry_input,
-    item,
-    make_desk,
-    running,
-)
+from tests.graphql_client import graphql_client
+from tests.inquiries.support import SUBMIT, Desk, guest, inquiry_input, item, make_desk
 from tests.smtp_mailbox import Mailbox, smtp_settings
 from tests.user_builders import make_user, session_for
 
@@ -33,7 +25,7 @@ from tests.user_builders import make_user, session_for
 async def _submit(
     settings: Settings, database: Database, given: dict[str, object], token: str | None = None
 ) -> str:
-    async with running(settings, database) as app, calling(app) as api:
+    async with graphql_client(settings, database) as api:
         payload = (await api.as_(token).data(SUBMIT, {"input": given}))["submitInquiry"]
     assert payload["userErrors"] == []
     reference: str = payload["reference"]

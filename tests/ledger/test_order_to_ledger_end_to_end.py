@@ -23,7 +23,7 @@ from jobs.ledger import POST_TO_LEDGER
 from models.ledger import ReceivableStatus
 from models.orders import Order
 from models.outbox import EventState, OutboxEffect, OutboxEvent
-from tests.callers import caller
+from tests.graphql_client import graphql_client
 from tests.ledger.books import entries_of, receivable_of
 from tests.orders.builders import PLACE, make_shop, order_input
 from tests.webhooks.webhook_receiver import webhook_receiver
@@ -98,7 +98,7 @@ async def test_an_order_reaches_partners_and_the_books_once(
         receiver.secret = issued.secret
         # when a client places an order of 100 units (900.00), sales confirm it, and finance
         # records 300.00 of it, all over HTTP
-        async with caller(e2e_settings, committed_db) as http:
+        async with graphql_client(e2e_settings, committed_db) as http:
             placed = await http.as_(shop.client_token).data(
                 PLACE,
                 {"input": order_input([(shop.variant, 100)]), "key": "e2e-order-1"},

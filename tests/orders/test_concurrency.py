@@ -20,7 +20,8 @@ from core.settings import Settings
 from models.accounts import Role
 from models.orders import Order, OrderLine
 from models.outbox import OutboxEvent
-from tests.callers import Caller, caller, make_client_company, token_for
+from tests.callers import make_client_company, token_for
+from tests.graphql_client import GraphQLClient, graphql_client
 from tests.orders.builders import (
     CANCEL,
     MOVE,
@@ -45,7 +46,9 @@ async def _client_tokens(database: Database, settings: Settings, count: int) -> 
     return tokens
 
 
-async def _place_all(http: Caller, requests: list[tuple[str, dict[str, Any], str]]) -> list[Any]:
+async def _place_all(
+    http: GraphQLClient, requests: list[tuple[str, dict[str, Any], str]]
+) -> list[Any]:
     bodies = await asyncio.gather(
         *(
             http.as_(token).post(PLACE, {"input": given, "key": key})
@@ -77,7 +80,7 @@ async def test_fifty_buyers_racing_for_ten_units_never_oversell(
         session.add(shop.variant)
     tokens = [shop.client_token, *await _client_tokens(committed_db, committed_settings, 4)]
     given = order_input([(shop.variant, 1)])
-    async with caller(committed_settings, committed_db) as http:
+    async with graphql_client(committed_settings, committed_db) as http:
         payloads = await _place_all(
             http, [(tokens[i % len(tokens)], given, f"unit-{i}") for i in range(50)]
         )
@@ -98,7 +101,7 @@ async def test_multi_line_orders_in_opposite_line_orders_never_deadlock(
     tokens = [shop.client_token, *await _client_tokens(committed_db, committed_settings, 9)]
     forwards = order_input([(shop.variant, 2), (shop.other_variant, 3)])
     backwards = order_input([(shop.other_variant, 3), (shop.variant, 2)])
-    async with caller(committed_settings, committed_db) as http:
+    async with graphql_client(committed_settings, committed_db) as http:
         payloads = await _place_all(
             http,
             [
@@ -118,7 +121,7 @@ async def test_twenty_retries_of_one_key_make_one_order(
     async with committed_db.transaction() as session:
         shop = await make_shop(session, committed_settings)
     given = order_input([(shop.variant, 7)])
-    async with caller(committed_settings, committed_db) as http:
+    async with graphql_client(committed_settings, committed_db) as http:
         payloads = await _place_all(http, [(shop.client_token, given, "retry-me")] * 20)
     assert {p["order"]["id"] for p in payloads} == {payloads[0]["order"]["id"]}
     async with committed_db.session() as session:
@@ -133,7 +136,7 @@ async def test_two_orders_racing_past_the_credit_limit_one_wins(
     async with committed_db.transaction() as session:
         shop = await make_shop(session, committed_settings, credit_limit="1500.00")
     given = order_input([(shop.variant, 100), (shop.other_variant, 8)])  # 900 + 100
-    async with caller(committed_settings, committed_db) as http:
+    async with graphql_client(committed_settings, committed_db) as http:
         payloads = await _place_all(
             http, [(shop.client_token, given, "first"), (shop.client_token, given, "second")]
         )
@@ -154,7 +157,7 @@ async def test_a_failure_after_the_lines_are_written_leaves_no_trace(
         await session.execute(text(FAILING_FUNCTION.replace("MARKER", marker)))
         await session.execute(text(FAILING_TRIGGER))
     try:
-        async with caller(committed_settings, committed_db) as http:
+        async with graphql_client(committed_settings, committed_db) as http:
             body = await http.as_(shop.client_token).post(
                 PLACE, {"input": order_input([(shop.variant, 5)]), "key": "doomed"}
             )
@@ -193,7 +196,7 @@ async def test_twenty_racing_cancels_and_ships_move_the_order_once(
 ) -> None:
     async with committed_db.transaction() as session:
         shop = await make_shop(session, committed_settings)
-    async with caller(committed_settings, committed_db) as http:
+    async with graphql_client(committed_settings, committed_db) as http:
         placed = await http.as_(shop.client_token).data(
             PLACE, {"input": order_input([(shop.variant, 30)]), "key": "race"}
         )
