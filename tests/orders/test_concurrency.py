@@ -146,6 +146,7 @@ async def test_two_orders_racing_past_the_credit_limit_one_wins(
         assert await stock_of(session, shop.variant) == (1_000, 100)
 
 
+@pytest.mark.slow
 async def test_a_failure_after_the_lines_are_written_leaves_no_trace(
     committed_db: Database, committed_settings: Settings
 ) -> None:

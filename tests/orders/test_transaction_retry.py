@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import Update, update
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import col
@@ -14,6 +15,7 @@ from models.clients import ClientCompany
 from tests.callers import make_client_company
 
 
+@pytest.mark.slow
 async def test_a_deadlocked_transaction_is_rerun_and_commits(committed_db: Database) -> None:
     async with committed_db.transaction() as session:
         first = await make_client_company(session, name="Deadlock A")
