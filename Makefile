@@ -1,10 +1,11 @@
-# TradeQL: `make run` to try it, `make test` to check everything. See README.md.
+# TradeQL: `make run` to try it, `make test-fast` while working, `make test` to check
+# everything (as CI does). See README.md.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint typecheck schema-check pytest install clean bench
+.PHONY: run test test-fast lint typecheck schema-check pytest install clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +34,11 @@ pytest: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck schema-check pytest
+
+# The loop while working: every check, and every test but the slow ones (load, fault,
+# multi-process and subprocess tests, marked `slow`).
+test-fast: lint typecheck schema-check
+	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m bench.catalog_discovery

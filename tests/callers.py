@@ -1,81 +1,24 @@
-"""Calling the app over in-process HTTP as someone: a user's session, an API key, or nobody."""
+"""Who calls the app: tokens of users of each role, their companies, and request contexts for
+calling resolvers directly; what came back: the error codes of a response."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import Any
 
-import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.applications import Starlette
 
-from app.factory import create_app
 from auth.principal import Principal
 from auth.sessions import resolve_access_token
 from core.cache import InMemoryCache
 from core.db import Database
 from core.kv import KeyValueStores
-from core.kv import close as close_stores
 from core.rate_limit import InMemoryRateLimiter
 from core.settings import Settings
 from models.accounts import Role
 from models.clients import ClientCompany, ClientContact
 from resolvers.context import Context
 from tests.user_builders import make_user, session_for
-
-
-class Caller:
-    """Posts GraphQL documents with one set of credentials (none for anonymous)."""
-
-    def __init__(self, http: httpx.AsyncClient, token: str | None = None) -> None:
-        self.http = http
-        self.token = token
-
-    def as_(self, token: str | None) -> Caller:
-        return Caller(self.http, token)
-
-    async def response(self, query: str, variables: dict[str, Any] | None = None) -> httpx.Response:
-        headers = {} if self.token is None else {"authorization": f"Bearer {self.token}"}
-        return await self.http.post(
-            "/graphql", json={"query": query, "variables": variables}, headers=headers
-        )
-
-    async def post(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        """`data` and `errors` of a response (debug `extensions` left out, to compare bodies)."""
-        response = await self.response(query, variables)
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        body.pop("extensions", None)
-        return body
-
-    async def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        """The `data` of a response that must have no errors."""
-        body = await self.post(query, variables)
-        assert "errors" not in body, body["errors"]
-        data: dict[str, Any] = body["data"]
-        return data
-
-
-@asynccontextmanager
-async def caller(settings: Settings, database: Database) -> AsyncIterator[Caller]:
-    """The app over in-process HTTP, shut down afterwards as its lifespan would (which
-    ASGITransport does not run): a scheduled stock invalidation runs, the Redis client
-    (opened by a write that bumps the catalog version) is closed."""
-    app = create_app(settings, database)
-    transport = httpx.ASGITransport(app=app)
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://tradeql.test") as http:
-            yield Caller(http)
-    finally:
-        await shut_down(app)
-
-
-async def shut_down(app: Starlette) -> None:
-    """What the app's lifespan does on shutdown, for apps served through ASGITransport."""
-    await app.state.stock_bump.flush()
-    await close_stores(app.state.stores)
 
 
 def error_codes(body: dict[str, Any]) -> list[tuple[str, str]]:

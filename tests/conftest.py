@@ -1,8 +1,11 @@
-"""Fixtures against the real services: a PostgreSQL database and a Redis key prefix per run.
+"""Fixtures against the real services: PostgreSQL databases and a Redis key prefix per run.
 
 Most tests get `db`: one connection inside a transaction that is rolled back afterwards, so
-tests never see each other's rows. Tests that need real commits use `committed_db` and clean
-up after themselves.
+tests never see each other's rows. Tests that need real commits (races, workers, commands)
+share one other database through `committed_db`, emptied after each of them.
+
+Every engine here is small: the PostgreSQL server is shared with other runs, and this run
+stays within its connection budget, which the plugin tests/connection_budget.py enforces.
 """
 
 from __future__ import annotations
@@ -18,16 +21,27 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.db import Database, create_engine
 from core.settings import Settings
-from tests.databases import REDIS_URL, RUN_ID, alembic_config, database_url, migrated_database
+from tests.databases import (
+    REDIS_URL,
+    RUN_ID,
+    alembic_config,
+    database_url,
+    empty_database,
+    migrated_database,
+)
 from tests.graphql_client import GraphQLClient, graphql_client
 from tests.jobs.handlers_for_tests import SIDE_EFFECTS_DDL, TEST_HANDLERS
 from tests.smtp_mailbox import Mailbox, running_mailbox
+
+pytest_plugins = ["tests.connection_budget"]
+
+COMMITTED_POOL_SIZE = 4
 
 
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """This run's PostgreSQL database, migrated to head, dropped afterwards."""
-    with migrated_database("tradeql_test") as name:
+    with migrated_database("test") as name:
         yield database_url(name)
 
 
@@ -43,6 +57,8 @@ def settings(pg_url: str, redis_prefix: str) -> Settings:
         database_url=pg_url,
         redis_url=REDIS_URL,
         redis_prefix=redis_prefix,
+        # The rolled-back tests hold one connection at a time: their transaction.
+        database_pool_size=1,
         debug_extensions=True,
         # Off for every test but the read cache's own: the rows of each test are rolled back,
         # but Redis entries would outlive them and answer the next test's identical query.
@@ -68,10 +84,44 @@ async def db(engine: AsyncEngine) -> AsyncIterator[Database]:
             await transaction.rollback()
 
 
+@pytest.fixture(scope="session")
+def committed_url() -> Iterator[str]:
+    """This run's database for tests that commit, with the test handlers' tables."""
+    with migrated_database("committed") as name:
+        url = database_url(name)
+        asyncio.run(_create_test_tables(url))
+        yield url
+
+
+async def _create_test_tables(url: str) -> None:
+    engine = create_engine(Settings(env="test", database_url=url))
+    async with engine.begin() as connection:
+        for ddl in SIDE_EFFECTS_DDL:
+            await connection.execute(text(ddl))
+    await engine.dispose()
+
+
 @pytest.fixture
-def committed_db(engine: AsyncEngine) -> Database:
-    """Real commits, for concurrency and multi-process tests; the test cleans up its rows."""
-    return Database(engine)
+async def committed_db(committed_url: str) -> AsyncIterator[Database]:
+    """Real commits, on an engine of the test's own; every table is emptied afterwards.
+
+    Up to COMMITTED_POOL_SIZE connections, and as many again of overflow: enough for racing
+    requests to meet in the database; more of them queue for a connection.
+    """
+    engine = create_engine(
+        Settings(env="test", database_url=committed_url, database_pool_size=COMMITTED_POOL_SIZE)
+    )
+    try:
+        yield Database(engine)
+    finally:
+        await engine.dispose()
+        await empty_database(committed_url)
+
+
+@pytest.fixture(scope="session")
+def committed_settings(settings: Settings, committed_url: str) -> Settings:
+    """`settings`, on the committed database."""
+    return settings.model_copy(update={"database_url": committed_url})
 
 
 @pytest.fixture(scope="session")
@@ -122,27 +172,11 @@ async def any_client(settings: Settings, any_db: Database) -> AsyncIterator[Grap
 
 
 @pytest.fixture(scope="session")
-def jobs_pg_url() -> Iterator[str]:
-    """A database for tests that commit, kill processes and share rows with the worker."""
-    with migrated_database("tradeql_jobs") as name:
-        url = database_url(name)
-        asyncio.run(_create_test_tables(url))
-        yield url
-
-
-async def _create_test_tables(url: str) -> None:
-    engine = create_engine(Settings(env="test", database_url=url))
-    async with engine.begin() as connection:
-        for ddl in SIDE_EFFECTS_DDL:
-            await connection.execute(text(ddl))
-    await engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def jobs_settings(jobs_pg_url: str, redis_prefix: str) -> Settings:
+def jobs_settings(committed_url: str, redis_prefix: str) -> Settings:
+    """The worker's settings for the committed database: test handlers, fast retries."""
     return Settings(
         env="test",
-        database_url=jobs_pg_url,
+        database_url=committed_url,
         redis_prefix=redis_prefix,
         handler_modules=TEST_HANDLERS,
         outbox_max_attempts=3,
@@ -153,26 +187,6 @@ def jobs_settings(jobs_pg_url: str, redis_prefix: str) -> Settings:
         worker_grace_seconds=5,
         webhook_allow_private_targets=True,
     )
-
-
-@pytest.fixture(scope="session")
-async def jobs_engine(jobs_settings: Settings) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(jobs_settings)
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture
-async def jobs_db(jobs_engine: AsyncEngine) -> AsyncIterator[Database]:
-    """Committed data; emptied after each test so tests stay independent."""
-    yield Database(jobs_engine)
-    async with jobs_engine.begin() as connection:
-        await connection.execute(
-            text(
-                "TRUNCATE outbox_events, outbox_effects, test_side_effects, "
-                "test_handler_started, test_broken_switch RESTART IDENTITY CASCADE"
-            )
-        )
 
 
 @pytest.fixture

@@ -7,12 +7,11 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import text
 
 from core.db import Database
 from core.settings import Settings
-from tests.accounts.builders import Api, account_api
 from tests.accounts.mail_support import APP_URL
+from tests.graphql_client import GraphQLClient, graphql_client
 from tests.smtp_mailbox import Mailbox, smtp_settings
 
 
@@ -33,21 +32,9 @@ def auth_settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-async def api(auth_settings: Settings, db: Database) -> AsyncIterator[Api]:
-    async with account_api(auth_settings, db) as client:
+async def api(auth_settings: Settings, db: Database) -> AsyncIterator[GraphQLClient]:
+    async with graphql_client(auth_settings, db) as client:
         yield client
-
-
-@pytest.fixture
-async def accounts_db(jobs_db: Database) -> AsyncIterator[Database]:
-    """The committed jobs database, emptied of accounts after each test."""
-    yield jobs_db
-    async with jobs_db.transaction() as session:
-        await session.execute(
-            text(
-                "TRUNCATE users, client_companies, audit_entries, api_keys RESTART IDENTITY CASCADE"
-            )
-        )
 
 
 @pytest.fixture
@@ -56,6 +43,6 @@ def mail_settings(jobs_settings: Settings, mailbox: tuple[Mailbox, int]) -> Sett
 
 
 @pytest.fixture
-async def mail_api(mail_settings: Settings, accounts_db: Database) -> AsyncIterator[Api]:
-    async with account_api(mail_settings, accounts_db) as client:
+async def mail_api(mail_settings: Settings, committed_db: Database) -> AsyncIterator[GraphQLClient]:
+    async with graphql_client(mail_settings, committed_db) as client:
         yield client

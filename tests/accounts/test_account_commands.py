@@ -1,38 +1,25 @@
-"""`tradeql create-user` and `tradeql api-keys` as an operator runs them, on a database of
-their own."""
+"""`tradeql create-user` and `tradeql api-keys` as an operator runs them, on the committed
+database."""
 
 from __future__ import annotations
-
-import asyncio
-import subprocess
-from collections.abc import Iterator
 
 import pytest
 
 from auth.passwords import HASHER
 from auth.tokens import token_hash
-from tests.cli_runner import TradeqlCli, fetch
-from tests.databases import migrated_database
+from core.db import Database
+from tests.cli_runner import Finished, Tradeql
 
 PASSWORD = "the first admin's passphrase"
-Tradeql = TradeqlCli
-
-
-@pytest.fixture(scope="module")
-def database_name() -> Iterator[str]:
-    with migrated_database("tradeql_account_cli") as name:
-        yield name
 
 
 @pytest.fixture
-def tradeql(database_name: str) -> Iterator[Tradeql]:
-    yield Tradeql(database_name)
-    asyncio.run(
-        fetch(database_name, "TRUNCATE users, api_keys, audit_entries RESTART IDENTITY CASCADE")
-    )
+def tradeql(committed_url: str, committed_db: Database) -> Tradeql:
+    """The command on the committed database (which `committed_db` empties afterwards)."""
+    return Tradeql(committed_url)
 
 
-def _one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+def _one_line_error(result: Finished) -> str:
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr

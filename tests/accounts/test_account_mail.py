@@ -14,8 +14,9 @@ from core.outbox import utcnow
 from core.settings import Settings
 from models.accounts import Role, User, UserToken
 from models.outbox import OutboxEvent
-from tests.accounts.builders import LOGIN, Api, code_at, give_totp
+from tests.accounts.builders import LOGIN, code_at, give_totp
 from tests.accounts.mail_support import mailed_link, run_worker_once
+from tests.graphql_client import GraphQLClient
 from tests.smtp_mailbox import Mailbox
 from tests.user_builders import PASSWORD, make_company, make_user, session_for
 
@@ -42,7 +43,7 @@ mutation($email: String!) {
 """
 
 
-async def _post(mail_api: Api, document: str, **variables: Any) -> dict[str, Any]:
+async def _post(mail_api: GraphQLClient, document: str, **variables: Any) -> dict[str, Any]:
     data = await mail_api.data(document, variables)
     [payload] = data.values()
     assert isinstance(payload, dict)
@@ -50,23 +51,25 @@ async def _post(mail_api: Api, document: str, **variables: Any) -> dict[str, Any
 
 
 async def test_an_invitation_arrives_by_mail_and_its_link_works_once(
-    mail_api: Api, accounts_db: Database, mail_settings: Settings, mailbox: tuple[Mailbox, int]
+    mail_api: GraphQLClient,
+    committed_db: Database,
+    mail_settings: Settings,
+    mailbox: tuple[Mailbox, int],
 ) -> None:
     box, _port = mailbox
     # given an admin who invites a member of staff
-    async with accounts_db.transaction() as session:
+    async with committed_db.transaction() as session:
         admin = await make_user(session, Role.ADMIN)
         admin.full_name = "Arjun Mehta"
         token = (await session_for(session, admin, mail_settings)).access_token
-    invited = await mail_api.data(
+    invited = await mail_api.as_(token).data(
         'mutation { inviteStaff(email: "mei@anatolia.example", fullName: "Mei",'
-        " role: CATALOG_MANAGER) { userErrors { code } } }",
-        token=token,
+        " role: CATALOG_MANAGER) { userErrors { code } } }"
     )
     assert invited["inviteStaff"]["userErrors"] == []
 
     # when the worker runs
-    await run_worker_once(mail_settings, accounts_db)
+    await run_worker_once(mail_settings, committed_db)
 
     # then one mail went to the invited address, from the admin, with a link to the app
     [envelope] = box.envelopes
@@ -76,7 +79,7 @@ async def test_an_invitation_arrives_by_mail_and_its_link_works_once(
     page, link_token = mailed_link(box)
     assert page == "accept-invitation"
     # and the database holds only the token's hash
-    async with accounts_db.session() as session:
+    async with committed_db.session() as session:
         stored = list(await session.scalars(text("SELECT token_hash FROM user_tokens")))
     assert len(stored) == 1
     assert link_token not in str(stored)
@@ -94,39 +97,43 @@ async def test_an_invitation_arrives_by_mail_and_its_link_works_once(
 
 
 async def test_a_client_invitation_names_the_company(
-    mail_api: Api, accounts_db: Database, mail_settings: Settings, mailbox: tuple[Mailbox, int]
+    mail_api: GraphQLClient,
+    committed_db: Database,
+    mail_settings: Settings,
+    mailbox: tuple[Mailbox, int],
 ) -> None:
     box, _port = mailbox
 
-    async with accounts_db.transaction() as session:
+    async with committed_db.transaction() as session:
         sales = await make_user(session, Role.SALES)
         token = (await session_for(session, sales, mail_settings)).access_token
         company = await make_company(session, name="Weber Textil GmbH")
     assert company.id is not None
-    await mail_api.data(
+    await mail_api.as_(token).data(
         "mutation($c: ID!) { inviteClientUser(clientCompanyId: $c, email: "
         '"hans@weber.example", fullName: "Hans Weber") { userErrors { code } } }',
         {"c": encode_global_id("ClientCompany", company.id)},
-        token=token,
     )
-    await run_worker_once(mail_settings, accounts_db)
+    await run_worker_once(mail_settings, committed_db)
     assert "for Weber Textil GmbH" in box.message()["Subject"]
     assert "Hello Hans Weber," in box.text()
 
 
 async def test_a_policy_refusal_does_not_use_up_the_link(
-    mail_api: Api, accounts_db: Database, mail_settings: Settings, mailbox: tuple[Mailbox, int]
+    mail_api: GraphQLClient,
+    committed_db: Database,
+    mail_settings: Settings,
+    mailbox: tuple[Mailbox, int],
 ) -> None:
     box, _port = mailbox
-    async with accounts_db.transaction() as session:
+    async with committed_db.transaction() as session:
         admin = await make_user(session, Role.ADMIN)
         token = (await session_for(session, admin, mail_settings)).access_token
-    await mail_api.data(
+    await mail_api.as_(token).data(
         'mutation { inviteStaff(email: "li@anatolia.example", fullName: "Li", role: SALES)'
-        " { userErrors { code } } }",
-        token=token,
+        " { userErrors { code } } }"
     )
-    await run_worker_once(mail_settings, accounts_db)
+    await run_worker_once(mail_settings, committed_db)
     _page, link_token = mailed_link(box)
     weak = await _post(mail_api, ACCEPT, token=link_token, password="password1234")
     assert weak["userErrors"] == [{"field": ["password"], "code": "PASSWORD_TOO_COMMON"}]
@@ -134,18 +141,21 @@ async def test_a_policy_refusal_does_not_use_up_the_link(
 
 
 async def test_a_reset_link_sets_a_new_password_ends_sessions_and_keeps_mfa(
-    mail_api: Api, accounts_db: Database, mail_settings: Settings, mailbox: tuple[Mailbox, int]
+    mail_api: GraphQLClient,
+    committed_db: Database,
+    mail_settings: Settings,
+    mailbox: tuple[Mailbox, int],
 ) -> None:
     box, _port = mailbox
     # given a member of staff with MFA and a session somewhere
-    async with accounts_db.transaction() as session:
+    async with committed_db.transaction() as session:
         user = await make_user(session, Role.SALES)
         secret = await give_totp(session, user, mail_settings)
         old_session = await session_for(session, user, mail_settings)
     # when they ask for a reset (and someone asks for an unknown address)
     mine = await _post(mail_api, REQUEST_RESET, email=user.email.upper())
     unknown = await _post(mail_api, REQUEST_RESET, email="nobody@anatolia.example")
-    await run_worker_once(mail_settings, accounts_db)
+    await run_worker_once(mail_settings, committed_db)
 
     # then both answers are the same, and only the real account got a mail
     assert (
@@ -169,7 +179,7 @@ async def test_a_reset_link_sets_a_new_password_ends_sessions_and_keeps_mfa(
     # then it is set, the old session is over, and signing in still needs the code
     assert reset == {"done": True, "email": user.email, "userErrors": []}
     assert (
-        await mail_api.response("{ me { email } }", token=old_session.access_token)
+        await mail_api.as_(old_session.access_token).response("{ me { email } }")
     ).status_code == 401
     old = await _post(mail_api, LOGIN, email=user.email, password=PASSWORD)
     assert [e["code"] for e in old["userErrors"]] == ["INVALID_CREDENTIALS"]
@@ -187,23 +197,26 @@ async def test_a_reset_link_sets_a_new_password_ends_sessions_and_keeps_mfa(
 
 
 async def test_an_expired_or_superseded_reset_link_is_refused(
-    mail_api: Api, accounts_db: Database, mail_settings: Settings, mailbox: tuple[Mailbox, int]
+    mail_api: GraphQLClient,
+    committed_db: Database,
+    mail_settings: Settings,
+    mailbox: tuple[Mailbox, int],
 ) -> None:
     box, _port = mailbox
-    async with accounts_db.transaction() as session:
+    async with committed_db.transaction() as session:
         user = await make_user(session, Role.CLIENT)
     await _post(mail_api, REQUEST_RESET, email=user.email)
-    await run_worker_once(mail_settings, accounts_db)
+    await run_worker_once(mail_settings, committed_db)
     _page, first = mailed_link(box, 0)
     await _post(mail_api, REQUEST_RESET, email=user.email)
-    await run_worker_once(mail_settings, accounts_db)
+    await run_worker_once(mail_settings, committed_db)
     _page, second = mailed_link(box, 1)
 
     # the first link was replaced by the second
     superseded = await _post(mail_api, RESET, token=first, password=NEW_PASSWORD)
     assert superseded["userErrors"] == [{"field": ["token"], "code": "INVALID_TOKEN"}]
     # and the second, once expired, is refused too
-    async with accounts_db.transaction() as session:
+    async with committed_db.transaction() as session:
         await session.execute(update(UserToken).values(expires_at=utcnow()))
     expired = await _post(mail_api, RESET, token=second, password=NEW_PASSWORD)
     assert expired["userErrors"] == [{"field": ["token"], "code": "INVALID_TOKEN"}]
@@ -216,35 +229,41 @@ async def test_an_expired_or_superseded_reset_link_is_refused(
 
 
 async def test_a_link_event_delivered_again_sends_nothing_twice(
-    mail_api: Api, accounts_db: Database, mail_settings: Settings, mailbox: tuple[Mailbox, int]
+    mail_api: GraphQLClient,
+    committed_db: Database,
+    mail_settings: Settings,
+    mailbox: tuple[Mailbox, int],
 ) -> None:
     box, _port = mailbox
-    async with accounts_db.transaction() as session:
+    async with committed_db.transaction() as session:
         user = await make_user(session, Role.CLIENT)
     await _post(mail_api, REQUEST_RESET, email=user.email)
-    await run_worker_once(mail_settings, accounts_db)
-    async with accounts_db.transaction() as session:
+    await run_worker_once(mail_settings, committed_db)
+    async with committed_db.transaction() as session:
         await session.execute(
             update(OutboxEvent)
             .where(col(OutboxEvent.event_type) == "account.link_requested")
             .values(state="pending", available_at=utcnow(), processed_at=None)
         )
-    await run_worker_once(mail_settings, accounts_db)
+    await run_worker_once(mail_settings, committed_db)
     assert len(box.envelopes) == 1
     _page, link_token = mailed_link(box)
     assert (await _post(mail_api, RESET, token=link_token, password=NEW_PASSWORD))["done"]
 
 
 async def test_no_link_goes_to_a_user_disabled_before_the_worker_ran(
-    mail_api: Api, accounts_db: Database, mail_settings: Settings, mailbox: tuple[Mailbox, int]
+    mail_api: GraphQLClient,
+    committed_db: Database,
+    mail_settings: Settings,
+    mailbox: tuple[Mailbox, int],
 ) -> None:
     box, _port = mailbox
-    async with accounts_db.transaction() as session:
+    async with committed_db.transaction() as session:
         user = await make_user(session, Role.CLIENT)
     await _post(mail_api, REQUEST_RESET, email=user.email)
-    async with accounts_db.transaction() as session:
+    async with committed_db.transaction() as session:
         await session.execute(
             update(User).where(col(User.id) == user.id).values(disabled_at=utcnow())
         )
-    await run_worker_once(mail_settings, accounts_db)
+    await run_worker_once(mail_settings, committed_db)
     assert box.envelopes == []

@@ -19,8 +19,9 @@ from app.cli import account_commands
 from core.db import Database
 from core.settings import Settings
 from models.accounts import Role
-from tests.accounts.builders import LOGIN, VERIFY_MFA, Api, code_at
+from tests.accounts.builders import LOGIN, VERIFY_MFA, code_at
 from tests.accounts.mail_support import mailed_link, run_worker_once
+from tests.graphql_client import GraphQLClient
 from tests.smtp_mailbox import Mailbox
 from tests.user_builders import make_user, session_for
 
@@ -39,10 +40,10 @@ TABLES = (
 )
 
 
-class RecordingApi(Api):
+class RecordingClient(GraphQLClient):
     """Keeps the text of every response."""
 
-    def __init__(self, mail_api: Api) -> None:
+    def __init__(self, mail_api: GraphQLClient) -> None:
         super().__init__(mail_api.http)
         self.responses: list[str] = []
 
@@ -53,16 +54,16 @@ class RecordingApi(Api):
 
 
 async def _call(
-    mail_api: RecordingApi, document: str, token: str | None = None, **variables: Any
+    mail_api: RecordingClient, document: str, token: str | None = None, **variables: Any
 ) -> Any:
-    data = await mail_api.data(document, variables, token=token)
+    data = await mail_api.as_(token).data(document, variables)
     [payload] = data.values()
     return payload
 
 
 async def test_no_secret_leaks_into_logs_other_responses_or_the_database(
-    mail_api: Api,
-    accounts_db: Database,
+    mail_api: GraphQLClient,
+    committed_db: Database,
     mail_settings: Settings,
     mailbox: tuple[Mailbox, int],
     caplog: pytest.LogCaptureFixture,
@@ -70,7 +71,7 @@ async def test_no_secret_leaks_into_logs_other_responses_or_the_database(
 ) -> None:
     box, _port = mailbox
     caplog.set_level(logging.DEBUG)
-    client = RecordingApi(mail_api)
+    client = RecordingClient(mail_api)
     # Where each secret is legitimately shown: response index, or "mail N", or "stdout".
     shown: dict[str, str] = {}
     secrets: dict[str, str] = {
@@ -95,12 +96,12 @@ async def test_no_secret_leaks_into_logs_other_responses_or_the_database(
     await account_commands.create_api_key(mail_settings, name="storefront", role=Role.STOREFRONT)
     key = capsys.readouterr().out.split("key: ")[1].split()[0]
     handed_out("api key", key, "stdout")
-    assert "errors" not in await client.post("{ products(first: 1) { totalCount } }", token=key)
+    assert "errors" not in await client.as_(key).post("{ products(first: 1) { totalCount } }")
     wrong_admin = await _call(client, LOGIN, email="root@anatolia.example", password="nope" * 4)
     assert wrong_admin["userErrors"]
 
     # an invitation, accepted with the password
-    async with accounts_db.transaction() as session:
+    async with committed_db.transaction() as session:
         inviter = await make_user(session, Role.ADMIN)
         inviter_token = (await session_for(session, inviter, mail_settings)).access_token
     await _call(
@@ -109,7 +110,7 @@ async def test_no_secret_leaks_into_logs_other_responses_or_the_database(
         " { userErrors { code } } }",
         token=inviter_token,
     )
-    await run_worker_once(mail_settings, accounts_db)
+    await run_worker_once(mail_settings, committed_db)
     handed_out("invitation link", mailed_link(box, 0)[1], "mail 0")
     await _call(
         client,
@@ -169,7 +170,7 @@ async def test_no_secret_leaks_into_logs_other_responses_or_the_database(
         client,
         'mutation { requestPasswordReset(email: "mei@anatolia.example") { done } }',
     )
-    await run_worker_once(mail_settings, accounts_db)
+    await run_worker_once(mail_settings, committed_db)
     handed_out("reset link", mailed_link(box, 1)[1], "mail 1")
     await _call(
         client,
@@ -223,7 +224,7 @@ async def test_no_secret_leaks_into_logs_other_responses_or_the_database(
     assert dict(where) == expected
     # and none is stored in plain text
     rows: list[str] = []
-    async with accounts_db.session() as db:
+    async with committed_db.session() as db:
         for table in TABLES:
             result = await db.execute(text(f"SELECT t::text FROM {table} t"))  # noqa: S608
             rows += [str(row[0]) for row in result.all()]

@@ -14,15 +14,8 @@ from core.db import Database
 from core.settings import Settings
 from models.accounts import Role, User
 from models.audit import AuditEntry
-from tests.accounts.builders import (
-    LOGIN,
-    VERIFY_MFA,
-    Api,
-    account_api,
-    code_at,
-    error_codes,
-    give_totp,
-)
+from tests.accounts.builders import LOGIN, VERIFY_MFA, code_at, error_codes, give_totp
+from tests.graphql_client import GraphQLClient, graphql_client
 from tests.user_builders import PASSWORD, make_user
 
 ME = "{ me { email role mfaEnabled mfaSetupRequired clientCompanyId } }"
@@ -36,14 +29,14 @@ async def _audit(db: Database, action: str | None = None) -> list[AuditEntry]:
         return list(await session.scalars(statement))
 
 
-async def _login(api: Api, email: str, password: str = PASSWORD) -> dict[str, Any]:
+async def _login(api: GraphQLClient, email: str, password: str = PASSWORD) -> dict[str, Any]:
     data = await api.data(LOGIN, {"email": email, "password": password})
     payload: dict[str, Any] = data["login"]
     return payload
 
 
 async def test_a_client_without_mfa_gets_a_session_that_works_at_once(
-    api: Api, db: Database
+    api: GraphQLClient, db: Database
 ) -> None:
     # given a client user
     async with db.transaction() as session:
@@ -56,7 +49,7 @@ async def test_a_client_without_mfa_gets_a_session_that_works_at_once(
     assert isinstance(result, dict)
     assert result["__typename"] == "SessionTokens"
     assert result["mfaSetupRequired"] is False
-    me = (await api.data(ME, token=result["accessToken"]))["me"]
+    me = (await api.as_(result["accessToken"]).data(ME))["me"]
     assert me["email"] == "buyer@example.com"
     assert me["role"] == "CLIENT"
     assert me["mfaEnabled"] is False
@@ -70,7 +63,9 @@ async def test_a_client_without_mfa_gets_a_session_that_works_at_once(
     )
 
 
-async def test_a_wrong_password_and_an_unknown_email_look_the_same(api: Api, db: Database) -> None:
+async def test_a_wrong_password_and_an_unknown_email_look_the_same(
+    api: GraphQLClient, db: Database
+) -> None:
     async with db.transaction() as session:
         user = await make_user(session, Role.CLIENT)
     wrong = await _login(api, user.email, "not the password at all")
@@ -96,7 +91,7 @@ async def test_a_wrong_password_and_an_unknown_email_look_the_same(api: Api, db:
 
 
 async def test_a_disabled_user_or_an_invitation_not_accepted_cannot_log_in(
-    api: Api, db: Database
+    api: GraphQLClient, db: Database
 ) -> None:
     async with db.transaction() as session:
         disabled = await make_user(session, Role.SALES, disabled=True)
@@ -109,7 +104,7 @@ async def test_a_disabled_user_or_an_invitation_not_accepted_cannot_log_in(
 
 
 async def test_staff_with_mfa_need_a_code_and_the_challenge_opens_nothing_else(
-    api: Api, db: Database, auth_settings: Settings
+    api: GraphQLClient, db: Database, auth_settings: Settings
 ) -> None:
     # given a member of staff with TOTP
     async with db.transaction() as session:
@@ -124,7 +119,7 @@ async def test_staff_with_mfa_need_a_code_and_the_challenge_opens_nothing_else(
     assert result["__typename"] == "MfaRequired"
     challenge = result["challenge"]
     # and the challenge is no bearer token
-    refused = await api.response(ME, token=challenge)
+    refused = await api.as_(challenge).response(ME)
     assert refused.status_code == 401
 
     # when they answer with a wrong code, then with the right one
@@ -136,7 +131,7 @@ async def test_staff_with_mfa_need_a_code_and_the_challenge_opens_nothing_else(
     # then the wrong one is refused and the right one gives an MFA-verified session
     assert [e["code"] for e in wrong["userErrors"]] == ["INVALID_CODE"]
     assert right["userErrors"] == []
-    me = (await api.data(ME, token=right["session"]["accessToken"]))["me"]
+    me = (await api.as_(right["session"]["accessToken"]).data(ME))["me"]
     assert me["mfaEnabled"] is True
     assert me["mfaSetupRequired"] is False
     # and the challenge is spent
@@ -154,7 +149,7 @@ async def test_staff_with_mfa_need_a_code_and_the_challenge_opens_nothing_else(
 
 
 async def test_a_recovery_code_finishes_a_login_once(
-    api: Api, db: Database, auth_settings: Settings
+    api: GraphQLClient, db: Database, auth_settings: Settings
 ) -> None:
     async with db.transaction() as session:
         user = await make_user(session, Role.SALES)
@@ -186,7 +181,9 @@ async def test_a_recovery_code_finishes_a_login_once(
     assert [e["code"] for e in both["userErrors"]] == ["ONE_FACTOR_REQUIRED"]
 
 
-async def test_an_outdated_password_hash_is_upgraded_at_login(api: Api, db: Database) -> None:
+async def test_an_outdated_password_hash_is_upgraded_at_login(
+    api: GraphQLClient, db: Database
+) -> None:
 
     async with db.transaction() as session:
         user = await make_user(session, Role.CLIENT)
@@ -207,11 +204,11 @@ async def test_failures_lock_the_account_for_at_most_the_lockout_then_release_it
 ) -> None:
     # given a lockout of 3 seconds, and a user whose password an attacker tries
     short = auth_settings.model_copy(update={"auth_lockout_minutes": 0.05})
-    async with account_api(short, db) as api:
+    async with graphql_client(short, db) as api:
         await _locked_then_released(api, db, short)
 
 
-async def _locked_then_released(api: Api, db: Database, auth_settings: Settings) -> None:
+async def _locked_then_released(api: GraphQLClient, db: Database, auth_settings: Settings) -> None:
     async with db.transaction() as session:
         user = await make_user(session, Role.CLIENT)
     for _ in range(auth_settings.login_max_failures):
@@ -237,7 +234,7 @@ async def _locked_then_released(api: Api, db: Database, auth_settings: Settings)
 
 
 async def test_a_spoofed_forwarded_for_header_changes_neither_audit_nor_throttle(
-    api: Api, db: Database, auth_settings: Settings
+    api: GraphQLClient, db: Database, auth_settings: Settings
 ) -> None:
     # given requests from one peer that each claim another client address
     async with db.transaction() as session:
@@ -262,7 +259,9 @@ async def test_a_spoofed_forwarded_for_header_changes_neither_audit_nor_throttle
     assert [e["code"] for e in blocked["userErrors"]] == ["TOO_MANY_REQUESTS"]
 
 
-async def test_one_request_cannot_carry_two_credential_attempts(api: Api, db: Database) -> None:
+async def test_one_request_cannot_carry_two_credential_attempts(
+    api: GraphQLClient, db: Database
+) -> None:
     async with db.transaction() as session:
         user = await make_user(session, Role.CLIENT)
     documents = [
@@ -293,20 +292,18 @@ async def test_the_whole_sign_in_flow_works_on_each_backend(
     async with any_db.transaction() as session:
         user = await make_user(session, Role.SUPPORT, mfa=False)
     in_process = auth_settings.model_copy(update={"redis_url": None})
-    async with account_api(in_process, any_db) as api:
+    async with graphql_client(in_process, any_db) as api:
         # when they sign in, enrol, confirm, and sign in again with a code, twice
         first = (await _login(api, user.email))["result"]
-        enrollment = await api.data(
-            "mutation { enrollTotp { enrollment { secret } } }", token=first["accessToken"]
+        enrollment = await api.as_(first["accessToken"]).data(
+            "mutation { enrollTotp { enrollment { secret } } }"
         )
         secret = enrollment["enrollTotp"]["enrollment"]["secret"]
         # One code string for both uses: a fresh code_at() after a step boundary would be a
         # new, valid code rather than a replay.
         confirm_code = code_at(secret)
-        confirmed = await api.data(
-            "mutation($c: String!) { confirmTotp(code: $c) { recoveryCodes } }",
-            {"c": confirm_code},
-            token=first["accessToken"],
+        confirmed = await api.as_(first["accessToken"]).data(
+            "mutation($c: String!) { confirmTotp(code: $c) { recoveryCodes } }", {"c": confirm_code}
         )
         codes = confirmed["confirmTotp"]["recoveryCodes"]
         challenge = (await _login(api, user.email))["result"]["challenge"]

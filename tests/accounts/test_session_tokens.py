@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import httpx
 from sqlalchemy import update
 from sqlmodel import col
 
-from app.factory import create_app
 from auth import tokens
 from auth.api_keys import ApiKeyRoleRefused, create_api_key, resolve_api_key, revoke_api_key
 from auth.policy import Permission
@@ -22,6 +20,7 @@ from auth.sessions import (
 from core.db import Database
 from core.settings import Settings
 from models.accounts import ApiKey, Role, UserSession
+from tests.graphql_client import graphql_client
 from tests.user_builders import make_user, session_for
 
 
@@ -157,20 +156,17 @@ async def test_bad_credentials_get_401_and_none_is_anonymous(
     async with db.transaction() as session:
         user = await make_user(session, Role.CLIENT)
         issued = await session_for(session, user, settings)
-    transport = httpx.ASGITransport(app=create_app(settings, db))
-    query = {"query": "{ categories { slug } }"}
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-        anonymous = await client.post("/graphql", json=query)
-        valid = await client.post(
-            "/graphql", json=query, headers={"authorization": f"Bearer {issued.access_token}"}
-        )
+    query = "{ categories { slug } }"
+    async with graphql_client(settings, db) as client:
+        anonymous = await client.response(query)
+        valid = await client.as_(issued.access_token).response(query)
         for header in (
             "Bearer tqa_not-a-real-token",
             "Bearer " + issued.refresh_token,
             "Basic dXNlcjpwYXNz",
             "Bearer",
         ):
-            refused = await client.post("/graphql", json=query, headers={"authorization": header})
+            refused = await client.response(query, headers={"authorization": header})
             assert refused.status_code == 401, header
             assert refused.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
             assert "invalid_token" in refused.headers["www-authenticate"]

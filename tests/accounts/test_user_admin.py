@@ -16,7 +16,8 @@ from core.settings import Settings
 from models.accounts import Role, User
 from models.audit import AuditEntry
 from models.outbox import OutboxEvent
-from tests.accounts.builders import Api, error_codes, give_totp
+from tests.accounts.builders import error_codes, give_totp
+from tests.graphql_client import GraphQLClient
 from tests.user_builders import make_company, make_user, session_for
 
 INVITE_STAFF = """
@@ -69,11 +70,11 @@ def _gid(user: User) -> str:
 
 
 async def test_an_admin_invites_staff_and_a_link_is_queued_by_user_not_by_token(
-    api: Api, db: Database, settings: Settings
+    api: GraphQLClient, db: Database, settings: Settings
 ) -> None:
     admin, token = await _admin(db, settings)
-    body = await api.data(
-        INVITE_STAFF, {"email": "Mei@Anatolia.example", "role": "SALES"}, token=token
+    body = await api.as_(token).data(
+        INVITE_STAFF, {"email": "Mei@Anatolia.example", "role": "SALES"}
     )
     user = body["inviteStaff"]["user"]
     assert body["inviteStaff"]["userErrors"] == []
@@ -95,13 +96,13 @@ async def test_an_admin_invites_staff_and_a_link_is_queued_by_user_not_by_token(
 
 
 async def test_refused_invitations_change_nothing_and_write_no_audit_row(
-    api: Api, db: Database, settings: Settings
+    api: GraphQLClient, db: Database, settings: Settings
 ) -> None:
     _admin_user, token = await _admin(db, settings)
     async with db.transaction() as session:
         taken = await make_user(session, Role.FINANCE)
     for email, code in ((taken.email, "EMAIL_TAKEN"), ("not-an-address", "INVALID_EMAIL")):
-        body = await api.data(INVITE_STAFF, {"email": email, "role": "SALES"}, token=token)
+        body = await api.as_(token).data(INVITE_STAFF, {"email": email, "role": "SALES"})
         assert body["inviteStaff"] == {
             "user": None,
             "userErrors": [{"field": ["email"], "code": code}],
@@ -113,7 +114,7 @@ async def test_refused_invitations_change_nothing_and_write_no_audit_row(
 
 
 async def test_sales_invite_client_users_but_not_staff(
-    api: Api, db: Database, settings: Settings
+    api: GraphQLClient, db: Database, settings: Settings
 ) -> None:
     async with db.transaction() as session:
         sales = await make_user(session, Role.SALES)
@@ -121,29 +122,28 @@ async def test_sales_invite_client_users_but_not_staff(
         company = await make_company(session)
     assert company.id is not None
     company_id = encode_global_id("ClientCompany", company.id)
-    invited = await api.data(
-        INVITE_CLIENT, {"company": company_id, "email": "hans@weber.example"}, token=token
+    invited = await api.as_(token).data(
+        INVITE_CLIENT, {"company": company_id, "email": "hans@weber.example"}
     )
     assert invited["inviteClientUser"]["user"] == {
         "email": "hans@weber.example",
         "role": "CLIENT",
         "clientCompanyId": company_id,
     }
-    missing = await api.data(
+    missing = await api.as_(token).data(
         INVITE_CLIENT,
         {"company": encode_global_id("ClientCompany", 10**9), "email": "x@weber.example"},
-        token=token,
     )
     assert missing["inviteClientUser"]["userErrors"] == [
         {"field": ["clientCompanyId"], "code": "NOT_FOUND"}
     ]
-    staff = await api.post(INVITE_STAFF, {"email": "x@example.com", "role": "ADMIN"}, token=token)
+    staff = await api.as_(token).post(INVITE_STAFF, {"email": "x@example.com", "role": "ADMIN"})
     assert staff["data"]["inviteStaff"] is None
     assert error_codes(staff) == ["FORBIDDEN"]
 
 
 async def test_a_demoted_user_loses_access_on_the_very_next_request(
-    api: Api, db: Database, settings: Settings
+    api: GraphQLClient, db: Database, settings: Settings
 ) -> None:
     # given a finance user reading a permission-gated field, and an admin
     _admin_user, admin_token = await _admin(db, settings)
@@ -154,23 +154,21 @@ async def test_a_demoted_user_loses_access_on_the_very_next_request(
         'mutation { inviteStaff(email: "z@example.com", fullName: "Z", role: SUPPORT)'
         " { user { id } } }"
     )
-    before = await api.post(invite, token=finance_token)
+    before = await api.as_(finance_token).post(invite)
     assert error_codes(before) == ["FORBIDDEN"]
 
     # when the admin makes them support staff
-    changed = await api.data(
-        CHANGE_ROLE, {"id": _gid(finance), "role": "SUPPORT"}, token=admin_token
-    )
+    changed = await api.as_(admin_token).data(CHANGE_ROLE, {"id": _gid(finance), "role": "SUPPORT"})
 
     # then the change is made once, in the audit log, and their sessions have ended
     assert changed["changeUserRole"] == {"user": {"role": "SUPPORT"}, "userErrors": []}
     [row] = await _audit_rows(db, "user.role_changed")
     assert row.changes == {"role": ["finance", "support"]}
-    assert (await api.response("{ me { role } }", token=finance_token)).status_code == 401
+    assert (await api.as_(finance_token).response("{ me { role } }")).status_code == 401
 
 
 async def test_nobody_changes_disables_or_resets_their_own_account(
-    api: Api, db: Database, settings: Settings
+    api: GraphQLClient, db: Database, settings: Settings
 ) -> None:
     admin, token = await _admin(db, settings)
     for document, variables in (
@@ -178,7 +176,7 @@ async def test_nobody_changes_disables_or_resets_their_own_account(
         (DISABLE, {"id": _gid(admin)}),
         (RESET_MFA, {"id": _gid(admin)}),
     ):
-        body = await api.data(document, variables, token=token)
+        body = await api.as_(token).data(document, variables)
         [payload] = body.values()
         assert payload["userErrors"][0]["code"] == "OWN_ACCOUNT"
     async with db.session() as session:
@@ -187,7 +185,7 @@ async def test_nobody_changes_disables_or_resets_their_own_account(
 
 
 async def test_disabling_and_resetting_mfa_end_the_users_sessions(
-    api: Api, db: Database, settings: Settings
+    api: GraphQLClient, db: Database, settings: Settings
 ) -> None:
     _admin_user, token = await _admin(db, settings)
     async with db.transaction() as session:
@@ -198,18 +196,18 @@ async def test_disabling_and_resetting_mfa_end_the_users_sessions(
             "lost_phone": (await session_for(session, lost_phone, settings)).access_token,
             "leaving": (await session_for(session, leaving, settings)).access_token,
         }
-    reset = await api.data(RESET_MFA, {"id": _gid(lost_phone)}, token=token)
-    disabled = await api.data(DISABLE, {"id": _gid(leaving)}, token=token)
-    again = await api.data(DISABLE, {"id": _gid(leaving)}, token=token)
+    reset = await api.as_(token).data(RESET_MFA, {"id": _gid(lost_phone)})
+    disabled = await api.as_(token).data(DISABLE, {"id": _gid(leaving)})
+    again = await api.as_(token).data(DISABLE, {"id": _gid(leaving)})
 
     assert reset["resetUserMfa"] == {"user": {"mfaEnabled": False}, "userErrors": []}
     assert disabled["disableUser"] == {"user": {"disabled": True}, "userErrors": []}
     assert again["disableUser"] == {"user": {"disabled": True}, "userErrors": []}
     for access_token in sessions.values():
-        assert (await api.response("{ me { email } }", token=access_token)).status_code == 401
+        assert (await api.as_(access_token).response("{ me { email } }")).status_code == 401
     assert len(await _audit_rows(db, "user.mfa_reset")) == 1
     assert len(await _audit_rows(db, "user.disabled")) == 1
-    no_mfa = await api.data(RESET_MFA, {"id": _gid(lost_phone)}, token=token)
+    no_mfa = await api.as_(token).data(RESET_MFA, {"id": _gid(lost_phone)})
     assert no_mfa["resetUserMfa"]["userErrors"] == [{"code": "MFA_NOT_ENABLED"}]
 
 
@@ -240,7 +238,7 @@ async def test_an_audited_change_that_rolls_back_leaves_no_audit_row(
 
 
 async def test_a_role_is_read_from_the_users_row_on_every_request(
-    api: Api, db: Database, settings: Settings
+    api: GraphQLClient, db: Database, settings: Settings
 ) -> None:
     # given a sales user whose session stays alive
     async with db.transaction() as session:
@@ -249,7 +247,7 @@ async def test_a_role_is_read_from_the_users_row_on_every_request(
         company = await make_company(session)
     assert company.id is not None
     variables = {"company": encode_global_id("ClientCompany", company.id), "email": "bad"}
-    allowed = await api.post(INVITE_CLIENT, variables, token=token)
+    allowed = await api.as_(token).post(INVITE_CLIENT, variables)
     assert allowed["data"]["inviteClientUser"]["userErrors"][0]["code"] == "INVALID_EMAIL"
 
     # when their role changes in the database, without ending the session
@@ -259,6 +257,6 @@ async def test_a_role_is_read_from_the_users_row_on_every_request(
         )
 
     # then the very next request no longer holds the permission
-    refused = await api.post(INVITE_CLIENT, variables, token=token)
+    refused = await api.as_(token).post(INVITE_CLIENT, variables)
     assert refused["data"]["inviteClientUser"] is None
     assert error_codes(refused) == ["FORBIDDEN"]

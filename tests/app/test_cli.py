@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,25 +9,17 @@ from pathlib import Path
 import pytest
 
 from schema.build import build_schema
+from tests.cli_runner import Finished, run_tradeql
 
 TRADEQL = str(Path(sys.executable).parent / "tradeql")
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "ENV"}}
-    return subprocess.run(
-        [TRADEQL, *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**clean, **env},
-        cwd=ROOT,
-        check=False,
-    )
+def run(*args: str, **env: str) -> Finished:
+    return run_tradeql(args, env=env)
 
 
-def _one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+def _one_line_error(result: Finished) -> str:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert "Traceback" not in result.stderr
@@ -99,3 +90,18 @@ def test_export_schema_prints_and_checks_the_sdl(tmp_path: Path) -> None:
     assert "stale" in _one_line_error(check)
     assert run("export-schema", "--write", "--file", str(stale)).returncode == 0
     assert run("export-schema", "--check", "--file", str(stale)).returncode == 0
+
+
+@pytest.mark.slow
+def test_the_installed_command_runs_the_entry_point() -> None:
+    # The other tests call main() in-process; this one runs the console script pip installed.
+    printed = subprocess.run(
+        [TRADEQL, "export-schema"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        check=False,
+    )
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout == build_schema().as_str() + "\n"

@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from tests.child_processes import ends_with_parent
+from tests.cli_runner import run_tradeql
 
 TRADEQL = str(Path(sys.executable).parent / "tradeql")
 
@@ -139,14 +140,9 @@ def _client_seen_by_server(tmp_path: Path, trusted_proxies: str) -> str:
 
 
 def test_serve_refuses_an_unmigrated_database_in_one_line(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [TRADEQL, "serve", "--port", str(_free_port())],
-        env=_sqlite_env(tmp_path),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    result = run_tradeql(
+        ["serve", "--port", str(_free_port())],
+        env={"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'tradeql.db'}", "REDIS_URL": ""},
     )
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()

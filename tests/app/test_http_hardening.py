@@ -8,17 +8,17 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from app.factory import create_app
 from core.db import Database
 from core.settings import Settings
+from tests.graphql_client import graphql_client
 
 
 @pytest.fixture
 async def http(settings: Settings, db: Database) -> AsyncIterator[httpx.AsyncClient]:
+    """Raw HTTP to the app: these requests are not GraphQL documents a client would post."""
     limited = settings.model_copy(update={"max_body_bytes": 4_096, "debug_extensions": False})
-    transport = httpx.ASGITransport(app=create_app(limited, db))
-    async with httpx.AsyncClient(transport=transport, base_url="http://tradeql.test") as client:
-        yield client
+    async with graphql_client(limited, db) as client:
+        yield client.http
 
 
 def _code(response: httpx.Response) -> str:
@@ -69,15 +69,14 @@ async def test_a_json_nesting_bomb_inside_variables_gets_400(http: httpx.AsyncCl
 async def test_deep_but_small_nesting_gets_400_not_a_recursion_error(
     settings: Settings, db: Database
 ) -> None:
-    transport = httpx.ASGITransport(app=create_app(settings, db))
     body = (
         '{"query": "{ categories { slug } }", "variables": {"x": '
         + "[" * 50_000
         + "]" * 50_000
         + "}}"
     )
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-        response = await client.post(
+    async with graphql_client(settings, db) as client:
+        response = await client.http.post(
             "/graphql", content=body.encode(), headers={"content-type": "application/json"}
         )
     assert response.status_code == 400
@@ -143,10 +142,9 @@ async def test_graphiql_is_served_to_browsers_when_enabled(
     settings: Settings, db: Database
 ) -> None:
     for enabled in (True, False):
-        app = create_app(settings.model_copy(update={"graphiql": enabled}), db)
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-            response = await client.get("/graphql", headers={"accept": "text/html"})
+        configured = settings.model_copy(update={"graphiql": enabled})
+        async with graphql_client(configured, db) as client:
+            response = await client.http.get("/graphql", headers={"accept": "text/html"})
         if enabled:
             assert response.status_code == 200
             assert "graphiql" in response.text.lower()

@@ -11,7 +11,8 @@ from core.global_id import encode_global_id
 from core.settings import Settings
 from models.accounts import Role
 from models.audit import AuditEntry
-from tests.callers import caller, error_codes, token_for
+from tests.callers import error_codes, token_for
+from tests.graphql_client import graphql_client
 from tests.user_builders import make_user
 
 LOG = """query($filter: AuditLogFilter, $first: Int!, $after: String) {
@@ -56,7 +57,7 @@ async def test_an_admin_pages_through_the_log_newest_first(
     await _seed(any_db)
     async with any_db.transaction() as session:
         admin = await token_for(session, settings, Role.ADMIN)
-    async with caller(settings, any_db) as anyone:
+    async with graphql_client(settings, any_db) as anyone:
         first = (await anyone.as_(admin).data(LOG, {"first": 3}))["auditLog"]
         cursor = first["pageInfo"]["endCursor"]
         rest = (await anyone.as_(admin).data(LOG, {"first": 3, "after": cursor}))["auditLog"]
@@ -97,7 +98,7 @@ async def test_filters_narrow_the_log_and_its_count(any_db: Database, settings: 
             ["client_company.update_credit", "client_company.update"],
         ),
     ]
-    async with caller(settings, any_db) as anyone:
+    async with graphql_client(settings, any_db) as anyone:
         for audit_filter, expected in cases:
             found = await anyone.as_(admin).data(LOG, {"filter": audit_filter, "first": 10})
             assert [n["action"] for n in found["auditLog"]["nodes"]] == expected, audit_filter
@@ -108,7 +109,7 @@ async def test_only_audit_readers_see_the_log(db: Database, settings: Settings) 
     await _seed(db)
     async with db.transaction() as session:
         finance = await token_for(session, settings, Role.FINANCE)
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         body = await anyone.as_(finance).post(LOG, {"first": 10})
     assert body["data"] == {"auditLog": None}
     assert error_codes(body) == [("auditLog", "FORBIDDEN")]

@@ -10,7 +10,8 @@ from core.global_id import encode_global_id
 from core.settings import Settings
 from models.accounts import Role
 from tests.builders import make_category, make_fabric_type, make_product, make_variant
-from tests.callers import caller, error_codes, token_for
+from tests.callers import error_codes, token_for
+from tests.graphql_client import graphql_client
 
 PATHS = {
     "product": """query($slug: String!) { product(slug: $slug) {
@@ -59,7 +60,7 @@ async def test_roles_with_catalog_read_cost_see_cost_and_margin_everywhere(
             await token_for(session, settings, r) for r in (Role.CATALOG_MANAGER, Role.FINANCE)
         ]
         key = await create_api_key(session, name="Costing", role=Role.CATALOG_MANAGER)
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         for token in (*tokens, key.key):
             product = await anyone.as_(token).data(PATHS["product"], {"slug": variables["slug"]})
             node = await anyone.as_(token).data(PATHS["node"], {"variant": variables["variant"]})
@@ -82,7 +83,7 @@ async def test_everyone_else_gets_forbidden_and_no_trace_of_the_cost_on_any_path
             tokens.append(await token_for(session, settings, role))
         for key_role in (Role.STOREFRONT, Role.SALES):
             tokens.append((await create_api_key(session, name="Key", role=key_role)).key)
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         for token in tokens:
             for name, query in PATHS.items():
                 response = await anyone.as_(token).response(query, variables)

@@ -50,8 +50,8 @@ async def test_a_filtered_sorted_page_of_100_costs_what_a_page_of_1_costs(
     db: Database, client: GraphQLClient
 ) -> None:
     await _seed_twills(db, 100)
-    one = await client.post(FILTERED_PAGE, {"first": 1})
-    hundred = await client.post(FILTERED_PAGE, {"first": 100})
+    one = await client.post_with_extensions(FILTERED_PAGE, {"first": 1})
+    hundred = await client.post_with_extensions(FILTERED_PAGE, {"first": 100})
     assert "errors" not in hundred
     assert len(hundred["data"]["products"]["edges"]) == 100
     # attribute catalog, page with its count (a first page found through filters), variants
@@ -63,9 +63,9 @@ async def test_facets_cost_the_same_for_sixty_products_as_for_two_hundred(
 ) -> None:
     # given weights that take more distinct values than a facet lists (50)
     await _seed_twills(db, 60)
-    few = await client.post(FACETS)
+    few = await client.post_with_extensions(FACETS)
     await _seed_twills(db, 140)
-    many = await client.post(FACETS)
+    many = await client.post_with_extensions(FACETS)
     assert "errors" not in many
     gsm = {facet["key"]: facet for facet in many["data"]["facets"]["attributes"]}["gsm"]
     assert gsm["numbers"]["max"] == 239
@@ -79,7 +79,7 @@ async def test_number_facets_with_few_distinct_values_need_no_second_pass(
     db: Database, client: GraphQLClient
 ) -> None:
     await _seed_twills(db, 100, weights=7)
-    body = await client.post(FACETS)
+    body = await client.post_with_extensions(FACETS)
     gsm = {facet["key"]: facet for facet in body["data"]["facets"]["attributes"]}["gsm"]
     assert (gsm["numbers"]["min"], gsm["numbers"]["max"]) == (100, 106)
     assert sum(bucket["count"] for bucket in gsm["numbers"]["buckets"]) == 100

@@ -8,7 +8,6 @@ statistics. Counts of a whole catalog read every row by nature and are not check
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -33,7 +32,7 @@ from resolvers.catalog.spec_filters import (
     SpecValue,
     attribute_catalog_statement,
 )
-from tests.databases import alembic_config, create_pg_database, drop_pg_database
+from tests.databases import alembic_config, create_pg_database, database_url, drop_pg_database
 
 pytestmark = pytest.mark.slow
 
@@ -44,8 +43,8 @@ SEARCH_INDEX = "ix_product_search_search_vector"
 
 @pytest.fixture(scope="module")
 async def seeded() -> AsyncIterator[AsyncConnection]:
-    name = f"tradeql_plans_{uuid.uuid4().hex[:10]}"
-    url = await asyncio.to_thread(create_pg_database, name)
+    name = await asyncio.to_thread(create_pg_database, "plans")
+    url = database_url(name)
     engine = create_engine(Settings(env="test", database_url=url))
     try:
         await asyncio.to_thread(command.upgrade, alembic_config(url), "head")

@@ -200,8 +200,8 @@ async def test_a_page_of_100_costs_the_same_statements_as_a_page_of_1(
         await session.commit()
 
     for query, most in ((PAGE_WITH_RELATIONS, 5), (FULL_PAGE, 7)):
-        one = await client.post(query, {"first": 1})
-        hundred = await client.post(query, {"first": 100})
+        one = await client.post_with_extensions(query, {"first": 1})
+        hundred = await client.post_with_extensions(query, {"first": 100})
         assert "errors" not in hundred
         assert len(hundred["data"]["products"]["edges"]) == 100
         statements = one["extensions"]["sqlStatements"]

@@ -14,13 +14,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import httpx
 import pytest
 import redis.asyncio as redis_async
 from sqlalchemy import update
 
 from app.cli.seed_commands import seed_demo
-from app.factory import create_app
 from app.read_cache import CATALOG_NAMESPACE, cache_key, cacheable
 from auth.policy import Permission
 from auth.principal import ANONYMOUS, Principal, PrincipalKind
@@ -30,7 +28,9 @@ from core.settings import Settings
 from models.accounts import Role
 from models.catalog import Product, ProductType
 from tests.builders import make_category, make_fabric_type, make_product, make_variant, unique
-from tests.callers import Caller, error_codes, shut_down, token_for
+from tests.callers import error_codes, token_for
+from tests.graphql_client import GraphQLClient, calling
+from tests.graphql_client import served as serving
 
 PRODUCT = """query($slug: String!) { product(slug: $slug) { name } }"""
 LISTING = """query($type: String!) { products(first: 10, filter: {productTypeSlug: $type}) {
@@ -41,7 +41,7 @@ COSTS = """query($slug: String!) { product(slug: $slug) {
 
 @dataclass
 class App:
-    caller: Caller
+    client: GraphQLClient
     cache: Cache
     prefix: str
 
@@ -59,13 +59,8 @@ def cache_settings(settings: Settings, redis_prefix: str) -> Settings:
 
 @asynccontextmanager
 async def running(settings: Settings, database: Database) -> AsyncIterator[App]:
-    app = create_app(settings, database)
-    transport = httpx.ASGITransport(app=app)
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://tradeql.test") as http:
-            yield App(Caller(http), app.state.stores.cache, settings.redis_prefix)
-    finally:
-        await shut_down(app)
+    async with serving(settings, database) as app, calling(app) as client:
+        yield App(client, app.state.stores.cache, settings.redis_prefix)
 
 
 @pytest.fixture
@@ -102,9 +97,9 @@ async def test_a_repeated_query_is_answered_from_the_cache(
 ) -> None:
     product = await _product(db)
     variables = {"type": (await _type_slug(db, product))}
-    first = await served.caller.response(LISTING, variables)
+    first = await served.client.response(LISTING, variables)
     await _rename_behind_the_cache(db, product, "Renamed")
-    second = await served.caller.response(LISTING, variables)
+    second = await served.client.response(LISTING, variables)
 
     assert (second.status_code, second.content) == (200, first.content)
     assert second.json()["data"]["products"]["edges"] == [{"node": {"name": "Navy twill"}}]
@@ -115,10 +110,10 @@ async def test_a_repeated_query_is_answered_from_the_cache(
 
 async def test_other_variables_get_their_own_entry(served: App, db: Database) -> None:
     one, other = await _product(db), await _product(db)
-    await served.caller.data(PRODUCT, {"slug": one.slug})
+    await served.client.data(PRODUCT, {"slug": one.slug})
     await _rename_behind_the_cache(db, other, "Renamed")
 
-    data = await served.caller.data(PRODUCT, {"slug": other.slug})
+    data = await served.client.data(PRODUCT, {"slug": other.slug})
 
     assert data == {"product": {"name": "Renamed"}}
 
@@ -132,12 +127,12 @@ async def test_cost_prices_never_reach_a_caller_without_the_permission(
     variables = {"slug": product.slug}
 
     for _ in range(2):  # the second round finds the manager's answer cached
-        seen = await served.caller.as_(manager).data(COSTS, variables)
+        seen = await served.client.as_(manager).data(COSTS, variables)
         assert seen["product"]["variants"][0]["costPrice"] == {
             "amount": "2.5000",
             "currency": "USD",
         }
-        anonymous = await served.caller.post(COSTS, variables)
+        anonymous = await served.client.post(COSTS, variables)
         assert "2.5" not in str(anonymous)
         assert error_codes(anonymous) == [("product.variants.0.costPrice", "FORBIDDEN")]
 
@@ -193,18 +188,18 @@ async def test_a_node_query_is_never_cached(
 ) -> None:
     product = await _product(db)
     query = """query($id: ID!) { node(id: $id) { ... on Product { name } } }"""
-    found = await served.caller.data(PRODUCT.replace("name", "id"), {"slug": product.slug})
+    found = await served.client.data(PRODUCT.replace("name", "id"), {"slug": product.slug})
     variables = {"id": found["product"]["id"]}
-    await served.caller.data(query, variables)
+    await served.client.data(query, variables)
     await _rename_behind_the_cache(db, product, "Renamed")
 
-    assert await served.caller.data(query, variables) == {"node": {"name": "Renamed"}}
+    assert await served.client.data(query, variables) == {"node": {"name": "Renamed"}}
     assert await _entries(redis_client, served.prefix) == 1  # the product(slug:) lookup only
 
 
 async def test_a_mutation_is_never_cached(served: App, redis_client: redis_async.Redis) -> None:
     for _ in range(2):
-        body = await served.caller.post("mutation { logout { __typename } }")
+        body = await served.client.post("mutation { logout { __typename } }")
         assert "data" in body
     assert await _entries(redis_client, served.prefix) == 0
 
@@ -214,7 +209,7 @@ async def test_a_catalog_write_bumps_the_version_and_the_next_read_sees_it(
 ) -> None:
     product = await _product(db)
     variables = {"slug": product.slug}
-    await served.caller.data(PRODUCT, variables)
+    await served.client.data(PRODUCT, variables)
     before = await served.cache.version(CATALOG_NAMESPACE)
 
     async with db.transaction() as session:
@@ -223,7 +218,7 @@ async def test_a_catalog_write_bumps_the_version_and_the_next_read_sees_it(
         stored.name = "Indigo twill"
 
     assert await served.cache.version(CATALOG_NAMESPACE) == before + 1
-    assert await served.caller.data(PRODUCT, variables) == {"product": {"name": "Indigo twill"}}
+    assert await served.client.data(PRODUCT, variables) == {"product": {"name": "Indigo twill"}}
 
 
 async def test_only_committed_catalog_writes_bump(served: App, db: Database) -> None:
@@ -261,7 +256,7 @@ async def test_an_answer_with_errors_is_not_cached(
 ) -> None:
     product = await _product(db, cost_price=Decimal("2.5000"), cost_currency="USD")
     for _ in range(2):
-        body = await served.caller.post(COSTS, {"slug": product.slug})
+        body = await served.client.post(COSTS, {"slug": product.slug})
         assert error_codes(body) == [("product.variants.0.costPrice", "FORBIDDEN")]
         assert body["errors"][0]["extensions"]["requestId"]
     assert await _entries(redis_client, served.prefix) == 0
@@ -273,9 +268,9 @@ async def test_zero_seconds_turns_the_cache_off(
     off = cache_settings.model_copy(update={"catalog_cache_seconds": 0})
     product = await _product(db)
     async with running(off, db) as app:
-        await app.caller.data(PRODUCT, {"slug": product.slug})
+        await app.client.data(PRODUCT, {"slug": product.slug})
         await _rename_behind_the_cache(db, product, "Renamed")
-        data = await app.caller.data(PRODUCT, {"slug": product.slug})
+        data = await app.client.data(PRODUCT, {"slug": product.slug})
     assert data == {"product": {"name": "Renamed"}}
     assert await _entries(redis_client, off.redis_prefix) == 0
 
@@ -287,7 +282,7 @@ async def test_debug_extensions_turn_the_cache_off(
     product = await _product(db)
     async with running(debugging, db) as app:
         for _ in range(2):
-            body = await app.caller.response(PRODUCT, {"slug": product.slug})
+            body = await app.client.response(PRODUCT, {"slug": product.slug})
             assert body.json()["extensions"]["sqlStatements"] == 1
     assert await _entries(redis_client, debugging.redis_prefix) == 0
 

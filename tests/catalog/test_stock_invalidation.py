@@ -8,7 +8,7 @@ import uuid
 from app.coalesced_bump import CoalescedBump
 from core.db import Database
 from core.settings import Settings
-from tests.callers import caller
+from tests.graphql_client import graphql_client
 from tests.orders.builders import PLACE, make_shop, order_input
 
 STOCK = """query($slug: String!) { product(slug: $slug) { variants { sku available } } }"""
@@ -86,7 +86,7 @@ async def test_cached_stock_lags_an_order_by_at_most_the_window(
         )
         assert body["placeOrder"]["userErrors"] == []
 
-    async with caller(served, db) as http:
+    async with graphql_client(served, db) as http:
         assert available(await http.data(STOCK, slug)) == 1_000
         await order("first")  # the first stock change after a quiet spell bumps at once
         assert available(await http.data(STOCK, slug)) == 990

@@ -7,20 +7,19 @@ once the winner commits; it gets CONFLICT, changes nothing and leaves no audit r
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import delete
 from sqlmodel import col, select
 
 from core.db import Database
 from core.global_id import encode_global_id
 from core.settings import Settings
-from models.accounts import Role, User
+from models.accounts import Role
 from models.audit import AuditEntry
 from models.clients import ClientCompany
-from tests.callers import caller, make_client_company
+from tests.callers import make_client_company
+from tests.graphql_client import graphql_client
 from tests.user_builders import make_user, session_for
 
 UPDATE = """mutation($id: ID!, $v: Int!, $name: String!) {
@@ -37,32 +36,21 @@ class Committed:
 
 
 @pytest.fixture
-async def committed_company(committed_db: Database, settings: Settings) -> AsyncIterator[Committed]:
+async def committed_company(committed_db: Database, committed_settings: Settings) -> Committed:
     async with committed_db.transaction() as session:
         company = await make_client_company(session, name="Race Trading Ltd")
         user = await make_user(session, Role.SALES)
-        issued = await session_for(session, user, settings)
+        issued = await session_for(session, user, committed_settings)
     assert company.id is not None
     assert user.id is not None
-    try:
-        yield Committed(company.id, user.id, issued.access_token)
-    finally:
-        async with committed_db.transaction() as session:
-            await session.execute(
-                delete(AuditEntry).where(
-                    col(AuditEntry.target_type) == "ClientCompany",
-                    col(AuditEntry.target_id) == str(company.id),
-                )
-            )
-            await session.execute(delete(User).where(col(User.id) == user.id))
-            await session.execute(delete(ClientCompany).where(col(ClientCompany.id) == company.id))
+    return Committed(company.id, user.id, issued.access_token)
 
 
 async def test_of_two_concurrent_edits_of_one_version_exactly_one_wins(
-    committed_db: Database, settings: Settings, committed_company: Committed
+    committed_db: Database, committed_settings: Settings, committed_company: Committed
 ) -> None:
     company_id = encode_global_id("ClientCompany", committed_company.company_id)
-    async with caller(settings, committed_db) as anyone:
+    async with graphql_client(committed_settings, committed_db) as anyone:
         sales = anyone.as_(committed_company.token)
         for version in range(1, ROUNDS + 1):
             # when two edits based on the same version are sent at once

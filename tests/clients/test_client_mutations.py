@@ -14,7 +14,8 @@ from core.settings import Settings
 from models.accounts import Role
 from models.audit import AuditEntry
 from models.clients import ClientCompany, ClientContact
-from tests.callers import Caller, caller, error_codes, make_client_company, make_contact, token_for
+from tests.callers import error_codes, make_client_company, make_contact, token_for
+from tests.graphql_client import GraphQLClient, graphql_client
 
 CREATE = """mutation($input: ClientCompanyInput!) { createClientCompany(input: $input) {
   company { id name country taxId preferredCurrency preferredIncoterm version }
@@ -46,13 +47,15 @@ def _gid(company: ClientCompany) -> str:
     return encode_global_id("ClientCompany", company.id or 0)
 
 
-async def _staff(db: Database, settings: Settings, role: Role, http: Caller) -> Caller:
+async def _staff(
+    db: Database, settings: Settings, role: Role, http: GraphQLClient
+) -> GraphQLClient:
     async with db.transaction() as session:
         return http.as_(await token_for(session, settings, role))
 
 
 async def test_sales_create_a_company_with_one_audit_row(db: Database, settings: Settings) -> None:
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         sales = await _staff(db, settings, Role.SALES, anyone)
         given = {"name": " Nordic Buyers AB ", "country": "se", "taxId": "SE556677889901"}
         response = await sales.response(CREATE, {"input": given})
@@ -81,7 +84,7 @@ async def test_invalid_input_names_each_field_and_writes_nothing(
     db: Database, settings: Settings
 ) -> None:
     given: dict[str, Any] = {"name": "  ", "country": "XX", "preferredCurrency": "EURO"}
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         sales = await _staff(db, settings, Role.SALES, anyone)
         payload = (await sales.data(CREATE, {"input": given}))["createClientCompany"]
     assert payload["company"] is None
@@ -104,7 +107,7 @@ async def test_without_the_permission_a_mutation_is_forbidden_and_changes_nothin
         sales = await token_for(session, settings, Role.SALES)
     variables = {"id": _gid(company), "v": 1, "input": {"name": "Renamed"}}
     credit = {"id": _gid(company), "v": 1, "limit": "1.00", "currency": "USD", "terms": TERMS}
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         refused_update = await anyone.as_(support).post(UPDATE, variables)
         refused_credit = await anyone.as_(sales).post(CREDIT, credit)
         refused_create = await anyone.post(CREATE, {"input": {"name": "X", "country": "DE"}})
@@ -127,7 +130,7 @@ async def test_an_edit_bumps_the_version_and_a_stale_one_is_a_conflict(
     # given a company at version 1
     async with any_db.transaction() as session:
         company = await make_client_company(session)
-    async with caller(settings, any_db) as anyone:
+    async with graphql_client(settings, any_db) as anyone:
         sales = await _staff(any_db, settings, Role.SALES, anyone)
         # when it is renamed based on version 1
         first = await sales.data(UPDATE, {"id": _gid(company), "v": 1, "input": {"name": "New"}})
@@ -154,7 +157,7 @@ async def test_an_edit_that_changes_nothing_keeps_the_version_and_audits_nothing
 ) -> None:
     async with db.transaction() as session:
         company = await make_client_company(session)
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         sales = await _staff(db, settings, Role.SALES, anyone)
         same = {"name": company.name, "country": "de"}
         result = await sales.data(UPDATE, {"id": _gid(company), "v": 1, "input": same})
@@ -167,7 +170,7 @@ async def test_only_finance_sets_credit_and_terms_validated_per_field(
 ) -> None:
     async with any_db.transaction() as session:
         company = await make_client_company(session)
-    async with caller(settings, any_db) as anyone:
+    async with graphql_client(settings, any_db) as anyone:
         finance = await _staff(any_db, settings, Role.FINANCE, anyone)
         bad_terms = {"advancePercent": 120, "balanceDueOn": "INVOICE", "netDays": 400}
         refused = await finance.data(
@@ -219,7 +222,7 @@ async def test_contacts_are_added_edited_and_removed_with_an_audit_row_each(
       input: $input) { contact { name email position } userErrors { field code } } }"""
     remove = """mutation($id: ID!) { removeClientContact(id: $id) { removedContactId
       userErrors { field code } } }"""
-    async with caller(settings, any_db) as anyone:
+    async with graphql_client(settings, any_db) as anyone:
         sales = await _staff(any_db, settings, Role.SALES, anyone)
         invalid = await sales.data(
             add, {"c": _gid(company), "input": {"name": "Ola", "email": "not-an-email"}}
@@ -264,7 +267,7 @@ async def test_reading_contacts_is_not_enough_to_remove_one(
         finance = await token_for(session, settings, Role.FINANCE)
     remove = "mutation($id: ID!) { removeClientContact(id: $id) { removedContactId } }"
     contact_id = encode_global_id("ClientContact", contact.id or 0)
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         body = await anyone.as_(finance).post(remove, {"id": contact_id})
     assert error_codes(body) == [("removeClientContact", "FORBIDDEN")]
     async with db.session() as session:

@@ -13,7 +13,6 @@ from core.global_id import encode_global_id
 from core.settings import Settings
 from models.accounts import Role
 from tests.callers import (
-    caller,
     context_for,
     error_codes,
     make_client_company,
@@ -21,6 +20,7 @@ from tests.callers import (
     principal_of,
     token_for,
 )
+from tests.graphql_client import graphql_client
 from tests.user_builders import make_user, session_for
 
 COMPANY = """query($id: ID!) { node(id: $id) { __typename id
@@ -38,7 +38,7 @@ async def test_staff_list_companies_by_name_with_search_and_keyset_pages(
     query = """query($after: String, $search: String) {
       clientCompanies(first: 1, after: $after, search: $search) {
         totalCount pageInfo { hasNextPage endCursor } nodes { name } } }"""
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         support = anyone.as_(token)
         # when they search for "alpha", one company per page
         first = (await support.data(query, {"search": "alpha"}))["clientCompanies"]
@@ -58,7 +58,7 @@ async def test_search_wildcards_are_taken_literally(db: Database, settings: Sett
         await make_client_company(session, name="Plain Cotton Ltd")
         token = await token_for(session, settings, Role.SALES)
     query = 'query { clientCompanies(search: "100%") { nodes { name } } }'
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         found = await anyone.as_(token).data(query)
     assert found["clientCompanies"]["nodes"] == [{"name": "100% Cotton Ltd"}]
 
@@ -74,7 +74,7 @@ async def test_a_client_sees_its_own_company_but_another_looks_like_none(
     mine_id = encode_global_id("ClientCompany", mine.id or 0)
     other_id = encode_global_id("ClientCompany", other.id or 0)
     missing_id = encode_global_id("ClientCompany", 999_999_999)
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         client = anyone.as_(token)
         # when they fetch each company by node id, and their own company
         own = await client.post(COMPANY, {"id": mine_id})
@@ -108,7 +108,7 @@ async def test_a_client_gets_no_tax_id_contacts_terms_or_users_of_its_own_compan
         token = await token_for(session, settings, Role.CLIENT, company=mine)
     query = """{ myCompany { name taxId contacts { name } creditLimit { amount }
       paymentTerms { netDays } users { email } } }"""
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         body = await anyone.as_(token).post(query)
     assert body["data"]["myCompany"] == {
         "name": "Hanse Textil GmbH",
@@ -141,7 +141,7 @@ async def test_staff_see_what_their_role_allows_of_a_company(
       creditLimit { amount currency } paymentTerms { advancePercent balanceDueOn netDays }
       users { email } } }"""
     variables = {"id": encode_global_id("ClientCompany", company.id or 0)}
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         as_finance = await anyone.as_(finance).data(query, variables)
         as_sales = await anyone.as_(sales).post(query, variables)
     # then finance sees everything, and sales everything but credit and terms
@@ -171,7 +171,7 @@ async def test_listings_and_counts_never_include_other_companies_for_a_client(
         user = await make_user(session, Role.CLIENT, company=mine)
         issued = await session_for(session, user, settings)
     # when the client asks for the staff listing over HTTP
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         body = await anyone.as_(issued.access_token).post(
             "{ clientCompanies { totalCount nodes { name } } }"
         )
@@ -196,6 +196,6 @@ async def test_callers_without_clients_read_get_no_company_by_node_id(
         catalog_manager = await token_for(session, settings, Role.CATALOG_MANAGER)
         storefront = (await create_api_key(session, name="Shop", role=Role.STOREFRONT)).key
     variables = {"id": encode_global_id("ClientCompany", company.id or 0)}
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         for token in (None, catalog_manager, storefront):
             assert await anyone.as_(token).post(COMPANY, variables) == {"data": {"node": None}}

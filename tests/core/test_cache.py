@@ -104,6 +104,7 @@ async def test_redis_caches_with_different_prefixes_do_not_see_each_other(
     assert len([key async for key in redis_client.scan_iter(match=f"{prefix}*")]) == 2
 
 
+@pytest.mark.slow
 async def test_redis_cache_serves_misses_when_redis_dies(caplog: pytest.LogCaptureFixture) -> None:
     password = "pw-" + uuid.uuid4().hex
     async with own_redis_server(password=password) as server:
@@ -132,6 +133,7 @@ async def test_redis_cache_serves_misses_when_redis_dies(caplog: pytest.LogCaptu
     assert password not in caplog.text
 
 
+@pytest.mark.slow
 async def test_bump_lost_to_a_redis_error_is_replayed_once_redis_answers() -> None:
     async with own_redis_server() as server:
         clients = [connect_redis(server.url, 1.0) for _ in range(3)]

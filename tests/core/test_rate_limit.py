@@ -156,6 +156,7 @@ async def test_redis_limiters_in_different_processes_share_one_count(
     assert [key async for key in redis_client.scan_iter(match=f"{prefix}*")] != []
 
 
+@pytest.mark.slow
 async def test_redis_limiter_keeps_throttling_in_process_when_redis_dies(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -15,7 +15,8 @@ from core.settings import Settings
 from models.accounts import Role
 from models.audit import AuditEntry
 from models.fx import FxRate
-from tests.callers import Caller, caller, error_codes, token_for
+from tests.callers import error_codes, token_for
+from tests.graphql_client import GraphQLClient, graphql_client
 
 SET = """mutation($rates: [ExchangeRateInput!]!) { setExchangeRates(rates: $rates) {
   rates { base quote rate effectiveAt source } userErrors { field code message } } }"""
@@ -25,7 +26,7 @@ JAN = "2026-01-01T00:00:00+00:00"
 FEB = "2026-02-01T00:00:00+00:00"
 
 
-async def _as(db: Database, settings: Settings, http: Caller, role: Role) -> Caller:
+async def _as(db: Database, settings: Settings, http: GraphQLClient, role: Role) -> GraphQLClient:
     async with db.transaction() as session:
         return http.as_(await token_for(session, settings, role))
 
@@ -42,7 +43,7 @@ def _rate(base: str, quote: str, rate: str, at: str | None = JAN, **extra: Any) 
 async def test_finance_sets_rates_and_reads_the_one_in_force_per_pair(
     db: Database, settings: Settings
 ) -> None:
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         finance = await _as(db, settings, anyone, Role.FINANCE)
         # given January rates, then a newer EUR/USD rate from February
         first = await finance.data(
@@ -107,7 +108,7 @@ async def test_a_batch_with_any_bad_rate_is_refused_whole_with_each_row_named(
         _rate("EUR", "TRY", "0"),
         _rate("EUR", "SEK", "11.5", source="x" * 121),
     ]
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         finance = await _as(db, settings, anyone, Role.FINANCE)
         payload = (await finance.data(SET, {"rates": bad}))["setExchangeRates"]
         empty = (await finance.data(SET, {"rates": []}))["setExchangeRates"]
@@ -130,7 +131,7 @@ async def test_a_batch_with_any_bad_rate_is_refused_whole_with_each_row_named(
 
 
 async def test_a_stored_rate_is_never_overwritten(db: Database, settings: Settings) -> None:
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         finance = await _as(db, settings, anyone, Role.FINANCE)
         await finance.data(SET, {"rates": [_rate("EUR", "USD", "1.08")]})
         # when the same pair and moment is sent again, with a new rate beside it
@@ -149,7 +150,7 @@ async def test_a_stored_rate_is_never_overwritten(db: Database, settings: Settin
 
 async def test_a_rate_without_a_moment_takes_effect_now(db: Database, settings: Settings) -> None:
     before = datetime.now(UTC)
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         finance = await _as(db, settings, anyone, Role.FINANCE)
         payload = await finance.data(SET, {"rates": [_rate("EUR", "GBP", "0.85", at=None)]})
     [rate] = payload["setExchangeRates"]["rates"]
@@ -158,7 +159,7 @@ async def test_a_rate_without_a_moment_takes_effect_now(db: Database, settings: 
 
 
 async def test_only_finance_reads_and_sets_rates(db: Database, settings: Settings) -> None:
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         sales = await _as(db, settings, anyone, Role.SALES)
         denied_set = await sales.post(SET, {"rates": [_rate("EUR", "USD", "1.08")]})
         denied_list = await sales.post(LIST, {})

@@ -1,33 +1,22 @@
-"""`tradeql fx-rates import FILE` as finance's operator runs it, on a database of its own:
+"""`tradeql fx-rates import FILE` as finance's operator runs it, on the committed database:
 good sheets are appended with one audit row, and a sheet with any bad line imports nothing
 and says which lines are wrong, one line each."""
 
 from __future__ import annotations
 
-import asyncio
-import subprocess
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from tests.cli_runner import TradeqlCli, fetch
-from tests.databases import migrated_database
-
-Tradeql = TradeqlCli
-
-
-@pytest.fixture(scope="module")
-def database_name() -> Iterator[str]:
-    with migrated_database("tradeql_fx_cli") as name:
-        yield name
+from core.db import Database
+from tests.cli_runner import Finished, Tradeql
 
 
 @pytest.fixture
-def tradeql(database_name: str) -> Iterator[Tradeql]:
-    yield Tradeql(database_name, command=("fx-rates", "import"))
-    asyncio.run(fetch(database_name, "TRUNCATE fx_rates, audit_entries RESTART IDENTITY CASCADE"))
+def tradeql(committed_url: str, committed_db: Database) -> Tradeql:
+    """The command on the committed database (which `committed_db` empties afterwards)."""
+    return Tradeql(committed_url, command=("fx-rates", "import"))
 
 
 def _sheet(tmp_path: Path, text: str) -> str:
@@ -36,7 +25,7 @@ def _sheet(tmp_path: Path, text: str) -> str:
     return str(path)
 
 
-def _problems(result: subprocess.CompletedProcess[str]) -> list[str]:
+def _problems(result: Finished) -> list[str]:
     assert result.returncode == 1, result.stdout
     assert "Traceback" not in result.stderr
     return result.stderr.strip().splitlines()

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.applications import Starlette
 
-from app.factory import create_app
-from core.db import Database
 from core.global_id import encode_global_id
 from core.settings import Settings
 from models.accounts import Role, User
@@ -22,7 +16,7 @@ from models.catalog import Product, ProductStatus, Variant
 from models.clients import ClientCompany
 from models.inquiries import Inquiry, InquiryStatus, Lead
 from tests.builders import make_category, make_fabric_type, make_product, make_variant
-from tests.callers import Caller, make_client_company, token_for
+from tests.callers import make_client_company, token_for
 from tests.user_builders import make_user, session_for
 
 TODAY = datetime.now(UTC).date()
@@ -60,22 +54,6 @@ CONVERT = """mutation($quote: ID!, $key: String!, $address: ShippingAddressInput
             lines { sku quantity unitPrice { amount } lineTotal { amount } } }
     quote { status }
     userErrors { field code message } } }"""
-
-
-@asynccontextmanager
-async def running(settings: Settings, database: Database) -> AsyncIterator[Starlette]:
-    """The app with its lifespan, which closes the Redis connections the throttle opens."""
-    app = create_app(settings, database)
-    async with app.router.lifespan_context(app):
-        yield app
-
-
-@asynccontextmanager
-async def calling(app: Starlette, client_ip: str = "127.0.0.1") -> AsyncIterator[Caller]:
-    """Anonymous calls from `client_ip`; `.as_(token)` for someone."""
-    transport = httpx.ASGITransport(app=app, client=(client_ip, 4321))
-    async with httpx.AsyncClient(transport=transport, base_url="http://tradeql.test") as http:
-        yield Caller(http)
 
 
 def gid(type_name: str, pk: int | None) -> str:

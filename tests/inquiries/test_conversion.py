@@ -17,7 +17,7 @@ from models.catalog import Variant
 from models.clients import ClientCompany
 from models.inquiries import Quote
 from models.orders import Order
-from tests.callers import Caller
+from tests.graphql_client import GraphQLClient, graphql_client
 from tests.inquiries.support import (
     ADDRESS,
     CONVERT,
@@ -25,17 +25,15 @@ from tests.inquiries.support import (
     SUBMIT,
     TODAY,
     Desk,
-    calling,
     guest,
     inquiry_input,
     item,
     make_desk,
     quote_input,
-    running,
 )
 
 
-async def _quoted(api: Caller, desk: Desk, *, guest_inquiry: bool = False) -> list[str]:
+async def _quoted(api: GraphQLClient, desk: Desk, *, guest_inquiry: bool = False) -> list[str]:
     """An inquiry of desk.company (or of a guest) with two revisions; their ids, in order."""
     asker = api if guest_inquiry else api.as_(desk.client_token)
     given = inquiry_input([item(desk.product, desk.variant, 500)])
@@ -61,7 +59,7 @@ async def _quoted(api: Caller, desk: Desk, *, guest_inquiry: bool = False) -> li
     return ids
 
 
-async def _convert(api: Caller, quote_id: str, key: str = "accept-1") -> dict[str, Any]:
+async def _convert(api: GraphQLClient, quote_id: str, key: str = "accept-1") -> dict[str, Any]:
     variables = {"quote": quote_id, "key": key, "address": ADDRESS}
     payload: dict[str, Any] = (await api.data(CONVERT, variables))["convertQuoteToOrder"]
     return payload
@@ -81,7 +79,7 @@ async def _reserved(db: Database, variant: Variant) -> int:
         )
 
 
-async def _state(api: Caller, desk: Desk, quote_id: str) -> tuple[str, str]:
+async def _state(api: GraphQLClient, desk: Desk, quote_id: str) -> tuple[str, str]:
     read = await api.as_(desk.sales_token).data(
         "query($id: ID!) { quote(id: $id) { status inquiry { status } } }", {"id": quote_id}
     )
@@ -89,7 +87,7 @@ async def _state(api: Caller, desk: Desk, quote_id: str) -> tuple[str, str]:
 
 
 async def test_the_buyer_accepts_the_latest_quote_and_gets_an_order_at_its_prices(
-    api: Caller, db: Database, desk: Desk
+    api: GraphQLClient, db: Database, desk: Desk
 ) -> None:
     first, latest = await _quoted(api, desk)
     client = api.as_(desk.client_token)
@@ -129,7 +127,7 @@ async def test_the_buyer_accepts_the_latest_quote_and_gets_an_order_at_its_price
     assert await _reserved(db, desk.variant) == 500
 
 
-async def test_an_expired_quote_is_refused(api: Caller, db: Database, desk: Desk) -> None:
+async def test_an_expired_quote_is_refused(api: GraphQLClient, db: Database, desk: Desk) -> None:
     _, latest = await _quoted(api, desk)
     async with db.transaction() as session:
         await session.execute(update(Quote).values(valid_until=TODAY - timedelta(days=1)))
@@ -138,14 +136,16 @@ async def test_an_expired_quote_is_refused(api: Caller, db: Database, desk: Desk
     assert await _state(api, desk, latest) == ("OPEN", "QUOTED")
 
 
-async def test_a_guest_inquiry_needs_a_client_first(api: Caller, desk: Desk) -> None:
+async def test_a_guest_inquiry_needs_a_client_first(api: GraphQLClient, desk: Desk) -> None:
     _, latest = await _quoted(api, desk, guest_inquiry=True)
     refused = await _convert(api.as_(desk.sales_token), latest)
     assert _errors(refused) == [(["quoteId"], "LEAD_NOT_A_CLIENT")]
     assert "sales must first create the client" in refused["userErrors"][0]["message"]
 
 
-async def test_only_the_buyer_or_inquiry_managers_may_accept(api: Caller, desk: Desk) -> None:
+async def test_only_the_buyer_or_inquiry_managers_may_accept(
+    api: GraphQLClient, desk: Desk
+) -> None:
     _, latest = await _quoted(api, desk)
     variables = {"quote": latest, "key": "k", "address": ADDRESS}
     other_client = await _convert(api.as_(desk.other_client_token), latest)
@@ -161,7 +161,7 @@ async def test_only_the_buyer_or_inquiry_managers_may_accept(api: Caller, desk: 
 
 @pytest.mark.parametrize("shortage", ["stock", "credit"])
 async def test_a_refused_order_leaves_the_quote_open(
-    api: Caller, db: Database, desk: Desk, shortage: str
+    api: GraphQLClient, db: Database, desk: Desk, shortage: str
 ) -> None:
     _, latest = await _quoted(api, desk)
     async with db.transaction() as session:
@@ -187,16 +187,16 @@ async def test_a_refused_order_leaves_the_quote_open(
 
 
 @pytest.fixture
-async def committed_desk(own_db: Database, settings: Settings) -> Desk:
-    async with own_db.transaction() as session:
+async def committed_desk(committed_db: Database, settings: Settings) -> Desk:
+    async with committed_db.transaction() as session:
         return await make_desk(session, settings)
 
 
 async def test_racing_conversions_place_exactly_one_order(
-    own_db: Database, own_settings: Settings, committed_desk: Desk
+    committed_db: Database, committed_inquiry_settings: Settings, committed_desk: Desk
 ) -> None:
     desk = committed_desk
-    async with running(own_settings, own_db) as app, calling(app) as api:
+    async with graphql_client(committed_inquiry_settings, committed_db) as api:
         _, latest = await _quoted(api, desk)
         # when the buyer and sales accept at once, ten times, each with its own key
         tokens = [desk.client_token, desk.sales_token] * 5
@@ -208,7 +208,7 @@ async def test_racing_conversions_place_exactly_one_order(
     losers = [_errors(r) for r in results if r["userErrors"]]
     assert len(winners) == 1
     assert losers == [[(["quoteId"], "QUOTE_ALREADY_CONVERTED")]] * 9
-    async with own_db.session() as session:
+    async with committed_db.session() as session:
         orders = list(await session.scalars(select(Order)))
     assert len(orders) == 1
-    assert await _reserved(own_db, desk.variant) == 500
+    assert await _reserved(committed_db, desk.variant) == 500

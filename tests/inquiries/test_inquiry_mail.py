@@ -16,16 +16,8 @@ from models.accounts import Role, User
 from models.outbox import OutboxEvent
 from models.webhooks import WebhookDelivery
 from tests.accounts.mail_support import run_worker_once
-from tests.inquiries.support import (
-    SUBMIT,
-    Desk,
-    calling,
-    guest,
-    inquiry_input,
-    item,
-    make_desk,
-    running,
-)
+from tests.graphql_client import graphql_client
+from tests.inquiries.support import SUBMIT, Desk, guest, inquiry_input, item, make_desk
 from tests.smtp_mailbox import Mailbox, smtp_settings
 from tests.user_builders import make_user, session_for
 
@@ -33,7 +25,7 @@ from tests.user_builders import make_user, session_for
 async def _submit(
     settings: Settings, database: Database, given: dict[str, object], token: str | None = None
 ) -> str:
-    async with running(settings, database) as app, calling(app) as api:
+    async with graphql_client(settings, database) as api:
         payload = (await api.as_(token).data(SUBMIT, {"input": given}))["submitInquiry"]
     assert payload["userErrors"] == []
     reference: str = payload["reference"]
@@ -52,12 +44,12 @@ async def _mail_events(database: Database) -> list[OutboxEvent]:
 
 
 async def test_sales_and_the_guest_are_mailed_once_and_partners_get_the_event(
-    own_db: Database, own_settings: Settings, mailbox: tuple[Mailbox, int]
+    committed_db: Database, committed_inquiry_settings: Settings, mailbox: tuple[Mailbox, int]
 ) -> None:
     box, port = mailbox
-    settings = smtp_settings(own_settings, port)
+    settings = smtp_settings(committed_inquiry_settings, port)
     # given two active salespeople, one disabled, an admin, and a partner's endpoint
-    async with own_db.transaction() as session:
+    async with committed_db.transaction() as session:
         desk: Desk = await make_desk(session, settings)
         await make_user(session, Role.SALES, email="omar@sales.example")
         await make_user(session, Role.SALES, email="gone@sales.example", disabled=True)
@@ -73,8 +65,8 @@ async def test_sales_and_the_guest_are_mailed_once_and_partners_get_the_event(
         [item(desk.product, desk.variant, 500, targetPrice={"amount": "2.40", "currency": "EUR"})],
         guest=guest(email="Ayse@Demir.Example"),
     )
-    reference = await _submit(settings, own_db, given)
-    await _work(settings, own_db)
+    reference = await _submit(settings, committed_db, given)
+    await _work(settings, committed_db)
 
     # then each active salesperson got the inquiry, and the guest an acknowledgement
     received = {tuple(envelope.rcpt_tos): index for index, envelope in enumerate(box.envelopes)}
@@ -95,7 +87,7 @@ async def test_sales_and_the_guest_are_mailed_once_and_partners_get_the_event(
     assert "Dear Ayşe Demir," in box.text(acknowledgement)
     assert "within 2 business days" in box.text(acknowledgement)
     # and the partner's endpoint has a delivery of the event
-    async with own_db.session() as session:
+    async with committed_db.session() as session:
         deliveries = list(
             await session.scalars(
                 select(WebhookDelivery).where(
@@ -106,23 +98,23 @@ async def test_sales_and_the_guest_are_mailed_once_and_partners_get_the_event(
     assert len(deliveries) == 1
 
     # when the inquiry.created event is handled again, nothing more is enqueued or sent
-    async with own_db.transaction() as session:
+    async with committed_db.transaction() as session:
         await session.execute(
             update(OutboxEvent)
             .where(col(OutboxEvent.event_type) == "inquiry.created")
             .values(state="pending", available_at=utcnow(), processed_at=None)
         )
-    await _work(settings, own_db, passes=2)
-    assert len(await _mail_events(own_db)) == 3
+    await _work(settings, committed_db, passes=2)
+    assert len(await _mail_events(committed_db)) == 3
     assert len(box.envelopes) == 3
 
 
 async def test_without_active_sales_the_admins_are_mailed_and_a_client_is_answered(
-    own_db: Database, own_settings: Settings, mailbox: tuple[Mailbox, int]
+    committed_db: Database, committed_inquiry_settings: Settings, mailbox: tuple[Mailbox, int]
 ) -> None:
     box, port = mailbox
-    settings = smtp_settings(own_settings, port)
-    async with own_db.transaction() as session:
+    settings = smtp_settings(committed_inquiry_settings, port)
+    async with committed_db.transaction() as session:
         desk = await make_desk(session, settings)
         await session.execute(
             update(User).where(col(User.id) == desk.sales.id).values(disabled_at=datetime.now(UTC))
@@ -133,8 +125,8 @@ async def test_without_active_sales_the_admins_are_mailed_and_a_client_is_answer
         )
         buyer.full_name = "Jana Weber"
         token = (await session_for(session, buyer, settings)).access_token
-    reference = await _submit(settings, own_db, inquiry_input([item(desk.product)]), token)
-    await _work(settings, own_db)
+    reference = await _submit(settings, committed_db, inquiry_input([item(desk.product)]), token)
+    await _work(settings, committed_db)
 
     received = {tuple(envelope.rcpt_tos): index for index, envelope in enumerate(box.envelopes)}
     assert set(received) == {("boss@sales.example",), ("jana@hanse.example",)}

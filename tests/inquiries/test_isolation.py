@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-from tests.callers import Caller
-from tests.inquiries.support import (
-    QUOTE,
-    SUBMIT,
-    Desk,
-    guest,
-    inquiry_input,
-    item,
-    quote_input,
-)
+from tests.graphql_client import GraphQLClient
+from tests.inquiries.support import QUOTE, SUBMIT, Desk, guest, inquiry_input, item, quote_input
 
 BY_ID = """query($inquiry: ID!, $quote: ID!) {
   inquiry(id: $inquiry) { reference }
@@ -24,7 +16,7 @@ LISTING = """query($after: String, $status: InquiryStatus) {
     totalCount nodes { reference } pageInfo { hasNextPage endCursor } } }"""
 
 
-async def _ask(api: Caller, desk: Desk, token: str | None) -> str:
+async def _ask(api: GraphQLClient, desk: Desk, token: str | None) -> str:
     given = inquiry_input([item(desk.product)])
     if token is None:
         given["guest"] = guest()
@@ -34,7 +26,9 @@ async def _ask(api: Caller, desk: Desk, token: str | None) -> str:
     return reference
 
 
-async def test_a_client_reads_its_own_inquiries_and_quotes_only(api: Caller, desk: Desk) -> None:
+async def test_a_client_reads_its_own_inquiries_and_quotes_only(
+    api: GraphQLClient, desk: Desk
+) -> None:
     mine = (
         await api.as_(desk.client_token).data(
             SUBMIT, {"input": inquiry_input([item(desk.product)])}
@@ -60,7 +54,7 @@ async def test_a_client_reads_its_own_inquiries_and_quotes_only(api: Caller, des
     assert support == own
 
 
-async def test_listings_are_scoped_newest_first_and_paged(api: Caller, desk: Desk) -> None:
+async def test_listings_are_scoped_newest_first_and_paged(api: GraphQLClient, desk: Desk) -> None:
     first = await _ask(api, desk, desk.client_token)
     second = await _ask(api, desk, desk.client_token)
     third = await _ask(api, desk, desk.client_token)
@@ -87,7 +81,7 @@ async def test_listings_are_scoped_newest_first_and_paged(api: Caller, desk: Des
 
 
 async def test_a_guest_lead_is_for_staff_who_may_read_personal_data(
-    api: Caller, desk: Desk
+    api: GraphQLClient, desk: Desk
 ) -> None:
     await _ask(api, desk, None)
     query = "{ inquiries { nodes { fromGuest client { name } lead { email country } } } }"

@@ -15,21 +15,11 @@ from models.accounts import Role, User
 from models.inquiries import Inquiry, InquiryItem, Lead
 from models.outbox import OutboxEvent
 from tests.builders import make_variant
-from tests.callers import Caller
-from tests.inquiries.support import (
-    SUBMIT,
-    TODAY,
-    Desk,
-    calling,
-    gid,
-    guest,
-    inquiry_input,
-    item,
-    running,
-)
+from tests.graphql_client import GraphQLClient, calling, served
+from tests.inquiries.support import SUBMIT, TODAY, Desk, gid, guest, inquiry_input, item
 
 
-async def _submit(api: Caller, given: dict[str, Any]) -> dict[str, Any]:
+async def _submit(api: GraphQLClient, given: dict[str, Any]) -> dict[str, Any]:
     payload: dict[str, Any] = (await api.data(SUBMIT, {"input": given}))["submitInquiry"]
     return payload
 
@@ -46,7 +36,7 @@ async def _events(db: Database) -> list[OutboxEvent]:
 
 
 async def test_a_guest_inquiry_files_a_lead_not_an_account(
-    api: Caller, db: Database, desk: Desk
+    api: GraphQLClient, db: Database, desk: Desk
 ) -> None:
     users_before = await _count(db, User)
     # when a guest asks for two items, one with a target price
@@ -96,7 +86,7 @@ async def test_a_guest_inquiry_files_a_lead_not_an_account(
 
 
 async def test_a_guest_asking_again_is_the_same_lead_with_the_latest_details(
-    api: Caller, db: Database, desk: Desk
+    api: GraphQLClient, db: Database, desk: Desk
 ) -> None:
     first = inquiry_input([item(desk.product)], guest=guest(email="li@wei.example"))
     again = inquiry_input(
@@ -118,7 +108,7 @@ async def test_a_guest_asking_again_is_the_same_lead_with_the_latest_details(
 
 
 async def test_a_client_user_asks_for_its_own_company(
-    api: Caller, db: Database, desk: Desk
+    api: GraphQLClient, db: Database, desk: Desk
 ) -> None:
     given = inquiry_input([item(desk.product, desk.variant, 500)], incoterm="FOB")
     payload = await _submit(api.as_(desk.client_token), given)
@@ -145,7 +135,7 @@ async def test_a_client_user_asks_for_its_own_company(
 
 
 async def test_catalog_rules_name_the_item_at_fault_and_nothing_is_written(
-    api: Caller, db: Database, desk: Desk
+    api: GraphQLClient, db: Database, desk: Desk
 ) -> None:
     given = inquiry_input(
         [
@@ -168,7 +158,9 @@ async def test_catalog_rules_name_the_item_at_fault_and_nothing_is_written(
     assert await _events(db) == []
 
 
-async def test_a_variant_must_belong_to_the_product(api: Caller, db: Database, desk: Desk) -> None:
+async def test_a_variant_must_belong_to_the_product(
+    api: GraphQLClient, db: Database, desk: Desk
+) -> None:
     async with db.transaction() as session:
         foreign = await make_variant(session, product=desk.inactive)
     payload = await _submit(
@@ -187,7 +179,7 @@ async def test_a_variant_must_belong_to_the_product(api: Caller, db: Database, d
 
 
 async def test_who_may_ask_and_in_which_capacity(
-    api: Caller, db: Database, desk: Desk, settings: Settings
+    api: GraphQLClient, db: Database, desk: Desk, settings: Settings
 ) -> None:
     async with db.transaction() as session:
         storefront = (await create_api_key(session, name="shop", role=Role.STOREFRONT)).key
@@ -223,7 +215,7 @@ async def test_guests_are_throttled_per_network_but_clients_are_not(
     )
     given = {"input": inquiry_input([item(desk.product)], guest=guest())}
     async with (
-        running(throttled, db) as app,
+        served(throttled, db) as app,
         calling(app, "203.0.113.7") as office,
         calling(app, "198.51.100.9") as elsewhere,
     ):

@@ -12,7 +12,8 @@ from core.settings import Settings
 from models.accounts import Role
 from models.audit import AuditEntry
 from models.outbox import OutboxEvent
-from tests.callers import Caller, token_for
+from tests.callers import token_for
+from tests.graphql_client import GraphQLClient
 from tests.inquiries.support import (
     ASSIGN,
     CLOSE,
@@ -28,14 +29,14 @@ from tests.inquiries.support import (
 from tests.user_builders import make_user
 
 
-async def _client_inquiry(api: Caller, desk: Desk) -> str:
+async def _client_inquiry(api: GraphQLClient, desk: Desk) -> str:
     given = inquiry_input([item(desk.product, desk.variant, 500)])
     payload = (await api.as_(desk.client_token).data(SUBMIT, {"input": given}))["submitInquiry"]
     inquiry_id: str = payload["inquiry"]["id"]
     return inquiry_id
 
 
-async def _call(api: Caller, token: str, document: str, **variables: Any) -> dict[str, Any]:
+async def _call(api: GraphQLClient, token: str, document: str, **variables: Any) -> dict[str, Any]:
     [payload] = (await api.as_(token).data(document, variables)).values()
     assert isinstance(payload, dict)
     return payload
@@ -52,7 +53,7 @@ async def _audit(db: Database, action: str) -> list[AuditEntry]:
 
 
 async def test_an_inquiry_is_assigned_to_an_active_salesperson(
-    api: Caller, db: Database, desk: Desk, settings: Settings
+    api: GraphQLClient, db: Database, desk: Desk, settings: Settings
 ) -> None:
     inquiry_id = await _client_inquiry(api, desk)
     async with db.transaction() as session:
@@ -116,7 +117,7 @@ async def _support_token(db: Database, settings: Settings) -> str:
 
 
 async def test_quote_revisions_supersede_each_other_and_record_what_changed(
-    api: Caller, db: Database, desk: Desk
+    api: GraphQLClient, db: Database, desk: Desk
 ) -> None:
     inquiry_id = await _client_inquiry(api, desk)
     # when sales quote, then revise: a new price, one line dropped, one added, longer validity
@@ -223,7 +224,9 @@ async def test_quote_revisions_supersede_each_other_and_record_what_changed(
     assert len(await _audit(db, "quote.send")) == 2
 
 
-async def test_a_revision_lists_added_lines_and_a_new_currency(api: Caller, desk: Desk) -> None:
+async def test_a_revision_lists_added_lines_and_a_new_currency(
+    api: GraphQLClient, desk: Desk
+) -> None:
     inquiry_id = await _client_inquiry(api, desk)
     await _call(
         api,
@@ -254,7 +257,7 @@ async def test_a_revision_lists_added_lines_and_a_new_currency(api: Caller, desk
     ]
 
 
-async def test_quote_rules_name_the_line_at_fault(api: Caller, desk: Desk) -> None:
+async def test_quote_rules_name_the_line_at_fault(api: GraphQLClient, desk: Desk) -> None:
     inquiry_id = await _client_inquiry(api, desk)
     refused = await _call(
         api,
@@ -290,7 +293,7 @@ async def test_quote_rules_name_the_line_at_fault(api: Caller, desk: Desk) -> No
 
 
 async def test_closing_as_lost_withdraws_the_open_quote_and_ends_the_work(
-    api: Caller, db: Database, desk: Desk
+    api: GraphQLClient, db: Database, desk: Desk
 ) -> None:
     inquiry_id = await _client_inquiry(api, desk)
     await _call(
@@ -340,7 +343,9 @@ async def test_closing_as_lost_withdraws_the_open_quote_and_ends_the_work(
     assert _errors(again) == [(["id"], "INQUIRY_CLOSED")]
 
 
-async def test_closing_as_won_keeps_the_quote_open_for_the_buyer(api: Caller, desk: Desk) -> None:
+async def test_closing_as_won_keeps_the_quote_open_for_the_buyer(
+    api: GraphQLClient, desk: Desk
+) -> None:
     inquiry_id = await _client_inquiry(api, desk)
     await _call(
         api,

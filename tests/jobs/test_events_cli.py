@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import text
@@ -14,16 +12,16 @@ from core import outbox
 from core.db import Database
 from core.settings import Settings
 from models.outbox import EventState, OutboxEvent
-
-ROOT = Path(__file__).resolve().parent.parent.parent
-TRADEQL = str(Path(sys.executable).parent / "tradeql")
+from tests.cli_runner import Finished, run_tradeql
 
 
-def tradeql(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ENV": "test", "DATABASE_URL": database_url}
-    return subprocess.run(
-        [TRADEQL, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
-    )
+def tradeql(*args: str, database_url: str) -> Finished:
+    return run_tradeql(args, env={"ENV": "test", "DATABASE_URL": database_url})
+
+
+async def tradeql_off_loop(*args: str, database_url: str) -> Finished:
+    """`tradeql` from an async test, without blocking its event loop."""
+    return await asyncio.to_thread(tradeql, *args, database_url=database_url)
 
 
 async def _dead_event(database: Database) -> int:
@@ -42,13 +40,15 @@ async def _dead_event(database: Database) -> int:
 
 
 async def test_list_shows_dead_events_and_replay_revives_them(
-    jobs_db: Database, jobs_settings: Settings
+    committed_db: Database, jobs_settings: Settings
 ) -> None:
-    dead_id = await _dead_event(jobs_db)
-    async with jobs_db.transaction() as session:
+    dead_id = await _dead_event(committed_db)
+    async with committed_db.transaction() as session:
         await outbox.emit(session, "test.effect", {})
 
-    listed = tradeql("events", "list", "--state", "dead", database_url=jobs_settings.database_url)
+    listed = await tradeql_off_loop(
+        "events", "list", "--state", "dead", database_url=jobs_settings.database_url
+    )
     assert listed.returncode == 0, listed.stderr
     rows = listed.stdout.strip().splitlines()[1:]
     assert len(rows) == 1
@@ -56,26 +56,30 @@ async def test_list_shows_dead_events_and_replay_revives_them(
     assert "test.fragile" in rows[0]
     assert "downstream erp is broken" in rows[0]
 
-    replayed = tradeql("events", "replay", str(dead_id), database_url=jobs_settings.database_url)
+    replayed = await tradeql_off_loop(
+        "events", "replay", str(dead_id), database_url=jobs_settings.database_url
+    )
     assert replayed.returncode == 0, replayed.stderr
-    async with jobs_db.session() as session:
+    async with committed_db.session() as session:
         event = await session.get(OutboxEvent, dead_id)
     assert event is not None
     assert event.state == EventState.PENDING
     assert event.attempts == 0
 
-    again = tradeql("events", "replay", str(dead_id), database_url=jobs_settings.database_url)
+    again = await tradeql_off_loop(
+        "events", "replay", str(dead_id), database_url=jobs_settings.database_url
+    )
     assert again.returncode == 1
     assert "is not dead-lettered" in again.stderr.strip()
 
 
 async def test_stats_prints_counts_and_the_oldest_due_age(
-    jobs_db: Database, jobs_settings: Settings
+    committed_db: Database, jobs_settings: Settings
 ) -> None:
-    await _dead_event(jobs_db)
-    async with jobs_db.transaction() as session:
+    await _dead_event(committed_db)
+    async with committed_db.transaction() as session:
         await outbox.emit(session, "test.effect", {})
-    result = tradeql("events", "stats", database_url=jobs_settings.database_url)
+    result = await tradeql_off_loop("events", "stats", database_url=jobs_settings.database_url)
     assert result.returncode == 0, result.stderr
     stats = json.loads(result.stdout)
     assert stats["counts"] == {"pending": 1, "done": 0, "dead": 1}

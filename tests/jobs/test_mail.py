@@ -49,7 +49,7 @@ async def _event(database: Database, event_id: int | None) -> OutboxEvent:
 
 
 async def test_mail_arrives_with_the_recipient_subject_and_both_bodies(
-    jobs_db: Database,
+    committed_db: Database,
     jobs_settings: Settings,
     mailbox: tuple[Mailbox, int],
     caplog: pytest.LogCaptureFixture,
@@ -58,9 +58,9 @@ async def test_mail_arrives_with_the_recipient_subject_and_both_bodies(
     settings = smtp_settings(jobs_settings, port)
     caplog.set_level(logging.DEBUG)
     # given an inquiry acknowledgement queued in the outbox
-    event = await _queue_mail(jobs_db)
+    event = await _queue_mail(committed_db)
     # when the worker runs
-    await _run_worker(settings, jobs_db)
+    await _run_worker(settings, committed_db)
 
     # then the SMTP server received it, after logging in with the decoded password
     assert box.logins == [SMTP_USER]
@@ -83,8 +83,8 @@ async def test_mail_arrives_with_the_recipient_subject_and_both_bodies(
     assert "Ayşe Demir &lt;purchasing&gt;" in html.get_content()
     assert "<purchasing>" not in html.get_content()
     # and the event is done with its effect recorded, and no log line holds the password
-    assert (await _event(jobs_db, event.id)).state == "done"
-    async with jobs_db.session() as session:
+    assert (await _event(committed_db, event.id)).state == "done"
+    async with committed_db.session() as session:
         assert event.id is not None
         assert await has_effect(session, event.id, SEND_MAIL)
     assert SMTP_PASSWORD not in caplog.text
@@ -92,30 +92,30 @@ async def test_mail_arrives_with_the_recipient_subject_and_both_bodies(
 
 
 async def test_a_mail_event_handled_again_sends_nothing_twice(
-    jobs_db: Database, jobs_settings: Settings, mailbox: tuple[Mailbox, int]
+    committed_db: Database, jobs_settings: Settings, mailbox: tuple[Mailbox, int]
 ) -> None:
     box, port = mailbox
     settings = smtp_settings(jobs_settings, port)
     # given a mail that was sent
-    event = await _queue_mail(jobs_db)
-    await _run_worker(settings, jobs_db)
+    event = await _queue_mail(committed_db)
+    await _run_worker(settings, committed_db)
     assert len(box.envelopes) == 1
     # when its event is delivered again (a lease that expired after the send, say)
-    async with jobs_db.transaction() as session:
+    async with committed_db.transaction() as session:
         await session.execute(
             update(OutboxEvent)
             .where(col(OutboxEvent.id) == event.id)
             .values(state="pending", available_at=utcnow(), processed_at=None)
         )
-    await _run_worker(settings, jobs_db)
+    await _run_worker(settings, committed_db)
 
     # then no second mail went out
     assert len(box.envelopes) == 1
-    assert (await _event(jobs_db, event.id)).state == "done"
+    assert (await _event(committed_db, event.id)).state == "done"
 
 
 async def test_without_smtp_url_development_logs_the_mail_instead_of_sending_it(
-    jobs_db: Database,
+    committed_db: Database,
     jobs_settings: Settings,
     mailbox: tuple[Mailbox, int],
     caplog: pytest.LogCaptureFixture,
@@ -124,9 +124,9 @@ async def test_without_smtp_url_development_logs_the_mail_instead_of_sending_it(
     settings = jobs_settings.model_copy(update={"env": "development", "smtp_url": None})
     caplog.set_level(logging.INFO, logger="tradeql.mail")
     # given a mail queued in development without SMTP_URL
-    event = await _queue_mail(jobs_db)
+    event = await _queue_mail(committed_db)
     # when the worker runs
-    await _run_worker(settings, jobs_db)
+    await _run_worker(settings, committed_db)
 
     # then the log shows recipient, subject and body, and nothing was sent
     [record] = [r for r in caplog.records if r.name == "tradeql.mail"]
@@ -135,22 +135,22 @@ async def test_without_smtp_url_development_logs_the_mail_instead_of_sending_it(
     assert "We received your inquiry INQ-1042" in record.getMessage()
     assert "2,000 m cotton poplin" in record.getMessage()
     assert box.envelopes == []
-    assert (await _event(jobs_db, event.id)).state == "done"
+    assert (await _event(committed_db, event.id)).state == "done"
 
 
 async def test_without_smtp_url_production_fails_the_mail_loudly(
-    jobs_db: Database, jobs_settings: Settings, caplog: pytest.LogCaptureFixture
+    committed_db: Database, jobs_settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     settings = jobs_settings.model_copy(update={"env": "production", "smtp_url": None})
     caplog.set_level(logging.WARNING, logger="tradeql.mail")
     # given a mail queued in production without SMTP_URL
-    event = await _queue_mail(jobs_db)
+    event = await _queue_mail(committed_db)
     # when the worker starts and runs
-    await _run_worker(settings, jobs_db)
+    await _run_worker(settings, committed_db)
 
     # then the worker warned at start, and the event failed saying why, to be retried
     assert "SMTP_URL is not set" in caplog.text
-    failed = await _event(jobs_db, event.id)
+    failed = await _event(committed_db, event.id)
     assert failed.state == "pending"
     assert failed.attempts == 1
     assert failed.last_error is not None

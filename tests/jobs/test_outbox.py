@@ -47,69 +47,69 @@ async def _emit(database: Database, event_type: str, **payload: object) -> int:
 
 
 async def test_an_event_whose_transaction_rolls_back_is_never_delivered(
-    jobs_db: Database, jobs_settings: Settings
+    committed_db: Database, jobs_settings: Settings
 ) -> None:
     async def place_order_that_fails() -> None:
-        async with jobs_db.transaction() as session:
+        async with committed_db.transaction() as session:
             await outbox.emit(session, "test.effect", {})
             raise RuntimeError("order rejected")
 
     with pytest.raises(RuntimeError, match="order rejected"):
         await place_order_that_fails()
-    async with worker_for(jobs_settings, jobs_db) as worker:
+    async with worker_for(jobs_settings, committed_db) as worker:
         assert await worker.run_once() == 0
-    async with jobs_db.session() as session:
+    async with committed_db.session() as session:
         assert await session.scalar(select(func.count()).select_from(OutboxEvent)) == 0
-    assert await _side_effects(jobs_db) == 0
+    assert await _side_effects(committed_db) == 0
 
 
 async def test_a_committed_event_runs_its_handler_once_and_is_done(
-    jobs_db: Database, jobs_settings: Settings
+    committed_db: Database, jobs_settings: Settings
 ) -> None:
-    event_id = await _emit(jobs_db, "test.effect")
-    async with worker_for(jobs_settings, jobs_db) as worker:
+    event_id = await _emit(committed_db, "test.effect")
+    async with worker_for(jobs_settings, committed_db) as worker:
         assert await worker.run_once() == 1
         assert await worker.run_once() == 0
-    event = await _event(jobs_db, event_id)
+    event = await _event(committed_db, event_id)
     assert event.state == EventState.DONE
     assert event.attempts == 1
     assert event.lease_owner is None
-    assert await _side_effects(jobs_db, event_id) == 1
+    assert await _side_effects(committed_db, event_id) == 1
 
 
 async def test_a_redelivered_event_changes_nothing(
-    jobs_db: Database, jobs_settings: Settings
+    committed_db: Database, jobs_settings: Settings
 ) -> None:
-    event_id = await _emit(jobs_db, "test.effect")
-    async with worker_for(jobs_settings, jobs_db) as worker:
+    event_id = await _emit(committed_db, "test.effect")
+    async with worker_for(jobs_settings, committed_db) as worker:
         await worker.run_once()
         # As if the worker died after the handler committed but before marking the event done.
-        async with jobs_db.transaction() as session:
+        async with committed_db.transaction() as session:
             await session.execute(
                 text("UPDATE outbox_events SET state = 'pending' WHERE id = :id"),
                 {"id": event_id},
             )
         assert await worker.run_once() == 1
-    assert (await _event(jobs_db, event_id)).state == EventState.DONE
-    assert await _side_effects(jobs_db, event_id) == 1
+    assert (await _event(committed_db, event_id)).state == EventState.DONE
+    assert await _side_effects(committed_db, event_id) == 1
 
 
-async def test_the_same_idempotency_key_emits_one_event(jobs_db: Database) -> None:
-    async with jobs_db.transaction() as session:
+async def test_the_same_idempotency_key_emits_one_event(committed_db: Database) -> None:
+    async with committed_db.transaction() as session:
         first = await outbox.emit(session, "test.effect", {}, idempotency_key="order-17-placed")
         second = await outbox.emit(session, "test.effect", {}, idempotency_key="order-17-placed")
     assert first.id == second.id
-    async with jobs_db.session() as session:
+    async with committed_db.session() as session:
         assert await session.scalar(select(func.count()).select_from(OutboxEvent)) == 1
 
 
 async def test_events_without_handlers_are_simply_done(
-    jobs_db: Database, jobs_settings: Settings
+    committed_db: Database, jobs_settings: Settings
 ) -> None:
-    event_id = await _emit(jobs_db, "nobody.listens")
-    async with worker_for(jobs_settings, jobs_db) as worker:
+    event_id = await _emit(committed_db, "nobody.listens")
+    async with worker_for(jobs_settings, committed_db) as worker:
         await worker.run_once()
-    assert (await _event(jobs_db, event_id)).state == EventState.DONE
+    assert (await _event(committed_db, event_id)).state == EventState.DONE
 
 
 async def _run_until(worker: Worker, database: Database, event_id: int, state: str) -> None:
@@ -120,30 +120,30 @@ async def _run_until(worker: Worker, database: Database, event_id: int, state: s
 
 
 async def test_a_failing_handler_retries_with_backoff_then_dead_letters(
-    jobs_db: Database, jobs_settings: Settings
+    committed_db: Database, jobs_settings: Settings
 ) -> None:
-    async with jobs_db.transaction() as session:
+    async with committed_db.transaction() as session:
         await session.execute(text("INSERT INTO test_broken_switch (name) VALUES ('erp')"))
-    event_id = await _emit(jobs_db, "test.fragile", switch="erp")
-    async with worker_for(jobs_settings, jobs_db) as worker:
+    event_id = await _emit(committed_db, "test.fragile", switch="erp")
+    async with worker_for(jobs_settings, committed_db) as worker:
         assert await worker.run_once() == 1
-        retrying = await _event(jobs_db, event_id)
+        retrying = await _event(committed_db, event_id)
         assert retrying.state == EventState.PENDING
         assert retrying.attempts == 1
         assert retrying.available_at > retrying.created_at  # type: ignore[operator]
         assert "downstream erp is broken" in (retrying.last_error or "")
-        await _run_until(worker, jobs_db, event_id, EventState.DEAD)
-    dead = await _event(jobs_db, event_id)
+        await _run_until(worker, committed_db, event_id, EventState.DEAD)
+    dead = await _event(committed_db, event_id)
     assert dead.attempts == jobs_settings.outbox_max_attempts
-    assert await _side_effects(jobs_db) == 0
+    assert await _side_effects(committed_db) == 0
 
-    async with jobs_db.transaction() as session:
+    async with committed_db.transaction() as session:
         await session.execute(text("DELETE FROM test_broken_switch"))
-    assert await outbox.replay(jobs_db, event_id) is True
-    assert await outbox.replay(jobs_db, event_id) is False  # no longer dead
-    async with worker_for(jobs_settings, jobs_db) as worker:
-        await _run_until(worker, jobs_db, event_id, EventState.DONE)
-    assert await _side_effects(jobs_db, event_id) == 1
+    assert await outbox.replay(committed_db, event_id) is True
+    assert await outbox.replay(committed_db, event_id) is False  # no longer dead
+    async with worker_for(jobs_settings, committed_db) as worker:
+        await _run_until(worker, committed_db, event_id, EventState.DONE)
+    assert await _side_effects(committed_db, event_id) == 1
 
 
 def test_backoff_grows_exponentially_with_jitter_and_a_ceiling() -> None:
@@ -159,56 +159,56 @@ def test_backoff_grows_exponentially_with_jitter_and_a_ceiling() -> None:
 
 
 async def test_stats_count_by_state_and_age_the_oldest_due_event(
-    jobs_db: Database, jobs_settings: Settings
+    committed_db: Database, jobs_settings: Settings
 ) -> None:
-    await _emit(jobs_db, "test.effect")
-    await _emit(jobs_db, "test.effect")
-    async with jobs_db.transaction() as session:
+    await _emit(committed_db, "test.effect")
+    await _emit(committed_db, "test.effect")
+    async with committed_db.transaction() as session:
         await session.execute(
             text("UPDATE outbox_events SET available_at = now() - interval '90 seconds'")
         )
-    before = await outbox.stats(jobs_db)
+    before = await outbox.stats(committed_db)
     assert before.counts == {"pending": 2, "done": 0, "dead": 0}
     assert before.due == 2
     assert before.oldest_due_seconds is not None
     assert before.oldest_due_seconds >= 90
-    async with worker_for(jobs_settings, jobs_db) as worker:
+    async with worker_for(jobs_settings, committed_db) as worker:
         await worker.run_once()
-    after = await outbox.stats(jobs_db)
+    after = await outbox.stats(committed_db)
     assert after.counts == {"pending": 0, "done": 2, "dead": 0}
     assert after.oldest_due_seconds is None
 
 
 async def test_sigterm_lets_running_handlers_finish_within_the_grace_period(
-    jobs_db: Database, jobs_settings: Settings
+    committed_db: Database, jobs_settings: Settings
 ) -> None:
-    quick = await _emit(jobs_db, "test.effect", pause_seconds=0.3)
-    async with worker_for(jobs_settings, jobs_db) as worker:
+    quick = await _emit(committed_db, "test.effect", pause_seconds=0.3)
+    async with worker_for(jobs_settings, committed_db) as worker:
         stop = asyncio.Event()
         running = asyncio.create_task(worker.run(stop))
-        await _wait_for_start(jobs_db, quick)
+        await _wait_for_start(committed_db, quick)
         stop.set()
         await asyncio.wait_for(running, timeout=10)
-    assert (await _event(jobs_db, quick)).state == EventState.DONE
-    assert await _side_effects(jobs_db, quick) == 1
+    assert (await _event(committed_db, quick)).state == EventState.DONE
+    assert await _side_effects(committed_db, quick) == 1
 
 
 async def test_sigterm_releases_what_cannot_finish_in_time(
-    jobs_db: Database, jobs_settings: Settings
+    committed_db: Database, jobs_settings: Settings
 ) -> None:
-    slow = await _emit(jobs_db, "test.effect", pause_seconds=30)
+    slow = await _emit(committed_db, "test.effect", pause_seconds=30)
     impatient = jobs_settings.model_copy(update={"worker_grace_seconds": 0.2})
-    async with worker_for(impatient, jobs_db) as worker:
+    async with worker_for(impatient, committed_db) as worker:
         stop = asyncio.Event()
         running = asyncio.create_task(worker.run(stop))
-        await _wait_for_start(jobs_db, slow)
+        await _wait_for_start(committed_db, slow)
         stop.set()
         await asyncio.wait_for(running, timeout=10)
-    released = await _event(jobs_db, slow)
+    released = await _event(committed_db, slow)
     assert released.state == EventState.PENDING
     assert released.lease_owner is None
     assert released.attempts == 0  # the interrupted attempt does not count
-    assert await _side_effects(jobs_db, slow) == 0  # its transaction was rolled back
+    assert await _side_effects(committed_db, slow) == 0  # its transaction was rolled back
 
 
 async def _wait_for_start(database: Database, event_id: int) -> None:
@@ -225,20 +225,20 @@ async def _wait_for_start(database: Database, event_id: int) -> None:
 
 
 async def test_claims_never_hand_one_event_to_two_workers(
-    jobs_db: Database, jobs_settings: Settings
+    committed_db: Database, jobs_settings: Settings
 ) -> None:
-    async with jobs_db.transaction() as session:
+    async with committed_db.transaction() as session:
         for _ in range(40):
             await outbox.emit(session, "test.effect", {})
     claims = await asyncio.gather(
         *(
-            outbox.claim_due(jobs_db, worker_id=f"w{index}", limit=10, lease_seconds=30)
+            outbox.claim_due(committed_db, worker_id=f"w{index}", limit=10, lease_seconds=30)
             for index in range(6)
         )
     )
     claimed_ids = [event.id for batch in claims for event in batch]
     assert len(claimed_ids) == len(set(claimed_ids)) == 40
-    async with jobs_db.session() as session:
+    async with committed_db.session() as session:
         owners = await session.scalar(
             select(func.count(func.distinct(col(OutboxEvent.lease_owner))))
         )

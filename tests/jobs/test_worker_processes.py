@@ -31,6 +31,9 @@ def start_worker(settings: Settings, **overrides: str) -> subprocess.Popen[bytes
         "DATABASE_URL": settings.database_url,
         "HANDLER_MODULES": TEST_HANDLERS,
         "WORKER_POLL_SECONDS": "0.05",
+        # Up to 4 connections each (pool and overflow): three workers stay within the run's
+        # connection budget, and still race for the same events.
+        "DATABASE_POOL_SIZE": "2",
         **overrides,
     }
     return subprocess.Popen(
@@ -70,15 +73,15 @@ async def _wait(condition: str, database: Database, seconds: float, **params: ob
 
 @pytest.mark.slow
 async def test_a_killed_worker_s_event_is_delivered_by_another_exactly_once(
-    jobs_db: Database, jobs_settings: Settings
+    committed_db: Database, jobs_settings: Settings
 ) -> None:
-    async with jobs_db.transaction() as session:
+    async with committed_db.transaction() as session:
         event = await outbox.emit(session, "test.effect", {"pause_seconds": 3})
     victim = start_worker(jobs_settings, OUTBOX_LEASE_SECONDS="2")
     try:
         await _wait(
             "SELECT count(*) FROM test_handler_started WHERE event_id = :id",
-            jobs_db,
+            committed_db,
             30,
             id=event.id,
         )
@@ -91,7 +94,7 @@ async def test_a_killed_worker_s_event_is_delivered_by_another_exactly_once(
     try:
         await _wait(
             "SELECT count(*) FROM outbox_events WHERE id = :id AND state = 'done'",
-            jobs_db,
+            committed_db,
             60,
             id=event.id,
         )
@@ -99,33 +102,36 @@ async def test_a_killed_worker_s_event_is_delivered_by_another_exactly_once(
         logs = stop_worker(survivor)
     assert "Traceback" not in logs
     effects = await _scalar(
-        jobs_db, "SELECT count(*) FROM test_side_effects WHERE event_id = :id", id=event.id
+        committed_db, "SELECT count(*) FROM test_side_effects WHERE event_id = :id", id=event.id
     )
     assert effects == 1
     attempts = await _scalar(
-        jobs_db, "SELECT attempts FROM outbox_events WHERE id = :id", id=event.id
+        committed_db, "SELECT attempts FROM outbox_events WHERE id = :id", id=event.id
     )
     assert attempts == 2  # the killed attempt, then the one that finished
 
 
 @pytest.mark.slow
 async def test_three_workers_drain_a_thousand_events_each_exactly_once(
-    jobs_db: Database, jobs_settings: Settings
+    committed_db: Database, jobs_settings: Settings
 ) -> None:
-    async with jobs_db.transaction() as session:
+    async with committed_db.transaction() as session:
         for _ in range(1_000):
             await outbox.emit(session, "test.effect", {})
     workers = [start_worker(jobs_settings) for _ in range(3)]
     try:
         await _wait(
             "SELECT count(*) = 0 FROM outbox_events WHERE state <> 'done'",
-            jobs_db,
+            committed_db,
             180,
         )
     finally:
         logs = [stop_worker(worker) for worker in workers]
     assert all(worker.returncode in (0, -signal.SIGTERM) for worker in workers), logs
-    stats = await outbox.stats(jobs_db)
+    stats = await outbox.stats(committed_db)
     assert stats.counts == {EventState.PENDING: 0, EventState.DONE: 1_000, EventState.DEAD: 0}
-    assert await _scalar(jobs_db, "SELECT count(*) FROM test_side_effects") == 1_000
-    assert await _scalar(jobs_db, "SELECT count(DISTINCT event_id) FROM test_side_effects") == 1_000
+    assert await _scalar(committed_db, "SELECT count(*) FROM test_side_effects") == 1_000
+    assert (
+        await _scalar(committed_db, "SELECT count(DISTINCT event_id) FROM test_side_effects")
+        == 1_000
+    )

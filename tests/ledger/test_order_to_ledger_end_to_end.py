@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -17,15 +16,14 @@ from sqlmodel import col, select
 from app.worker import Worker
 from app.worker_main import build_worker, job_context
 from core import outbox
-from core.db import Database, create_engine
+from core.db import Database
 from core.event_types import ORDER_CONFIRMED, ORDER_PAYMENT_RECORDED, ORDER_PLACED
 from core.settings import Settings
 from jobs.ledger import POST_TO_LEDGER
 from models.ledger import ReceivableStatus
 from models.orders import Order
 from models.outbox import EventState, OutboxEffect, OutboxEvent
-from tests.callers import caller
-from tests.databases import database_url, migrated_database
+from tests.graphql_client import graphql_client
 from tests.ledger.books import entries_of, receivable_of
 from tests.orders.builders import PLACE, make_shop, order_input
 from tests.webhooks.webhook_receiver import webhook_receiver
@@ -37,24 +35,11 @@ PAY = """mutation($id: ID!, $at: DateTime!) { recordPayment(orderId: $id, amount
 ORDER_EVENTS = [ORDER_PLACED, ORDER_CONFIRMED, ORDER_PAYMENT_RECORDED]
 
 
-@pytest.fixture(scope="module")
-def e2e_url() -> Iterator[str]:
-    with migrated_database("tradeql_ledger_e2e") as name:
-        yield database_url(name)
-
-
 @pytest.fixture
-async def database(e2e_url: str) -> AsyncIterator[Database]:
-    engine = create_engine(Settings(env="test", database_url=e2e_url))
-    yield Database(engine)
-    await engine.dispose()
-
-
-@pytest.fixture
-def e2e_settings(e2e_url: str) -> Settings:
+def e2e_settings(committed_url: str) -> Settings:
     return Settings(
         env="test",
-        database_url=e2e_url,
+        database_url=committed_url,
         webhook_allow_private_targets=True,
         webhook_timeout_seconds=2.0,
         outbox_backoff_base_seconds=0.01,
@@ -101,17 +86,19 @@ async def _replay(database: Database, event: OutboxEvent) -> None:
 
 @pytest.mark.slow
 async def test_an_order_reaches_partners_and_the_books_once(
-    database: Database, e2e_settings: Settings
+    committed_db: Database, e2e_settings: Settings
 ) -> None:
-    async with database.transaction() as session:
+    async with committed_db.transaction() as session:
         shop = await make_shop(session, e2e_settings)
     async with webhook_receiver() as receiver:
         # given a partner subscribed to the order events
-        issued = await add_endpoint(database, e2e_settings, receiver.url, event_types=ORDER_EVENTS)
+        issued = await add_endpoint(
+            committed_db, e2e_settings, receiver.url, event_types=ORDER_EVENTS
+        )
         receiver.secret = issued.secret
         # when a client places an order of 100 units (900.00), sales confirm it, and finance
         # records 300.00 of it, all over HTTP
-        async with caller(e2e_settings, database) as http:
+        async with graphql_client(e2e_settings, committed_db) as http:
             placed = await http.as_(shop.client_token).data(
                 PLACE,
                 {"input": order_input([(shop.variant, 100)]), "key": "e2e-order-1"},
@@ -124,9 +111,9 @@ async def test_an_order_reaches_partners_and_the_books_once(
         assert confirmed["confirmOrder"]["userErrors"] == []
         assert paid["recordPayment"]["userErrors"] == []
         # and the worker runs until nothing is left to do
-        async with job_context(e2e_settings, database) as context:
-            worker = build_worker(e2e_settings, database, context)
-            await _run_until_idle(worker, database)
+        async with job_context(e2e_settings, committed_db) as context:
+            worker = build_worker(e2e_settings, committed_db, context)
+            await _run_until_idle(worker, committed_db)
 
             # then the partner received each event once, every signature valid
             assert all(request.verified for request in receiver.requests)
@@ -134,28 +121,28 @@ async def test_an_order_reaches_partners_and_the_books_once(
             assert sorted(body["type"] for body in bodies) == sorted(ORDER_EVENTS)
             assert {body["data"]["order_id"] for body in bodies} == {order_id}
             # and the books hold one receivable for the order, 300.00 of 900.00 paid
-            async with database.session() as session:
+            async with committed_db.session() as session:
                 order = await session.scalar(select(Order))
             assert order is not None
-            await _assert_books(database, order)
+            await _assert_books(committed_db, order)
 
             # when the confirmation is handled again, even with its ledger effect forgotten
-            confirmation = await _event(database, ORDER_CONFIRMED)
-            await _replay(database, confirmation)
-            await _run_until_idle(worker, database)
-            async with database.transaction() as session:
+            confirmation = await _event(committed_db, ORDER_CONFIRMED)
+            await _replay(committed_db, confirmation)
+            await _run_until_idle(worker, committed_db)
+            async with committed_db.transaction() as session:
                 await session.execute(
                     delete(OutboxEffect).where(
                         col(OutboxEffect.event_id) == confirmation.id,
                         col(OutboxEffect.handler) == POST_TO_LEDGER,
                     )
                 )
-            await _replay(database, confirmation)
-            await _run_until_idle(worker, database)
+            await _replay(committed_db, confirmation)
+            await _run_until_idle(worker, committed_db)
 
     # then nothing doubled: no second delivery, still one receivable and one invoice
     assert len(receiver.requests) == len(ORDER_EVENTS)
-    await _assert_books(database, order)
+    await _assert_books(committed_db, order)
 
 
 async def _assert_books(database: Database, order: Order) -> None:

@@ -13,7 +13,8 @@ from core.settings import Settings
 from models.accounts import Role
 from models.clients import BalanceDueOn
 from models.orders import OrderStatus
-from tests.callers import caller, make_client_company, token_for
+from tests.callers import make_client_company, token_for
+from tests.graphql_client import graphql_client
 from tests.ledger.books import make_order, order_event, order_gid, payment_event, post
 
 RECEIVABLE = """query($id: ID!) { node(id: $id) { ... on Order { number receivable {
@@ -43,7 +44,7 @@ async def test_the_client_and_finance_read_the_receivable_other_staff_get_null(
             await payment_event(db, order, "800.00"),
         )
 
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         seen = {
             who: (await anyone.as_(token).data(RECEIVABLE, {"id": order_gid(order)}))["node"]
             for who, token in tokens.items()

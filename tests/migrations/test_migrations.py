@@ -7,7 +7,6 @@ worker thread; the schema is then compared with the models on this test's loop.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -23,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from core.migration_filters import include_object, render_item
 from models import metadata
-from tests.databases import alembic_config, create_pg_database, drop_pg_database
+from tests.databases import alembic_config, create_pg_database, database_url, drop_pg_database
 
 GIN_INDEX = "ix_products_specs_gin"
 SEARCH_INDEX = "ix_product_search_search_vector"
@@ -78,8 +77,8 @@ def head_revision(url: str) -> str | None:
 
 async def test_postgresql_migrations_match_the_models_and_downgrade_to_nothing() -> None:
     # given a fresh, empty PostgreSQL database
-    name = f"tradeql_migrations_{uuid.uuid4().hex[:10]}"
-    url = await asyncio.to_thread(create_pg_database, name)
+    name = await asyncio.to_thread(create_pg_database, "migrations")
+    url = database_url(name)
     try:
         # when it is upgraded to head
         await migrate(url, "upgrade", "head")
@@ -235,8 +234,8 @@ async def _facet_count_rows(url: str) -> tuple[set[tuple[Any, ...]], set[tuple[A
 
 async def test_discovery_revision_backfills_existing_products(tmp_path: Path) -> None:
     # given a catalog created before revision 0002, on each dialect
-    name = f"tradeql_backfill_{uuid.uuid4().hex[:10]}"
-    pg_url = await asyncio.to_thread(create_pg_database, name)
+    name = await asyncio.to_thread(create_pg_database, "backfill")
+    pg_url = database_url(name)
     try:
         for url in (pg_url, f"sqlite+aiosqlite:///{tmp_path}/backfill.db"):
             await migrate(url, "upgrade", "0001")

@@ -18,7 +18,8 @@ from models.clients import ClientCompany
 from models.fx import FxRate
 from models.outbox import OutboxEvent
 from tests.builders import make_category, make_fabric_type, make_product, make_variant
-from tests.callers import Caller, make_client_company, token_for
+from tests.callers import make_client_company, token_for
+from tests.graphql_client import GraphQLClient
 
 ADDRESS = {
     "name": "Hanse Textil GmbH",
@@ -151,7 +152,7 @@ CANCEL = """mutation($id: ID!, $reason: String!) { cancelOrder(id: $id, reason: 
   order { status cancelReason } userErrors { field code } } }"""
 
 
-async def place_one(http: Caller, shop: Shop, key: str, quantity: int = 10) -> str:
+async def place_one(http: GraphQLClient, shop: Shop, key: str, quantity: int = 10) -> str:
     body = await http.as_(shop.client_token).data(
         PLACE, {"input": order_input([(shop.variant, quantity)]), "key": key}
     )
@@ -159,7 +160,7 @@ async def place_one(http: Caller, shop: Shop, key: str, quantity: int = 10) -> s
     return order_id
 
 
-async def move(http: Caller, token: str, name: str, order_id: str) -> dict[str, Any]:
+async def move(http: GraphQLClient, token: str, name: str, order_id: str) -> dict[str, Any]:
     body = await http.as_(token).data(MOVE % name, {"id": order_id})
     payload: dict[str, Any] = body[name]
     return payload

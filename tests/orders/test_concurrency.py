@@ -1,4 +1,4 @@
-"""Orders under concurrency, over HTTP against committed data in the tests' own database.
+"""Orders under concurrency, over HTTP against committed data in the committed database.
 
 Stock is reserved by conditional UPDATEs in ascending variant id, placements of one client
 are serialised by a lock on its row, and state changes are conditional UPDATEs: so racing
@@ -20,7 +20,8 @@ from core.settings import Settings
 from models.accounts import Role
 from models.orders import Order, OrderLine
 from models.outbox import OutboxEvent
-from tests.callers import Caller, caller, make_client_company, token_for
+from tests.callers import make_client_company, token_for
+from tests.graphql_client import GraphQLClient, graphql_client
 from tests.orders.builders import (
     CANCEL,
     MOVE,
@@ -45,7 +46,9 @@ async def _client_tokens(database: Database, settings: Settings, count: int) -> 
     return tokens
 
 
-async def _place_all(http: Caller, requests: list[tuple[str, dict[str, Any], str]]) -> list[Any]:
+async def _place_all(
+    http: GraphQLClient, requests: list[tuple[str, dict[str, Any], str]]
+) -> list[Any]:
     bodies = await asyncio.gather(
         *(
             http.as_(token).post(PLACE, {"input": given, "key": key})
@@ -69,36 +72,36 @@ async def _count_orders(database: Database, shop: Shop) -> int:
 
 @pytest.mark.slow
 async def test_fifty_buyers_racing_for_ten_units_never_oversell(
-    orders_db: Database, orders_settings: Settings
+    committed_db: Database, committed_settings: Settings
 ) -> None:
-    async with orders_db.transaction() as session:
-        shop = await make_shop(session, orders_settings)
+    async with committed_db.transaction() as session:
+        shop = await make_shop(session, committed_settings)
         shop.variant.stock_on_hand = 10
         session.add(shop.variant)
-    tokens = [shop.client_token, *await _client_tokens(orders_db, orders_settings, 4)]
+    tokens = [shop.client_token, *await _client_tokens(committed_db, committed_settings, 4)]
     given = order_input([(shop.variant, 1)])
-    async with caller(orders_settings, orders_db) as http:
+    async with graphql_client(committed_settings, committed_db) as http:
         payloads = await _place_all(
             http, [(tokens[i % len(tokens)], given, f"unit-{i}") for i in range(50)]
         )
     placed = [p for p in payloads if p["userErrors"] == []]
     refused = [p for p in payloads if [e["code"] for e in p["userErrors"]] == ["OUT_OF_STOCK"]]
     assert (len(placed), len(refused)) == (10, 40)
-    async with orders_db.session() as session:
+    async with committed_db.session() as session:
         assert await stock_of(session, shop.variant) == (10, 10)
-    assert await _count_orders(orders_db, shop) == 10
+    assert await _count_orders(committed_db, shop) == 10
 
 
 @pytest.mark.slow
 async def test_multi_line_orders_in_opposite_line_orders_never_deadlock(
-    orders_db: Database, orders_settings: Settings
+    committed_db: Database, committed_settings: Settings
 ) -> None:
-    async with orders_db.transaction() as session:
-        shop = await make_shop(session, orders_settings)
-    tokens = [shop.client_token, *await _client_tokens(orders_db, orders_settings, 9)]
+    async with committed_db.transaction() as session:
+        shop = await make_shop(session, committed_settings)
+    tokens = [shop.client_token, *await _client_tokens(committed_db, committed_settings, 9)]
     forwards = order_input([(shop.variant, 2), (shop.other_variant, 3)])
     backwards = order_input([(shop.other_variant, 3), (shop.variant, 2)])
-    async with caller(orders_settings, orders_db) as http:
+    async with graphql_client(committed_settings, committed_db) as http:
         payloads = await _place_all(
             http,
             [
@@ -107,63 +110,64 @@ async def test_multi_line_orders_in_opposite_line_orders_never_deadlock(
             ],
         )
     assert all(p["userErrors"] == [] for p in payloads)
-    async with orders_db.session() as session:
+    async with committed_db.session() as session:
         assert await stock_of(session, shop.variant) == (1_000, 200)
         assert await stock_of(session, shop.other_variant) == (1_000, 300)
 
 
 async def test_twenty_retries_of_one_key_make_one_order(
-    orders_db: Database, orders_settings: Settings
+    committed_db: Database, committed_settings: Settings
 ) -> None:
-    async with orders_db.transaction() as session:
-        shop = await make_shop(session, orders_settings)
+    async with committed_db.transaction() as session:
+        shop = await make_shop(session, committed_settings)
     given = order_input([(shop.variant, 7)])
-    async with caller(orders_settings, orders_db) as http:
+    async with graphql_client(committed_settings, committed_db) as http:
         payloads = await _place_all(http, [(shop.client_token, given, "retry-me")] * 20)
     assert {p["order"]["id"] for p in payloads} == {payloads[0]["order"]["id"]}
-    async with orders_db.session() as session:
+    async with committed_db.session() as session:
         assert await stock_of(session, shop.variant) == (1_000, 7)
-    assert await _count_orders(orders_db, shop) == 1
+    assert await _count_orders(committed_db, shop) == 1
 
 
 async def test_two_orders_racing_past_the_credit_limit_one_wins(
-    orders_db: Database, orders_settings: Settings
+    committed_db: Database, committed_settings: Settings
 ) -> None:
     # given 1,500 USD of credit and two orders of 1,000 USD each
-    async with orders_db.transaction() as session:
-        shop = await make_shop(session, orders_settings, credit_limit="1500.00")
+    async with committed_db.transaction() as session:
+        shop = await make_shop(session, committed_settings, credit_limit="1500.00")
     given = order_input([(shop.variant, 100), (shop.other_variant, 8)])  # 900 + 100
-    async with caller(orders_settings, orders_db) as http:
+    async with graphql_client(committed_settings, committed_db) as http:
         payloads = await _place_all(
             http, [(shop.client_token, given, "first"), (shop.client_token, given, "second")]
         )
     codes = sorted(tuple(e["code"] for e in p["userErrors"]) for p in payloads)
     assert codes == [(), ("CREDIT_LIMIT_EXCEEDED",)]
-    async with orders_db.session() as session:
+    async with committed_db.session() as session:
         assert await stock_of(session, shop.variant) == (1_000, 100)
 
 
+@pytest.mark.slow
 async def test_a_failure_after_the_lines_are_written_leaves_no_trace(
-    orders_db: Database, orders_settings: Settings
+    committed_db: Database, committed_settings: Settings
 ) -> None:
-    async with orders_db.transaction() as session:
-        shop = await make_shop(session, orders_settings)
+    async with committed_db.transaction() as session:
+        shop = await make_shop(session, committed_settings)
         marker = shop.variant.sku
         outbox_before = await session.scalar(select(func.count()).select_from(OutboxEvent))
-    async with orders_db.transaction() as session:
+    async with committed_db.transaction() as session:
         await session.execute(text(FAILING_FUNCTION.replace("MARKER", marker)))
         await session.execute(text(FAILING_TRIGGER))
     try:
-        async with caller(orders_settings, orders_db) as http:
+        async with graphql_client(committed_settings, committed_db) as http:
             body = await http.as_(shop.client_token).post(
                 PLACE, {"input": order_input([(shop.variant, 5)]), "key": "doomed"}
             )
     finally:
-        async with orders_db.transaction() as session:
+        async with committed_db.transaction() as session:
             await session.execute(text("DROP TRIGGER test_fail_order_line ON order_lines"))
             await session.execute(text("DROP FUNCTION test_fail_order_line()"))
     assert [e["extensions"]["code"] for e in body["errors"]] == ["INTERNAL_ERROR"]
-    async with orders_db.session() as session:
+    async with committed_db.session() as session:
         assert await stock_of(session, shop.variant) == (1_000, 0)
         orders = await session.scalar(
             select(func.count())
@@ -172,7 +176,7 @@ async def test_a_failure_after_the_lines_are_written_leaves_no_trace(
         )
         outbox_after = await session.scalar(select(func.count()).select_from(OutboxEvent))
     assert orders == 0
-    assert await _count_orders(orders_db, shop) == 0
+    assert await _count_orders(committed_db, shop) == 0
     assert outbox_after == outbox_before
 
 
@@ -189,11 +193,11 @@ FOR EACH ROW EXECUTE FUNCTION test_fail_order_line()"""
 
 @pytest.mark.slow
 async def test_twenty_racing_cancels_and_ships_move_the_order_once(
-    orders_db: Database, orders_settings: Settings
+    committed_db: Database, committed_settings: Settings
 ) -> None:
-    async with orders_db.transaction() as session:
-        shop = await make_shop(session, orders_settings)
-    async with caller(orders_settings, orders_db) as http:
+    async with committed_db.transaction() as session:
+        shop = await make_shop(session, committed_settings)
+    async with graphql_client(committed_settings, committed_db) as http:
         placed = await http.as_(shop.client_token).data(
             PLACE, {"input": order_input([(shop.variant, 30)]), "key": "race"}
         )
@@ -215,7 +219,7 @@ async def test_twenty_racing_cancels_and_ships_move_the_order_once(
     assert all(
         p["userErrors"][0]["code"] == "ILLEGAL_TRANSITION" for p in payloads if p not in winners
     )
-    async with orders_db.session() as session:
+    async with committed_db.session() as session:
         stock = await stock_of(session, shop.variant)
         events = [
             *await events_of(session, "order.cancelled", order_id),

@@ -13,7 +13,7 @@ from typing import Any
 from core.db import Database
 from core.settings import Settings
 from tests.builders import make_variant
-from tests.callers import caller
+from tests.graphql_client import graphql_client
 from tests.orders.builders import PLACE, make_shop, order_input
 
 # Client lock, key lookup, variants, tiers, exposure, order, lines, event, audit; and the
@@ -35,13 +35,12 @@ async def test_a_placement_costs_a_fixed_few_statements_and_one_per_line(
     variants = [shop.variant, shop.other_variant, *extra]
     counted = settings.model_copy(update={"debug_extensions": True})
     statements: dict[str, int] = {}
-    async with caller(counted, db) as http:
+    async with graphql_client(counted, db) as http:
         buyer = http.as_(shop.client_token)
 
         async def place(key: str, lines: int) -> dict[str, Any]:
             order = order_input([(variant, 10) for variant in variants[:lines]])
-            response = await buyer.response(PLACE, {"input": order, "key": key})
-            body: dict[str, Any] = response.json()
+            body = await buyer.post_with_extensions(PLACE, {"input": order, "key": key})
             assert body["data"]["placeOrder"]["userErrors"] == []
             return body
 

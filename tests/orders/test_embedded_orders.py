@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from core.db import Database
 from core.settings import Settings
 from models.orders import Order
-from tests.callers import caller
+from tests.graphql_client import graphql_client
 from tests.orders.builders import CANCEL, MOVE, PLACE, make_shop, order_input, stock_of
 
 PAY = """mutation($id: ID!, $amount: Decimal!, $ref: String!, $at: DateTime!) {
@@ -28,7 +28,7 @@ async def test_orders_are_placed_paid_shipped_and_cancelled_on_each_backend(
 ) -> None:
     async with any_db.transaction() as session:
         shop = await make_shop(session, settings, credit_limit="9000.00")
-    async with caller(settings, any_db) as http:
+    async with graphql_client(settings, any_db) as http:
         client = http.as_(shop.client_token)
         # 600 at the 500+ tier (8.25) and 3 at 12.50: 4950.00 + 37.50
         first = await client.data(

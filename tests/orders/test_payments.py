@@ -10,7 +10,7 @@ from sqlmodel import select
 from core.db import Database
 from core.settings import Settings
 from models.orders import Payment
-from tests.callers import caller
+from tests.graphql_client import graphql_client
 from tests.orders.builders import PAY, events_of, make_shop, move, place_one
 
 
@@ -19,7 +19,7 @@ async def test_payments_fill_the_balance_and_then_the_order_is_paid(
 ) -> None:
     async with db.transaction() as session:
         shop = await make_shop(session, settings)
-    async with caller(settings, db) as http:
+    async with graphql_client(settings, db) as http:
         order_id = await place_one(http, shop, "a", quantity=100)  # 100 x 9.00 = 900.00 USD
         finance = http.as_(shop.finance_token)
         too_early = await finance.data(PAY, {"id": order_id, "amount": "10", "ref": "R0"})
@@ -80,7 +80,7 @@ async def test_a_payment_completing_a_shipped_order_changes_only_its_payment_sta
 ) -> None:
     async with db.transaction() as session:
         shop = await make_shop(session, settings)
-    async with caller(settings, db) as http:
+    async with graphql_client(settings, db) as http:
         order_id = await place_one(http, shop, "a")  # 100.00 USD
         await move(http, shop.sales_token, "confirmOrder", order_id)
         await move(http, shop.sales_token, "shipOrder", order_id)  # balance against B/L

@@ -13,7 +13,8 @@ from core.settings import Settings
 from models.accounts import Role
 from models.audit import AuditEntry
 from models.orders import Order, OrderLine
-from tests.callers import caller, token_for
+from tests.callers import token_for
+from tests.graphql_client import graphql_client
 from tests.orders.builders import (
     PLACE,
     deactivate,
@@ -31,7 +32,7 @@ async def test_a_client_places_an_order_priced_from_the_tiers(
 ) -> None:
     async with db.transaction() as session:
         shop = await make_shop(session, settings)
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         client = anyone.as_(shop.client_token)
         # when the client orders 99, 100 and 500 units: each tier's boundary
         results = [
@@ -78,7 +79,7 @@ async def test_an_order_mixing_lines_sums_their_rounded_totals(
     async with db.transaction() as session:
         shop = await make_shop(session, settings)
     lines = [(shop.other_variant, 3), (shop.variant, 2)]
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         body = await anyone.as_(shop.client_token).data(
             PLACE, {"input": order_input(lines, note="Pack in 50 m rolls"), "key": "mix"}
         )
@@ -143,7 +144,7 @@ async def test_refusals_name_the_line_at_fault_and_change_nothing(
         ),
         "no lines": (order_input([]), [(["input", "lines"], "NO_ITEMS")]),
     }
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         client = anyone.as_(shop.client_token)
         for name, (given, expected) in cases.items():
             body = await client.data(PLACE, {"input": given, "key": name})
@@ -163,7 +164,7 @@ async def test_an_inactive_product_cannot_be_ordered(db: Database, settings: Set
     async with db.transaction() as session:
         shop = await make_shop(session, settings)
         await deactivate(session, shop.product)
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         body = await anyone.as_(shop.client_token).data(
             PLACE, {"input": order_input([(shop.variant, 5)]), "key": "k"}
         )
@@ -180,7 +181,7 @@ async def test_credit_counts_earlier_orders_at_their_stored_rate(
     async with db.transaction() as session:
         shop = await make_shop(session, settings, credit_limit="10000.00", credit_currency="EUR")
         first_rate = await make_rate(session, "USD", "EUR", "0.90")
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         client = anyone.as_(shop.client_token)
         first = await client.data(
             PLACE, {"input": order_input([(shop.variant, 1_000)]), "key": "a"}
@@ -214,7 +215,7 @@ async def test_a_retry_with_the_same_key_returns_the_same_order(
     async with db.transaction() as session:
         shop = await make_shop(session, settings)
     given = order_input([(shop.variant, 10)])
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         client = anyone.as_(shop.client_token)
         first = await client.data(PLACE, {"input": given, "key": "same"})
         again = await client.data(PLACE, {"input": given, "key": "same"})
@@ -242,7 +243,7 @@ async def test_who_may_place_an_order(db: Database, settings: Settings) -> None:
         shop = await make_shop(session, settings)
         support = await token_for(session, settings, Role.SUPPORT)
     given = order_input([(shop.variant, 10)])
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         # staff holding orders:write name the client; client users must not
         staff = await anyone.as_(shop.sales_token).data(
             PLACE, {"input": {**given, "clientCompanyId": shop.client_id}, "key": "s"}

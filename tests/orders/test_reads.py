@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from core.db import Database
 from core.settings import Settings
-from tests.callers import caller, error_codes
+from tests.callers import error_codes
+from tests.graphql_client import graphql_client
 from tests.orders.builders import make_shop, place_one
 
 ORDER = """query($id: ID!) {
@@ -23,7 +24,7 @@ async def test_a_client_sees_its_own_orders_and_never_another_clients(
     async with db.transaction() as session:
         shop = await make_shop(session, settings)
         other = await make_shop(session, settings, name="Other Buyer SA")
-    async with caller(settings, db) as http:
+    async with graphql_client(settings, db) as http:
         mine = await place_one(http, shop, "a")
         theirs = await place_one(http, other, "b")
         own = await http.as_(shop.client_token).data(ORDER, {"id": mine})
@@ -48,7 +49,7 @@ async def test_restricted_fields_stay_restricted_on_the_way_through_an_order(
 ) -> None:
     async with db.transaction() as session:
         shop = await make_shop(session, settings)
-    async with caller(settings, db) as http:
+    async with graphql_client(settings, db) as http:
         order_id = await place_one(http, shop, "a")
         client_cost = await http.as_(shop.client_token).post(COST, {"id": order_id})
         client_fx = await http.as_(shop.client_token).post(FINANCE, {"id": order_id})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import Update, update
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import col
@@ -14,8 +15,9 @@ from models.clients import ClientCompany
 from tests.callers import make_client_company
 
 
-async def test_a_deadlocked_transaction_is_rerun_and_commits(orders_db: Database) -> None:
-    async with orders_db.transaction() as session:
+@pytest.mark.slow
+async def test_a_deadlocked_transaction_is_rerun_and_commits(committed_db: Database) -> None:
+    async with committed_db.transaction() as session:
         first = await make_client_company(session, name="Deadlock A")
         second = await make_client_company(session, name="Deadlock B")
     both_hold_one = asyncio.Barrier(2)
@@ -31,7 +33,7 @@ async def test_a_deadlocked_transaction_is_rerun_and_commits(orders_db: Database
             nonlocal attempts
             attempts += 1
             try:
-                async with orders_db.transaction() as session:
+                async with committed_db.transaction() as session:
                     await session.execute(rename(a, name))
                     if attempts == 1:
                         await both_hold_one.wait()

@@ -7,7 +7,7 @@ from sqlmodel import col, select
 from core.db import Database
 from core.settings import Settings
 from models.audit import AuditEntry
-from tests.callers import caller
+from tests.graphql_client import graphql_client
 from tests.orders.builders import (
     CANCEL,
     MOVE,
@@ -23,7 +23,7 @@ from tests.orders.builders import (
 async def test_an_order_goes_from_placed_to_delivered(db: Database, settings: Settings) -> None:
     async with db.transaction() as session:
         shop = await make_shop(session, settings)
-    async with caller(settings, db) as http:
+    async with graphql_client(settings, db) as http:
         order_id = await place_one(http, shop, "a")
         confirmed = await move(http, shop.sales_token, "confirmOrder", order_id)
         shipped = await move(http, shop.sales_token, "shipOrder", order_id)
@@ -74,7 +74,7 @@ async def test_an_order_goes_from_placed_to_delivered(db: Database, settings: Se
 async def test_cancelling_releases_the_reservation_once(db: Database, settings: Settings) -> None:
     async with db.transaction() as session:
         shop = await make_shop(session, settings)
-    async with caller(settings, db) as http:
+    async with graphql_client(settings, db) as http:
         order_id = await place_one(http, shop, "a", quantity=25)
         await move(http, shop.sales_token, "confirmOrder", order_id)
         blank = await http.as_(shop.sales_token).data(CANCEL, {"id": order_id, "reason": " "})
@@ -104,7 +104,7 @@ async def test_a_client_cancels_its_own_order_only_while_placed(
     async with db.transaction() as session:
         shop = await make_shop(session, settings)
         other = await make_shop(session, settings, name="Other Buyer SA")
-    async with caller(settings, db) as http:
+    async with graphql_client(settings, db) as http:
         placed = await place_one(http, shop, "a")
         confirmed = await place_one(http, shop, "b")
         await move(http, shop.sales_token, "confirmOrder", confirmed)
@@ -130,7 +130,7 @@ async def test_an_order_can_ship_from_paid_and_the_event_says_so(
 ) -> None:
     async with db.transaction() as session:
         shop = await make_shop(session, settings)
-    async with caller(settings, db) as http:
+    async with graphql_client(settings, db) as http:
         order_id = await place_one(http, shop, "a")  # 10 x 10.00
         await move(http, shop.sales_token, "confirmOrder", order_id)
         paid = await http.as_(shop.finance_token).data(

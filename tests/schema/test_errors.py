@@ -115,7 +115,7 @@ async def test_debug_extensions_only_when_enabled(settings: Settings, db: Databa
     for enabled in (True, False):
         configured = settings.model_copy(update={"debug_extensions": enabled})
         async with graphql_client(configured, db) as client:
-            body = await client.post("{ categories { slug } }")
+            body = await client.post_with_extensions("{ categories { slug } }")
         if enabled:
             assert body["extensions"]["sqlStatements"] == 1
             assert body["extensions"]["durationMs"] >= 0

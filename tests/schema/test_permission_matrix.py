@@ -34,7 +34,8 @@ from models.orders import Order
 from schema.access import protected_fields
 from schema.build import build_schema
 from tests.builders import make_category, make_fabric_type, make_product, make_variant
-from tests.callers import Caller, caller, make_client_company, make_contact
+from tests.callers import make_client_company, make_contact
+from tests.graphql_client import GraphQLClient, graphql_client
 from tests.inquiries.support import seed_inquiries
 from tests.user_builders import make_user, session_for
 
@@ -215,7 +216,7 @@ CALLERS = [
 
 @dataclass
 class World:
-    http: Caller
+    http: GraphQLClient
     callers: dict[str, Who]
     variables: dict[str, str]
 
@@ -302,7 +303,7 @@ async def world(engine: AsyncEngine, settings: Settings) -> AsyncIterator[World]
         try:
             database = Database(connection)
             callers, variables = await _seed(database, settings)
-            async with caller(settings, database) as http:
+            async with graphql_client(settings, database) as http:
                 yield World(http, callers, variables)
         finally:
             await transaction.rollback()

@@ -13,7 +13,8 @@ from core.settings import Settings
 from models.accounts import Role
 from models.orders import OrderStatus
 from models.shipments import Shipment, ShipmentLeg, TrackingEvent, TransportMode
-from tests.callers import Caller, caller, make_client_company, token_for
+from tests.callers import make_client_company, token_for
+from tests.graphql_client import GraphQLClient, graphql_client
 from tests.ledger.books import make_order, order_gid
 
 SHIPMENT_FIELDS = """id reference order { number }
@@ -69,7 +70,7 @@ async def _world(db: Database, settings: Settings) -> World:
     )
 
 
-async def _read(http: Caller, query: str, gid: str) -> dict[str, object]:
+async def _read(http: GraphQLClient, query: str, gid: str) -> dict[str, object]:
     body = await http.post(query, {"id": gid})
     assert "errors" not in body, body["errors"]
     return body["data"]  # type: ignore[no-any-return]
@@ -96,7 +97,7 @@ async def test_the_client_whose_order_it_is_sees_the_shipment_with_legs_and_trac
              "status": "arrived"},
         ],
     }  # fmt: skip
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         for token in (world.owner, world.support):
             reader = anyone.as_(token)
             assert await _read(reader, BY_ID, world.shipment_id) == {"shipment": expected}
@@ -111,7 +112,7 @@ async def test_another_client_and_anonymous_callers_get_null_as_for_a_missing_sh
 ) -> None:
     world = await _world(db, settings)
     missing = encode_global_id("Shipment", 999_999)
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         for reader in (anyone.as_(world.other), anyone):
             assert await _read(reader, BY_ID, world.shipment_id) == {"shipment": None}
             assert await _read(reader, BY_NODE, world.shipment_id) == {"node": None}

@@ -20,7 +20,8 @@ from models.clients import ClientCompany
 from models.orders import OrderStatus
 from models.outbox import OutboxEvent
 from models.shipments import Shipment
-from tests.callers import Caller, caller, error_codes, make_client_company, token_for
+from tests.callers import error_codes, make_client_company, token_for
+from tests.graphql_client import GraphQLClient, graphql_client
 from tests.ledger.books import make_order, order_gid
 
 CREATE = """mutation($order: ID!, $input: ShipmentInput!) {
@@ -46,7 +47,7 @@ ROAD = {"carrier": "DB Schenker", "mode": "ROAD", "origin": "Hamburg, DE",
         "destination": "Leipzig, DE", "etd": "2026-12-31T08:00:00+00:00"}  # fmt: skip
 
 
-async def _sales(db: Database, settings: Settings, http: Caller) -> Caller:
+async def _sales(db: Database, settings: Settings, http: GraphQLClient) -> GraphQLClient:
     async with db.transaction() as session:
         return http.as_(await token_for(session, settings, Role.SALES))
 
@@ -73,7 +74,7 @@ async def _events(db: Database, event_type: str) -> list[dict[str, Any]]:
 
 async def test_sales_book_a_shipment_with_its_legs(db: Database, settings: Settings) -> None:
     order = await make_order(db, await _company(db), status=OrderStatus.PAID)
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         sales = await _sales(db, settings, anyone)
         given = {"reference": "MAEU-2611-0042", "note": "Two pallets", "legs": [SEA, ROAD]}
         payload = (await sales.data(CREATE, {"order": order_gid(order), "input": given}))[
@@ -115,7 +116,7 @@ async def test_invalid_legs_are_named_and_nothing_is_booked(
     order = await make_order(db, await _company(db))
     late = {**SEA, "eta": "2026-12-01T00:00:00Z"}
     nameless = {**ROAD, "carrier": "  ", "containerNumber": "X" * 33}
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         sales = await _sales(db, settings, anyone)
         refused = await sales.data(
             CREATE, {"order": order_gid(order), "input": {"legs": [SEA, late, nameless]}}
@@ -144,7 +145,7 @@ async def test_only_confirmed_paid_or_shipped_orders_get_a_shipment(
     db: Database, settings: Settings, status: OrderStatus
 ) -> None:
     order = await make_order(db, await _company(db), status=status)
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         sales = await _sales(db, settings, anyone)
         payload = (await sales.data(CREATE, {"order": order_gid(order), "input": {"legs": [SEA]}}))[
             "createShipment"
@@ -161,7 +162,7 @@ async def test_an_unknown_order_or_shipment_is_not_found(db: Database, settings:
     missing_shipment = encode_global_id("Shipment", 999_999)
     event = {"occurredAt": "2026-11-02T06:30:00Z", "location": "Nhava Sheva, IN",
              "status": "departed"}  # fmt: skip
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         sales = await _sales(db, settings, anyone)
         codes = [
             (await sales.data(CREATE, {"order": order, "input": {"legs": [SEA]}}))[
@@ -181,7 +182,7 @@ async def test_an_unknown_order_or_shipment_is_not_found(db: Database, settings:
 
 async def test_tracking_events_are_added_and_announced(db: Database, settings: Settings) -> None:
     order = await make_order(db, await _company(db), status=OrderStatus.SHIPPED)
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         sales = await _sales(db, settings, anyone)
         created = await sales.data(CREATE, {"order": order_gid(order), "input": {"legs": [SEA]}})
         shipment_id = created["createShipment"]["shipment"]["id"]
@@ -233,7 +234,7 @@ async def test_tracking_events_are_added_and_announced(db: Database, settings: S
 async def test_clients_cannot_book_or_track(db: Database, settings: Settings) -> None:
     company = await _company(db)
     order = await make_order(db, company)
-    async with caller(settings, db) as anyone:
+    async with graphql_client(settings, db) as anyone:
         async with db.transaction() as session:
             client = anyone.as_(await token_for(session, settings, Role.CLIENT, company=company))
         body = await client.post(CREATE, {"order": order_gid(order), "input": {"legs": [SEA]}})

@@ -1,44 +1,34 @@
-"""`tradeql webhooks` as an operator runs it, against a PostgreSQL database of its own."""
+"""`tradeql webhooks` as an operator runs it, against the committed database."""
 
 from __future__ import annotations
 
-import asyncio
-import subprocess
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from pydantic import SecretStr
 
 from core.crypto import DataCipher
+from core.db import Database
 from core.webhook_endpoints import secret_associated_data
-from tests.cli_runner import TRADEQL, TradeqlCli, fetch
-from tests.databases import migrated_database
+from tests.cli_runner import Finished, Tradeql, run_tradeql
 
 DATA_KEY = "cli-test-data-key-" + "x" * 32
 URL = "https://partner.example.com/hooks/tradeql"
-Tradeql = TradeqlCli
-
-
-@pytest.fixture(scope="module")
-def database_name() -> Iterator[str]:
-    with migrated_database("tradeql_webhook_cli") as name:
-        yield name
 
 
 @pytest.fixture
-def tradeql(database_name: str) -> Iterator[Tradeql]:
-    yield Tradeql(database_name, command=("webhooks",), env={"DATA_KEY": DATA_KEY})
-    asyncio.run(fetch(database_name, "TRUNCATE webhook_endpoints, outbox_events CASCADE"))
+def tradeql(committed_url: str, committed_db: Database) -> Tradeql:
+    """The command on the committed database (which `committed_db` empties afterwards)."""
+    return Tradeql(committed_url, command=("webhooks",), env={"DATA_KEY": DATA_KEY})
 
 
-def _added(result: subprocess.CompletedProcess[str]) -> tuple[str, str]:
+def _added(result: Finished) -> tuple[str, str]:
     assert result.returncode == 0, result.stderr
     lines = dict(line.split(": ", 1) for line in result.stdout.strip().splitlines())
     return lines["id"], lines["secret"]
 
 
-def _one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+def _one_line_error(result: Finished) -> str:
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -142,8 +132,6 @@ def test_mistakes_are_refused_in_one_line_and_change_nothing(
 
 
 def test_events_are_required_when_adding() -> None:
-    result = subprocess.run(
-        [TRADEQL, "webhooks", "add", URL], capture_output=True, text=True, check=False
-    )
+    result = run_tradeql(["webhooks", "add", URL], env={})
     assert result.returncode == 2
     assert "--events" in result.stderr
