@@ -7,7 +7,7 @@ from core.db import Database
 from core.global_id import encode_global_id
 from core.settings import Settings
 from tests.builders import make_variant
-from tests.callers import caller
+from tests.graphql_client import graphql_client
 from tests.orders.builders import PLACE, make_rate, make_shop, order_input
 
 PRICE = """query($id: ID!, $c: String!, $q: Int!) { node(id: $id) { ... on Variant {
@@ -45,7 +45,7 @@ async def test_the_total_shown_for_a_quantity_is_the_line_total_an_order_charges
             )
             for currency, tiers, _, _ in CASES
         ]
-    async with caller(settings, any_db) as http:
+    async with graphql_client(settings, any_db) as http:
         buyer = http.as_(shop.client_token)
         # when the buyer asks each variant's price for the quantity
         shown = [

@@ -21,7 +21,8 @@ from models.accounts import Role
 from models.audit import AuditEntry
 from models.inquiries import Inquiry, inquiry_reference
 from models.orders import Order
-from tests.callers import Caller, caller, token_for
+from tests.callers import token_for
+from tests.graphql_client import GraphQLClient, graphql_client
 from tests.orders.builders import make_shop, place_one
 
 ORDERS = """query($after: String) { orders(first: 2, after: $after) {
@@ -70,7 +71,7 @@ async def _seed(db: Database, settings: Settings) -> Listed:
             inquiries.append(inquiry.id)
         for target, moment in zip("abcd", (EARLIER, EARLIER, None, LATER), strict=True):
             session.add(AuditEntry(action="newest.test", target_id=target, created_at=moment))
-    async with caller(settings, db) as http:
+    async with graphql_client(settings, db) as http:
         orders = [await place_one(http, shop, key) for key in "abc"]
     # the first order placed is moved a day ahead: newest, though its id is the lowest
     async with db.transaction() as session:
@@ -90,7 +91,7 @@ async def _seed(db: Database, settings: Settings) -> Listed:
     )
 
 
-async def _walk(http: Caller, query: str, field: str, key: str) -> list[str]:
+async def _walk(http: GraphQLClient, query: str, field: str, key: str) -> list[str]:
     """Every row of the list, following `endCursor` page by page."""
     seen: list[str] = []
     after = None
@@ -108,7 +109,7 @@ async def test_each_list_pages_newest_first_with_ties_by_id_on_each_backend(
     # given rows stamped by the database and by the application, two of them at one moment
     listed = await _seed(any_db, settings)
     # when each list is read two rows at a time
-    async with caller(settings, any_db) as anyone:
+    async with graphql_client(settings, any_db) as anyone:
         http = anyone.as_(listed.token)
         walked = {
             field: await _walk(http, query, field, key) for field, (query, key) in LISTS.items()
@@ -168,7 +169,7 @@ async def test_a_cursor_the_list_did_not_issue_is_bad_input_on_after_never_inter
     # given a caller who may read the list, and a real cursor that works
     listed = await _seed(any_db, settings)
     query, key = LISTS[field]
-    async with caller(settings, any_db) as anyone:
+    async with graphql_client(settings, any_db) as anyone:
         http = anyone.as_(listed.token)
         first = (await http.data(query, {}))[field]
         real = await http.data(query, {"after": first["pageInfo"]["endCursor"]})
