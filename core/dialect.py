@@ -9,7 +9,7 @@ docs/design/catalog-discovery.md ("Two dialects").
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +17,9 @@ from sqlalchemy import (
     Boolean,
     ColumnElement,
     Double,
+    String,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -27,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeEngine
 
@@ -91,26 +94,84 @@ def _document() -> ColumnElement[str]:
     )
 
 
+class _SqliteLater(ColumnElement[Any]):
+    """The PostgreSQL spelling built now, the SQLite one only when SQLite compiles it.
+
+    Production runs on PostgreSQL, and building SQLite's `LIKE` spelling of every search (its
+    document concatenations, one pattern per word) cost more than the rest of the search's
+    statement. Both spellings use the same bound `patterns`, which take part in the cache key,
+    so a cached statement is reused with the patterns of the statement at hand.
+    """
+
+    __visit_name__ = "sqlite_later"
+    inherit_cache = True
+    _traverse_internals = [
+        ("postgresql", InternalTraversal.dp_clauseelement),
+        ("patterns", InternalTraversal.dp_clauseelement_tuple),
+    ]
+
+    def __init__(
+        self,
+        *,
+        postgresql: ColumnElement[Any],
+        patterns: tuple[BindParameter[str], ...],
+        sqlite: Callable[[Sequence[BindParameter[str]]], ColumnElement[Any]],
+        type_: TypeEngine[Any],
+    ) -> None:
+        self.postgresql = postgresql
+        self.patterns = patterns
+        self.sqlite = sqlite
+        self.type = type_
+
+    @property
+    def _from_objects(self) -> list[Any]:
+        return list(self.postgresql._from_objects)
+
+
+@compiles(_SqliteLater)
+def _compile_later_for_postgresql(element: _SqliteLater, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.postgresql.self_group(), **kw)
+
+
+@compiles(_SqliteLater, "sqlite")
+def _compile_later_for_sqlite(element: _SqliteLater, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.sqlite(element.patterns).self_group(), **kw)
+
+
+def _patterns(words: Sequence[str]) -> tuple[BindParameter[str], ...]:
+    """`LIKE` patterns: each word whole, the last one as a word prefix."""
+    texts = [*(f"% {word} %" for word in words[:-1]), f"% {words[-1]}%"]
+    return tuple(bindparam(None, text, type_=String()) for text in texts)
+
+
 def search_match(words: Sequence[str]) -> ColumnElement[bool]:
     """A condition on `product_search`: the document contains every word, the last one as a
     word prefix (what the buyer may still be typing)."""
-    document = _document()
-    whole = [document.like(f"% {word} %") for word in words[:-1]]
-    return _PerDialect(
+
+    def on_sqlite(patterns: Sequence[BindParameter[str]]) -> ColumnElement[Any]:
+        document = _document()
+        return and_(*(document.like(pattern) for pattern in patterns))
+
+    return _SqliteLater(
         postgresql=product_search.c.search_vector.op("@@")(_tsquery(words)),
-        sqlite=and_(*whole, document.like(f"% {words[-1]}%")),
+        patterns=_patterns(words),
+        sqlite=on_sqlite,
         type_=Boolean(),
     )
 
 
 def search_relevance(words: Sequence[str]) -> ColumnElement[float]:
     """How well a `product_search` row matches, higher first; a float on both dialects."""
-    title = literal(" ") + product_search.c.title + literal(" ")
-    patterns = [*(f"% {word} %" for word in words[:-1]), f"% {words[-1]}%"]
-    found = [case((title.like(pattern), 1), else_=0) for pattern in patterns]
-    return _PerDialect(
+
+    def on_sqlite(patterns: Sequence[BindParameter[str]]) -> ColumnElement[Any]:
+        title = literal(" ") + product_search.c.title + literal(" ")
+        found = [case((title.like(pattern), 1), else_=0) for pattern in patterns]
+        return cast(sum(found[1:], found[0]), Double)
+
+    return _SqliteLater(
         postgresql=cast(func.ts_rank(product_search.c.search_vector, _tsquery(words)), Double),
-        sqlite=cast(sum(found[1:], found[0]), Double),
+        patterns=_patterns(words),
+        sqlite=on_sqlite,
         type_=Double(),
     )
 
