@@ -48,7 +48,8 @@ class VariantPrice:
     min_quantity: int = strawberry.field(description="Minimum quantity of the tier applied.")
     unit_price: Decimal = strawberry.field(description="Price of one unit at this quantity.")
     total: Decimal = strawberry.field(
-        description="unitPrice times quantity, before tax and freight."
+        description="unitPrice times quantity, rounded to the currency's minor units exactly as an "
+        "order line charges it; before tax and freight."
     )
 
 
