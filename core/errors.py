@@ -44,7 +44,7 @@ MEANINGS: dict[ErrorCode, str] = {
     ),
     ErrorCode.GRAPHQL_PARSE_FAILED: "The document is not valid GraphQL syntax.",
     ErrorCode.GRAPHQL_VALIDATION_FAILED: (
-        "The document does not fit the schema, or breaks a limit (depth, aliases, tokens, "
+        "The document does not fit the schema, or breaks a limit (depth, aliases, directives, "
         "one operation per request)."
     ),
     ErrorCode.QUERY_TOO_COMPLEX: (
