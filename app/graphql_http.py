@@ -16,11 +16,11 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry import Schema
 from strawberry.exceptions import MissingQueryError
-from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
 from app.authentication import CredentialsRejected, authenticate, client_ip
+from app.graphiql_page import graphiql_page
 from app.media_types import JSON, execution_started, negotiate, status_for
 from app.read_cache import CatalogReadCache
 from app.request_body import GraphQLRequest, RequestRejected, read_get, read_post
@@ -65,7 +65,10 @@ class GraphQLEndpoint:
         if request.method not in ("GET", "POST"):
             return _error(405, "Use POST (or GET for queries)", headers={"Allow": ALLOWED_METHODS})
         if self._wants_ide(request):
-            return HTMLResponse(get_graphql_ide_html())
+            page = graphiql_page()
+            return HTMLResponse(
+                page.html, headers={"Content-Security-Policy": page.content_security_policy}
+            )
         media_type = negotiate(request.headers.get("accept"))
         if media_type is None:
             return _error(406, "Accept application/graphql-response+json or application/json")
