@@ -15,6 +15,7 @@ from app.coalesced_bump import CoalescedBump
 from app.graphql_http import GraphQLEndpoint
 from app.middleware import RequestIdMiddleware
 from app.read_cache import CATALOG_NAMESPACE
+from app.security_headers import SecuredStarlette
 from app.worker_main import embedded_worker
 from core.db import Database, create_engine
 from core.kv import check_redis, create_key_value_stores
@@ -61,9 +62,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         if owns_engine and engine is not None:
             await engine.dispose()
 
-    app = Starlette(
+    app = SecuredStarlette(
+        hsts=settings.env == "production",
         routes=[
-            Route("/graphql", endpoint.handle, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+            # Every method reaches the endpoint, which answers each with a code and `Allow`.
+            Route("/graphql", endpoint),
             Route("/healthz", live),
             Route("/readyz", ready),
         ],

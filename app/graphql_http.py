@@ -1,8 +1,10 @@
 """POST/GET /graphql: GraphQL over HTTP, and GraphiQL for people with a browser.
 
 Mutations run only over POST with JSON (a GET must never change anything); every response
-carries the request id; request-level failures are JSON errors with a stable code. Public
-catalog reads are answered from the cache when they can be (`app.read_cache`).
+carries the request id; request-level failures are JSON errors with a stable code. Responses
+are `application/json` or `application/graphql-response+json`, as the client accepts
+(`app.media_types`). Public catalog reads are answered from the cache when they can be
+(`app.read_cache`).
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 from strawberry import Schema
 from strawberry.exceptions import MissingQueryError
-from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
 from app.authentication import CredentialsRejected, authenticate, client_ip
+from app.graphiql_page import graphiql_page
+from app.media_types import JSON, execution_started, negotiate, status_for
 from app.read_cache import CatalogReadCache
 from app.request_body import GraphQLRequest, RequestRejected, read_get, read_post
 from core.db import Database, count_statements
@@ -30,6 +34,8 @@ from schema.errors import present_errors
 
 QUERY_ONLY = (OperationType.QUERY,)
 ALL_OPERATIONS = (OperationType.QUERY, OperationType.MUTATION)
+# OPTIONS is answered (204 with this list, no CORS); any other method gets 405 with it.
+ALLOWED_METHODS = "GET, POST, OPTIONS"
 
 
 class GraphQLEndpoint:
@@ -48,33 +54,53 @@ class GraphQLEndpoint:
             max_tokens=settings.max_tokens,
         )
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """As an ASGI app, so the route passes every method here (a function gets GET only)."""
+        response = await self.handle(Request(scope, receive))
+        await response(scope, receive, send)
+
     async def handle(self, request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers={"Allow": ALLOWED_METHODS})
+        if request.method not in ("GET", "POST"):
+            return _error(405, "Use POST (or GET for queries)", headers={"Allow": ALLOWED_METHODS})
+        if self._wants_ide(request):
+            page = graphiql_page()
+            return HTMLResponse(
+                page.html, headers={"Content-Security-Policy": page.content_security_policy}
+            )
+        media_type = negotiate(request.headers.get("accept"))
+        if media_type is None:
+            return _error(406, "Accept application/graphql-response+json or application/json")
         try:
             if request.method == "POST":
                 graphql_request = await read_post(request, self.settings.max_body_bytes)
-                return await self.execute(request, graphql_request, ALL_OPERATIONS)
-            if request.method == "GET":
-                if "query" not in request.query_params and self._wants_ide(request):
-                    return HTMLResponse(get_graphql_ide_html())
-                return await self.execute(request, read_get(request), QUERY_ONLY)
-            return _error(405, "Use POST (or GET for queries)", headers={"Allow": "GET, POST"})
+                return await self.execute(request, graphql_request, ALL_OPERATIONS, media_type)
+            return await self.execute(request, read_get(request), QUERY_ONLY, media_type)
         except RequestRejected as rejected:
-            return _error(rejected.status_code, rejected.message)
+            return _error(rejected.status_code, rejected.message, media_type=media_type)
         except CredentialsRejected:
             return _error(
                 401,
                 "The access token or API key is invalid, expired or revoked",
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+                media_type=media_type,
             )
 
     def _wants_ide(self, request: Request) -> bool:
-        return self.settings.graphiql and "text/html" in request.headers.get("accept", "")
+        return (
+            self.settings.graphiql
+            and request.method == "GET"
+            and "query" not in request.query_params
+            and "text/html" in request.headers.get("accept", "")
+        )
 
     async def execute(
         self,
         request: Request,
         graphql_request: GraphQLRequest,
         allowed: tuple[OperationType, ...],
+        media_type: str = JSON,
     ) -> Response:
         principal = await authenticate(request, self.database, self.settings)
         cache_key = await self.read_cache.key_for(
@@ -88,7 +114,7 @@ class GraphQLEndpoint:
             if cached is not None:
                 # Only answers without errors are stored, so the body holds no request id;
                 # the middleware still sets this request's id in X-Request-Id.
-                return Response(cached, media_type=JSONResponse.media_type)
+                return Response(cached, media_type=media_type)
         context = Context.for_request(
             request_id=request_id_var.get() or "",
             settings=self.settings,
@@ -108,14 +134,21 @@ class GraphQLEndpoint:
                     allowed_operation_types=allowed,
                 )
         except InvalidOperationTypeError:
-            return _error(405, "Mutations must be sent with POST", headers={"Allow": "POST"})
+            return _error(
+                405,
+                "Mutations must be sent with POST",
+                headers={"Allow": "POST"},
+                media_type=media_type,
+            )
         except CannotGetOperationTypeError as error:
-            return _error(400, str(error))
+            return _error(400, _no_operation_message(error.operation_name), media_type=media_type)
         except MissingQueryError:
-            return _error(400, "'query' must be a non-empty string")
+            return _error(400, "'query' must be a non-empty string", media_type=media_type)
         finally:
             await context.close()
-        body: dict[str, Any] = {"data": result.data}
+        body: dict[str, Any] = {}
+        if media_type == JSON or execution_started(result):
+            body["data"] = result.data
         if result.errors:
             body["errors"] = present_errors(
                 result.errors,
@@ -124,13 +157,27 @@ class GraphQLEndpoint:
             )
         if result.extensions:
             body["extensions"] = result.extensions
-        response = JSONResponse(body)
+        response = JSONResponse(
+            body, status_code=status_for(media_type, result), media_type=media_type
+        )
         if cache_key is not None and not result.errors:
             await self.read_cache.store(cache_key, bytes(response.body))
         return response
 
 
-def _error(status_code: int, message: str, headers: dict[str, str] | None = None) -> Response:
+def _no_operation_message(operation_name: str | None) -> str:
+    if operation_name is not None:
+        return f"Unknown operation named '{operation_name}': the document has no such operation."
+    return "The document has no operation to run: send a query or a mutation."
+
+
+def _error(
+    status_code: int,
+    message: str,
+    headers: dict[str, str] | None = None,
+    *,
+    media_type: str = JSON,
+) -> Response:
     extensions = {"code": HTTP_STATUS_CODES[status_code].value, "requestId": request_id_var.get()}
     body = {"errors": [{"message": message, "extensions": extensions}]}
-    return JSONResponse(body, status_code=status_code, headers=headers)
+    return JSONResponse(body, status_code=status_code, headers=headers, media_type=media_type)

@@ -26,6 +26,7 @@ class ErrorCode(StrEnum):
     # Answered over HTTP before any GraphQL work, with the status in parentheses.
     BAD_REQUEST = "BAD_REQUEST"
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    NOT_ACCEPTABLE = "NOT_ACCEPTABLE"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
 
 
@@ -44,7 +45,7 @@ MEANINGS: dict[ErrorCode, str] = {
     ),
     ErrorCode.GRAPHQL_PARSE_FAILED: "The document is not valid GraphQL syntax.",
     ErrorCode.GRAPHQL_VALIDATION_FAILED: (
-        "The document does not fit the schema, or breaks a limit (depth, aliases, tokens, "
+        "The document does not fit the schema, or breaks a limit (depth, aliases, directives, "
         "one operation per request)."
     ),
     ErrorCode.QUERY_TOO_COMPLEX: (
@@ -56,9 +57,17 @@ MEANINGS: dict[ErrorCode, str] = {
     ),
     ErrorCode.BAD_REQUEST: (
         "(400) The body is not one GraphQL request: not `application/json`, not UTF-8 or "
-        "JSON, a batch, no `query`, or `variables` that are not an object."
+        "JSON, a batch, no `query`, `variables` that are not an object, an `operationName` "
+        "the document does not have, or a document with no operation."
     ),
-    ErrorCode.METHOD_NOT_ALLOWED: "(405) A mutation over GET, or a method other than GET or POST.",
+    ErrorCode.METHOD_NOT_ALLOWED: (
+        "(405) A mutation over GET, or a method other than GET, POST or OPTIONS; `Allow` lists "
+        "the methods that are."
+    ),
+    ErrorCode.NOT_ACCEPTABLE: (
+        "(406) The `Accept` header accepts neither `application/graphql-response+json` nor "
+        "`application/json`."
+    ),
     ErrorCode.PAYLOAD_TOO_LARGE: "(413) The body is larger than `MAX_BODY_BYTES`.",
 }
 
@@ -67,6 +76,7 @@ HTTP_STATUS_CODES: dict[int, ErrorCode] = {
     400: ErrorCode.BAD_REQUEST,
     401: ErrorCode.UNAUTHENTICATED,
     405: ErrorCode.METHOD_NOT_ALLOWED,
+    406: ErrorCode.NOT_ACCEPTABLE,
     413: ErrorCode.PAYLOAD_TOO_LARGE,
 }
 

@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_000_000, ge=1_024)
     max_query_depth: int = Field(default=12, ge=2, le=50)
     max_aliases: int = Field(default=30, ge=0, le=1_000)
+    max_directives: int = Field(default=50, ge=0, le=1_000)
     max_tokens: int = Field(default=3_000, ge=100, le=100_000)
     # Estimated objects an operation may read (schema/cost.py): objects times list sizes.
     max_query_cost: int = Field(default=50_000, ge=100, le=10_000_000)

@@ -8,13 +8,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxTokensLimiter,
-    ParserCache,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import MaxTokensLimiter, ParserCache, SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.types import ExecutionContext
@@ -38,8 +32,8 @@ from schema.orders.query import OrderQuery
 from schema.shipments.mutations import ShipmentMutation
 from schema.shipments.query import ShipmentQuery
 from schema.single_operation import OneOperationPerRequest
+from schema.validation import DOCUMENT_CACHE_SIZE, ValidationPolicy, bounded_validation
 
-DOCUMENT_CACHE_SIZE = 1_000
 ExtensionFactory = type[SchemaExtension] | Callable[[], SchemaExtension]
 
 
@@ -65,6 +59,16 @@ class Mutation(
 
 
 class TradeQLSchema(strawberry.Schema):
+    # Set outside development: variables' coercion errors then suggest no names either.
+    hide_suggestions = False
+
+    def _get_custom_context_kwargs(
+        self, operation_extensions: dict[str, Any] | None = None, *, sync: bool = False
+    ) -> dict[str, Any]:
+        """What strawberry passes on to graphql-core's `execute`, plus `hide_suggestions`."""
+        kwargs = super()._get_custom_context_kwargs(operation_extensions, sync=sync)
+        return {**kwargs, "hide_suggestions": self.hide_suggestions}
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -78,7 +82,9 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         extensions += _protections(settings)
         if settings.debug_extensions:
             extensions.append(DebugExtensions)
-    return TradeQLSchema(query=Query, mutation=Mutation, extensions=extensions)
+    schema = TradeQLSchema(query=Query, mutation=Mutation, extensions=extensions)
+    schema.hide_suggestions = settings is not None and not settings.is_development
+    return schema
 
 
 def _protections(settings: Settings) -> list[ExtensionFactory]:
@@ -86,7 +92,7 @@ def _protections(settings: Settings) -> list[ExtensionFactory]:
 
     The validation rules are made once, here: strawberry's QueryDepthLimiter and
     MaxAliasesLimiter create a new rule class per instance, i.e. per request, and a new rule
-    is a new key of the validation cache, so every request missed it and was validated anew.
+    is a new key of a validation cache, so every request would miss it and be validated anew.
     """
     rules: list[Any] = [
         OneCredentialFieldPerOperation,
@@ -98,8 +104,13 @@ def _protections(settings: Settings) -> list[ExtensionFactory]:
     return [
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
         partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
-        partial(AddValidationRules, rules),
-        partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
+        bounded_validation(
+            ValidationPolicy(
+                extra_rules=tuple(rules),
+                max_directives=settings.max_directives,
+                hide_suggestions=not settings.is_development,
+            )
+        ),
         OneOperationPerRequest,
         MfaSetupOnly,
         cost_limit(settings.max_query_cost),

@@ -44,6 +44,7 @@ SHARED: dict[str, set[str]] = {
         "permissions",
         "single_operation",
         "user_errors",
+        "validation",
     },
     "tests": {"app", "core", "jobs", "migrations", "schema"},
 }

@@ -122,9 +122,42 @@ async def test_get_serves_queries_but_refuses_mutations(http: httpx.AsyncClient)
     assert mutation.headers["allow"] == "POST"
 
 
-async def test_other_methods_get_405(http: httpx.AsyncClient) -> None:
-    response = await http.put("/graphql", json={"query": "{ categories { slug } }"})
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE", "HEAD", "TRACE", "BREW"])
+async def test_other_methods_get_a_coded_405_with_the_true_allow(
+    http: httpx.AsyncClient, method: str
+) -> None:
+    response = await http.request(method, "/graphql", json={"query": "{ categories { slug } }"})
     assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST, OPTIONS"
+    if method != "HEAD":
+        assert response.headers["content-type"] == "application/json"
+        assert _code(response) == "METHOD_NOT_ALLOWED"
+
+
+async def test_options_is_answered_with_the_allowed_methods(http: httpx.AsyncClient) -> None:
+    response = await http.options("/graphql")
+    assert response.status_code == 204
+    assert response.headers["allow"] == "GET, POST, OPTIONS"
+    assert response.content == b""
+    assert "access-control-allow-origin" not in response.headers
+
+
+@pytest.mark.parametrize(
+    ("document", "operation_name", "message"),
+    [
+        ("query A { categories { slug } }", "B", "Unknown operation named 'B'"),
+        ("fragment F on Query { categories { slug } }", None, "no operation to run"),
+    ],
+)
+async def test_an_operation_that_is_not_in_the_document_is_named(
+    http: httpx.AsyncClient, document: str, operation_name: str | None, message: str
+) -> None:
+    response = await http.post(
+        "/graphql", json={"query": document, "operationName": operation_name}
+    )
+    assert response.status_code == 400
+    assert message in response.json()["errors"][0]["message"]
+    assert _code(response) == "BAD_REQUEST"
 
 
 async def test_two_operations_without_an_operation_name_are_refused(
@@ -149,7 +182,8 @@ async def test_graphiql_is_served_to_browsers_when_enabled(
             assert response.status_code == 200
             assert "graphiql" in response.text.lower()
         else:
-            assert response.status_code == 400
+            # Only HTML is accepted and, GraphiQL off, nothing here is HTML.
+            assert response.status_code == 406
 
 
 async def test_every_response_carries_a_request_id(http: httpx.AsyncClient) -> None:
