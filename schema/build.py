@@ -31,6 +31,7 @@ from schema.cost import cost_limit
 from schema.debug import DebugExtensions
 from schema.fx.mutations import FxMutation
 from schema.fx.query import FxQuery
+from schema.input_text import narrow_text_scalars
 from schema.inquiries.mutations import InquiryMutation
 from schema.inquiries.query import InquiryQuery
 from schema.orders.mutations import OrderMutation
@@ -78,6 +79,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         extensions += _protections(settings)
         if settings.debug_extensions:
             extensions.append(DebugExtensions)
+    narrow_text_scalars()
     return TradeQLSchema(query=Query, mutation=Mutation, extensions=extensions)
 
 

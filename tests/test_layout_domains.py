@@ -33,11 +33,13 @@ SHARED: dict[str, set[str]] = {
     "admin_queries": set(),
     "schema": {
         "access",
+        "argument_paths",
         "build",
         "cost",
         "debug",
         "errors",
         "info",
+        "input_text",
         "moments",
         "money",
         "node",
