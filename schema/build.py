@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -29,6 +30,7 @@ from schema.clients.mutations import ClientMutation
 from schema.clients.query import ClientQuery
 from schema.cost import cost_limit
 from schema.debug import DebugExtensions
+from schema.decimal_input import DECIMAL
 from schema.fx.mutations import FxMutation
 from schema.fx.query import FxQuery
 from schema.input_text import narrow_text_scalars
@@ -80,7 +82,12 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         if settings.debug_extensions:
             extensions.append(DebugExtensions)
     narrow_text_scalars()
-    return TradeQLSchema(query=Query, mutation=Mutation, extensions=extensions)
+    return TradeQLSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        scalar_overrides={Decimal: DECIMAL},
+    )
 
 
 def _protections(settings: Settings) -> list[ExtensionFactory]:

@@ -37,6 +37,7 @@ SHARED: dict[str, set[str]] = {
         "build",
         "cost",
         "debug",
+        "decimal_input",
         "errors",
         "info",
         "input_text",

@@ -12,10 +12,6 @@ from typing import Any
 
 import pytest
 
-from core.db import Database
-from core.settings import Settings
-from models.accounts import Role
-from tests.callers import token_for
 from tests.graphql_client import GraphQLClient
 
 NUL = "a\u0000b"
@@ -68,14 +64,6 @@ def _cases(bad: str) -> list[tuple[str, dict[str, Any], str]]:
         (PLACE_ORDER, {"input": _order(), "key": bad}, "key"),
         (NODE, {"id": bad}, "id"),
     ]
-
-
-@pytest.fixture
-async def admin(settings: Settings, db: Database, client: GraphQLClient) -> GraphQLClient:
-    async with db.session() as session:
-        token = await token_for(session, settings, Role.ADMIN)
-        await session.commit()
-    return client.as_(token)
 
 
 def _assert_refused(response_status: int, body: dict[str, Any], argument: str) -> None:
