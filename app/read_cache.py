@@ -70,7 +70,9 @@ def cache_key(
         separators=(",", ":"),
         ensure_ascii=False,
     )
-    return KEY_PREFIX + hashlib.sha256(material.encode()).hexdigest()
+    # Variables may hold a lone surrogate, which the schema refuses once the request runs;
+    # the key must still be computable before that.
+    return KEY_PREFIX + hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class CatalogReadCache:

@@ -2,7 +2,10 @@
 
 Everything malformed stops here with a 400 (or 413 when too large), never a 500: a wrong
 content type, bytes that are not UTF-8, invalid JSON, JSON nested deep enough to exhaust the
-parser's recursion, batched arrays, or fields of the wrong type.
+parser's recursion, batched arrays, fields of the wrong type, or a document or operation name
+holding a lone surrogate (JSON's `"\ud800"` escape carries one; it is not Unicode text, and
+every answer echoing it would fail to encode). Variables are left to the schema, which refuses
+unstorable text naming the variable.
 """
 
 from __future__ import annotations
@@ -110,4 +113,16 @@ def _graphql_request(query: Any, variables: Any, payload: dict[str, Any]) -> Gra
     operation_name = payload.get("operationName")
     if operation_name is not None and not isinstance(operation_name, str):
         raise RequestRejected(400, "'operationName' must be a string")
+    _refuse_lone_surrogates(query, "query")
+    if operation_name:
+        _refuse_lone_surrogates(operation_name, "operationName")
     return GraphQLRequest(query=query, variables=variables, operation_name=operation_name or None)
+
+
+def _refuse_lone_surrogates(text: str, field: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise RequestRejected(
+            400, f"'{field}' is not Unicode text: it holds a lone surrogate"
+        ) from None

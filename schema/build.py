@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -23,8 +24,10 @@ from schema.clients.mutations import ClientMutation
 from schema.clients.query import ClientQuery
 from schema.cost import cost_limit
 from schema.debug import DebugExtensions
+from schema.decimal_input import DECIMAL
 from schema.fx.mutations import FxMutation
 from schema.fx.query import FxQuery
+from schema.input_text import narrow_text_scalars
 from schema.inquiries.mutations import InquiryMutation
 from schema.inquiries.query import InquiryQuery
 from schema.orders.mutations import OrderMutation
@@ -82,7 +85,13 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         extensions += _protections(settings)
         if settings.debug_extensions:
             extensions.append(DebugExtensions)
-    schema = TradeQLSchema(query=Query, mutation=Mutation, extensions=extensions)
+    narrow_text_scalars()
+    schema = TradeQLSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        scalar_overrides={Decimal: DECIMAL},
+    )
     schema.hide_suggestions = settings is not None and not settings.is_development
     return schema
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from graphql import GraphQLError
 
-from core.errors import ErrorCode, TradeQLError
+from core.errors import BadUserInput, ErrorCode, TradeQLError
+from schema.argument_paths import argument_path_at
 
 logger = logging.getLogger("tradeql.graphql")
 
@@ -37,7 +38,15 @@ def _present(error: GraphQLError, request_id: str | None, development: bool) -> 
     original = error.original_error
     extensions: dict[str, Any] = {"requestId": request_id}
     message = error.message
-    if isinstance(original, TradeQLError):
+    refusal = _refused_while_coercing(error)
+    if refusal is not None:
+        extensions["code"] = refusal.code.value
+        argument = _coerced_argument(error)
+        if argument:
+            extensions["argument"] = argument
+            if not _VARIABLE.match(message):
+                message = f"Argument '{argument}' {refusal.message}"
+    elif isinstance(original, TradeQLError):
         extensions["code"] = original.code.value
         if original.argument:
             extensions["argument"] = original.argument
@@ -66,6 +75,30 @@ def _present(error: GraphQLError, request_id: str | None, development: bool) -> 
         path=error.path,
         extensions=extensions,
     )
+
+
+def _refused_while_coercing(error: GraphQLError) -> BadUserInput | None:
+    """The refusal a scalar raised while graphql-core coerced an argument, before any resolver.
+
+    graphql-core wraps it (once for a literal, twice for a variable); its message then says
+    where the value was, and the refusal why.
+    """
+    if error.path is not None:
+        return None
+    cause: BaseException | None = error.original_error
+    while isinstance(cause, GraphQLError):
+        cause = cause.original_error
+    return cause if isinstance(cause, BadUserInput) else None
+
+
+def _coerced_argument(error: GraphQLError) -> str | None:
+    """The variable holding the refused value, or the argument path of the refused literal."""
+    variable = _VARIABLE.match(error.message)
+    if variable:
+        return variable.group(1)
+    if error.source is None or not error.positions:
+        return None
+    return argument_path_at(error.source, next(iter(error.positions)))
 
 
 def _classify(error: GraphQLError) -> tuple[ErrorCode, str | None]:

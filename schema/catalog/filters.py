@@ -7,7 +7,9 @@ from typing import TypeVar
 
 import strawberry
 
+from models.catalog.discovery import product_prices
 from resolvers.catalog import product_filters, spec_filters
+from schema.decimal_input import lands_in
 
 
 @strawberry.input(
@@ -76,8 +78,16 @@ class SpecFilter:
 )
 class PriceRangeFilter:
     currency: str = strawberry.field(description="ISO 4217 currency code, e.g. USD.")
-    min: Decimal | None = strawberry.field(default=None, description="Lowest from-price matched.")
-    max: Decimal | None = strawberry.field(default=None, description="Highest from-price matched.")
+    min: Decimal | None = strawberry.field(
+        default=None,
+        description="Lowest from-price matched.",
+        metadata=lands_in(product_prices.c.from_price),
+    )
+    max: Decimal | None = strawberry.field(
+        default=None,
+        description="Highest from-price matched.",
+        metadata=lands_in(product_prices.c.from_price),
+    )
 
 
 @strawberry.input(description="Conditions a product must meet to be listed; all must hold.")

@@ -17,6 +17,7 @@ from schema.catalog.product import Product, ProductConnection
 from schema.catalog.product_type import ProductType
 from schema.catalog.variant import Variant
 from schema.clients.types import ClientCompany
+from schema.decimal_input import DecimalBounds
 from schema.info import Info
 from schema.inquiries.inquiry import Inquiry
 from schema.inquiries.quote import Quote
@@ -60,7 +61,8 @@ class CatalogQuery:
         description=(
             "Active products matching `filter`, in `sortBy` order, a page at a time. Pass "
             "`pageInfo.endCursor` as `after` for the next page, with the same filter and order."
-        )
+        ),
+        extensions=[DecimalBounds()],
     )
     async def products(
         self,
@@ -104,7 +106,8 @@ class CatalogQuery:
         description=(
             "Counts for a filter sidebar: per filterable attribute and per country of origin, "
             "how many active products match `filter` with each value."
-        )
+        ),
+        extensions=[DecimalBounds()],
     )
     def facets(
         self,

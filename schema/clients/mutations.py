@@ -21,6 +21,7 @@ from schema.clients.inputs import (
     PaymentTermsInput,
 )
 from schema.clients.types import ClientCompany, ClientContact
+from schema.decimal_input import DecimalBounds, lands_in
 from schema.info import Info
 from schema.permissions import permission_field
 from schema.user_errors import UserError, one_of, user_errors
@@ -126,6 +127,7 @@ class ClientMutation:
     @permission_field(
         Permission.FINANCE_WRITE,
         description="Set a client company's credit limit and payment terms, together.",
+        extensions=[DecimalBounds()],
     )
     async def update_client_credit(
         self,
@@ -133,7 +135,11 @@ class ClientMutation:
         id: Annotated[strawberry.ID, _id_argument("company")],
         expected_version: Annotated[int, VERSION_ARGUMENT],
         credit_limit: Annotated[
-            Decimal, strawberry.argument(description="The new limit, 0 or more, 2 decimals.")
+            Decimal,
+            strawberry.argument(
+                description="The new limit, 0 or more, 2 decimals.",
+                metadata=lands_in(rows.ClientCompany.credit_limit),
+            ),
         ],
         credit_currency: Annotated[
             str, strawberry.argument(description="ISO 4217 currency of the limit.")

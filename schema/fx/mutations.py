@@ -9,6 +9,7 @@ import strawberry
 from auth.policy import Permission
 from core.outcomes import UserErrorCode
 from resolvers.fx import rates as fx_rates
+from schema.decimal_input import DecimalBounds
 from schema.fx.types import ExchangeRate, ExchangeRateInput
 from schema.info import Info
 from schema.permissions import permission_field
@@ -48,6 +49,7 @@ class FxMutation:
             "Add exchange rates, up to 500 at once. Every rate is checked first; one bad rate "
             "refuses the whole batch. Orders placed from `effectiveAt` on use the new rate."
         ),
+        extensions=[DecimalBounds()],
     )
     async def set_exchange_rates(
         self,

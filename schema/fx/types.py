@@ -10,6 +10,7 @@ import strawberry
 
 from models.fx import FxRate
 from resolvers.fx.rates import GivenRate
+from schema.decimal_input import lands_in
 
 
 @strawberry.type(
@@ -45,7 +46,8 @@ class ExchangeRateInput:
     base: str = strawberry.field(description="ISO 4217 code of the currency priced, e.g. EUR.")
     quote: str = strawberry.field(description="ISO 4217 code it is priced in, e.g. USD.")
     rate: Decimal = strawberry.field(
-        description="Units of `quote` per unit of `base`: positive, at most 10 decimals."
+        description="Units of `quote` per unit of `base`: positive, at most 10 decimals.",
+        metadata=lands_in(FxRate.rate),
     )
     effective_at: datetime | None = strawberry.field(
         default=None,

@@ -7,9 +7,11 @@ from decimal import Decimal
 
 import strawberry
 
+from models.inquiries import InquiryItem, QuoteLine
 from resolvers.inquiries.quote_rules import QuoteLineRequest, QuoteRequest
 from resolvers.inquiries.rules import GuestDetails, InquirySubmission, ItemRequest
 from schema.catalog.enums import Incoterm
+from schema.decimal_input import lands_in
 
 
 @strawberry.input(description="Who a guest is; required without an account, refused with one.")
@@ -31,7 +33,8 @@ class InquiryGuestInput:
 @strawberry.input(description="A unit price the buyer hopes for.")
 class TargetPriceInput:
     amount: Decimal = strawberry.field(
-        description="Price of one unit, above 0, 4 decimals at most."
+        description="Price of one unit, above 0, 4 decimals at most.",
+        metadata=lands_in(InquiryItem.target_price),
     )
     currency: str = strawberry.field(description="ISO 4217 currency code, e.g. USD.")
 
@@ -94,7 +97,8 @@ class QuoteLineInput:
     variant_id: strawberry.ID = strawberry.field(description="Global id of the variant.")
     quantity: int = strawberry.field(description="Units quoted: at least the product's MOQ.")
     unit_price: Decimal = strawberry.field(
-        description="Price of one unit in the quote's currency; above 0, 4 decimals at most."
+        description="Price of one unit in the quote's currency; above 0, 4 decimals at most.",
+        metadata=lands_in(QuoteLine.unit_price),
     )
 
 

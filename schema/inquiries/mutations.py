@@ -17,6 +17,7 @@ from resolvers.inquiries import quote_conversion, quotes
 from resolvers.inquiries import submission as inquiry_submission
 from resolvers.inquiries import workflow as inquiry_workflow
 from resolvers.inquiries.workflow import CloseOutcome
+from schema.decimal_input import DecimalBounds
 from schema.info import Info
 from schema.inquiries.enums import InquiryOutcome
 from schema.inquiries.inputs import QuoteInput, SubmitInquiryInput
@@ -50,7 +51,8 @@ class InquiryMutation:
             "account, or a storefront key) gives `guest` details and is filed as a lead by "
             "email, never given an account. Guests are limited per network and hour "
             "(TOO_MANY_REQUESTS). Sales are mailed, and the sender gets an acknowledgement."
-        )
+        ),
+        extensions=[DecimalBounds()],
     )
     async def submit_inquiry(
         self,
@@ -87,6 +89,7 @@ class InquiryMutation:
             "previous OPEN revision becomes SUPERSEDED, the inquiry QUOTED, and the revision "
             "records what it changed."
         ),
+        extensions=[DecimalBounds()],
     )
     async def quote_inquiry(
         self,

@@ -14,10 +14,12 @@ from typing import Annotated, Any
 import strawberry
 
 from auth.policy import Permission
+from models.orders import Payment
 from resolvers.orders import payments
 from resolvers.orders import placement as order_placement
 from resolvers.orders import transitions as order_transitions
 from resolvers.orders.transitions import CONFIRM, DELIVER, SHIP
+from schema.decimal_input import DecimalBounds, lands_in
 from schema.info import Info
 from schema.orders.inputs import PlaceOrderInput
 from schema.orders.payloads import OrderPayload, PlaceOrderPayload, RecordPaymentPayload
@@ -115,6 +117,7 @@ class OrderMutation:
             "Record money received against a confirmed order, in the order's currency, up to "
             "its balance due. Covering the balance of a confirmed order makes it paid."
         ),
+        extensions=[DecimalBounds()],
     )
     async def record_payment(
         self,
@@ -123,7 +126,8 @@ class OrderMutation:
         amount: Annotated[
             Decimal,
             strawberry.argument(
-                description="More than 0, in the currency's minor unit (2 decimals for USD)."
+                description="More than 0, in the currency's minor unit (2 decimals for USD).",
+                metadata=lands_in(Payment.amount),
             ),
         ],
         reference: Annotated[

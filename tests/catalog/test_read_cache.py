@@ -108,6 +108,15 @@ async def test_a_repeated_query_is_answered_from_the_cache(
     assert await _entries(redis_client, served.prefix) == 1
 
 
+async def test_a_lone_surrogate_in_a_variable_is_refused_not_a_server_error(
+    served: App,
+) -> None:
+    response = await served.client.response(PRODUCT, {"slug": "a\ud800"})
+
+    assert response.status_code == 200
+    assert error_codes(response.json()) == [("", "BAD_USER_INPUT")]
+
+
 async def test_other_variables_get_their_own_entry(served: App, db: Database) -> None:
     one, other = await _product(db), await _product(db)
     await served.client.data(PRODUCT, {"slug": one.slug})
