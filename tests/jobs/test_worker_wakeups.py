@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -20,6 +21,7 @@ from core.db import Database, create_engine
 from core.outbox_listener import LISTENER_APPLICATION_NAME
 from core.settings import Settings
 from tests.databases import admin_connection
+from tests.tcp_proxy import TcpProxy
 
 LONGEST_POLL_SECONDS = 60.0
 # Far below the poll (and its 30 s cap): reaching it means the worker waited for its poll.
@@ -68,6 +70,15 @@ async def _listening_pid(worker: Worker, other_than: int | None = None) -> int:
             pid = worker.listener.server_pid
             if pid is not None and pid != other_than:
                 return pid
+            await asyncio.sleep(0.02)
+
+
+async def _not_listening(worker: Worker) -> None:
+    assert worker.listener is not None
+    async with asyncio.timeout(BOUND_SECONDS):
+        while True:
+            if worker.listener.server_pid is None:
+                return
             await asyncio.sleep(0.02)
 
 
@@ -148,3 +159,34 @@ async def test_a_transaction_that_emits_wakes_an_in_process_worker_once(
     async with committed_db.transaction() as session:
         await session.execute(text("SELECT 1"))
     assert woken == [True]  # nothing emitted, nobody woken
+
+
+async def test_a_worker_whose_database_went_away_claims_and_listens_again_when_it_is_back(
+    committed_db: Database, jobs_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = make_url(jobs_settings.database_url)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    async with proxy.running():
+        through_proxy = url.set(host="127.0.0.1", port=proxy.port).render_as_string(False)
+        settings = _slow_poll(jobs_settings, database_url=through_proxy, database_pool_size=1)
+        engine = create_engine(settings)
+        try:
+            async with running_worker(settings, Database(engine)) as worker:
+                first_pid = await _listening_pid(worker)
+                proxy.cut()
+                await _not_listening(worker)
+                # Committed while the worker cannot reach the database: announced to nobody.
+                unheard = await _emit(committed_db)
+                worker.wake()  # its claim fails, and it backs off (past its poll, 30 s)
+                async with asyncio.timeout(BOUND_SECONDS):
+                    while True:
+                        if "claiming events failed" in caplog.text:
+                            break
+                        await asyncio.sleep(0.02)
+                proxy.restore()
+                await _all_done(committed_db, unheard)
+                await _listening_pid(worker, other_than=first_pid)
+                for _ in range(2):
+                    await _all_done(committed_db, await _emit(committed_db))
+        finally:
+            await engine.dispose()
