@@ -58,7 +58,7 @@ class OutboxListener:
                 self._failures += 1
                 if self._failures == 1:
                     logger.warning(
-                        "the outbox listener lost its connection (%s); polling until it is back",
+                        "the outbox listener has no connection (%s); polling until it is back",
                         type(error).__name__,
                     )
                 retry = min(MAX_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2 ** (self._failures - 1))
