@@ -43,6 +43,7 @@ test-fast: lint typecheck schema-check
 bench: install
 	$(BIN)/python -m bench.catalog_discovery
 	$(BIN)/python -m bench.order_placement
+	$(BIN)/python -m bench.worker_throughput
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -3,6 +3,11 @@
 Any number of workers may run against PostgreSQL. On SIGTERM a worker stops claiming, lets
 running handlers finish within the grace period, and hands back (releases) what it could not
 finish, so another worker picks it up at once instead of waiting for the lease to expire.
+
+A worker sleeps between claims until whichever comes first: its poll, a freed slot while a
+backlog may remain, or word of a newly committed event (a PostgreSQL notification heard by its
+listener, or on SQLite `wake()` called in-process). Retries and deferred events become due
+without a word: the poll bounds how late they start.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from functools import partial
 
 from core import outbox
 from core.db import Database
+from core.outbox_listener import OutboxListener, asyncpg_dsn
 from core.settings import Settings
 from jobs.context import JobContext
 from jobs.registry import Defer, HandlerRegistry
@@ -52,21 +58,35 @@ class Worker:
         )
         self._running: dict[int, asyncio.Task[None]] = {}
         self._wake = asyncio.Event()
+        # The last claim filled every free slot, so more may be due: a freed slot claims again.
+        self._backlog_may_remain = False
         self._claim_failures = 0
+        self.listener = (
+            OutboxListener(asyncpg_dsn(database.bind.engine.url), self.wake)
+            if settings.worker_listen and database.dialect == "postgresql"
+            else None
+        )
+
+    def wake(self) -> None:
+        """Claim now rather than at the next poll: new events were committed."""
+        self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Work until `stop` is set, then shut down gracefully."""
         logger.info("worker %s started", self.worker_id, extra={"handlers": self.registry.names})
-        heartbeat = asyncio.create_task(self._renew_leases_until(stop))
+        background = [asyncio.create_task(self._renew_leases_until(stop))]
+        if self.listener is not None:
+            background.append(asyncio.create_task(self.listener.listen_until(stop)))
         try:
             while not stop.is_set():
-                claimed = await self._claim()
-                if not claimed:
-                    await self._sleep(stop)
+                # Cleared before claiming, so word that arrives during the claim is kept.
+                self._wake.clear()
+                await self._claim()
+                await self._sleep(stop)
         finally:
-            heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await heartbeat
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
             await self._drain()
         logger.info("worker %s stopped", self.worker_id)
 
@@ -96,6 +116,7 @@ class Worker:
         if self._claim_failures:
             logger.info("claiming events works again after %s failures", self._claim_failures)
             self._claim_failures = 0
+        self._backlog_may_remain = len(events) == capacity
         for event in events:
             assert event.id is not None
             task = asyncio.create_task(self._process(event))
@@ -105,17 +126,19 @@ class Worker:
 
     def _finished(self, event_id: int, _task: asyncio.Task[None]) -> None:
         self._running.pop(event_id, None)
-        self._wake.set()
+        if self._backlog_may_remain:
+            self._wake.set()
 
     async def _sleep(self, stop: asyncio.Event) -> None:
-        """Wait for the poll interval, a stop, or a free slot when all slots were busy."""
-        self._wake.clear()
-        waiters = [asyncio.create_task(stop.wait())]
-        if len(self._running) >= self.settings.worker_concurrency:
-            waiters.append(asyncio.create_task(self._wake.wait()))
+        """Wait for the poll interval (backing off while claims fail), a stop, or a wake-up."""
+        waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(self._wake.wait())]
         pause = self.settings.worker_poll_seconds * 2 ** min(self._claim_failures, 5)
         try:
-            await asyncio.wait(waiters, timeout=min(pause, MAX_BACKOFF_SECONDS))
+            await asyncio.wait(
+                waiters,
+                timeout=min(pause, MAX_BACKOFF_SECONDS),
+                return_when=asyncio.FIRST_COMPLETED,
+            )
         finally:
             for waiter in waiters:
                 waiter.cancel()

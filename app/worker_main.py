@@ -62,10 +62,14 @@ async def embedded_worker(settings: Settings, database: Database) -> AsyncIterat
     """One worker task inside the server process, for the single-process SQLite default."""
     stop = asyncio.Event()
     async with job_context(settings, database) as context:
-        task = asyncio.create_task(build_worker(settings, database, context).run(stop))
+        worker = build_worker(settings, database, context)
+        # The server and the worker share the process: a commit that emits wakes it directly.
+        database.on_outbox_committed = worker.wake
+        task = asyncio.create_task(worker.run(stop))
         try:
             yield
         finally:
+            database.on_outbox_committed = None
             stop.set()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

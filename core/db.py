@@ -17,7 +17,7 @@ from sqlalchemy import event, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from core.catalog_index.facet_counts import facet_contributions
 from core.catalog_index.flush_changes import CatalogChanges, persisted_product_ids
@@ -30,6 +30,9 @@ SQLITE_BUSY_TIMEOUT_MS = 5_000
 # Set in a session's `info` when it wrote catalog rows; read by `Database.transaction()` after
 # the commit. Writers that bypass the ORM (the bulk seeder's Core inserts) set it themselves.
 CATALOG_CHANGED = "catalog_changed"
+# Set by core.outbox.emit: the transaction added outbox events, so its commit wakes workers.
+OUTBOX_EMITTED = "outbox_emitted"
+_DATABASE = "tradeql.database"
 # Only stock moved (an order reserved, released or shipped it): cached reads may lag a little.
 STOCK_CHANGED = "stock_changed"
 # Every row a public catalog read can show: a flush of any of them invalidates cached reads.
@@ -113,6 +116,9 @@ class Database:
         # Called instead after a transaction that changed only stock; the app coalesces
         # these (app/coalesced_bump.py). Unset, stock changes count as catalog writes.
         self.on_stock_committed: Callable[[], Awaitable[object]] | None = None
+        # Called after a transaction that emitted outbox events commits, however its session
+        # was opened: the embedded SQLite worker wakes here (PostgreSQL workers LISTEN).
+        self.on_outbox_committed: Callable[[], None] | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -127,6 +133,7 @@ class Database:
             expire_on_commit=False,
             autoflush=False,
             join_transaction_mode="create_savepoint",
+            info={_DATABASE: self},
         )
 
     @asynccontextmanager
@@ -164,6 +171,20 @@ class Database:
                 f"database unreachable: OperationalError: unable to open database file "
                 f"(no directory {Path(path).resolve().parent})"
             )
+
+
+@event.listens_for(Session, "after_commit")
+def _announce_outbox_events(session: Session) -> None:
+    emitted = session.info.pop(OUTBOX_EMITTED, False)
+    hook = getattr(session.info.get(_DATABASE), "on_outbox_committed", None)
+    if emitted and hook is not None:
+        hook()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_outbox_events(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the session's whole transaction, not a savepoint
+        session.info.pop(OUTBOX_EMITTED, None)
 
 
 _FACETS_BEFORE = "tradeql.facet_counts_before_flush"

@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(default=8, ge=1, le=256)
     worker_poll_seconds: float = Field(default=1.0, gt=0, le=60)
     worker_grace_seconds: float = Field(default=20.0, ge=0)
+    # PostgreSQL: each worker LISTENs on one more connection, to hear of new events at once.
+    worker_listen: bool = True
     handler_modules: str = ""
     webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     webhook_allow_private_targets: bool = False

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from alembic import command
@@ -16,15 +18,23 @@ from models.outbox import EventState, OutboxEvent
 from tests.databases import alembic_config
 from tests.jobs.handlers_for_tests import SIDE_EFFECTS_DDL, TEST_HANDLERS
 
+# The longest poll allowed: an event done well before it was not waited for by polling.
+LONGEST_POLL_SECONDS = 60.0
+BOUND_SECONDS = 20
 
-async def test_the_embedded_worker_runs_events_on_sqlite(tmp_path: Path) -> None:
+
+@asynccontextmanager
+async def sqlite_database(
+    tmp_path: Path, poll_seconds: float
+) -> AsyncIterator[tuple[Database, Settings]]:
+    """A migrated SQLite file with the test handlers' tables, and the worker's settings."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'embedded.db'}"
     await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
     settings = Settings(
         env="development",
         database_url=url,
         handler_modules=TEST_HANDLERS,
-        worker_poll_seconds=0.05,
+        worker_poll_seconds=poll_seconds,
     )
     engine = create_engine(settings)
     database = Database(engine)
@@ -32,17 +42,42 @@ async def test_the_embedded_worker_runs_events_on_sqlite(tmp_path: Path) -> None
         async with database.transaction() as session:
             for ddl in SIDE_EFFECTS_DDL:
                 await session.execute(text(ddl))
-            event = await outbox.emit(session, "test.effect", {})
+        yield database, settings
+    finally:
+        await engine.dispose()
+
+
+async def _emit(database: Database) -> int:
+    async with database.transaction() as session:
+        event = await outbox.emit(session, "test.effect", {})
+    assert event.id is not None
+    return event.id
+
+
+async def _done(database: Database, event_id: int) -> None:
+    async with asyncio.timeout(BOUND_SECONDS):
+        while True:
+            async with database.session() as session:
+                event = await session.get(OutboxEvent, event_id)
+            if event is not None and event.state == EventState.DONE:
+                return
+            await asyncio.sleep(0.05)
+
+
+async def test_the_embedded_worker_runs_events_on_sqlite(tmp_path: Path) -> None:
+    async with sqlite_database(tmp_path, poll_seconds=0.05) as (database, settings):
+        event_id = await _emit(database)
         async with embedded_worker(settings, database):
-            async with asyncio.timeout(10):
-                while True:
-                    async with database.session() as session:
-                        done = await session.get(OutboxEvent, event.id)
-                    if done is not None and done.state == EventState.DONE:
-                        break
-                    await asyncio.sleep(0.05)
+            await _done(database, event_id)
         async with database.session() as session:
             effects = await session.scalar(text("SELECT count(*) FROM test_side_effects"))
         assert effects == 1
-    finally:
-        await engine.dispose()
+
+
+async def test_the_embedded_worker_is_woken_by_a_commit_not_its_poll(tmp_path: Path) -> None:
+    async with sqlite_database(tmp_path, LONGEST_POLL_SECONDS) as (database, settings):
+        first = await _emit(database)
+        async with embedded_worker(settings, database):
+            await _done(database, first)  # claimed as the worker starts; then it idles
+            await _done(database, await _emit(database))
+        assert database.on_outbox_committed is None  # unhooked when the worker stops

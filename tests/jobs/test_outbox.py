@@ -49,6 +49,9 @@ async def _emit(database: Database, event_type: str, **payload: object) -> int:
 async def test_an_event_whose_transaction_rolls_back_is_never_delivered(
     committed_db: Database, jobs_settings: Settings
 ) -> None:
+    woken: list[bool] = []
+    committed_db.on_outbox_committed = lambda: woken.append(True)
+
     async def place_order_that_fails() -> None:
         async with committed_db.transaction() as session:
             await outbox.emit(session, "test.effect", {})
@@ -56,6 +59,7 @@ async def test_an_event_whose_transaction_rolls_back_is_never_delivered(
 
     with pytest.raises(RuntimeError, match="order rejected"):
         await place_order_that_fails()
+    assert woken == []  # no worker is woken for it either
     async with worker_for(jobs_settings, committed_db) as worker:
         assert await worker.run_once() == 0
     async with committed_db.session() as session:
