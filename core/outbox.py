@@ -5,10 +5,10 @@ of workers on any number of hosts share the work without blocking each other). A
 dies simply stops renewing; when its lease expires another worker claims the event again.
 Handlers make that safe by recording their effect under a unique key (`claim_effect`).
 
-A transaction that emitted events notifies WAKE_CHANNEL (PostgreSQL delivers a NOTIFY on
-commit only, and never for a rollback), so listening workers claim at once instead of waiting
-for their poll (core/outbox_listener.py). On SQLite, `Database.on_outbox_committed` does that
-within the one process.
+Inserting events notifies WAKE_CHANNEL (a trigger, migration 0015; PostgreSQL delivers a
+NOTIFY on commit only, and never for a rollback), so listening workers claim at once instead
+of waiting for their poll (core/outbox_listener.py). On SQLite, `Database.on_outbox_committed`
+does that within the one process.
 """
 
 from __future__ import annotations
@@ -19,17 +19,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, event, func, or_, update
+from sqlalchemy import ColumnElement, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from core.db import OUTBOX_EMITTED, Database
 from models.outbox import EventState, OutboxEffect, OutboxEvent
 
 MAX_ERROR_LENGTH = 2_000
-# The PostgreSQL channel workers LISTEN on; the payload is empty: a wake-up, not the event.
+# The PostgreSQL channel workers LISTEN on, notified by a trigger on outbox_events (migration
+# 0015, which spells it too); the payload is empty: a wake-up, not the event.
 WAKE_CHANNEL = "tradeql_outbox"
 
 
@@ -72,15 +72,6 @@ async def emit(
             raise
         return existing
     return event
-
-
-@event.listens_for(Session, "before_commit")
-def _notify_workers(session: Session) -> None:
-    """One notification per transaction that emitted, however many events it emitted."""
-    if session.info.get(OUTBOX_EMITTED):
-        connection = session.connection()
-        if connection.dialect.name == "postgresql":
-            connection.execute(select(func.pg_notify(WAKE_CHANNEL, "")))
 
 
 def _is_due(now: datetime) -> ColumnElement[bool]:

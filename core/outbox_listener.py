@@ -1,6 +1,6 @@
 """A worker's ear on PostgreSQL: one LISTEN connection that hears of newly committed events.
 
-A transaction that emits outbox events notifies `WAKE_CHANNEL` as it commits (core/outbox.py);
+A trigger on outbox_events notifies `WAKE_CHANNEL` as an inserting transaction commits;
 the listener calls back on each notification, so an idle worker claims at once instead of
 waiting out its poll. The connection is the worker's own, outside the pool, and does nothing
 but listen (and answer a health check now and then). When it drops (the database restarts, an

@@ -16,10 +16,10 @@ from tests.builders import make_variant
 from tests.graphql_client import graphql_client
 from tests.orders.builders import PLACE, make_shop, order_input
 
-# Client lock, key lookup, variants, tiers, exposure, order, lines, event, audit, the
-# workers' wake-up (one NOTIFY per transaction that emits); and the answer's `lines` (one
-# batch). Same currency as the credit limit: no rate lookup.
-FIXED = 11
+# Client lock, key lookup, variants, tiers, exposure, order, lines, event, audit; and the
+# answer's `lines` (one batch). Same currency as the credit limit: no rate lookup. The
+# workers' wake-up is a trigger on the event's insert, not a statement of its own.
+FIXED = 10
 
 
 async def test_a_placement_costs_a_fixed_few_statements_and_one_per_line(
