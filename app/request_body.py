@@ -54,7 +54,9 @@ def read_get(request: Request) -> GraphQLRequest:
     params = request.query_params
     raw_variables = params.get("variables")
     variables = parse_json(raw_variables, "variables") if raw_variables else None
-    return _graphql_request(params.get("query"), variables, dict(params))
+    raw_extensions = params.get("extensions")
+    extensions = parse_json(raw_extensions, "extensions") if raw_extensions else None
+    return _graphql_request(params.get("query"), variables, {**params, "extensions": extensions})
 
 
 async def _read_limited(request: Request, max_bytes: int) -> bytes:
@@ -113,6 +115,10 @@ def _graphql_request(query: Any, variables: Any, payload: dict[str, Any]) -> Gra
     operation_name = payload.get("operationName")
     if operation_name is not None and not isinstance(operation_name, str):
         raise RequestRejected(400, "'operationName' must be a string")
+    extensions = payload.get("extensions")
+    if extensions is not None and not isinstance(extensions, dict):
+        # Unused here, but a client sending a non-object means something else than it thinks.
+        raise RequestRejected(400, "'extensions' must be a JSON object")
     _refuse_lone_surrogates(query, "query")
     if operation_name:
         _refuse_lone_surrogates(operation_name, "operationName")

@@ -1,8 +1,7 @@
 """GraphQL over HTTP (draft spec): the audits of npm's `graphql-http` (`serverAudits`), mirrored.
 
 Each case below is one audit of graphql-http 1.23.1 `src/audits/server.ts`, by its id, so CI
-needs no npm. Left out: the MAY audits 58B0-58B3 (400 for an `extensions` that is not an
-object: TradeQL ignores `extensions`). The introspection audits need PUBLIC_INTROSPECTION on.
+needs no npm. The introspection audits need PUBLIC_INTROSPECTION on.
 """
 
 from __future__ import annotations
@@ -118,6 +117,10 @@ AUDITS: dict[str, Audit] = {
             no_errors=True,
         )
         for audit_id, accept in (("D6D5", GRAPHQL_RESPONSE_JSON), ("6A70", JSON))
+    },
+    **{
+        f"58B{index}": Audit(body={**TYPENAME, "extensions": invalid}, status=(400, 400))
+        for index, invalid in enumerate(["string", 0, False, ["array"]])
     },
     "428F": Audit(accept=GRAPHQL_RESPONSE_JSON, body={**TYPENAME, "extensions": {"some": "v"}}),
     "1B7A": Audit(accept=JSON, body={**TYPENAME, "extensions": {"some": "v"}}, no_errors=True),
@@ -241,3 +244,13 @@ def test_negotiation_follows_quality_then_specificity(
     accept: str | None, chosen: str | None
 ) -> None:
     assert negotiate(accept) == chosen
+
+
+async def test_extensions_that_are_not_an_object_are_refused_over_get(
+    http: httpx.AsyncClient,
+) -> None:
+    response = await http.get(
+        "/graphql", params={"query": "{ __typename }", "extensions": '["array"]'}
+    )
+    assert response.status_code == 400
+    assert "'extensions'" in response.json()["errors"][0]["message"]
