@@ -18,6 +18,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types.graphql import OperationType
 
 from app.authentication import CredentialsRejected, authenticate, client_ip
+from app.outages import raise_database_failure
 from app.read_cache import CatalogReadCache
 from app.request_body import GraphQLRequest, RequestRejected, read_get, read_post
 from core.db import Database, count_statements
@@ -115,6 +116,7 @@ class GraphQLEndpoint:
             return _error(400, "'query' must be a non-empty string")
         finally:
             await context.close()
+        raise_database_failure(result.errors)  # answered as a whole by app.outages
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
             body["errors"] = present_errors(
