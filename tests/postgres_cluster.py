@@ -1,19 +1,26 @@
 """A PostgreSQL cluster of a test's own, on a free port, so the test may stop and start it.
 
 Tests that need the database to fail use this; the shared server on 5432 is never stopped.
-The cluster is small (few connections, little memory, no fsync) and trusts local logins.
-`initdb` and `postgres` refuse to run as root, so as root they run as the `postgres` user
-(`runuser`), in a temporary directory that user owns.
+The cluster is small (few connections, little memory, no fsync) and trusts local logins, in a
+temporary directory owned by `postgres`. `initdb` and `postgres` refuse to run as root, so as
+root they run as that user: switched to in the child before exec rather than through
+`runuser`, which does not pass signals on, so a server started through it would outlive a
+killed test run.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import os
+import pwd
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,20 +44,19 @@ SERVER_SETTINGS = {
     "full_page_writes": "off",
 }
 START_TIMEOUT_SECONDS = 30
+PR_SET_PDEATHSIG = 1
 
 
 def server_binaries() -> Path | None:
-    """The directory holding initdb, pg_ctl and postgres, or None when they are not installed."""
+    """The directory holding initdb, postgres and pg_isready, or None when they are absent."""
     pg_config = shutil.which("pg_config")
     if pg_config is None:
         return None
     found = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=False)
     bindir = Path(found.stdout.strip())
     if found.returncode != 0 or not all(
-        (bindir / name).is_file() for name in ("initdb", "pg_ctl", "postgres")
+        (bindir / name).is_file() for name in ("initdb", "postgres", "pg_isready")
     ):
-        return None
-    if os.geteuid() == 0 and shutil.which("runuser") is None:
         return None
     return bindir
 
@@ -62,8 +68,25 @@ def free_port() -> int:
         return port
 
 
+def _as_cluster_owner() -> None:
+    """In the child, before exec: become `postgres` when root (PostgreSQL refuses root), then
+    ask for SIGQUIT (PostgreSQL's immediate shutdown) when the test run ends, however it ends.
+    The request comes last: changing user clears it."""
+    if os.geteuid() == 0:
+        owner = pwd.getpwnam("postgres")
+        os.setgroups([])
+        os.setgid(owner.pw_gid)
+        os.setuid(owner.pw_uid)
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGQUIT)
+
+
 class PostgresCluster:
-    """One initialised cluster: `start()`, `stop()` (an immediate shutdown, as a crash), URLs."""
+    """One initialised cluster: `start()`, `stop()` (an immediate shutdown, as a crash), URLs.
+
+    The server is a child of the test run, not a daemon (no `pg_ctl start`), so it ends with
+    the run even when pytest is killed (tests/child_processes.py says why that matters).
+    """
 
     def __init__(self, bindir: Path, directory: Path, port: int) -> None:
         self.bindir = bindir
@@ -71,61 +94,62 @@ class PostgresCluster:
         self.port = port
         self.data = directory / "data"
         self.log = directory / "server.log"
+        self._server: subprocess.Popen[bytes] | None = None
 
     def url(self, database: str) -> str:
         """The SQLAlchemy URL of one of the cluster's databases."""
         return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{database}"
 
-    def _run(self, program: str, *args: str) -> None:
-        as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    def initialise(self) -> None:
         done = subprocess.run(
-            [*as_postgres, str(self.bindir / program), *args],
+            [
+                *(str(self.bindir / "initdb"), "--pgdata", str(self.data), "--auth", "trust"),
+                *("--username", "postgres", "--encoding", "UTF8", "--locale", "C", "--no-sync"),
+            ],
             capture_output=True,
             text=True,
             check=False,
-            timeout=START_TIMEOUT_SECONDS + 10,
+            preexec_fn=_as_cluster_owner,
         )
         if done.returncode != 0:
-            log = self.log.read_text() if self.log.exists() else ""
-            raise RuntimeError(f"{program} failed: {done.stdout}{done.stderr}{log}")
-
-    def initialise(self) -> None:
-        self._run(
-            "initdb",
-            "--pgdata",
-            str(self.data),
-            "--auth",
-            "trust",
-            "--username",
-            "postgres",
-            "--encoding",
-            "UTF8",
-            "--locale",
-            "C",
-            "--no-sync",
-        )
+            raise RuntimeError(f"initdb failed: {done.stdout}{done.stderr}")
 
     def start(self) -> None:
-        options = " ".join(f"-c {name}={value!r}" for name, value in SERVER_SETTINGS.items())
-        self._run(
-            "pg_ctl",
-            "start",
-            "--wait",
-            f"--timeout={START_TIMEOUT_SECONDS}",
-            "--pgdata",
-            str(self.data),
-            "--log",
-            str(self.log),
-            "-o",
-            f"-p {self.port} {options}",
-        )
+        """Start the server and wait until it accepts connections."""
+        settings = [f"--{name}={value}" for name, value in SERVER_SETTINGS.items()]
+        with self.log.open("ab") as log:
+            self._server = subprocess.Popen(
+                [
+                    str(self.bindir / "postgres"),
+                    "-D",
+                    str(self.data),
+                    "-p",
+                    str(self.port),
+                    *settings,
+                ],
+                stdout=log,
+                stderr=log,
+                preexec_fn=_as_cluster_owner,
+            )
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while not self._accepts_connections():
+            if self._server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"postgres did not start: {self.log.read_text()}")
+            time.sleep(0.05)
+
+    def _accepts_connections(self) -> bool:
+        probe = [str(self.bindir / "pg_isready"), "--host=127.0.0.1", f"--port={self.port}"]
+        return subprocess.run(probe, capture_output=True, check=False).returncode == 0
 
     def stop(self) -> None:
         """Stop at once, as a crash would: connections are cut, nothing is flushed."""
-        self._run("pg_ctl", "stop", "--wait", "--mode", "immediate", "--pgdata", str(self.data))
+        if self._server is not None:
+            self._server.send_signal(signal.SIGQUIT)
+            self._server.wait(timeout=START_TIMEOUT_SECONDS)
+            self._server = None
 
     def is_running(self) -> bool:
-        return (self.data / "postmaster.pid").exists()
+        return self._server is not None
 
     async def create_migrated_database(self, name: str) -> str:
         """Create database `name`, migrate it to head; its SQLAlchemy URL."""
@@ -165,8 +189,8 @@ def own_postgres_cluster_or_skip() -> Iterator[PostgresCluster]:
     bindir = server_binaries()
     if bindir is None:
         pytest.skip(
-            "needs the PostgreSQL server binaries (initdb, pg_ctl, postgres; found through "
-            "`pg_config --bindir`) and, as root, runuser"
+            "needs the PostgreSQL server binaries (initdb, postgres, pg_isready), found "
+            "through `pg_config --bindir`"
         )
     with own_postgres_cluster(bindir) as cluster:
         yield cluster
