@@ -7,7 +7,8 @@ Two failures a client answers by retrying the same request later (the HTTP layer
   unreachable) or an open one was lost. The engine raises it in place of the driver's error
   (`watch_for_outages`), so no code needs to know asyncpg's or aiosqlite's exceptions.
 - `DatabaseOverloaded`: every pooled connection stayed busy for DATABASE_POOL_TIMEOUT_SECONDS.
-  The request never got a connection: it ran no SQL, so a mutation refused so changed nothing.
+  The work that waited never got a connection, so it wrote nothing: a mutation so refused
+  changed nothing.
 
 Their messages are for the log and stderr (they may name the host); clients see `public_message`.
 """
@@ -45,10 +46,7 @@ class DatabaseOverloaded(DatabaseFailure):
     """No pooled connection came free in time; nothing ran."""
 
     code = ErrorCode.OVERLOADED
-    public_message = (
-        "The server is too busy to take this request; nothing was done. "
-        "Retry after the seconds in Retry-After."
-    )
+    public_message = "The server is too busy. Retry after the seconds in Retry-After."
     retry_after_seconds = 1
 
 
