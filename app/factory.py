@@ -14,6 +14,7 @@ from starlette.routing import Route
 from app.coalesced_bump import CoalescedBump
 from app.graphql_http import GraphQLEndpoint
 from app.middleware import RequestIdMiddleware
+from app.outages import AnswerEveryRequest
 from app.read_cache import CATALOG_NAMESPACE
 from app.security_headers import SecuredStarlette
 from app.worker_main import embedded_worker
@@ -70,7 +71,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             Route("/healthz", live),
             Route("/readyz", ready),
         ],
-        middleware=[Middleware(RequestIdMiddleware)],
+        # Outermost first: every answer, AnswerEveryRequest's too, carries the request id.
+        middleware=[Middleware(RequestIdMiddleware), Middleware(AnswerEveryRequest)],
         lifespan=lifespan,
     )
     app.state.stores = stores  # for the benchmark and tests: they bump versions, close stores

@@ -22,6 +22,7 @@ from strawberry.types.graphql import OperationType
 from app.authentication import CredentialsRejected, authenticate, client_ip
 from app.graphiql_page import graphiql_page
 from app.media_types import JSON, execution_started, negotiate, status_for
+from app.outages import raise_database_failure
 from app.read_cache import CatalogReadCache
 from app.request_body import GraphQLRequest, RequestRejected, read_get, read_post
 from core.db import Database, count_statements
@@ -146,6 +147,7 @@ class GraphQLEndpoint:
             return _error(400, "'query' must be a non-empty string", media_type=media_type)
         finally:
             await context.close()
+        raise_database_failure(result.errors)  # answered as a whole by app.outages
         body: dict[str, Any] = {}
         if media_type == JSON or execution_started(result):
             body["data"] = result.data

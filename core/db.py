@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from core.catalog_index.facet_counts import facet_contributions
 from core.catalog_index.flush_changes import CatalogChanges, persisted_product_ids
+from core.database_failures import DatabaseUnavailable, one_line, watch_for_outages
 from core.settings import Settings
 from models.catalog import AttributeDefinition, Category, PriceTier, Product, ProductType, Variant
 from models.catalog.rules import check_currency, check_product, check_variant
@@ -41,10 +42,6 @@ CATALOG_MODELS = (Product, Variant, PriceTier, Category, ProductType, AttributeD
 _statement_counter: ContextVar[list[int] | None] = ContextVar("statement_counter", default=None)
 
 
-class DatabaseUnavailable(RuntimeError):
-    """The database did not answer; raised with a message fit for one line on stderr."""
-
-
 def create_engine(settings: Settings) -> AsyncEngine:
     if settings.is_sqlite:
         engine = create_async_engine(settings.database_url)
@@ -55,9 +52,10 @@ def create_engine(settings: Settings) -> AsyncEngine:
             pool_size=settings.database_pool_size,
             max_overflow=settings.database_pool_size,
             pool_pre_ping=True,
-            pool_timeout=10,
+            pool_timeout=settings.database_pool_timeout_seconds,
             connect_args={"timeout": 5, "command_timeout": 60},
         )
+    watch_for_outages(engine)
     event.listen(engine.sync_engine, "before_cursor_execute", _count_statement)
     return engine
 
@@ -157,11 +155,7 @@ class Database:
             async with self.session() as session:
                 await session.execute(select(1))
         except (DBAPIError, OSError, TimeoutError) as error:
-            reason = getattr(error, "orig", None) or error
-            first_line = str(reason).strip().splitlines()[0] if str(reason).strip() else ""
-            raise DatabaseUnavailable(
-                f"database unreachable: {type(reason).__name__}: {first_line}"
-            ) from error
+            raise DatabaseUnavailable(f"database unreachable: {one_line(error)}") from error
 
     def _check_sqlite_directory(self) -> None:
         # Failing before aiosqlite tries avoids its worker thread outliving the event loop.

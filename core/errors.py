@@ -28,6 +28,8 @@ class ErrorCode(StrEnum):
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
     NOT_ACCEPTABLE = "NOT_ACCEPTABLE"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+    OVERLOADED = "OVERLOADED"
 
 
 MEANINGS: dict[ErrorCode, str] = {
@@ -69,6 +71,18 @@ MEANINGS: dict[ErrorCode, str] = {
         "`application/json`."
     ),
     ErrorCode.PAYLOAD_TOO_LARGE: "(413) The body is larger than `MAX_BODY_BYTES`.",
+    ErrorCode.SERVICE_UNAVAILABLE: (
+        "(503) The database is down or unreachable; the answer has no `data`. Send the request "
+        "again after the seconds in the `Retry-After` header. A mutation that lost its "
+        "connection while committing may have been applied: retry it with the same "
+        "idempotency key (where it takes one), which never applies it twice."
+    ),
+    ErrorCode.OVERLOADED: (
+        "(503) No database connection came free within `DATABASE_POOL_TIMEOUT_SECONDS`; the "
+        "answer has no `data`. The field that waited ran no SQL and changed nothing. Send "
+        "the request again after the seconds in `Retry-After`, with the same idempotency "
+        "keys for mutations that take one."
+    ),
 }
 
 # The HTTP status of each request-level failure.

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     env: Environment = "development"
     database_url: str = "sqlite+aiosqlite:///./tradeql.db"
     database_pool_size: int = Field(default=10, ge=1, le=200)
+    # The longest a request waits for a pooled connection before it is answered OVERLOADED.
+    database_pool_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
     redis_url: str | None = None
     redis_prefix: str = "tq:"
     redis_timeout_seconds: float = Field(default=0.25, gt=0, le=5)

@@ -32,7 +32,7 @@ from app.cli import (
 )
 from app.cli.arguments import Parser
 from app.cli.command_database import OperatorError
-from core.db import DatabaseUnavailable
+from core.database_failures import DatabaseUnavailable
 
 # Each group adds its commands, in the order `tradeql --help` lists them.
 COMMAND_GROUPS = (
