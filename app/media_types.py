@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from strawberry.types import ExecutionResult
 
+from schema.errors import is_unexpected
+
 JSON = "application/json"
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 # In order of preference when the client's `Accept` rates them equally.
@@ -41,7 +43,8 @@ def execution_started(result: ExecutionResult) -> bool:
 def status_for(media_type: str, result: ExecutionResult) -> int:
     if media_type == JSON or execution_started(result):
         return 200
-    return 400
+    # Execution never started: the request's fault, unless something of ours broke first.
+    return 500 if any(map(is_unexpected, result.errors or ())) else 400
 
 
 def _media_range(text: str) -> tuple[str, float]:

@@ -34,6 +34,12 @@ def present_errors(
     return [dict(_present(error, request_id, development).formatted) for error in errors]
 
 
+def is_unexpected(error: GraphQLError) -> bool:
+    """True for an error a client cannot have caused: it is masked as INTERNAL_ERROR."""
+    original = error.original_error
+    return original is not None and not isinstance(original, TradeQLError | GraphQLError)
+
+
 def _present(error: GraphQLError, request_id: str | None, development: bool) -> GraphQLError:
     original = error.original_error
     extensions: dict[str, Any] = {"requestId": request_id}

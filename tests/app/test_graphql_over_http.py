@@ -13,9 +13,12 @@ from typing import Any
 
 import httpx
 import pytest
+from graphql import GraphQLError
+from strawberry.types import ExecutionResult
 
-from app.media_types import GRAPHQL_RESPONSE_JSON, JSON, negotiate
+from app.media_types import GRAPHQL_RESPONSE_JSON, JSON, negotiate, status_for
 from core.db import Database
+from core.errors import BadUserInput
 from core.settings import Settings
 from tests.graphql_client import graphql_client
 
@@ -254,3 +257,16 @@ async def test_extensions_that_are_not_an_object_are_refused_over_get(
     )
     assert response.status_code == 400
     assert "'extensions'" in response.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("original", "status"),
+    [(None, 400), (BadUserInput("is not valid", argument="x"), 400), (RuntimeError("ours"), 500)],
+)
+def test_an_answer_before_execution_is_400_unless_the_fault_was_ours(
+    original: Exception | None, status: int
+) -> None:
+    error = GraphQLError("refused", original_error=original)
+    result = ExecutionResult(data=None, errors=[error])
+    assert status_for(GRAPHQL_RESPONSE_JSON, result) == status
+    assert status_for(JSON, result) == 200  # the legacy type keeps errors in a 200
