@@ -147,9 +147,9 @@ def _collect(type_: Any, path: tuple[str, ...], metadata: Any, spots: list[Spot]
 def _check(value: Any, path: tuple[str, ...], bound: DecimalBound, where: list[str]) -> None:
     if not path:
         if isinstance(value, Decimal) and abs(value) > bound.largest:
+            # The column stays out of the message: table names are not the client's business.
             raise BadUserInput(
-                f"must be at most {bound.largest} in magnitude (it is stored in "
-                f"{bound.column}), not {value}",
+                f"must be at most {bound.largest} in magnitude, not {value}",
                 argument=".".join(where),
             )
         return
