@@ -15,6 +15,7 @@ from models.accounts import Role
 class Permission(StrEnum):
     CATALOG_WRITE = "catalog:write"
     CATALOG_READ_COST = "catalog:read_cost"
+    CATALOG_READ_INTERNAL = "catalog:read_internal"
     CLIENTS_READ = "clients:read"
     CLIENTS_READ_PII = "clients:read_pii"
     CLIENTS_WRITE = "clients:write"
@@ -32,6 +33,9 @@ class Permission(StrEnum):
 DESCRIPTIONS: dict[Permission, str] = {
     Permission.CATALOG_WRITE: "create and edit products, types, categories and prices",
     Permission.CATALOG_READ_COST: "see cost prices and margins",
+    Permission.CATALOG_READ_INTERNAL: (
+        "see products in every status (drafts, archived) and the stock ledger"
+    ),
     Permission.CLIENTS_READ: "see client companies",
     Permission.CLIENTS_READ_PII: "see clients' tax ids and contacts",
     Permission.CLIENTS_WRITE: "create and edit client companies and contacts",
@@ -49,10 +53,16 @@ DESCRIPTIONS: dict[Permission, str] = {
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.CATALOG_MANAGER: frozenset(
-        {Permission.CATALOG_WRITE, Permission.CATALOG_READ_COST, Permission.REPORTS_READ}
+        {
+            Permission.CATALOG_WRITE,
+            Permission.CATALOG_READ_COST,
+            Permission.CATALOG_READ_INTERNAL,
+            Permission.REPORTS_READ,
+        }
     ),
     Role.SALES: frozenset(
         {
+            Permission.CATALOG_READ_INTERNAL,
             Permission.CLIENTS_READ,
             Permission.CLIENTS_READ_PII,
             Permission.CLIENTS_WRITE,
@@ -65,6 +75,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.FINANCE: frozenset(
         {
             Permission.CATALOG_READ_COST,
+            Permission.CATALOG_READ_INTERNAL,
             Permission.CLIENTS_READ,
             Permission.CLIENTS_READ_PII,
             Permission.FINANCE_READ,
@@ -73,7 +84,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.REPORTS_READ,
         }
     ),
-    Role.SUPPORT: frozenset({Permission.CLIENTS_READ, Permission.ORDERS_READ_ALL}),
+    Role.SUPPORT: frozenset(
+        {Permission.CATALOG_READ_INTERNAL, Permission.CLIENTS_READ, Permission.ORDERS_READ_ALL}
+    ),
     Role.CLIENT: frozenset(),
     Role.STOREFRONT: frozenset(),
 }

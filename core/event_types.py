@@ -32,6 +32,12 @@ ORDER_CANCELLED = "order.cancelled"
 ORDER_PAYMENT_RECORDED = "order.payment_recorded"
 SHIPMENT_CREATED = "shipment.created"
 SHIPMENT_TRACKING_UPDATED = "shipment.tracking_updated"
+PRODUCT_CREATED = "product.created"
+PRODUCT_UPDATED = "product.updated"
+PRODUCT_PUBLISHED = "product.published"
+PRODUCT_ARCHIVED = "product.archived"
+PRICE_CHANGED = "price.changed"
+STOCK_CHANGED = "stock.changed"
 
 # What every order event carries; transitions add `previous_status`, cancellation `reason`.
 _ORDER_EXAMPLE = {
@@ -42,6 +48,17 @@ _ORDER_EXAMPLE = {
     "previous_status": "placed",
     "currency": "USD",
     "total": "12500.00",
+}
+
+
+# What every product event carries; `product.updated` adds the changed fields.
+_PRODUCT_EXAMPLE = {
+    "product_id": "UHJvZHVjdDo0Mg==",
+    "slug": "organic-cotton-bath-towel",
+    "name": "Organic Cotton Bath Towel",
+    "status": "active",
+    "previous_status": "draft",
+    "version": 3,
 }
 
 
@@ -160,6 +177,63 @@ PUBLIC_EVENT_TYPES: Mapping[str, EventType] = {
                 "status": "departed",
                 "location": "Nhava Sheva, IN",
                 "occurred_at": "2026-12-02T06:30:00+00:00",
+            },
+        ),
+        EventType(
+            name=PRODUCT_CREATED,
+            description="Staff or a partner system created a product; it starts as a draft.",
+            example={**_PRODUCT_EXAMPLE, "status": "draft", "previous_status": None, "version": 1},
+        ),
+        EventType(
+            name=PRODUCT_UPDATED,
+            description=(
+                "A product's details, variants or specs changed; `changed` names the fields "
+                "(status changes have events of their own)."
+            ),
+            example={
+                **_PRODUCT_EXAMPLE,
+                "previous_status": "active",
+                "changed": ["description", "lead_time_days"],
+            },
+        ),
+        EventType(
+            name=PRODUCT_PUBLISHED,
+            description="A product became visible to buyers (a draft or an archived one).",
+            example=_PRODUCT_EXAMPLE,
+        ),
+        EventType(
+            name=PRODUCT_ARCHIVED,
+            description="A product was withdrawn from sale; orders already placed stand.",
+            example={**_PRODUCT_EXAMPLE, "status": "archived", "previous_status": "active"},
+        ),
+        EventType(
+            name=PRICE_CHANGED,
+            description="A variant's price ladder in one currency was set; `tiers` is all of it.",
+            example={
+                "variant_id": "VmFyaWFudDo5MQ==",
+                "product_id": "UHJvZHVjdDo0Mg==",
+                "sku": "TWL-OC-70X140-WHT",
+                "currency": "USD",
+                "tiers": [
+                    {"min_quantity": 300, "unit_price": "4.20"},
+                    {"min_quantity": 1000, "unit_price": "3.85"},
+                ],
+            },
+        ),
+        EventType(
+            name=STOCK_CHANGED,
+            description=(
+                "A variant's stock changed (goods received, a count, orders, cancellations, "
+                "shipments). Coalesced per variant: a burst of changes sends one event with "
+                "the figures as they are when it is sent."
+            ),
+            example={
+                "variant_id": "VmFyaWFudDo5MQ==",
+                "product_id": "UHJvZHVjdDo0Mg==",
+                "sku": "TWL-OC-70X140-WHT",
+                "stock_on_hand": 5200,
+                "stock_reserved": 1200,
+                "available": 4000,
             },
         ),
     )

@@ -9,15 +9,23 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from sqlalchemy import Column
 from sqlalchemy.types import TypeDecorator
 
 
 def include_object(
     obj: Any, _name: str | None, _type: str, _reflected: bool, _compare_to: Any, *, dialect: str
 ) -> bool:
-    """Skip objects declared for another dialect (`info={"only_on": "postgresql"}`)."""
+    """Skip objects declared for another dialect (`info={"only_on": "postgresql"}`), and on
+    SQLite indexes on expressions, which it cannot reflect (so never compare) but does build."""
+    if dialect == "sqlite" and _type == "index" and _on_expressions(obj):
+        return False
     only_on = getattr(obj, "info", {}).get("only_on")
     return only_on is None or only_on == dialect
+
+
+def _on_expressions(index: Any) -> bool:
+    return any(not isinstance(part, Column) for part in getattr(index, "expressions", ()))
 
 
 def render_item(type_: str, obj: Any, _autogen_context: Any) -> str | Literal[False]:

@@ -6,6 +6,7 @@ from models import (
     catalog,
     clients,
     fx,
+    idempotency,
     inquiries,
     ledger,
     orders,
@@ -14,7 +15,7 @@ from models import (
     webhooks,
 )
 from models.base import metadata
-from models.catalog import discovery
+from models.catalog import discovery, stock
 
 __all__ = [
     "audit",
@@ -22,6 +23,7 @@ __all__ = [
     "clients",
     "discovery",
     "fx",
+    "idempotency",
     "identity",
     "inquiries",
     "ledger",
@@ -29,5 +31,6 @@ __all__ = [
     "orders",
     "outbox",
     "shipments",
+    "stock",
     "webhooks",
 ]

@@ -21,6 +21,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    column,
+    func,
 )
 from sqlmodel import Field, SQLModel
 
@@ -43,7 +45,10 @@ class AttributeKind(StrEnum):
 
 class Category(SQLModel, table=True):
     __tablename__ = "categories"
-    __table_args__ = (CheckConstraint("parent_id <> id", name="not_own_parent"),)
+    __table_args__ = (
+        CheckConstraint("parent_id <> id", name="not_own_parent"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     parent_id: int | None = Field(
@@ -54,15 +59,20 @@ class Category(SQLModel, table=True):
     slug: str = Field(sa_column=Column(String(120), nullable=False, unique=True))
     description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     position: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
+    # Edits are optimistic: a save names the version it read; a stale one gets CONFLICT.
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False, default=1))
 
 
 class ProductType(SQLModel, table=True):
     __tablename__ = "product_types"
+    __table_args__ = (CheckConstraint("version >= 1", name="version_positive"),)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_column=Column(String(120), nullable=False))
     slug: str = Field(sa_column=Column(String(120), nullable=False, unique=True))
     description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # Edits are optimistic: a save names the version it read; a stale one gets CONFLICT.
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False, default=1))
 
 
 class AttributeDefinition(SQLModel, table=True):
@@ -101,6 +111,7 @@ class Product(SQLModel, table=True):
         CheckConstraint("lead_time_days >= 0", name="lead_time_not_negative"),
         CheckConstraint("length(hs_code) IN (6, 8, 10)", name="hs_code_length"),
         CheckConstraint("length(country_of_origin) = 2", name="country_of_origin_length"),
+        CheckConstraint("version >= 1", name="version_positive"),
         # The storefront's default listing: active products by name, keyset-paginated.
         Index(None, "status", "name", "id"),
         # The "newest" listing, read backwards: latest first.
@@ -156,6 +167,8 @@ class Product(SQLModel, table=True):
         default=ProductStatus.DRAFT,
         sa_column=Column(String(16), nullable=False, default=ProductStatus.DRAFT),
     )
+    # Edits are optimistic: a save names the version it read; a stale one gets CONFLICT.
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False, default=1))
     created_at: datetime | None = Field(default=None, sa_column=created_at_column())
     updated_at: datetime | None = Field(default=None, sa_column=updated_at_column())
 
@@ -175,6 +188,10 @@ class Variant(SQLModel, table=True):
         CheckConstraint(
             "(cost_price IS NULL) = (cost_currency IS NULL)", name="cost_price_has_currency"
         ),
+        CheckConstraint("version >= 1", name="version_positive"),
+        # SKUs are unique whatever their case: "TW-01" and "tw-01" are one SKU to a warehouse.
+        # The plain unique index on `sku` stays for exact lookups.
+        Index("uq_variants_sku_lower", func.lower(column("sku")), unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -200,6 +217,8 @@ class Variant(SQLModel, table=True):
         default=None, sa_column=Column(Numeric(14, 4), nullable=True)
     )
     cost_currency: str | None = Field(default=None, sa_column=Column(String(3), nullable=True))
+    # Edits are optimistic: a save names the version it read; a stale one gets CONFLICT.
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False, default=1))
 
 
 class PriceTier(SQLModel, table=True):

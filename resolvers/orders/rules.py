@@ -7,8 +7,6 @@ that build a placement some other way (converting a quote) get the same paths.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ from models.catalog.pricing import applicable_tier
 from models.money import MAX_AMOUNT, line_total, round_money
 from models.orders import MAX_QUANTITY, Order, order_number
 from models.reference import COUNTRY_CODES, CURRENCY_CODES, Incoterm
+from resolvers.idempotency import fingerprint
 
 MAX_LINES = 100
 MAX_NOTE_LENGTH = 2_000
@@ -250,8 +249,7 @@ def check_moq(lines: Sequence[PricedLine], products: Mapping[int, Product]) -> l
 
 def request_hash(normalised: Mapping[str, Any]) -> str:
     """SHA-256 of the request in a canonical JSON form: equal requests hash equal."""
-    canonical = json.dumps(normalised, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return fingerprint(normalised)
 
 
 def _too_long(path: tuple[str, ...], value: str, limit: int) -> list[Issue]:
