@@ -13,17 +13,17 @@ from dataclasses import asdict
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from auth.audit import changed_fields
-from core.outcomes import UserErrorCode, WriteResult, refused
+from core.outcomes import Refused, UserErrorCode, WriteResult, refused
 from loaders.clients import CLIENT_COMPANY_BY_ID
 from models.clients import ClientCompany
 from resolvers.clients.rules import CompanyDetails, check_company_details, check_credit_terms
 from resolvers.context import Context
 from resolvers.outcomes import audit, pk_of
+from resolvers.versions import save_versioned, stale
 
 T = TypeVar("T")
 COMPANY = "ClientCompany"
@@ -113,29 +113,16 @@ async def _versioned_update(
         if before is None:
             return not_found(("id",), "client company")
         if before.version != expected_version:
-            return _conflict(before.version)
+            return WriteResult(issues=stale("company", before.version).issues)
         changes = changed_fields({name: getattr(before, name) for name in values}, values)
         if not changes:
             return WriteResult(row=before)
-        statement = (
-            update(ClientCompany)
-            .where(col(ClientCompany.id) == pk, col(ClientCompany.version) == expected_version)
-            .values(**values, version=col(ClientCompany.version) + 1)
-            .returning(ClientCompany)
-            .execution_options(populate_existing=True, synchronize_session=False)
-        )
-        after: ClientCompany | None = (await db.scalars(statement)).first()
-        if after is None:  # another edit based on the same version committed first
-            return _conflict(expected_version + 1)
+        try:
+            after = await save_versioned(
+                db, ClientCompany, pk, expected_version, values, what="company"
+            )
+        except Refused as conflict:  # another edit based on the same version committed first
+            return WriteResult(issues=conflict.issues)
         changes = {**changes, "version": [expected_version, after.version]}
         await audit(ctx, db, action=action, target_type=COMPANY, target_id=pk, changes=changes)
     return WriteResult(row=after)
-
-
-def _conflict(current: int) -> WriteResult[Any]:
-    return refused(
-        ("expectedVersion",),
-        UserErrorCode.CONFLICT,
-        f"the company was changed meanwhile (now at version {current} or later); "
-        "reload it and apply your change again",
-    )
