@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOMAINS: dict[str, set[str]] = {
     "accounts": {"models", "resolvers", "schema", "jobs", "tests"},
     "audit": {"models", "admin_queries", "schema", "tests"},
-    "catalog": {"models", "loaders", "resolvers", "schema", "tests"},
+    "catalog": {"models", "loaders", "resolvers", "admin_queries", "schema", "tests"},
     "clients": {"models", "loaders", "resolvers", "admin_queries", "schema", "tests"},
     "fx": {"models", "resolvers", "admin_queries", "schema", "tests"},
     "inquiries": {"models", "loaders", "resolvers", "schema", "jobs", "tests"},
@@ -28,7 +28,15 @@ DOMAINS: dict[str, set[str]] = {
 }
 # What may sit beside the domains in the folders split by domain.
 SHARED: dict[str, set[str]] = {
-    "resolvers": {"context", "outcomes", "pagination", "newest_first", "checks", "idempotency", "versions"},
+    "resolvers": {
+        "context",
+        "outcomes",
+        "pagination",
+        "newest_first",
+        "checks",
+        "idempotency",
+        "versions",
+    },
     "loaders": {"relations", "scoping"},
     "admin_queries": set(),
     "schema": {
