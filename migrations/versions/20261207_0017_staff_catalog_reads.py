@@ -1,7 +1,8 @@
 """Staff catalog reads: indexes for searching every product and listing by last change.
 
-- `ix_products_updated_at_id`: the staff listing's "recently updated" order and its
-  `updatedSince` filter, a keyset range instead of a sort of the whole catalog.
+- `ix_products_name_id`, `ix_products_updated_at_id`: the staff listing's orders by name and
+  by last change (and its `updatedSince` filter) over every status, a keyset range instead of
+  a sort of the whole catalog (the storefront's indexes start with the status).
 - `ix_products_name_lower_prefix`, `ix_variants_sku_lower_prefix` (PostgreSQL only): a
   case-insensitive prefix search of names and SKUs in products of every status. The
   storefront's search rows hold active products only, so staff search needs its own path.
@@ -30,6 +31,7 @@ PREFIX_INDEXES = (
 
 
 def upgrade() -> None:
+    op.create_index(op.f("ix_products_name_id"), "products", ["name", "id"])
     op.create_index(op.f("ix_products_updated_at_id"), "products", ["updated_at", "id"])
     if op.get_bind().dialect.name == "postgresql":
         for name, table, column in PREFIX_INDEXES:
@@ -41,3 +43,4 @@ def downgrade() -> None:
         for name, table, _column in PREFIX_INDEXES:
             op.drop_index(name, table_name=table)
     op.drop_index(op.f("ix_products_updated_at_id"), table_name="products")
+    op.drop_index(op.f("ix_products_name_id"), table_name="products")

@@ -136,7 +136,8 @@ class Product(SQLModel, table=True):
             ],
             info={"only_on": "postgresql"},
         ),
-        # The staff listing: by last change, and a name prefix search in every status.
+        # The staff listing, every status: by name, by last change, and a name prefix search.
+        Index(None, "name", "id"),
         Index(None, "updated_at", "id"),
         Index(
             "ix_products_name_lower_prefix",
