@@ -20,6 +20,7 @@ from schema.accounts.mutation import AccountMutation
 from schema.accounts.query import AccountQuery
 from schema.audit.query import AuditQuery
 from schema.catalog.query import CatalogQuery
+from schema.catalog.staff_query import StaffCatalogQuery
 from schema.clients.mutations import ClientMutation
 from schema.clients.query import ClientQuery
 from schema.cost import cost_limit
@@ -43,6 +44,7 @@ ExtensionFactory = type[SchemaExtension] | Callable[[], SchemaExtension]
 @strawberry.type(description="Everything a storefront, an admin or a partner can read.")
 class Query(
     CatalogQuery,
+    StaffCatalogQuery,
     ClientQuery,
     AuditQuery,
     AccountQuery,

@@ -136,6 +136,15 @@ class Product(SQLModel, table=True):
             ],
             info={"only_on": "postgresql"},
         ),
+        # The staff listing, every status: by name, by last change, and a name prefix search.
+        Index(None, "name", "id"),
+        Index(None, "updated_at", "id"),
+        Index(
+            "ix_products_name_lower_prefix",
+            func.lower(column("name")).label("name_lower"),
+            postgresql_ops={"name_lower": "text_pattern_ops"},
+            info={"only_on": "postgresql"},
+        ),
         Index(
             "ix_products_specs_gin",
             "specs",
@@ -192,6 +201,13 @@ class Variant(SQLModel, table=True):
         # SKUs are unique whatever their case: "TW-01" and "tw-01" are one SKU to a warehouse.
         # The plain unique index on `sku` stays for exact lookups.
         Index("uq_variants_sku_lower", func.lower(column("sku")), unique=True),
+        # Staff search by SKU prefix, whatever the case and the database's collation.
+        Index(
+            "ix_variants_sku_lower_prefix",
+            func.lower(column("sku")).label("sku_lower"),
+            postgresql_ops={"sku_lower": "text_pattern_ops"},
+            info={"only_on": "postgresql"},
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -109,6 +109,16 @@ PROBES: dict[str, Probe] = {
     "Query.clientCompany": Probe(
         "query($company: ID!) { clientCompany(id: $company) { name } }", ("clientCompany",)
     ),
+    "Query.catalogProducts": Probe(
+        "{ catalogProducts(first: 1) { totalCount } }", ("catalogProducts",)
+    ),
+    "Query.catalogProduct": Probe(
+        "query($product: ID!) { catalogProduct(id: $product) { status } }", ("catalogProduct",)
+    ),
+    "Query.catalogStockMovements": Probe(
+        "query($variant: ID!) { catalogStockMovements(variantId: $variant) { totalCount } }",
+        ("catalogStockMovements",),
+    ),
     "Query.auditLog": Probe("{ auditLog(first: 1) { totalCount } }", ("auditLog",)),
     "Order.fxRate": _order_field("fxRate"),
     "Inquiry.assignedTo": _inquiry_field("assignedTo { email }", "assignedTo"),
@@ -291,6 +301,7 @@ async def _seed(database: Database, settings: Settings) -> tuple[dict[str, Who],
         "inquiry": encode_global_id("Inquiry", inquiry.id or 0),
         "guestInquiry": encode_global_id("Inquiry", guest_inquiry.id or 0),
         "variant": encode_global_id("Variant", variant.id or 0),
+        "product": encode_global_id("Product", product.id or 0),
     }
     return callers, variables
 
