@@ -19,6 +19,7 @@ from core.errors import BadUserInput
 from models.accounts import ApiKey, User, UserSession
 from models.audit import AuditEntry
 from models.catalog import Category, Product, ProductType, Variant
+from models.catalog.stock import StockMovement
 from models.clients import ClientCompany, ClientContact
 from models.inquiries import Inquiry, Quote
 from models.orders import Order, OrderLine, Payment
@@ -44,6 +45,7 @@ GLOBAL_ID_TABLES: dict[str, type[SQLModel]] = {
     "Quote": Quote,
     "Session": UserSession,
     "Shipment": Shipment,
+    "StockMovement": StockMovement,
     "User": User,
     "Variant": Variant,
 }

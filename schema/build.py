@@ -20,6 +20,7 @@ from schema.accounts.mutation import AccountMutation
 from schema.accounts.query import AccountQuery
 from schema.audit.query import AuditQuery
 from schema.catalog.query import CatalogQuery
+from schema.catalog.stock_mutations import StockMutation
 from schema.clients.mutations import ClientMutation
 from schema.clients.query import ClientQuery
 from schema.cost import cost_limit
@@ -56,7 +57,13 @@ class Query(
 
 @strawberry.type(description="Everything that changes data; each operation names who may run it.")
 class Mutation(
-    ClientMutation, AccountMutation, FxMutation, OrderMutation, InquiryMutation, ShipmentMutation
+    ClientMutation,
+    AccountMutation,
+    FxMutation,
+    OrderMutation,
+    InquiryMutation,
+    ShipmentMutation,
+    StockMutation,
 ):
     pass
 

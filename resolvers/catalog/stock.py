@@ -31,6 +31,10 @@ from models.catalog.stock import StockMovement, StockMovementKind
 from resolvers.catalog.stock_events import announce
 from resolvers.context import Context
 
+# The most a variant may hold on hand: what a GraphQL Int (32-bit) can show. Only changes that
+# add stock are held to it, so rows set beyond it by other means still reserve and ship.
+MAX_ON_HAND = 2**31 - 1
+
 
 @dataclass(frozen=True)
 class StockChange:
@@ -63,9 +67,9 @@ class Moved:
 
 
 class StockShort(Exception):
-    """A change would leave the figures broken (less on hand than reserved, or reserved
-    below zero); nothing of it was applied. `on_hand`/`reserved` are None when no variant
-    has the id."""
+    """A change would leave the figures broken (less on hand than reserved, reserved below
+    zero, or more than MAX_ON_HAND after adding); nothing of it was applied. `on_hand` and
+    `reserved` are the figures now, None when no variant has the id."""
 
     def __init__(self, change: StockChange, on_hand: int | None, reserved: int | None) -> None:
         super().__init__(f"variant {change.variant_id}: {change} does not fit")
@@ -154,10 +158,13 @@ def _variant_order(change: StockChange) -> int:
 async def _apply(db: AsyncSession, change: StockChange) -> Moved:
     on_hand = col(Variant.stock_on_hand) + change.on_hand
     reserved = col(Variant.stock_reserved) + change.reserved
+    fits = [on_hand >= reserved, reserved >= 0]
+    if change.on_hand > 0:
+        fits.append(on_hand <= MAX_ON_HAND)
     found = (
         await db.execute(
             update(Variant)
-            .where(col(Variant.id) == change.variant_id, on_hand >= reserved, reserved >= 0)
+            .where(col(Variant.id) == change.variant_id, *fits)
             .values(stock_on_hand=on_hand, stock_reserved=reserved)
             .returning(
                 col(Variant.product_id),
