@@ -314,12 +314,7 @@ async def variant_stock_movements(
     if await ctx.session.scalar(select(col(Variant.id)).where(col(Variant.id) == pk)) is None:
         return None
     mine = col(StockMovement.variant_id) == pk
-    statement = (
-        select(StockMovement, col(User.email), col(User.role), col(ApiKey.name))
-        .outerjoin(User, col(User.id) == col(StockMovement.actor_user_id))
-        .outerjoin(ApiKey, col(ApiKey.id) == col(StockMovement.actor_api_key_id))
-        .where(mine)
-    )
+    statement = _with_actors().where(mine)
     if after is not None:
         [last] = decode_cursor(after, LEDGER_TAG, (int,))
         statement = statement.where(col(StockMovement.id) < _id_in_range(last, BIG_KEYS))
@@ -337,6 +332,21 @@ async def variant_stock_movements(
         has_next_page=len(found) > first,
         has_previous_page=after is not None,
         total_count=total_count,
+    )
+
+
+async def stock_movement(ctx: Context, pk: int) -> StockMovementRow | None:
+    """One ledger row with its actor (a stock mutation answers with the row it wrote)."""
+    found = await ctx.session.rows(_with_actors().where(col(StockMovement.id) == pk))
+    return _ledger_row(*found[0]) if found else None
+
+
+def _with_actors() -> Any:
+    """Ledger rows with the user's email and role, or the API key's name, beside them."""
+    return (
+        select(StockMovement, col(User.email), col(User.role), col(ApiKey.name))
+        .outerjoin(User, col(User.id) == col(StockMovement.actor_user_id))
+        .outerjoin(ApiKey, col(ApiKey.id) == col(StockMovement.actor_api_key_id))
     )
 
 

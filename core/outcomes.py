@@ -80,6 +80,7 @@ class UserErrorCode(StrEnum):
     NO_FX_RATE = "NO_FX_RATE"
     CREDIT_LIMIT_EXCEEDED = "CREDIT_LIMIT_EXCEEDED"
     OUT_OF_STOCK = "OUT_OF_STOCK"
+    BELOW_RESERVED = "BELOW_RESERVED"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
     ILLEGAL_TRANSITION = "ILLEGAL_TRANSITION"
     AMOUNT_EXCEEDS_BALANCE = "AMOUNT_EXCEEDS_BALANCE"
@@ -185,6 +186,10 @@ MEANINGS: dict[UserErrorCode, str] = {
     UserErrorCode.NO_FX_RATE: "No exchange rate is stored for the currencies involved.",
     UserErrorCode.CREDIT_LIMIT_EXCEEDED: "The order would take the client past its credit limit.",
     UserErrorCode.OUT_OF_STOCK: "Not enough stock is available for the quantity.",
+    UserErrorCode.BELOW_RESERVED: (
+        "The change would leave less stock on hand than orders have reserved; the message "
+        "says how much is reserved (ship or cancel orders first, or count again)."
+    ),
     UserErrorCode.IDEMPOTENCY_KEY_REUSED: (
         "The idempotency key was used for a different order; use a new key."
     ),

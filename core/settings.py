@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     catalog_cache_seconds: int = Field(default=300, ge=0, le=24 * 3600)
     # The longest a cached catalog answer may show stock older than the latest order.
     stock_cache_seconds: float = Field(default=5.0, ge=0, le=300)
+    # stock.changed events are coalesced per variant: at most one per variant per window,
+    # sent when the window ends with the figures after the window's last change.
+    stock_event_window_seconds: int = Field(default=30, ge=1, le=3600)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     max_body_bytes: int = Field(default=1_000_000, ge=1_024)
     max_query_depth: int = Field(default=12, ge=2, le=50)

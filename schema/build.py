@@ -21,6 +21,7 @@ from schema.accounts.query import AccountQuery
 from schema.audit.query import AuditQuery
 from schema.catalog.query import CatalogQuery
 from schema.catalog.staff_query import StaffCatalogQuery
+from schema.catalog.stock_mutations import StockMutation
 from schema.clients.mutations import ClientMutation
 from schema.clients.query import ClientQuery
 from schema.cost import cost_limit
@@ -58,7 +59,13 @@ class Query(
 
 @strawberry.type(description="Everything that changes data; each operation names who may run it.")
 class Mutation(
-    ClientMutation, AccountMutation, FxMutation, OrderMutation, InquiryMutation, ShipmentMutation
+    ClientMutation,
+    AccountMutation,
+    FxMutation,
+    OrderMutation,
+    InquiryMutation,
+    ShipmentMutation,
+    StockMutation,
 ):
     pass
 

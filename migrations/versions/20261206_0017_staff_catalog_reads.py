@@ -11,7 +11,7 @@
 
 Revision ID: 0017
 Revises: 0016
-Create Date: 2026-12-07 09:12:00.000000
+Create Date: 2026-12-06 14:00:00.000000
 """
 
 from collections.abc import Sequence

@@ -4,7 +4,8 @@ Placements of one client run one at a time: each takes a lock on the client's ro
 (`FOR NO KEY UPDATE` on PostgreSQL), so two racing orders cannot both fit under the credit
 limit, and retries of one idempotency key find the order the first one wrote. Stock is
 reserved with one conditional UPDATE per variant, in ascending variant id, so concurrent
-orders never oversell and never deadlock on each other's variants.
+orders never oversell and never deadlock on each other's variants (resolvers/catalog/stock.py,
+which also writes the reservations' ledger rows once the order has its id).
 """
 
 from __future__ import annotations
@@ -15,22 +16,22 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from core import event_types
-from core.db import STOCK_CHANGED
 from core.fx import rate_at
 from core.outbox import emit
 from core.outcomes import Issue, Refused, UserErrorCode, WriteResult, refused
 from core.row_locks import lock_for_no_key_update
 from core.transaction_retry import retry_transaction
 from models.catalog import PriceTier, Product, Variant
+from models.catalog.stock import StockMovementKind
 from models.clients import ClientCompany
 from models.money import MAX_AMOUNT, convert, round_money
 from models.orders import Order, OrderLine, OrderStatus
+from resolvers.catalog.stock import Cause, Moved, StockChange, StockLedger, StockShort
 from resolvers.context import Context
 from resolvers.orders.credit import check_credit, no_rate
 from resolvers.orders.rules import (
@@ -144,7 +145,8 @@ async def place_order_in(db: AsyncSession, ctx: Context, request: PlacementReque
     )
     if over_limit is not None:
         raise Refused(over_limit)
-    await _reserve(db, priced)
+    stock = StockLedger.of_caller(ctx)
+    reserved = await _reserve(db, stock, priced)
     order = Order(
         client_company_id=request.client_company_id,
         placed_by_user_id=ctx.principal.user_id,
@@ -180,6 +182,7 @@ async def place_order_in(db: AsyncSession, ctx: Context, request: PlacementReque
         for line in priced
     )
     await db.flush()
+    await stock.write(db, reserved, Cause(StockMovementKind.RESERVED, order_id=order.id))
     await emit(db, event_types.ORDER_PLACED, order_event(order, None))
     await audit(
         ctx,
@@ -369,26 +372,21 @@ async def _price(
     return priced
 
 
-async def _reserve(db: AsyncSession, lines: Sequence[PricedLine]) -> None:
-    """Reserve each line's quantity, in ascending variant id (one lock order for everyone)."""
-    for line in sorted(lines, key=lambda line: line.variant_id):
-        reserved = await db.execute(
-            update(Variant)
-            .where(
-                col(Variant.id) == line.variant_id,
-                col(Variant.stock_on_hand) - col(Variant.stock_reserved) >= line.quantity,
-            )
-            .values(stock_reserved=col(Variant.stock_reserved) + line.quantity)
-            .returning(col(Variant.id))
-            .execution_options(synchronize_session=False)
+async def _reserve(
+    db: AsyncSession, stock: StockLedger, lines: Sequence[PricedLine]
+) -> list[Moved]:
+    """Reserve every line's quantity, or refuse OUT_OF_STOCK; the ledger rows follow once
+    the order has its id."""
+    try:
+        return await stock.take(
+            db, [StockChange(line.variant_id, reserved=line.quantity) for line in lines]
         )
-        if reserved.first() is None:
-            raise Refused(
-                Issue(
-                    line_path(line.index, "quantity"),
-                    UserErrorCode.OUT_OF_STOCK,
-                    f"{line.sku}: fewer than {line.quantity} units available",
-                )
+    except StockShort as short:
+        line = next(line for line in lines if line.variant_id == short.change.variant_id)
+        raise Refused(
+            Issue(
+                line_path(line.index, "quantity"),
+                UserErrorCode.OUT_OF_STOCK,
+                f"{line.sku}: fewer than {line.quantity} units available",
             )
-    # Cached catalog reads show `available`; the commit invalidates them.
-    db.info[STOCK_CHANGED] = True
+        ) from None

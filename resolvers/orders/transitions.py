@@ -24,13 +24,13 @@ from sqlmodel import col, select
 
 from auth.policy import Permission
 from core import event_types
-from core.db import STOCK_CHANGED
 from core.outbox import emit
 from core.outcomes import UserErrorCode, WriteResult, refused
 from core.transaction_retry import retry_transaction
 from loaders.orders import ORDER_BY_ID
-from models.catalog import Variant
+from models.catalog.stock import StockMovementKind
 from models.orders import Order, OrderLine, OrderStatus
+from resolvers.catalog.stock import Cause, StockChange, StockLedger
 from resolvers.context import Context
 from resolvers.orders.rules import order_event
 from resolvers.outcomes import audit, pk_of
@@ -150,9 +150,9 @@ async def _move_in(
         return await _why_not(db, ctx, pk, move)
     before = previous_status(move, after)
     if move.to is OrderStatus.CANCELLED:
-        await _adjust_stock(db, pk, reserved=-1, on_hand=0)
+        await _move_stock(db, ctx, pk, Cause(StockMovementKind.RELEASED, reason, order_id=pk))
     elif move.to is OrderStatus.SHIPPED:
-        await _adjust_stock(db, pk, reserved=-1, on_hand=-1)
+        await _move_stock(db, ctx, pk, Cause(StockMovementKind.SHIPPED, order_id=pk))
     extra = {"reason": reason} if move.to is OrderStatus.CANCELLED else {}
     await emit(db, move.event, order_event(after, before.value, **extra))
     await audit(
@@ -170,24 +170,21 @@ async def _move_in(
     return WriteResult(row=after)
 
 
-async def _adjust_stock(db: AsyncSession, order_id: int, *, reserved: int, on_hand: int) -> None:
-    """Add `reserved`/`on_hand` times each line's quantity to its variant, in variant order."""
+async def _move_stock(db: AsyncSession, ctx: Context, order_id: int, cause: Cause) -> None:
+    """Release each line's reservation; shipping also takes the quantity out of on hand."""
+    taken = 1 if cause.kind is StockMovementKind.SHIPPED else 0
     lines = await db.execute(
-        select(col(OrderLine.variant_id), col(OrderLine.quantity))
-        .where(col(OrderLine.order_id) == order_id)
-        .order_by(col(OrderLine.variant_id))
-    )
-    for variant_id, quantity in lines:
-        await db.execute(
-            update(Variant)
-            .where(col(Variant.id) == variant_id)
-            .values(
-                stock_reserved=col(Variant.stock_reserved) + reserved * quantity,
-                stock_on_hand=col(Variant.stock_on_hand) + on_hand * quantity,
-            )
-            .execution_options(synchronize_session=False)
+        select(col(OrderLine.variant_id), col(OrderLine.quantity)).where(
+            col(OrderLine.order_id) == order_id
         )
-    db.info[STOCK_CHANGED] = True
+    )
+    changes = [
+        StockChange(variant_id, on_hand=-taken * quantity, reserved=-quantity)
+        for variant_id, quantity in lines
+    ]
+    # A reservation always covers its order's lines (the placement made it, and only this
+    # move, once, gives it back): a StockShort here is a broken invariant, not a refusal.
+    await StockLedger.of_caller(ctx).move(db, changes, cause)
 
 
 async def _why_not(db: AsyncSession, ctx: Context, pk: int, move: Move) -> WriteResult[Order]:

@@ -14,7 +14,7 @@ from admin_queries import catalog as staff_catalog
 from auth.policy import Permission
 from schema.catalog.staff_filters import CatalogProductFilter, CatalogProductSort
 from schema.catalog.staff_product import CatalogProduct, CatalogProductConnection
-from schema.catalog.staff_stock_movement import StockMovementConnection
+from schema.catalog.stock_movement import StockMovementConnection
 from schema.info import Info
 from schema.permissions import permission_field
 

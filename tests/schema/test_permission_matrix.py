@@ -92,6 +92,7 @@ def _mutation(name: str, arguments: str) -> Probe:
 NO_USER = encode_global_id("User", 999_999_999)
 NO_ORDER = encode_global_id("Order", 999_999_999)
 NO_INQUIRY = encode_global_id("Inquiry", 999_999_999)
+NO_VARIANT = encode_global_id("Variant", 999_999_999)
 
 
 TERMS = "paymentTerms: {advancePercent: 0, balanceDueOn: INVOICE, netDays: 30}"
@@ -182,6 +183,10 @@ PROBES: dict[str, Probe] = {
     "Mutation.changeUserRole": _mutation("changeUserRole", f'userId: "{NO_USER}", role: SALES'),
     "Mutation.disableUser": _mutation("disableUser", f'userId: "{NO_USER}"'),
     "Mutation.resetUserMfa": _mutation("resetUserMfa", f'userId: "{NO_USER}"'),
+    "Mutation.receiveStock": _mutation("receiveStock", f'variantId: "{NO_VARIANT}", quantity: 1'),
+    "Mutation.adjustStock": _mutation(
+        "adjustStock", f'variantId: "{NO_VARIANT}", adjustment: {{change: 1}}, reason: "count"'
+    ),
 }
 
 

@@ -1,4 +1,8 @@
-"""A variant's stock ledger as staff read it: `StockMovement` rows, newest first."""
+"""`StockMovement`: one row of a variant's stock ledger, with who made it, as staff read it.
+
+Both the staff ledger listing (`catalogStockMovements`) and the stock mutations' payloads
+answer with this type; the row comes with its actor from `admin_queries.catalog`.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ import strawberry
 
 from admin_queries import catalog as staff_catalog
 from core.global_id import encode_global_id
-from models.catalog.stock import StockMovementKind as Kind
+from models.catalog import stock as rows
 from resolvers.pagination import Page
 from schema.node import PageInfo, connection_parts
 
@@ -19,18 +23,26 @@ def _global_id(type_name: str, pk: int | None) -> strawberry.ID | None:
     return None if pk is None else strawberry.ID(encode_global_id(type_name, pk))
 
 
-@strawberry.enum(description="What changed a variant's stock.")
+@strawberry.enum(description="What moved a variant's stock.")
 class StockMovementKind(Enum):
-    RECEIVED = strawberry.enum_value(Kind.RECEIVED.value, description="Goods came in.")
-    ADJUSTED = strawberry.enum_value(
-        Kind.ADJUSTED.value, description="A count found more or less than the books."
+    RECEIVED = strawberry.enum_value(
+        rows.StockMovementKind.RECEIVED.value, description="Goods came in (receiveStock)."
     )
-    RESERVED = strawberry.enum_value(Kind.RESERVED.value, description="An order was placed.")
+    ADJUSTED = strawberry.enum_value(
+        rows.StockMovementKind.ADJUSTED.value,
+        description="A count found more or fewer than the books (adjustStock, with a reason).",
+    )
+    RESERVED = strawberry.enum_value(
+        rows.StockMovementKind.RESERVED.value,
+        description="An order was placed: its quantity is reserved.",
+    )
     RELEASED = strawberry.enum_value(
-        Kind.RELEASED.value, description="An order was cancelled before shipping."
+        rows.StockMovementKind.RELEASED.value,
+        description="An order was cancelled before shipping: its reservation is given back.",
     )
     SHIPPED = strawberry.enum_value(
-        Kind.SHIPPED.value, description="Goods left: on hand and reserved both went down."
+        rows.StockMovementKind.SHIPPED.value,
+        description="An order shipped: its quantity left stock on hand and its reservation.",
     )
 
 
@@ -53,15 +65,31 @@ class StockMovementActor:
     )
 
 
-@strawberry.type(description="One change of a variant's stock, as the ledger recorded it.")
+@strawberry.type(
+    description=(
+        "One change of a variant's stock, from the append-only ledger: who, when, why, by how "
+        "much, and the figures after it (before is after minus the change)."
+    )
+)
 class StockMovement:
-    id: strawberry.ID = strawberry.field(description="Global id of the movement.")
-    kind: StockMovementKind = strawberry.field(description="What changed the stock.")
-    on_hand_change: int = strawberry.field(description="Change of stock on hand (+ or -).")
-    reserved_change: int = strawberry.field(description="Change of reserved stock (+ or -).")
-    on_hand_after: int = strawberry.field(description="Stock on hand after the change.")
-    reserved_after: int = strawberry.field(description="Reserved stock after the change.")
-    reason: str = strawberry.field(description="Why, as given with an adjustment; may be empty.")
+    id: strawberry.ID = strawberry.field(description="Global id of the ledger row.")
+    variant_id: strawberry.ID = strawberry.field(description="Global id of the variant.")
+    kind: StockMovementKind = strawberry.field(description="What moved the stock.")
+    on_hand_change: int = strawberry.field(
+        description="Units added to stock on hand (negative: taken away)."
+    )
+    reserved_change: int = strawberry.field(
+        description="Units added to reserved stock (negative: released or shipped)."
+    )
+    on_hand_after: int = strawberry.field(description="Stock on hand right after the change.")
+    reserved_after: int = strawberry.field(description="Reserved stock right after the change.")
+    available_after: int = strawberry.field(
+        description="Units orderable right after the change: on hand minus reserved."
+    )
+    reason: str = strawberry.field(
+        description="Why: the count's reason, the receipt's note, the cancellation's reason; "
+        "empty for orders placed and shipped."
+    )
     order_id: strawberry.ID | None = strawberry.field(
         description="Global id of the order behind it, if any."
     )
@@ -81,11 +109,13 @@ class StockMovement:
         assert row.created_at is not None
         return cls(
             id=strawberry.ID(encode_global_id("StockMovement", row.id)),
+            variant_id=strawberry.ID(encode_global_id("Variant", row.variant_id)),
             kind=StockMovementKind(row.kind),
             on_hand_change=row.on_hand_change,
             reserved_change=row.reserved_change,
             on_hand_after=row.on_hand_after,
             reserved_after=row.reserved_after,
+            available_after=row.on_hand_after - row.reserved_after,
             reason=row.reason,
             order_id=_global_id("Order", row.order_id),
             shipment_id=_global_id("Shipment", row.shipment_id),
