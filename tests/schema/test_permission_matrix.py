@@ -92,6 +92,8 @@ def _mutation(name: str, arguments: str) -> Probe:
 NO_USER = encode_global_id("User", 999_999_999)
 NO_ORDER = encode_global_id("Order", 999_999_999)
 NO_INQUIRY = encode_global_id("Inquiry", 999_999_999)
+NO_CATEGORY = encode_global_id("Category", 999_999_999)
+NO_TYPE = encode_global_id("ProductType", 999_999_999)
 
 
 TERMS = "paymentTerms: {advancePercent: 0, balanceDueOn: INVOICE, netDays: 30}"
@@ -172,6 +174,30 @@ PROBES: dict[str, Probe] = {
     "Mutation.changeUserRole": _mutation("changeUserRole", f'userId: "{NO_USER}", role: SALES'),
     "Mutation.disableUser": _mutation("disableUser", f'userId: "{NO_USER}"'),
     "Mutation.resetUserMfa": _mutation("resetUserMfa", f'userId: "{NO_USER}"'),
+    **{
+        f"Mutation.{name}": _mutation(name, arguments)
+        for name, arguments in (
+            ("createCategory", 'input: {name: "", slug: "probe"}'),
+            ("updateCategory", f'id: "{NO_CATEGORY}", expectedVersion: 1, input: {{}}'),
+            ("moveCategory", f'id: "{NO_CATEGORY}", expectedVersion: 1'),
+            ("deleteCategory", f'id: "{NO_CATEGORY}", expectedVersion: 1'),
+            ("createProductType", 'input: {name: "", slug: "probe"}'),
+            ("updateProductType", f'id: "{NO_TYPE}", expectedVersion: 1, input: {{}}'),
+            (
+                "addProductTypeAttribute",
+                f'productTypeId: "{NO_TYPE}", expectedVersion: 1, '
+                'input: {key: "probe", label: "Probe", kind: TEXT}',
+            ),
+            (
+                "updateProductTypeAttribute",
+                f'productTypeId: "{NO_TYPE}", expectedVersion: 1, key: "probe", input: {{}}',
+            ),
+            (
+                "removeProductTypeAttribute",
+                f'productTypeId: "{NO_TYPE}", expectedVersion: 1, key: "probe"',
+            ),
+        )
+    },
 }
 
 
