@@ -1,8 +1,10 @@
 """Changing the category tree: create, edit, move (which also reorders siblings), delete.
 
 Each change runs in one transaction with one audit row; a refused change writes nothing.
-Positions among siblings are renumbered 0..n-1 around the category placed, each renumbered
-sibling's version bumped, as the storefront lists children by (position, name). Moves run one
+Positions among siblings are renumbered 0..n-1 around the category placed, as the storefront
+lists children by (position, name). Renumbered siblings keep their version: a position is the
+parent's ordering, written only by moves, which compute it afresh, so no edit based on an
+older version can lose it, and an admin editing a sibling is not sent a CONFLICT. Moves run one
 at a time (`serialise_transactions`): two moves of different categories could otherwise each
 pass the cycle check and together make a loop.
 """
@@ -281,7 +283,6 @@ async def _make_room(
         wanted = index if index < position else index + 1
         if sibling.position != wanted:
             sibling.position = wanted
-            sibling.version += 1
     return position
 
 
