@@ -88,6 +88,16 @@ class UserErrorCode(StrEnum):
     ORDER_NOT_SHIPPABLE = "ORDER_NOT_SHIPPABLE"
     # Exchange rates.
     DUPLICATE_RATE = "DUPLICATE_RATE"
+    # The catalog's categories and product types.
+    INVALID_SLUG = "INVALID_SLUG"
+    SLUG_TAKEN = "SLUG_TAKEN"
+    CATEGORY_CYCLE = "CATEGORY_CYCLE"
+    CATEGORY_HAS_CHILDREN = "CATEGORY_HAS_CHILDREN"
+    CATEGORY_HAS_PRODUCTS = "CATEGORY_HAS_PRODUCTS"
+    INVALID_ATTRIBUTE_KEY = "INVALID_ATTRIBUTE_KEY"
+    ATTRIBUTE_KEY_TAKEN = "ATTRIBUTE_KEY_TAKEN"
+    INVALID_SPEC_VALUE = "INVALID_SPEC_VALUE"
+    WOULD_INVALIDATE_PRODUCTS = "WOULD_INVALIDATE_PRODUCTS"
 
 
 MEANINGS: dict[UserErrorCode, str] = {
@@ -203,6 +213,36 @@ MEANINGS: dict[UserErrorCode, str] = {
     ),
     UserErrorCode.DUPLICATE_RATE: (
         "A rate for this currency pair and moment is already stored; rates are never changed."
+    ),
+    UserErrorCode.INVALID_SLUG: (
+        "Not a slug: lowercase letters, digits and single hyphens (`woven-fabrics`), at most "
+        "as long as the message says."
+    ),
+    UserErrorCode.SLUG_TAKEN: (
+        "Another record of the same kind (category, product type) already has this slug."
+    ),
+    UserErrorCode.CATEGORY_CYCLE: (
+        "A category cannot move into itself or one of its own descendants."
+    ),
+    UserErrorCode.CATEGORY_HAS_CHILDREN: (
+        "The category still has sub-categories: move or delete them first."
+    ),
+    UserErrorCode.CATEGORY_HAS_PRODUCTS: (
+        "Products (in any status) are still in the category: move them to another one first."
+    ),
+    UserErrorCode.INVALID_ATTRIBUTE_KEY: (
+        "Not an attribute key: a lowercase letter, then lowercase letters, digits or "
+        "underscores (`width_cm`), at most 64 characters."
+    ),
+    UserErrorCode.ATTRIBUTE_KEY_TAKEN: "The product type already has an attribute with this key.",
+    UserErrorCode.INVALID_SPEC_VALUE: (
+        "A spec value that does not fit its attribute (kind, allowed values, length)."
+    ),
+    UserErrorCode.WOULD_INVALIDATE_PRODUCTS: (
+        "The product type change would leave products without a valid value for the "
+        "attribute; `affectedProducts` counts them and names a few. Send the same change with "
+        "`valueForExistingProducts` (or `valueMapping` for removed allowed values) to convert "
+        "them all in the same transaction."
     ),
 }
 

@@ -12,6 +12,7 @@ from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaxTokensLimiter, ParserCache, SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+from strawberry.scalars import JSON
 from strawberry.types import ExecutionContext
 
 from core.settings import Settings
@@ -22,6 +23,7 @@ from schema.audit.query import AuditQuery
 from schema.catalog.query import CatalogQuery
 from schema.catalog.staff_query import StaffCatalogQuery
 from schema.catalog.stock_mutations import StockMutation
+from schema.catalog.taxonomy_mutations import TaxonomyMutation
 from schema.clients.mutations import ClientMutation
 from schema.clients.query import ClientQuery
 from schema.cost import cost_limit
@@ -29,7 +31,7 @@ from schema.debug import DebugExtensions
 from schema.decimal_input import DECIMAL
 from schema.fx.mutations import FxMutation
 from schema.fx.query import FxQuery
-from schema.input_text import narrow_text_scalars
+from schema.input_text import CHECKED_JSON, narrow_text_scalars
 from schema.inquiries.mutations import InquiryMutation
 from schema.inquiries.query import InquiryQuery
 from schema.orders.mutations import OrderMutation
@@ -66,6 +68,7 @@ class Mutation(
     InquiryMutation,
     ShipmentMutation,
     StockMutation,
+    TaxonomyMutation,
 ):
     pass
 
@@ -99,7 +102,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         extensions=extensions,
-        scalar_overrides={Decimal: DECIMAL},
+        scalar_overrides={Decimal: DECIMAL, JSON: CHECKED_JSON},
     )
     schema.hide_suggestions = settings is not None and not settings.is_development
     return schema

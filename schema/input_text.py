@@ -2,7 +2,8 @@
 
 PostgreSQL text cannot store a NUL, and a lone surrogate (JSON's `"\\ud800"` escape carries
 one) is not Unicode text: UTF-8 cannot encode it. Both are refused here, once, for every String
-and ID argument at any depth, as a variable or a literal, so no resolver ever sees one.
+and ID argument at any depth, as a variable or a literal, so no resolver ever sees one; the
+`JSON` scalar (spec values) refuses them anywhere inside the value, keys included.
 
 graphql-core forbids redefining its specified scalars, so the input coercion of `String` and
 `ID` is narrowed in place; the schema's text does not change. The refusal is a `BadUserInput`
@@ -15,7 +16,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from graphql import GraphQLID, GraphQLString
+from graphql import GraphQLID, GraphQLString, ValueNode, value_from_ast_untyped
+from strawberry.scalars import JSON
+from strawberry.schema.types.scalar import DEFAULT_SCALAR_REGISTRY
+from strawberry.types.scalar import ScalarDefinition
 
 from core.errors import BadUserInput
 
@@ -50,3 +54,35 @@ def _checked(coerce: Callable[..., Any]) -> Callable[..., Any]:
         return refuse_unstorable_text(value) if isinstance(value, str) else value
 
     return coerce_checked
+
+
+def refuse_unstorable_json(value: Any) -> Any:
+    """`value` itself, or BadUserInput when any text in it (keys too) is unstorable; walked
+    without recursion, so no nesting depth can exhaust the stack."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            refuse_unstorable_text(item)
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return value
+
+
+def _json_literal(node: ValueNode, variables: dict[str, Any] | None = None) -> Any:
+    return refuse_unstorable_json(value_from_ast_untyped(node, variables))
+
+
+_JSON = DEFAULT_SCALAR_REGISTRY[JSON]
+# The `JSON` scalar with the same rule on input; the schema's text does not change.
+CHECKED_JSON = ScalarDefinition(
+    name=_JSON.name,
+    description=_JSON.description,
+    specified_by_url=_JSON.specified_by_url,
+    serialize=_JSON.serialize,
+    parse_value=refuse_unstorable_json,
+    parse_literal=_json_literal,
+)

@@ -19,6 +19,9 @@ class Category(Node):
     name: str = strawberry.field(description="Display name.")
     slug: str = strawberry.field(description="Unique, URL-safe name; use it in storefront URLs.")
     description: str = strawberry.field(description="Longer description; may be empty.")
+    version: int = strawberry.field(
+        description="Goes up by one with every change; edits name it as `expectedVersion`."
+    )
 
     @classmethod
     def from_row(cls, row: rows.Category) -> Self:
@@ -29,6 +32,7 @@ class Category(Node):
             name=row.name,
             slug=row.slug,
             description=row.description,
+            version=row.version,
         )
 
     @strawberry.field(description="The parent category; null for a top-level category.")

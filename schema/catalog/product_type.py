@@ -53,6 +53,12 @@ class ProductType(Node):
     name: str = strawberry.field(description="Display name.")
     slug: str = strawberry.field(description="Unique, URL-safe name.")
     description: str = strawberry.field(description="What products of this type are.")
+    version: int = strawberry.field(
+        description=(
+            "Goes up by one with every change, its attributes' included; edits name it as "
+            "`expectedVersion`."
+        )
+    )
 
     @classmethod
     def from_row(cls, row: rows.ProductType) -> Self:
@@ -63,6 +69,7 @@ class ProductType(Node):
             name=row.name,
             slug=row.slug,
             description=row.description,
+            version=row.version,
         )
 
     @strawberry.field(description="The attributes of this type's specs, in display order.")

@@ -93,6 +93,8 @@ NO_USER = encode_global_id("User", 999_999_999)
 NO_ORDER = encode_global_id("Order", 999_999_999)
 NO_INQUIRY = encode_global_id("Inquiry", 999_999_999)
 NO_VARIANT = encode_global_id("Variant", 999_999_999)
+NO_CATEGORY = encode_global_id("Category", 999_999_999)
+NO_TYPE = encode_global_id("ProductType", 999_999_999)
 
 
 TERMS = "paymentTerms: {advancePercent: 0, balanceDueOn: INVOICE, netDays: 30}"
@@ -187,6 +189,30 @@ PROBES: dict[str, Probe] = {
     "Mutation.adjustStock": _mutation(
         "adjustStock", f'variantId: "{NO_VARIANT}", adjustment: {{change: 1}}, reason: "count"'
     ),
+    **{
+        f"Mutation.{name}": _mutation(name, arguments)
+        for name, arguments in (
+            ("createCategory", 'input: {name: "", slug: "probe"}'),
+            ("updateCategory", f'id: "{NO_CATEGORY}", expectedVersion: 1, input: {{}}'),
+            ("moveCategory", f'id: "{NO_CATEGORY}", expectedVersion: 1'),
+            ("deleteCategory", f'id: "{NO_CATEGORY}", expectedVersion: 1'),
+            ("createProductType", 'input: {name: "", slug: "probe"}'),
+            ("updateProductType", f'id: "{NO_TYPE}", expectedVersion: 1, input: {{}}'),
+            (
+                "addProductTypeAttribute",
+                f'productTypeId: "{NO_TYPE}", expectedVersion: 1, '
+                'input: {key: "probe", label: "Probe", kind: TEXT}',
+            ),
+            (
+                "updateProductTypeAttribute",
+                f'productTypeId: "{NO_TYPE}", expectedVersion: 1, key: "probe", input: {{}}',
+            ),
+            (
+                "removeProductTypeAttribute",
+                f'productTypeId: "{NO_TYPE}", expectedVersion: 1, key: "probe"',
+            ),
+        )
+    },
 }
 
 
