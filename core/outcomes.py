@@ -87,6 +87,16 @@ class UserErrorCode(StrEnum):
     ORDER_NOT_SHIPPABLE = "ORDER_NOT_SHIPPABLE"
     # Exchange rates.
     DUPLICATE_RATE = "DUPLICATE_RATE"
+    # Catalog management.
+    INVALID_SLUG = "INVALID_SLUG"
+    SLUG_TAKEN = "SLUG_TAKEN"
+    SKU_TAKEN = "SKU_TAKEN"
+    INVALID_HS_CODE = "INVALID_HS_CODE"
+    INVALID_SPEC = "INVALID_SPEC"
+    NOT_ASCENDING = "NOT_ASCENDING"
+    TIER_ABOVE_MOQ = "TIER_ABOVE_MOQ"
+    NOT_SELLABLE = "NOT_SELLABLE"
+    VARIANT_IN_USE = "VARIANT_IN_USE"
 
 
 MEANINGS: dict[UserErrorCode, str] = {
@@ -186,9 +196,13 @@ MEANINGS: dict[UserErrorCode, str] = {
     UserErrorCode.CREDIT_LIMIT_EXCEEDED: "The order would take the client past its credit limit.",
     UserErrorCode.OUT_OF_STOCK: "Not enough stock is available for the quantity.",
     UserErrorCode.IDEMPOTENCY_KEY_REUSED: (
-        "The idempotency key was used for a different order; use a new key."
+        "The idempotency key was used for a different input (another order, product or "
+        "variant); use a new key."
     ),
-    UserErrorCode.ILLEGAL_TRANSITION: "The order's state does not allow this step.",
+    UserErrorCode.ILLEGAL_TRANSITION: (
+        "The record's state does not allow this step (an order's, or a product's: publishing "
+        "an active product, unpublishing one that is not active)."
+    ),
     UserErrorCode.AMOUNT_EXCEEDS_BALANCE: "The payment is more than the order still owes.",
     UserErrorCode.DUPLICATE_REFERENCE: (
         "A payment with this reference is already recorded against the order."
@@ -198,6 +212,36 @@ MEANINGS: dict[UserErrorCode, str] = {
     ),
     UserErrorCode.DUPLICATE_RATE: (
         "A rate for this currency pair and moment is already stored; rates are never changed."
+    ),
+    UserErrorCode.INVALID_SLUG: (
+        "Not a slug: lowercase letters, digits and single hyphens, at most 120 characters."
+    ),
+    UserErrorCode.SLUG_TAKEN: "Another record of this kind already uses the slug.",
+    UserErrorCode.SKU_TAKEN: (
+        "Another variant already has this SKU, in any letter case (TW-01 and tw-01 are one SKU)."
+    ),
+    UserErrorCode.INVALID_HS_CODE: (
+        "Not a Harmonized System code of 6, 8 or 10 digits (dots and spaces are ignored)."
+    ),
+    UserErrorCode.INVALID_SPEC: (
+        "A spec does not fit the product type's attributes: an unknown key, a missing required "
+        "attribute, a value of the wrong kind or outside the allowed values; `field` names it."
+    ),
+    UserErrorCode.NOT_ASCENDING: (
+        "The minimum quantities of a price ladder must rise strictly from one tier to the next."
+    ),
+    UserErrorCode.TIER_ABOVE_MOQ: (
+        "A price ladder would start above the product's MOQ, so a buyer ordering the MOQ would "
+        "find no price: the first tier must start at or below the MOQ."
+    ),
+    UserErrorCode.NOT_SELLABLE: (
+        "An active product must stay sellable: it needs at least one variant with a price "
+        "ladder, so publishing one without, or removing its last priced variant or ladder, "
+        "is refused."
+    ),
+    UserErrorCode.VARIANT_IN_USE: (
+        "The variant has history (order or quote lines, inquiries, stock movements) and is "
+        "kept; remove its price ladders to stop selling it."
     ),
 }
 

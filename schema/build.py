@@ -19,6 +19,7 @@ from schema.accounts.guards import MfaSetupOnly, OneCredentialFieldPerOperation
 from schema.accounts.mutation import AccountMutation
 from schema.accounts.query import AccountQuery
 from schema.audit.query import AuditQuery
+from schema.catalog.product_mutations import ProductMutation
 from schema.catalog.query import CatalogQuery
 from schema.clients.mutations import ClientMutation
 from schema.clients.query import ClientQuery
@@ -56,7 +57,13 @@ class Query(
 
 @strawberry.type(description="Everything that changes data; each operation names who may run it.")
 class Mutation(
-    ClientMutation, AccountMutation, FxMutation, OrderMutation, InquiryMutation, ShipmentMutation
+    ClientMutation,
+    AccountMutation,
+    FxMutation,
+    OrderMutation,
+    InquiryMutation,
+    ShipmentMutation,
+    ProductMutation,
 ):
     pass
 

@@ -28,7 +28,15 @@ DOMAINS: dict[str, set[str]] = {
 }
 # What may sit beside the domains in the folders split by domain.
 SHARED: dict[str, set[str]] = {
-    "resolvers": {"context", "outcomes", "pagination", "newest_first", "checks", "idempotency", "versions"},
+    "resolvers": {
+        "context",
+        "outcomes",
+        "pagination",
+        "newest_first",
+        "checks",
+        "idempotency",
+        "versions",
+    },
     "loaders": {"relations", "scoping"},
     "admin_queries": set(),
     "schema": {
