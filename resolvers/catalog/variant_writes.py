@@ -142,7 +142,7 @@ async def remove_variant(
             action="variant.remove",
             target_type=VARIANT,
             target_id=pk,
-            changes={name: [value, None] for name, value in changed_fields({}, snapshot).items()},
+            changes=changed_fields(snapshot, dict.fromkeys(snapshot)),
         )
         await emit_product_updated(db, product, ["variants"])
         return variant

@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from core.db import Database
-from core.global_id import encode_global_id
+from core.global_id import decode_global_id, encode_global_id
 from core.settings import Settings
 from models.accounts import Role
 from models.audit import AuditEntry
@@ -143,3 +143,7 @@ async def events(db: Database, *types: str) -> list[dict[str, Any]]:
 def codes(payload: dict[str, Any]) -> list[tuple[str, str]]:
     """(field path, code) of a payload's userErrors."""
     return [(".".join(error["field"] or []), error["code"]) for error in payload["userErrors"]]
+
+
+def pk(global_id: str) -> int:
+    return decode_global_id(global_id, argument="id")[1]
