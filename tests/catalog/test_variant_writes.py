@@ -4,6 +4,7 @@ carton checked, cost readable with catalog:read_cost only, history never removed
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from core.global_id import encode_global_id
 from core.settings import Settings
 from models.accounts import Role
 from models.catalog import PriceTier, Variant
-from models.catalog.stock import StockMovement
+from models.catalog.stock import StockMovement, StockMovementKind
 from tests.callers import token_for
 from tests.catalog.catalog_writes import (
     CREATE_VARIANT,
@@ -191,7 +192,7 @@ async def test_a_cost_price_set_is_read_only_with_catalog_read_cost(
     async with db.session() as session:
         stored = await session.get(Variant, pk(variant["id"]))
     assert stored is not None
-    assert (stored.cost_price, stored.cost_currency) == (2.75, "EUR")
+    assert (stored.cost_price, stored.cost_currency) == (Decimal("2.75"), "EUR")
 
     body = await world.manager.post(
         """mutation($id: ID!) { updateVariant(id: $id, expectedVersion: 2, input: {}) {
@@ -241,7 +242,7 @@ async def test_a_variant_with_history_is_kept(world: World, db: Database) -> Non
         session.add(
             StockMovement(
                 variant_id=pk(variant["id"]),
-                kind="received",
+                kind=StockMovementKind.RECEIVED,
                 on_hand_change=10,
                 reserved_change=0,
                 on_hand_after=10,
