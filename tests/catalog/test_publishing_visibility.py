@@ -91,7 +91,7 @@ async def test_only_an_active_product_is_seen_and_a_publish_shows_at_once_on_bot
         "words": "zanzibar",
     }
     cached = {"slug": draft["slug"], "type": world.fabric.slug}
-    nothing = {
+    nothing: dict[str, Any] = {
         "product": None,
         "node": None,
         "byType": [],
