@@ -9,6 +9,7 @@ the version moved on and gets CONFLICT.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from sqlalchemy import exists
@@ -21,6 +22,8 @@ from core.global_id import encode_global_id
 from core.outcomes import Refused, UserErrorCode, refuse
 from core.row_locks import lock_for_no_key_update
 from models.catalog import PriceTier, Product, ProductStatus, Variant
+from resolvers.context import Context
+from resolvers.outcomes import audit
 from resolvers.versions import stale
 
 Row = TypeVar("Row", bound=SQLModel)
@@ -59,6 +62,34 @@ async def locked_variant(
 def check_version(row: Any, expected_version: int, what: str) -> None:
     if row.version != expected_version:
         raise stale(what, row.version)
+
+
+async def save_edit(
+    ctx: Context,
+    db: AsyncSession,
+    row: Product | Variant,
+    changes: dict[str, Any],
+    *,
+    action: str,
+    flush: Callable[[AsyncSession], Awaitable[None]] | None = None,
+) -> None:
+    """Flush the changed row with its version bumped (with `flush`, which may turn a unique
+    index's refusal into a userError), and audit the change, the version's included."""
+    before = row.version
+    row.version = before + 1
+    await (flush or _plain_flush)(db)
+    await audit(
+        ctx,
+        db,
+        action=action,
+        target_type=type(row).__name__,
+        target_id=row.id,
+        changes={**changes, "version": [before, row.version]},
+    )
+
+
+async def _plain_flush(db: AsyncSession) -> None:
+    await db.flush()
 
 
 async def is_sellable(db: AsyncSession, product_id: int) -> bool:

@@ -19,10 +19,10 @@ from core.event_types import PRICE_CHANGED
 from core.global_id import encode_global_id
 from core.outcomes import Refused, WriteResult
 from models.catalog import PriceTier, Product, Variant
-from resolvers.catalog.catalog_records import keep_sellable, locked_variant
+from resolvers.catalog.catalog_records import keep_sellable, locked_variant, save_edit
 from resolvers.catalog.variant_rules import Tier, check_ladder, first_tier_issues
 from resolvers.context import Context
-from resolvers.outcomes import audit, pk_of, refusable
+from resolvers.outcomes import pk_of, refusable
 
 # The largest price_tiers.unit_price holds: Numeric(14, 4).
 MOST_UNIT_PRICE = Decimal("9999999999.9999")
@@ -65,22 +65,10 @@ async def set_price_tiers(
             )
             for tier in tiers
         )
-        previous_version = variant.version
-        variant.version = previous_version + 1
-        await db.flush()
+        changes = {f"price_tiers.{code}": [before, after]}
+        await save_edit(ctx, db, variant, changes, action="variant.set_price_tiers")
         if not tiers:
             await keep_sellable(db, product, f"removing the {code} prices")
-        await audit(
-            ctx,
-            db,
-            action="variant.set_price_tiers",
-            target_type="Variant",
-            target_id=variant.id,
-            changes={
-                f"price_tiers.{code}": [before, after],
-                "version": [previous_version, variant.version],
-            },
-        )
         await outbox.emit(db, PRICE_CHANGED, _price_event(product, variant, code, after))
         return variant
 

@@ -35,6 +35,7 @@ from resolvers.catalog.catalog_records import (
     locked,
     not_found,
     product_event,
+    save_edit,
 )
 from resolvers.catalog.product_rules import ProductDetails, check_product_details, check_specs
 from resolvers.context import Context
@@ -117,7 +118,7 @@ async def update_product(
             return product
         for name, value in values.items():
             setattr(product, name, value)
-        await _save(ctx, db, product, changes, action="product.update")
+        await save_edit(ctx, db, product, changes, action="product.update", flush=_flush)
         await emit_product_updated(db, product, list(changes))
         return product
 
@@ -201,24 +202,7 @@ async def _status_saved(
     ctx: Context, db: AsyncSession, product: Product, previous: ProductStatus, *, action: str
 ) -> None:
     changes = changed_fields({"status": previous}, {"status": ProductStatus(product.status)})
-    await _save(ctx, db, product, changes, action=action)
-
-
-async def _save(
-    ctx: Context, db: AsyncSession, product: Product, changes: dict[str, Any], *, action: str
-) -> None:
-    """Flush the changed product with its version bumped, and audit it."""
-    before = product.version
-    product.version = before + 1
-    await _flush(db)
-    await audit(
-        ctx,
-        db,
-        action=action,
-        target_type=PRODUCT,
-        target_id=product.id,
-        changes={**changes, "version": [before, product.version]},
-    )
+    await save_edit(ctx, db, product, changes, action=action, flush=_flush)
 
 
 async def _flush(db: AsyncSession) -> None:

@@ -29,6 +29,7 @@ from resolvers.catalog.catalog_records import (
     locked,
     locked_variant,
     not_found,
+    save_edit,
 )
 from resolvers.catalog.variant_rules import VariantDetails, check_variant_details
 from resolvers.context import Context
@@ -97,17 +98,7 @@ async def update_variant(
             return variant
         for name, value in values.items():
             setattr(variant, name, value)
-        before = variant.version
-        variant.version = before + 1
-        await _flush(db)
-        await audit(
-            ctx,
-            db,
-            action="variant.update",
-            target_type=VARIANT,
-            target_id=variant.id,
-            changes={**changes, "version": [before, variant.version]},
-        )
+        await save_edit(ctx, db, variant, changes, action="variant.update", flush=_flush)
         await emit_product_updated(db, await _product_of(db, variant), ["variants"])
         return variant
 
