@@ -328,3 +328,22 @@ async def _other_type(db: Database, *, required_key: str = "gsm") -> int:
             ]
         )
     return product_type.id
+
+
+async def test_the_whole_flow_runs_on_postgresql_and_on_the_embedded_sqlite_default(
+    any_db: Database, settings: Settings
+) -> None:
+    async with graphql_client(settings, any_db) as http:
+        world = await make_world(any_db, settings, http)
+        product = await world.sellable_product(slug="flow-product")
+        clash = await world.manager.data(
+            CREATE_PRODUCT, {"input": world.product_input(slug="flow-product")}
+        )
+        edited = await world.manager.data(
+            UPDATE_PRODUCT, {"id": product["id"], "v": 2, "input": {"moq": 900}}
+        )
+        seen = await http.data('query { product(slug: "flow-product") { moq } }')
+
+    assert codes(clash["createProduct"]) == [("input.slug", "SLUG_TAKEN")]
+    assert edited["updateProduct"]["product"]["version"] == 3
+    assert seen == {"product": {"moq": 900}}
