@@ -88,7 +88,7 @@ class UserErrorCode(StrEnum):
     ORDER_NOT_SHIPPABLE = "ORDER_NOT_SHIPPABLE"
     # Exchange rates.
     DUPLICATE_RATE = "DUPLICATE_RATE"
-    # The catalog's categories and product types.
+    # Catalog management.
     INVALID_SLUG = "INVALID_SLUG"
     SLUG_TAKEN = "SLUG_TAKEN"
     CATEGORY_CYCLE = "CATEGORY_CYCLE"
@@ -96,8 +96,14 @@ class UserErrorCode(StrEnum):
     CATEGORY_HAS_PRODUCTS = "CATEGORY_HAS_PRODUCTS"
     INVALID_ATTRIBUTE_KEY = "INVALID_ATTRIBUTE_KEY"
     ATTRIBUTE_KEY_TAKEN = "ATTRIBUTE_KEY_TAKEN"
-    INVALID_SPEC_VALUE = "INVALID_SPEC_VALUE"
+    INVALID_SPEC = "INVALID_SPEC"
     WOULD_INVALIDATE_PRODUCTS = "WOULD_INVALIDATE_PRODUCTS"
+    SKU_TAKEN = "SKU_TAKEN"
+    INVALID_HS_CODE = "INVALID_HS_CODE"
+    NOT_ASCENDING = "NOT_ASCENDING"
+    TIER_ABOVE_MOQ = "TIER_ABOVE_MOQ"
+    NOT_SELLABLE = "NOT_SELLABLE"
+    VARIANT_IN_USE = "VARIANT_IN_USE"
 
 
 MEANINGS: dict[UserErrorCode, str] = {
@@ -201,9 +207,13 @@ MEANINGS: dict[UserErrorCode, str] = {
         "says how much is reserved (ship or cancel orders first, or count again)."
     ),
     UserErrorCode.IDEMPOTENCY_KEY_REUSED: (
-        "The idempotency key was used for a different order; use a new key."
+        "The idempotency key was used for a different input (another order, product or "
+        "variant); use a new key."
     ),
-    UserErrorCode.ILLEGAL_TRANSITION: "The order's state does not allow this step.",
+    UserErrorCode.ILLEGAL_TRANSITION: (
+        "The record's state does not allow this step (an order's, or a product's: publishing "
+        "an active product, unpublishing one that is not active)."
+    ),
     UserErrorCode.AMOUNT_EXCEEDS_BALANCE: "The payment is more than the order still owes.",
     UserErrorCode.DUPLICATE_REFERENCE: (
         "A payment with this reference is already recorded against the order."
@@ -219,7 +229,7 @@ MEANINGS: dict[UserErrorCode, str] = {
         "as long as the message says."
     ),
     UserErrorCode.SLUG_TAKEN: (
-        "Another record of the same kind (category, product type) already has this slug."
+        "Another record of the same kind (category, product type, product) already has this slug."
     ),
     UserErrorCode.CATEGORY_CYCLE: (
         "A category cannot move into itself or one of its own descendants."
@@ -235,14 +245,37 @@ MEANINGS: dict[UserErrorCode, str] = {
         "underscores (`width_cm`), at most 64 characters."
     ),
     UserErrorCode.ATTRIBUTE_KEY_TAKEN: "The product type already has an attribute with this key.",
-    UserErrorCode.INVALID_SPEC_VALUE: (
-        "A spec value that does not fit its attribute (kind, allowed values, length)."
-    ),
     UserErrorCode.WOULD_INVALIDATE_PRODUCTS: (
         "The product type change would leave products without a valid value for the "
         "attribute; `affectedProducts` counts them and names a few. Send the same change with "
         "`valueForExistingProducts` (or `valueMapping` for removed allowed values) to convert "
         "them all in the same transaction."
+    ),
+    UserErrorCode.SKU_TAKEN: (
+        "Another variant already has this SKU, in any letter case (TW-01 and tw-01 are one SKU)."
+    ),
+    UserErrorCode.INVALID_HS_CODE: (
+        "Not a Harmonized System code of 6, 8 or 10 digits (dots and spaces are ignored)."
+    ),
+    UserErrorCode.INVALID_SPEC: (
+        "A spec does not fit the product type's attributes: an unknown key, a missing required "
+        "attribute, a value of the wrong kind or outside the allowed values; `field` names it."
+    ),
+    UserErrorCode.NOT_ASCENDING: (
+        "The minimum quantities of a price ladder must rise strictly from one tier to the next."
+    ),
+    UserErrorCode.TIER_ABOVE_MOQ: (
+        "A price ladder would start above the product's MOQ, so a buyer ordering the MOQ would "
+        "find no price: the first tier must start at or below the MOQ."
+    ),
+    UserErrorCode.NOT_SELLABLE: (
+        "An active product must stay sellable: it needs at least one variant with a price "
+        "ladder, so publishing one without, or removing its last priced variant or ladder, "
+        "is refused."
+    ),
+    UserErrorCode.VARIANT_IN_USE: (
+        "The variant has history (order or quote lines, inquiries, stock movements) and is "
+        "kept; remove its price ladders to stop selling it."
     ),
 }
 

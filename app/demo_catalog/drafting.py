@@ -175,7 +175,9 @@ def _variant(
         pack *= PACK_FACTORS.get(value, 1.0)
     units_per_carton = max(1, round(pricing.per_carton / pack))
     unit_usd = pricing.base_usd * pack * rng.uniform(0.96, 1.06)
-    first = _two_figures(pricing.moq / pack)
+    # A bigger pack starts its ladder at fewer units; never above the MOQ, or a buyer
+    # ordering the MOQ would find no price (the rule setPriceTiers enforces).
+    first = min(pricing.moq, _two_figures(pricing.moq / pack))
     discounts = [0.0, *sorted(rng.uniform(0.03, 0.2) for _ in pricing.breaks[1:])]
     tiers: list[TierDraft] = []
     for currency in pricing.currencies:

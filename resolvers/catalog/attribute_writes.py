@@ -251,7 +251,7 @@ def _checked_fill(new: AttributeDefinition | None, fill: Any) -> Any:
     try:
         return check_fill(new, fill)
     except CatalogRuleError as error:
-        raise refuse(UserErrorCode.INVALID_SPEC_VALUE, error.message, *FILL_PATH) from None
+        raise refuse(UserErrorCode.INVALID_SPEC, error.message, *FILL_PATH) from None
 
 
 def _checked_mapping(
@@ -270,10 +270,10 @@ def _checked_mapping(
         where = (*MAPPING_PATH, str(index))
         if pair.old not in old.allowed_values:
             message = "is not a value the attribute allowed"
-            raise refuse(UserErrorCode.INVALID_SPEC_VALUE, message, *where, "old")
+            raise refuse(UserErrorCode.INVALID_SPEC, message, *where, "old")
         if pair.new not in new.allowed_values:
             message = "is not a value the attribute allows after the change"
-            raise refuse(UserErrorCode.INVALID_SPEC_VALUE, message, *where, "new")
+            raise refuse(UserErrorCode.INVALID_SPEC, message, *where, "new")
         if pair.old in checked:
             raise refuse(UserErrorCode.DUPLICATE_ITEM, "maps a value twice", *where, "old")
         checked[pair.old] = pair.new

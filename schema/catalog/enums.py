@@ -7,6 +7,7 @@ from enum import Enum
 import strawberry
 
 from models.catalog import AttributeKind as AttributeKindModel
+from models.catalog import ProductStatus as ProductStatusModel
 from models.reference import Incoterm as IncotermModel
 from resolvers.catalog.sorting import ProductSort as ProductSortModel
 
@@ -101,4 +102,19 @@ class ProductSort(Enum):
             "Best match for `filter.search` first (needs it): name and SKU matches rank above "
             "description matches; ties by name."
         ),
+    )
+
+
+@strawberry.enum(description="Where a product is in its life: only ACTIVE ones are on sale.")
+class ProductStatus(Enum):
+    DRAFT = strawberry.enum_value(
+        ProductStatusModel.DRAFT.value,
+        description="Being prepared; the storefront cannot see it (`publishProduct`).",
+    )
+    ACTIVE = strawberry.enum_value(
+        ProductStatusModel.ACTIVE.value, description="On sale: listed, searchable, orderable."
+    )
+    ARCHIVED = strawberry.enum_value(
+        ProductStatusModel.ARCHIVED.value,
+        description="Withdrawn from sale; orders already placed stand. Can be published again.",
     )

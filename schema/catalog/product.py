@@ -11,7 +11,7 @@ from models import catalog as rows
 from resolvers.catalog import related
 from resolvers.pagination import Page
 from schema.catalog.category import Category
-from schema.catalog.enums import AttributeKind, Incoterm
+from schema.catalog.enums import AttributeKind, Incoterm, ProductStatus
 from schema.catalog.product_type import ProductType
 from schema.catalog.variant import Variant
 from schema.info import Info
@@ -79,6 +79,12 @@ class Product(Node):
         description="Days from order confirmation until the goods are ready to ship."
     )
     incoterms: list[Incoterm] = strawberry.field(description="Incoterms the seller offers.")
+    status: ProductStatus = strawberry.field(
+        description="ACTIVE wherever the storefront reads; staff's changes show the others."
+    )
+    version: int = strawberry.field(
+        description="Moves on with every change; pass it as `expectedVersion` to edit."
+    )
 
     @classmethod
     def from_row(cls, row: rows.Product) -> Self:
@@ -94,6 +100,8 @@ class Product(Node):
             moq=row.moq,
             lead_time_days=row.lead_time_days,
             incoterms=[Incoterm(term) for term in row.incoterms],
+            status=ProductStatus(rows.ProductStatus(row.status).value),
+            version=row.version,
         )
 
     @strawberry.field(description="The category this product is listed in.")

@@ -10,7 +10,7 @@ import strawberry
 
 from admin_queries import catalog as staff_catalog
 from models.catalog import ProductStatus as ProductStatusModel
-from schema.catalog.staff_product import ProductStatus
+from schema.catalog.enums import ProductStatus
 
 Sort = staff_catalog.StaffProductSort
 

@@ -8,7 +8,6 @@ by `catalog:read_internal` return these types.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from typing import Self
 
 import strawberry
@@ -18,23 +17,11 @@ from core.global_id import encode_global_id
 from models import catalog as rows
 from resolvers.catalog import related
 from resolvers.pagination import Page
+from schema.catalog.enums import ProductStatus
 from schema.catalog.product import Product
 from schema.catalog.variant import Variant
 from schema.info import Info
 from schema.node import PageInfo, connection_parts
-
-
-@strawberry.enum(description="Where a product is in its life; only ACTIVE ones are on sale.")
-class ProductStatus(Enum):
-    DRAFT = strawberry.enum_value(
-        rows.ProductStatus.DRAFT.value, description="Being prepared; the storefront never sees it."
-    )
-    ACTIVE = strawberry.enum_value(
-        rows.ProductStatus.ACTIVE.value, description="On sale: listed, searchable, orderable."
-    )
-    ARCHIVED = strawberry.enum_value(
-        rows.ProductStatus.ARCHIVED.value, description="Withdrawn from sale; kept for history."
-    )
 
 
 @strawberry.type(description="A variant as staff see it: its stock and the version to edit it.")

@@ -40,7 +40,7 @@ PRODUCT_TYPE_CODES = (
     UserErrorCode.NO_ITEMS,
     UserErrorCode.TOO_MANY_ITEMS,
     UserErrorCode.DUPLICATE_ITEM,
-    UserErrorCode.INVALID_SPEC_VALUE,
+    UserErrorCode.INVALID_SPEC,
     UserErrorCode.WOULD_INVALIDATE_PRODUCTS,
     UserErrorCode.IDEMPOTENCY_KEY_REUSED,
 )

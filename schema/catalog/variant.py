@@ -71,6 +71,12 @@ class Variant(Node):
     available: int = strawberry.field(
         description="Units that can be ordered now: stock on hand minus reserved stock."
     )
+    version: int = strawberry.field(
+        description=(
+            "Moves on with every change to the variant or its prices; pass it as "
+            "`expectedVersion` to edit."
+        )
+    )
 
     @classmethod
     def from_row(cls, row: rows.Variant) -> Self:
@@ -88,6 +94,7 @@ class Variant(Node):
             carton_weight_kg=row.carton_weight_kg,
             carton_volume_m3=row.carton_volume_m3,
             available=row.stock_on_hand - row.stock_reserved,
+            version=row.version,
         )
 
     @strawberry.field(description="The product this variant belongs to.")

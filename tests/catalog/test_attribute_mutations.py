@@ -187,7 +187,7 @@ async def test_a_changed_kind_is_refused_until_a_value_is_given_and_a_new_key_mo
     assert refused["affectedProducts"]["count"] == 5
     unfit = await manager.data(EDIT, {**to_enum, "fill": "wool"})
     assert codes(unfit["updateProductTypeAttribute"]) == [
-        (["valueForExistingProducts"], "INVALID_SPEC_VALUE")
+        (["valueForExistingProducts"], "INVALID_SPEC")
     ]
     done = await manager.data(EDIT, {**to_enum, "fill": "cotton"})
     assert done["updateProductTypeAttribute"]["userErrors"] == []
@@ -241,15 +241,15 @@ async def test_hostile_and_unknown_values_are_coded_and_change_nothing(
         (
             EDIT,
             {**base, "mapping": [{"old": "velvet", "new": "plain"}]},
-            [(["valueMapping", "0", "old"], "INVALID_SPEC_VALUE")],
+            [(["valueMapping", "0", "old"], "INVALID_SPEC")],
         ),
         (
             EDIT,
             {**base, "key": "gsm", "mapping": [{"old": "a", "new": "b"}]},
             [(["valueMapping"], "INVALID")],
         ),
-        (EDIT, {**base, "fill": "x" * 501}, [(["valueForExistingProducts"], "INVALID_SPEC_VALUE")]),
-        (EDIT, {**base, "fill": {"a": 1}}, [(["valueForExistingProducts"], "INVALID_SPEC_VALUE")]),
+        (EDIT, {**base, "fill": "x" * 501}, [(["valueForExistingProducts"], "INVALID_SPEC")]),
+        (EDIT, {**base, "fill": {"a": 1}}, [(["valueForExistingProducts"], "INVALID_SPEC")]),
         (EDIT, {**base, "input": {"label": "y" * 121}}, [(["input", "label"], "TOO_LONG")]),
         (EDIT, {**base, "v": 0}, [(["expectedVersion"], "CONFLICT")]),
     ]

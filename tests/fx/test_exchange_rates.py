@@ -83,7 +83,9 @@ async def test_finance_sets_rates_and_reads_the_one_in_force_per_pair(
     async with db.session() as session:
         entries = list(
             await session.scalars(
-                select(AuditEntry).where(col(AuditEntry.action) == "fx_rates.set")
+                select(AuditEntry)
+                .where(col(AuditEntry.action) == "fx_rates.set")
+                .order_by(col(AuditEntry.id))
             )
         )
     assert len(entries) == 2

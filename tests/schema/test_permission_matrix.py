@@ -95,6 +95,7 @@ NO_INQUIRY = encode_global_id("Inquiry", 999_999_999)
 NO_VARIANT = encode_global_id("Variant", 999_999_999)
 NO_CATEGORY = encode_global_id("Category", 999_999_999)
 NO_TYPE = encode_global_id("ProductType", 999_999_999)
+NO_PRODUCT = encode_global_id("Product", 999_999_999)
 
 
 TERMS = "paymentTerms: {advancePercent: 0, balanceDueOn: INVOICE, netDays: 30}"
@@ -213,6 +214,34 @@ PROBES: dict[str, Probe] = {
             ),
         )
     },
+    "Mutation.createProduct": _mutation(
+        "createProduct",
+        f'input: {{name: "", slug: "x", categoryId: "{NO_PRODUCT}", productTypeId: "{NO_PRODUCT}", '
+        'hsCode: "1", countryOfOrigin: "XX"}',
+    ),
+    "Mutation.updateProduct": _mutation(
+        "updateProduct", f'id: "{NO_PRODUCT}", expectedVersion: 1, input: {{}}'
+    ),
+    "Mutation.publishProduct": _mutation(
+        "publishProduct", f'id: "{NO_PRODUCT}", expectedVersion: 1'
+    ),
+    "Mutation.unpublishProduct": _mutation(
+        "unpublishProduct", f'id: "{NO_PRODUCT}", expectedVersion: 1'
+    ),
+    "Mutation.archiveProduct": _mutation(
+        "archiveProduct", f'id: "{NO_PRODUCT}", expectedVersion: 1'
+    ),
+    "Mutation.createVariant": _mutation(
+        "createVariant", f'productId: "{NO_PRODUCT}", input: {{sku: ""}}'
+    ),
+    "Mutation.updateVariant": _mutation(
+        "updateVariant", f'id: "{NO_VARIANT}", expectedVersion: 1, input: {{}}'
+    ),
+    "Mutation.removeVariant": _mutation("removeVariant", f'id: "{NO_VARIANT}", expectedVersion: 1'),
+    "Mutation.setPriceTiers": _mutation(
+        "setPriceTiers",
+        f'variantId: "{NO_VARIANT}", currency: "XXX", tiers: [], expectedVersion: 1',
+    ),
 }
 
 
