@@ -165,6 +165,11 @@ async def _change_attribute(
                 db, product_type_id, expected_version, "productTypeId"
             )
             assert product_type.id is not None
+            # Product edits lock a product, then its type FOR SHARE; this takes them in the
+            # same order. A product created meanwhile holds the type FOR SHARE until it
+            # commits, so the products are read again once the type is locked: none escapes.
+            await _products_of(db, product_type.id)
+            await db.get(ProductType, product_type.id, with_for_update=True)
             attributes = await attributes_of_type(db, product_type.id)
             old = _attribute_named(attributes, key)
             spec = rebuild(old)

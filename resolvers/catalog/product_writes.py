@@ -230,7 +230,9 @@ async def _check_category(db: AsyncSession, category_id: int) -> None:
 async def _checked_specs(
     db: AsyncSession, product_type_id: int, raw: dict[str, Any]
 ) -> dict[str, Any]:
-    if await db.get(ProductType, product_type_id) is None:
+    # FOR SHARE until this write commits: an attribute change of the type (which takes it FOR
+    # UPDATE) waits for this product, then converts it, or runs first and is read here.
+    if await db.get(ProductType, product_type_id, with_for_update={"read": True}) is None:
         raise not_found("ProductType", "input", "productTypeId")
     attributes = list(
         await db.scalars(
