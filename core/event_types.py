@@ -187,8 +187,9 @@ PUBLIC_EVENT_TYPES: Mapping[str, EventType] = {
         EventType(
             name=PRODUCT_UPDATED,
             description=(
-                "A product's details, variants or specs changed; `changed` names the fields "
-                "(status changes have events of their own)."
+                "A product's details, variants or specs changed, or it went back to draft "
+                "(unpublished: `changed` holds `status`); `changed` names the fields. "
+                "Publishing and archiving have events of their own."
             ),
             example={
                 **_PRODUCT_EXAMPLE,

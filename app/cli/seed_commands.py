@@ -37,6 +37,7 @@ from core.settings import get_settings
 from models.base import metadata
 from models.catalog import AttributeDefinition, Product, Variant
 from models.catalog.rules import check_currency, check_product, check_variant
+from models.catalog.stock import StockMovementKind
 
 # Large enough that statement overhead vanishes, small enough that a batch's rows (about
 # 17,000 price tiers) stay a few megabytes of Python objects.
@@ -50,6 +51,9 @@ ATTRIBUTES_TABLE = metadata.tables["attribute_definitions"]
 PRODUCTS_TABLE = metadata.tables["products"]
 VARIANTS_TABLE = metadata.tables["variants"]
 TIERS_TABLE = metadata.tables["price_tiers"]
+MOVEMENTS_TABLE = metadata.tables["stock_movements"]
+# The ledger's first row of a seeded variant: its stock on hand is explained from the start.
+OPENING_STOCK = "opening stock (seed-demo)"
 
 
 def add_commands(commands: Commands) -> None:
@@ -242,8 +246,9 @@ async def _insert_batch(
     type_ids: dict[str, int],
     attributes: dict[str, list[AttributeDefinition]],
 ) -> tuple[int, int]:
-    """Insert one batch of products, then their variants, then their tiers: three statements
-    (paged by SQLAlchemy), each returning ids in parameter order for the next."""
+    """Insert one batch of products, then their variants, then their tiers and the variants'
+    opening stock movements: four statements (paged by SQLAlchemy), each returning ids in
+    parameter order for the next."""
     product_rows, product_specs = [], []
     for draft in drafts:
         references: dict[str, Any] = {
@@ -277,6 +282,22 @@ async def _insert_batch(
         for tier in variant_draft.tiers
     ]
     await session.execute(insert(TIERS_TABLE), tier_rows)
+    opening = [
+        {
+            "variant_id": variant_id,
+            "kind": StockMovementKind.RECEIVED.value,
+            "on_hand_change": row["stock_on_hand"],
+            # The demo reserves some stock without orders, as if for orders placed before.
+            "reserved_change": row.get("stock_reserved", 0),
+            "on_hand_after": row["stock_on_hand"],
+            "reserved_after": row.get("stock_reserved", 0),
+            "reason": OPENING_STOCK,
+        }
+        for variant_id, row in zip(variant_ids, variant_rows, strict=True)
+        if row.get("stock_on_hand", 0) > 0
+    ]
+    if opening:
+        await session.execute(insert(MOVEMENTS_TABLE), opening)
     specs = [
         (product_id, type_id, values)
         for product_id, (type_id, values) in zip(product_ids, product_specs, strict=True)

@@ -18,7 +18,13 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 import app.cli.seed_commands
-from app.cli.seed_commands import PRODUCTS_TABLE, VARIANTS_TABLE, SeedReport, seed_demo
+from app.cli.seed_commands import (
+    OPENING_STOCK,
+    PRODUCTS_TABLE,
+    VARIANTS_TABLE,
+    SeedReport,
+    seed_demo,
+)
 from app.demo_catalog.categories import CATEGORIES
 from app.demo_catalog.drafting import ProductDraft, draft_product
 from app.demo_catalog.product_types import PRODUCT_TYPES
@@ -42,6 +48,7 @@ from models.catalog.discovery import (
     spec_value_rows,
 )
 from models.catalog.rules import CatalogRuleError, validate_specs
+from models.catalog.stock import StockMovement, StockMovementKind
 from tests.databases import alembic_config
 
 
@@ -121,6 +128,19 @@ async def test_tiers_span_currencies_and_fall_as_quantity_rises(db: Database) ->
         assert variant.cost_price is not None
         assert Decimal(0) < variant.cost_price < lowest
         assert 0 <= variant.stock_reserved <= variant.stock_on_hand
+
+
+async def test_every_seeded_stock_is_explained_by_an_opening_ledger_row(db: Database) -> None:
+    await seed_demo(db, products=20)
+    opening = {row.variant_id: row for row in await _all(db, StockMovement)}
+    stocked = [variant for variant in await _all(db, Variant) if variant.stock_on_hand > 0]
+    assert stocked
+    assert set(opening) == {variant.id for variant in stocked}
+    for variant in stocked:
+        row = opening[variant.id]
+        assert (row.kind, row.reason) == (StockMovementKind.RECEIVED, OPENING_STOCK)
+        assert row.on_hand_change == row.on_hand_after == variant.stock_on_hand
+        assert row.reserved_change == row.reserved_after == variant.stock_reserved
 
 
 async def test_seeding_twice_reuses_the_tree_and_keeps_slugs_and_skus_unique(
