@@ -151,6 +151,11 @@ class CatalogFile:
 
     records: list[Record] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
+    tables_read: int = 0  # 0: nothing in the file could be read as a catalog file
+
+    @property
+    def unreadable(self) -> bool:
+        return self.tables_read == 0
 
     @property
     def failed_rows(self) -> int:
@@ -164,6 +169,7 @@ def read_catalog_file(data: bytes, filename: str, limits: Limits | None = None) 
     for table in tables:
         if not _columns_known(table, catalog.errors):
             continue
+        catalog.tables_read += 1
         records = _records_of(table, catalog.errors)
         statuses += [record for record in records if isinstance(record, StatusRecord)]
         catalog.records += [record for record in records if not isinstance(record, StatusRecord)]
