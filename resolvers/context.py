@@ -27,6 +27,8 @@ class Context:
     principal: Principal = ANONYMOUS
     client_ip: str = ""
     user_agent: str = ""
+    # Who acts when no principal does (`cli` for the command line), as audit rows show it.
+    actor_label: str = ""
     statement_counter: list[int] = field(default_factory=lambda: [0])
     # What several resolvers of one request read alike (the attribute catalog), read once.
     memo: dict[str, Any] = field(default_factory=dict)

@@ -47,6 +47,7 @@ async def audit(
         changes=changes,
         request_id=ctx.request_id,
         client_ip=ctx.client_ip,
+        actor_label=ctx.actor_label,
     )
 
 

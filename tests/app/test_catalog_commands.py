@@ -1,0 +1,88 @@
+"""`tradeql catalog import|export` as an operator runs them, on the committed database: the
+same files accepted and refused as the reader does, exit codes 0, 1 and 2, audit rows of the
+command line, and an export that imports back unchanged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.db import Database
+from tests.catalog.catalog_file_support import CSV, zipped
+from tests.cli_runner import Tradeql
+
+
+@pytest.fixture
+def tradeql(committed_url: str, committed_db: Database) -> Tradeql:
+    """The command on the committed database (which `committed_db` empties afterwards)."""
+    return Tradeql(committed_url, command=("catalog",))
+
+
+def _file(tmp_path: Path, name: str, data: bytes) -> str:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return str(path)
+
+
+def test_a_dry_run_reports_and_writes_nothing_then_the_import_applies(
+    tradeql: Tradeql, tmp_path: Path
+) -> None:
+    path = _file(tmp_path, "catalog.zip", zipped(dict(CSV)))
+
+    checked = tradeql("import", path, "--dry-run")
+    assert (checked.returncode, checked.stderr) == (0, "")
+    assert "would be created" in checked.stdout
+    assert tradeql.rows("select count(*) from products")[0][0] == 0
+
+    applied = tradeql("import", path)
+    assert applied.returncode == 0, applied.stderr
+    assert "0 rows failed" in applied.stdout
+    assert tradeql.rows("select count(*) from products")[0][0] == 2
+    labels = {row[0] for row in tradeql.rows("select actor_label from audit_entries")}
+    assert labels == {"cli"}
+
+    again = tradeql("import", path)
+    assert again.returncode == 0
+    assert again.stdout.startswith("0 records were created, 0 updated")
+
+
+def test_refused_rows_are_listed_and_exit_1(tradeql: Tradeql, tmp_path: Path) -> None:
+    stock = _file(tmp_path, "stock.csv", b"sku;stock_on_hand\r\nNOPE;3\r\n")
+
+    result = tradeql("import", stock)
+
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "stock.csv row 2, sku: NOT_FOUND: no variant has this SKU"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("stock.csv", b"sku,stock_on_hand\n\x00\n"),
+        ("stock.csv", b"sku,stock_on_hand\n\xff\n"),
+        ("orders.csv", b"a,b\n"),
+        ("evil.zip", zipped({"../stock.csv": "sku,stock_on_hand\n"})),
+    ],
+)
+def test_unreadable_files_exit_2_as_the_reader_refuses_them(
+    tradeql: Tradeql, tmp_path: Path, name: str, data: bytes
+) -> None:
+    result = tradeql("import", _file(tmp_path, name, data))
+
+    assert result.returncode == 2
+    assert "cannot be read" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_export_imports_back_unchanged(tradeql: Tradeql, tmp_path: Path) -> None:
+    assert tradeql("import", _file(tmp_path, "catalog.zip", zipped(dict(CSV)))).returncode == 0
+    exported = tmp_path / "export.zip"
+
+    assert tradeql("export", str(exported)).returncode == 0
+    result = tradeql("import", str(exported))
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("0 records were created, 0 updated")
