@@ -1,5 +1,5 @@
 """The `tradeql` command: serve, migrate, seed-demo, worker, events, webhooks, create-user,
-api-keys, fx-rates, export-schema.
+api-keys, fx-rates, files, export-schema.
 
 Each command group lives in its own `*_commands` module, which declares its arguments and
 handlers; this module assembles them into one parser and runs the handler a command names.
@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from app.cli import (
     account_commands,
     event_commands,
+    file_commands,
     fx_commands,
     migration_commands,
     schema_commands,
@@ -44,6 +45,7 @@ COMMAND_GROUPS = (
     webhook_commands.add_commands,
     account_commands.add_commands,
     fx_commands.add_commands,
+    file_commands.add_commands,
     schema_commands.add_commands,
 )
 
