@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from app.coalesced_bump import CoalescedBump
+from app.downloads import DownloadEndpoint
 from app.graphql_http import GraphQLEndpoint
 from app.middleware import RequestIdMiddleware
 from app.outages import AnswerEveryRequest
@@ -68,6 +69,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         routes=[
             # Every method reaches the endpoint, which answers each with a code and `Allow`.
             Route("/graphql", endpoint),
+            # Every method reaches it too: it answers GET and HEAD, and others a coded 405.
+            Route("/downloads/{token}", DownloadEndpoint(settings, database)),
             Route("/healthz", live),
             Route("/readyz", ready),
         ],

@@ -9,6 +9,7 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core.download_tokens import DOWNLOAD_PATH
 from core.logging import request_id_var
 
 logger = logging.getLogger("tradeql.access")
@@ -46,7 +47,7 @@ class RequestIdMiddleware:
             logger.info(
                 "%s %s %s",
                 scope["method"],
-                scope["path"],
+                _loggable(scope["path"]),
                 status,
                 extra={
                     "status": status,
@@ -55,6 +56,11 @@ class RequestIdMiddleware:
                 },
             )
             request_id_var.reset(token)
+
+
+def _loggable(path: str) -> str:
+    """The path without a download link's token: the link itself is the credential."""
+    return DOWNLOAD_PATH + "[token]" if path.startswith(DOWNLOAD_PATH) else path
 
 
 def _incoming_id(scope: Scope) -> str | None:

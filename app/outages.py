@@ -70,13 +70,13 @@ def answer_for(error: Exception) -> Response:
     failure = database_failure(error)
     if failure is None:
         logger.error("unexpected error", exc_info=error, extra={"request_id": request_id})
-        return _coded(500, ErrorCode.INTERNAL_ERROR, INTERNAL_MESSAGE, request_id)
+        return coded_error(500, ErrorCode.INTERNAL_ERROR, INTERNAL_MESSAGE, request_id)
     if isinstance(failure, DatabaseOverloaded):
         # Expected under load, and the cause is always the same: no traceback.
         logger.warning("%s", failure, extra={"request_id": request_id})
     else:
         logger.error("%s", failure, exc_info=failure, extra={"request_id": request_id})
-    return _coded(
+    return coded_error(
         503,
         failure.code,
         failure.public_message,
@@ -85,7 +85,7 @@ def answer_for(error: Exception) -> Response:
     )
 
 
-def _coded(
+def coded_error(
     status: int,
     code: ErrorCode,
     message: str,

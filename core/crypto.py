@@ -27,9 +27,10 @@ class DecryptionFailed(Exception):
     """The ciphertext was altered, belongs to another row, or was made under another key."""
 
 
-def derive_key(data_key: SecretStr) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=KEY_INFO).derive(
-        data_key.get_secret_value().encode()
+def derive_key(secret: SecretStr, info: bytes = KEY_INFO) -> bytes:
+    """A 32-byte key for one use (`info`) from a long random setting; other uses get others."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(
+        secret.get_secret_value().encode()
     )
 
 

@@ -30,6 +30,7 @@ class ErrorCode(StrEnum):
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     OVERLOADED = "OVERLOADED"
+    LINK_EXPIRED = "LINK_EXPIRED"
 
 
 MEANINGS: dict[ErrorCode, str] = {
@@ -37,7 +38,10 @@ MEANINGS: dict[ErrorCode, str] = {
         "A malformed or out-of-range argument or variable; `extensions.argument` names it "
         "(`first`, `filter.specs.0.attribute`, a variable's name). Nothing ran for it."
     ),
-    ErrorCode.NOT_FOUND: "The id names nothing the caller may see.",
+    ErrorCode.NOT_FOUND: (
+        "The id names nothing the caller may see. Over HTTP (404): a download link that is "
+        "malformed, altered or not ours."
+    ),
     ErrorCode.FORBIDDEN: (
         "The caller lacks the permission the field or operation declares; the field is null."
     ),
@@ -82,6 +86,10 @@ MEANINGS: dict[ErrorCode, str] = {
         "answer has no `data`. The field that waited ran no SQL and changed nothing. Send "
         "the request again after the seconds in `Retry-After`, with the same idempotency "
         "keys for mutations that take one."
+    ),
+    ErrorCode.LINK_EXPIRED: (
+        "(410) A genuine download link whose time is up, or whose file is no longer kept; "
+        "ask `downloadLink` for a new one."
     ),
 }
 

@@ -21,6 +21,7 @@ from models.audit import AuditEntry
 from models.catalog import Category, Product, ProductType, Variant
 from models.catalog.stock import StockMovement
 from models.clients import ClientCompany, ClientContact
+from models.files import StoredFile
 from models.inquiries import Inquiry, Quote
 from models.orders import Order, OrderLine, Payment
 from models.shipments import Shipment
@@ -46,6 +47,7 @@ GLOBAL_ID_TABLES: dict[str, type[SQLModel]] = {
     "Session": UserSession,
     "Shipment": Shipment,
     "StockMovement": StockMovement,
+    "StoredFile": StoredFile,
     "User": User,
     "Variant": Variant,
 }

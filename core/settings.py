@@ -98,6 +98,10 @@ class Settings(BaseSettings):
     inquiry_guest_max_per_hour: int = Field(default=10, ge=1, le=10_000)
     # The reply time promised in the acknowledgement mail, in business days.
     inquiry_response_days: int = Field(default=2, ge=1, le=60)
+    # How long a download link works; a link never outlives its file's own expiry.
+    download_link_seconds: int = Field(default=900, ge=10, le=24 * 3600)
+    # The largest file stored in the database (imports, exports); far below bytea's 1 GB.
+    max_stored_file_bytes: int = Field(default=200_000_000, ge=1_024, le=1_000_000_000)
 
     @field_validator("redis_url", mode="before")
     @classmethod

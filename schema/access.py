@@ -71,6 +71,9 @@ OPEN_OPERATIONS: dict[str, Access] = {
     "Mutation.confirmTotp": Access.AUTHENTICATED,
     "Mutation.regenerateRecoveryCodes": Access.AUTHENTICATED,
     "Mutation.disableTotp": Access.AUTHENTICATED,
+    # Checks the caller against the file (resolvers/files): its purpose's permission for
+    # staff, its owner company for client users.
+    "Query.downloadLink": Access.AUTHENTICATED,
 }
 
 # Types holding client or internal records, and their fields readable by whoever may see

@@ -30,6 +30,7 @@ from schema.clients.query import ClientQuery
 from schema.cost import cost_limit
 from schema.debug import DebugExtensions
 from schema.decimal_input import DECIMAL
+from schema.files.query import FileQuery
 from schema.fx.mutations import FxMutation
 from schema.fx.query import FxQuery
 from schema.input_text import CHECKED_JSON, narrow_text_scalars
@@ -56,6 +57,7 @@ class Query(
     OrderQuery,
     InquiryQuery,
     ShipmentQuery,
+    FileQuery,
 ):
     pass
 

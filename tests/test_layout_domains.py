@@ -19,6 +19,7 @@ DOMAINS: dict[str, set[str]] = {
     "audit": {"models", "admin_queries", "schema", "tests"},
     "catalog": {"models", "loaders", "resolvers", "admin_queries", "schema", "tests"},
     "clients": {"models", "loaders", "resolvers", "admin_queries", "schema", "tests"},
+    "files": {"models", "resolvers", "schema", "tests"},
     "fx": {"models", "resolvers", "admin_queries", "schema", "tests"},
     "inquiries": {"models", "loaders", "resolvers", "schema", "jobs", "tests"},
     "ledger": {"models", "loaders", "resolvers", "schema", "jobs", "tests"},

@@ -1,5 +1,5 @@
 """The `tradeql` command: serve, migrate, seed-demo, worker, events, webhooks, create-user,
-api-keys, fx-rates, catalog, export-schema.
+api-keys, fx-rates, catalog, files, export-schema.
 
 Each command group lives in its own `*_commands` module, which declares its arguments and
 handlers; this module assembles them into one parser and runs the handler a command names.
@@ -23,6 +23,7 @@ from app.cli import (
     account_commands,
     catalog_commands,
     event_commands,
+    file_commands,
     fx_commands,
     migration_commands,
     schema_commands,
@@ -46,6 +47,7 @@ COMMAND_GROUPS = (
     account_commands.add_commands,
     fx_commands.add_commands,
     catalog_commands.add_commands,
+    file_commands.add_commands,
     schema_commands.add_commands,
 )
 

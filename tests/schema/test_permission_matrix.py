@@ -29,7 +29,9 @@ from auth.policy import ROLE_PERMISSIONS, Permission
 from core.db import Database
 from core.global_id import encode_global_id
 from core.settings import Settings
+from core.stored_files import store_file
 from models.accounts import STAFF_ROLES, Role, UserSession
+from models.files import FilePurpose
 from models.orders import Order
 from schema.access import protected_fields
 from schema.build import build_schema
@@ -250,6 +252,7 @@ class Who:
     token: str | None
     permissions: frozenset[Permission]
     own_company: bool = False  # a user of the company the probes read
+    client_user: bool = False  # a user of a client company, this one or another
     limited: bool = False  # staff whose session may only set MFA up
     expired: bool = False
 
@@ -321,9 +324,11 @@ async def _seed(database: Database, settings: Settings) -> tuple[dict[str, Who],
         }
         callers |= {
             "client of the company": Who(
-                await token(Role.CLIENT, company=company), none, own_company=True
+                await token(Role.CLIENT, company=company), none, own_company=True, client_user=True
             ),
-            "client of another company": Who(await token(Role.CLIENT, company=other), none),
+            "client of another company": Who(
+                await token(Role.CLIENT, company=other), none, client_user=True
+            ),
             "anonymous": Who(None, none),
             "storefront key": Who(await key(Role.STOREFRONT), none),
             "finance key": Who(await key(Role.FINANCE), ROLE_PERMISSIONS[Role.FINANCE]),
@@ -355,6 +360,18 @@ async def _seed(database: Database, settings: Settings) -> tuple[dict[str, Who],
         session.add(order)
         await session.flush()
         inquiry, guest_inquiry = await seed_inquiries(session, company)
+        staff_file, company_file = [
+            await store_file(
+                session,
+                purpose=FilePurpose.CATALOG_EXPORT,
+                filename="catalog.csv",
+                content_type="text/csv",
+                content=b"sku\n",
+                max_bytes=1_024,
+                owner_company_id=owner,
+            )
+            for owner in (None, company.id)
+        ]
     variables = {
         "company": encode_global_id("ClientCompany", company.id or 0),
         "order": encode_global_id("Order", order.id or 0),
@@ -362,6 +379,8 @@ async def _seed(database: Database, settings: Settings) -> tuple[dict[str, Who],
         "guestInquiry": encode_global_id("Inquiry", guest_inquiry.id or 0),
         "variant": encode_global_id("Variant", variant.id or 0),
         "product": encode_global_id("Product", product.id or 0),
+        "staffFile": encode_global_id("StoredFile", staff_file.id or 0),
+        "companyFile": encode_global_id("StoredFile", company_file.id or 0),
     }
     return callers, variables
 
@@ -424,3 +443,49 @@ async def test_protected_fields_are_served_exactly_as_the_policy_says(
         if observed != expected:
             mismatches.append(f"{coordinate}: expected {expected}, got {observed}")
     assert mismatches == []
+
+
+DOWNLOAD_LINK = "query($file: ID!) { downloadLink(fileId: $file) { expiresAt } }"
+
+
+def _link_expected(who: Who, *, company_file: bool) -> str:
+    """`downloadLink` decides by the file: its purpose's permission (catalog:write for a
+    catalog export) for staff and keys, its owner for client users, who cannot tell another
+    company's file, or a staff file, from no file."""
+    if who.expired:
+        return Outcome.UNAUTHENTICATED
+    if who.limited:
+        return Outcome.REFUSED
+    if who.token is None:
+        return "UNAUTHENTICATED"
+    if who.client_user:
+        return Outcome.SERVED if company_file and who.own_company else "NOT_FOUND"
+    return Outcome.SERVED if Permission.CATALOG_WRITE in who.permissions else Outcome.FORBIDDEN
+
+
+def _link_observed(response: httpx.Response) -> str:
+    if response.status_code == 401:
+        return Outcome.UNAUTHENTICATED
+    body = response.json()
+    codes = [(tuple(e.get("path") or ()), e["extensions"]["code"]) for e in body.get("errors", [])]
+    if codes == [((), "FORBIDDEN")] and body.get("data") is None:
+        return Outcome.REFUSED
+    if not codes and body["data"]["downloadLink"] is not None:
+        return Outcome.SERVED
+    if len(codes) == 1 and codes[0][0] == ("downloadLink",):
+        return Outcome.FORBIDDEN if codes[0][1] == "FORBIDDEN" else str(codes[0][1])
+    return f"unexpected {body}"
+
+
+@pytest.mark.parametrize("who", CALLERS)
+async def test_download_links_are_made_exactly_for_the_callers_who_may_read_the_file(
+    world: World, who: str
+) -> None:
+    caller = world.callers[who]
+    observed, expected = {}, {}
+    for name in ("staffFile", "companyFile"):
+        variables = {"file": world.variables[name]}
+        response = await world.http.as_(caller.token).response(DOWNLOAD_LINK, variables)
+        observed[name] = _link_observed(response)
+        expected[name] = _link_expected(caller, company_file=name == "companyFile")
+    assert observed == expected
