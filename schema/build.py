@@ -20,6 +20,7 @@ from schema.accounts.guards import MfaSetupOnly, OneCredentialFieldPerOperation
 from schema.accounts.mutation import AccountMutation
 from schema.accounts.query import AccountQuery
 from schema.audit.query import AuditQuery
+from schema.catalog.export_mutation import CatalogExportMutation
 from schema.catalog.product_mutations import ProductMutation
 from schema.catalog.query import CatalogQuery
 from schema.catalog.staff_query import StaffCatalogQuery
@@ -71,6 +72,7 @@ class Mutation(
     InquiryMutation,
     ShipmentMutation,
     StockMutation,
+    CatalogExportMutation,
     TaxonomyMutation,
     ProductMutation,
 ):

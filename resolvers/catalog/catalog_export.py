@@ -3,7 +3,8 @@
 Categories, product types and their attributes, products in every status, variants, price
 ladders and stock on hand, keyed by slugs and SKUs, never database ids, so the file loads into
 another database. Cells a spreadsheet would run as formulas are prefixed (`safe_cell`).
-History (the stock ledger, the audit log) is not part of a catalog.
+History (the stock ledger, the audit log) is not part of a catalog. Staff export over HTTP
+with `exportCatalog`, which stores the file and answers a download link.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from core.stored_files import StoredBy, store_file
 from models.catalog import (
     AttributeDefinition,
     Category,
@@ -25,8 +29,12 @@ from models.catalog import (
     ProductType,
     Variant,
 )
+from models.files import FilePurpose, StoredFile
 from resolvers.catalog.catalog_file import join_list, safe_cell
 from resolvers.catalog.catalog_rows import COLUMNS, OPTION, SPEC
+from resolvers.context import Context
+from resolvers.files.download_links import DownloadLink, make_download_link
+from resolvers.outcomes import audit
 
 
 async def export_catalog(db: AsyncSession) -> bytes:
@@ -179,3 +187,43 @@ def _variants(variants: list[Variant], products: dict[int | None, str]) -> str:
         for v in variants
     )
     return _table("variants.csv", rows, [OPTION + name for name in names])
+
+
+# How long an export stays downloadable; `tradeql files purge-expired` deletes it after.
+EXPORT_KEPT_FOR = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class CatalogExport:
+    file: StoredFile
+    link: DownloadLink
+
+
+async def export_catalog_for_download(ctx: Context) -> CatalogExport:
+    """The whole catalog written to a stored file, and a download link for the caller.
+
+    The file is read in one session, stored in its own transaction with an audit row (an
+    export carries cost prices), and kept for EXPORT_KEPT_FOR."""
+    async with ctx.database.session() as session:
+        content = await export_catalog(session)
+    now = datetime.now(UTC)
+    async with ctx.database.transaction() as db:
+        stored = await store_file(
+            db,
+            purpose=FilePurpose.CATALOG_EXPORT,
+            filename=f"catalog-{now:%Y%m%d-%H%M%S}.zip",
+            content_type="application/zip",
+            content=content,
+            max_bytes=ctx.settings.max_stored_file_bytes,
+            stored_by=StoredBy(user_id=ctx.principal.user_id, api_key_id=ctx.principal.api_key_id),
+            expires_at=now + EXPORT_KEPT_FOR,
+        )
+        await audit(
+            ctx,
+            db,
+            action="catalog.export",
+            target_type="StoredFile",
+            target_id=stored.id,
+            changes={"size_bytes": [None, stored.size_bytes], "sha256": [None, stored.sha256]},
+        )
+    return CatalogExport(file=stored, link=make_download_link(ctx, stored))

@@ -189,6 +189,8 @@ PROBES: dict[str, Probe] = {
     "Mutation.disableUser": _mutation("disableUser", f'userId: "{NO_USER}"'),
     "Mutation.resetUserMfa": _mutation("resetUserMfa", f'userId: "{NO_USER}"'),
     "Mutation.receiveStock": _mutation("receiveStock", f'variantId: "{NO_VARIANT}", quantity: 1'),
+    # Allowed callers really export (a file in the test's rolled-back transaction).
+    "Mutation.exportCatalog": Probe("mutation { exportCatalog { sizeBytes } }", ("exportCatalog",)),
     "Mutation.adjustStock": _mutation(
         "adjustStock", f'variantId: "{NO_VARIANT}", adjustment: {{change: 1}}, reason: "count"'
     ),
