@@ -21,6 +21,7 @@ WEBHOOK_PING = "webhook.ping"
 WEBHOOK_DELIVER = "webhook.deliver"
 MAIL_SEND = "mail.send"
 ACCOUNT_LINK_REQUESTED = "account.link_requested"
+CATALOG_IMPORT = "catalog.import"
 INQUIRY_CREATED = "inquiry.created"
 QUOTE_SENT = "quote.sent"
 ORDER_PLACED = "order.placed"
@@ -265,6 +266,14 @@ INTERNAL_EVENT_TYPES: Mapping[str, EventType] = {
                 "token in plain text, and the database keeps its hash."
             ),
             example={"user_id": 7, "purpose": "invitation", "invited_by_user_id": 1},
+        ),
+        EventType(
+            name=CATALOG_IMPORT,
+            description=(
+                "Apply a stored catalog file batch by batch, recording progress on its "
+                "catalog_imports row; a retried event resumes after the last batch recorded."
+            ),
+            example={"import_id": 12},
         ),
     )
 }

@@ -16,7 +16,7 @@ from models import (
     webhooks,
 )
 from models.base import metadata
-from models.catalog import discovery, stock
+from models.catalog import discovery, imports, stock
 
 __all__ = [
     "audit",
@@ -27,6 +27,7 @@ __all__ = [
     "fx",
     "idempotency",
     "identity",
+    "imports",
     "inquiries",
     "ledger",
     "metadata",

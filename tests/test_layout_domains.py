@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOMAINS: dict[str, set[str]] = {
     "accounts": {"models", "resolvers", "schema", "jobs", "tests"},
     "audit": {"models", "admin_queries", "schema", "tests"},
-    "catalog": {"models", "loaders", "resolvers", "admin_queries", "schema", "tests"},
+    "catalog": {"models", "loaders", "resolvers", "admin_queries", "schema", "jobs", "tests"},
     "clients": {"models", "loaders", "resolvers", "admin_queries", "schema", "tests"},
     "files": {"models", "resolvers", "schema", "tests"},
     "fx": {"models", "resolvers", "admin_queries", "schema", "tests"},
