@@ -19,6 +19,7 @@ from core.errors import BadUserInput
 from models.accounts import ApiKey, User, UserSession
 from models.audit import AuditEntry
 from models.catalog import Category, Product, ProductType, Variant
+from models.catalog.imports import CatalogImport
 from models.catalog.stock import StockMovement
 from models.clients import ClientCompany, ClientContact
 from models.files import StoredFile
@@ -48,6 +49,7 @@ GLOBAL_ID_TABLES: dict[str, type[SQLModel]] = {
     "Shipment": Shipment,
     "StockMovement": StockMovement,
     "StoredFile": StoredFile,
+    "CatalogImport": CatalogImport,
     "User": User,
     "Variant": Variant,
 }

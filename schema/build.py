@@ -20,6 +20,7 @@ from schema.accounts.guards import MfaSetupOnly, OneCredentialFieldPerOperation
 from schema.accounts.mutation import AccountMutation
 from schema.accounts.query import AccountQuery
 from schema.audit.query import AuditQuery
+from schema.catalog.catalog_import import CatalogImportQuery
 from schema.catalog.export_mutation import CatalogExportMutation
 from schema.catalog.product_mutations import ProductMutation
 from schema.catalog.query import CatalogQuery
@@ -51,6 +52,7 @@ ExtensionFactory = type[SchemaExtension] | Callable[[], SchemaExtension]
 class Query(
     CatalogQuery,
     StaffCatalogQuery,
+    CatalogImportQuery,
     ClientQuery,
     AuditQuery,
     AccountQuery,

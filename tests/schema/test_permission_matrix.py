@@ -31,6 +31,7 @@ from core.global_id import encode_global_id
 from core.settings import Settings
 from core.stored_files import store_file
 from models.accounts import STAFF_ROLES, Role, UserSession
+from models.catalog.imports import CatalogImport
 from models.files import FilePurpose
 from models.orders import Order
 from schema.access import protected_fields
@@ -124,6 +125,10 @@ PROBES: dict[str, Probe] = {
     "Query.catalogStockMovements": Probe(
         "query($variant: ID!) { catalogStockMovements(variantId: $variant) { totalCount } }",
         ("catalogStockMovements",),
+    ),
+    "Query.catalogImport": Probe(
+        "query($catalogImport: ID!) { catalogImport(id: $catalogImport) { status } }",
+        ("catalogImport",),
     ),
     "Query.auditLog": Probe("{ auditLog(first: 1) { totalCount } }", ("auditLog",)),
     "Order.fxRate": _order_field("fxRate"),
@@ -374,6 +379,9 @@ async def _seed(database: Database, settings: Settings) -> tuple[dict[str, Who],
             )
             for owner in (None, company.id)
         ]
+        catalog_import = CatalogImport(filename="catalog.zip", sha256="0" * 64)
+        session.add(catalog_import)
+        await session.flush()
     variables = {
         "company": encode_global_id("ClientCompany", company.id or 0),
         "order": encode_global_id("Order", order.id or 0),
@@ -383,6 +391,7 @@ async def _seed(database: Database, settings: Settings) -> tuple[dict[str, Who],
         "product": encode_global_id("Product", product.id or 0),
         "staffFile": encode_global_id("StoredFile", staff_file.id or 0),
         "companyFile": encode_global_id("StoredFile", company_file.id or 0),
+        "catalogImport": encode_global_id("CatalogImport", catalog_import.id or 0),
     }
     return callers, variables
 
