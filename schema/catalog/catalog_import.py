@@ -12,6 +12,7 @@ from auth.policy import Permission
 from core.global_id import decode_typed_id, encode_global_id
 from core.outcomes import UserErrorCode
 from models.catalog import imports as rows
+from resolvers.catalog.catalog_file import FileError
 from resolvers.catalog.catalog_import_jobs import catalog_import
 from schema.info import Info
 from schema.permissions import permission_field
@@ -43,6 +44,16 @@ class CatalogFileError:
     column: str | None = strawberry.field(description="The column at fault, when one is.")
     code: UserErrorCode = strawberry.field(description="The same codes as the mutations'.")
     message: str = strawberry.field(description="What is wrong, for a person.")
+
+    @classmethod
+    def from_file_error(cls, error: FileError) -> Self:
+        return cls(
+            file=error.file,
+            row=error.row,
+            column=error.column,
+            code=error.code,
+            message=error.message,
+        )
 
     @classmethod
     def from_dict(cls, found: dict[str, Any]) -> Self:
