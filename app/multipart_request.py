@@ -20,7 +20,7 @@ after a CORS preflight, which TradeQL never grants.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from python_multipart import MultipartParser
 from python_multipart.exceptions import FormParserError
@@ -36,6 +36,9 @@ from app.request_body import (
     parse_request_object,
 )
 from core.uploads import UploadedFile
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks  # defined for type checkers only
 
 MULTIPART = "multipart/form-data"
 # Either one, with any non-empty value: Apollo's name, which its clients already send, or ours.
@@ -108,7 +111,7 @@ class _MultipartReader:
 
     def __init__(self, boundary: bytes, limits: UploadLimits) -> None:
         self._limits = limits
-        self._parser = MultipartParser(
+        self._parser = _parser(
             boundary,
             {
                 "on_part_begin": self._on_part_begin,
@@ -139,7 +142,7 @@ class _MultipartReader:
         try:
             self._parser.write(chunk)
         except FormParserError:
-            raise RequestRejected(400, "The multipart body is malformed") from None
+            raise _malformed() from None
         for file, data in self._to_write:
             await file.append(data)
         self._to_write.clear()
@@ -148,7 +151,7 @@ class _MultipartReader:
         try:
             self._parser.finalize()
         except FormParserError:
-            raise RequestRejected(400, "The multipart body is malformed") from None
+            raise _malformed() from None
         if not self._ended or self._expecting:
             raise RequestRejected(400, "The multipart body ends before its closing boundary")
         for name, places in self._placements.items():
@@ -233,6 +236,17 @@ class _MultipartReader:
 
     def _on_end(self) -> None:
         self._ended = True
+
+
+def _parser(boundary: bytes, callbacks: MultipartCallbacks) -> MultipartParser:
+    try:
+        return MultipartParser(boundary, callbacks)
+    except FormParserError:  # a boundary longer than any client sends
+        raise _malformed() from None
+
+
+def _malformed() -> RequestRejected:
+    return RequestRejected(400, "The multipart body is malformed")
 
 
 # Where a file goes: a container inside `variables` (dict or list) and its key or index.

@@ -233,8 +233,18 @@ async def test_a_body_breaking_the_specification_gets_400(
     assert RECEIVED == []
 
 
-async def test_a_multipart_type_without_a_boundary_gets_400(app: Starlette) -> None:
-    sent = {**headers(), "content-type": "multipart/form-data"}
+@pytest.mark.parametrize(
+    ("content_type", "message"),
+    [
+        ("multipart/form-data", "has no boundary"),
+        ("multipart/form-data; boundary=" + "b" * 300, "malformed"),
+    ],
+)
+async def test_a_multipart_type_without_a_usable_boundary_gets_400(
+    app: Starlette, content_type: str, message: str
+) -> None:
+    sent = {**headers(), "content-type": content_type}
     answer = await call_counting(app, [multipart(ONE_FILE, ONE_MAP, {"0": b"a"})], sent)
     assert answer.status == 400
-    assert "boundary" in answer.message
+    assert message in answer.message
+    assert answer.pulled == 0
