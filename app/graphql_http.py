@@ -1,10 +1,10 @@
 """POST/GET /graphql: GraphQL over HTTP, and GraphiQL for people with a browser.
 
-Mutations run only over POST with JSON (a GET must never change anything); every response
-carries the request id; request-level failures are JSON errors with a stable code. Responses
-are `application/json` or `application/graphql-response+json`, as the client accepts
-(`app.media_types`). Public catalog reads are answered from the cache when they can be
-(`app.read_cache`).
+Mutations run only over POST, with JSON or as a multipart upload (`app.multipart_request`);
+a GET never changes anything and never carries files. Every response carries the request id;
+request-level failures are JSON errors with a stable code. Responses are `application/json`
+or `application/graphql-response+json`, as the client accepts (`app.media_types`). Public
+catalog reads are answered from the cache when they can be (`app.read_cache`).
 """
 
 from __future__ import annotations
@@ -22,9 +22,11 @@ from strawberry.types.graphql import OperationType
 from app.authentication import CredentialsRejected, authenticate, client_ip
 from app.graphiql_page import graphiql_page
 from app.media_types import JSON, execution_started, negotiate, status_for
+from app.multipart_request import UploadLimits, is_multipart, read_multipart, require_preflight
 from app.outages import raise_database_failure
 from app.read_cache import CatalogReadCache
 from app.request_body import GraphQLRequest, RequestRejected, read_get, read_post
+from auth.principal import Principal
 from core.db import Database, count_statements
 from core.errors import HTTP_STATUS_CODES
 from core.kv import KeyValueStores
@@ -54,6 +56,11 @@ class GraphQLEndpoint:
             ttl_seconds=0 if settings.debug_extensions else settings.catalog_cache_seconds,
             max_tokens=settings.max_tokens,
         )
+        self.upload_limits = UploadLimits(
+            max_upload_bytes=settings.max_upload_bytes,
+            max_upload_files=settings.max_upload_files,
+            max_part_bytes=settings.max_body_bytes,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """As an ASGI app, so the route passes every method here (a function gets GET only)."""
@@ -74,6 +81,8 @@ class GraphQLEndpoint:
         if media_type is None:
             return _error(406, "Accept application/graphql-response+json or application/json")
         try:
+            if request.method == "POST" and is_multipart(request.headers):
+                return await self.execute_upload(request, media_type)
             if request.method == "POST":
                 graphql_request = await read_post(request, self.settings.max_body_bytes)
                 return await self.execute(request, graphql_request, ALL_OPERATIONS, media_type)
@@ -96,19 +105,40 @@ class GraphQLEndpoint:
             and "text/html" in request.headers.get("accept", "")
         )
 
+    async def execute_upload(self, request: Request, media_type: str) -> Response:
+        """A multipart request: refused for a missing preflight header or bad credentials
+        before a byte of its body is read; its files are deleted once it is answered."""
+        require_preflight(request.headers)
+        principal = await authenticate(request, self.database, self.settings)
+        graphql_request = await read_multipart(request, self.upload_limits)
+        try:
+            return await self.execute(
+                request, graphql_request, ALL_OPERATIONS, media_type, principal=principal
+            )
+        finally:
+            for upload in graphql_request.uploads:
+                upload.close()
+
     async def execute(
         self,
         request: Request,
         graphql_request: GraphQLRequest,
         allowed: tuple[OperationType, ...],
         media_type: str = JSON,
+        *,
+        principal: Principal | None = None,
     ) -> Response:
-        principal = await authenticate(request, self.database, self.settings)
-        cache_key = await self.read_cache.key_for(
-            graphql_request.query,
-            graphql_request.operation_name,
-            graphql_request.variables,
-            principal,
+        if principal is None:
+            principal = await authenticate(request, self.database, self.settings)
+        cache_key = (
+            None
+            if graphql_request.uploads
+            else await self.read_cache.key_for(
+                graphql_request.query,
+                graphql_request.operation_name,
+                graphql_request.variables,
+                principal,
+            )
         )
         if cache_key is not None:
             cached = await self.read_cache.get(cache_key)

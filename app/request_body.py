@@ -1,11 +1,11 @@
 """Reading and checking a GraphQL-over-HTTP request body before any GraphQL work is done.
 
 Everything malformed stops here with a 400 (or 413 when too large), never a 500: a wrong
-content type, bytes that are not UTF-8, invalid JSON, JSON nested deep enough to exhaust the
-parser's recursion, batched arrays, fields of the wrong type, or a document or operation name
-holding a lone surrogate (JSON's `"\ud800"` escape carries one; it is not Unicode text, and
-every answer echoing it would fail to encode). Variables are left to the schema, which refuses
-unstorable text naming the variable.
+content type (`app.multipart_request` reads uploads), bytes that are not UTF-8, invalid JSON,
+JSON nested deep enough to exhaust the parser's recursion, batched arrays, fields of the wrong
+type, or a document or operation name holding a lone surrogate (JSON's `"\ud800"` escape
+carries one; it is not Unicode text, and every answer echoing it would fail to encode).
+Variables are left to the schema, which refuses unstorable text naming the variable.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
+
+from core.uploads import UploadedFile
 
 MAX_JSON_NESTING = 64
 
@@ -31,6 +33,8 @@ class GraphQLRequest:
     query: str
     variables: dict[str, Any] | None
     operation_name: str | None
+    # The files of a multipart request, also placed in `variables`; closed after the response.
+    uploads: tuple[UploadedFile, ...] = ()
 
 
 async def read_post(request: Request, max_bytes: int) -> GraphQLRequest:
@@ -38,15 +42,24 @@ async def read_post(request: Request, max_bytes: int) -> GraphQLRequest:
     if media_type != "application/json":
         raise RequestRejected(400, "Content-Type must be application/json")
     body = await _read_limited(request, max_bytes)
+    return graphql_request_from(parse_request_object(body, "Request body"))
+
+
+def parse_request_object(body: bytes, what: str) -> dict[str, Any]:
+    """The JSON object of one GraphQL request (`what` names it in refusals)."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
-        raise RequestRejected(400, "Request body is not valid UTF-8") from None
-    payload = parse_json(text, "Request body")
+        raise RequestRejected(400, f"{what} is not valid UTF-8") from None
+    payload = parse_json(text, what)
     if isinstance(payload, list):
         raise RequestRejected(400, "Batched requests are not supported: send one operation")
     if not isinstance(payload, dict):
-        raise RequestRejected(400, "Request body must be a JSON object")
+        raise RequestRejected(400, f"{what} must be a JSON object")
+    return payload
+
+
+def graphql_request_from(payload: dict[str, Any]) -> GraphQLRequest:
     return _graphql_request(payload.get("query"), payload.get("variables"), payload)
 
 

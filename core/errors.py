@@ -64,7 +64,9 @@ MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.BAD_REQUEST: (
         "(400) The body is not one GraphQL request: not `application/json`, not UTF-8 or "
         "JSON, a batch, no `query`, `variables` that are not an object, an `operationName` "
-        "the document does not have, or a document with no operation."
+        "the document does not have, or a document with no operation. For an upload: no "
+        "preflight header, a body breaking the multipart request specification, or more "
+        "files than `MAX_UPLOAD_FILES`; the message says which."
     ),
     ErrorCode.METHOD_NOT_ALLOWED: (
         "(405) A mutation over GET, or a method other than GET, POST or OPTIONS; `Allow` lists "
@@ -74,7 +76,11 @@ MEANINGS: dict[ErrorCode, str] = {
         "(406) The `Accept` header accepts neither `application/graphql-response+json` nor "
         "`application/json`."
     ),
-    ErrorCode.PAYLOAD_TOO_LARGE: "(413) The body is larger than `MAX_BODY_BYTES`.",
+    ErrorCode.PAYLOAD_TOO_LARGE: (
+        "(413) The body, or an upload's `operations` or `map` part, is larger than "
+        "`MAX_BODY_BYTES`; or an upload's whole body is larger than `MAX_UPLOAD_BYTES`. "
+        "Refused as soon as it is known, without reading the rest."
+    ),
     ErrorCode.SERVICE_UNAVAILABLE: (
         "(503) The database is down or unreachable; the answer has no `data`. Send the request "
         "again after the seconds in the `Retry-After` header. A mutation that lost its "

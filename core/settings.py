@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     stock_event_window_seconds: int = Field(default=30, ge=1, le=3600)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     max_body_bytes: int = Field(default=1_000_000, ge=1_024)
+    # A multipart upload's whole body (files, `operations`, `map`), refused as it streams.
+    max_upload_bytes: int = Field(default=50_000_000, ge=1_024, le=2_000_000_000)
+    max_upload_files: int = Field(default=10, ge=1, le=100)
     max_query_depth: int = Field(default=12, ge=2, le=50)
     max_aliases: int = Field(default=30, ge=0, le=1_000)
     max_directives: int = Field(default=50, ge=0, le=1_000)

@@ -43,6 +43,7 @@ from schema.orders.query import OrderQuery
 from schema.shipments.mutations import ShipmentMutation
 from schema.shipments.query import ShipmentQuery
 from schema.single_operation import OneOperationPerRequest
+from schema.uploads import UPLOAD, Upload
 from schema.validation import DOCUMENT_CACHE_SIZE, ValidationPolicy, bounded_validation
 
 ExtensionFactory = type[SchemaExtension] | Callable[[], SchemaExtension]
@@ -110,7 +111,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         extensions=extensions,
-        scalar_overrides={Decimal: DECIMAL, JSON: CHECKED_JSON},
+        scalar_overrides={Decimal: DECIMAL, JSON: CHECKED_JSON, Upload: UPLOAD},
     )
     schema.hide_suggestions = settings is not None and not settings.is_development
     return schema
