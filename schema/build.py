@@ -22,6 +22,7 @@ from schema.accounts.query import AccountQuery
 from schema.audit.query import AuditQuery
 from schema.catalog.catalog_import import CatalogImportQuery
 from schema.catalog.export_mutation import CatalogExportMutation
+from schema.catalog.import_mutation import CatalogImportMutation
 from schema.catalog.product_mutations import ProductMutation
 from schema.catalog.query import CatalogQuery
 from schema.catalog.staff_query import StaffCatalogQuery
@@ -76,6 +77,7 @@ class Mutation(
     ShipmentMutation,
     StockMutation,
     CatalogExportMutation,
+    CatalogImportMutation,
     TaxonomyMutation,
     ProductMutation,
 ):

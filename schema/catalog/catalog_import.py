@@ -10,7 +10,6 @@ import strawberry
 
 from auth.policy import Permission
 from core.global_id import decode_typed_id, encode_global_id
-from core.outcomes import UserErrorCode
 from models.catalog import imports as rows
 from resolvers.catalog.catalog_file import FileError
 from resolvers.catalog.catalog_import_jobs import catalog_import
@@ -42,7 +41,9 @@ class CatalogFileError:
         description="The row, as a spreadsheet numbers it (the header is row 1)."
     )
     column: str | None = strawberry.field(description="The column at fault, when one is.")
-    code: UserErrorCode = strawberry.field(description="The same codes as the mutations'.")
+    code: str = strawberry.field(
+        description="One of the codes the mutations' `userErrors` use (docs/errors.md)."
+    )
     message: str = strawberry.field(description="What is wrong, for a person.")
 
     @classmethod
@@ -51,7 +52,7 @@ class CatalogFileError:
             file=error.file,
             row=error.row,
             column=error.column,
-            code=error.code,
+            code=error.code.value,
             message=error.message,
         )
 
@@ -61,7 +62,7 @@ class CatalogFileError:
             file=str(found.get("file", "")),
             row=found.get("row"),
             column=found.get("column"),
-            code=UserErrorCode(found["code"]),
+            code=str(found["code"]),
             message=str(found.get("message", "")),
         )
 
