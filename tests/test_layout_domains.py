@@ -54,6 +54,7 @@ SHARED: dict[str, set[str]] = {
         "node",
         "permissions",
         "single_operation",
+        "uploads",
         "user_errors",
         "validation",
     },
