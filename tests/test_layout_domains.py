@@ -55,6 +55,7 @@ SHARED: dict[str, set[str]] = {
         "node",
         "permissions",
         "single_operation",
+        "uploads",
         "user_errors",
         "validation",
     },
