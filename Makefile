@@ -44,6 +44,7 @@ bench: install
 	$(BIN)/python -m bench.catalog_discovery
 	$(BIN)/python -m bench.order_placement
 	$(BIN)/python -m bench.worker_throughput
+	$(BIN)/python -m bench.catalog_import
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
