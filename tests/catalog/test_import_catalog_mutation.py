@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +15,7 @@ from models.accounts import Role
 from tests.app.uploads_support import BOUNDARY, PREFLIGHT, closing, fields, part
 from tests.callers import token_for
 from tests.catalog.catalog_file_support import CSV, catalog_rows, zipped
+from tests.cli_runner import Tradeql
 from tests.graphql_client import graphql_client
 
 IMPORT = """mutation($file: Upload!, $dryRun: Boolean!) {
@@ -128,3 +131,54 @@ async def test_only_catalog_writers_may_import(
     else:
         assert [error["extensions"]["code"] for error in answer["errors"]] == ["FORBIDDEN"]
         assert answer["data"]["importCatalog"] is None
+
+
+CLI_ERROR = re.compile(
+    r"^(?P<file>[^ ]+)(?: row (?P<row>\d+))?(?:, (?P<column>[^:]+))?: (?P<code>[A-Z_]+): "
+)
+
+
+def _cli_errors(stderr: str) -> set[tuple[str, int | None, str | None, str]]:
+    found = set()
+    for line in stderr.splitlines():
+        if line.startswith("tradeql "):
+            continue  # the command's own summary of an unreadable file
+        match = CLI_ERROR.match(line)
+        assert match is not None, line
+        row = None if match["row"] is None else int(match["row"])
+        found.add((match["file"], row, match["column"], match["code"]))
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("catalog.zip", zipped(CSV)),
+        ("catalog.zip", _bad_file()),
+        ("stock.csv", b"sku;stock_on_hand\r\nNOPE;3\r\n"),
+        ("products.csv", b"\x00\x01 not a catalog"),
+    ],
+)
+async def test_the_cli_and_the_mutation_accept_and_refuse_the_same_files(
+    committed_db: Database,
+    committed_settings: Settings,
+    committed_url: str,
+    tmp_path: Path,
+    name: str,
+    content: bytes,
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    cli = Tradeql(committed_url, command=("catalog",))("import", str(path), "--dry-run")
+    async with committed_db.transaction() as session:
+        token = await token_for(session, committed_settings, Role.CATALOG_MANAGER)
+    operations = {"query": IMPORT, "variables": {"file": None, "dryRun": True}}
+    body = fields(operations, {"0": ["variables.file"]}) + part("0", content, name) + closing()
+    async with graphql_client(committed_settings, committed_db) as client:
+        data = await _send(client.http, token, body)
+    errors = data["importCatalog"]["dryRun"]["errors"]
+    assert _cli_errors(cli.stderr) == {
+        (error["file"], error["row"], error["column"], error["code"]) for error in errors
+    }
+    assert (cli.returncode == 0) == (errors == [])
