@@ -60,7 +60,12 @@ def _b64(raw: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    """The bytes of canonical unpadded base64url only: the last character of base64 carries
+    unused bits, so two spellings can decode alike; only the one `_b64` writes is a token."""
+    raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if _b64(raw) != text:
+        raise ValueError("not the canonical spelling")
+    return raw
 
 
 def _mac(secret_key: SecretStr, claims: bytes) -> bytes:

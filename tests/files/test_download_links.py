@@ -320,3 +320,26 @@ def _code(answer: Answer) -> str:
 def _message(answer: Answer) -> str:
     message: str = json.loads(answer.body)["errors"][0]["message"]
     return message
+
+
+def test_no_other_spelling_of_a_token_is_accepted() -> None:
+    """Base64's last character carries unused bits: a token differing only there would decode
+    to the same bytes. Every other character in its place is refused."""
+    grant = download_tokens.DownloadGrant(
+        7,
+        FilePurpose.CATALOG_EXPORT,
+        "user:1",
+        datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=5),
+    )
+    key = SecretStr("a-secret-key-of-at-least-32-characters-long")
+    token = download_tokens.sign(grant, key)
+    assert download_tokens.verify(token, key) == grant
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    accepted = []
+    for char in alphabet.replace(token[-1], ""):
+        try:
+            download_tokens.verify(token[:-1] + char, key)
+        except download_tokens.InvalidLink:
+            continue
+        accepted.append(char)
+    assert accepted == []
