@@ -10,6 +10,7 @@ and changes nothing that it already set.
 from __future__ import annotations
 
 from collections.abc import AsyncIterable
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import col, select
 
@@ -22,6 +23,9 @@ from resolvers.outcomes import audit
 
 IMPORT = "CatalogImport"
 UNFINISHED = (ImportStatus.QUEUED, ImportStatus.RUNNING)
+# How long an uploaded catalog file is kept (`tradeql files purge-expired` deletes it after);
+# the import's row, its counts and errors stay.
+IMPORT_FILE_KEPT_FOR = timedelta(days=7)
 
 
 async def start_catalog_import(
@@ -44,6 +48,7 @@ async def start_catalog_import(
             content=content,
             max_bytes=ctx.settings.max_stored_file_bytes,
             stored_by=StoredBy(user_id=ctx.principal.user_id, api_key_id=ctx.principal.api_key_id),
+            expires_at=datetime.now(UTC) + IMPORT_FILE_KEPT_FOR,
         )
         job = CatalogImport(
             file_id=stored.id,
