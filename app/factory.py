@@ -16,7 +16,7 @@ from app.downloads import DownloadEndpoint
 from app.graphql_http import GraphQLEndpoint
 from app.middleware import RequestIdMiddleware
 from app.outages import AnswerEveryRequest
-from app.read_cache import CATALOG_NAMESPACE
+from app.read_cache import invalidate_cached_reads_on_commit
 from app.security_headers import SecuredStarlette
 from app.worker_main import embedded_worker
 from core.db import Database, create_engine
@@ -36,8 +36,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     stores = create_key_value_stores(settings)
     # Every committed catalog write invalidates the cached catalog reads of every process;
     # stock changes from orders do too, at most once per STOCK_CACHE_SECONDS.
-    database.on_catalog_committed = lambda: stores.cache.bump_version(CATALOG_NAMESPACE)
-    stock_bump = CoalescedBump(database.on_catalog_committed, settings.stock_cache_seconds)
+    bump = invalidate_cached_reads_on_commit(database, stores)
+    stock_bump = CoalescedBump(bump, settings.stock_cache_seconds)
     database.on_stock_committed = stock_bump
     endpoint = GraphQLEndpoint(build_schema(settings), settings, database, stores)
 

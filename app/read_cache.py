@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import Any
 
@@ -16,6 +17,8 @@ from graphql import GraphQLError, OperationType, get_operation_ast, parse
 
 from auth.principal import Principal
 from core.cache import Cache
+from core.db import Database
+from core.kv import KeyValueStores
 from schema.accounts.guards import fragments_by_name, root_field_names
 
 CATALOG_NAMESPACE = "catalog"
@@ -113,3 +116,17 @@ class CatalogReadCache:
 
     async def store(self, key: str, body: bytes) -> None:
         await self._cache.set(key, body, self._ttl_seconds)
+
+
+def invalidate_cached_reads_on_commit(
+    database: Database, stores: KeyValueStores
+) -> Callable[[], Awaitable[int]]:
+    """Every committed catalog write through `database` invalidates the cached catalog reads
+    of every app process (the version lives in the shared cache). Servers, workers (a catalog
+    import) and commands that write the catalog all set it."""
+
+    def bump() -> Awaitable[int]:
+        return stores.cache.bump_version(CATALOG_NAMESPACE)
+
+    database.on_catalog_committed = bump
+    return bump

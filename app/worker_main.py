@@ -10,8 +10,11 @@ from contextlib import asynccontextmanager
 
 import httpx
 
+from app.read_cache import invalidate_cached_reads_on_commit
 from app.worker import Worker
 from core.db import Database, create_engine
+from core.kv import close as close_stores
+from core.kv import create_key_value_stores
 from core.settings import Settings
 from jobs.builtin import build_registry
 from jobs.context import JobContext
@@ -45,6 +48,9 @@ async def run_worker_process(settings: Settings) -> None:
     """`tradeql worker`: work until SIGTERM or SIGINT, then shut down gracefully."""
     engine = create_engine(settings)
     database = Database(engine)
+    # Handlers that write the catalog (an import) invalidate the servers' cached reads.
+    stores = create_key_value_stores(settings)
+    invalidate_cached_reads_on_commit(database, stores)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -54,6 +60,7 @@ async def run_worker_process(settings: Settings) -> None:
         async with job_context(settings, database) as context:
             await build_worker(settings, database, context).run(stop)
     finally:
+        await close_stores(stores)
         await engine.dispose()
 
 

@@ -15,7 +15,11 @@ from pathlib import Path
 
 from app.cli.arguments import Commands, actions_of
 from app.cli.command_database import OperatorError, command_database
+from app.read_cache import invalidate_cached_reads_on_commit
 from auth.account_audit import CLI_LABEL
+from core.db import Database
+from core.kv import close as close_stores
+from core.kv import create_key_value_stores
 from core.settings import Settings, get_settings
 from resolvers.catalog.catalog_export import export_catalog
 from resolvers.catalog.catalog_file import FileError
@@ -63,13 +67,24 @@ def _import(args: argparse.Namespace) -> int:
 async def _apply(settings: Settings, catalog: CatalogFile, *, dry: bool) -> BatchOutcome:
     actor = Actor(label=CLI_LABEL)
     async with command_database(settings) as database:
-        if dry:
-            return await dry_run(database, settings, actor, catalog)
-        outcome = BatchOutcome(errors=list(catalog.errors))
-        for start in range(0, len(catalog.records), BATCH_RECORDS):
-            batch = catalog.records[start : start + BATCH_RECORDS]
-            outcome.merge(await apply_batch(database, settings, actor, batch))
-        return outcome
+        stores = create_key_value_stores(settings)
+        invalidate_cached_reads_on_commit(database, stores)
+        try:
+            return await _apply_in(database, settings, actor, catalog, dry=dry)
+        finally:
+            await close_stores(stores)
+
+
+async def _apply_in(
+    database: Database, settings: Settings, actor: Actor, catalog: CatalogFile, *, dry: bool
+) -> BatchOutcome:
+    if dry:
+        return await dry_run(database, settings, actor, catalog)
+    outcome = BatchOutcome(errors=list(catalog.errors))
+    for start in range(0, len(catalog.records), BATCH_RECORDS):
+        batch = catalog.records[start : start + BATCH_RECORDS]
+        outcome.merge(await apply_batch(database, settings, actor, batch))
+    return outcome
 
 
 def _print_errors(errors: list[FileError]) -> None:

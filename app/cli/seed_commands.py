@@ -66,7 +66,7 @@ def add_commands(commands: Commands) -> None:
 
 
 def _seed_demo(args: argparse.Namespace) -> int:
-    from app.read_cache import CATALOG_NAMESPACE
+    from app.read_cache import invalidate_cached_reads_on_commit
 
     settings = get_settings()
 
@@ -76,7 +76,7 @@ def _seed_demo(args: argparse.Namespace) -> int:
         try:
             database = Database(engine)
             # The servers' cached catalog reads must not outlive the seed (shared via Redis).
-            database.on_catalog_committed = lambda: stores.cache.bump_version(CATALOG_NAMESPACE)
+            invalidate_cached_reads_on_commit(database, stores)
             await database.check_connection()
             report = await seed_demo(database, products=args.products, if_empty=args.if_empty)
         finally:

@@ -7,10 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import redis
 
+from app.read_cache import CATALOG_NAMESPACE
 from core.db import Database
 from tests.catalog.catalog_file_support import CSV, zipped
 from tests.cli_runner import Tradeql
+from tests.databases import REDIS_URL
 
 
 @pytest.fixture
@@ -86,3 +89,26 @@ def test_an_export_imports_back_unchanged(tradeql: Tradeql, tmp_path: Path) -> N
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("0 records were created, 0 updated")
+
+
+def test_an_import_invalidates_the_servers_cached_catalog_reads(
+    committed_url: str, committed_db: Database, redis_prefix: str, tmp_path: Path
+) -> None:
+    """Servers cache catalog reads under a version kept in Redis: a command that changes the
+    catalog must move it on, or the storefront shows the old catalog until the cache expires."""
+    prefix = f"{redis_prefix}cli-import:"
+    tradeql = Tradeql(
+        committed_url,
+        command=("catalog",),
+        env={"REDIS_URL": REDIS_URL, "REDIS_PREFIX": prefix},
+    )
+    client = redis.Redis.from_url(REDIS_URL)
+    version_key = f"{prefix}cache-version:{CATALOG_NAMESPACE}"
+    try:
+        before = int(client.get(version_key) or 0)
+        path = _file(tmp_path, "catalog.zip", zipped(dict(CSV)))
+        assert tradeql("import", path).returncode == 0
+        assert int(client.get(version_key) or 0) > before
+    finally:
+        client.delete(version_key)
+        client.close()
