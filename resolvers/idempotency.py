@@ -12,6 +12,9 @@ and to the operation, so two callers never meet and one key may serve two differ
   the key itself. SQLite writers are serialised by `BEGIN IMMEDIATE`. Either way one record.
 - A refused create rolls back its claim too: the key stays free for the corrected input.
 
+`created_once` is the whole pattern for a create that makes one row; a create that answers
+something else (a stock receipt answers its ledger row) calls `claim` and `settle` itself.
+
 `placeOrder` keeps its key on the order row (it predates this store; same rules, same scope).
 """
 
@@ -19,20 +22,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
+from sqlmodel import SQLModel, col, select
 
 from auth.principal import Principal, PrincipalKind
-from core.outcomes import Issue, Refused, UserErrorCode
+from core.outcomes import Issue, Refused, UserErrorCode, refuse
 from models.idempotency import MAX_IDEMPOTENCY_KEY_LENGTH, IdempotencyRecord
+from resolvers.context import Context
 
 KEY_PATH = ("idempotencyKey",)
+Row = TypeVar("Row", bound=SQLModel)
 
 
 @dataclass(frozen=True)
@@ -143,3 +148,35 @@ async def settle(db: AsyncSession, claimed: Claimed, result_type: str, result_id
         .where(col(IdempotencyRecord.id) == claimed.record_id)
         .values(result_type=result_type, result_id=result_id)
     )
+
+
+async def created_once(
+    ctx: Context,
+    db: AsyncSession,
+    *,
+    operation: str,
+    key: str | None,
+    normalised_input: Mapping[str, Any],
+    model: type[Row],
+    create: Callable[[], Awaitable[Row]],
+) -> Row:
+    """`create()`, unless this caller's `key` already made a row for the same input: that row
+    then (`resolvers.idempotency`). Runs in the create's transaction."""
+    if key is None:
+        return await create()
+    call = IdempotentCall(operation=operation, key=key, fingerprint=fingerprint(normalised_input))
+    claimed = await claim(db, ctx.principal, call)
+    if isinstance(claimed, Replayed):
+        earlier = await db.get(model, claimed.result_id)
+        if earlier is None:
+            raise refuse(
+                UserErrorCode.NOT_FOUND,
+                "what this key created was deleted since; use a new key",
+                "idempotencyKey",
+            )
+        return earlier
+    row = await create()
+    row_id = getattr(row, "id", None)
+    assert row_id is not None
+    await settle(db, claimed, model.__name__, row_id)
+    return row

@@ -25,13 +25,12 @@ from models.catalog import Category, Product
 from resolvers.catalog.taxonomy_rules import MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, check_slug
 from resolvers.catalog.taxonomy_saves import (
     check_slug_free,
-    created_once,
     save_catalog_row,
     slug_guard,
 )
 from resolvers.checks import Checker, Path
 from resolvers.context import Context
-from resolvers.idempotency import key_issues
+from resolvers.idempotency import created_once, key_issues
 from resolvers.outcomes import audit, pk_of, refusable
 from resolvers.versions import stale
 

@@ -39,7 +39,7 @@ from resolvers.catalog.catalog_records import (
 )
 from resolvers.catalog.product_rules import ProductDetails, check_product_details, check_specs
 from resolvers.context import Context
-from resolvers.idempotency import Claimed, IdempotentCall, claim, fingerprint, key_issues, settle
+from resolvers.idempotency import created_once, key_issues
 from resolvers.outcomes import audit, pk_of, refusable
 
 PRODUCT = "Product"
@@ -56,18 +56,7 @@ async def create_product(
         return WriteResult(issues=issues)
     values = checked.values
 
-    async def work(db: AsyncSession) -> Product:
-        claimed = None
-        if idempotency_key is not None:
-            call = IdempotentCall(
-                "createProduct",
-                idempotency_key,
-                fingerprint({**values, "specs": checked.raw_specs}),
-            )
-            outcome = await claim(db, ctx.principal, call)
-            if not isinstance(outcome, Claimed):
-                return await _stored(db, outcome.result_id)
-            claimed = outcome
+    async def create(db: AsyncSession) -> Product:
         await _check_category(db, values["category_id"])
         specs = await _checked_specs(db, values["product_type_id"], checked.raw_specs or {})
         await _check_slug_free(db, values["slug"], product_id=None)
@@ -84,11 +73,20 @@ async def create_product(
             changes=changed_fields({}, {**values, "specs": specs, "status": product.status}),
         )
         await outbox.emit(db, PRODUCT_CREATED, product_event(product, None))
-        if claimed is not None:
-            await settle(db, claimed, PRODUCT, product.id)
         return product
 
-    return await refusable(ctx, work)
+    return await refusable(
+        ctx,
+        lambda db: created_once(
+            ctx,
+            db,
+            operation="createProduct",
+            key=idempotency_key,
+            normalised_input={**values, "specs": checked.raw_specs},
+            model=Product,
+            create=lambda: create(db),
+        ),
+    )
 
 
 async def update_product(
@@ -213,13 +211,6 @@ async def _flush(db: AsyncSession) -> None:
         raise refuse(
             UserErrorCode.SLUG_TAKEN, "another product has this slug", "input", "slug"
         ) from clash
-
-
-async def _stored(db: AsyncSession, pk: int) -> Product:
-    product = await db.get(Product, pk)
-    if product is None:
-        raise not_found("product")
-    return product
 
 
 async def _check_category(db: AsyncSession, category_id: int) -> None:

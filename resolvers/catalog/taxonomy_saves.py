@@ -3,7 +3,7 @@ right, slugs refused as taken (never an IntegrityError), and creates answered on
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -14,8 +14,6 @@ from sqlmodel import SQLModel, col, select
 from core.db import CATALOG_CHANGED
 from core.outcomes import UserErrorCode, refuse
 from models.catalog import Category, ProductType
-from resolvers.context import Context
-from resolvers.idempotency import IdempotentCall, Replayed, claim, fingerprint, settle
 from resolvers.versions import save_versioned
 
 Row = TypeVar("Row", bound=SQLModel)
@@ -64,35 +62,3 @@ async def slug_guard(db: AsyncSession, model: type[Sluggable]) -> AsyncIterator[
 def _slug_taken(model: type[SQLModel]) -> Exception:
     what = "category" if model is Category else "product type"
     return refuse(UserErrorCode.SLUG_TAKEN, f"another {what} has this slug", "input", "slug")
-
-
-async def created_once(
-    ctx: Context,
-    db: AsyncSession,
-    *,
-    operation: str,
-    key: str | None,
-    normalised_input: Mapping[str, Any],
-    model: type[Row],
-    create: Callable[[], Awaitable[Row]],
-) -> Row:
-    """`create()`, unless this caller's `key` already made a row for the same input: that row
-    then (`resolvers.idempotency`). Runs in the create's transaction."""
-    if key is None:
-        return await create()
-    call = IdempotentCall(operation=operation, key=key, fingerprint=fingerprint(normalised_input))
-    claimed = await claim(db, ctx.principal, call)
-    if isinstance(claimed, Replayed):
-        earlier = await db.get(model, claimed.result_id)
-        if earlier is None:
-            raise refuse(
-                UserErrorCode.NOT_FOUND,
-                "what this key created was deleted since; use a new key",
-                "idempotencyKey",
-            )
-        return earlier
-    row = await create()
-    row_id = getattr(row, "id", None)
-    assert row_id is not None
-    await settle(db, claimed, model.__name__, row_id)
-    return row

@@ -28,12 +28,11 @@ from resolvers.catalog.catalog_records import (
     keep_sellable,
     locked,
     locked_variant,
-    not_found,
     save_edit,
 )
 from resolvers.catalog.variant_rules import VariantDetails, check_variant_details
 from resolvers.context import Context
-from resolvers.idempotency import Claimed, IdempotentCall, claim, fingerprint, key_issues, settle
+from resolvers.idempotency import created_once, key_issues
 from resolvers.outcomes import audit, pk_of, refusable
 
 VARIANT = "Variant"
@@ -48,15 +47,7 @@ async def create_variant(
     if issues:
         return WriteResult(issues=issues)
 
-    async def work(db: AsyncSession) -> Variant:
-        claimed = None
-        if idempotency_key is not None:
-            normalised = {**values, "product_id": product_id}
-            call = IdempotentCall("createVariant", idempotency_key, fingerprint(normalised))
-            outcome = await claim(db, ctx.principal, call)
-            if not isinstance(outcome, Claimed):
-                return await _stored(db, outcome.result_id)
-            claimed = outcome
+    async def create(db: AsyncSession) -> Variant:
         product = await locked(db, Product, pk_of(product_id, "Product"), "product", "productId")
         await _check_sku_free(db, values["sku"], variant_id=None)
         assert product.id is not None
@@ -73,11 +64,20 @@ async def create_variant(
             changes=changed_fields({}, {"product_id": product.id, **values}),
         )
         await emit_product_updated(db, product, ["variants"])
-        if claimed is not None:
-            await settle(db, claimed, VARIANT, variant.id)
         return variant
 
-    return await refusable(ctx, work)
+    return await refusable(
+        ctx,
+        lambda db: created_once(
+            ctx,
+            db,
+            operation="createVariant",
+            key=idempotency_key,
+            normalised_input={**values, "product_id": product_id},
+            model=Variant,
+            create=lambda: create(db),
+        ),
+    )
 
 
 async def update_variant(
@@ -173,10 +173,3 @@ async def _product_of(db: AsyncSession, variant: Variant) -> Product:
     product = await db.get(Product, variant.product_id)
     assert product is not None  # a variant's product is never deleted while it has variants
     return product
-
-
-async def _stored(db: AsyncSession, pk: int) -> Variant:
-    variant = await db.get(Variant, pk)
-    if variant is None:
-        raise not_found("variant")
-    return variant
