@@ -24,11 +24,10 @@ from bench import scratch_database
 from core.db import Database, create_engine
 from core.settings import Settings
 from resolvers.catalog.catalog_export import export_catalog
-from resolvers.catalog.catalog_import import Actor, BatchOutcome, apply_batch
+from resolvers.catalog.catalog_import import Actor, BatchOutcome, apply_in_batches
 from resolvers.catalog.catalog_rows import read_catalog_file
 
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres@127.0.0.1:5432")
-BATCH_RECORDS = 500  # as jobs/catalog.py applies them
 # Records of the demo export per seeded product, about (product, status, variants, ladders,
 # stock); the seeding is sized from it and checked after.
 RECORDS_PER_PRODUCT = 9
@@ -67,13 +66,9 @@ async def _import(content: bytes) -> Run:
     settings = Settings(env="test", database_url=url, redis_url=None)
     engine = create_engine(settings)
     try:
-        database, outcome = Database(engine), BatchOutcome()
         started = time.perf_counter()
         catalog = read_catalog_file(content, "catalog.zip")
-        actor = Actor(label="bench")
-        for start in range(0, len(catalog.records), BATCH_RECORDS):
-            batch = catalog.records[start : start + BATCH_RECORDS]
-            outcome.merge(await apply_batch(database, settings, actor, batch))
+        outcome = await apply_in_batches(Database(engine), settings, Actor(label="bench"), catalog)
         seconds = time.perf_counter() - started
         return Run(len(catalog.records), seconds, outcome)
     finally:

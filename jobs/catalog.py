@@ -23,11 +23,10 @@ from models.catalog.imports import MAX_REPORTED_ERRORS, CatalogImport, ImportSta
 from models.files import StoredFile
 from models.outbox import OutboxEvent
 from resolvers.catalog.catalog_file import FileError
-from resolvers.catalog.catalog_import import Actor, BatchOutcome, apply_batch
+from resolvers.catalog.catalog_import import BATCH_RECORDS, Actor, BatchOutcome, apply_batch
 from resolvers.catalog.catalog_rows import read_catalog_file
 
 RUN_CATALOG_IMPORT = "catalog.import.run"
-BATCH_RECORDS = 500
 
 
 def register(registry: HandlerRegistry) -> None:

@@ -17,16 +17,14 @@ from app.cli.arguments import Commands, actions_of
 from app.cli.command_database import OperatorError, command_database
 from app.read_cache import invalidate_cached_reads_on_commit
 from auth.account_audit import CLI_LABEL
-from core.db import Database
 from core.kv import close as close_stores
 from core.kv import create_key_value_stores
 from core.settings import Settings, get_settings
 from resolvers.catalog.catalog_export import export_catalog
 from resolvers.catalog.catalog_file import FileError
-from resolvers.catalog.catalog_import import Actor, BatchOutcome, apply_batch, dry_run
+from resolvers.catalog.catalog_import import Actor, BatchOutcome, apply_in_batches, dry_run
 from resolvers.catalog.catalog_rows import CatalogFile, read_catalog_file
 
-BATCH_RECORDS = 500
 UNREADABLE = 2
 
 
@@ -70,21 +68,10 @@ async def _apply(settings: Settings, catalog: CatalogFile, *, dry: bool) -> Batc
         stores = create_key_value_stores(settings)
         invalidate_cached_reads_on_commit(database, stores)
         try:
-            return await _apply_in(database, settings, actor, catalog, dry=dry)
+            apply = dry_run if dry else apply_in_batches
+            return await apply(database, settings, actor, catalog)
         finally:
             await close_stores(stores)
-
-
-async def _apply_in(
-    database: Database, settings: Settings, actor: Actor, catalog: CatalogFile, *, dry: bool
-) -> BatchOutcome:
-    if dry:
-        return await dry_run(database, settings, actor, catalog)
-    outcome = BatchOutcome(errors=list(catalog.errors))
-    for start in range(0, len(catalog.records), BATCH_RECORDS):
-        batch = catalog.records[start : start + BATCH_RECORDS]
-        outcome.merge(await apply_batch(database, settings, actor, batch))
-    return outcome
 
 
 def _print_errors(errors: list[FileError]) -> None:

@@ -95,6 +95,10 @@ COLUMN_OF = {
 }
 
 
+# Records a transaction: a refused row rolls back alone, and progress is kept per batch.
+BATCH_RECORDS = 500
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who applies the file: a member of staff, or the system (`label`, such as "cli")."""
@@ -146,6 +150,17 @@ async def apply_batch(
             await database.on_catalog_committed()
         if database.on_outbox_committed is not None:
             database.on_outbox_committed()
+    return outcome
+
+
+async def apply_in_batches(
+    database: Database, settings: Settings, actor: Actor, catalog: CatalogFile
+) -> BatchOutcome:
+    """The whole file, BATCH_RECORDS records a transaction, and what reading it refused."""
+    outcome = BatchOutcome(errors=list(catalog.errors))
+    for start in range(0, len(catalog.records), BATCH_RECORDS):
+        batch = catalog.records[start : start + BATCH_RECORDS]
+        outcome.merge(await apply_batch(database, settings, actor, batch))
     return outcome
 
 
