@@ -10,6 +10,7 @@ import pytest
 
 from app.worker_main import build_worker, job_context
 from core.db import Database
+from core.global_id import encode_global_id
 from core.settings import Settings
 from models.accounts import Role
 from tests.app.uploads_support import BOUNDARY, PREFLIGHT, closing, fields, part
@@ -182,3 +183,24 @@ async def test_the_cli_and_the_mutation_accept_and_refuse_the_same_files(
         (error["file"], error["row"], error["column"], error["code"]) for error in errors
     }
     assert (cli.returncode == 0) == (errors == [])
+
+
+@pytest.mark.parametrize(
+    ("given", "code"),
+    [
+        (encode_global_id("Product", 1), "BAD_USER_INPUT"),  # an id of another type
+        ("a\u0000", "BAD_USER_INPUT"),
+        ("not an id", "BAD_USER_INPUT"),
+        (encode_global_id("CatalogImport", 2**63), None),  # beyond the key: unknown, null
+    ],
+)
+async def test_catalog_import_answers_hostile_ids_with_a_code(
+    db: Database, settings: Settings, given: str, code: str | None
+) -> None:
+    async with db.transaction() as session:
+        token = await token_for(session, settings, Role.CATALOG_MANAGER)
+    async with graphql_client(settings, db) as client:
+        body = await client.as_(token).post(PROGRESS, {"id": given})
+    assert body["data"] is None or body["data"]["catalogImport"] is None
+    codes = [error["extensions"]["code"] for error in body.get("errors", [])]
+    assert codes == ([] if code is None else [code])
