@@ -10,6 +10,9 @@ CONNECTION_BUDGET connections at once, counting the servers and workers its test
   and keeps the peak of this run's connections: those to its databases (every name carries
   RUN_ID) and the superuser's tagged with RUN_APPLICATION_NAME, the sampler's included. The
   peak is printed at the end, and a peak over the budget fails the run.
+- Explained: when the role's connections reach its limit, the sampler keeps who held them
+  (database, state, age, query) and which test was running; the summary prints it, so a
+  run that failed with "too many connections for role" says which test overspent.
 
 A pytest plugin, loaded by the root conftest.
 """
@@ -19,11 +22,13 @@ from __future__ import annotations
 import asyncio
 import threading
 
+import asyncpg
 import pytest
 
 from tests.databases import (
     RUN_APPLICATION_NAME,
     RUN_ID,
+    RUN_ROLE,
     admin_connection,
     create_run_role,
     drop_run_role,
@@ -39,6 +44,11 @@ _COUNT = """
 SELECT count(*) FROM pg_stat_activity
 WHERE strpos(datname, $1) > 0 OR application_name = $2
 """
+_HOLDERS = """
+SELECT datname, state, round(extract(epoch FROM now() - backend_start)::numeric, 1) AS age,
+       left(regexp_replace(query, '\\s+', ' ', 'g'), 100) AS query
+FROM pg_stat_activity WHERE usename = $1 ORDER BY backend_start
+"""
 
 
 class ConnectionSampler:
@@ -46,6 +56,9 @@ class ConnectionSampler:
 
     def __init__(self) -> None:
         self.peak = 0
+        # The test running now (set by the hooks below), and what the role held at its limit.
+        self.running = "(no test yet)"
+        self.at_limit: list[str] = []
         self._stopping = threading.Event()
         self._ready = threading.Event()
         self._failure: BaseException | None = None
@@ -81,13 +94,25 @@ class ConnectionSampler:
             while not self._stopping.is_set():
                 count = int(await connection.fetchval(_COUNT, RUN_ID, RUN_APPLICATION_NAME))
                 self.peak = max(self.peak, count)
+                if count >= ROLE_CONNECTION_LIMIT and not self.at_limit:
+                    await self._note_holders_at_limit(connection)
                 await asyncio.sleep(SAMPLE_SECONDS)
         finally:
             await connection.close()
 
+    async def _note_holders_at_limit(self, connection: asyncpg.Connection) -> None:
+        """The first time the role holds its limit of connections, keep who holds them."""
+        holders = await connection.fetch(_HOLDERS, RUN_ROLE)
+        if len(holders) < ROLE_CONNECTION_LIMIT:
+            return
+        self.at_limit = [f"while {self.running}:"] + [
+            f"  {row['datname']} {row['state']} {row['age']} s: {row['query']}" for row in holders
+        ]
+
 
 _SAMPLER = pytest.StashKey[ConnectionSampler]()
 _PEAK = pytest.StashKey[int]()
+_AT_LIMIT = pytest.StashKey[list[str]]()
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -95,6 +120,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     sampler = ConnectionSampler()
     sampler.start()
     session.config.stash[_SAMPLER] = sampler
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item) -> None:
+    sampler = item.config.stash.get(_SAMPLER, None)
+    if sampler is not None:
+        sampler.running = item.nodeid
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -106,6 +138,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     finally:
         asyncio.run(drop_run_role())
     session.config.stash[_PEAK] = peak
+    session.config.stash[_AT_LIMIT] = sampler.at_limit
     if peak > CONNECTION_BUDGET and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
@@ -126,3 +159,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"PostgreSQL connections of this run: at most {peak} at once "
             f"(budget {CONNECTION_BUDGET})"
         )
+    at_limit = terminalreporter.config.stash.get(_AT_LIMIT, [])
+    if at_limit:
+        terminalreporter.write_line(
+            f"The run's role reached its limit of {ROLE_CONNECTION_LIMIT} connections", red=True
+        )
+        for line in at_limit:
+            terminalreporter.write_line(line)

@@ -31,9 +31,9 @@ def start_worker(settings: Settings, **overrides: str) -> subprocess.Popen[bytes
         "DATABASE_URL": settings.database_url,
         "HANDLER_MODULES": TEST_HANDLERS,
         "WORKER_POLL_SECONDS": "0.05",
-        # Up to 5 connections each (pool, overflow and the listener's): three workers stay
+        # Up to 3 connections each (pool, overflow and the listener's): three workers stay
         # within the run's connection budget, and still race for the same events.
-        "DATABASE_POOL_SIZE": "2",
+        "DATABASE_POOL_SIZE": "1",
         **overrides,
     }
     return subprocess.Popen(

@@ -44,6 +44,9 @@ def e2e_settings(committed_url: str) -> Settings:
         webhook_timeout_seconds=2.0,
         outbox_backoff_base_seconds=0.01,
         outbox_backoff_max_seconds=0.05,
+        # The order moves stock: its coalesced stock.changed event waits out one window
+        # before it is due, and the worker runs until nothing is pending.
+        stock_event_window_seconds=1,
     )
 
 
