@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.principal import Principal
+from core.db import deferred_writes
 from models.audit import AuditEntry
 
 
@@ -57,6 +58,9 @@ async def record(
         request_id=request_id,
         client_ip=client_ip,
     )
-    db.add(entry)
-    await db.flush()
+    deferred = deferred_writes(db)
+    if deferred is None:
+        db.add(entry)  # written with the change's next flush or its commit
+    else:
+        deferred.keep(entry)  # a bulk writer inserts its rows together (core/deferred_writes.py)
     return entry

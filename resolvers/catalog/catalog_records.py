@@ -50,10 +50,12 @@ async def locked_variant(
 ) -> tuple[Product, Variant]:
     """The variant and its product, both locked, the product first (as every catalog write
     takes them), so a variant change and a product change never deadlock."""
-    owner = await db.scalar(select(col(Variant.product_id)).where(col(Variant.id) == pk))
-    if owner is None:
+    # One statement finds the owner and locks it; the variant's own row is not locked by it.
+    owner = select(col(Variant.product_id)).where(col(Variant.id) == pk).scalar_subquery()
+    statement = lock_for_no_key_update(select(Product).where(col(Product.id) == owner))
+    product = (await db.scalars(statement.execution_options(populate_existing=True))).first()
+    if product is None:
         raise not_found("variant", "id")
-    product = await locked(db, Product, owner, "variant", "id")
     variant = await locked(db, Variant, pk, "variant", "id")
     check_version(variant, expected_version, "variant")
     return product, variant

@@ -52,9 +52,10 @@ async def set_price_tiers(
         after = [_plain(tier.min_quantity, tier.unit_price) for tier in tiers]
         if before == after:
             return variant
-        for tier in stored:
-            await db.delete(tier)
-        await db.flush()  # the old tiers go before the new ones may reuse their quantities
+        if stored:
+            for tier in stored:
+                await db.delete(tier)
+            await db.flush()  # the old tiers go before the new ones may reuse their quantities
         assert variant.id is not None
         db.add_all(
             PriceTier(

@@ -85,6 +85,7 @@ async def payment_event(
 async def _emit(db: Database, event_type: str, payload: dict[str, Any]) -> OutboxEvent:
     async with db.transaction() as session:
         event = await emit(session, event_type, payload)
+        await session.flush()
         await session.refresh(event)
     return event
 
