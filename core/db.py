@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session, SessionTransaction
 from core.catalog_index.facet_counts import facet_contributions
 from core.catalog_index.flush_changes import CatalogChanges, persisted_product_ids
 from core.database_failures import DatabaseUnavailable, one_line, watch_for_outages
+from core.deferred_writes import DeferredWrites
+from core.savepoint_names import reuse_savepoint_names
 from core.settings import Settings
 from models.catalog import AttributeDefinition, Category, PriceTier, Product, ProductType, Variant
 from models.catalog.rules import check_currency, check_product, check_variant
@@ -57,6 +59,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
         )
     watch_for_outages(engine)
     event.listen(engine.sync_engine, "before_cursor_execute", _count_statement)
+    if not settings.is_sqlite:
+        reuse_savepoint_names(engine.sync_engine)
     return engine
 
 
@@ -117,6 +121,10 @@ class Database:
         # Called after a transaction that emitted outbox events commits, however its session
         # was opened: the embedded SQLite worker wakes here (PostgreSQL workers LISTEN).
         self.on_outbox_committed: Callable[[], None] | None = None
+        # Set by a bulk writer bound to one connection (the catalog import): its sessions
+        # gather their catalog changes, audit rows and events here, and it writes them once,
+        # before it commits (core/deferred_writes.py).
+        self.deferred: DeferredWrites | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -202,6 +210,9 @@ def _check_catalog_writes(session: Session, _context: Any, _instances: Any) -> N
             check_currency("currency", obj.currency)
     # What the stored products about to change count in facet_value_counts, while it is
     # stored; set on every flush, so nothing from a flush that failed is ever subtracted.
+    # A deferred index reads it once, when it is applied.
+    if deferred_writes(session) is not None:
+        return
     products = persisted_product_ids(chain(session.dirty, session.deleted))
     session.info[_FACETS_BEFORE] = (
         facet_contributions(session.connection(), products) if products else None
@@ -221,4 +232,14 @@ def _index_catalog_writes(session: Session, _context: Any) -> None:
     changes = CatalogChanges.collect(
         chain(session.new, session.dirty), session.deleted, session.info.pop(_FACETS_BEFORE, None)
     )
-    changes.apply(session.connection())
+    deferred = deferred_writes(session)
+    if deferred is None:
+        changes.apply(session.connection())
+    else:
+        deferred.index.add(changes)
+
+
+def deferred_writes(session: Session | AsyncSession) -> DeferredWrites | None:
+    """The writes the session's bulk writer defers to its commit, if it is one."""
+    database = session.info.get(_DATABASE)
+    return None if database is None else database.deferred

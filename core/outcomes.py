@@ -104,6 +104,7 @@ class UserErrorCode(StrEnum):
     TIER_ABOVE_MOQ = "TIER_ABOVE_MOQ"
     NOT_SELLABLE = "NOT_SELLABLE"
     VARIANT_IN_USE = "VARIANT_IN_USE"
+    IMPORT_STOPPED = "IMPORT_STOPPED"
 
 
 MEANINGS: dict[UserErrorCode, str] = {
@@ -276,6 +277,11 @@ MEANINGS: dict[UserErrorCode, str] = {
     UserErrorCode.VARIANT_IN_USE: (
         "The variant has history (order or quote lines, inquiries, stock movements) and is "
         "kept; remove its price ladders to stop selling it."
+    ),
+    UserErrorCode.IMPORT_STOPPED: (
+        "A background import failed on every attempt the worker gives a job and was stopped: "
+        "the batches counted in recordsDone landed, the rest did not. The cause is in the "
+        "server's log; sending the file again resumes nothing but changes nothing that landed."
     ),
 }
 

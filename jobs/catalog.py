@@ -48,10 +48,17 @@ async def run_catalog_import(event: OutboxEvent, context: JobContext) -> None:
         return
     await _start(context, job, total=len(catalog.records), file_errors=catalog.errors)
     actor = Actor(principal=_requester(job), label="catalog import", request_id=f"import-{job.id}")
-    while job.records_done < job.records_total:
-        batch = catalog.records[job.records_done : job.records_done + BATCH_RECORDS]
-        outcome = await apply_batch(context.database, context.settings, actor, batch)
-        job = await _record(context, job, len(batch), outcome)
+    try:
+        while job.records_done < job.records_total:
+            batch = catalog.records[job.records_done : job.records_done + BATCH_RECORDS]
+            outcome = await apply_batch(context.database, context.settings, actor, batch)
+            job = await _record(context, job, len(batch), outcome)
+    except Exception:
+        # The worker retries the job from its last batch; after the last attempt the event
+        # is dead-lettered, and the import must not stay RUNNING for ever.
+        if event.attempts >= context.settings.outbox_max_attempts:
+            await _finish(context, job, ImportStatus.FAILED, [_stopped(event.attempts)])
+        raise
     await _finish(context, job, ImportStatus.DONE, [])
 
 
@@ -120,6 +127,13 @@ async def _finish(
 def _reported(kept: list[dict[str, Any]], errors: list[FileError]) -> list[dict[str, Any]]:
     room = max(MAX_REPORTED_ERRORS - len(kept), 0)
     return [*kept, *({**asdict(error), "code": error.code.value} for error in errors[:room])]
+
+
+def _stopped(attempts: int) -> FileError:
+    message = f"the import failed on {attempts} attempts and was stopped; see the server's log"
+    return FileError(
+        file="", row=None, column=None, code=UserErrorCode.IMPORT_STOPPED, message=message
+    )
 
 
 def _gone() -> FileError:

@@ -16,8 +16,7 @@ from typing import Any
 from sqlalchemy import CTE, ColumnElement, Connection, FromClause, Table, and_, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from core.catalog_index.product_rows import PRODUCTS, ProductIds
-from models.catalog import ProductStatus
+from core.catalog_index.product_rows import ProductIds
 from models.catalog.discovery import (
     facet_pair_counts,
     facet_value_counts,
@@ -62,9 +61,13 @@ class FacetTally:
 
 
 def facet_contributions(connection: Connection, product_ids: ProductIds) -> FacetTally:
-    """What these products add to the facet count tables as stored now: the active ones'
-    spec values and country, by their type and category, alone and in pairs
-    (`loaders.catalog.product_is_visible` is this status)."""
+    """What these products add to the facet count tables as indexed now: their spec rows
+    (the country's included), by the type and category the rows carry, alone and in pairs.
+
+    Only active products have spec rows (`write_spec_values`), and the rows carry the type
+    and category they were written with, so this is what the products counted when they were
+    last indexed, even after their own rows changed: a bulk writer that indexes once per
+    batch (`DeferredIndex`) reads it after the products moved on."""
     if isinstance(product_ids, Collection) and not product_ids:
         return FacetTally()
     rows = _facet_rows(product_ids)
@@ -93,20 +96,19 @@ def facet_contributions(connection: Connection, product_ids: ProductIds) -> Face
 
 def _facet_rows(product_ids: ProductIds) -> CTE:
     """(product, type, category, key, text, number, bool) per spec row (the country's
-    included) of the active products among `product_ids`."""
+    included) of `product_ids`."""
     values = product_spec_values.c
     return (
         select(
             values.product_id,
-            PRODUCTS.c.product_type_id,
-            PRODUCTS.c.category_id,
+            values.product_type_id,
+            values.category_id,
             values.attribute_key,
             values.value_text,
             values.value_number,
             values.value_bool,
         )
-        .select_from(product_spec_values.join(PRODUCTS, PRODUCTS.c.id == values.product_id))
-        .where(PRODUCTS.c.id.in_(product_ids), PRODUCTS.c.status == ProductStatus.ACTIVE)
+        .where(values.product_id.in_(product_ids))
         .cte("facet_rows")
     )
 

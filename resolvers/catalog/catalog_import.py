@@ -27,6 +27,7 @@ from sqlmodel import col, select
 from auth.principal import ANONYMOUS, Principal
 from core.cache import InMemoryCache
 from core.db import Database
+from core.deferred_writes import DeferredWrites
 from core.global_id import encode_global_id
 from core.kv import KeyValueStores
 from core.outcomes import Issue, UserErrorCode
@@ -95,8 +96,11 @@ COLUMN_OF = {
 }
 
 
-# Records a transaction: a refused row rolls back alone, and progress is kept per batch.
-BATCH_RECORDS = 500
+# Records a transaction; progress is kept per batch. Each record runs in a savepoint of its
+# own (a subtransaction), and PostgreSQL keeps at most 64 of a transaction's subtransactions
+# in shared memory: past that, every other session's visibility checks read pg_subtrans, and
+# the storefront's reads slow down for as long as the import's transaction is open.
+BATCH_RECORDS = 50
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,50 @@ class BatchOutcome:
         self.updated += other.updated
         self.unchanged += other.unchanged
         self.errors += other.errors
+
+
+@dataclass(frozen=True)
+class _StoredProduct:
+    pk: int
+    version: int
+    status: ProductStatus
+
+
+@dataclass(frozen=True)
+class _StoredVariant:
+    pk: int
+    version: int
+    product_pk: int
+
+
+@dataclass
+class _Written:
+    """The products and variants this batch's mutations wrote, as they left them.
+
+    A mutation keeps its row locked until the batch commits, so what it returned stays
+    true for the rest of the batch, and the next record of the same row needs no lookup.
+    Rows the batch only read are looked up each time: another writer may change them.
+    """
+
+    products: dict[str, _StoredProduct] = field(default_factory=dict)  # by slug
+    variants: dict[str, _StoredVariant] = field(default_factory=dict)  # by lower-case SKU
+
+    def product(self, row: Product | None) -> None:
+        if row is not None and row.id is not None:
+            self.products[row.slug] = _StoredProduct(row.id, row.version, ProductStatus(row.status))
+
+    def variant(self, row: Variant | None) -> None:
+        if row is not None and row.id is not None:
+            self.variants[row.sku.lower()] = _StoredVariant(row.id, row.version, row.product_id)
+
+
+@dataclass
+class _Batch:
+    ctx: Context
+    # Lookups read on the batch's connection itself: a session would hold a savepoint open,
+    # and closing it would roll back the mutations run since.
+    db: AsyncConnection
+    written: _Written = field(default_factory=_Written)
 
 
 class RowRefused(Exception):
@@ -202,15 +250,18 @@ async def _apply_all(
     )
     ctx.actor_label = actor.label
     outcome = BatchOutcome()
-    # Lookups read on the batch's connection itself: a session would hold a savepoint open,
-    # and closing it would roll back the mutations run since.
     assert isinstance(database.bind, AsyncConnection)
-    lookup = database.bind
+    batch = _Batch(ctx, database.bind)
+    # The storefront's derived rows (spec values, search, from-prices, facet counts), the
+    # audit rows and the events are written once for the batch, not once per record.
+    deferred = database.deferred = DeferredWrites()
     try:
         for record in records:
+            kept = deferred.checkpoint()
             try:
-                result = await _apply(ctx, lookup, record)
+                result = await _apply(batch, record)
             except RowRefused as refused:
+                deferred.roll_back_to(kept)
                 outcome.errors += refused.errors
                 continue
             if result == CREATED:
@@ -219,12 +270,15 @@ async def _apply_all(
                 outcome.updated += 1
             elif result == UNCHANGED:
                 outcome.unchanged += 1
+        await deferred.write(batch.db)
     finally:
+        database.deferred = None
         await ctx.close()
     return outcome
 
 
-async def _apply(ctx: Context, db: AsyncConnection, record: Record) -> str:
+async def _apply(batch: _Batch, record: Record) -> str:
+    ctx, db = batch.ctx, batch.db
     if isinstance(record, CategoryRecord):
         return await _category(ctx, db, record)
     if isinstance(record, ProductTypeRecord):
@@ -232,14 +286,14 @@ async def _apply(ctx: Context, db: AsyncConnection, record: Record) -> str:
     if isinstance(record, AttributeRecord):
         return await _attribute(ctx, db, record)
     if isinstance(record, ProductRecord):
-        return await _product(ctx, db, record)
+        return await _product(batch, record)
     if isinstance(record, StatusRecord):
-        return await _status(ctx, db, record)
+        return await _status(batch, record)
     if isinstance(record, VariantRecord):
-        return await _variant(ctx, db, record)
+        return await _variant(batch, record)
     if isinstance(record, LadderRecord):
-        return await _ladder(ctx, db, record)
-    return await _stock(ctx, db, record)
+        return await _ladder(batch, record)
+    return await _stock(batch, record)
 
 
 def _refused(record: Record, issues: Sequence[Issue]) -> RowRefused:
@@ -410,7 +464,8 @@ async def _attribute(ctx: Context, db: AsyncConnection, record: AttributeRecord)
     return UPDATED
 
 
-async def _product(ctx: Context, db: AsyncConnection, record: ProductRecord) -> str:
+async def _product(batch: _Batch, record: ProductRecord) -> str:
+    ctx, db = batch.ctx, batch.db
     category = await _found(
         db, select(col(Category.id)).where(col(Category.slug) == record.category_slug)
     )
@@ -443,23 +498,35 @@ async def _product(ctx: Context, db: AsyncConnection, record: ProductRecord) -> 
         lead_time_days=record.lead_time_days,
         incoterms=record.incoterms,
     )
-    stored = await _found(
-        db, select(col(Product.id), col(Product.version)).where(col(Product.slug) == record.slug)
-    )
+    stored = await _product_of(batch, record.slug)
     if stored is None:
         created = await create_product(ctx, details)
         if created.issues:
             raise _refused(record, created.issues)
+        batch.written.product(created.row)
         return CREATED
     updated = await update_product(
         ctx,
-        product_id=encode_global_id("Product", stored[0]),
-        expected_version=stored[1],
+        product_id=encode_global_id("Product", stored.pk),
+        expected_version=stored.version,
         details=details,
     )
     if updated.issues or updated.row is None:
         raise _refused(record, updated.issues)
-    return _moved(stored[1], updated.row.version)
+    batch.written.product(updated.row)
+    return _moved(stored.version, updated.row.version)
+
+
+async def _product_of(batch: _Batch, slug: str) -> _StoredProduct | None:
+    if slug in batch.written.products:
+        return batch.written.products[slug]
+    stored = await _found(
+        batch.db,
+        select(col(Product.id), col(Product.version), col(Product.status)).where(
+            col(Product.slug) == slug
+        ),
+    )
+    return None if stored is None else _StoredProduct(stored[0], stored[1], stored[2])
 
 
 def _spec_value(key: str, cell: str, kind: str | None) -> SpecValue:
@@ -477,16 +544,11 @@ def _spec_value(key: str, cell: str, kind: str | None) -> SpecValue:
     return SpecValue(key, text=cell)
 
 
-async def _status(ctx: Context, db: AsyncConnection, record: StatusRecord) -> str:
-    stored = await _found(
-        db,
-        select(col(Product.id), col(Product.version), col(Product.status)).where(
-            col(Product.slug) == record.slug
-        ),
-    )
+async def _status(batch: _Batch, record: StatusRecord) -> str:
+    stored = await _product_of(batch, record.slug)
     if stored is None:
         return SKIPPED  # the product's own row was refused, and reported
-    if stored[2] == record.status:
+    if stored.status == record.status:
         return SKIPPED
     change = {
         ProductStatus.ACTIVE: publish_product,
@@ -494,81 +556,86 @@ async def _status(ctx: Context, db: AsyncConnection, record: StatusRecord) -> st
         ProductStatus.ARCHIVED: archive_product,
     }[record.status]
     result = await change(
-        ctx, product_id=encode_global_id("Product", stored[0]), expected_version=stored[1]
+        batch.ctx,
+        product_id=encode_global_id("Product", stored.pk),
+        expected_version=stored.version,
     )
     if result.issues:
         raise _refused(record, result.issues)
+    batch.written.product(result.row)
     return UPDATED
 
 
-async def _variant_of(db: AsyncConnection, record: Record, sku: str) -> tuple[int, int, int]:
+async def _variant_of(batch: _Batch, sku: str) -> _StoredVariant | None:
+    if sku.lower() in batch.written.variants:
+        return batch.written.variants[sku.lower()]
     stored = await _found(
-        db,
+        batch.db,
         select(col(Variant.id), col(Variant.version), col(Variant.product_id)).where(
             func.lower(col(Variant.sku)) == sku.lower()
         ),
     )
+    return None if stored is None else _StoredVariant(stored[0], stored[1], stored[2])
+
+
+async def _existing_variant(batch: _Batch, record: Record, sku: str) -> _StoredVariant:
+    stored = await _variant_of(batch, sku)
     if stored is None:
         raise _missing(record, "sku", "variant")
-    return int(stored[0]), int(stored[1]), int(stored[2])
+    return stored
 
 
-async def _variant(ctx: Context, db: AsyncConnection, record: VariantRecord) -> str:
-    product = await _found(
-        db, select(col(Product.id)).where(col(Product.slug) == record.product_slug)
-    )
+async def _variant(batch: _Batch, record: VariantRecord) -> str:
+    product = await _product_of(batch, record.product_slug)
     if product is None:
         raise _missing(record, "product_slug", "product")
-    sku = record.details.sku or ""
-    stored = await _found(
-        db,
-        select(col(Variant.id), col(Variant.version), col(Variant.product_id)).where(
-            func.lower(col(Variant.sku)) == sku.lower()
-        ),
-    )
+    stored = await _variant_of(batch, record.details.sku or "")
     if stored is None:
         created = await create_variant(
-            ctx, product_id=encode_global_id("Product", product[0]), details=record.details
+            batch.ctx, product_id=encode_global_id("Product", product.pk), details=record.details
         )
         if created.issues:
             raise _refused(record, created.issues)
+        batch.written.variant(created.row)
         return CREATED
-    if stored[2] != product[0]:
+    if stored.product_pk != product.pk:
         message = "a variant of another product has this SKU (in any letter case)"
         raise RowRefused(
             FileError(record.at.file, record.at.row, "sku", UserErrorCode.SKU_TAKEN, message)
         )
     updated = await update_variant(
-        ctx,
-        variant_id=encode_global_id("Variant", stored[0]),
-        expected_version=stored[1],
+        batch.ctx,
+        variant_id=encode_global_id("Variant", stored.pk),
+        expected_version=stored.version,
         details=record.details,
     )
     if updated.issues or updated.row is None:
         raise _refused(record, updated.issues)
-    return _moved(stored[1], updated.row.version)
+    batch.written.variant(updated.row)
+    return _moved(stored.version, updated.row.version)
 
 
-async def _ladder(ctx: Context, db: AsyncConnection, record: LadderRecord) -> str:
-    pk, version, _product = await _variant_of(db, record, record.sku)
+async def _ladder(batch: _Batch, record: LadderRecord) -> str:
+    stored = await _existing_variant(batch, record, record.sku)
     result = await set_price_tiers(
-        ctx,
-        variant_id=encode_global_id("Variant", pk),
-        expected_version=version,
+        batch.ctx,
+        variant_id=encode_global_id("Variant", stored.pk),
+        expected_version=stored.version,
         currency=record.currency,
         tiers=record.tiers,
     )
     if result.issues or result.row is None:
         raise _refused(record, result.issues)
-    return _moved(version, result.row.version)
+    batch.written.variant(result.row)
+    return _moved(stored.version, result.row.version)
 
 
-async def _stock(ctx: Context, db: AsyncConnection, record: StockRecord) -> str:
-    pk, _version, _product = await _variant_of(db, record, record.sku)
+async def _stock(batch: _Batch, record: StockRecord) -> str:
+    stored = await _existing_variant(batch, record, record.sku)
     result = await adjust_stock(
-        ctx,
+        batch.ctx,
         Adjustment(
-            variant_id=encode_global_id("Variant", pk),
+            variant_id=encode_global_id("Variant", stored.pk),
             reason=STOCK_REASON,
             counted_on_hand=record.on_hand,
         ),

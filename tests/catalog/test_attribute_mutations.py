@@ -16,8 +16,8 @@ from core.settings import Settings
 from models.catalog import Product, ProductStatus, ProductType
 from models.outbox import OutboxEvent
 from tests.builders import make_category, make_fabric_type, make_product
+from tests.catalog.facet_recount import recounted_facets, stored_facet_counts
 from tests.catalog.taxonomy_support import as_role, audit_rows, codes, gid
-from tests.catalog.test_catalog_index import _facet_counts, _recount
 from tests.graphql_client import GraphQLClient
 
 RESULT = """productType { version attributes { key kind required allowedValues } }
@@ -88,7 +88,7 @@ def _sample(products: list[Product]) -> list[dict[str, Any]]:
 
 async def _counts_are_right(db: Database, fabric: ProductType) -> bool:
     assert fabric.id is not None
-    return await _facet_counts(db, [fabric.id]) == await _recount(db, [fabric.id])
+    return await stored_facet_counts(db, [fabric.id]) == await recounted_facets(db, [fabric.id])
 
 
 async def test_a_new_required_attribute_is_refused_then_given_to_every_product_at_once(

@@ -3,12 +3,15 @@ land, the same file twice changes nothing, and the stock goes through the ledger
 
 from __future__ import annotations
 
+from sqlalchemy import text
+
 from core.db import Database
 from core.outcomes import UserErrorCode
 from core.settings import Settings
 from resolvers.catalog.catalog_import import Actor, apply_batch, dry_run
 from resolvers.catalog.catalog_rows import read_catalog_file
 from tests.catalog.catalog_file_support import CSV, catalog_rows, count, zipped
+from tests.catalog.facet_recount import recounted_facets, stored_facet_counts
 
 SYSTEM = Actor(label="cli")
 
@@ -41,8 +44,6 @@ async def test_a_whole_catalog_lands_with_audit_events_and_a_ledger(
     ]
     assert [row[7] for row in rows["variants"]] == [0, 1200]
     async with db.session() as session:
-        from sqlalchemy import text
-
         ledger = (await session.execute(text("select kind, reason from stock_movements"))).all()
         labels = set(
             (await session.execute(text("select actor_label from audit_entries"))).scalars()
@@ -113,8 +114,6 @@ async def test_a_dry_run_writes_nothing_and_reports_every_error(
 async def test_stock_below_reserved_is_refused(db: Database, settings: Settings) -> None:
     await apply_batch(db, settings, SYSTEM, read_catalog_file(zipped(dict(CSV)), "c.zip").records)
     async with db.transaction() as session:
-        from sqlalchemy import text
-
         await session.execute(text("update variants set stock_reserved = 10 where sku = 'NT-01'"))
     stock = "sku,stock_on_hand\r\nNT-01,5\r\n"
 
@@ -124,4 +123,68 @@ async def test_stock_below_reserved_is_refused(db: Database, settings: Settings)
 
     assert [(e.row, e.column, e.code) for e in outcome.errors] == [
         (2, "stock_on_hand", UserErrorCode.BELOW_RESERVED)
+    ]
+
+
+async def test_a_batch_leaves_the_storefront_rows_as_record_by_record_writes_would(
+    db: Database, settings: Settings
+) -> None:
+    """The import rewrites derived rows once per batch: they must still equal a recount."""
+    await apply_batch(db, settings, SYSTEM, read_catalog_file(zipped(dict(CSV)), "c.zip").records)
+    files = dict(CSV)
+    # navy-twill moves category and changes a spec; grey-plain is published; prices change;
+    # a third product is refused and must leave nothing behind.
+    files["products.csv"] = (
+        CSV["products.csv"]
+        .replace("navy-twill,Navy twill,denim", "navy-twill,Navy twill,textiles")
+        .replace('",180,twill', '",200,twill')
+        .replace(",draft,", ",active,")
+        + "third,Third,denim,fabric,52,IN,1,0,,active,,100,plain,\r\n"
+    )
+    files["prices.csv"] = CSV["prices.csv"].replace("NT-01,EUR,100,3.95", "NT-01,EUR,100,3.55")
+
+    outcome = await apply_batch(
+        db, settings, SYSTEM, read_catalog_file(zipped(files), "c.zip").records
+    )
+
+    assert {(e.file, e.row, e.code) for e in outcome.errors} == {
+        ("products.csv", 4, UserErrorCode.INVALID_HS_CODE)
+    }
+    async with db.session() as session:
+        type_ids = list((await session.execute(text("select id from product_types"))).scalars())
+        prices = (
+            await session.execute(
+                text(
+                    "select p.slug, pp.currency, pp.from_price from product_prices pp "
+                    "join products p on p.id = pp.product_id order by 1, 2"
+                )
+            )
+        ).all()
+        searchable = (
+            await session.execute(
+                text(
+                    "select p.slug from product_search s join products p on p.id = s.product_id "
+                    "order by 1"
+                )
+            )
+        ).scalars()
+        spec_scopes = (
+            await session.execute(
+                text(
+                    "select distinct p.slug, c.slug from product_spec_values v "
+                    "join products p on p.id = v.product_id "
+                    "join categories c on c.id = v.category_id order by 1"
+                )
+            )
+        ).all()
+    assert await stored_facet_counts(db, type_ids) == await recounted_facets(db, type_ids)
+    assert [(slug, currency, str(price)) for slug, currency, price in prices] == [
+        ("grey-plain", "USD", "3.1000"),
+        ("navy-twill", "EUR", "3.5500"),
+        ("navy-twill", "USD", "4.2000"),
+    ]
+    assert list(searchable) == ["grey-plain", "navy-twill"]
+    assert [tuple(row) for row in spec_scopes] == [
+        ("grey-plain", "denim"),
+        ("navy-twill", "textiles"),
     ]

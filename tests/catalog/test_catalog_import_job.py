@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy import text
 
 from app.worker_main import build_worker, job_context
 from auth.principal import Principal, PrincipalKind
@@ -98,3 +100,47 @@ async def test_an_unreadable_file_fails_the_import_with_its_errors(
     assert failed.status == ImportStatus.FAILED
     assert failed.errors
     assert failed.records_total == 0
+
+
+BREAK_PRICE_TIERS = [
+    """CREATE FUNCTION test_refuse_price_tiers() RETURNS trigger LANGUAGE plpgsql AS
+    $$ BEGIN RAISE EXCEPTION 'price_tiers refuses writes (a broken database)'; END $$""",
+    """CREATE TRIGGER test_refuse_price_tiers BEFORE INSERT ON price_tiers
+    FOR EACH ROW EXECUTE FUNCTION test_refuse_price_tiers()""",
+]
+MEND_PRICE_TIERS = [
+    "DROP TRIGGER IF EXISTS test_refuse_price_tiers ON price_tiers",
+    "DROP FUNCTION IF EXISTS test_refuse_price_tiers()",
+]
+
+
+async def _execute(database: Database, statements: list[str]) -> None:
+    async with database.transaction() as session:
+        for statement in statements:
+            await session.execute(text(statement))
+
+
+@pytest.mark.slow
+async def test_an_import_failing_on_every_attempt_is_marked_stopped_not_left_running(
+    ctx: Context, jobs_settings: Settings, committed_db: Database
+) -> None:
+    # given a database that fails every batch of the file (a real fault, not a refused row)
+    await _execute(committed_db, BREAK_PRICE_TIERS)
+    try:
+        job = await _start(ctx, zipped(dict(CSV)))
+        # when workers run it until its event is dead-lettered (3 attempts in these settings)
+        async with asyncio.timeout(30):
+            while (await _job(committed_db, job.id)).status != ImportStatus.FAILED:
+                await _run_worker(jobs_settings, committed_db)
+                await asyncio.sleep(0.06)
+    finally:
+        await _execute(committed_db, MEND_PRICE_TIERS)
+    # then the import says it stopped, and nothing of its failed batch landed
+    stopped = await _job(committed_db, job.id)
+    assert [e["code"] for e in stopped.errors] == ["IMPORT_STOPPED"]
+    assert stopped.records_done == 0 < stopped.records_total
+    assert stopped.finished_at is not None
+    assert (await catalog_rows(committed_db))["products"] == []
+    async with committed_db.session() as session:
+        states = (await session.execute(text("select state from outbox_events"))).scalars()
+        assert list(states) == ["dead"]

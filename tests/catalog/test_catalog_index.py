@@ -21,15 +21,13 @@ from core.db import Database
 from models.catalog import Category, PriceTier, Product, ProductStatus, ProductType, Variant
 from models.catalog.discovery import (
     COUNTRY_KEY,
-    facet_pair_counts,
-    facet_value_counts,
     product_prices,
     product_search,
     product_spec_values,
-    spec_value_rows,
 )
 from models.catalog.rules import CatalogRuleError
 from tests.builders import make_category, make_fabric_type, make_product, make_variant
+from tests.catalog.facet_recount import recounted_facets, stored_facet_counts
 
 
 async def _spec_rows(db: Database, product_id: int) -> set[tuple[Any, ...]]:
@@ -234,60 +232,6 @@ async def test_a_rejected_product_writes_no_discovery_rows(db: Database) -> None
     }
 
 
-FacetCounts = tuple[Counter[tuple[Any, ...]], Counter[tuple[Any, ...]]]
-
-
-async def _facet_counts(db: Database, type_ids: list[int]) -> FacetCounts:
-    """The stored value and pair counts of these product types, leaving out values no
-    product has now."""
-    values, pairs = facet_value_counts.c, facet_pair_counts.c
-    value = (values.attribute_key, values.value_text, values.value_number, values.value_bool)
-    picked = (pairs.picked_key, pairs.picked_text, pairs.picked_number, pairs.picked_bool)
-    counted = (pairs.attribute_key, pairs.value_text, pairs.value_number, pairs.value_bool)
-    async with db.session() as session:
-        value_rows = await session.execute(
-            select(values.product_type_id, values.category_id, *value, values.products).where(
-                values.product_type_id.in_(type_ids), values.products != 0
-            )
-        )
-        pair_rows = await session.execute(
-            select(
-                pairs.product_type_id, pairs.category_id, *picked, *counted, pairs.products
-            ).where(pairs.product_type_id.in_(type_ids), pairs.products != 0)
-        )
-        return (
-            Counter({tuple(row[:6]): row[6] for row in value_rows}),
-            Counter({tuple(row[:10]): row[10] for row in pair_rows}),
-        )
-
-
-async def _recount(db: Database, type_ids: list[int]) -> FacetCounts:
-    """The same counts by definition: every active product's spec values and country of
-    origin, from its own columns, alone and in pairs of different keys."""
-    values: Counter[tuple[Any, ...]] = Counter()
-    pairs: Counter[tuple[Any, ...]] = Counter()
-    async with db.session() as session:
-        products = await session.scalars(
-            select(Product).where(col(Product.product_type_id).in_(type_ids))
-        )
-        for product in products:
-            if product.status != ProductStatus.ACTIVE:
-                continue
-            assert product.id is not None
-            typed = [
-                (row["attribute_key"], row["value_text"], row["value_number"], row["value_bool"])
-                for row in spec_value_rows(product.id, product.product_type_id, product.specs)
-            ]
-            typed.append((COUNTRY_KEY, product.country_of_origin, None, None))
-            scope = (product.product_type_id, product.category_id)
-            for one in typed:
-                values[(*scope, *one)] += 1
-                for other in typed:
-                    if other[0] != one[0]:
-                        pairs[(*scope, *one, *other)] += 1
-    return values, pairs
-
-
 async def test_facet_counts_equal_a_recount_after_inserts_updates_status_changes_and_deletes(
     db: Database,
 ) -> None:
@@ -316,8 +260,8 @@ async def test_facet_counts_equal_a_recount_after_inserts_updates_status_changes
     category_ids = [category.id for category in categories if category.id is not None]
     ids = [product.id for product in products if product.id is not None]
     assert (
-        await _facet_counts(db, type_ids)
-        == await _recount(db, type_ids)
+        await stored_facet_counts(db, type_ids)
+        == await recounted_facets(db, type_ids)
         != (
             Counter(),
             Counter(),
@@ -337,27 +281,29 @@ async def test_facet_counts_equal_a_recount_after_inserts_updates_status_changes
         fourth.status = ProductStatus.DRAFT
         (await session.get_one(Product, ids[4])).status = ProductStatus.ACTIVE
         await session.commit()
-    assert await _facet_counts(db, type_ids) == await _recount(db, type_ids)
+    assert await stored_facet_counts(db, type_ids) == await recounted_facets(db, type_ids)
 
     # when products are deleted, a draft and an active one
     async with db.session() as session:
         for pk in (ids[3], ids[5]):
             await session.delete(await session.get_one(Product, pk))
         await session.commit()
-    assert await _facet_counts(db, type_ids) == await _recount(db, type_ids)
+    assert await stored_facet_counts(db, type_ids) == await recounted_facets(db, type_ids)
 
 
 async def test_a_rolled_back_write_leaves_the_facet_counts_as_they_were(db: Database) -> None:
     product_id = await _fabric(db, specs={"gsm": 220, "weave": "twill"})
     async with db.session() as session:
         type_id = (await session.get_one(Product, product_id)).product_type_id
-    before = await _facet_counts(db, [type_id])
+    before = await stored_facet_counts(db, [type_id])
     async with db.session() as session:
         product = await session.get_one(Product, product_id)
         product.specs = {"gsm": "heavy"}
         with pytest.raises(CatalogRuleError):
             await session.commit()
-    assert await _facet_counts(db, [type_id]) == before == await _recount(db, [type_id])
+    assert (
+        await stored_facet_counts(db, [type_id]) == before == await recounted_facets(db, [type_id])
+    )
 
 
 async def test_concurrent_writers_of_one_type_and_category_keep_the_counts_exact(
@@ -383,8 +329,8 @@ async def test_concurrent_writers_of_one_type_and_category_keep_the_counts_exact
     # when eight transactions add products with the same values at once
     await asyncio.gather(*(write(index) for index in range(8)))
     # then every one of them is counted
-    counts = await _facet_counts(committed_db, [type_id])
-    assert counts == await _recount(committed_db, [type_id])
+    counts = await stored_facet_counts(committed_db, [type_id])
+    assert counts == await recounted_facets(committed_db, [type_id])
     values, pairs = counts
     assert values[twill] == 8
     assert pairs[(*twill, "gsm", None, 201.0, None)] == 4
@@ -395,6 +341,6 @@ async def test_concurrent_writers_of_one_type_and_category_keep_the_counts_exact
             select(Product).where(col(Product.product_type_id) == type_id)
         ):
             await session.delete(product)
-    removed = await _facet_counts(committed_db, [type_id])
+    removed = await stored_facet_counts(committed_db, [type_id])
     # then every count is back to 0
     assert removed == (Counter(), Counter())
