@@ -4,6 +4,8 @@ command line, and an export that imports back unchanged."""
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -112,3 +114,38 @@ def test_an_import_invalidates_the_servers_cached_catalog_reads(
     finally:
         client.delete(version_key)
         client.close()
+
+
+COUNTED = ("categories", "product_types", "attribute_definitions", "products", "variants")
+COUNTED += ("price_tiers", "product_prices", "product_search", "facet_value_counts")
+
+
+def _counts(path: Path) -> dict[str, int]:
+    with closing(sqlite3.connect(path)) as connection:
+        return {
+            table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 - our table names
+            for table in COUNTED
+        }
+
+
+@pytest.mark.slow
+def test_on_sqlite_a_demo_catalog_exports_and_imports_into_an_empty_database(
+    tmp_path: Path,
+) -> None:
+    """The development database (`make run`) takes the same files as PostgreSQL."""
+    source = Tradeql(f"sqlite+aiosqlite:///{tmp_path / 'source.db'}", env={"ENV": "development"})
+    target = Tradeql(f"sqlite+aiosqlite:///{tmp_path / 'target.db'}", env={"ENV": "development"})
+    for database in (source, target):
+        assert database("migrate").returncode == 0
+    assert source("seed-demo", "--products", "12").returncode == 0
+    exported = str(tmp_path / "demo.zip")
+    assert source("catalog", "export", exported).returncode == 0
+
+    imported = target("catalog", "import", exported)
+
+    assert imported.returncode == 0, imported.stderr
+    assert "0 rows failed" in imported.stdout
+    assert _counts(tmp_path / "target.db") == _counts(tmp_path / "source.db")
+    assert _counts(tmp_path / "target.db")["products"] == 12
+    again = target("catalog", "import", exported)
+    assert again.stdout.startswith("0 records were created, 0 updated"), again.stdout
