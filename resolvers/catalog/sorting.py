@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Select, and_, false, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, FromClause, Select, and_, func, select
 from sqlmodel import col
 
 from core.dialect import search_match, search_relevance
@@ -22,6 +22,7 @@ from models.base import metadata
 from models.catalog import Product
 from models.catalog.discovery import product_prices, product_search
 from resolvers.catalog.pricing import check_currency
+from resolvers.keyset import after_key
 from resolvers.newest_first import NewestFirst
 from resolvers.pagination import decode_cursor, encode_cursor, not_a_cursor
 
@@ -69,7 +70,7 @@ class SortPlan:
             bounds = self.sql_values(values)
         except (ValueError, InvalidOperation):
             raise not_a_cursor() from None
-        return _keyset(self.keys, self.descending, bounds)
+        return after_key(self.keys, self.descending, bounds)
 
     def with_join(self, statement: Select[Any]) -> Select[Any]:
         return statement if self.join is None else statement.join(*self.join)
@@ -235,22 +236,3 @@ def _finite_decimal(text: str) -> Decimal:
     if not value.is_finite():
         raise ValueError(text)
     return value
-
-
-def _keyset(
-    keys: Sequence[ColumnElement[Any]], descending: Sequence[bool], bounds: Sequence[Any]
-) -> ColumnElement[bool]:
-    """(keys) after (bounds) in the given directions.
-
-    With one direction throughout, a row comparison, which a btree index serves as a range;
-    with mixed directions (relevance), the expanded OR of prefixes.
-    """
-    if len(set(descending)) == 1:
-        row, bound = tuple_(*keys), tuple_(*bounds)
-        return row < bound if descending[0] else row > bound
-    branches: list[ColumnElement[bool]] = []
-    for index, (key, desc) in enumerate(zip(keys, descending, strict=True)):
-        equal_prefix = [k == b for k, b in zip(keys[:index], bounds[:index], strict=True)]
-        beyond = key < bounds[index] if desc else key > bounds[index]
-        branches.append(and_(*equal_prefix, beyond))
-    return or_(false(), *branches)

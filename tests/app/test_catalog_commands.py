@@ -116,8 +116,10 @@ def test_an_import_invalidates_the_servers_cached_catalog_reads(
         client.close()
 
 
-COUNTED = ("categories", "product_types", "attribute_definitions", "products", "variants")
-COUNTED += ("price_tiers", "product_prices", "product_search", "facet_value_counts")
+COUNTED = (
+    *("categories", "product_types", "attribute_definitions", "products", "variants"),
+    *("price_tiers", "product_prices", "product_search", "facet_value_counts"),
+)
 
 
 def _counts(path: Path) -> dict[str, int]:
