@@ -3,6 +3,8 @@
 A shipment is booked before the goods leave, so an order that is confirmed, paid or already
 shipped may get one (several, for split shipments). The order row is locked while the
 shipment is written, so a cancellation cannot slip in between the check and the insert.
+The shipment's own ETD and ETA (its legs' earliest and latest) are written with its legs, in
+the same transaction, for the staff list's orders (`admin_queries.shipments`).
 Reads go through the scoped relations of `loaders.shipments`: a client sees the shipments of
 its own orders, staff with `orders:read_all` every one, and a shipment nobody may see is
 "not found" exactly like one that does not exist.

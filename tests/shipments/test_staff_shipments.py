@@ -434,3 +434,33 @@ async def test_a_cursor_of_another_order_is_refused(
     global_id = encode_global_id("Shipment", 1)
     body = await staff.post(LIST, {"first": 1, "after": global_id})
     assert error_codes(body) == [("shipments", "BAD_USER_INPUT")]
+
+
+@pytest.mark.parametrize("sort", ["ETA", "ETD_DESC"])
+async def test_the_list_pages_and_filters_alike_on_the_embedded_sqlite_default(
+    any_db: Database, settings: Settings, any_client: GraphQLClient, sort: str
+) -> None:
+    # given the same shipments on PostgreSQL and on SQLite
+    await _world(any_db)
+    staff = await _staff(any_db, settings, any_client, Role.SUPPORT)
+    whole = await _references(staff, sortBy=sort)
+    # when staff page through two at a time
+    paged: list[str] = []
+    after = None
+    while True:
+        body = await staff.post(LIST, {"first": 2, "after": after, "sortBy": sort})
+        listing = body["data"]["shipments"]
+        paged += [node["reference"] for node in listing["nodes"]]
+        if not listing["pageInfo"]["hasNextPage"]:
+            break
+        after = listing["pageInfo"]["endCursor"]
+    # then the pages are the whole list, undated last or first, and the filters agree
+    expected = {"ETA": ["B", "C", "A", "E", "D"], "ETD_DESC": ["D", "C", "B", "E", "A"]}[sort]
+    assert paged == whole == expected
+    window = {"etaFrom": "2027-03-13T02:00:00+02:00", "etaTo": "2027-03-13T00:00:00Z"}
+    assert await _references(staff, sortBy=sort, filter=window) == [
+        ref for ref in expected if ref in ("B", "C")
+    ]
+    assert await _references(staff, sortBy=sort, filter={"carrier": "MAERSK"}) == [
+        ref for ref in expected if ref in ("A", "E")
+    ]
