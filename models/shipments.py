@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
     Column,
+    ColumnElement,
     Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    column,
+    func,
+    literal_column,
 )
 from sqlmodel import Field, SQLModel
 
@@ -27,9 +31,39 @@ class TransportMode(StrEnum):
     COURIER = "courier"
 
 
+# Where a shipment without a known ETD or ETA sorts: at the end of time. A literal, not a
+# parameter, so that the staff list's ORDER BY is the very expression its index holds;
+# spelt in the index as PostgreSQL prints it back (so migrations and models compare equal),
+# and in queries as both databases read it (SQLite takes "Z", not "+00").
+PG_ONLY = {"only_on": "postgresql"}
+UNDATED = datetime(9999, 12, 31, tzinfo=UTC)
+UNDATED_IN_INDEX = "'9999-12-31 00:00:00+00'"
+UNDATED_IN_QUERY = "'9999-12-31 00:00:00Z'"
+
+
+def _undated_last_index(moment: str) -> ColumnElement[datetime]:
+    return func.coalesce(column(moment, Moment()), literal_column(UNDATED_IN_INDEX, Moment()))
+
+
+def _lower_prefix_index(name: str, attribute: str) -> Index:
+    """`lower(attribute) LIKE 'prefix%'` through an index, whatever the collation (PG only)."""
+    label = f"{attribute}_lower"
+    return Index(
+        name,
+        func.lower(column(attribute)).label(label),
+        postgresql_ops={label: "text_pattern_ops"},
+        info=PG_ONLY,
+    )
+
+
 class Shipment(SQLModel, table=True):
     __tablename__ = "shipments"
-    __table_args__ = (Index(None, "order_id", "id"),)
+    __table_args__ = (
+        Index(None, "order_id", "id"),
+        # The staff list's orders by ETA and by ETD (either direction: a btree reads backward).
+        Index("ix_shipments_eta_key", _undated_last_index("eta"), "id", info=PG_ONLY),
+        Index("ix_shipments_etd_key", _undated_last_index("etd"), "id", info=PG_ONLY),
+    )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
     order_id: int = Field(sa_column=Column(BigId, foreign_key("orders.id"), nullable=False))
@@ -39,6 +73,11 @@ class Shipment(SQLModel, table=True):
     )
     reference: str = Field(default="", sa_column=Column(String(120), nullable=False, default=""))
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # Kept from the legs, written in the transaction that writes them (legs change nowhere
+    # else), so the staff list sorts by index: the earliest ETD of any leg (when the goods
+    # leave) and the latest ETA of any leg (when they arrive); NULL when no leg has one.
+    etd: datetime | None = Field(default=None, sa_column=Column(Moment()))
+    eta: datetime | None = Field(default=None, sa_column=Column(Moment()))
     created_at: datetime | None = Field(default=None, sa_column=created_at_column())
 
 
@@ -49,6 +88,13 @@ class ShipmentLeg(SQLModel, table=True):
         CheckConstraint("sequence >= 1", name="sequence_positive"),
         CheckConstraint(one_of("mode", TransportMode), name="mode_known"),
         CheckConstraint("eta IS NULL OR etd IS NULL OR eta >= etd", name="eta_after_etd"),
+        # The staff list's leg filters: shipments with a leg due in a window, or of a carrier,
+        # vessel or container (a case-insensitive prefix).
+        Index(None, "eta", "shipment_id"),
+        Index(None, "etd", "shipment_id"),
+        _lower_prefix_index("ix_shipment_legs_carrier_lower_prefix", "carrier"),
+        _lower_prefix_index("ix_shipment_legs_vessel_lower_prefix", "vessel_or_flight"),
+        _lower_prefix_index("ix_shipment_legs_container_lower_prefix", "container_number"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))

@@ -135,7 +135,7 @@ RESTRICTED_TYPES: dict[str, frozenset[str]] = {
     ),
     "Payment": frozenset({"id", "amount", "reference", "receivedAt"}),
     "Shipment": frozenset(
-        {"id", "order", "reference", "note", "createdAt", "legs", "trackingEvents"}
+        {"id", "order", "reference", "note", "etd", "eta", "createdAt", "legs", "trackingEvents"}
     ),
     "ShipmentLeg": frozenset(
         {

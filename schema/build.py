@@ -43,6 +43,7 @@ from schema.orders.mutations import OrderMutation
 from schema.orders.query import OrderQuery
 from schema.shipments.mutations import ShipmentMutation
 from schema.shipments.query import ShipmentQuery
+from schema.shipments.staff_query import StaffShipmentQuery
 from schema.single_operation import OneOperationPerRequest
 from schema.uploads import UPLOAD, Upload
 from schema.validation import DOCUMENT_CACHE_SIZE, ValidationPolicy, bounded_validation
@@ -62,6 +63,7 @@ class Query(
     OrderQuery,
     InquiryQuery,
     ShipmentQuery,
+    StaffShipmentQuery,
     FileQuery,
 ):
     pass

@@ -24,7 +24,7 @@ DOMAINS: dict[str, set[str]] = {
     "inquiries": {"models", "loaders", "resolvers", "schema", "jobs", "tests"},
     "ledger": {"models", "loaders", "resolvers", "schema", "jobs", "tests"},
     "orders": {"models", "loaders", "resolvers", "schema", "tests"},
-    "shipments": {"models", "loaders", "resolvers", "schema", "tests"},
+    "shipments": {"models", "loaders", "resolvers", "admin_queries", "schema", "tests"},
     "webhooks": {"models", "jobs", "tests"},
 }
 # What may sit beside the domains in the folders split by domain.
@@ -33,6 +33,7 @@ SHARED: dict[str, set[str]] = {
         "context",
         "outcomes",
         "pagination",
+        "keyset",
         "newest_first",
         "keyset",
         "checks",

@@ -3,6 +3,8 @@
 A shipment is booked before the goods leave, so an order that is confirmed, paid or already
 shipped may get one (several, for split shipments). The order row is locked while the
 shipment is written, so a cancellation cannot slip in between the check and the insert.
+The shipment's own ETD and ETA (its legs' earliest and latest) are written with its legs, in
+the same transaction, for the staff list's orders (`admin_queries.shipments`).
 Reads go through the scoped relations of `loaders.shipments`: a client sees the shipments of
 its own orders, staff with `orders:read_all` every one, and a shipment nobody may see is
 "not found" exactly like one that does not exist.
@@ -121,6 +123,14 @@ def check_legs(legs: Sequence[LegRequest]) -> tuple[list[dict[str, Any]], list[I
     return checked, issues
 
 
+def journey_dates(legs: Sequence[dict[str, Any]]) -> tuple[datetime | None, datetime | None]:
+    """The shipment's own ETD and ETA, kept on its row for the staff list's orders: the
+    earliest ETD and the latest ETA of its legs, None when no leg has one."""
+    departures = [leg["etd"] for leg in legs if leg["etd"] is not None]
+    arrivals = [leg["eta"] for leg in legs if leg["eta"] is not None]
+    return (min(departures) if departures else None, max(arrivals) if arrivals else None)
+
+
 def check_shipment(request: ShipmentRequest) -> tuple[dict[str, Any], list[Issue]]:
     checker = Checker()
     reference = checker.text(("reference",), request.reference, 120, required=False)
@@ -154,6 +164,7 @@ async def create_shipment(
     values, issues = check_shipment(request)
     if issues:
         return WriteResult(issues=issues)
+    etd, eta = journey_dates(values["legs"])
     async with ctx.database.transaction() as db:
         order = await _visible_order(ctx, db, pk)
         if order is None:
@@ -167,6 +178,8 @@ async def create_shipment(
             client_company_id=order.client_company_id,
             reference=values["reference"],
             note=values["note"],
+            etd=etd,
+            eta=eta,
         )
         db.add(shipment)
         await db.flush()

@@ -106,6 +106,16 @@ class Shipment(Node):
         description="The forwarder's or carrier's booking reference; may be empty."
     )
     note: str = strawberry.field(description="A note for the client; may be empty.")
+    etd: datetime | None = strawberry.field(
+        description=(
+            "When the goods are due to leave: the earliest ETD of its legs; null if none has one."
+        )
+    )
+    eta: datetime | None = strawberry.field(
+        description=(
+            "When the goods are due to arrive: the latest ETA of its legs; null if none has one."
+        )
+    )
     created_at: datetime = strawberry.field(description="When the shipment was booked.")
 
     @classmethod
@@ -117,6 +127,8 @@ class Shipment(Node):
             row=row,
             reference=row.reference,
             note=row.note,
+            etd=row.etd,
+            eta=row.eta,
             created_at=row.created_at,
         )
 

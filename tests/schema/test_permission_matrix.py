@@ -116,6 +116,10 @@ PROBES: dict[str, Probe] = {
     "Query.clientCompany": Probe(
         "query($company: ID!) { clientCompany(id: $company) { name } }", ("clientCompany",)
     ),
+    "Query.shipments": Probe(
+        "{ shipments(first: 1, sortBy: ETD_DESC) { totalCount nodes { eta } } }",
+        ("shipments",),
+    ),
     "Query.catalogProducts": Probe(
         "{ catalogProducts(first: 1) { totalCount } }", ("catalogProducts",)
     ),
