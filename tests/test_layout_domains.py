@@ -35,7 +35,6 @@ SHARED: dict[str, set[str]] = {
         "pagination",
         "keyset",
         "newest_first",
-        "keyset",
         "checks",
         "idempotency",
         "versions",
