@@ -23,7 +23,9 @@ down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-LAST_SIGNED_IN_KEY = "coalesce(last_signed_in_at, '1970-01-01 00:00:00+00:00')"
+LAST_SIGNED_IN_KEY = (
+    "COALESCE(last_signed_in_at, '1970-01-01 00:00:00+00'::timestamp with time zone)"
+)
 
 
 def upgrade() -> None:
