@@ -262,6 +262,6 @@ async def active_sessions(db: AsyncSession, user_id: int) -> list[UserSession]:
             col(UserSession.revoked_at).is_(None),
             col(UserSession.rotated_at).is_(None),
         )
-        .order_by(col(UserSession.created_at).desc())
+        .order_by(col(UserSession.created_at).desc(), col(UserSession.id).desc())
     )
     return [row for row in rows if _is_live(row, now)]
