@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from auth import session_admin, user_admin
+from auth import user_admin
 from core.global_id import decode_typed_id
 from core.outcomes import WriteResult
-from models.accounts import Role, User, UserSession
+from models.accounts import Role, User
 from resolvers.accounts.support import origin_of
 from resolvers.context import Context
 from resolvers.outcomes import refusable
 
 USER_TYPE = "User"
-SESSION_TYPE = "Session"
 CLIENT_COMPANY_TYPE = "ClientCompany"
 
 
@@ -78,16 +77,5 @@ async def enable_user(ctx: Context, *, user_id: str) -> WriteResult[User]:
         ctx,
         lambda db: user_admin.enable_user(
             db, user_id=pk, actor=ctx.principal, origin=origin_of(ctx)
-        ),
-    )
-
-
-async def end_session(ctx: Context, *, session_id: str, own_only: bool) -> WriteResult[UserSession]:
-    """End a live session: any user's (`users:manage`, checked by the schema) or one's own."""
-    pk = decode_typed_id(session_id, SESSION_TYPE, argument="sessionId")
-    return await refusable(
-        ctx,
-        lambda db: session_admin.end_session(
-            db, session_id=pk, actor=ctx.principal, origin=origin_of(ctx), own_only=own_only
         ),
     )

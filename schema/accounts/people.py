@@ -18,7 +18,7 @@ from auth.policy import Permission
 from core.global_id import encode_global_id
 from core.outcomes import WriteResult
 from models.accounts import Role, User, UserSession
-from resolvers.accounts import user_admin
+from resolvers.accounts import sessions, user_admin
 from resolvers.accounts.sessions import SessionListing
 from resolvers.pagination import Page
 from schema.accounts.gates import signed_in_field
@@ -209,7 +209,7 @@ class PeopleMutation:
     async def end_user_session(
         self, info: Info, session_id: Annotated[strawberry.ID, SESSION_ID]
     ) -> EndSessionPayload | None:
-        result = await user_admin.end_session(info.context, session_id=session_id, own_only=False)
+        result = await sessions.end_session(info.context, session_id=session_id, own_only=False)
         return EndSessionPayload.from_result(result)
 
     @signed_in_field(
@@ -222,5 +222,5 @@ class PeopleMutation:
     async def end_my_session(
         self, info: Info, session_id: Annotated[strawberry.ID, SESSION_ID]
     ) -> EndSessionPayload | None:
-        result = await user_admin.end_session(info.context, session_id=session_id, own_only=True)
+        result = await sessions.end_session(info.context, session_id=session_id, own_only=True)
         return EndSessionPayload.from_result(result)
