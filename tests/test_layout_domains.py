@@ -34,6 +34,7 @@ SHARED: dict[str, set[str]] = {
         "outcomes",
         "pagination",
         "newest_first",
+        "keyset",
         "checks",
         "idempotency",
         "versions",
