@@ -82,7 +82,7 @@ def _prefix(text: str) -> str:
     return escaped + "%"
 
 
-def _search_condition(search: str) -> ColumnElement[bool]:
+def search_condition(search: str) -> ColumnElement[bool]:
     """Users whose full name (any case) or email starts with `search`."""
     if len(search) > MAX_SEARCH_LENGTH:
         raise BadUserInput(f"must be at most {MAX_SEARCH_LENGTH} characters", argument="search")
@@ -130,7 +130,7 @@ async def list_users(
     """Users the caller may see matching the search and filter, a keyset page in `sort`."""
     conditions = [visible_users(ctx), *_filter_conditions(user_filter)]
     if search is not None and search.strip():
-        conditions.append(_search_condition(search.strip()))
+        conditions.append(search_condition(search.strip()))
     return await keyset_page(
         ctx.session,
         ORDERS[sort],
