@@ -133,7 +133,7 @@ async def log_in(
             db, origin, "login.password_accepted", label=account, user=user, succeeded=True
         )
         return LoginOutcome(challenge=challenge)
-    session = await issue_session(
+    session = await _sign_in(
         db,
         user,
         settings=settings,
@@ -144,6 +144,27 @@ async def log_in(
     await _audit(db, origin, "login.succeeded", label=account, user=user, succeeded=True)
     return LoginOutcome(
         session=session, mfa_setup_required=user.is_staff and settings.require_staff_mfa
+    )
+
+
+async def _sign_in(
+    db: AsyncSession,
+    user: User,
+    *,
+    settings: Settings,
+    mfa_verified: bool,
+    client_ip: str,
+    user_agent: str,
+) -> IssuedSession:
+    """A session for a completed sign-in, noted on the user for the staff users list."""
+    user.last_signed_in_at = datetime.now(UTC)
+    return await issue_session(
+        db,
+        user,
+        settings=settings,
+        mfa_verified=mfa_verified,
+        client_ip=client_ip,
+        user_agent=user_agent,
     )
 
 
@@ -232,7 +253,7 @@ async def complete_mfa(
         return LoginOutcome(problem=problem)
     challenge.used_at = datetime.now(UTC)
     await throttle.clear_account(limiter, ThrottleScope.MFA, account)
-    session = await issue_session(
+    session = await _sign_in(
         db,
         user,
         settings=settings,

@@ -44,8 +44,11 @@ DESCRIPTIONS: dict[Permission, str] = {
     Permission.ORDERS_READ_ALL: "see every client's orders, inquiries and quotes",
     Permission.ORDERS_WRITE: "move orders through their states and record shipments",
     Permission.INQUIRIES_MANAGE: "assign, quote and close inquiries",
-    Permission.USERS_MANAGE: "invite staff, change roles, disable users, reset MFA",
-    Permission.USERS_INVITE_CLIENTS: "invite users of client companies",
+    Permission.USERS_MANAGE: (
+        "list every user, invite staff, change roles, disable and enable users, reset MFA, "
+        "see and end any user's sessions"
+    ),
+    Permission.USERS_INVITE_CLIENTS: "invite and list users of client companies",
     Permission.AUDIT_READ: "read the audit log",
     Permission.REPORTS_READ: "read sales and finance reports",
 }

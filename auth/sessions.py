@@ -219,6 +219,25 @@ async def revoke_session(db: AsyncSession, *, user_id: int, session_id: int) -> 
     return await revoke_family(db, row.family_id) > 0
 
 
+async def end_live_session(
+    db: AsyncSession, session_id: int, *, owner_id: int | None = None
+) -> UserSession | None:
+    """End a live session (its whole family, so its refresh token dies too) and return it;
+    None, and nothing ended, when no live session has that id or, given `owner_id`, when it
+    belongs to someone else (the two are answered alike, so ids of others reveal nothing)."""
+    row = (
+        await db.scalars(
+            select(UserSession).where(col(UserSession.id) == session_id).with_for_update()
+        )
+    ).first()
+    if row is None or not _is_live(row, utcnow()):
+        return None
+    if owner_id is not None and row.user_id != owner_id:
+        return None
+    await revoke_family(db, row.family_id)
+    return row
+
+
 async def revoke_all_sessions(
     db: AsyncSession, user_id: int, *, except_family: str | None = None
 ) -> int:
@@ -243,6 +262,6 @@ async def active_sessions(db: AsyncSession, user_id: int) -> list[UserSession]:
             col(UserSession.revoked_at).is_(None),
             col(UserSession.rotated_at).is_(None),
         )
-        .order_by(col(UserSession.created_at).desc())
+        .order_by(col(UserSession.created_at).desc(), col(UserSession.id).desc())
     )
     return [row for row in rows if _is_live(row, now)]

@@ -1,10 +1,12 @@
-"""What administrators do to other people's accounts: invite, change a role, disable, reset MFA.
+"""What administrators do to other people's accounts: invite, change a role, disable, enable,
+reset MFA.
 
-Each change writes one audit row in its transaction and ends the target's sessions; since a
-session resolves its user's role from the users row on every request, a demoted user loses
-access on the very next request even before that. Refusals raise `Refused` (the
-transaction rolls back, no audit row). Nobody changes, disables or resets their own account
-here: an admin cannot lock themselves out, and MFA of one's own is managed with a factor.
+Each change writes one audit row in its transaction, and all but enabling end the target's
+sessions; since a session resolves its user's role from the users row on every request, a
+demoted or disabled user loses access on the very next request even before that. Refusals
+raise `Refused` (the transaction rolls back, no audit row). Nobody changes, disables,
+enables or resets their own account here: an admin cannot lock themselves out, and MFA of
+one's own is managed with a factor.
 """
 
 from __future__ import annotations
@@ -155,6 +157,26 @@ async def disable_user(db: AsyncSession, *, user_id: int, actor: Principal, orig
         action="user.disabled",
         target_id=user.id,
         changes={"disabled": [False, True]},
+    )
+    return user
+
+
+async def enable_user(db: AsyncSession, *, user_id: int, actor: Principal, origin: Origin) -> User:
+    """Let a disabled user sign in again with their password (their old sessions stay
+    ended: disabling revoked them). Enabling an active user changes nothing."""
+    user = await _other_user(db, actor, user_id)
+    if user.disabled_at is None:
+        return user
+    user.disabled_at = None
+    assert user.id is not None
+    await db.flush()
+    await record_account_change(
+        db,
+        actor=actor,
+        origin=origin,
+        action="user.enabled",
+        target_id=user.id,
+        changes={"disabled": [True, False]},
     )
     return user
 

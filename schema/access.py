@@ -66,6 +66,7 @@ OPEN_OPERATIONS: dict[str, Access] = {
     "Query.sessions": Access.AUTHENTICATED,
     "Mutation.logout": Access.AUTHENTICATED,
     "Mutation.logoutAll": Access.AUTHENTICATED,
+    "Mutation.endMySession": Access.AUTHENTICATED,
     "Mutation.changePassword": Access.AUTHENTICATED,
     "Mutation.enrollTotp": Access.AUTHENTICATED,
     "Mutation.confirmTotp": Access.AUTHENTICATED,

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Each domain and the folders that hold code of it (a domain with no code of a kind has none).
 DOMAINS: dict[str, set[str]] = {
-    "accounts": {"models", "resolvers", "schema", "jobs", "tests"},
+    "accounts": {"models", "resolvers", "admin_queries", "schema", "jobs", "tests"},
     "audit": {"models", "admin_queries", "schema", "tests"},
     "catalog": {"models", "loaders", "resolvers", "admin_queries", "schema", "jobs", "tests"},
     "clients": {"models", "loaders", "resolvers", "admin_queries", "schema", "tests"},

@@ -1,4 +1,5 @@
-"""Signing in and out: login, the MFA step, refresh, logout, and what a user sees of it all.
+"""Signing in and out: login, the MFA step, refresh, logout, ending one named session, and what a
+user sees of it all.
 
 Login and MFA outcomes are committed whether they succeed or not: a failure's audit row
 stays, as does a reused refresh token's revocation of its family.
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 
 from auth import login as login_flow
+from auth import session_admin
 from auth.login import LoginOutcome
 from auth.second_factor import one_factor_given
 from auth.sessions import (
@@ -20,9 +22,12 @@ from auth.sessions import (
     revoke_all_sessions,
     revoke_session,
 )
+from core.global_id import decode_typed_id
+from core.outcomes import WriteResult
 from models.accounts import User, UserSession
 from resolvers.accounts.support import origin_of, own_user_id
 from resolvers.context import Context
+from resolvers.outcomes import refusable
 
 
 async def login(ctx: Context, *, email: str, password: str) -> LoginOutcome:
@@ -99,3 +104,14 @@ async def me(ctx: Context) -> User | None:
     if user_id is None:
         return None
     return await ctx.session.scalar(select(User).where(col(User.id) == user_id))
+
+
+async def end_session(ctx: Context, *, session_id: str, own_only: bool) -> WriteResult[UserSession]:
+    """End a live session: any user's (`users:manage`, checked by the schema) or one's own."""
+    pk = decode_typed_id(session_id, "Session", argument="sessionId")
+    return await refusable(
+        ctx,
+        lambda db: session_admin.end_session(
+            db, session_id=pk, actor=ctx.principal, origin=origin_of(ctx), own_only=own_only
+        ),
+    )

@@ -69,3 +69,13 @@ async def reset_user_mfa(ctx: Context, *, user_id: str) -> WriteResult[User]:
             db, user_id=pk, actor=ctx.principal, origin=origin_of(ctx)
         ),
     )
+
+
+async def enable_user(ctx: Context, *, user_id: str) -> WriteResult[User]:
+    pk = decode_typed_id(user_id, USER_TYPE, argument="userId")
+    return await refusable(
+        ctx,
+        lambda db: user_admin.enable_user(
+            db, user_id=pk, actor=ctx.principal, origin=origin_of(ctx)
+        ),
+    )

@@ -1,4 +1,4 @@
-"""The signed-in user's own account: `me` and `sessions`."""
+"""The signed-in user's own account (`me`, `sessions`), and the people section's reads."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ import strawberry
 
 from resolvers.accounts import sessions
 from schema.accounts.gates import signed_in_field
+from schema.accounts.people import PeopleQuery
 from schema.accounts.types import CurrentUser, Session
 from schema.info import Info
 
 
 @strawberry.type
-class AccountQuery:
+class AccountQuery(PeopleQuery):
     @strawberry.field(
         description=(
             "The signed-in user: who they are, their role, whether MFA is on and whether this "

@@ -8,11 +8,14 @@ from typing import Annotated, Self
 
 import strawberry
 
+from admin_queries import accounts as people
 from auth.login import IssuedChallenge
 from auth.sessions import IssuedSession
 from core.global_id import encode_global_id
 from models.accounts import User
 from resolvers.accounts.sessions import SessionListing
+from schema.clients.types import ClientCompany
+from schema.info import Info
 
 
 @strawberry.enum(description="What a user is: one of the staff roles, or a client company's user.")
@@ -93,6 +96,7 @@ class CurrentUser:
 
 @strawberry.type(description="A user account as administrators see it.")
 class UserAccount:
+    row: strawberry.Private[User]
     id: strawberry.ID = strawberry.field(description="Global id of the user.")
     email: str = strawberry.field(description="The address the user signs in with.")
     full_name: str = strawberry.field(description="Full name; may be empty.")
@@ -105,10 +109,27 @@ class UserAccount:
     invitation_pending: bool = strawberry.field(
         description="True until the user accepts their invitation and chooses a password."
     )
+    last_signed_in_at: datetime | None = strawberry.field(
+        description=(
+            "When the user last signed in (a password, and the second factor when they use "
+            "MFA); refreshing a session is not signing in. Null if they never have."
+        )
+    )
+
+    @strawberry.field(
+        description=(
+            "The user's client company; null for staff, and for a company the caller may not "
+            "see (`clients:read`)."
+        )
+    )
+    async def client_company(self, info: Info) -> ClientCompany | None:
+        found = await people.user_company(info.context, self.row)
+        return None if found is None else ClientCompany.from_row(found)
 
     @classmethod
     def from_row(cls, user: User) -> Self:
         return cls(
+            row=user,
             id=user_global_id(user),
             email=user.email,
             full_name=user.full_name,
@@ -117,6 +138,7 @@ class UserAccount:
             mfa_enabled=user.has_mfa,
             disabled=user.disabled_at is not None,
             invitation_pending=user.password_hash is None,
+            last_signed_in_at=user.last_signed_in_at,
         )
 
 
@@ -180,7 +202,12 @@ LoginResult = Annotated[
 ]
 
 
-@strawberry.type(description="One of the signed-in user's sessions (never its tokens).")
+@strawberry.type(
+    description=(
+        "A live session of a user (never its tokens): one of the signed-in user's own "
+        "(`sessions`), or any user's for administrators (`userSessions`)."
+    )
+)
 class Session:
     id: strawberry.ID = strawberry.field(description="Global id of the session.")
     created_at: datetime = strawberry.field(
@@ -189,7 +216,9 @@ class Session:
     last_used_at: datetime = strawberry.field(description="When it was last used, to the minute.")
     client_ip: str = strawberry.field(description="Address it was signed in or refreshed from.")
     user_agent: str = strawberry.field(description="The browser or app that signed in.")
-    current: bool = strawberry.field(description="True for the session making this request.")
+    current: bool = strawberry.field(
+        description="True for the session making this request (false for anyone else's)."
+    )
 
     @classmethod
     def from_listing(cls, listing: SessionListing) -> Self:

@@ -197,6 +197,15 @@ PROBES: dict[str, Probe] = {
     "Mutation.changeUserRole": _mutation("changeUserRole", f'userId: "{NO_USER}", role: SALES'),
     "Mutation.disableUser": _mutation("disableUser", f'userId: "{NO_USER}"'),
     "Mutation.resetUserMfa": _mutation("resetUserMfa", f'userId: "{NO_USER}"'),
+    "Mutation.enableUser": _mutation("enableUser", f'userId: "{NO_USER}"'),
+    "Mutation.endUserSession": _mutation(
+        "endUserSession", f'sessionId: "{encode_global_id("Session", 999_999_999)}"'
+    ),
+    # Every user for users:manage, client users for users:invite_clients (tests/accounts).
+    "Query.users": Probe("{ users(first: 1) { totalCount } }", ("users",)),
+    "Query.userSessions": Probe(
+        "query($user: ID!) { userSessions(userId: $user) { id } }", ("userSessions",)
+    ),
     "Mutation.receiveStock": _mutation("receiveStock", f'variantId: "{NO_VARIANT}", quantity: 1'),
     # Allowed callers really export (a file in the test's rolled-back transaction).
     "Mutation.exportCatalog": Probe("mutation { exportCatalog { sizeBytes } }", ("exportCatalog",)),
@@ -310,7 +319,7 @@ async def _seed(database: Database, settings: Settings) -> tuple[dict[str, Who],
         company = await make_client_company(session)
         other = await make_client_company(session, name="Other Company SA")
         await make_contact(session, company)
-        await make_user(session, Role.CLIENT, company=company)
+        client_user = await make_user(session, Role.CLIENT, company=company)
         product = await make_product(
             session,
             product_type=await make_fabric_type(session),
@@ -396,6 +405,7 @@ async def _seed(database: Database, settings: Settings) -> tuple[dict[str, Who],
         "staffFile": encode_global_id("StoredFile", staff_file.id or 0),
         "companyFile": encode_global_id("StoredFile", company_file.id or 0),
         "catalogImport": encode_global_id("CatalogImport", catalog_import.id or 0),
+        "user": encode_global_id("User", client_user.id or 0),
     }
     return callers, variables
 
