@@ -138,6 +138,9 @@ def _filter_conditions(given: StaffOrderFilter) -> list[ColumnElement[bool]]:
     if given.placed_to is not None:
         conditions.append(placed <= timestamp_value(given.placed_to))
     low, high = given.total_min, given.total_max
+    for bound, argument in ((low, "filter.totalMin"), (high, "filter.totalMax")):
+        if bound is not None and bound < 0:
+            raise BadUserInput("must be 0 or more (a total never is negative)", argument=argument)
     if low is not None and high is not None and low > high:
         raise BadUserInput("must not be below totalMin", argument="filter.totalMax")
     if given.total_min is not None:
