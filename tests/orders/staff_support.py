@@ -1,18 +1,15 @@
-"""Orders written directly for the staff list tests, and a helper that pages through a list."""
+"""Orders written directly for the staff order list tests, and the list's document."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.clients import ClientCompany
 from models.orders import Order, OrderStatus, PaymentStatus
-from tests.graphql_client import GraphQLClient
 
 EPOCH = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
@@ -60,33 +57,3 @@ async def make_order(
     session.add(order)
     await session.flush()
     return order
-
-
-Between = Callable[[int], Awaitable[None]]
-
-
-async def page_through(
-    staff: GraphQLClient,
-    query: str,
-    field: str,
-    size: int,
-    variables: dict[str, Any],
-    *,
-    between: Between | None = None,
-) -> list[dict[str, Any]]:
-    """Every node of the list, `size` at a time, calling `between(page_number)` before each
-    page after the first (to insert rows while paging)."""
-    nodes: list[dict[str, Any]] = []
-    after: str | None = None
-    for page_number in range(1, 1_000):
-        if after is not None and between is not None:
-            await between(page_number)
-        body = await staff.post(query, {**variables, "first": size, "after": after})
-        assert "errors" not in body, body
-        listing = body["data"][field]
-        assert len(listing["nodes"]) <= size
-        nodes.extend(listing["nodes"])
-        if not listing["pageInfo"]["hasNextPage"]:
-            return nodes
-        after = listing["pageInfo"]["endCursor"]
-    raise AssertionError("the list never ended")

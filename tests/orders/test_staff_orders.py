@@ -21,7 +21,8 @@ from models.clients import ClientCompany
 from models.orders import Order, OrderStatus, PaymentStatus
 from tests.callers import error_codes, make_client_company, token_for
 from tests.graphql_client import GraphQLClient, graphql_client
-from tests.orders.staff_support import STAFF_ORDERS, make_order, page_through
+from tests.orders.staff_support import STAFF_ORDERS, make_order
+from tests.paging import page_through
 
 S, P = OrderStatus, PaymentStatus
 
