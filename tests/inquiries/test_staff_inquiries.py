@@ -420,3 +420,31 @@ async def test_an_id_beyond_every_key_names_nothing_and_lists_nothing(
     assert "errors" not in body
     assert body["data"]["staffInquiries"]["totalCount"] == 0
     assert body["data"]["staffInquiries"]["nodes"] == []
+
+
+async def test_every_sort_and_filter_reads_the_same_on_both_databases(
+    any_db: Database, settings: Settings, any_client: GraphQLClient
+) -> None:
+    world = await _world(any_db, settings, any_client)
+    for sort in SORT_KEYS:
+        listed = await page_through(
+            world.staff, STAFF_INQUIRIES, "staffInquiries", 7, {"sortBy": sort}
+        )
+        assert {node["id"] for node in listed} == _ids(world.inquiries)
+        assert listed == _in_order(listed, sort)
+    arguments = {
+        "sortBy": "VALUE_LOWEST",
+        "filter": {"origin": "CLIENT", "unassigned": False, "olderThanDays": 1,
+                   "quoteExpiringBefore": (TODAY + timedelta(days=30)).isoformat()},
+    }  # fmt: skip
+    open_until = await _open_quote_days(any_db)
+    expected = [
+        r for r in world.inquiries
+        if r.client_company_id is not None and r.assigned_to_user_id is not None
+        and _age(r) >= timedelta(days=1) and r.id in open_until
+        and open_until[r.id] < TODAY + timedelta(days=30)
+    ]  # fmt: skip
+    assert expected
+    listed = await page_through(world.staff, STAFF_INQUIRIES, "staffInquiries", 1, arguments)
+    assert {node["id"] for node in listed} == _ids(expected)
+    assert listed == _in_order(listed, "VALUE_LOWEST")
