@@ -12,15 +12,14 @@ client company's name. The sorts are served by btree ranges (migration 0020): pl
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, String, func, literal, or_
-from sqlalchemy import cast as sql_cast
+from sqlalchemy import ColumnElement, func, literal, or_
 from sqlmodel import col, select
 
 from core.dialect import timestamp_key, timestamp_value
@@ -83,7 +82,7 @@ ORDERS: dict[StaffOrderSort, KeysetOrder] = {
 }
 
 
-def _key_of(sort: StaffOrderSort) -> Any:
+def _key_of(sort: StaffOrderSort) -> Callable[[Order], tuple[Any, ...]]:
     def key(order: Order) -> tuple[Any, ...]:
         if sort in (StaffOrderSort.PLACED_NEWEST, StaffOrderSort.PLACED_OLDEST):
             return order.created_at, order.id
@@ -94,7 +93,7 @@ def _key_of(sort: StaffOrderSort) -> Any:
     return key
 
 
-def prefix_pattern(text: str) -> ColumnElement[str]:
+def _prefix_pattern(text: str) -> ColumnElement[str]:
     """`lower(text) || '%'` with LIKE's own characters escaped by `/`."""
     escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
     return func.lower(literal(escaped + "%"))
@@ -105,7 +104,7 @@ def _search_condition(search: str) -> ColumnElement[bool]:
     if len(search) > MAX_SEARCH_LENGTH:
         raise BadUserInput(f"must be at most {MAX_SEARCH_LENGTH} characters", argument="search")
     named = select(col(ClientCompany.id)).where(
-        func.lower(col(ClientCompany.name)).like(prefix_pattern(search), escape="/")
+        func.lower(col(ClientCompany.name)).like(_prefix_pattern(search), escape="/")
     )
     by_client = col(Order.client_company_id).in_(named)
     number = _ORDER_NUMBER.fullmatch(search)
@@ -154,7 +153,7 @@ def _filter_conditions(given: StaffOrderFilter) -> list[ColumnElement[bool]]:
                 "must be an ISO 3166-1 alpha-2 country code such as DE",
                 argument="filter.destinationCountry",
             )
-        shipped_to = sql_cast(col(Order.shipping_address)["country"].as_string(), String)
+        shipped_to = col(Order.shipping_address)["country"].as_string()
         conditions.append(shipped_to == country)
     return conditions
 
