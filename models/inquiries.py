@@ -86,6 +86,8 @@ class Inquiry(SQLModel, table=True):
         # A client's inquiries and the staff queue, newest first.
         Index(None, "client_company_id", "created_at", "id"),
         Index(None, "status", "created_at", "id"),
+        # The staff list by age, whatever the status.
+        Index(None, "created_at", "id"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
@@ -158,6 +160,8 @@ class Quote(SQLModel, table=True):
         CheckConstraint("lead_time_days >= 0", name="lead_time_not_negative"),
         CheckConstraint("length(currency) = 3", name="currency_length"),
         CheckConstraint(one_of("status", QuoteStatus), name="status_known"),
+        # The staff list's "open quote expiring before" filter.
+        Index(None, "status", "valid_until", "inquiry_id"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))

@@ -72,6 +72,10 @@ class Order(SQLModel, table=True):
         # A client's orders, newest first; and the staff listing by status.
         Index(None, "client_company_id", "created_at", "id"),
         Index(None, "status", "created_at", "id"),
+        # The staff list's other orders, and its payment-status filter by placed date.
+        Index(None, "created_at", "id"),
+        Index(None, "total", "id"),
+        Index(None, "payment_status", "created_at", "id"),
         CheckConstraint(one_of("status", OrderStatus), name="status_known"),
         CheckConstraint(one_of("payment_status", PaymentStatus), name="payment_status_known"),
         CheckConstraint("total >= 0", name="total_not_negative"),

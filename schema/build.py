@@ -39,8 +39,10 @@ from schema.fx.query import FxQuery
 from schema.input_text import CHECKED_JSON, narrow_text_scalars
 from schema.inquiries.mutations import InquiryMutation
 from schema.inquiries.query import InquiryQuery
+from schema.inquiries.staff_query import StaffInquiryQuery
 from schema.orders.mutations import OrderMutation
 from schema.orders.query import OrderQuery
+from schema.orders.staff_query import StaffOrderQuery
 from schema.shipments.mutations import ShipmentMutation
 from schema.shipments.query import ShipmentQuery
 from schema.shipments.staff_query import StaffShipmentQuery
@@ -61,7 +63,9 @@ class Query(
     AccountQuery,
     FxQuery,
     OrderQuery,
+    StaffOrderQuery,
     InquiryQuery,
+    StaffInquiryQuery,
     ShipmentQuery,
     StaffShipmentQuery,
     FileQuery,

@@ -21,9 +21,9 @@ DOMAINS: dict[str, set[str]] = {
     "clients": {"models", "loaders", "resolvers", "admin_queries", "schema", "tests"},
     "files": {"models", "resolvers", "schema", "tests"},
     "fx": {"models", "resolvers", "admin_queries", "schema", "tests"},
-    "inquiries": {"models", "loaders", "resolvers", "schema", "jobs", "tests"},
+    "inquiries": {"models", "loaders", "resolvers", "admin_queries", "schema", "jobs", "tests"},
     "ledger": {"models", "loaders", "resolvers", "schema", "jobs", "tests"},
-    "orders": {"models", "loaders", "resolvers", "schema", "tests"},
+    "orders": {"models", "loaders", "resolvers", "admin_queries", "schema", "tests"},
     "shipments": {"models", "loaders", "resolvers", "admin_queries", "schema", "tests"},
     "webhooks": {"models", "jobs", "tests"},
 }

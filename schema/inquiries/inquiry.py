@@ -179,7 +179,9 @@ class InquiryEdge:
     node: Inquiry = strawberry.field(description="The inquiry.")
 
 
-@strawberry.type(description="A page of inquiries (Relay connection), newest first.")
+@strawberry.type(
+    description="A page of inquiries (Relay connection), in the order the list was asked for."
+)
 class InquiryConnection:
     page: strawberry.Private[Page[rows.Inquiry]]
     edges: list[InquiryEdge] = strawberry.field(description="Inquiries of this page with cursors.")

@@ -25,7 +25,8 @@ class InquiryQuery:
         description=(
             "Inquiries the caller may see, newest first, a page at a time: a client user its "
             "company's, staff with `orders:read_all` all of them, anyone else none. Pass "
-            "`pageInfo.endCursor` as `after` for the next page, with the same status."
+            "`pageInfo.endCursor` as `after` for the next page, with the same status. Staff "
+            "filter and sort every inquiry with `staffInquiries`."
         )
     )
     async def inquiries(

@@ -19,7 +19,8 @@ class OrderQuery:
         description=(
             "Orders, newest first, a page at a time: a client user's own company's, every "
             "order for staff holding `orders:read_all`, none for anyone else. Pass "
-            "`pageInfo.endCursor` as `after` for the next page, with the same status."
+            "`pageInfo.endCursor` as `after` for the next page, with the same status. Staff "
+            "search, filter and sort every order with `staffOrders`."
         )
     )
     async def orders(

@@ -256,7 +256,9 @@ class OrderEdge:
     node: Order = strawberry.field(description="The order.")
 
 
-@strawberry.type(description="A page of orders (Relay connection), newest first.")
+@strawberry.type(
+    description="A page of orders (Relay connection), in the order the list was asked for."
+)
 class OrderConnection:
     page: strawberry.Private[Page[rows.Order]]
     edges: list[OrderEdge] = strawberry.field(description="Orders of this page with cursors.")

@@ -135,6 +135,12 @@ PROBES: dict[str, Probe] = {
         ("catalogImport",),
     ),
     "Query.auditLog": Probe("{ auditLog(first: 1) { totalCount } }", ("auditLog",)),
+    "Query.staffOrders": Probe(
+        '{ staffOrders(first: 1, search: "SO-1") { totalCount } }', ("staffOrders",)
+    ),
+    "Query.staffInquiries": Probe(
+        "{ staffInquiries(first: 1, sortBy: VALUE_HIGHEST) { totalCount } }", ("staffInquiries",)
+    ),
     "Order.fxRate": _order_field("fxRate"),
     "Inquiry.assignedTo": _inquiry_field("assignedTo { email }", "assignedTo"),
     "Inquiry.lostReason": _inquiry_field("lostReason", "lostReason"),
