@@ -48,6 +48,23 @@ async def check_credit(
 
 async def open_exposure(db: AsyncSession, client: ClientCompany, now: datetime) -> Decimal | Issue:
     """What the client's non-cancelled orders still owe, in its credit currency."""
+    exposure = Decimal(0)
+    for currency, amount in await exposure_by_credit_currency(db, client):
+        if currency != client.credit_currency:
+            # Orders placed before finance changed the client's credit currency.
+            rate = await rate_at(db, currency, client.credit_currency, now)
+            if rate is None:
+                return no_rate(currency, client.credit_currency)
+            amount = amount * rate.rate
+        exposure += amount
+    return round_money(exposure, client.credit_currency)
+
+
+async def exposure_by_credit_currency(
+    db: AsyncSession, client: ClientCompany
+) -> list[tuple[str, Decimal]]:
+    """What the client's non-cancelled orders still owe, by the credit currency each was
+    placed under, each order converted at its own stored rate."""
     places = minor_unit(client.credit_currency)
     owed = func.round((col(Order.total) - col(Order.amount_paid)) * col(Order.fx_rate), places)
     groups = await db.execute(
@@ -58,17 +75,7 @@ async def open_exposure(db: AsyncSession, client: ClientCompany, now: datetime) 
         )
         .group_by(col(Order.credit_currency))
     )
-    exposure = Decimal(0)
-    for currency, amount in groups:
-        amount = Decimal(str(amount))
-        if currency != client.credit_currency:
-            # Orders placed before finance changed the client's credit currency.
-            rate = await rate_at(db, currency, client.credit_currency, now)
-            if rate is None:
-                return no_rate(currency, client.credit_currency)
-            amount = amount * rate.rate
-        exposure += amount
-    return round_money(exposure, client.credit_currency)
+    return [(str(currency), Decimal(str(amount))) for currency, amount in groups]
 
 
 def no_rate(source: str, target: str) -> Issue:

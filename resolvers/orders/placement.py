@@ -46,6 +46,7 @@ from resolvers.orders.rules import (
     price_line,
     request_hash,
 )
+from resolvers.orders.standing import refresh_standing
 from resolvers.outcomes import audit, pk_of
 
 
@@ -183,6 +184,7 @@ async def place_order_in(db: AsyncSession, ctx: Context, request: PlacementReque
     )
     await db.flush()
     await stock.write(db, reserved, Cause(StockMovementKind.RESERVED, order_id=order.id))
+    await refresh_standing(db, request.client_company_id, now)
     await emit(db, event_types.ORDER_PLACED, order_event(order, None))
     await audit(
         ctx,
