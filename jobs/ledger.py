@@ -23,7 +23,7 @@ from models.ledger import LedgerEntry, LedgerEntryKind, Receivable, ReceivableSt
 from models.money import round_money
 from models.orders import Order
 from models.outbox import OutboxEvent
-from resolvers.orders.standing import refresh_standing
+from resolvers.orders.standing import refresh_overdue
 
 POST_TO_LEDGER = "ledger.post"
 # The confirmation being waited for is normally just behind in the queue.
@@ -58,7 +58,7 @@ async def post_to_ledger(event: OutboxEvent, context: JobContext) -> None:
         order = await _order(session, event)
         if await _post(session, event, order):
             # What is overdue, and when the rest falls due, is kept on the client's row.
-            await refresh_standing(session, order.client_company_id)
+            await refresh_overdue(session, order.client_company_id, utcnow())
 
 
 async def _post(session: AsyncSession, event: OutboxEvent, order: Order) -> bool:

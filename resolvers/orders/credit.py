@@ -25,8 +25,9 @@ from models.orders import Order, OrderStatus
 
 async def check_credit(
     db: AsyncSession, client: ClientCompany, this_order: Decimal, now: datetime
-) -> Issue | None:
-    """The client's open exposure plus this order must stay within its credit limit.
+) -> Decimal | Issue:
+    """The client's open exposure plus this order must stay within its credit limit; the
+    credit used with this order placed, or the refusal.
 
     Exposure is what earlier orders still owe, each converted at the rate stored on it,
     never today's: a rate move does not change what a placed order used of the limit.
@@ -43,7 +44,7 @@ async def check_credit(
             f"this order ({this_order} {currency}) and open orders ({exposure} "
             f"{currency}) exceed the credit limit of {limit} {currency}",
         )
-    return None
+    return exposure + this_order
 
 
 async def open_exposure(db: AsyncSession, client: ClientCompany, now: datetime) -> Decimal | Issue:

@@ -67,13 +67,46 @@ def overdue_on(company: ClientCompany, dues: Iterable[ClientDue], today: date) -
 async def refresh_standing(
     db: AsyncSession, company_id: int, now: datetime | None = None
 ) -> Standing:
-    """Recompute the company's standing and store it, inside the caller's transaction."""
+    """Recompute every figure of the company and store them, in the caller's transaction
+    (its credit currency changed)."""
     now = now or datetime.now(UTC)
+    company = await _lock(db, company_id)
+    standing = await standing_of(db, company, now)
+    await _store_dues(db, company_id, standing)
+    await store_credit_used(db, company_id, standing.credit_used)
+    return standing
+
+
+async def refresh_credit_used(db: AsyncSession, company_id: int, now: datetime) -> None:
+    """Recompute and store what the company's open orders owe (an order paid or cancelled)."""
+    company = await _lock(db, company_id)
+    await store_credit_used(db, company_id, await _credit_used(db, company, now))
+
+
+async def refresh_overdue(db: AsyncSession, company_id: int, now: datetime) -> None:
+    """Recompute and store what is overdue and what falls due when (a receivable posted)."""
+    company = await _lock(db, company_id)
+    overdue, dues = await _overdue_and_dues(db, company, now)
+    await _store_dues(db, company_id, Standing(company.credit_used, overdue, dues))
+
+
+async def store_credit_used(db: AsyncSession, company_id: int, amount: Decimal) -> None:
+    """Store credit used computed by the caller, who holds the company's lock (placement has
+    just computed it to check the limit)."""
+    await _update(db, company_id, credit_used=amount)
+
+
+async def _lock(db: AsyncSession, company_id: int) -> ClientCompany:
     statement = lock_for_no_key_update(
         select(ClientCompany).where(col(ClientCompany.id) == company_id)
     )
-    company = (await db.scalars(statement.execution_options(populate_existing=True))).one()
-    standing = await standing_of(db, company, now)
+    company: ClientCompany = (
+        await db.scalars(statement.execution_options(populate_existing=True))
+    ).one()
+    return company
+
+
+async def _store_dues(db: AsyncSession, company_id: int, standing: Standing) -> None:
     await db.execute(delete(ClientDue).where(col(ClientDue.company_id) == company_id))
     if standing.dues:
         await db.execute(
@@ -83,27 +116,38 @@ async def refresh_standing(
                 for day, amount in sorted(standing.dues.items())
             ],
         )
+    await _update(
+        db, company_id, overdue_amount=standing.overdue_amount, next_due_on=standing.next_due_on
+    )
+
+
+async def _update(db: AsyncSession, company_id: int, **values: object) -> None:
     await db.execute(
         update(ClientCompany)
         .where(col(ClientCompany.id) == company_id)
-        .values(
-            credit_used=standing.credit_used,
-            overdue_amount=standing.overdue_amount,
-            next_due_on=standing.next_due_on,
-            # A figure moving is not an edit of the company: its timestamp stays.
-            updated_at=col(ClientCompany.updated_at),
-        )
+        # A figure moving is not an edit of the company: its timestamp stays.
+        .values(**values, updated_at=col(ClientCompany.updated_at))
         .execution_options(synchronize_session=False)
     )
-    return standing
 
 
 async def standing_of(db: AsyncSession, company: ClientCompany, now: datetime) -> Standing:
     """The figures recomputed from the orders and receivables (nothing stored is read)."""
-    today = today_of(now)
-    credit_used = Decimal(0)
+    overdue, dues = await _overdue_and_dues(db, company, now)
+    return Standing(await _credit_used(db, company, now), overdue, dues)
+
+
+async def _credit_used(db: AsyncSession, company: ClientCompany, now: datetime) -> Decimal:
+    used = Decimal(0)
     for currency, amount in await exposure_by_credit_currency(db, company):
-        credit_used += await _converted(db, company, currency, amount, now)
+        used += await _converted(db, company, currency, amount, now)
+    return round_money(used, company.credit_currency)
+
+
+async def _overdue_and_dues(
+    db: AsyncSession, company: ClientCompany, now: datetime
+) -> tuple[Decimal, dict[date, Decimal]]:
+    today = today_of(now)
     overdue = Decimal(0)
     dues: dict[date, Decimal] = {}
     for currency, due_date, amount in await _unpaid_by_due_date(db, company):
@@ -113,11 +157,9 @@ async def standing_of(db: AsyncSession, company: ClientCompany, now: datetime) -
         else:
             dues[due_date] = dues.get(due_date, Decimal(0)) + converted
     currency = company.credit_currency
-    return Standing(
-        credit_used=round_money(credit_used, currency),
-        overdue_amount=round_money(overdue, currency),
-        dues={day: round_money(amount, currency) for day, amount in dues.items()},
-    )
+    return round_money(overdue, currency), {
+        day: round_money(amount, currency) for day, amount in dues.items()
+    }
 
 
 async def _unpaid_by_due_date(

@@ -136,6 +136,27 @@ class ClientCompany(Node):
     def credit_limit(self) -> Money | None:
         return Money(amount=self.row.credit_limit, currency=self.row.credit_currency)
 
+    @permission_field(
+        Permission.FINANCE_READ,
+        description=(
+            "What the company's orders that are not cancelled still owe, in its credit "
+            "currency: the part of the credit limit in use."
+        ),
+    )
+    def credit_used(self) -> Money | None:
+        return Money(amount=self.row.credit_used, currency=self.row.credit_currency)
+
+    @permission_field(
+        Permission.FINANCE_READ,
+        description=(
+            "What the company still owes on receivables whose due date has passed, in its "
+            "credit currency, as of today (UTC)."
+        ),
+    )
+    async def overdue_amount(self, info: Info) -> Money | None:
+        amount = await client_companies.company_overdue(info.context, self.row)
+        return Money(amount=amount, currency=self.row.credit_currency)
+
     @permission_field(Permission.FINANCE_READ, description="The payment terms finance granted.")
     def payment_terms(self) -> PaymentTerms | None:
         return PaymentTerms(
