@@ -39,6 +39,7 @@ from schema.fx.query import FxQuery
 from schema.input_text import CHECKED_JSON, narrow_text_scalars
 from schema.inquiries.mutations import InquiryMutation
 from schema.inquiries.query import InquiryQuery
+from schema.ledger.query import LedgerQuery
 from schema.orders.mutations import OrderMutation
 from schema.orders.query import OrderQuery
 from schema.shipments.mutations import ShipmentMutation
@@ -61,6 +62,7 @@ class Query(
     FxQuery,
     OrderQuery,
     InquiryQuery,
+    LedgerQuery,
     ShipmentQuery,
     FileQuery,
 ):
