@@ -104,7 +104,8 @@ async def test_stored_figures_equal_a_recomputation_after_orders_payments_and_ca
         eur = await _place(http, shop, "b", 60, currency="EUR")  # 60 x 9.40 EUR
         dropped = await _place(http, shop, "c", 10)
         for order_id in (usd, eur, dropped):
-            assert (await move(http, shop.sales_token, "confirmOrder", order_id))["userErrors"] == []
+            confirmed = await move(http, shop.sales_token, "confirmOrder", order_id)
+            assert confirmed["userErrors"] == []
         await _post_everything(db, context)
         await _assert_stored_equals_recomputation(db, shop.client.id)
         finance = http.as_(shop.finance_token)
