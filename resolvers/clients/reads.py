@@ -45,8 +45,6 @@ async def company_users(ctx: Context, company: ClientCompany) -> list[User]:
 
 async def company_overdue(ctx: Context, company: ClientCompany) -> Decimal:
     """What the company owes past its due dates today, in its credit currency: the stored
-    figure, plus its dues past due since, loaded (for a whole page at once) only if any are."""
-    today = today_of(datetime.now(UTC))
-    if company.next_due_on is None or company.next_due_on >= today:
-        return company.overdue_amount
-    return overdue_on(company, await ctx.loaders.many(DUES_BY_COMPANY, company.id), today)
+    figure, plus its dues past due since (one statement for a whole page)."""
+    dues = await ctx.loaders.many(DUES_BY_COMPANY, company.id)
+    return overdue_on(company, dues, today_of(datetime.now(UTC)))
