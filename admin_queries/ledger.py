@@ -3,7 +3,7 @@
 Only `receivables` reaches it, behind `finance:read`, which no client user holds; its rows and
 count still go through the caller's visibility clause (`loaders.ledger`). Receivables without a
 due date yet (terms counted from a bill of lading or delivery still to come) sort last; the
-sort key and its index coalesce them to 9999-12-31. A receivable is overdue when its due date
+sort key and its index coalesce them to 9999-01-01. A receivable is overdue when its due date
 is before today (UTC), a balance remains and it was not reversed.
 """
 

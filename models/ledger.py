@@ -30,7 +30,8 @@ from sqlmodel import Field, SQLModel
 from models.base import BigId, created_at_column, one_of, updated_at_column
 
 # The due date of a receivable that has none yet, in the finance listing's sort key: last.
-NO_DUE_DATE = date(9999, 12, 31)
+# Not date.max, which asyncpg sends as 'infinity' (after every date, itself included).
+NO_DUE_DATE = date(9999, 1, 1)
 
 
 def due_key_of(due_date: Any) -> Any:

@@ -37,7 +37,7 @@ MINOR_UNITS = {
     **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3),
     **dict.fromkeys("CLF UYW".split(), 4),
 }
-NO_DUE_DATE = "9999-12-31"
+NO_DUE_DATE = "9999-01-01"
 
 
 def upgrade() -> None:
