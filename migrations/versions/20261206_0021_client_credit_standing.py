@@ -106,7 +106,7 @@ def _latest(bind: Any, base: str, quote: str, now: datetime) -> tuple[Decimal, A
             "SELECT rate, effective_at FROM fx_rates WHERE base_currency = :base "
             "AND quote_currency = :quote AND effective_at <= :now "
             "ORDER BY effective_at DESC, id DESC LIMIT 1"
-        ),
+        ).bindparams(sa.bindparam("now", type_=sa.DateTime(timezone=True))),
         {"base": base, "quote": quote, "now": now},
     ).first()
     return None if found is None else (Decimal(str(found[0])), found[1])
@@ -172,6 +172,10 @@ def _backfill(bind: Any) -> None:
             sa.text(
                 "UPDATE client_companies SET credit_used = :used, overdue_amount = :overdue, "
                 "next_due_on = :next_due WHERE id = :id"
+            ).bindparams(
+                sa.bindparam("used", type_=sa.Numeric(18, 4)),
+                sa.bindparam("overdue", type_=sa.Numeric(18, 4)),
+                sa.bindparam("next_due", type_=sa.Date()),
             ),
             {
                 "used": _round(used.get(company, Decimal(0)), currency),
@@ -185,6 +189,9 @@ def _backfill(bind: Any) -> None:
             sa.text(
                 "INSERT INTO client_dues (company_id, due_date, amount) "
                 "VALUES (:company, :day, :amount)"
+            ).bindparams(
+                sa.bindparam("day", type_=sa.Date()),
+                sa.bindparam("amount", type_=sa.Numeric(18, 4)),
             ),
             [
                 {"company": pk, "day": day, "amount": _round(amount, companies[pk])}
