@@ -13,7 +13,9 @@ receivables overdue with nothing written, so the row holds `overdue_amount` as o
 the write and `ClientDue` the unpaid balances falling due from that day on; the overdue
 amount on any later day is the first plus the dues before that day (`overdue_on`, and the
 same sum in SQL in `admin_queries/clients.py`): exact whenever it is asked, without a job.
-`next_due_on`, the earliest due, says until when the stored figure alone is exact.
+`next_due_on`, the earliest due, says until when the stored figure alone is exact;
+`roll_overdue_forward` (`tradeql clients roll-overdue`, daily) moves the dues time has passed
+into the stored figure, so that sorting by it is right again too.
 
 Amounts are in the client's credit currency: each order's at the rate stored on it, and an
 order placed under a former credit currency at today's rate, as the credit check does. Such
@@ -190,3 +192,47 @@ async def _converted(
         return amount
     rate = await rate_at(db, currency, company.credit_currency, now)
     return Decimal(0) if rate is None else amount * rate.rate
+
+
+async def roll_overdue_forward(db: AsyncSession, today: date) -> int:
+    """Move the dues before `today` into `overdue_amount`, for every company time has
+    overtaken; how many companies. Set-based, with those companies locked first: a concurrent
+    posting waits, or is waited for and then read."""
+    stale = list(
+        await db.scalars(
+            lock_for_no_key_update(
+                select(col(ClientCompany.id))
+                .where(col(ClientCompany.next_due_on) < today)
+                .order_by(col(ClientCompany.id))
+            )
+        )
+    )
+    if not stale:
+        return 0
+    company = col(ClientCompany.id)
+    passed = (
+        select(func.coalesce(func.sum(col(ClientDue.amount)), 0))
+        .where(col(ClientDue.company_id) == company, col(ClientDue.due_date) < today)
+        .scalar_subquery()
+    )
+    later = (
+        select(func.min(col(ClientDue.due_date)))
+        .where(col(ClientDue.company_id) == company, col(ClientDue.due_date) >= today)
+        .scalar_subquery()
+    )
+    await db.execute(
+        update(ClientCompany)
+        .where(company.in_(stale))
+        .values(
+            overdue_amount=col(ClientCompany.overdue_amount) + passed,
+            next_due_on=later,
+            updated_at=col(ClientCompany.updated_at),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    await db.execute(
+        delete(ClientDue).where(
+            col(ClientDue.company_id).in_(stale), col(ClientDue.due_date) < today
+        )
+    )
+    return len(stale)
