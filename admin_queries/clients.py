@@ -10,7 +10,8 @@ Credit used and the overdue amount are read from the company row, where every tr
 that changes them stores them (`resolvers/orders/standing.py`), so they filter and sort by
 index. The overdue filter is exact on the day it is asked: a company whose stored figure time
 has overtaken (`next_due_on` before today) adds its dues that have fallen past due since.
-Sorting uses the stored figure; such a company sorts by it until its next write.
+Sorting uses the stored figure; such a company sorts by it until its next write or the
+daily `tradeql clients roll-overdue`.
 """
 
 from __future__ import annotations

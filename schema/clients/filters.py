@@ -30,8 +30,8 @@ class ClientCompanySort(Enum):
         Sort.OVERDUE.value,
         description=(
             "Most overdue first, by the figure stored at the company's last change of what it "
-            "owes (a company whose due date passed since sorts by that figure until its next "
-            "change); needs `finance:read`."
+            "owes or by the daily roll-forward (a company whose due date passed since sorts by "
+            "that figure until then); needs `finance:read`."
         ),
     )
 
