@@ -18,6 +18,7 @@ from auth.policy import Permission
 from core.global_id import encode_global_id
 from models import clients as rows
 from models.accounts import User
+from models.money import round_money
 from resolvers.clients import reads as client_companies
 from resolvers.pagination import Page
 from schema.catalog.enums import Incoterm
@@ -144,7 +145,8 @@ class ClientCompany(Node):
         ),
     )
     def credit_used(self) -> Money | None:
-        return Money(amount=self.row.credit_used, currency=self.row.credit_currency)
+        currency = self.row.credit_currency
+        return Money(amount=round_money(self.row.credit_used, currency), currency=currency)
 
     @permission_field(
         Permission.FINANCE_READ,
@@ -155,7 +157,8 @@ class ClientCompany(Node):
     )
     async def overdue_amount(self, info: Info) -> Money | None:
         amount = await client_companies.company_overdue(info.context, self.row)
-        return Money(amount=amount, currency=self.row.credit_currency)
+        currency = self.row.credit_currency
+        return Money(amount=round_money(amount, currency), currency=currency)
 
     @permission_field(Permission.FINANCE_READ, description="The payment terms finance granted.")
     def payment_terms(self) -> PaymentTerms | None:

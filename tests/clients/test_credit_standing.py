@@ -172,3 +172,46 @@ async def _matching(db: Database, amount: Decimal, today: date) -> list[int | No
             select(col(ClientCompany.id)).where(overdue_at_least(amount, today))
         )
         return list(found)
+
+
+CREDIT = """mutation($id: ID!, $v: Int!, $currency: String!) {
+  updateClientCredit(id: $id, expectedVersion: $v, creditLimit: "100000", creditCurrency: $currency,
+    paymentTerms: {advancePercent: 0, balanceDueOn: INVOICE, netDays: 0}) {
+  company { creditUsed { amount currency } overdueAmount { amount currency } }
+  userErrors { field code } } }"""
+
+
+async def test_a_new_credit_currency_restates_the_figures_in_it(
+    db: Database, settings: Settings, context: JobContext
+) -> None:
+    # given a client with credit in USD, an open order of 900.00 USD due today, posted
+    async with db.transaction() as session:
+        shop = await make_shop(session, settings)
+        await session.execute(
+            ClientCompany.__table__.update()  # type: ignore[attr-defined]
+            .where(col(ClientCompany.id) == shop.client.id)
+            .values(net_days=0, advance_percent=0)
+        )
+        await make_rate(session, "USD", "EUR", "0.5")
+    assert shop.client.id is not None
+    async with graphql_client(settings, db) as http:
+        order_id = await _place(http, shop, "a", 100)
+        await move(http, shop.sales_token, "confirmOrder", order_id)
+        await _post_everything(db, context)
+        version = (await _stored(db, shop.client.id))[0].version
+        # when finance moves its credit to EUR
+        body = await http.as_(shop.finance_token).data(
+            CREDIT, {"id": shop.client_id, "v": version, "currency": "EUR"}
+        )
+    # then the figures are restated in EUR at today's rate, as a recomputation finds them
+    assert body["updateClientCredit"]["userErrors"] == []
+    assert body["updateClientCredit"]["company"]["creditUsed"] == {
+        "amount": "450.00",
+        "currency": "EUR",
+    }
+    company = await _assert_stored_equals_recomputation(db, shop.client.id)
+    _, dues = await _stored(db, shop.client.id)
+    assert (company.credit_used, [due.amount for due in dues]) == (
+        Decimal("450.00"),
+        [Decimal("450.00")],
+    )
