@@ -23,6 +23,7 @@ from models.ledger import LedgerEntry, LedgerEntryKind, Receivable, ReceivableSt
 from models.money import round_money
 from models.orders import Order
 from models.outbox import OutboxEvent
+from resolvers.orders.standing import refresh_overdue
 
 POST_TO_LEDGER = "ledger.post"
 # The confirmation being waited for is normally just behind in the queue.
@@ -55,21 +56,29 @@ async def post_to_ledger(event: OutboxEvent, context: JobContext) -> None:
         if not await claim_effect(session, event.id, POST_TO_LEDGER):
             return
         order = await _order(session, event)
-        if event.event_type == event_types.ORDER_CONFIRMED:
-            await _open(session, event, order)
-            return
-        receivable = await _receivable(session, order)
-        if receivable is None:
-            if order.confirmed_at is not None:
-                # Raised inside the transaction: the claim rolls back with it.
-                raise Defer(DEFER_SECONDS, f"the receivable of order {order.id} is not posted yet")
-            return  # never confirmed: nothing is owed, nothing to post
-        if event.event_type == event_types.ORDER_PAYMENT_RECORDED:
-            await _settle(session, event, receivable)
-        elif event.event_type == event_types.ORDER_CANCELLED:
-            await _reverse(session, event, receivable)
-        else:
-            await _set_due_date(session, event, order, receivable)
+        if await _post(session, event, order):
+            # What is overdue, and when the rest falls due, is kept on the client's row.
+            await refresh_overdue(session, order.client_company_id, utcnow())
+
+
+async def _post(session: AsyncSession, event: OutboxEvent, order: Order) -> bool:
+    """Post the event to the order's receivable; False when there is nothing to post."""
+    if event.event_type == event_types.ORDER_CONFIRMED:
+        await _open(session, event, order)
+        return True
+    receivable = await _receivable(session, order)
+    if receivable is None:
+        if order.confirmed_at is not None:
+            # Raised inside the transaction: the claim rolls back with it.
+            raise Defer(DEFER_SECONDS, f"the receivable of order {order.id} is not posted yet")
+        return False  # never confirmed: nothing is owed, nothing to post
+    if event.event_type == event_types.ORDER_PAYMENT_RECORDED:
+        await _settle(session, event, receivable)
+    elif event.event_type == event_types.ORDER_CANCELLED:
+        await _reverse(session, event, receivable)
+    else:
+        await _set_due_date(session, event, order, receivable)
+    return True
 
 
 async def _order(session: AsyncSession, event: OutboxEvent) -> Order:

@@ -9,7 +9,7 @@ field gate still leaks nothing.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false
+from sqlalchemy import ColumnElement, false, true
 from sqlmodel import col, select
 
 from auth.policy import Permission
@@ -17,7 +17,7 @@ from auth.principal import Principal
 from loaders.relations import Relation
 from loaders.scoping import own_company_rows
 from models.accounts import Role, User
-from models.clients import ClientCompany, ClientContact
+from models.clients import ClientCompany, ClientContact, ClientDue
 
 
 def company_is_visible(principal: Principal) -> ColumnElement[bool]:
@@ -32,6 +32,11 @@ def contact_is_visible(principal: Principal) -> ColumnElement[bool]:
         return false()
     visible_companies = select(col(ClientCompany.id)).where(company_is_visible(principal))
     return col(ClientContact.company_id).in_(visible_companies)
+
+
+def due_is_visible(principal: Principal) -> ColumnElement[bool]:
+    """A company's dues are its credit standing: finance staff only, never the client."""
+    return true() if principal.can(Permission.FINANCE_READ) else false()
 
 
 def company_user_is_visible(principal: Principal) -> ColumnElement[bool]:
@@ -53,6 +58,14 @@ CONTACTS_BY_COMPANY = Relation(
     many=True,
     order_by=(col(ClientContact.name), col(ClientContact.id)),
     visible=contact_is_visible,
+)
+DUES_BY_COMPANY = Relation(
+    "dues_by_company",
+    ClientDue,
+    col(ClientDue.company_id),
+    many=True,
+    order_by=(col(ClientDue.due_date),),
+    visible=due_is_visible,
 )
 USERS_BY_COMPANY = Relation(
     "users_by_company",

@@ -2,15 +2,30 @@
 
 `version` makes edits optimistic: a save names the version it was based on, and a stale save
 is refused instead of silently overwriting someone else's change.
+
+A company also carries its credit standing, written in every transaction that changes it
+(`resolvers/orders/standing.py`) so staff lists filter and sort on it by index: `credit_used`,
+`overdue_amount` as of the last write, and in `ClientDue` the unpaid balances falling due
+later, by due date, from which the overdue figure of any later day follows exactly.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Numeric, String
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    PrimaryKeyConstraint,
+    String,
+)
 from sqlmodel import Field, SQLModel
 
 from models.base import BigId, created_at_column, one_of, updated_at_column
@@ -29,6 +44,11 @@ class ClientCompany(SQLModel, table=True):
     __table_args__ = (
         # The staff listing: companies by name, keyset-paginated.
         Index(None, "name", "id"),
+        # The staff listing's orders and filters on the credit standing, and by country.
+        Index(None, "credit_used", "id"),
+        Index(None, "overdue_amount", "id"),
+        Index(None, "next_due_on"),
+        Index(None, "country", "name", "id"),
         CheckConstraint("length(country) = 2", name="country_length"),
         CheckConstraint("credit_limit >= 0", name="credit_limit_not_negative"),
         CheckConstraint(
@@ -63,8 +83,34 @@ class ClientCompany(SQLModel, table=True):
         default="FOB", sa_column=Column(String(3), nullable=False, default="FOB")
     )
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False, default=1))
+    # What its orders that are not cancelled still owe, in `credit_currency`.
+    credit_used: Decimal = Field(
+        default=Decimal(0), sa_column=Column(Numeric(18, 4), nullable=False, default=0)
+    )
+    # Unpaid balances of receivables due before the day of the last write, in `credit_currency`.
+    overdue_amount: Decimal = Field(
+        default=Decimal(0), sa_column=Column(Numeric(18, 4), nullable=False, default=0)
+    )
+    # The earliest due date in `ClientDue`: until the day after it, `overdue_amount` is exact.
+    next_due_on: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     created_at: datetime | None = Field(default=None, sa_column=created_at_column())
     updated_at: datetime | None = Field(default=None, sa_column=updated_at_column())
+
+
+class ClientDue(SQLModel, table=True):
+    """Unpaid receivable balances of a company falling due on a date not yet past at the last
+    write, in its credit currency: each becomes overdue the day after `due_date`."""
+
+    __tablename__ = "client_dues"
+    __table_args__ = (PrimaryKeyConstraint("company_id", "due_date"),)
+
+    company_id: int = Field(
+        sa_column=Column(
+            BigId, ForeignKey("client_companies.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    due_date: date = Field(sa_column=Column(Date, nullable=False))
+    amount: Decimal = Field(sa_column=Column(Numeric(18, 4), nullable=False))
 
 
 class ClientContact(SQLModel, table=True):

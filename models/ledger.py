@@ -10,11 +10,33 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    UniqueConstraint,
+    column,
+    func,
+    literal_column,
+)
 from sqlmodel import Field, SQLModel
 
 from models.base import BigId, created_at_column, one_of, updated_at_column
+
+# The due date of a receivable that has none yet, in the finance listing's sort key: last.
+# Not date.max, which asyncpg sends as 'infinity' (after every date, itself included).
+NO_DUE_DATE = date(9999, 1, 1)
+
+
+def due_key_of(due_date: Any) -> Any:
+    """The finance listing's sort key on a receivable's due date (NOT NULL, in its index)."""
+    return func.coalesce(due_date, literal_column(f"'{NO_DUE_DATE.isoformat()}'"))
 
 
 class ReceivableStatus(StrEnum):
@@ -38,6 +60,8 @@ class Receivable(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint(one_of("status", ReceivableStatus), name="status_known"),
         CheckConstraint("amount >= 0", name="amount_not_negative"),
+        # The finance listing: by due date (none yet last), keyset-paginated.
+        Index("ix_receivables_due_key_id", due_key_of(column("due_date")), "id"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))

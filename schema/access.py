@@ -154,7 +154,18 @@ RESTRICTED_TYPES: dict[str, frozenset[str]] = {
     ),
     "TrackingEvent": frozenset({"occurredAt", "location", "status", "description", "recordedAt"}),
     # Reached only through the row-scoped `Order.receivable`.
-    "Receivable": frozenset({"amount", "balance", "advanceAmount", "dueDate", "status", "entries"}),
+    "Receivable": frozenset(
+        {
+            "amount",
+            "balance",
+            "advanceAmount",
+            "dueDate",
+            "status",
+            "entries",
+            "client",
+            "order",
+        }
+    ),
     "LedgerEntry": frozenset({"kind", "amount", "postedAt"}),
     "Inquiry": frozenset(
         {

@@ -40,6 +40,7 @@ from schema.input_text import CHECKED_JSON, narrow_text_scalars
 from schema.inquiries.mutations import InquiryMutation
 from schema.inquiries.query import InquiryQuery
 from schema.inquiries.staff_query import StaffInquiryQuery
+from schema.ledger.query import LedgerQuery
 from schema.orders.mutations import OrderMutation
 from schema.orders.query import OrderQuery
 from schema.orders.staff_query import StaffOrderQuery
@@ -66,6 +67,7 @@ class Query(
     StaffOrderQuery,
     InquiryQuery,
     StaffInquiryQuery,
+    LedgerQuery,
     ShipmentQuery,
     StaffShipmentQuery,
     FileQuery,

@@ -22,7 +22,7 @@ DOMAINS: dict[str, set[str]] = {
     "files": {"models", "resolvers", "schema", "tests"},
     "fx": {"models", "resolvers", "admin_queries", "schema", "tests"},
     "inquiries": {"models", "loaders", "resolvers", "admin_queries", "schema", "jobs", "tests"},
-    "ledger": {"models", "loaders", "resolvers", "schema", "jobs", "tests"},
+    "ledger": {"models", "loaders", "resolvers", "admin_queries", "schema", "jobs", "tests"},
     "orders": {"models", "loaders", "resolvers", "admin_queries", "schema", "tests"},
     "shipments": {"models", "loaders", "resolvers", "admin_queries", "schema", "tests"},
     "webhooks": {"models", "jobs", "tests"},

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from app.cli import (
     account_commands,
     catalog_commands,
+    client_commands,
     event_commands,
     file_commands,
     fx_commands,
@@ -46,6 +47,7 @@ COMMAND_GROUPS = (
     webhook_commands.add_commands,
     account_commands.add_commands,
     fx_commands.add_commands,
+    client_commands.add_commands,
     catalog_commands.add_commands,
     file_commands.add_commands,
     schema_commands.add_commands,

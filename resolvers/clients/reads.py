@@ -7,10 +7,19 @@ never sees another company. The staff listing is in `admin_queries.clients`.
 
 from __future__ import annotations
 
-from loaders.clients import CLIENT_COMPANY_BY_ID, CONTACTS_BY_COMPANY, USERS_BY_COMPANY
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from loaders.clients import (
+    CLIENT_COMPANY_BY_ID,
+    CONTACTS_BY_COMPANY,
+    DUES_BY_COMPANY,
+    USERS_BY_COMPANY,
+)
 from models.accounts import User
 from models.clients import ClientCompany, ClientContact
 from resolvers.context import Context
+from resolvers.orders.standing import overdue_on, today_of
 
 
 async def client_company(ctx: Context, company_id: int) -> ClientCompany | None:
@@ -32,3 +41,10 @@ async def company_contacts(ctx: Context, company: ClientCompany) -> list[ClientC
 
 async def company_users(ctx: Context, company: ClientCompany) -> list[User]:
     return await ctx.loaders.many(USERS_BY_COMPANY, company.id)
+
+
+async def company_overdue(ctx: Context, company: ClientCompany) -> Decimal:
+    """What the company owes past its due dates today, in its credit currency: the stored
+    figure, plus its dues past due since (one statement for a whole page)."""
+    dues = await ctx.loaders.many(DUES_BY_COMPANY, company.id)
+    return overdue_on(company, dues, today_of(datetime.now(UTC)))

@@ -22,6 +22,7 @@ from loaders.clients import CLIENT_COMPANY_BY_ID
 from models.clients import ClientCompany
 from resolvers.clients.rules import CompanyDetails, check_company_details, check_credit_terms
 from resolvers.context import Context
+from resolvers.orders.standing import refresh_standing
 from resolvers.outcomes import audit, pk_of
 from resolvers.versions import save_versioned, stale
 
@@ -123,6 +124,9 @@ async def _versioned_update(
             )
         except Refused as conflict:  # another edit based on the same version committed first
             return WriteResult(issues=conflict.issues)
+        if "credit_currency" in changes:  # the figures are kept in the credit currency
+            await refresh_standing(db, pk)
+            await db.refresh(after)
         changes = {**changes, "version": [expected_version, after.version]}
         await audit(ctx, db, action=action, target_type=COMPANY, target_id=pk, changes=changes)
     return WriteResult(row=after)

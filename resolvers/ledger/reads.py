@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from loaders.clients import CLIENT_COMPANY_BY_ID
 from loaders.ledger import ENTRIES_BY_RECEIVABLE, RECEIVABLE_BY_ORDER
+from loaders.orders import ORDER_BY_ID
+from models.clients import ClientCompany
 from models.ledger import LedgerEntry, Receivable
+from models.orders import Order
 from resolvers.context import Context
 
 
@@ -15,3 +19,15 @@ async def receivable_of_order(ctx: Context, order_id: int) -> Receivable | None:
 async def entries_of(ctx: Context, receivable_id: int | None) -> list[LedgerEntry]:
     """The postings of a receivable, oldest first."""
     return await ctx.loaders.many(ENTRIES_BY_RECEIVABLE, receivable_id)
+
+
+async def receivable_client(ctx: Context, row: Receivable) -> ClientCompany | None:
+    """The client who owes it, if the caller may see client companies."""
+    found: ClientCompany | None = await ctx.loaders.one(CLIENT_COMPANY_BY_ID, row.client_company_id)
+    return found
+
+
+async def receivable_order(ctx: Context, row: Receivable) -> Order | None:
+    """The order it was invoiced for, if the caller may see that order."""
+    found: Order | None = await ctx.loaders.one(ORDER_BY_ID, row.order_id)
+    return found

@@ -25,8 +25,9 @@ from models.orders import Order, OrderStatus
 
 async def check_credit(
     db: AsyncSession, client: ClientCompany, this_order: Decimal, now: datetime
-) -> Issue | None:
-    """The client's open exposure plus this order must stay within its credit limit.
+) -> Decimal | Issue:
+    """The client's open exposure plus this order must stay within its credit limit; the
+    credit used with this order placed, or the refusal.
 
     Exposure is what earlier orders still owe, each converted at the rate stored on it,
     never today's: a rate move does not change what a placed order used of the limit.
@@ -43,11 +44,28 @@ async def check_credit(
             f"this order ({this_order} {currency}) and open orders ({exposure} "
             f"{currency}) exceed the credit limit of {limit} {currency}",
         )
-    return None
+    return exposure + this_order
 
 
 async def open_exposure(db: AsyncSession, client: ClientCompany, now: datetime) -> Decimal | Issue:
     """What the client's non-cancelled orders still owe, in its credit currency."""
+    exposure = Decimal(0)
+    for currency, amount in await exposure_by_credit_currency(db, client):
+        if currency != client.credit_currency:
+            # Orders placed before finance changed the client's credit currency.
+            rate = await rate_at(db, currency, client.credit_currency, now)
+            if rate is None:
+                return no_rate(currency, client.credit_currency)
+            amount = amount * rate.rate
+        exposure += amount
+    return round_money(exposure, client.credit_currency)
+
+
+async def exposure_by_credit_currency(
+    db: AsyncSession, client: ClientCompany
+) -> list[tuple[str, Decimal]]:
+    """What the client's non-cancelled orders still owe, by the credit currency each was
+    placed under, each order converted at its own stored rate."""
     places = minor_unit(client.credit_currency)
     owed = func.round((col(Order.total) - col(Order.amount_paid)) * col(Order.fx_rate), places)
     groups = await db.execute(
@@ -58,17 +76,7 @@ async def open_exposure(db: AsyncSession, client: ClientCompany, now: datetime) 
         )
         .group_by(col(Order.credit_currency))
     )
-    exposure = Decimal(0)
-    for currency, amount in groups:
-        amount = Decimal(str(amount))
-        if currency != client.credit_currency:
-            # Orders placed before finance changed the client's credit currency.
-            rate = await rate_at(db, currency, client.credit_currency, now)
-            if rate is None:
-                return no_rate(currency, client.credit_currency)
-            amount = amount * rate.rate
-        exposure += amount
-    return round_money(exposure, client.credit_currency)
+    return [(str(currency), Decimal(str(amount))) for currency, amount in groups]
 
 
 def no_rate(source: str, target: str) -> Issue:

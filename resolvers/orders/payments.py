@@ -29,6 +29,7 @@ from models.money import has_too_many_places, minor_unit, round_money
 from models.orders import Order, OrderStatus, Payment, PaymentStatus
 from resolvers.context import Context
 from resolvers.orders.rules import order_event
+from resolvers.orders.standing import refresh_credit_used
 from resolvers.outcomes import audit, pk_of
 
 MAX_REFERENCE_LENGTH = 120
@@ -115,6 +116,7 @@ async def _record_in(
     assert payment.id is not None
     before, paid_before = order.status, order.amount_paid
     after = await _apply(db, order, amount)
+    await refresh_credit_used(db, after.client_company_id, datetime.now(UTC))
     event_payload = {
         "order_id": encode_global_id("Order", pk),
         "payment_id": encode_global_id("Payment", payment.id),

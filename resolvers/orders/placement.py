@@ -46,6 +46,7 @@ from resolvers.orders.rules import (
     price_line,
     request_hash,
 )
+from resolvers.orders.standing import store_credit_used
 from resolvers.outcomes import audit, pk_of
 
 
@@ -140,11 +141,11 @@ async def place_order_in(db: AsyncSession, ctx: Context, request: PlacementReque
     rate = await rate_at(db, request.currency, client.credit_currency, now)
     if rate is None:
         raise Refused(no_rate(request.currency, client.credit_currency))
-    over_limit = await check_credit(
+    credit_used = await check_credit(
         db, client, convert(total, rate.rate, client.credit_currency), now
     )
-    if over_limit is not None:
-        raise Refused(over_limit)
+    if isinstance(credit_used, Issue):
+        raise Refused(credit_used)
     stock = StockLedger.of_caller(ctx)
     reserved = await _reserve(db, stock, priced)
     order = Order(
@@ -183,6 +184,8 @@ async def place_order_in(db: AsyncSession, ctx: Context, request: PlacementReque
     )
     await db.flush()
     await stock.write(db, reserved, Cause(StockMovementKind.RESERVED, order_id=order.id))
+    # The exposure just checked plus this order: what a recomputation would find.
+    await store_credit_used(db, request.client_company_id, credit_used)
     await emit(db, event_types.ORDER_PLACED, order_event(order, None))
     await audit(
         ctx,

@@ -33,6 +33,7 @@ from models.orders import Order, OrderLine, OrderStatus
 from resolvers.catalog.stock import Cause, StockChange, StockLedger
 from resolvers.context import Context
 from resolvers.orders.rules import order_event
+from resolvers.orders.standing import refresh_credit_used
 from resolvers.outcomes import audit, pk_of
 
 MAX_REASON_LENGTH = 500
@@ -150,6 +151,8 @@ async def _move_in(
         return await _why_not(db, ctx, pk, move)
     before = previous_status(move, after)
     if move.to is OrderStatus.CANCELLED:
+        # Before the stock, so that locks are taken company first, as placing an order does.
+        await refresh_credit_used(db, after.client_company_id, now)
         await _move_stock(db, ctx, pk, Cause(StockMovementKind.RELEASED, reason, order_id=pk))
     elif move.to is OrderStatus.SHIPPED:
         await _move_stock(db, ctx, pk, Cause(StockMovementKind.SHIPPED, order_id=pk))

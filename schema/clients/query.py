@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
 
@@ -10,7 +10,9 @@ from admin_queries import clients as client_listing
 from auth.policy import Permission
 from core.global_id import decode_typed_id
 from resolvers.clients import reads as client_companies
+from schema.clients.filters import ClientCompanyFilter, ClientCompanySort
 from schema.clients.types import ClientCompany, ClientCompanyConnection
+from schema.decimal_input import DecimalBounds
 from schema.info import Info
 from schema.permissions import permission_field
 
@@ -20,9 +22,11 @@ class ClientQuery:
     @permission_field(
         Permission.CLIENTS_READ,
         description=(
-            "Client companies by name, a page at a time. Pass `pageInfo.endCursor` as `after` "
-            "for the next page, with the same search."
+            "Client companies, by name or in `sortBy` order, a page at a time. Pass "
+            "`pageInfo.endCursor` as `after` for the next page, with the same search, filter "
+            "and order."
         ),
+        extensions=[DecimalBounds()],
     )
     async def client_companies(
         self,
@@ -37,9 +41,21 @@ class ClientQuery:
                 description="Only companies whose name contains this text, in any case."
             ),
         ] = None,
+        filter: Annotated[
+            ClientCompanyFilter | None,
+            strawberry.argument(description="Only companies meeting these conditions."),
+        ] = None,
+        sort_by: Annotated[
+            ClientCompanySort, strawberry.argument(description="The order of the companies.")
+        ] = ClientCompanySort.NAME,
     ) -> ClientCompanyConnection | None:
         page = await client_listing.list_client_companies(
-            info.context, first=first, after=after, search=search
+            info.context,
+            first=first,
+            after=after,
+            search=search,
+            company_filter=(filter or ClientCompanyFilter()).to_resolver(),
+            sort=client_listing.CompanySort(cast(str, sort_by.value)),
         )
         return ClientCompanyConnection.from_page(page)
 

@@ -18,6 +18,7 @@ from auth.policy import Permission
 from core.global_id import encode_global_id
 from models import clients as rows
 from models.accounts import User
+from models.money import round_money
 from resolvers.clients import reads as client_companies
 from resolvers.pagination import Page
 from schema.catalog.enums import Incoterm
@@ -135,6 +136,29 @@ class ClientCompany(Node):
     )
     def credit_limit(self) -> Money | None:
         return Money(amount=self.row.credit_limit, currency=self.row.credit_currency)
+
+    @permission_field(
+        Permission.FINANCE_READ,
+        description=(
+            "What the company's orders that are not cancelled still owe, in its credit "
+            "currency: the part of the credit limit in use."
+        ),
+    )
+    def credit_used(self) -> Money | None:
+        currency = self.row.credit_currency
+        return Money(amount=round_money(self.row.credit_used, currency), currency=currency)
+
+    @permission_field(
+        Permission.FINANCE_READ,
+        description=(
+            "What the company still owes on receivables whose due date has passed, in its "
+            "credit currency, as of today (UTC)."
+        ),
+    )
+    async def overdue_amount(self, info: Info) -> Money | None:
+        amount = await client_companies.company_overdue(info.context, self.row)
+        currency = self.row.credit_currency
+        return Money(amount=round_money(amount, currency), currency=currency)
 
     @permission_field(Permission.FINANCE_READ, description="The payment terms finance granted.")
     def payment_terms(self) -> PaymentTerms | None:

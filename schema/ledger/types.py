@@ -1,7 +1,8 @@
 """`Receivable`: what a client owes for a confirmed order, and the entries that explain it.
 
 Reached through `Order.receivable`, which finance staff (`finance:read`) and the client
-whose order it is may read; for anyone else it is null, as for an order not yet confirmed.
+whose order it is may read (for anyone else it is null, as for an order not yet confirmed),
+and through finance's `receivables` listing.
 """
 
 from __future__ import annotations
@@ -9,15 +10,21 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Self
+from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 
 from models import ledger as rows
 from models.money import round_money
 from resolvers.ledger import reads as ledger
+from resolvers.pagination import Page
+from schema.clients.types import ClientCompany
 from schema.info import Info
 from schema.money import Money
+from schema.node import PageInfo, connection_parts
+
+if TYPE_CHECKING:
+    from schema.orders.types import Order
 
 
 @strawberry.enum(description="How far a receivable has been paid.")
@@ -107,6 +114,51 @@ class Receivable:
     async def entries(self, info: Info) -> list[LedgerEntry]:
         found = await ledger.entries_of(info.context, self.row.id)
         return [LedgerEntry.from_row(entry) for entry in found]
+
+    @strawberry.field(
+        description="The client who owes it; null if the caller may not see client companies."
+    )
+    async def client(self, info: Info) -> ClientCompany | None:
+        found = await ledger.receivable_client(info.context, self.row)
+        return None if found is None else ClientCompany.from_row(found)
+
+    @strawberry.field(
+        description="The order it was invoiced for; null if the caller may not see that order."
+    )
+    async def order(
+        self, info: Info
+    ) -> Annotated[Order, strawberry.lazy("schema.orders.types")] | None:
+        from schema.orders.types import Order
+
+        found = await ledger.receivable_order(info.context, self.row)
+        return None if found is None else Order.from_row(found)
+
+
+@strawberry.type(description="A receivable in a list, with the cursor to continue after it.")
+class ReceivableEdge:
+    cursor: str = strawberry.field(description="Pass as `after` to list the receivables after it.")
+    node: Receivable = strawberry.field(description="The receivable.")
+
+
+@strawberry.type(description="A page of receivables (Relay connection), by due date.")
+class ReceivableConnection:
+    page: strawberry.Private[Page[rows.Receivable]]
+    edges: list[ReceivableEdge] = strawberry.field(
+        description="Receivables of this page with cursors."
+    )
+    nodes: list[Receivable] = strawberry.field(
+        description="Receivables of this page, without cursors."
+    )
+    page_info: PageInfo = strawberry.field(description="How to fetch the next page.")
+
+    @classmethod
+    def from_page(cls, page: Page[rows.Receivable]) -> Self:
+        edges, nodes, info = connection_parts(page, Receivable.from_row, ReceivableEdge)
+        return cls(page=page, edges=edges, nodes=nodes, page_info=info)
+
+    @strawberry.field(description="How many receivables match, across all pages.")
+    async def total_count(self) -> int:
+        return await self.page.total_count()
 
 
 async def receivable_of_order(info: Info, order_id: int) -> Receivable | None:

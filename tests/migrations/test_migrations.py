@@ -10,6 +10,8 @@ import asyncio
 import warnings
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,18 @@ from alembic import command
 from alembic.autogenerate import compare_metadata, produce_migrations, render_python_code
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, TableClause, column, create_engine, inspect, table, text
+from sqlalchemy import (
+    Connection,
+    Date,
+    DateTime,
+    TableClause,
+    bindparam,
+    column,
+    create_engine,
+    inspect,
+    table,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from core.migration_filters import include_object, render_item
@@ -295,5 +308,100 @@ async def test_discovery_revision_backfills_existing_products(tmp_path: Path) ->
             async with connect(url) as connection:
                 names = await connection.execute(text("SELECT name FROM product_search"))
                 assert [tuple(row) for row in names] == [("Cotton Twill",)]
+    finally:
+        await asyncio.to_thread(drop_pg_database, name)
+
+
+async def _books_before_standing(url: str, today: date) -> None:
+    """A client (credit in USD) with open, part-paid, cancelled and EUR-credit orders, and
+    receivables overdue, due later, paid and reversed, as they stood at revision 0019."""
+    orders = [  # id, status, total, paid, credit currency, fx rate
+        (1, "confirmed", "1000", "250", "USD", "1"),
+        (2, "cancelled", "500", "0", "USD", "1"),
+        (3, "confirmed", "200", "0", "EUR", "0.9"),
+        (4, "paid", "300", "300", "USD", "1"),
+    ]
+    receivables = [  # order, balance, due date, status
+        (1, "750", today - timedelta(days=3), "partly_settled"),
+        (2, "0", today - timedelta(days=9), "reversed"),
+        (3, "200", today + timedelta(days=30), "open"),
+        (4, "0", today - timedelta(days=9), "settled"),
+    ]
+    async with connect(url) as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO client_companies (id, name, country, tax_id, credit_limit, "
+                "credit_currency, advance_percent, balance_due_on, net_days, preferred_currency, "
+                "preferred_incoterm, version) VALUES (1, 'Hanse', 'DE', '', 5000, 'USD', 0, "
+                "'invoice', 30, 'USD', 'FOB', 1)"
+            )
+        )
+        await connection.execute(
+            text(
+                "INSERT INTO fx_rates (id, base_currency, quote_currency, rate, effective_at, "
+                "source) VALUES (1, 'USD', 'EUR', 0.8, :at, '')"
+            ).bindparams(bindparam("at", type_=DateTime(timezone=True))),
+            {"at": datetime.now(UTC) - timedelta(days=1)},
+        )
+        for pk, status, total, paid, credit_currency, rate in orders:
+            await connection.execute(
+                text(
+                    "INSERT INTO orders (id, client_company_id, request_hash, status, "
+                    "payment_status, currency, incoterm, named_place, shipping_address, note, "
+                    "total, amount_paid, credit_currency, fx_rate, cancel_reason, version) "
+                    "VALUES (:id, 1, '', :status, 'unpaid', 'USD', 'FOB', '', '{}', '', :total, "
+                    ":paid, :credit, :rate, '', 1)"
+                ),
+                {"id": pk, "status": status, "total": float(total), "paid": float(paid),
+                 "credit": credit_currency, "rate": float(rate)},
+            )  # fmt: skip
+        for order, balance, due, status in receivables:
+            await connection.execute(
+                text(
+                    "INSERT INTO receivables (order_id, client_company_id, currency, amount, "
+                    "balance, advance_amount, due_date, status) VALUES (:order, 1, 'USD', 1, "
+                    ":balance, 0, :due, :status)"
+                ).bindparams(bindparam("due", type_=Date())),
+                {
+                    "order": order,
+                    "balance": float(balance),
+                    "due": due,
+                    "status": status,
+                },
+            )
+        await connection.commit()
+
+
+async def test_the_credit_standing_revision_backfills_every_company(tmp_path: Path) -> None:
+    # given books written before revision 0021, on each dialect
+    name = await asyncio.to_thread(create_pg_database, "standing")
+    pg_url = database_url(name)
+    today = datetime.now(UTC).date()
+    try:
+        for url in (pg_url, f"sqlite+aiosqlite:///{tmp_path}/standing.db"):
+            await migrate(url, "upgrade", "0019")
+            await _books_before_standing(url, today)
+            # when it is upgraded to 0021
+            await migrate(url, "upgrade", "0021")
+            async with connect(url) as connection:
+                company = (
+                    await connection.execute(
+                        text(
+                            "SELECT credit_used, overdue_amount, next_due_on FROM client_companies"
+                        )
+                    )
+                ).one()
+                dues = (
+                    await connection.execute(text("SELECT due_date, amount FROM client_dues"))
+                ).all()
+            # then credit used is what open orders owe: 750 USD, and 180 EUR at 1 / 0.8
+            assert Decimal(str(company[0])) == Decimal("975.00")
+            # and overdue is the part-paid order's balance; the EUR one is due in 30 days
+            assert Decimal(str(company[1])) == Decimal("750.00")
+            due_on = today + timedelta(days=30)
+            assert str(company[2])[:10] == due_on.isoformat()
+            assert [(str(day)[:10], Decimal(str(amount))) for day, amount in dues] == [
+                (due_on.isoformat(), Decimal("225.00"))
+            ]
     finally:
         await asyncio.to_thread(drop_pg_database, name)

@@ -21,7 +21,9 @@ from tests.orders.builders import PLACE, make_shop, order_input
 # workers' wake-up is a trigger on the event's insert, not a statement of its own. Issue 15
 # added two, whatever the number of lines: the stock ledger's rows (one multi-row INSERT,
 # after the order has its id) and the coalesced stock.changed events (one multi-row upsert).
-FIXED = 12
+# Issue 17 added one: the client's credit used, stored on its row (the exposure just checked
+# plus the order, so no second aggregate).
+FIXED = 13
 
 
 async def test_a_placement_costs_a_fixed_few_statements_and_one_per_line(

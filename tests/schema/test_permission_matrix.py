@@ -106,6 +106,8 @@ PROBES: dict[str, Probe] = {
     "ClientCompany.taxId": _company_field("taxId", "taxId"),
     "ClientCompany.contacts": _company_field("contacts { name }", "contacts"),
     "ClientCompany.creditLimit": _company_field("creditLimit { amount }", "creditLimit"),
+    "ClientCompany.creditUsed": _company_field("creditUsed { amount }", "creditUsed"),
+    "ClientCompany.overdueAmount": _company_field("overdueAmount { amount }", "overdueAmount"),
     "ClientCompany.paymentTerms": _company_field("paymentTerms { netDays }", "paymentTerms"),
     "ClientCompany.users": _company_field("users { email }", "users"),
     "Variant.costPrice": _variant_field("costPrice { amount }", "costPrice"),
@@ -165,6 +167,7 @@ PROBES: dict[str, Probe] = {
         f'orderId: "{NO_ORDER}", amount: "1", reference: "R", receivedAt: "2026-01-01T00:00:00Z"',
     ),
     "Query.exchangeRates": Probe("{ exchangeRates { rate } }", ("exchangeRates",)),
+    "Query.receivables": Probe("{ receivables(first: 1) { totalCount } }", ("receivables",)),
     "Mutation.setExchangeRates": _mutation("setExchangeRates", "rates: []"),
     "Mutation.createShipment": _mutation(
         "createShipment",
