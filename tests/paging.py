@@ -5,9 +5,19 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import pytest
+
 from tests.graphql_client import GraphQLClient
 
 Between = Callable[[int], Awaitable[None]]
+
+# The page sizes every staff list is paged at (issue 17): `make test-fast` pages at 7 (many
+# pages, rows inserted between them), the whole suite at 1 and 100 as well.
+PAGE_SIZES = [
+    pytest.param(1, marks=pytest.mark.slow),
+    7,
+    pytest.param(100, marks=pytest.mark.slow),
+]
 
 
 async def page_through(

@@ -18,6 +18,7 @@ from models.clients import ClientCompany
 from resolvers.pagination import encode_cursor
 from tests.callers import error_codes
 from tests.graphql_client import GraphQLClient
+from tests.paging import PAGE_SIZES
 from tests.user_builders import make_company, make_user, session_for
 
 LISTING = """
@@ -301,7 +302,7 @@ async def _many(db: Database, company: ClientCompany, count: int, tag: str = "ma
             )
 
 
-@pytest.mark.parametrize("size", [1, 7, 100])
+@pytest.mark.parametrize("size", PAGE_SIZES)
 @pytest.mark.parametrize("sort", SORTS)
 async def test_every_user_appears_once_and_in_order_while_users_are_added(
     api: GraphQLClient, db: Database, settings: Settings, sort: str, size: int

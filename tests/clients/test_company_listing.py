@@ -23,6 +23,7 @@ from models.accounts import Role
 from models.clients import ClientDue
 from tests.callers import error_codes, make_client_company, token_for
 from tests.graphql_client import GraphQLClient, graphql_client
+from tests.paging import PAGE_SIZES
 
 LIST = """query($first: Int!, $after: String, $filter: ClientCompanyFilter,
                $sortBy: ClientCompanySort, $search: String) {
@@ -153,7 +154,7 @@ async def _page_through(
     raise AssertionError("the pages never ended")
 
 
-@pytest.mark.parametrize("size", [1, 7, 100])
+@pytest.mark.parametrize("size", PAGE_SIZES)
 @pytest.mark.parametrize("case_name", list(CASES))
 async def test_each_filter_and_order_pages_every_company_once_in_order_while_rows_are_added(
     db: Database, settings: Settings, case_name: str, size: int

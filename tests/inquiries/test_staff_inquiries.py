@@ -24,7 +24,7 @@ from models.clients import ClientCompany
 from models.inquiries import Inquiry, InquiryStatus, Lead, Quote, QuoteStatus
 from tests.callers import error_codes, make_client_company, token_for
 from tests.graphql_client import GraphQLClient, graphql_client
-from tests.paging import page_through
+from tests.paging import PAGE_SIZES, page_through
 from tests.user_builders import make_user, session_for
 
 St, Q = InquiryStatus, QuoteStatus
@@ -174,7 +174,7 @@ def _ids(rows: list[Inquiry]) -> set[str]:
 
 
 @pytest.mark.parametrize("sort", list(SORT_KEYS))
-@pytest.mark.parametrize("size", [1, 7, 100])
+@pytest.mark.parametrize("size", PAGE_SIZES)
 async def test_every_sort_pages_each_inquiry_once_in_order_even_while_inquiries_arrive(
     db: Database, settings: Settings, client: GraphQLClient, sort: str, size: int
 ) -> None:

@@ -25,6 +25,7 @@ from models.ledger import NO_DUE_DATE, Receivable, ReceivableStatus
 from models.orders import Order, OrderStatus
 from tests.callers import error_codes, make_client_company, token_for
 from tests.graphql_client import GraphQLClient, graphql_client
+from tests.paging import PAGE_SIZES
 
 LIST = """query($first: Int!, $after: String, $filter: ReceivableFilter) {
   receivables(first: $first, after: $after, filter: $filter) {
@@ -160,7 +161,7 @@ async def _page_through(
     raise AssertionError("the pages never ended")
 
 
-@pytest.mark.parametrize("size", [1, 7, 100])
+@pytest.mark.parametrize("size", PAGE_SIZES)
 @pytest.mark.parametrize("case_name", list(CASES))
 async def test_each_filter_pages_every_receivable_once_by_due_date_while_rows_are_added(
     db: Database, settings: Settings, case_name: str, size: int

@@ -22,7 +22,7 @@ from models.orders import Order, OrderStatus, PaymentStatus
 from tests.callers import error_codes, make_client_company, token_for
 from tests.graphql_client import GraphQLClient, graphql_client
 from tests.orders.staff_support import STAFF_ORDERS, make_order
-from tests.paging import page_through
+from tests.paging import PAGE_SIZES, page_through
 
 S, P = OrderStatus, PaymentStatus
 
@@ -104,7 +104,7 @@ def _ids(orders: list[Order]) -> set[str]:
 
 
 @pytest.mark.parametrize("sort", list(SORT_KEYS))
-@pytest.mark.parametrize("size", [1, 7, 100])
+@pytest.mark.parametrize("size", PAGE_SIZES)
 async def test_every_sort_pages_each_order_once_in_order_even_while_orders_are_placed(
     db: Database, settings: Settings, client: GraphQLClient, sort: str, size: int
 ) -> None:

@@ -25,6 +25,7 @@ from resolvers.shipments.writes import journey_dates
 from tests.callers import error_codes, make_client_company, token_for
 from tests.graphql_client import GraphQLClient
 from tests.ledger.books import make_order, order_gid
+from tests.paging import PAGE_SIZES
 
 LIST = """
 query($first: Int, $after: String, $filter: ShipmentFilter, $sortBy: ShipmentSort) {
@@ -253,7 +254,7 @@ def _pk(global_id: str) -> int:
     return decode_typed_id(global_id, "Shipment", argument="id")
 
 
-@pytest.mark.parametrize("size", [1, 7, 100])
+@pytest.mark.parametrize("size", PAGE_SIZES)
 @pytest.mark.parametrize("sort", list(ShipmentSort))
 async def test_every_shipment_once_and_in_order_while_others_are_booked(
     db: Database, settings: Settings, client: GraphQLClient, size: int, sort: ShipmentSort
