@@ -1,4 +1,5 @@
-"""The staff order list: search by order number or client, filters, and five orders.
+"""The staff order list (search by order number or client, filters, five orders), and
+finance's list of the payments recorded against orders.
 
 Only a field gated by `orders:read_all` reaches this; row scoping still goes through the
 orders' visibility clause (`loaders.orders`), as every order read does. A page is one
@@ -7,6 +8,10 @@ statement (and one more for `totalCount`), through `resolvers.keyset`, whatever 
 Search is an order number (`SO-000042`, or just `42`) or a case-insensitive prefix of the
 client company's name. The sorts are served by btree ranges (migration 0020): placed date by
 `(created_at, id)`, total by `(total, id)`, status by `(status, created_at, id)`.
+
+The payments list (`finance:read`) sees a payment exactly when its order is visible; its
+received-date range is in whole UTC days. Its sorts have no index of their own yet: the
+payments table is read and sorted whole for each page (see docs/api/orders.md).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, cast
@@ -24,9 +29,10 @@ from sqlmodel import col, select
 
 from core.dialect import timestamp_key, timestamp_value
 from core.errors import BadUserInput
-from loaders.orders import ORDER_BY_ID
+from core.global_id import decode_typed_id
+from loaders.orders import ORDER_BY_ID, PAYMENTS_BY_ORDER
 from models.clients import ClientCompany
-from models.orders import Order, OrderStatus, PaymentStatus
+from models.orders import Order, OrderStatus, Payment, PaymentStatus
 from models.reference import COUNTRY_CODES
 from resolvers.catalog.pricing import check_currency
 from resolvers.context import Context
@@ -178,3 +184,96 @@ async def list_staff_orders(
     for row in page.rows:
         ctx.loaders.prime(ORDER_BY_ID, row.id, row)
     return page
+
+
+class PaymentSort(StrEnum):
+    RECEIVED_NEWEST = "received_newest"  # latest received first (the default)
+    RECEIVED_OLDEST = "received_oldest"
+    AMOUNT_HIGHEST = "amount_highest"  # by amount in the payment's own currency
+    AMOUNT_LOWEST = "amount_lowest"
+
+
+@dataclass(frozen=True)
+class PaymentFilter:
+    """Payments matching every condition given; None means no condition."""
+
+    client: str | None = None  # a ClientCompany global id
+    received_from: date | None = None  # a UTC day, inclusive
+    received_to: date | None = None  # a UTC day, inclusive
+    currency: str | None = None
+
+
+PAYMENT_ID = SortKey(col(Payment.id), KeyKind.INT)
+PAYMENT_ID_DESC = SortKey(col(Payment.id), KeyKind.INT, descending=True)
+
+PAYMENT_ORDERS: dict[PaymentSort, KeysetOrder] = {
+    PaymentSort.RECEIVED_NEWEST: KeysetOrder(
+        "payments:received_newest",
+        (SortKey(col(Payment.received_at), KeyKind.MOMENT, descending=True), PAYMENT_ID_DESC),
+    ),
+    PaymentSort.RECEIVED_OLDEST: KeysetOrder(
+        "payments:received_oldest",
+        (SortKey(col(Payment.received_at), KeyKind.MOMENT), PAYMENT_ID),
+    ),
+    PaymentSort.AMOUNT_HIGHEST: KeysetOrder(
+        "payments:amount_highest",
+        (SortKey(col(Payment.amount), KeyKind.DECIMAL, descending=True), PAYMENT_ID_DESC),
+    ),
+    PaymentSort.AMOUNT_LOWEST: KeysetOrder(
+        "payments:amount_lowest", (SortKey(col(Payment.amount), KeyKind.DECIMAL), PAYMENT_ID)
+    ),
+}
+
+
+def _payment_key_of(sort: PaymentSort) -> Callable[[Payment], tuple[Any, ...]]:
+    def key(payment: Payment) -> tuple[Any, ...]:
+        if sort in (PaymentSort.RECEIVED_NEWEST, PaymentSort.RECEIVED_OLDEST):
+            return payment.received_at, payment.id
+        return payment.amount, payment.id
+
+    return key
+
+
+def _start_of(day: date) -> Any:
+    return timestamp_value(datetime.combine(day, time.min, tzinfo=UTC))
+
+
+def _payment_conditions(given: PaymentFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if given.client is not None:
+        pk = decode_typed_id(given.client, "ClientCompany", argument="filter.client")
+        of_client = select(col(Order.id)).where(col(Order.client_company_id) == pk)
+        conditions.append(col(Payment.order_id).in_(of_client))
+    if given.currency is not None:
+        currency = check_currency(given.currency, argument="filter.currency")
+        conditions.append(col(Payment.currency) == currency)
+    low, high = given.received_from, given.received_to
+    if low is not None and high is not None and low > high:
+        raise BadUserInput("must not be after `receivedTo`", argument="filter.receivedFrom")
+    received = timestamp_key(cast(ColumnElement[datetime], col(Payment.received_at)))
+    if low is not None:
+        conditions.append(received >= _start_of(low))
+    if high is not None and high < date.max:  # the last day there is has no day after it
+        conditions.append(received < _start_of(high + timedelta(days=1)))
+    return conditions
+
+
+async def list_payments(
+    ctx: Context,
+    *,
+    first: int,
+    after: str | None,
+    payment_filter: PaymentFilter,
+    sort: PaymentSort,
+) -> Page[Payment]:
+    """Payments whose order the caller may see, matching the filter, a keyset page in `sort`:
+    one statement a page, one more for the count."""
+    conditions = [ctx.loaders.visible(PAYMENTS_BY_ORDER), *_payment_conditions(payment_filter)]
+    return await keyset_page(
+        ctx.session,
+        PAYMENT_ORDERS[sort],
+        select(Payment).where(*conditions),
+        first=first,
+        after=after,
+        key_of=_payment_key_of(sort),
+    )

@@ -42,6 +42,7 @@ from schema.inquiries.query import InquiryQuery
 from schema.inquiries.staff_query import StaffInquiryQuery
 from schema.ledger.query import LedgerQuery
 from schema.orders.mutations import OrderMutation
+from schema.orders.payment_query import PaymentQuery
 from schema.orders.query import OrderQuery
 from schema.orders.staff_query import StaffOrderQuery
 from schema.shipments.mutations import ShipmentMutation
@@ -68,6 +69,7 @@ class Query(
     InquiryQuery,
     StaffInquiryQuery,
     LedgerQuery,
+    PaymentQuery,
     ShipmentQuery,
     StaffShipmentQuery,
     FileQuery,

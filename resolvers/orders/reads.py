@@ -57,6 +57,12 @@ async def order_payments(ctx: Context, row: Order) -> list[Payment]:
     return await ctx.loaders.many(PAYMENTS_BY_ORDER, row.id)
 
 
+async def payment_order(ctx: Context, payment: Payment) -> Order | None:
+    """The payment's order, if the caller may see it."""
+    order: Order | None = await ctx.loaders.one(ORDER_BY_ID, payment.order_id)
+    return order
+
+
 async def order_client(ctx: Context, row: Order) -> ClientCompany | None:
     client: ClientCompany | None = await ctx.loaders.one(
         CLIENT_COMPANY_BY_ID, row.client_company_id

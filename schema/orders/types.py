@@ -126,6 +126,7 @@ class OrderLine:
 
 @strawberry.type(description="Money received against an order, in the order's currency.")
 class Payment:
+    row: strawberry.Private[rows.Payment]
     id: strawberry.ID = strawberry.field(description="Global id of the payment.")
     amount: Money = strawberry.field(description="The amount received.")
     reference: str = strawberry.field(description="The bank's or provider's reference.")
@@ -135,11 +136,19 @@ class Payment:
     def from_row(cls, row: rows.Payment) -> Self:
         assert row.id is not None
         return cls(
+            row=row,
             id=strawberry.ID(encode_global_id("Payment", row.id)),
             amount=Money(amount=round_money(row.amount, row.currency), currency=row.currency),
             reference=row.reference,
             received_at=row.received_at,
         )
+
+    @strawberry.field(
+        description="The order it was received against; null if the caller may not see it."
+    )
+    async def order(self, info: Info) -> Order | None:
+        found = await orders.payment_order(info.context, self.row)
+        return None if found is None else Order.from_row(found)
 
 
 def _money(amount: Decimal, currency: str) -> Money:
@@ -271,5 +280,30 @@ class OrderConnection:
         return cls(page=page, edges=edges, nodes=nodes, page_info=info)
 
     @strawberry.field(description="How many orders match, across all pages.")
+    async def total_count(self) -> int:
+        return await self.page.total_count()
+
+
+@strawberry.type(description="A payment in a list, with the cursor to continue after it.")
+class PaymentEdge:
+    cursor: str = strawberry.field(description="Pass as `after` to list the payments after it.")
+    node: Payment = strawberry.field(description="The payment.")
+
+
+@strawberry.type(
+    description="A page of payments (Relay connection), in the order the list was asked for."
+)
+class PaymentConnection:
+    page: strawberry.Private[Page[rows.Payment]]
+    edges: list[PaymentEdge] = strawberry.field(description="Payments of this page with cursors.")
+    nodes: list[Payment] = strawberry.field(description="Payments of this page, without cursors.")
+    page_info: PageInfo = strawberry.field(description="How to fetch the next page.")
+
+    @classmethod
+    def from_page(cls, page: Page[rows.Payment]) -> Self:
+        edges, nodes, info = connection_parts(page, Payment.from_row, PaymentEdge)
+        return cls(page=page, edges=edges, nodes=nodes, page_info=info)
+
+    @strawberry.field(description="How many payments match, across all pages.")
     async def total_count(self) -> int:
         return await self.page.total_count()
