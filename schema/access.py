@@ -134,7 +134,7 @@ RESTRICTED_TYPES: dict[str, frozenset[str]] = {
     "OrderLine": frozenset(
         {"id", "variant", "sku", "productName", "quantity", "unitPrice", "lineTotal"}
     ),
-    "Payment": frozenset({"id", "amount", "reference", "receivedAt"}),
+    "Payment": frozenset({"id", "amount", "reference", "receivedAt", "order"}),
     "Shipment": frozenset(
         {"id", "order", "reference", "note", "etd", "eta", "createdAt", "legs", "trackingEvents"}
     ),
