@@ -118,6 +118,18 @@ def _descending(sort: PaymentSort) -> bool:
     return sort in (PaymentSort.RECEIVED_NEWEST, PaymentSort.AMOUNT_HIGHEST)
 
 
+def _extremes(sort: PaymentSort) -> tuple[tuple[str, timedelta], tuple[str, timedelta]]:
+    """(amount, received) of a payment first in `sort`, and of one last, beyond every seed."""
+    lowest, highest = ("0.0001", 0 * H), ("88888.00", 0 * H)
+    earliest, latest = ("7.00", -400 * H), ("7.00", 900 * H)
+    return {
+        PaymentSort.RECEIVED_NEWEST: (latest, earliest),
+        PaymentSort.RECEIVED_OLDEST: (earliest, latest),
+        PaymentSort.AMOUNT_HIGHEST: (highest, lowest),
+        PaymentSort.AMOUNT_LOWEST: (lowest, highest),
+    }[sort]
+
+
 @dataclass
 class World:
     companies: list[ClientCompany]
@@ -195,12 +207,13 @@ async def test_each_filter_and_sort_pages_every_payment_once_in_order_while_more
         ids = [company.id or 0 for company in world.companies]
 
         async def record_more(page_number: int) -> None:
-            # payments before the pages read so far, and (a few times, so that the pages
-            # end) beyond those still to come, in every sort
+            # a payment before those read so far in the sort, and (a few times, so that the
+            # pages end) one among those still to come or just read, and one beyond them all
             company = page_number % 3
-            more = [Seed(company, "USD", "0.02", -400 * H)]
-            if page_number < 4:
-                more.append(Seed(company, "EUR", "88888.00", 900 * H))
+            first, last = _extremes(sort)
+            more = [Seed(company, "USD", *first)]
+            if page_number <= 3:
+                more += [Seed(company, "GBP", "500.00", 60 * H), Seed(company, "EUR", *last)]
             await world.record(db, more, prefix=INSERTED)
 
         # when finance pages through the list with the filter in the sort
