@@ -355,3 +355,25 @@ async def test_a_client_user_and_sales_get_none_of_it(db: Database, settings: Se
             # then the list is FORBIDDEN, revealing no row and no count
             assert error_codes(body) == [("payments", "FORBIDDEN")], body
             assert body["data"] == {"payments": None}
+
+
+async def test_a_client_user_sees_the_order_of_its_own_payments_and_no_other(
+    db: Database, settings: Settings
+) -> None:
+    # given payments for two clients' orders, and a user of the first client
+    async with graphql_client(settings, db) as http:
+        world = await _world(db, settings, http, SEEDS)
+        own, other = world.orders[0], world.orders[3]  # Hanse's and Lyon's dollar orders
+        async with db.transaction() as session:
+            client = http.as_(
+                await token_for(session, settings, Role.CLIENT, company=world.companies[0])
+            )
+        query = "query($id: ID!) { order(id: $id) { payments { reference order { number } } } }"
+        # when it reads its own order's payments, and another client's
+        mine = await client.data(query, {"id": encode_global_id("Order", own.id or 0)})
+        theirs = await client.data(query, {"id": encode_global_id("Order", other.id or 0)})
+    # then each of its payments names the order; the other client's order is not there
+    paid = [seed for seed in world.payments.values() if world.order_of(seed) is own]
+    assert len(mine["order"]["payments"]) == len(paid) > 0
+    assert {p["order"]["number"] for p in mine["order"]["payments"]} == {f"SO-{own.id:06d}"}
+    assert theirs == {"order": None}
