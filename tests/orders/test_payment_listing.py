@@ -377,3 +377,21 @@ async def test_a_client_user_sees_the_order_of_its_own_payments_and_no_other(
     assert len(mine["order"]["payments"]) == len(paid) > 0
     assert {p["order"]["number"] for p in mine["order"]["payments"]} == {f"SO-{own.id:06d}"}
     assert theirs == {"order": None}
+
+
+@pytest.mark.parametrize(
+    ("received_from", "received_to", "expected"),
+    [
+        ("0001-01-01", "0001-01-01", 0),
+        ("9999-12-31", "9999-12-31", 0),
+        ("0001-01-01", "9999-12-31", 12),
+    ],
+)
+async def test_the_first_and_last_days_there_are_are_plain_bounds(
+    db: Database, settings: Settings, received_from: str, received_to: str, expected: int
+) -> None:
+    async with graphql_client(settings, db) as http:
+        world = await _world(db, settings, http, SEEDS)
+        given = {"receivedFrom": received_from, "receivedTo": received_to}
+        body = await world.finance.data(LIST, {"first": 20, "filter": given})
+    assert body["payments"]["totalCount"] == len(body["payments"]["nodes"]) == expected
