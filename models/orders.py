@@ -172,6 +172,9 @@ class Payment(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("order_id", "reference"),
         CheckConstraint("amount > 0", name="amount_positive"),
+        # The staff payments list by received date and by amount (admin_queries/orders.py).
+        Index(None, "received_at", "id"),
+        Index(None, "amount", "id"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
