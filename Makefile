@@ -36,7 +36,8 @@ pytest: install
 test: lint typecheck schema-check pytest
 
 # The loop while working: every check, and every test but the slow ones (load, fault,
-# multi-process and subprocess tests, marked `slow`).
+# multi-process and subprocess tests, the SQLite runs of tests on both databases, staff lists
+# paged at sizes 1 and 100: all marked `slow`, all run by `make test`).
 test-fast: lint typecheck schema-check
 	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
