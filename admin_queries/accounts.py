@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal, or_, true
+from sqlalchemy import ColumnElement, literal, or_, true
 from sqlmodel import col, select
 
 from auth.policy import Permission
@@ -33,6 +33,7 @@ from models.clients import ClientCompany
 from resolvers.context import Context
 from resolvers.keyset import KeyKind, KeysetOrder, SortKey, keyset_page
 from resolvers.pagination import Page
+from resolvers.prefix_search import ESCAPE, like_prefix, starts_with
 
 MAX_SEARCH_LENGTH = 100
 # The key of users who never signed in (see `models.accounts.NEVER_SIGNED_IN`).
@@ -77,18 +78,13 @@ class UserFilter:
     mfa_enabled: bool | None = None
 
 
-def _prefix(text: str) -> str:
-    escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
-    return escaped + "%"
-
-
 def search_condition(search: str) -> ColumnElement[bool]:
     """Users whose full name (any case) or email starts with `search`."""
     if len(search) > MAX_SEARCH_LENGTH:
         raise BadUserInput(f"must be at most {MAX_SEARCH_LENGTH} characters", argument="search")
     folded = unicodedata.normalize("NFKC", search).casefold()
-    by_name = func.lower(col(User.full_name)).like(func.lower(literal(_prefix(search))), "/")
-    return or_(by_name, col(User.email).like(literal(_prefix(folded)), "/"))
+    by_name = starts_with(col(User.full_name), search)
+    return or_(by_name, col(User.email).like(literal(like_prefix(folded)), ESCAPE))
 
 
 def _filter_conditions(given: UserFilter) -> list[ColumnElement[bool]]:

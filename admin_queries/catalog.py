@@ -19,7 +19,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, ColumnElement, Select, exists, func, literal, tuple_, union
+from sqlalchemy import BigInteger, ColumnElement, Select, exists, func, tuple_, union
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -35,6 +35,7 @@ from resolvers.catalog.pricing import check_currency
 from resolvers.context import Context
 from resolvers.newest_first import NewestFirst
 from resolvers.pagination import Page, check_page_size, decode_cursor, encode_cursor, not_a_cursor
+from resolvers.prefix_search import starts_with
 
 MAX_SEARCH_LENGTH = 64  # the longest SKU; no name prefix longer than a SKU is needed to pick one
 MAX_STOCK_THRESHOLD = 2**31 - 1
@@ -187,21 +188,13 @@ class _Order:
         return encode_cursor(f"catalog_{self.sort.value}", [value, product.id])
 
 
-def _prefix_pattern(search: str) -> ColumnElement[str]:
-    escaped = search.replace("/", "//").replace("%", "/%").replace("_", "/_")
-    return func.lower(literal(escaped + "%"))
-
-
 def _search_condition(search: str) -> ColumnElement[bool]:
     """Products one of whose SKUs, or whose name, starts with `search` (any case)."""
     if len(search) > MAX_SEARCH_LENGTH:
         raise BadUserInput(f"must be at most {MAX_SEARCH_LENGTH} characters", argument="search")
-    pattern = _prefix_pattern(search)
-    by_sku = select(col(Variant.product_id)).where(
-        func.lower(col(Variant.sku)).like(pattern, escape="/")
-    )
+    by_sku = select(col(Variant.product_id)).where(starts_with(col(Variant.sku), search))
     named = aliased(Product)
-    by_name = select(col(named.id)).where(func.lower(col(named.name)).like(pattern, escape="/"))
+    by_name = select(col(named.id)).where(starts_with(col(named.name), search))
     return col(Product.id).in_(union(by_sku, by_name))
 
 

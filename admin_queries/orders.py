@@ -24,7 +24,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, func, literal, or_
+from sqlalchemy import ColumnElement, or_
 from sqlmodel import col, select
 
 from core.dialect import timestamp_key, timestamp_value
@@ -38,6 +38,7 @@ from resolvers.catalog.pricing import check_currency
 from resolvers.context import Context
 from resolvers.keyset import KeyKind, KeysetOrder, SortKey, keyset_page
 from resolvers.pagination import Page
+from resolvers.prefix_search import starts_with
 
 MAX_SEARCH_LENGTH = 200  # a client company's name is at most 200 characters
 _ORDER_NUMBER = re.compile(r"(?:SO-?)?0*(\d{1,18})", re.IGNORECASE)
@@ -99,19 +100,11 @@ def _key_of(sort: StaffOrderSort) -> Callable[[Order], tuple[Any, ...]]:
     return key
 
 
-def _prefix_pattern(text: str) -> ColumnElement[str]:
-    """`lower(text) || '%'` with LIKE's own characters escaped by `/`."""
-    escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
-    return func.lower(literal(escaped + "%"))
-
-
 def _search_condition(search: str) -> ColumnElement[bool]:
     """Orders with this number, or whose client's name starts with `search` (any case)."""
     if len(search) > MAX_SEARCH_LENGTH:
         raise BadUserInput(f"must be at most {MAX_SEARCH_LENGTH} characters", argument="search")
-    named = select(col(ClientCompany.id)).where(
-        func.lower(col(ClientCompany.name)).like(_prefix_pattern(search), escape="/")
-    )
+    named = select(col(ClientCompany.id)).where(starts_with(col(ClientCompany.name), search))
     by_client = col(Order.client_company_id).in_(named)
     number = _ORDER_NUMBER.fullmatch(search)
     if number is None:

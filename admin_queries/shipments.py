@@ -26,7 +26,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal, literal_column
+from sqlalchemy import ColumnElement, func, literal_column
 from sqlmodel import col, select
 
 from core.dialect import timestamp_key, timestamp_value
@@ -37,6 +37,7 @@ from models.shipments import UNDATED, UNDATED_IN_QUERY, Shipment, ShipmentLeg
 from resolvers.context import Context
 from resolvers.keyset import KeyKind, KeysetOrder, SortKey, keyset_page
 from resolvers.pagination import Page
+from resolvers.prefix_search import starts_with
 
 # The longest value each leg column holds: a longer prefix can match nothing.
 MAX_CARRIER_LENGTH = 120
@@ -127,11 +128,7 @@ def _prefix(
     text = given.strip()
     if not text:
         return None
-    escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
-    pattern = func.lower(literal(escaped + "%"))
-    legs = select(col(ShipmentLeg.shipment_id)).where(
-        func.lower(leg_column).like(pattern, escape="/")
-    )
+    legs = select(col(ShipmentLeg.shipment_id)).where(starts_with(leg_column, text))
     return col(Shipment.id).in_(legs)
 
 

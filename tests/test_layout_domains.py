@@ -34,6 +34,7 @@ SHARED: dict[str, set[str]] = {
         "outcomes",
         "pagination",
         "keyset",
+        "prefix_search",
         "newest_first",
         "checks",
         "idempotency",
