@@ -10,11 +10,13 @@ from functools import lru_cache
 from ipaddress import ip_network
 from typing import Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.smtp import SmtpServer, parse_smtp_url
+from models.reference import CURRENCY_CODES
 
 DEV_SECRET_KEY = "dev-only-secret-key-never-use-in-production"  # noqa: S105
 DEV_DATA_KEY = "dev-only-data-key-never-use-in-production"
@@ -105,6 +107,11 @@ class Settings(BaseSettings):
     download_link_seconds: int = Field(default=900, ge=10, le=24 * 3600)
     # The largest file stored in the database (imports, exports); far below bytea's 1 GB.
     max_stored_file_bytes: int = Field(default=200_000_000, ge=1_024, le=1_000_000_000)
+    # Reports count days, weeks and months on this zone's calendar (an IANA name).
+    reporting_timezone: str = "UTC"
+    # The currencies reports can be shown in; each order is converted into every one of them
+    # with the rate in force when it was placed, so the sales rollups stay additive.
+    reporting_currencies: str = "USD,EUR"
 
     @field_validator("redis_url", mode="before")
     @classmethod
@@ -132,6 +139,23 @@ class Settings(BaseSettings):
         if parsed.query or parsed.fragment or parsed.username or parsed.password:
             raise ValueError("must be a base URL, without credentials, query or fragment")
         return value.rstrip("/")
+
+    @field_validator("reporting_timezone")
+    @classmethod
+    def _timezone_is_known(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA time zone name, like UTC or Asia/Kolkata") from None
+        return value
+
+    @field_validator("reporting_currencies")
+    @classmethod
+    def _currencies_are_iso(cls, value: str) -> str:
+        codes = _split(value.upper())
+        if not codes or any(code not in CURRENCY_CODES for code in codes):
+            raise ValueError("must list ISO 4217 currency codes, such as USD,EUR")
+        return ",".join(dict.fromkeys(codes))
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -185,6 +209,14 @@ class Settings(BaseSettings):
     @property
     def smtp_server(self) -> SmtpServer | None:
         return parse_smtp_url(self.smtp_url.get_secret_value()) if self.smtp_url else None
+
+    @property
+    def reporting_zone(self) -> ZoneInfo:
+        return ZoneInfo(self.reporting_timezone)
+
+    @property
+    def reporting_currency_list(self) -> list[str]:
+        return _split(self.reporting_currencies)
 
     @property
     def handler_module_list(self) -> list[str]:

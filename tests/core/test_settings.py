@@ -75,3 +75,15 @@ def test_secrets_are_not_shown_in_repr() -> None:
     settings = Settings(**SAFE_PRODUCTION)  # type: ignore[arg-type]
     assert "k" * 40 not in repr(settings)
     assert "d" * 40 not in str(settings)
+
+
+def test_reporting_settings_are_checked_and_normalised() -> None:
+    settings = Settings(reporting_timezone="Asia/Kolkata", reporting_currencies=" usd, EUR,USD ")
+    assert str(settings.reporting_zone) == "Asia/Kolkata"
+    assert settings.reporting_currency_list == ["USD", "EUR"]
+    with pytest.raises(ValidationError, match="IANA time zone"):
+        Settings(reporting_timezone="Mars/Olympus")
+    with pytest.raises(ValidationError, match="ISO 4217"):
+        Settings(reporting_currencies="USD,XYZ")
+    with pytest.raises(ValidationError, match="ISO 4217"):
+        Settings(reporting_currencies=" , ")
