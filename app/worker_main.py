@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 
+from app import csv_export_jobs
 from app.read_cache import invalidate_cached_reads_on_commit
 from app.worker import Worker
 from core.db import Database, create_engine
@@ -36,12 +37,10 @@ async def job_context(settings: Settings, database: Database) -> AsyncIterator[J
 
 
 def build_worker(settings: Settings, database: Database, context: JobContext) -> Worker:
-    return Worker(
-        settings=settings,
-        database=database,
-        registry=build_registry(settings),
-        context=context,
-    )
+    registry = build_registry(settings)
+    # Handlers that execute the schema, which jobs/ may not import.
+    csv_export_jobs.register(registry)
+    return Worker(settings=settings, database=database, registry=registry, context=context)
 
 
 async def run_worker_process(settings: Settings) -> None:

@@ -67,3 +67,12 @@ async def resolve_api_key(database: Database, key: str) -> Principal | None:
             )
     assert row.id is not None
     return api_key_principal(api_key_id=row.id, role=Role(row.role))
+
+
+async def principal_of_api_key(database: Database, api_key_id: int) -> Principal | None:
+    """The principal a background job acts as for an API key, or None once it is revoked."""
+    async with database.session() as db:
+        row = await db.get(ApiKey, api_key_id)
+    if row is None or row.revoked_at is not None:
+        return None
+    return api_key_principal(api_key_id=api_key_id, role=Role(row.role))

@@ -56,7 +56,7 @@ def user_principal(
     *,
     user_id: int,
     role: Role,
-    session_id: int,
+    session_id: int | None,
     client_company_id: int | None,
     mfa_enrolled: bool,
     mfa_verified: bool,

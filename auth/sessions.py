@@ -265,3 +265,25 @@ async def active_sessions(db: AsyncSession, user_id: int) -> list[UserSession]:
         .order_by(col(UserSession.created_at).desc(), col(UserSession.id).desc())
     )
     return [row for row in rows if _is_live(row, now)]
+
+
+async def principal_of_user(
+    database: Database, user_id: int, settings: Settings
+) -> Principal | None:
+    """The principal a background job acts as for `user_id`, as the user stands now (their
+    current role and company), or None if they are gone or disabled. The job was asked for
+    through a session that had passed MFA where it is required, so the user counts as
+    verified, unless their MFA has been reset since."""
+    async with database.session() as db:
+        user = await db.get(User, user_id)
+    if user is None or user.disabled_at is not None:
+        return None
+    return user_principal(
+        user_id=user_id,
+        role=Role(user.role),
+        session_id=None,  # no session: a job, not a request
+        client_company_id=user.client_company_id,
+        mfa_enrolled=user.has_mfa,
+        mfa_verified=user.has_mfa,
+        require_staff_mfa=settings.require_staff_mfa,
+    )

@@ -22,6 +22,7 @@ WEBHOOK_DELIVER = "webhook.deliver"
 MAIL_SEND = "mail.send"
 ACCOUNT_LINK_REQUESTED = "account.link_requested"
 CATALOG_IMPORT = "catalog.import"
+CSV_EXPORT = "files.csv_export"
 INQUIRY_CREATED = "inquiry.created"
 QUOTE_SENT = "quote.sent"
 ORDER_PLACED = "order.placed"
@@ -274,6 +275,14 @@ INTERNAL_EVENT_TYPES: Mapping[str, EventType] = {
                 "catalog_imports row; a retried event resumes after the last batch recorded."
             ),
             example={"import_id": 12},
+        ),
+        EventType(
+            name=CSV_EXPORT,
+            description=(
+                "Run a CSV export's query again as whoever asked, page by page, and store the "
+                "CSV; a retried event starts the export over, a finished one is left alone."
+            ),
+            example={"export_id": 31},
         ),
     )
 }

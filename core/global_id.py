@@ -22,7 +22,7 @@ from models.catalog import Category, Product, ProductType, Variant
 from models.catalog.imports import CatalogImport
 from models.catalog.stock import StockMovement
 from models.clients import ClientCompany, ClientContact
-from models.files import StoredFile
+from models.files import CsvExport, StoredFile
 from models.inquiries import Inquiry, Quote
 from models.orders import Order, OrderLine, Payment
 from models.shipments import Shipment
@@ -38,6 +38,7 @@ GLOBAL_ID_TABLES: dict[str, type[SQLModel]] = {
     "Category": Category,
     "ClientCompany": ClientCompany,
     "ClientContact": ClientContact,
+    "CsvExport": CsvExport,
     "Inquiry": Inquiry,
     "Order": Order,
     "OrderLine": OrderLine,

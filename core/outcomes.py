@@ -105,6 +105,10 @@ class UserErrorCode(StrEnum):
     NOT_SELLABLE = "NOT_SELLABLE"
     VARIANT_IN_USE = "VARIANT_IN_USE"
     IMPORT_STOPPED = "IMPORT_STOPPED"
+    # CSV exports
+    NOT_EXPORTABLE = "NOT_EXPORTABLE"
+    EXPORT_TOO_LARGE = "EXPORT_TOO_LARGE"
+    EXPORT_STOPPED = "EXPORT_STOPPED"
 
 
 MEANINGS: dict[UserErrorCode, str] = {
@@ -282,6 +286,19 @@ MEANINGS: dict[UserErrorCode, str] = {
         "A background import failed on every attempt the worker gives a job and was stopped: "
         "the batches counted in recordsDone landed, the rest did not. The cause is in the "
         "server's log; sending the file again resumes nothing but changes nothing that landed."
+    ),
+    UserErrorCode.NOT_EXPORTABLE: (
+        "The document given to exportCsv has no one list of rows to write: it is not a query, "
+        "selects more than one root field, or selects no list or several (the message names "
+        "them). Nothing was queued."
+    ),
+    UserErrorCode.EXPORT_TOO_LARGE: (
+        "A CSV export's query lists more rows than EXPORT_MAX_ROWS, or its CSV is larger "
+        "than MAX_STORED_FILE_BYTES: narrow it with filters. No file was kept."
+    ),
+    UserErrorCode.EXPORT_STOPPED: (
+        "A CSV export failed on every attempt the worker gives a job and was stopped; the "
+        "cause is in the server's log. No file was kept; asking again starts a new export."
     ),
 }
 

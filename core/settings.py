@@ -107,6 +107,8 @@ class Settings(BaseSettings):
     download_link_seconds: int = Field(default=900, ge=10, le=24 * 3600)
     # The largest file stored in the database (imports, exports); far below bytea's 1 GB.
     max_stored_file_bytes: int = Field(default=200_000_000, ge=1_024, le=1_000_000_000)
+    # A CSV export (`exportCsv`) with more rows than this ends with EXPORT_TOO_LARGE.
+    export_max_rows: int = Field(default=1_000_000, ge=1, le=100_000_000)
     # Reports count days, weeks and months on this zone's calendar (an IANA name).
     reporting_timezone: str = "UTC"
     # The currencies reports can be shown in; each order is converted into every one of them

@@ -75,6 +75,11 @@ OPEN_OPERATIONS: dict[str, Access] = {
     # Checks the caller against the file (resolvers/files): its purpose's permission for
     # staff, its owner company for client users.
     "Query.downloadLink": Access.AUTHENTICATED,
+    # Staff users and API keys (a gate at the field); the export runs the query as the
+    # caller, so every permission the query needs is checked as it runs. An export is read
+    # back by whoever asked only.
+    "Mutation.exportCsv": Access.AUTHENTICATED,
+    "Query.csvExport": Access.AUTHENTICATED,
 }
 
 # Types holding client or internal records, and their fields readable by whoever may see

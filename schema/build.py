@@ -33,6 +33,7 @@ from schema.clients.query import ClientQuery
 from schema.cost import cost_limit
 from schema.debug import DebugExtensions
 from schema.decimal_input import DECIMAL
+from schema.files.csv_export import CsvExportMutation, CsvExportQuery
 from schema.files.query import FileQuery
 from schema.fx.mutations import FxMutation
 from schema.fx.query import FxQuery
@@ -73,6 +74,7 @@ class Query(
     ShipmentQuery,
     StaffShipmentQuery,
     FileQuery,
+    CsvExportQuery,
 ):
     pass
 
@@ -90,6 +92,7 @@ class Mutation(
     CatalogImportMutation,
     TaxonomyMutation,
     ProductMutation,
+    CsvExportMutation,
 ):
     pass
 

@@ -2,7 +2,9 @@
 
 Staff (and API keys) need the permission the file's purpose names in `PURPOSE_PERMISSIONS`;
 a client user may read only the files their own company owns, and for them another
-company's file, or a staff-only one, is as unknown as a file that does not exist. The link
+company's file, or a staff-only one, is as unknown as a file that does not exist. A CSV
+export holds whatever its query read as the one who asked, so only they may read it: to
+anyone else it is unknown too. The link
 that comes out (core/download_tokens.py) is then all its bearer needs, until it expires:
 the download route checks only its signature, its expiry and that the file is still kept.
 """
@@ -25,6 +27,8 @@ PURPOSE_PERMISSIONS: dict[FilePurpose, Permission] = {
     FilePurpose.CATALOG_IMPORT: Permission.CATALOG_WRITE,
     FilePurpose.CATALOG_EXPORT: Permission.CATALOG_WRITE,
 }
+# Purposes whose files only whoever stored them may read, whatever their permissions.
+READ_BY_WHOEVER_STORED = frozenset({FilePurpose.CSV_EXPORT})
 
 
 @dataclass(frozen=True)
@@ -39,10 +43,20 @@ def _caller(principal: Principal) -> str:
     return f"user:{principal.user_id}"
 
 
+def _stored_by(principal: Principal, stored: StoredFile) -> bool:
+    if principal.api_key_id is not None:
+        return stored.stored_by_api_key_id == principal.api_key_id
+    return principal.user_id is not None and stored.stored_by_user_id == principal.user_id
+
+
 def check_may_read(principal: Principal, stored: StoredFile) -> None:
     """Raise unless `principal` may read the file: Unauthenticated, NotFound or Forbidden."""
     if not principal.is_authenticated:
         raise Unauthenticated("sign in first: download links are made for a signed-in caller")
+    if stored.purpose in READ_BY_WHOEVER_STORED:
+        if not _stored_by(principal, stored):
+            raise NotFound("no such file")
+        return
     if principal.is_client:
         company = principal.client_company_id
         if company is None or stored.owner_company_id != company:
