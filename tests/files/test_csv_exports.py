@@ -414,3 +414,24 @@ async def test_a_worker_runs_a_queued_export(
         _, lines = await _download(finance, polled["downloadLink"]["url"])
     assert lines[1][2:4] == ["12.50", "USD"]
     assert json.loads(json.dumps(lines))[0][0] == "number"
+
+
+async def test_an_export_runs_on_either_database(
+    any_db: Database,
+    any_client: GraphQLClient,
+    settings: Settings,
+    export_schema: strawberry.Schema,
+) -> None:
+    # given three client users, exported two a page by sales
+    async with any_db.transaction() as session:
+        token = await token_for(session, settings, Role.SALES)
+        company = await make_client_company(session)
+        emails = {(await make_user(session, Role.CLIENT, company=company)).email for _ in range(3)}
+    caller = any_client.as_(token)
+    query = "{ users(first: 2) { edges { node { email role } } } }"
+    done = await _export(caller, export_schema, settings, any_db, query)
+    _, lines = await _download(caller, done["downloadLink"]["url"])
+    # then every page's rows are there, once
+    assert lines[0] == ["email", "role"]
+    assert sorted(line[0] for line in lines[1:]) == sorted(emails)
+    assert {line[1] for line in lines[1:]} == {"CLIENT"}
