@@ -109,6 +109,7 @@ class UserErrorCode(StrEnum):
     NOT_EXPORTABLE = "NOT_EXPORTABLE"
     EXPORT_TOO_LARGE = "EXPORT_TOO_LARGE"
     EXPORT_STOPPED = "EXPORT_STOPPED"
+    TOO_MANY_EXPORTS = "TOO_MANY_EXPORTS"
 
 
 MEANINGS: dict[UserErrorCode, str] = {
@@ -299,6 +300,10 @@ MEANINGS: dict[UserErrorCode, str] = {
     UserErrorCode.EXPORT_STOPPED: (
         "A CSV export failed on every attempt the worker gives a job and was stopped; the "
         "cause is in the server's log. No file was kept; asking again starts a new export."
+    ),
+    UserErrorCode.TOO_MANY_EXPORTS: (
+        "The caller already has as many CSV exports queued or running as one may (3); ask "
+        "again when one has finished. Nothing was queued."
     ),
 }
 

@@ -3,7 +3,9 @@
 `exportCsv` queues an export in one transaction with its outbox event, so either both exist
 or neither; a worker runs the query again as the caller and writes the CSV (schema/files/
 csv_export_run.py). An export belongs to the user or API key that asked: to anyone else it
-does not exist. The functions a worker calls take the database, not a request's context.
+does not exist. A caller may have only a few exports unfinished at once, so that nobody can
+keep every worker busy. The functions a worker calls take the database, not a request's
+context.
 """
 
 from __future__ import annotations
@@ -13,20 +15,25 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 
 from core import event_types, outbox
 from core.db import Database
+from core.outcomes import Issue, Refused, UserErrorCode, WriteResult
 from core.stored_files import StoredBy, store_file, utcnow
 from models.files import CsvExport, CsvExportStatus, FilePurpose, StoredFile
 from resolvers.context import Context
-from resolvers.outcomes import audit
+from resolvers.outcomes import audit, refusable
 
 # How long an export's file is kept (`tradeql files purge-expired` deletes it after).
 CSV_EXPORT_KEPT_FOR = timedelta(days=1)
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 FINISHED = (CsvExportStatus.DONE, CsvExportStatus.FAILED)
+# Exports one caller may have queued or running at once.
+MAX_UNFINISHED_EXPORTS = 3
 
 
 @dataclass(frozen=True)
@@ -43,8 +50,26 @@ async def start_csv_export(
     variables: dict[str, Any],
     operation_name: str | None,
     root_field: str,
-) -> CsvExport:
-    async with ctx.database.transaction() as db:
+) -> WriteResult[CsvExport]:
+    """The queued export; TOO_MANY_EXPORTS while the caller has MAX_UNFINISHED_EXPORTS."""
+
+    async def queue(db: AsyncSession) -> CsvExport:
+        mine = _of_caller(ctx)
+        assert mine is not None  # staff and API keys only reach here
+        unfinished = await db.scalar(
+            select(func.count())
+            .select_from(CsvExport)
+            .where(mine, col(CsvExport.status).not_in(FINISHED))
+        )
+        if (unfinished or 0) >= MAX_UNFINISHED_EXPORTS:
+            raise Refused(
+                Issue(
+                    None,
+                    UserErrorCode.TOO_MANY_EXPORTS,
+                    f"you have {MAX_UNFINISHED_EXPORTS} exports queued or running: "
+                    "ask again when one has finished",
+                )
+            )
         export = CsvExport(
             query=query,
             variables=variables,
@@ -66,15 +91,23 @@ async def start_csv_export(
         )
         return export
 
+    return await refusable(ctx, queue)
+
+
+def _of_caller(ctx: Context) -> ColumnElement[bool] | None:
+    """The condition on exports the caller asked for; None for a caller who has none."""
+    principal = ctx.principal
+    if principal.api_key_id is not None:
+        return col(CsvExport.requested_by_api_key_id) == principal.api_key_id
+    if principal.user_id is not None:
+        return col(CsvExport.requested_by_user_id) == principal.user_id
+    return None
+
 
 async def csv_export_of_caller(ctx: Context, pk: int) -> CsvExport | None:
     """The export, if the caller asked for it; None for anyone else's or an unknown id."""
-    principal = ctx.principal
-    if principal.user_id is not None:
-        mine = col(CsvExport.requested_by_user_id) == principal.user_id
-    elif principal.api_key_id is not None:
-        mine = col(CsvExport.requested_by_api_key_id) == principal.api_key_id
-    else:
+    mine = _of_caller(ctx)
+    if mine is None:
         return None
     return await ctx.session.scalar(select(CsvExport).where(col(CsvExport.id) == pk, mine))
 
@@ -122,8 +155,12 @@ async def finish_with_file(
     row_count: int,
     max_bytes: int,
 ) -> None:
-    """Store the CSV and mark the export done, in one transaction; FileTooLarge rolls back."""
+    """Store the CSV and mark the export done, in one transaction; FileTooLarge rolls back.
+    An export another delivery of its event finished meanwhile is left as it is."""
     async with database.transaction() as session:
+        current = await session.get(CsvExport, export.id, with_for_update=True)
+        if current is None or current.status in FINISHED:
+            return
         stored = await store_file(
             session,
             purpose=FilePurpose.CSV_EXPORT,

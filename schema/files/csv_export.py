@@ -30,7 +30,7 @@ from schema.info import Info
 from schema.permissions import CallerGate
 from schema.user_errors import UserError, one_of, user_errors
 
-CODES = (UserErrorCode.NOT_EXPORTABLE,)
+CODES = (UserErrorCode.NOT_EXPORTABLE, UserErrorCode.TOO_MANY_EXPORTS)
 
 
 class StaffOrApiKeyGate(CallerGate):
@@ -195,14 +195,16 @@ class CsvExportMutation:
         except NotExportable as refused:
             issue = Issue(("query",), UserErrorCode.NOT_EXPORTABLE, str(refused))
             return ExportCsvPayload(csv_export=None, user_errors=user_errors([issue]))
-        export = await csv_exports.start_csv_export(
+        result = await csv_exports.start_csv_export(
             ctx,
             query=query,
             variables=values,
             operation_name=operation_name,
             root_field=plan.root_key,
         )
-        return ExportCsvPayload(csv_export=CsvExport.from_row(export), user_errors=[])
+        if result.row is None:
+            return ExportCsvPayload(csv_export=None, user_errors=user_errors(result.issues))
+        return ExportCsvPayload(csv_export=CsvExport.from_row(result.row), user_errors=[])
 
 
 @strawberry.type

@@ -435,3 +435,21 @@ async def test_an_export_runs_on_either_database(
     assert lines[0] == ["email", "role"]
     assert sorted(line[0] for line in lines[1:]) == sorted(emails)
     assert {line[1] for line in lines[1:]} == {"CLIENT"}
+
+
+async def test_a_caller_may_have_only_three_exports_unfinished(
+    db: Database, settings: Settings, staff: Staff, export_schema: strawberry.Schema
+) -> None:
+    # given three exports queued by sales
+    queued = [(await _ask(staff.sales, ORDERS))["data"]["exportCsv"] for _ in range(3)]
+    assert all(payload["userErrors"] == [] for payload in queued)
+    # when sales asks for a fourth, then it is refused and nothing more is queued
+    refused = (await _ask(staff.sales, ORDERS))["data"]["exportCsv"]
+    assert refused["csvExport"] is None
+    assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [(None, "TOO_MANY_EXPORTS")]
+    assert await _exports_queued(db) == 3
+    # while finance is not held up by it, and sales may ask again once one has finished
+    assert (await _ask(staff.finance, ORDERS))["data"]["exportCsv"]["userErrors"] == []
+    first = decode_typed_id(queued[0]["csvExport"]["id"], "CsvExport", argument="id")
+    await run_csv_export(export_schema, settings, db, first, last_attempt=True)
+    assert (await _ask(staff.sales, ORDERS))["data"]["exportCsv"]["userErrors"] == []
