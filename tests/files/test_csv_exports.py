@@ -453,3 +453,25 @@ async def test_a_caller_may_have_only_three_exports_unfinished(
     first = decode_typed_id(queued[0]["csvExport"]["id"], "CsvExport", argument="id")
     await run_csv_export(export_schema, settings, db, first, last_attempt=True)
     assert (await _ask(staff.sales, ORDERS))["data"]["exportCsv"]["userErrors"] == []
+
+
+async def test_an_export_left_running_by_a_dead_worker_starts_over_and_counts_once(
+    db: Database, settings: Settings, staff: Staff, export_schema: strawberry.Schema
+) -> None:
+    # given an export a worker died in, seven rows into it
+    await _orders(db)
+    body = await _ask(staff.sales, ORDERS, {"first": 4})
+    pk = decode_typed_id(body["data"]["exportCsv"]["csvExport"]["id"], "CsvExport", argument="id")
+    async with db.transaction() as session:
+        await session.execute(
+            update(CsvExport).where(col(CsvExport.id) == pk).values(status="running", row_count=7)
+        )
+    # when the event is delivered again, twice
+    await run_csv_export(export_schema, settings, db, pk, last_attempt=False)
+    await run_csv_export(export_schema, settings, db, pk, last_attempt=False)
+    # then the export holds every row once, in one file
+    async with db.session() as session:
+        export = await session.get(CsvExport, pk)
+        files = await session.scalar(select(func.count()).select_from(StoredFile))
+    assert export is not None
+    assert (export.status, export.row_count, files) == ("done", 14, 1)
