@@ -214,10 +214,11 @@ def plan_export(
         reason = f"lists {named}: select only the one to export" if lists else "no list"
         raise NotExportable(f"the rows must come from one list, and `{root.key}` selects {reason}")
     path, rows = lists[0]
-    if _is_connection(root, path) and rows.nodes[0].name.value == "nodes":
-        paged = _plan(document, operation, root, path, None, _columns(schema, rows, fragments))
-        return _with_paging(paged, operation, root, variables)
-    if _is_connection(root, path):
+    list_name = rows.nodes[0].name.value
+    if not _is_connection(root, path, list_name):
+        return _plan(document, operation, root, path, None, _columns(schema, rows, fragments))
+    row, node_key = rows, None
+    if list_name == "edges":
         assert rows.type is not None
         edge_type = get_named_type(rows.type)
         nodes = [
@@ -227,25 +228,23 @@ def plan_export(
         ]
         if not nodes:
             raise NotExportable(f"select the rows as `{root.key} {{ edges {{ node {{ ... }} }} }}`")
-        paged = _plan(
-            document, operation, root, path, nodes[0].key, _columns(schema, nodes[0], fragments)
-        )
-        return _with_paging(paged, operation, root, variables)
-    return _plan(document, operation, root, path, None, _columns(schema, rows, fragments))
+        row, node_key = nodes[0], nodes[0].key
+    plan = _plan(document, operation, root, path, node_key, _columns(schema, row, fragments))
+    return _with_paging(plan, operation, root, variables)
 
 
-def _is_connection(root: _Field, path: tuple[str, ...]) -> bool:
-    """A Relay connection: the root field takes `after`, its type has `edges` and `pageInfo`."""
+def _is_connection(root: _Field, path: tuple[str, ...], list_name: str) -> bool:
+    """A Relay connection's `edges` or `nodes`: the root field takes `after`, and its type
+    has `pageInfo`."""
     assert root.definition is not None
     assert root.type is not None
     named = get_named_type(root.type)
     return (
         len(path) == 1
-        and root.nodes[0].selection_set is not None
+        and list_name in {"edges", "nodes"}
         and "after" in root.definition.args
         and isinstance(named, GraphQLObjectType)
-        and {"edges", "pageInfo"} <= set(named.fields)
-        and path[0] in {"edges", "nodes"}
+        and "pageInfo" in named.fields
     )
 
 

@@ -47,6 +47,12 @@ def test_a_connection_pages_and_its_columns_follow_the_selection_fragments_inclu
     assert "exportPageInfo: pageInfo" in printed
 
 
+def test_a_connection_is_known_under_aliases(graphql_schema: GraphQLSchema) -> None:
+    plan = _plan(graphql_schema, "{ list: staffOrders { e: edges { n: node { no: number } } } }")
+    assert (plan.root_key, plan.list_path, plan.node_key, plan.paged) == ("list", ("e",), "n", True)
+    assert [c.header for c in plan.columns] == ["no"]
+
+
 def test_the_callers_page_size_and_starting_cursor_are_kept(graphql_schema: GraphQLSchema) -> None:
     plan = _plan(
         graphql_schema,
