@@ -22,6 +22,7 @@ WEBHOOK_DELIVER = "webhook.deliver"
 MAIL_SEND = "mail.send"
 ACCOUNT_LINK_REQUESTED = "account.link_requested"
 CATALOG_IMPORT = "catalog.import"
+FX_RATES_BACKDATED = "fx.rates_backdated"
 INQUIRY_CREATED = "inquiry.created"
 QUOTE_SENT = "quote.sent"
 ORDER_PLACED = "order.placed"
@@ -274,6 +275,15 @@ INTERNAL_EVENT_TYPES: Mapping[str, EventType] = {
                 "catalog_imports row; a retried event resumes after the last batch recorded."
             ),
             example={"import_id": 12},
+        ),
+        EventType(
+            name=FX_RATES_BACKDATED,
+            description=(
+                "Finance recorded exchange rates that took effect before they were recorded: "
+                "orders placed since `effective_at` convert differently now, so the sales "
+                "rollups are rebuilt from that month on."
+            ),
+            example={"effective_at": "2026-11-03T00:00:00+00:00"},
         ),
     )
 }

@@ -1,0 +1,203 @@
+"""The monthly sales rollups equal a plain recomputation over the orders, however they are
+kept: rebuilt whole, from a month on, or order by order as events arrive (in any order,
+twice over)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from core.db import Database
+from core.settings import Settings
+from models.catalog import Variant
+from models.clients import ClientCompany
+from models.orders import Order, OrderStatus
+from resolvers.reports.sales_rollups import rebuild_sales, sync_order_sales
+from tests.builders import make_category, make_fabric_type, make_product, make_variant
+from tests.callers import make_client_company
+from tests.reports.books import BookLine, add_order, add_rate, recomputed, stored
+
+JAN = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def kolkata(settings: Settings) -> Settings:
+    """Months counted in India, reported in USD and EUR."""
+    return settings.model_copy(
+        update={"reporting_timezone": "Asia/Kolkata", "reporting_currencies": "USD,EUR"}
+    )
+
+
+@dataclass
+class Book:
+    hamburg: ClientCompany
+    mumbai: ClientCompany
+    towel: Variant
+    sheet: Variant
+    other_towel: Variant
+    orders: list[Order]
+
+
+async def make_book(session: AsyncSession) -> Book:
+    """Orders in USD, EUR and JPY (no rate into either reporting currency), lines with and
+    without cost (one costed in INR, which has no rate), one order without a destination
+    country, one cancelled, one placed late on 31 January UTC (February in India)."""
+    hamburg = await make_client_company(session, name="Hanse Textil", country="DE")
+    mumbai = await make_client_company(session, name="Mumbai Linen", country="IN")
+    fabric, category = await make_fabric_type(session), await make_category(session)
+    towels = await make_product(session, product_type=fabric, category=category)
+    sheets = await make_product(session, product_type=fabric, category=category)
+    towel = await make_variant(session, product=towels)
+    other_towel = await make_variant(session, product=towels)
+    sheet = await make_variant(session, product=sheets)
+    await add_rate(session, "EUR", "USD", "1.1000000000", JAN)
+    await add_rate(session, "EUR", "USD", "1.2000000000", datetime(2026, 2, 15, tzinfo=UTC))
+    # A more recent inverse wins over the direct pair from March on.
+    await add_rate(session, "USD", "EUR", "0.7777777777", datetime(2026, 3, 1, tzinfo=UTC))
+    orders = [
+        await add_order(
+            session,
+            hamburg,
+            datetime(2026, 1, 10, 9, tzinfo=UTC),
+            [
+                BookLine(towel, 300, "4.2037", "2.1000", "USD"),
+                BookLine(other_towel, 100, "3.3333", "1.5000", "EUR"),
+            ],
+        ),
+        await add_order(
+            session,
+            mumbai,
+            datetime(2026, 1, 31, 20, tzinfo=UTC),
+            [BookLine(sheet, 50, "7.7777", "300.0000", "INR")],
+            currency="EUR",
+            country=None,
+        ),
+        await add_order(
+            session,
+            hamburg,
+            datetime(2026, 2, 20, tzinfo=UTC),
+            [BookLine(sheet, 40, "6.6666"), BookLine(towel, 10, "4.5000", "2.0000", "USD")],
+            currency="EUR",
+            country="NL",
+        ),
+        await add_order(
+            session,
+            mumbai,
+            datetime(2026, 3, 2, tzinfo=UTC),
+            [BookLine(towel, 1000, "650")],
+            currency="JPY",
+        ),
+        await add_order(
+            session,
+            mumbai,
+            datetime(2026, 3, 5, tzinfo=UTC),
+            [BookLine(towel, 200, "4.1000", "2.1000", "USD")],
+            country="AE",
+        ),
+        await add_order(
+            session,
+            hamburg,
+            datetime(2026, 3, 9, tzinfo=UTC),
+            [BookLine(sheet, 70, "6.9000")],
+            status=OrderStatus.CANCELLED,
+        ),
+    ]
+    return Book(hamburg, mumbai, towel, sheet, other_towel, orders)
+
+
+async def test_a_rebuild_counts_every_order_not_cancelled_at_its_placement_rate(
+    db: Database, kolkata: Settings
+) -> None:
+    async with db.transaction() as session:
+        # given a book of orders in three currencies over three months
+        await make_book(session)
+        # when the rollups are rebuilt
+        months = await rebuild_sales(session, None, settings=kolkata)
+        # then every month of the book was rebuilt, in India's calendar
+        assert months == [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)]
+        # and the rollups are exactly what a line-by-line recomputation finds
+        expected_sales, expected_unconverted = await recomputed(session, kolkata)
+        assert await stored(session) == (expected_sales, expected_unconverted)
+
+
+async def test_the_book_lands_where_the_rules_say(db: Database, kolkata: Settings) -> None:
+    async with db.transaction() as session:
+        book = await make_book(session)
+        await rebuild_sales(session, None, settings=kolkata)
+        sales, unconverted = await stored(session)
+    february = date(2026, 2, 1)
+    # the order placed on 31 January at 20:00 UTC is February's in India, and goes to its
+    # client's country (it named none)
+    assert sales[(february, "EUR", "country", "IN")][:3] == (1, 50, Decimal("388.8900"))
+    # its line costed in INR, which has no rate, is a line without cost, as is the sheet
+    # line of 20 February that has no cost at all
+    assert sales[(february, "EUR", "product", str(book.sheet.product_id))][5:] == (
+        Decimal("388.8900") + Decimal("266.6600"),
+        2,
+    )
+    # the JPY order is named apart, in yen, for both reporting currencies
+    march = date(2026, 3, 1)
+    assert unconverted == {
+        (march, "USD", "JPY"): (1, Decimal("650000.0000")),
+        (march, "EUR", "JPY"): (1, Decimal("650000.0000")),
+    }
+    # the cancelled order is nowhere
+    assert (march, "USD", "client", str(book.hamburg.id)) not in sales
+
+
+async def test_events_keep_the_rollups_equal_in_any_order_and_delivered_twice(
+    db: Database, kolkata: Settings
+) -> None:
+    async with db.transaction() as session:
+        book = await make_book(session)
+        cancelled_first = book.orders[1]
+        await _cancel(session, cancelled_first)
+        # when each order's events are handled, every one twice, a cancellation before
+        # its placement included
+        for order in book.orders:
+            assert order.id is not None
+            await sync_order_sales(session, order.id, settings=kolkata)
+            await sync_order_sales(session, order.id, settings=kolkata)
+        # then the rollups equal the recomputation
+        assert await stored(session) == await recomputed(session, kolkata)
+        # when an order counted is cancelled and its event handled (twice)
+        placed = book.orders[0]
+        assert placed.id is not None
+        await _cancel(session, placed)
+        await sync_order_sales(session, placed.id, settings=kolkata)
+        await sync_order_sales(session, placed.id, settings=kolkata)
+        # then it is taken out again, exactly
+        assert await stored(session) == await recomputed(session, kolkata)
+
+
+async def test_a_rebuild_from_a_month_keeps_the_months_before_it(
+    db: Database, kolkata: Settings
+) -> None:
+    async with db.transaction() as session:
+        book = await make_book(session)
+        for order in book.orders:
+            assert order.id is not None
+            await sync_order_sales(session, order.id, settings=kolkata)
+        # when March is rebuilt after a rate that changes March's conversions
+        await add_rate(session, "USD", "EUR", "0.9000000000", datetime(2026, 3, 3, tzinfo=UTC))
+        months = await rebuild_sales(session, date(2026, 3, 1), settings=kolkata)
+        # then only March was recomputed, and every month equals the recomputation
+        assert months == [date(2026, 3, 1)]
+        assert await stored(session) == await recomputed(session, kolkata)
+        # and orders placed later still count once when their events arrive
+        for order in book.orders:
+            assert order.id is not None
+            await sync_order_sales(session, order.id, settings=kolkata)
+        assert await stored(session) == await recomputed(session, kolkata)
+
+
+async def _cancel(session: AsyncSession, order: Order) -> None:
+    await session.execute(
+        update(Order).where(col(Order.id) == order.id).values(status=OrderStatus.CANCELLED)
+    )
