@@ -44,9 +44,10 @@ class SalesMonth(SQLModel, table=True):
     __tablename__ = "sales_months"
     __table_args__ = (CheckConstraint(one_of("dimension", SalesDimension), name="dimension_known"),)
 
-    month: date = Field(sa_column=Column(Date, primary_key=True))
+    # Key order: a report reads one currency's one dimension over a range of months.
     reporting_currency: str = Field(sa_column=Column(String(3), primary_key=True))
     dimension: SalesDimension = Field(sa_column=Column(String(8), primary_key=True))
+    month: date = Field(sa_column=Column(Date, primary_key=True))
     key: str = Field(sa_column=Column(String(40), primary_key=True))
     order_count: int = Field(sa_column=Column(BigInteger, nullable=False))
     quantity: int = Field(sa_column=Column(BigInteger, nullable=False))
@@ -63,8 +64,8 @@ class SalesUnconvertedMonth(SQLModel, table=True):
 
     __tablename__ = "sales_unconverted_months"
 
-    month: date = Field(sa_column=Column(Date, primary_key=True))
     reporting_currency: str = Field(sa_column=Column(String(3), primary_key=True))
+    month: date = Field(sa_column=Column(Date, primary_key=True))
     order_currency: str = Field(sa_column=Column(String(3), primary_key=True))
     order_count: int = Field(sa_column=Column(BigInteger, nullable=False))
     amount: Decimal = Field(sa_column=Column(ROLLUP_AMOUNT, nullable=False))

@@ -55,9 +55,9 @@ def upgrade() -> None:
         )
     op.create_table(
         "sales_months",
-        sa.Column("month", sa.Date(), nullable=False),
         sa.Column("reporting_currency", sa.String(3), nullable=False),
         sa.Column("dimension", sa.String(8), nullable=False),
+        sa.Column("month", sa.Date(), nullable=False),
         sa.Column("key", sa.String(40), nullable=False),
         sa.Column("order_count", sa.BigInteger(), nullable=False),
         sa.Column("quantity", sa.BigInteger(), nullable=False),
@@ -71,19 +71,19 @@ def upgrade() -> None:
             name=op.f("ck_sales_months_dimension_known"),
         ),
         sa.PrimaryKeyConstraint(
-            "month", "reporting_currency", "dimension", "key", name=op.f("pk_sales_months")
+            "reporting_currency", "dimension", "month", "key", name=op.f("pk_sales_months")
         ),
     )
     op.create_table(
         "sales_unconverted_months",
-        sa.Column("month", sa.Date(), nullable=False),
         sa.Column("reporting_currency", sa.String(3), nullable=False),
+        sa.Column("month", sa.Date(), nullable=False),
         sa.Column("order_currency", sa.String(3), nullable=False),
         sa.Column("order_count", sa.BigInteger(), nullable=False),
         sa.Column("amount", ROLLUP_AMOUNT, nullable=False),
         sa.PrimaryKeyConstraint(
-            "month",
             "reporting_currency",
+            "month",
             "order_currency",
             name=op.f("pk_sales_unconverted_months"),
         ),

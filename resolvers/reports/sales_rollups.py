@@ -107,7 +107,7 @@ INSERT INTO sales_months (month, reporting_currency, dimension, key, order_count
     amount, costed_amount, cost_amount, uncosted_amount, uncosted_lines)
 SELECT * FROM ({figures}) AS deltas WHERE true
 ORDER BY 2, 3, 4
-ON CONFLICT (month, reporting_currency, dimension, key) DO UPDATE SET
+ON CONFLICT (reporting_currency, dimension, month, key) DO UPDATE SET
     order_count = sales_months.order_count + excluded.order_count,
     quantity = sales_months.quantity + excluded.quantity,
     amount = sales_months.amount + excluded.amount,
@@ -127,7 +127,7 @@ WHERE NOT EXISTS (
 )
 GROUP BY t.code, p.currency
 ORDER BY 2, 3
-ON CONFLICT (month, reporting_currency, order_currency) DO UPDATE SET
+ON CONFLICT (reporting_currency, month, order_currency) DO UPDATE SET
     order_count = sales_unconverted_months.order_count + excluded.order_count,
     amount = sales_unconverted_months.amount + excluded.amount
 """

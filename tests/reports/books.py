@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -26,8 +26,11 @@ from models.fx import FxRate
 from models.money import line_total
 from models.orders import Order, OrderLine, OrderStatus
 from models.reports import SalesMonth, SalesUnconvertedMonth
+from tests.builders import make_category, make_fabric_type, make_product, make_variant
+from tests.callers import make_client_company
 
 FOUR_PLACES = Decimal("0.0001")
+JAN = datetime(2026, 1, 1, tzinfo=UTC)
 # (month, reporting currency, dimension, key) -> (orders, quantity, amount, costed amount,
 # cost, uncosted amount, uncosted lines)
 Figures = tuple[int, int, Decimal, Decimal, Decimal, Decimal, int]
@@ -106,6 +109,83 @@ async def add_order(
         )
     await session.flush()
     return order
+
+
+@dataclass
+class Book:
+    hamburg: ClientCompany
+    mumbai: ClientCompany
+    towel: Variant
+    sheet: Variant
+    other_towel: Variant
+    orders: list[Order]
+
+
+async def make_book(session: AsyncSession) -> Book:
+    """Orders in USD, EUR and JPY (no rate into either reporting currency), lines with and
+    without cost (one costed in INR, which has no rate), one order without a destination
+    country, one cancelled, one placed late on 31 January UTC (February in India)."""
+    hamburg = await make_client_company(session, name="Hanse Textil", country="DE")
+    mumbai = await make_client_company(session, name="Mumbai Linen", country="IN")
+    fabric, category = await make_fabric_type(session), await make_category(session)
+    towels = await make_product(session, product_type=fabric, category=category)
+    sheets = await make_product(session, product_type=fabric, category=await make_category(session))
+    towel = await make_variant(session, product=towels)
+    other_towel = await make_variant(session, product=towels)
+    sheet = await make_variant(session, product=sheets)
+    await add_rate(session, "EUR", "USD", "1.1000000000", JAN)
+    await add_rate(session, "EUR", "USD", "1.2000000000", datetime(2026, 2, 15, tzinfo=UTC))
+    # A more recent inverse wins over the direct pair from March on.
+    await add_rate(session, "USD", "EUR", "0.7777777777", datetime(2026, 3, 1, tzinfo=UTC))
+    orders = [
+        await add_order(
+            session,
+            hamburg,
+            datetime(2026, 1, 10, 9, tzinfo=UTC),
+            [
+                BookLine(towel, 300, "4.2037", "2.1000", "USD"),
+                BookLine(other_towel, 100, "3.3333", "1.5000", "EUR"),
+            ],
+        ),
+        await add_order(
+            session,
+            mumbai,
+            datetime(2026, 1, 31, 20, tzinfo=UTC),
+            [BookLine(sheet, 50, "7.7777", "300.0000", "INR")],
+            currency="EUR",
+            country=None,
+        ),
+        await add_order(
+            session,
+            hamburg,
+            datetime(2026, 2, 20, tzinfo=UTC),
+            [BookLine(sheet, 40, "6.6666"), BookLine(towel, 10, "4.5000", "2.0000", "USD")],
+            currency="EUR",
+            country="NL",
+        ),
+        await add_order(
+            session,
+            mumbai,
+            datetime(2026, 3, 2, tzinfo=UTC),
+            [BookLine(towel, 1000, "650")],
+            currency="JPY",
+        ),
+        await add_order(
+            session,
+            mumbai,
+            datetime(2026, 3, 5, tzinfo=UTC),
+            [BookLine(towel, 200, "4.1000", "2.1000", "USD")],
+            country="AE",
+        ),
+        await add_order(
+            session,
+            hamburg,
+            datetime(2026, 3, 9, tzinfo=UTC),
+            [BookLine(sheet, 70, "6.9000")],
+            status=OrderStatus.CANCELLED,
+        ),
+    ]
+    return Book(hamburg, mumbai, towel, sheet, other_towel, orders)
 
 
 async def recomputed(
