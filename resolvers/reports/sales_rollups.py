@@ -65,7 +65,7 @@ rates AS (
     SELECT x.id, x.source, x.target,
            CASE WHEN x.direct_at IS NOT NULL
                      AND (x.inverse_at IS NULL OR x.direct_at >= x.inverse_at)
-                THEN d.rate ELSE ROUND(1 / i.rate, 10) END
+                THEN d.rate ELSE ROUND(1.0 / i.rate, 10) END
     FROM latest x
     LEFT JOIN fx_rates d ON d.base_currency = x.source AND d.quote_currency = x.target
          AND d.effective_at = x.direct_at
