@@ -13,7 +13,7 @@ are SQLite's own numbers, fine for a development book).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, text
@@ -28,50 +28,58 @@ from models.reports import OrderSalesMark, SalesMonth, SalesUnconvertedMonth
 from resolvers.reports.periods import month_bounds, month_of, months_from
 
 # Which orders a statement covers: one order, or the counted orders placed in a month.
+# Either way the orders were placed within [:window_start, :window_end).
 ONE_ORDER = "o.id = :order_id"
 COUNTED_IN_MONTH = (
-    "o.created_at >= :start AND o.created_at < :end AND EXISTS (SELECT 1 FROM "
+    "o.created_at >= :window_start AND o.created_at < :window_end AND EXISTS (SELECT 1 FROM "
     "order_sales_marks m WHERE m.order_id = o.id AND m.counted)"
 )
+# The smallest step of a stored moment: one order's window is [placed, placed + STEP).
+STEP = timedelta(microseconds=1)
 
-_RATE_AT = (
-    "(SELECT max(f.effective_at) FROM fx_rates f WHERE f.base_currency = {base} "
-    "AND f.quote_currency = {quote} AND f.effective_at <= s.created_at)"
-)
-
+# `segments`: the timeline of each pair into a reporting currency, stored either way round
+# (an inverse rounded to 10 places), each rate valid until the next one of the pair; at one
+# moment the stored direction comes last and wins. Only the segments overlapping the window
+# are kept, so an order meets the few rates of its own month, not years of them.
 _FIGURES = """
 WITH targets(code) AS (VALUES {targets}),
-picked AS (
+picked AS MATERIALIZED (
     SELECT o.id, o.currency, o.total, o.created_at, o.client_company_id,
            COALESCE(NULLIF(o.shipping_address ->> 'country', ''), c.country) AS country
     FROM orders o JOIN client_companies c ON c.id = o.client_company_id
     WHERE {which}
 ),
-sources AS (
+sources AS MATERIALIZED (
     SELECT id, created_at, currency AS source FROM picked
     UNION
     SELECT p.id, p.created_at, l.cost_currency FROM picked p
     JOIN order_lines l ON l.order_id = p.id WHERE l.cost_currency IS NOT NULL
 ),
-latest AS (
-    SELECT s.id, s.source, t.code AS target,
-           {direct_at} AS direct_at, {inverse_at} AS inverse_at
-    FROM sources s CROSS JOIN targets t WHERE s.source <> t.code
+segments AS MATERIALIZED (
+    SELECT source, target, rate, valid_from, valid_until FROM (
+        SELECT source, target, rate, valid_from,
+               LEAD(valid_from) OVER (
+                   PARTITION BY source, target ORDER BY valid_from, stored_way
+               ) AS valid_until
+        FROM (
+            SELECT f.base_currency AS source, f.quote_currency AS target, f.rate,
+                   f.effective_at AS valid_from, 1 AS stored_way
+            FROM fx_rates f JOIN targets t ON t.code = f.quote_currency
+            UNION ALL
+            SELECT f.quote_currency, f.base_currency, ROUND(1.0 / f.rate, 10),
+                   f.effective_at, 0
+            FROM fx_rates f JOIN targets t ON t.code = f.base_currency
+        ) AS pair_rates
+    ) AS timeline
+    WHERE valid_from < :window_end AND (valid_until IS NULL OR valid_until > :window_start)
 ),
-rates AS (
+rates AS MATERIALIZED (
     SELECT s.id, s.source, t.code AS target, 1 AS rate
     FROM sources s JOIN targets t ON t.code = s.source
     UNION ALL
-    SELECT x.id, x.source, x.target,
-           CASE WHEN x.direct_at IS NOT NULL
-                     AND (x.inverse_at IS NULL OR x.direct_at >= x.inverse_at)
-                THEN d.rate ELSE ROUND(1.0 / i.rate, 10) END
-    FROM latest x
-    LEFT JOIN fx_rates d ON d.base_currency = x.source AND d.quote_currency = x.target
-         AND d.effective_at = x.direct_at
-    LEFT JOIN fx_rates i ON i.base_currency = x.target AND i.quote_currency = x.source
-         AND i.effective_at = x.inverse_at
-    WHERE x.direct_at IS NOT NULL OR x.inverse_at IS NOT NULL
+    SELECT s.id, s.source, g.target, g.rate
+    FROM sources s JOIN segments g ON g.source = s.source AND g.valid_from <= s.created_at
+         AND (g.valid_until IS NULL OR s.created_at < g.valid_until)
 ),
 lines AS (
     SELECT p.id AS order_id, r.target, p.country, p.client_company_id, v.product_id,
@@ -141,14 +149,12 @@ def _statements(which: str, currencies: Sequence[str], sign: int, dialect: str) 
     cte = _FIGURES.format(
         targets=", ".join(f"(CAST(:target_{n} AS VARCHAR(3)))" for n in range(len(currencies))),
         which=which,
-        direct_at=_RATE_AT.format(base="s.source", quote="t.code"),
-        inverse_at=_RATE_AT.format(base="t.code", quote="s.source"),
     )
     figures = " UNION ALL ".join(
         _FIGURES_OF.format(dimension=dimension, key=key, group=group, sign=sign, month=month)
         for dimension, (key, group) in _KEYS.items()
     )
-    moments = {name: bindparam(name, type_=Moment()) for name in ("start", "end") if name in which}
+    moments = {name: bindparam(name, type_=Moment()) for name in ("window_start", "window_end")}
     return [
         text(cte + _ADD_SALES.format(figures=figures)).bindparams(*moments.values()),
         text(cte + _ADD_UNCONVERTED.format(sign=sign, month=month)).bindparams(*moments.values()),
@@ -199,7 +205,13 @@ async def sync_order_sales(session: AsyncSession, order_id: int, *, settings: Se
         return
     month = month_of(created_at, settings.reporting_zone)
     sign = 1 if should_count else -1
-    await _apply(session, ONE_ORDER, sign, settings, {"order_id": order_id, "month": month})
+    values = {
+        "order_id": order_id,
+        "month": month,
+        "window_start": created_at,
+        "window_end": created_at + STEP,
+    }
+    await _apply(session, ONE_ORDER, sign, settings, values)
     await session.execute(
         text("UPDATE order_sales_marks SET counted = :counted WHERE order_id = :order_id"),
         {"counted": should_count, "order_id": order_id},
@@ -234,7 +246,7 @@ async def rebuild_sales(
     months = months_from(from_month or month_of(first, zone), month_of(last, zone))
     for month in months:
         start_at, end_at = month_bounds(month, zone)
-        values = {"month": month, "start": start_at, "end": end_at}
+        values = {"month": month, "window_start": start_at, "window_end": end_at}
         await _apply(session, COUNTED_IN_MONTH, 1, settings, values)
     return months
 

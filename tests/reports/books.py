@@ -137,6 +137,8 @@ async def make_book(session: AsyncSession) -> Book:
     await add_rate(session, "EUR", "USD", "1.2000000000", datetime(2026, 2, 15, tzinfo=UTC))
     # A more recent inverse wins over the direct pair from March on.
     await add_rate(session, "USD", "EUR", "0.7777777777", datetime(2026, 3, 1, tzinfo=UTC))
+    # Both ways round at one moment: each direction uses the pair stored its own way.
+    await add_rate(session, "EUR", "USD", "1.3000000000", datetime(2026, 3, 1, tzinfo=UTC))
     orders = [
         await add_order(
             session,
