@@ -58,7 +58,7 @@ SELECT c.id, md5(g::text), CASE WHEN g % 20 = 0 THEN 'cancelled' ELSE 'delivered
        placed, placed
 FROM generate_series(1, :orders) AS g
 JOIN (SELECT id, country, row_number() OVER (ORDER BY id) AS n FROM client_companies) c
-  ON c.n = 1 + (g * 7919) % :companies
+  ON c.n = 1 + (g::bigint * 7919) % :companies
 CROSS JOIN LATERAL (SELECT TIMESTAMPTZ '2021-01-01 00:00:00+00'
     + (sqrt(g::float8 / :orders) * 365 * 5) * INTERVAL '1 day'
     + (g % 86400) * INTERVAL '1 second' AS placed) p

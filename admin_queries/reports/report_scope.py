@@ -34,13 +34,20 @@ class ReportScope:
 
 def report_scope(settings: Settings, currency: str, from_month: str, to_month: str) -> ReportScope:
     """The checked arguments, or BAD_USER_INPUT naming the one at fault."""
+    return ReportScope(
+        reporting_currency(settings, currency), parse_month_range(from_month, to_month)
+    )
+
+
+def reporting_currency(settings: Settings, currency: str) -> str:
+    """`currency` as one of REPORTING_CURRENCIES, or BAD_USER_INPUT naming `currency`."""
     allowed = settings.reporting_currency_list
     code = currency.strip().upper()
     if code not in allowed:
         raise BadUserInput(
             f"must be one of the reporting currencies: {', '.join(allowed)}", argument="currency"
         )
-    return ReportScope(code, parse_month_range(from_month, to_month))
+    return code
 
 
 def percent_of(part: Decimal, whole: Decimal) -> Decimal | None:

@@ -19,14 +19,16 @@ from typing import Any
 from sqlalchemy import BigInteger, ColumnElement, cast, func
 from sqlmodel import col, select
 
-from admin_queries.reports.report_scope import ReportScope, percent_of
+from admin_queries.reports.report_scope import ReportScope, percent_of, reporting_currency
 from core.global_id import encode_global_id
 from core.request_session import RequestSession
 from models.catalog import Category, Product
 from models.clients import ClientCompany
 from models.money import round_money
 from models.reports import SalesDimension, SalesMonth, SalesUnconvertedMonth
-from resolvers.reports.periods import month_text
+from resolvers.context import Context
+from resolvers.reports.periods import day_bounds, month_text
+from resolvers.reports.sales_rollups import sales_placed_between
 
 
 class SalesBy(StrEnum):
@@ -112,6 +114,35 @@ async def sales_total(session: RequestSession, scope: ReportScope) -> SalesRow:
         order_count=int(figures[0] or 0),
         quantity=int(figures[1] or 0),
         amount=round_money(Decimal(figures[2] or 0), scope.currency),
+    )
+
+
+@dataclass(frozen=True)
+class DaySales:
+    """Sales placed on one day: converted orders and their amount, and orders not converted
+    (their currency had no rate into the reporting currency)."""
+
+    order_count: int
+    amount: Decimal
+    unconverted_orders: int
+
+
+async def sales_of_month(ctx: Context, currency: str, month: date) -> SalesRow:
+    """This month's (or any month's) orders and amount, from the rollups: the home screen."""
+    scope = ReportScope(reporting_currency(ctx.settings, currency), [month])
+    return await sales_total(ctx.session, scope)
+
+
+async def sales_of_day(ctx: Context, currency: str, day: date) -> DaySales:
+    """One local day's sales, from the orders with the rollups' conversion rule: the home
+    screen's "today" (a day is too short for the monthly rollups)."""
+    code = reporting_currency(ctx.settings, currency)
+    start, end = day_bounds(day, ctx.settings.reporting_zone)
+    async with ctx.database.session() as session:
+        placed = await sales_placed_between(session, start, end, settings=ctx.settings)
+    figures = placed[code]
+    return DaySales(
+        figures.order_count, round_money(figures.amount, code), figures.unconverted_orders
     )
 
 

@@ -8,7 +8,7 @@ so "placed in March" means the same orders whatever the database's own time zone
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from core.errors import BadUserInput
@@ -31,6 +31,11 @@ def next_month(month: date) -> date:
 def month_bounds(month: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """The UTC moments the local month starts and the next one starts."""
     return _local_midnight(month, zone), _local_midnight(next_month(month), zone)
+
+
+def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The UTC moments the local day starts and the next one starts."""
+    return _local_midnight(day, zone), _local_midnight(day + timedelta(days=1), zone)
 
 
 def months_from(first: date, last: date) -> list[date]:

@@ -13,10 +13,12 @@ are SQLite's own numbers, fine for a development book).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, text
+from sqlalchemy import BindParameter, bindparam, delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import TextClause
 from sqlmodel import col
@@ -33,6 +35,10 @@ ONE_ORDER = "o.id = :order_id"
 COUNTED_IN_MONTH = (
     "o.created_at >= :window_start AND o.created_at < :window_end AND EXISTS (SELECT 1 FROM "
     "order_sales_marks m WHERE m.order_id = o.id AND m.counted)"
+)
+# Orders that are sales now, placed within the window (read straight from the orders).
+PLACED_IN_WINDOW = (
+    "o.created_at >= :window_start AND o.created_at < :window_end AND o.status <> 'cancelled'"
 )
 # The smallest step of a stored moment: one order's window is [placed, placed + STEP).
 STEP = timedelta(microseconds=1)
@@ -141,34 +147,78 @@ ON CONFLICT (reporting_currency, month, order_currency) DO UPDATE SET
 """
 
 
+# Per reporting currency: orders converted and their amount, and orders not converted.
+_PLACED = """
+SELECT t.code, count(DISTINCT l.order_id), COALESCE(sum(l.amount), 0),
+       (SELECT count(*) FROM picked p WHERE NOT EXISTS (
+            SELECT 1 FROM rates r
+            WHERE r.id = p.id AND r.source = p.currency AND r.target = t.code))
+FROM targets t LEFT JOIN lines l ON l.target = t.code
+GROUP BY t.code
+"""
+
+
+@dataclass(frozen=True)
+class PlacedSales:
+    """Sales placed in a window, in one reporting currency, amount not yet rounded."""
+
+    order_count: int
+    amount: Decimal
+    unconverted_orders: int
+
+
 def _statements(which: str, currencies: Sequence[str], sign: int, dialect: str) -> list[TextClause]:
     """Add (sign 1) or take out (sign -1) the figures of the orders `which` selects."""
     # PostgreSQL cannot infer a bare parameter's type in a select list; SQLite would turn
     # CAST(... AS DATE) into a number, and compares dates as the text it stores anyway.
     month = "CAST(:month AS DATE)" if dialect == "postgresql" else ":month"
-    cte = _FIGURES.format(
-        targets=", ".join(f"(CAST(:target_{n} AS VARCHAR(3)))" for n in range(len(currencies))),
-        which=which,
-    )
+    cte = _FIGURES.format(targets=_targets(currencies), which=which)
     figures = " UNION ALL ".join(
         _FIGURES_OF.format(dimension=dimension, key=key, group=group, sign=sign, month=month)
         for dimension, (key, group) in _KEYS.items()
     )
-    moments = {name: bindparam(name, type_=Moment()) for name in ("window_start", "window_end")}
     return [
-        text(cte + _ADD_SALES.format(figures=figures)).bindparams(*moments.values()),
-        text(cte + _ADD_UNCONVERTED.format(sign=sign, month=month)).bindparams(*moments.values()),
+        text(cte + _ADD_SALES.format(figures=figures)).bindparams(*_window()),
+        text(cte + _ADD_UNCONVERTED.format(sign=sign, month=month)).bindparams(*_window()),
     ]
+
+
+def _targets(currencies: Sequence[str]) -> str:
+    return ", ".join(f"(CAST(:target_{n} AS VARCHAR(3)))" for n in range(len(currencies)))
+
+
+def _target_values(currencies: Sequence[str]) -> dict[str, str]:
+    return {f"target_{n}": code for n, code in enumerate(currencies)}
+
+
+def _window() -> list[BindParameter[datetime]]:
+    return [bindparam(name, type_=Moment()) for name in ("window_start", "window_end")]
 
 
 async def _apply(
     session: AsyncSession, which: str, sign: int, settings: Settings, values: dict[str, Any]
 ) -> None:
     currencies = settings.reporting_currency_list
-    targets = {f"target_{n}": code for n, code in enumerate(currencies)}
     dialect = session.get_bind().dialect.name
     for statement in _statements(which, currencies, sign, dialect):
-        await session.execute(statement, {**values, **targets})
+        await session.execute(statement, {**values, **_target_values(currencies)})
+
+
+async def sales_placed_between(
+    session: AsyncSession, start: datetime, end: datetime, *, settings: Settings
+) -> dict[str, PlacedSales]:
+    """Sales placed from `start` to before `end`, computed from the orders with the rollups'
+    rule, in every reporting currency: for a window shorter than a month, such as today."""
+    currencies = settings.reporting_currency_list
+    statement = text(
+        _FIGURES.format(targets=_targets(currencies), which=PLACED_IN_WINDOW) + _PLACED
+    ).bindparams(*_window())
+    values = {"window_start": start, "window_end": end, **_target_values(currencies)}
+    found = await session.execute(statement, values)
+    return {
+        code: PlacedSales(int(count), Decimal(amount), int(apart))
+        for code, count, amount, apart in found
+    }
 
 
 async def sync_order_sales(session: AsyncSession, order_id: int, *, settings: Settings) -> None:
