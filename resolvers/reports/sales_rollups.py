@@ -6,8 +6,10 @@ rounded to 10 places, the more recent winning, as `core.fx.rate_at`), times the 
 rounded to 4 places, summed; the line's snapshotted cost likewise, at its own currency's rate.
 The same text adds an order (+1) or takes it out (-1) in `sync_order_sales`, and refills
 whole months in `rebuild_sales`; what it adds is what it takes out, so the rollups never
-drift. It runs on both databases (correlated lookups rather than LATERAL; on SQLite the sums
-are SQLite's own numbers, fine for a development book).
+drift. It runs on both databases (a window function over each pair's rates rather than
+LATERAL; on SQLite the sums are SQLite's own numbers, fine for a development book).
+Concurrent upkeep of two orders touches shared rows (a month's total) in one order, sorted
+by currency, dimension and key, so two handlers queue on them and never deadlock.
 """
 
 from __future__ import annotations
