@@ -23,6 +23,7 @@ MAIL_SEND = "mail.send"
 ACCOUNT_LINK_REQUESTED = "account.link_requested"
 CATALOG_IMPORT = "catalog.import"
 CSV_EXPORT = "files.csv_export"
+FX_RATES_BACKDATED = "fx.rates_backdated"
 INQUIRY_CREATED = "inquiry.created"
 QUOTE_SENT = "quote.sent"
 ORDER_PLACED = "order.placed"
@@ -283,6 +284,15 @@ INTERNAL_EVENT_TYPES: Mapping[str, EventType] = {
                 "CSV; a retried event starts the export over, a finished one is left alone."
             ),
             example={"export_id": 31},
+        ),
+        EventType(
+            name=FX_RATES_BACKDATED,
+            description=(
+                "Finance recorded exchange rates that took effect before they were recorded: "
+                "orders placed since `effective_at` convert differently now, so the sales "
+                "rollups are rebuilt from that month on."
+            ),
+            example={"effective_at": "2026-11-03T00:00:00+00:00"},
         ),
     )
 }

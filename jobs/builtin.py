@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.settings import Settings
 from jobs import accounts as account_mail
-from jobs import catalog, ledger
+from jobs import catalog, ledger, reports
 from jobs import inquiries as inquiry_mail
 from jobs.mail import send as mail
 from jobs.registry import HandlerRegistry, load_handler_modules
@@ -20,5 +20,6 @@ def build_registry(settings: Settings) -> HandlerRegistry:
     # After the fan-out: a deferred posting must not hold up partners' webhooks.
     ledger.register(registry)
     catalog.register(registry)
+    reports.register(registry)
     load_handler_modules(registry, settings.handler_module_list)
     return registry

@@ -12,6 +12,7 @@ from models import (
     ledger,
     orders,
     outbox,
+    reports,
     shipments,
     webhooks,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "metadata",
     "orders",
     "outbox",
+    "reports",
     "shipments",
     "stock",
     "webhooks",

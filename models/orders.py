@@ -146,6 +146,10 @@ class OrderLine(SQLModel, table=True):
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("unit_price > 0", name="unit_price_positive"),
         CheckConstraint("line_total > 0", name="line_total_positive"),
+        CheckConstraint("unit_cost >= 0", name="unit_cost_not_negative"),
+        CheckConstraint(
+            "(unit_cost IS NULL) = (cost_currency IS NULL)", name="unit_cost_has_currency"
+        ),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
@@ -163,6 +167,10 @@ class OrderLine(SQLModel, table=True):
     tier_min_quantity: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
     line_total: Decimal = Field(sa_column=Column(AMOUNT, nullable=False))
     position: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
+    # The variant's cost when the line was written, for the margin report; null when the
+    # variant had none then, or the line predates cost snapshots (never back-filled).
+    unit_cost: Decimal | None = Field(default=None, sa_column=Column(UNIT_PRICE, nullable=True))
+    cost_currency: str | None = Field(default=None, sa_column=Column(String(3), nullable=True))
 
 
 class Payment(SQLModel, table=True):

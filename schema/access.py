@@ -227,6 +227,17 @@ SENSITIVE_BUT_OPEN: dict[str, str] = {
     "TotpEnrollment.secret": "shown to the user enrolling their own authenticator",
     "MfaPayload.recoveryCodes": "shown once to the user whose codes they are",
     "RecordPaymentPayload.payment": "returned only by the finance:write recordPayment",
+    **{
+        f"MarginReportRow.{name}": "reached only through marginReport (catalog:read_cost)"
+        for name in (
+            "costedRevenue",
+            "cost",
+            "margin",
+            "marginPercent",
+            "uncostedRevenue",
+            "uncostedLines",
+        )
+    },
 }
 
 

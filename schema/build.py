@@ -46,6 +46,7 @@ from schema.orders.mutations import OrderMutation
 from schema.orders.payment_query import PaymentQuery
 from schema.orders.query import OrderQuery
 from schema.orders.staff_query import StaffOrderQuery
+from schema.reports.query import ReportQuery
 from schema.shipments.mutations import ShipmentMutation
 from schema.shipments.query import ShipmentQuery
 from schema.shipments.staff_query import StaffShipmentQuery
@@ -75,6 +76,7 @@ class Query(
     StaffShipmentQuery,
     FileQuery,
     CsvExportQuery,
+    ReportQuery,
 ):
     pass
 

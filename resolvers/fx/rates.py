@@ -17,11 +17,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from core.outbox import utcnow
+from core import event_types
+from core.outbox import emit, utcnow
 from core.outcomes import Issue, UserErrorCode, WriteResult
 from models.base import as_utc
 from models.fx import FxRate
 from models.money import RATE_PLACES, has_too_many_places
+from models.orders import Order
 from models.reference import CURRENCY_CODES
 from resolvers.context import Context
 from resolvers.outcomes import audit
@@ -176,7 +178,20 @@ async def append_rates(
     except IntegrityError:  # the same rate committed by someone else a moment ago
         message = "a rate for the same pair and moment was stored meanwhile; nothing was added"
         return WriteResult(issues=[Issue(("rates",), UserErrorCode.DUPLICATE_RATE, message)])
+    await _announce_backdated(session, rates)
     return WriteResult(row=rows)
+
+
+async def _announce_backdated(session: AsyncSession, rates: Sequence[CheckedRate]) -> None:
+    """Rates that apply to orders already placed change how reports convert them: the
+    sales rollups are rebuilt from the earliest one's month (jobs/reports.py)."""
+    earliest = min(rate.effective_at for rate in rates)
+    placed_since = await session.scalar(
+        select(col(Order.id)).where(col(Order.created_at) >= earliest).limit(1)
+    )
+    if placed_since is not None:
+        payload = {"effective_at": earliest.isoformat()}
+        await emit(session, event_types.FX_RATES_BACKDATED, payload)
 
 
 async def _already_stored(

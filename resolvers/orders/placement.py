@@ -11,7 +11,7 @@ which also writes the reservations' ledger rows once the order has its id).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -179,6 +179,8 @@ async def place_order_in(db: AsyncSession, ctx: Context, request: PlacementReque
             tier_min_quantity=line.tier_min_quantity,
             line_total=line.line_total,
             position=line.index,
+            unit_cost=line.unit_cost,
+            cost_currency=line.cost_currency,
         )
         for line in priced
     )
@@ -367,7 +369,9 @@ async def _price(
         if isinstance(outcome, Issue):
             issues.append(outcome)
         else:
-            priced.append(outcome)
+            priced.append(
+                replace(outcome, unit_cost=variant.cost_price, cost_currency=variant.cost_currency)
+            )
     products = {line.variant_id: variants[line.variant_id][1] for line in priced}
     issues += check_moq(priced, products)
     if issues:

@@ -58,6 +58,9 @@ class PricedLine:
     unit_price: Decimal
     tier_min_quantity: int | None
     line_total: Decimal
+    # The variant's cost as it is now, snapshotted on the line for the margin report.
+    unit_cost: Decimal | None = None
+    cost_currency: str | None = None
 
 
 def check_header(

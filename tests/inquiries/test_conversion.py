@@ -16,7 +16,7 @@ from core.settings import Settings
 from models.catalog import Variant
 from models.clients import ClientCompany
 from models.inquiries import Quote
-from models.orders import Order
+from models.orders import Order, OrderLine
 from tests.graphql_client import GraphQLClient, graphql_client
 from tests.inquiries.support import (
     ADDRESS,
@@ -212,3 +212,26 @@ async def test_racing_conversions_place_exactly_one_order(
         orders = list(await session.scalars(select(Order)))
     assert len(orders) == 1
     assert await _reserved(committed_db, desk.variant) == 500
+
+
+async def test_the_order_of_a_quote_keeps_the_variant_cost_as_it_was(
+    api: GraphQLClient, db: Database, desk: Desk
+) -> None:
+    # given the variant costs 1.10 USD when the quote is accepted
+    async with db.transaction() as session:
+        await session.execute(
+            update(Variant)
+            .where(col(Variant.id) == desk.variant.id)
+            .values(cost_price=Decimal("1.10"), cost_currency="USD")
+        )
+    _, latest = await _quoted(api, desk)
+    accepted = await _convert(api.as_(desk.client_token), latest)
+    assert accepted["userErrors"] == []
+    # when the cost changes afterwards
+    async with db.transaction() as session:
+        await session.execute(
+            update(Variant).where(col(Variant.id) == desk.variant.id).values(cost_price=Decimal(2))
+        )
+        lines = list(await session.scalars(select(OrderLine)))
+    # then the order's line keeps the cost it was ordered at, for the margin report
+    assert [(line.unit_cost, line.cost_currency) for line in lines] == [(Decimal("1.1000"), "USD")]

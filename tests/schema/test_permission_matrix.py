@@ -169,6 +169,16 @@ PROBES: dict[str, Probe] = {
     "Query.exchangeRates": Probe("{ exchangeRates { rate } }", ("exchangeRates",)),
     "Query.receivables": Probe("{ receivables(first: 1) { totalCount } }", ("receivables",)),
     "Query.payments": Probe("{ payments(first: 1) { totalCount } }", ("payments",)),
+    "Query.salesReport": Probe(
+        '{ salesReport(currency: "USD", fromMonth: "2026-01", toMonth: "2026-01", by: MONTH) '
+        "{ total { amount } } }",
+        ("salesReport",),
+    ),
+    "Query.marginReport": Probe(
+        '{ marginReport(currency: "USD", fromMonth: "2026-01", toMonth: "2026-01", '
+        "by: PRODUCT) { total { margin } } }",
+        ("marginReport",),
+    ),
     "Mutation.setExchangeRates": _mutation("setExchangeRates", "rates: []"),
     "Mutation.createShipment": _mutation(
         "createShipment",
