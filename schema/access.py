@@ -177,6 +177,7 @@ RESTRICTED_TYPES: dict[str, frozenset[str]] = {
             "requiredBy",
             "message",
             "fromGuest",
+            "source",
             "items",
             "quotes",
             "currentQuote",

@@ -45,6 +45,7 @@ from schema.orders.mutations import OrderMutation
 from schema.orders.payment_query import PaymentQuery
 from schema.orders.query import OrderQuery
 from schema.orders.staff_query import StaffOrderQuery
+from schema.reports.funnel import FunnelQuery
 from schema.shipments.mutations import ShipmentMutation
 from schema.shipments.query import ShipmentQuery
 from schema.shipments.staff_query import StaffShipmentQuery
@@ -73,6 +74,7 @@ class Query(
     ShipmentQuery,
     StaffShipmentQuery,
     FileQuery,
+    FunnelQuery,
 ):
     pass
 

@@ -24,6 +24,7 @@ DOMAINS: dict[str, set[str]] = {
     "inquiries": {"models", "loaders", "resolvers", "admin_queries", "schema", "jobs", "tests"},
     "ledger": {"models", "loaders", "resolvers", "admin_queries", "schema", "jobs", "tests"},
     "orders": {"models", "loaders", "resolvers", "admin_queries", "schema", "tests"},
+    "reports": {"admin_queries", "schema", "tests"},
     "shipments": {"models", "loaders", "resolvers", "admin_queries", "schema", "tests"},
     "webhooks": {"models", "jobs", "tests"},
 }
