@@ -93,6 +93,8 @@ class LedgerEntry(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("event_id", "kind"),
         CheckConstraint(one_of("kind", LedgerEntryKind), name="kind_known"),
+        # Receivables aging on a past day: the entries posted after it.
+        Index(None, "created_at"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))

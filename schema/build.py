@@ -45,6 +45,7 @@ from schema.orders.mutations import OrderMutation
 from schema.orders.payment_query import PaymentQuery
 from schema.orders.query import OrderQuery
 from schema.orders.staff_query import StaffOrderQuery
+from schema.reports.aging import AgingQuery
 from schema.reports.funnel import FunnelQuery
 from schema.shipments.mutations import ShipmentMutation
 from schema.shipments.query import ShipmentQuery
@@ -75,6 +76,7 @@ class Query(
     StaffShipmentQuery,
     FileQuery,
     FunnelQuery,
+    AgingQuery,
 ):
     pass
 

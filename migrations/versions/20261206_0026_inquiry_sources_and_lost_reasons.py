@@ -9,6 +9,8 @@
   earliest quote's `created_at`.
 - `ix_inquiries_created_at_funnel`: the funnel reads a range of submission moments; on
   PostgreSQL the index carries the columns it groups and counts, so the index alone answers.
+- `ix_ledger_entries_created_at`: receivables aging on a past day subtracts the entries
+  posted after it, a range of this index.
 
 Revision ID: 0026
 Revises: 0024
@@ -77,9 +79,11 @@ def upgrade() -> None:
         ["created_at"],
         postgresql_include=FUNNEL_INCLUDES,
     )
+    op.create_index(op.f("ix_ledger_entries_created_at"), "ledger_entries", ["created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_ledger_entries_created_at"), table_name="ledger_entries")
     op.drop_index("ix_inquiries_created_at_funnel", table_name="inquiries")
     with op.batch_alter_table("inquiries") as batch:
         batch.drop_constraint(op.f("ck_inquiries_lost_has_reason_code"), type_="check")

@@ -179,6 +179,9 @@ PROBES: dict[str, Probe] = {
     "Query.exchangeRates": Probe("{ exchangeRates { rate } }", ("exchangeRates",)),
     "Query.receivables": Probe("{ receivables(first: 1) { totalCount } }", ("receivables",)),
     "Query.payments": Probe("{ payments(first: 1) { totalCount } }", ("payments",)),
+    "Query.receivablesAging": Probe(
+        "{ receivablesAging { totals { currency } } }", ("receivablesAging",)
+    ),
     "Mutation.setExchangeRates": _mutation("setExchangeRates", "rates: []"),
     "Mutation.createShipment": _mutation(
         "createShipment",
