@@ -46,6 +46,7 @@ from schema.orders.payment_query import PaymentQuery
 from schema.orders.query import OrderQuery
 from schema.orders.staff_query import StaffOrderQuery
 from schema.reports.aging import AgingQuery
+from schema.reports.coverage import CoverageQuery
 from schema.reports.funnel import FunnelQuery
 from schema.shipments.mutations import ShipmentMutation
 from schema.shipments.query import ShipmentQuery
@@ -77,6 +78,7 @@ class Query(
     FileQuery,
     FunnelQuery,
     AgingQuery,
+    CoverageQuery,
 ):
     pass
 

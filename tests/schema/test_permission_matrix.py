@@ -179,6 +179,7 @@ PROBES: dict[str, Probe] = {
     "Query.exchangeRates": Probe("{ exchangeRates { rate } }", ("exchangeRates",)),
     "Query.receivables": Probe("{ receivables(first: 1) { totalCount } }", ("receivables",)),
     "Query.payments": Probe("{ payments(first: 1) { totalCount } }", ("payments",)),
+    "Query.stockCoverage": Probe("{ stockCoverage(first: 1) { totalCount } }", ("stockCoverage",)),
     "Query.receivablesAging": Probe(
         "{ receivablesAging { totals { currency } } }", ("receivablesAging",)
     ),
