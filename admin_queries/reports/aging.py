@@ -11,8 +11,9 @@ overdue. Amounts stay in the receivable's currency: a row is one client in one c
 the totals are per currency.
 
 Two statements: the rows (grouped per client and currency, ordered by what is over 90 days
-overdue, then all that is overdue) and the totals per currency. The later entries are a range
-of `ix_ledger_entries_created_at`, empty for today.
+overdue, then all that is overdue) and the totals per currency. Today's read only the
+receivables still owed (a partial index); a past day's also the entries posted since, a range
+of `ix_ledger_entries_created_at`, so their cost grows with how far back the day is.
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ class ReceivablesAging:
 
 def _owed_on(ctx: Context, as_of: date) -> Subquery:
     """Each receivable's balance when `as_of` ended, if any was owed, with its due date."""
+    if as_of >= local_today(ctx.settings.reporting_zone):
+        return _owed_now(ctx)
     ended = timestamp_value(day_start(as_of + timedelta(days=1), ctx.settings.reporting_zone))
     later = (
         select(
@@ -100,6 +103,21 @@ def _owed_on(ctx: Context, as_of: date) -> Subquery:
             or_(col(Receivable.balance) > 0, later.c.receivable_id.is_not(None)),
             owed > 0,
         )
+        .subquery("owed")
+    )
+
+
+def _owed_now(ctx: Context) -> Subquery:
+    """Today nothing is posted after the day ends: the balances as they stand, read from the
+    partial index of the receivables still owed (`ix_receivables_owed`)."""
+    return (
+        select(
+            col(Receivable.client_company_id).label("client_id"),
+            col(Receivable.currency).label("currency"),
+            col(Receivable.due_date).label("due_date"),
+            col(Receivable.balance).label("owed"),
+        )
+        .where(ctx.loaders.visible(RECEIVABLE_BY_ORDER), col(Receivable.balance) > 0)
         .subquery("owed")
     )
 

@@ -6,10 +6,11 @@ its outcome is where it stands now. "Quoted" means at least one quote was sent
 (`first_quoted_at` is set), whatever happened next. The median time to first quote is over
 the quoted inquiries of the group, in hours.
 
-One grouped statement over the submission range (an index range on `created_at`, which on
-PostgreSQL carries the counted columns), one more for the total. PostgreSQL computes the
-median with `percentile_cont`; SQLite (the development database) has none, so there the
-quoted inquiries' waits are read and their median taken in Python.
+On PostgreSQL one statement over the submission range (an index range on `created_at` that
+carries the counted columns), the groups and the total in one pass by GROUPING SETS, the
+median by `percentile_cont`. SQLite (the development database) has neither: a statement for
+the total and one for the groups, and the quoted inquiries' waits read and their median
+taken in Python.
 
 The home screen's figures about inquiries and quotes are here too: open inquiries not yet
 quoted, by age, and open quotes awaiting the buyer's answer.
@@ -26,7 +27,18 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Integer, case, cast, extract, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    case,
+    cast,
+    extract,
+    func,
+    literal,
+    select,
+    tuple_,
+)
 from sqlmodel import col
 
 from admin_queries.reports.calendar_days import check_day_range, day_range, day_start, local_today
@@ -116,23 +128,53 @@ def _hours(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds / SECONDS_PER_HOUR, 2)
 
 
+def _figures_of(row: Sequence[Any], seconds: float | None) -> FunnelFigures:
+    received, quoted, won, lost, still_open = (int(value) for value in row)
+    return FunnelFigures(received, quoted, won, lost, still_open, _hours(seconds))
+
+
 async def _figures_by_group(
     ctx: Context, by: FunnelGrouping, in_period: ColumnElement[bool]
-) -> dict[Any, FunnelFigures]:
-    key = _group_key(by).label("group_key")
-    on_postgresql = not ctx.database.is_sqlite
-    median = [func.percentile_cont(0.5).within_group(_wait_seconds())] if on_postgresql else []
-    statement = select(key, *_counts(), *median).where(in_period).group_by(key)
-    rows = await ctx.session.rows(statement)
-    medians = {} if on_postgresql else await _medians_in_python(ctx, key, in_period)
-    figures: dict[Any, FunnelFigures] = {}
-    for row in rows:
-        group, received, quoted, won, lost, still_open = row[:6]
-        seconds = row[6] if on_postgresql else medians.get(group)
-        figures[group] = FunnelFigures(
-            received, quoted, won, lost, still_open, _hours(None if seconds is None else seconds)
-        )
-    return figures
+) -> tuple[FunnelFigures, dict[Any, FunnelFigures]]:
+    """The total, and the figures per group (none when `by` is NONE)."""
+    if ctx.database.is_sqlite:
+        return await _figures_on_sqlite(ctx, by, in_period)
+    median = func.percentile_cont(0.5).within_group(_wait_seconds())
+    if by is FunnelGrouping.NONE:
+        row = (await ctx.session.rows(select(*_counts(), median).where(in_period)))[0]
+        return _figures_of(row[:5], row[5]), {}
+    # One pass for the groups and the total: GROUPING SETS, `grouping()` telling the total
+    # row from a group whose key is NULL (the unassigned).
+    key = _group_key(by)
+    statement = (
+        select(key, func.grouping(key), *_counts(), median)
+        .where(in_period)
+        .group_by(func.grouping_sets(tuple_(key), tuple_()))
+    )
+    total, grouped = NO_FIGURES, {}
+    for group, is_total, *figures, seconds in await ctx.session.rows(statement):
+        if is_total:
+            total = _figures_of(figures, seconds)
+        else:
+            grouped[group] = _figures_of(figures, seconds)
+    return total, grouped
+
+
+async def _figures_on_sqlite(
+    ctx: Context, by: FunnelGrouping, in_period: ColumnElement[bool]
+) -> tuple[FunnelFigures, dict[Any, FunnelFigures]]:
+    """SQLite has neither `percentile_cont` nor GROUPING SETS: a statement for the total, one
+    per group, and the medians taken in Python from the quoted inquiries' waits."""
+    figures: list[dict[Any, FunnelFigures]] = []
+    groupings = [FunnelGrouping.NONE] if by is FunnelGrouping.NONE else [FunnelGrouping.NONE, by]
+    for grouping in groupings:
+        key = _group_key(grouping).label("group_key")
+        statement = select(key, *_counts()).where(in_period).group_by(key)
+        medians = await _medians_in_python(ctx, key, in_period)
+        rows = await ctx.session.rows(statement)
+        figures.append({row[0]: _figures_of(row[1:], medians.get(row[0])) for row in rows})
+    total = figures[0].get("", NO_FIGURES)
+    return total, {} if by is FunnelGrouping.NONE else figures[-1]
 
 
 async def _medians_in_python(
@@ -161,10 +203,9 @@ async def inquiry_funnel(
     check_day_range(first_day, last_day, first_name="from", last_name="to")
     start, end = day_range(first_day, last_day, ctx.settings.reporting_zone)
     in_period = submitted_between(start, end)
-    total = (await _figures_by_group(ctx, FunnelGrouping.NONE, in_period)).get("", NO_FIGURES)
+    total, grouped = await _figures_by_group(ctx, by, in_period)
     if by is FunnelGrouping.NONE:
         return InquiryFunnel(first_day, last_day, [FunnelRow(total)], total)
-    grouped = await _figures_by_group(ctx, by, in_period)
     if by is FunnelGrouping.SOURCE:
         rows = [
             FunnelRow(grouped.get(source.value, NO_FIGURES), source=source)

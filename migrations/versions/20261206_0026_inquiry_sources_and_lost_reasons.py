@@ -11,6 +11,8 @@
   PostgreSQL the index carries the columns it groups and counts, so the index alone answers.
 - `ix_ledger_entries_created_at`: receivables aging on a past day subtracts the entries
   posted after it, a range of this index.
+- `ix_receivables_owed`: receivables aging today reads only the receivables still owed, a
+  partial index holding what it groups and sums.
 
 Revision ID: 0026
 Revises: 0024
@@ -80,9 +82,17 @@ def upgrade() -> None:
         postgresql_include=FUNNEL_INCLUDES,
     )
     op.create_index(op.f("ix_ledger_entries_created_at"), "ledger_entries", ["created_at"])
+    op.create_index(
+        "ix_receivables_owed",
+        "receivables",
+        ["client_company_id", "currency", "due_date", "balance"],
+        postgresql_where=sa.text("balance > 0"),
+        sqlite_where=sa.text("balance > 0"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_receivables_owed", table_name="receivables")
     op.drop_index(op.f("ix_ledger_entries_created_at"), table_name="ledger_entries")
     op.drop_index("ix_inquiries_created_at_funnel", table_name="inquiries")
     with op.batch_alter_table("inquiries") as batch:
