@@ -306,3 +306,22 @@ async def test_a_client_user_and_a_guest_reach_nothing(
         assert body["data"] == {"inquiryFunnel": None}
         assert {code for _, code in error_codes(body)} <= {"FORBIDDEN", "UNAUTHENTICATED"}
         assert error_codes(body)
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [
+        {"from": "2026-13-45", "to": "2026-03-01", "by": "NONE"},
+        {"from": "yesterday", "to": "2026-03-01", "by": "NONE"},
+        {"from": "2026-03-01", "to": "\u0000", "by": "NONE"},
+        {"from": "2026-03-01", "to": "2026-03-02", "by": "CLIENT"},
+    ],
+)
+async def test_malformed_values_are_refused_before_any_query(
+    api: GraphQLClient, db: Database, zoned_settings: Settings, variables: dict[str, str]
+) -> None:
+    async with db.transaction() as session:
+        token = await token_for(session, zoned_settings, Role.ADMIN)
+    body = await api.as_(token).post(FUNNEL, variables)
+    assert body.get("data") in (None, {"inquiryFunnel": None}), body
+    assert {error["extensions"]["code"] for error in body["errors"]} == {"BAD_USER_INPUT"}

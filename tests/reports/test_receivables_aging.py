@@ -330,3 +330,24 @@ async def test_only_finance_reads_the_aging(
     else:
         assert error_codes(body) == [("receivablesAging", "FORBIDDEN")]
         assert body["data"] == {"receivablesAging": None}
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [
+        {"asOf": "2026-13-45"},
+        {"asOf": "yesterday"},
+        {"asOf": "2026-12-06T10:00:00"},
+        {"client": "\u0000"},
+        {"client": "x" * 100_000},
+        {"first": 2**40},
+    ],
+)
+async def test_malformed_values_are_refused_before_any_query(
+    api: GraphQLClient, db: Database, settings: Settings, variables: dict[str, Any]
+) -> None:
+    async with db.transaction() as session:
+        token = await token_for(session, settings, Role.FINANCE)
+    body = await api.as_(token).post(AGING, variables)
+    assert body.get("data") in (None, {"receivablesAging": None}), body
+    assert {error["extensions"]["code"] for error in body["errors"]} == {"BAD_USER_INPUT"}

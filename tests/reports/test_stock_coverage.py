@@ -20,6 +20,8 @@ from core.settings import Settings
 from models.accounts import Role
 from models.catalog import Variant
 from models.inquiries import Inquiry, InquirySource, InquiryStatus, Quote, QuoteLine, QuoteStatus
+from resolvers.keyset import KeysetOrder
+from resolvers.pagination import encode_cursor
 from tests.builders import make_category, make_fabric_type, make_product, make_variant
 from tests.callers import context_for, error_codes, make_client_company, principal_of, token_for
 from tests.graphql_client import GraphQLClient, graphql_client
@@ -197,6 +199,9 @@ async def test_sqlite_lists_the_same_coverage(settings: Settings, any_db: Databa
         ({"first": 0}, "first"),
         ({"first": 101}, "first"),
         ({"first": 5, "after": "not-a-cursor"}, "after"),
+        ({"first": 5, "after": "y" * 100_000}, "after"),
+        ({"first": 5, "after": KeysetOrder("stock_coverage", ()).cursor(())}, "after"),
+        ({"first": 5, "after": encode_cursor("stock_coverage", ["0", 1])}, "after"),
     ],
 )
 async def test_hostile_arguments_are_refused_naming_them(
