@@ -249,6 +249,23 @@ async def test_a_past_day_counts_what_was_owed_then(
     assert {row["currency"]: row for row in report["totals"]} == totals
 
 
+@pytest.mark.parametrize("days_back", [1, 60, 150, 400])
+async def test_any_past_day_recent_or_far_back_counts_what_was_owed_then(
+    api: GraphQLClient, db: Database, settings: Settings, days_back: int
+) -> None:
+    # given books invoiced over the last 200 days: a day in the older half is summed from the
+    # entries before it, a recent one from the balances less the entries after it
+    async with db.transaction() as session:
+        books = await _books(session)
+        token = await token_for(session, settings, Role.FINANCE)
+    as_of = TODAY - timedelta(days=days_back)
+    report = await _aging(api, token, asOf=as_of.isoformat())
+    rows, totals = _expected(books, as_of)
+    assert _sorted_like_report(report["rows"]) == _sorted_like_report(rows)
+    assert {row["currency"]: row for row in report["totals"]} == totals
+    assert bool(rows) is (days_back < 200)  # nothing was invoiced 400 days ago
+
+
 async def test_one_client_and_the_first_rows_only_narrow_the_rows(
     api: GraphQLClient, db: Database, settings: Settings
 ) -> None:
