@@ -80,11 +80,11 @@ class ReceivablesAging:
 async def _owed_on(ctx: Context, as_of: date) -> Subquery:
     """Each receivable's balance when `as_of` ended, if any was owed, with its due date."""
     if as_of >= local_today(ctx.settings.reporting_zone):
-        return _owed_now(ctx)
+        return owed_now(ctx)
     ended = day_start(as_of + timedelta(days=1), ctx.settings.reporting_zone)
     if await _in_older_half(ctx, ended):
-        return _owed_from_earlier_entries(ctx, ended)
-    return _owed_less_later_entries(ctx, ended)
+        return owed_from_earlier_entries(ctx, ended)
+    return owed_less_later_entries(ctx, ended)
 
 
 def _posted_at() -> ColumnElement[Any]:
@@ -100,7 +100,7 @@ async def _in_older_half(ctx: Context, ended: datetime) -> bool:
     return ended - as_utc(first) < datetime.now(UTC) - ended
 
 
-def _owed_less_later_entries(ctx: Context, ended: datetime) -> Subquery:
+def owed_less_later_entries(ctx: Context, ended: datetime) -> Subquery:
     """A recent day: the balance now less the entries posted since the day ended."""
     later = (
         select(
@@ -130,7 +130,7 @@ def _owed_less_later_entries(ctx: Context, ended: datetime) -> Subquery:
     )
 
 
-def _owed_from_earlier_entries(ctx: Context, ended: datetime) -> Subquery:
+def owed_from_earlier_entries(ctx: Context, ended: datetime) -> Subquery:
     """A day far back: the sum of the entries posted until the day ended."""
     earlier = (
         select(
@@ -155,7 +155,7 @@ def _owed_from_earlier_entries(ctx: Context, ended: datetime) -> Subquery:
     )
 
 
-def _owed_now(ctx: Context) -> Subquery:
+def owed_now(ctx: Context) -> Subquery:
     """Today nothing is posted after the day ends: the balances as they stand, read from the
     partial index of the receivables still owed (`ix_receivables_owed`)."""
     return (
@@ -170,7 +170,7 @@ def _owed_now(ctx: Context) -> Subquery:
     )
 
 
-def _bucket_sums(owed: Subquery, as_of: date) -> list[ColumnElement[Any]]:
+def bucket_sums(owed: Subquery, as_of: date) -> list[ColumnElement[Any]]:
     due, amount = owed.c.due_date, owed.c.owed
     edges = [as_of, *(as_of - timedelta(days=days) for days in BUCKET_DAYS)]
 
@@ -199,7 +199,7 @@ async def receivables_aging(
             "must not be after today (balances to come are not known)", argument="asOf"
         )
     owed = await _owed_on(ctx, as_of)
-    buckets = _bucket_sums(owed, as_of)
+    buckets = bucket_sums(owed, as_of)
     conditions = []
     if client is not None:
         pk = decode_typed_id(client, "ClientCompany", argument="clientId")
@@ -243,5 +243,5 @@ async def overdue_receivables_totals(ctx: Context) -> list[AgingBuckets]:
     """Home screen: what clients owe at the end of today per currency, by age (`overdue` is
     the home screen's figure); one statement. The caller gates it on `finance:read`."""
     today = local_today(ctx.settings.reporting_zone)
-    owed = _owed_now(ctx)
-    return await _totals(ctx, owed, _bucket_sums(owed, today), [])
+    owed = owed_now(ctx)
+    return await _totals(ctx, owed, bucket_sums(owed, today), [])

@@ -31,6 +31,7 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     Integer,
+    Select,
     case,
     cast,
     extract,
@@ -128,6 +129,24 @@ def _hours(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds / SECONDS_PER_HOUR, 2)
 
 
+def postgresql_statement(
+    by: FunnelGrouping, in_period: ColumnElement[bool]
+) -> Select[*tuple[Any, ...]]:
+    """The funnel in one statement on PostgreSQL: the total's counts and median, and with a
+    grouping, each group's first: `(key, grouping(key), counts..., median)` rows from
+    GROUPING SETS, `grouping()` telling the total row from a group whose key is NULL (the
+    unassigned)."""
+    median = func.percentile_cont(0.5).within_group(_wait_seconds())
+    if by is FunnelGrouping.NONE:
+        return select(*_counts(), median).where(in_period)
+    key = _group_key(by)
+    return (
+        select(key, func.grouping(key), *_counts(), median)
+        .where(in_period)
+        .group_by(func.grouping_sets(tuple_(key), tuple_()))
+    )
+
+
 def _figures_of(row: Sequence[Any], seconds: float | None) -> FunnelFigures:
     received, quoted, won, lost, still_open = (int(value) for value in row)
     return FunnelFigures(received, quoted, won, lost, still_open, _hours(seconds))
@@ -139,19 +158,11 @@ async def _figures_by_group(
     """The total, and the figures per group (none when `by` is NONE)."""
     if ctx.database.is_sqlite:
         return await _figures_on_sqlite(ctx, by, in_period)
-    median = func.percentile_cont(0.5).within_group(_wait_seconds())
     if by is FunnelGrouping.NONE:
-        row = (await ctx.session.rows(select(*_counts(), median).where(in_period)))[0]
+        row = (await ctx.session.rows(postgresql_statement(by, in_period)))[0]
         return _figures_of(row[:5], row[5]), {}
-    # One pass for the groups and the total: GROUPING SETS, `grouping()` telling the total
-    # row from a group whose key is NULL (the unassigned).
-    key = _group_key(by)
-    statement = (
-        select(key, func.grouping(key), *_counts(), median)
-        .where(in_period)
-        .group_by(func.grouping_sets(tuple_(key), tuple_()))
-    )
     total, grouped = NO_FIGURES, {}
+    statement = postgresql_statement(by, in_period)
     for group, is_total, *figures, seconds in await ctx.session.rows(statement):
         if is_total:
             total = _figures_of(figures, seconds)
