@@ -50,7 +50,10 @@ DESCRIPTIONS: dict[Permission, str] = {
     ),
     Permission.USERS_INVITE_CLIENTS: "invite and list users of client companies",
     Permission.AUDIT_READ: "read the audit log",
-    Permission.REPORTS_READ: "read sales and finance reports",
+    Permission.REPORTS_READ: (
+        "read the reports: sales, the inquiry funnel, stock coverage (receivables aging needs "
+        "finance:read, margins catalog:read_cost)"
+    ),
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -73,6 +76,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ORDERS_WRITE,
             Permission.INQUIRIES_MANAGE,
             Permission.USERS_INVITE_CLIENTS,
+            # The inquiry funnel, sales figures and stock coverage; not finance's aging.
+            Permission.REPORTS_READ,
         }
     ),
     Role.FINANCE: frozenset(

@@ -27,6 +27,7 @@ from sqlmodel import Field, SQLModel
 
 from models.base import (
     BigId,
+    Moment,
     created_at_column,
     foreign_key,
     json_column,
@@ -46,6 +47,27 @@ class InquiryStatus(StrEnum):
     QUOTED = "quoted"
     WON = "won"
     LOST = "lost"
+
+
+class InquirySource(StrEnum):
+    """Who put the inquiry in: the funnel report compares how each channel converts."""
+
+    STOREFRONT_GUEST = "storefront_guest"
+    CLIENT_USER = "client_user"
+    STAFF = "staff"
+
+
+class LostReasonCode(StrEnum):
+    """Why a lost inquiry was lost, as a code reports can count; `lost_reason` explains."""
+
+    PRICE = "price"
+    LEAD_TIME = "lead_time"
+    MOQ = "moq"
+    SPECIFICATION = "specification"
+    COMPETITOR = "competitor"
+    NO_RESPONSE = "no_response"
+    CANCELLED_BY_BUYER = "cancelled_by_buyer"
+    OTHER = "other"
 
 
 class QuoteStatus(StrEnum):
@@ -83,11 +105,23 @@ class Inquiry(SQLModel, table=True):
         ),
         CheckConstraint(one_of("status", InquiryStatus), name="status_known"),
         CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint(one_of("source", InquirySource), name="source_known"),
+        CheckConstraint(one_of("lost_reason_code", LostReasonCode), name="lost_reason_code_known"),
+        # A lost inquiry says why as a code; any other has none.
+        CheckConstraint(
+            "(status = 'lost') = (lost_reason_code IS NOT NULL)", name="lost_has_reason_code"
+        ),
         # A client's inquiries and the staff queue, newest first.
         Index(None, "client_company_id", "created_at", "id"),
         Index(None, "status", "created_at", "id"),
         # The staff list by age, whatever the status.
         Index(None, "created_at", "id"),
+        # The inquiry funnel: a range of submission moments, read from the index alone.
+        Index(
+            "ix_inquiries_created_at_funnel",
+            "created_at",
+            postgresql_include=["status", "source", "assigned_to_user_id", "first_quoted_at"],
+        ),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
@@ -117,6 +151,14 @@ class Inquiry(SQLModel, table=True):
         ),
     )
     lost_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    lost_reason_code: LostReasonCode | None = Field(
+        default=None, sa_column=Column(String(24), nullable=True)
+    )
+    source: InquirySource = Field(sa_column=Column(String(16), nullable=False))
+    # When the first quote revision was sent; later revisions leave it as it is.
+    first_quoted_at: datetime | None = Field(
+        default=None, sa_column=Column(Moment(), nullable=True)
+    )
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False, default=1))
     created_at: datetime | None = Field(default=None, sa_column=created_at_column())
     updated_at: datetime | None = Field(default=None, sa_column=updated_at_column())

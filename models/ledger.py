@@ -24,6 +24,7 @@ from sqlalchemy import (
     column,
     func,
     literal_column,
+    text,
 )
 from sqlmodel import Field, SQLModel
 
@@ -62,6 +63,16 @@ class Receivable(SQLModel, table=True):
         CheckConstraint("amount >= 0", name="amount_not_negative"),
         # The finance listing: by due date (none yet last), keyset-paginated.
         Index("ix_receivables_due_key_id", due_key_of(column("due_date")), "id"),
+        # Receivables aging today: only what is still owed, with what it groups and sums.
+        Index(
+            "ix_receivables_owed",
+            "client_company_id",
+            "currency",
+            "due_date",
+            "balance",
+            postgresql_where=text("balance > 0"),
+            sqlite_where=text("balance > 0"),
+        ),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
@@ -93,6 +104,8 @@ class LedgerEntry(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("event_id", "kind"),
         CheckConstraint(one_of("kind", LedgerEntryKind), name="kind_known"),
+        # Receivables aging on a past day: the entries posted after it.
+        Index(None, "created_at"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))

@@ -182,6 +182,7 @@ RESTRICTED_TYPES: dict[str, frozenset[str]] = {
             "requiredBy",
             "message",
             "fromGuest",
+            "source",
             "items",
             "quotes",
             "currentQuote",

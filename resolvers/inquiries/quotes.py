@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -58,7 +58,12 @@ async def quote_inquiry(
         if issues:
             return WriteResult(issues=issues)
         status_before, version_before = before.status, before.version
-        after = await change_open_inquiry(db, before, {"status": InquiryStatus.QUOTED})
+        # The first revision's moment, kept: the funnel's time to first quote.
+        quoted = {
+            "status": InquiryStatus.QUOTED,
+            "first_quoted_at": func.coalesce(col(Inquiry.first_quoted_at), func.now()),
+        }
+        after = await change_open_inquiry(db, before, quoted)
         if after is None:
             return WriteResult(issues=[conflict(version_before + 1)])
         previous = await _latest_revision(db, pk)

@@ -26,7 +26,7 @@ from core.outbox import emit
 from core.outcomes import Issue, UserErrorCode, WriteResult, refused
 from models.accounts import Role
 from models.catalog import Product, Variant
-from models.inquiries import Inquiry, InquiryItem, Lead, inquiry_reference
+from models.inquiries import Inquiry, InquiryItem, InquirySource, Lead, inquiry_reference
 from resolvers.context import Context
 from resolvers.inquiries.rules import (
     CheckedSubmission,
@@ -168,6 +168,7 @@ async def _write_inquiry(
     inquiry = Inquiry(
         client_company_id=client_company_id,
         lead_id=lead_id,
+        source=InquirySource.STOREFRONT_GUEST if lead_id is not None else InquirySource.CLIENT_USER,
         submitted_by_user_id=user_id,
         incoterm=checked.incoterm,
         named_place=checked.named_place,

@@ -22,7 +22,7 @@ from auth.policy import Permission, roles_with
 from core.outcomes import Issue, UserErrorCode, WriteResult, refused
 from loaders.inquiries import INQUIRY_BY_ID
 from models.accounts import Role, User
-from models.inquiries import Inquiry, InquiryStatus, Quote, QuoteStatus
+from models.inquiries import Inquiry, InquiryStatus, LostReasonCode, Quote, QuoteStatus
 from resolvers.context import Context
 from resolvers.outcomes import audit, pk_of
 
@@ -160,11 +160,19 @@ async def close_inquiry(
     outcome: CloseOutcome,
     reason: str,
     expected_version: int | None,
+    reason_code: LostReasonCode | None = None,
 ) -> WriteResult[Inquiry]:
-    """Close as WON or LOST; LOST withdraws the open quote, so it can no longer be accepted."""
+    """Close as WON or LOST; LOST withdraws the open quote, so it can no longer be accepted.
+
+    A lost inquiry is filed under a reason code (OTHER unless one is given) beside the text.
+    """
     pk = pk_of(inquiry_id, INQUIRY)
     if pk is None:
         return not_found(("id",))
+    if outcome is CloseOutcome.WON and reason_code is not None:
+        return refused(
+            ("reasonCode",), UserErrorCode.NOT_ALLOWED, "only a lost inquiry takes a reason code"
+        )
     reason = reason.strip()
     if outcome is CloseOutcome.LOST and not reason:
         return refused(("reason",), UserErrorCode.REQUIRED, "say why the inquiry was lost")
@@ -181,10 +189,11 @@ async def close_inquiry(
         issues = check_open(before, expected_version)
         if issues:
             return WriteResult(issues=issues)
-        previous = snapshot(before, ["status", "lost_reason"])
+        previous = snapshot(before, ["status", "lost_reason", "lost_reason_code"])
         values: dict[str, Any] = {"status": InquiryStatus(outcome.value)}
         if outcome is CloseOutcome.LOST:
             values["lost_reason"] = reason
+            values["lost_reason_code"] = reason_code or LostReasonCode.OTHER
         after = await change_open_inquiry(db, before, values)
         if after is None:
             return WriteResult(issues=[conflict(before.version + 1)])

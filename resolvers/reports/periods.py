@@ -1,8 +1,11 @@
-"""The reporting calendar: months counted in REPORTING_TIMEZONE, and their bounds in UTC.
+"""The reporting calendar: days and months counted in REPORTING_TIMEZONE, bounds in UTC.
 
 Reports date an order by the local month of its placement. A month is named by its first
 day; its bounds are the UTC moments of local midnight on that day and on the next month's,
-so "placed in March" means the same orders whatever the database's own time zone.
+so "placed in March" means the same orders whatever the database's own time zone. A report
+over days `first`..`last` reads the rows whose moment lies in [start of `first`, start of the
+day after `last`): a range on the indexed timestamp column itself, the same on PostgreSQL and
+SQLite, rather than converting every row's moment to a local date.
 """
 
 from __future__ import annotations
@@ -13,8 +16,12 @@ from zoneinfo import ZoneInfo
 
 from core.errors import BadUserInput
 
-# The longest range a report covers: ten years of months.
+# The longest range a report covers: ten years of months, or of days.
 MAX_MONTHS = 120
+MAX_REPORT_DAYS = 3_660
+# Days a report accepts: far enough apart for any business, far from the calendar's ends.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
 _MONTH_TEXT = re.compile(r"(\d{4})-(\d{2})")
 
 
@@ -30,12 +37,40 @@ def next_month(month: date) -> date:
 
 def month_bounds(month: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """The UTC moments the local month starts and the next one starts."""
-    return _local_midnight(month, zone), _local_midnight(next_month(month), zone)
+    return day_start(month, zone), day_start(next_month(month), zone)
 
 
 def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """The UTC moments the local day starts and the next one starts."""
-    return _local_midnight(day, zone), _local_midnight(day + timedelta(days=1), zone)
+    return day_range(day, day, zone)
+
+
+def day_range(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """[start of `first`, start of the day after `last`), in UTC."""
+    return day_start(first, zone), day_start(last + timedelta(days=1), zone)
+
+
+def local_today(zone: ZoneInfo, now: datetime | None = None) -> date:
+    return (now or datetime.now(UTC)).astimezone(zone).date()
+
+
+def check_day(day: date, *, name: str) -> None:
+    """BAD_USER_INPUT naming the argument for a day outside the reports' calendar."""
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise BadUserInput(f"must be between {EARLIEST_DAY} and {LATEST_DAY}", argument=name)
+
+
+def check_day_range(first: date, last: date, *, first_name: str, last_name: str) -> None:
+    """BAD_USER_INPUT naming the argument when a day is out of bounds, the range is reversed
+    or too long."""
+    check_day(first, name=first_name)
+    check_day(last, name=last_name)
+    if first > last:
+        raise BadUserInput(f"must not be after `{last_name}`", argument=first_name)
+    if (last - first).days >= MAX_REPORT_DAYS:
+        raise BadUserInput(
+            f"must be less than {MAX_REPORT_DAYS} days before `{last_name}`", argument=first_name
+        )
 
 
 def months_from(first: date, last: date) -> list[date]:
@@ -72,5 +107,6 @@ def month_text(month: date) -> str:
     return f"{month.year:04d}-{month.month:02d}"
 
 
-def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
+def day_start(day: date, zone: ZoneInfo) -> datetime:
+    """The moment (UTC) the local day begins; a day starting in a DST gap starts after it."""
     return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)

@@ -6,7 +6,9 @@ from enum import Enum
 
 import strawberry
 
+from models.inquiries import InquirySource as InquirySourceModel
 from models.inquiries import InquiryStatus as InquiryStatusModel
+from models.inquiries import LostReasonCode as LostReasonCodeModel
 from models.inquiries import QuoteStatus as QuoteStatusModel
 from resolvers.inquiries.workflow import CloseOutcome
 
@@ -27,6 +29,53 @@ class InquiryStatus(Enum):
     )
     LOST = strawberry.enum_value(
         InquiryStatusModel.LOST.value, description="Closed: the buyer did not go ahead."
+    )
+
+
+@strawberry.enum(description="Who put an inquiry in.")
+class InquirySource(Enum):
+    STOREFRONT_GUEST = strawberry.enum_value(
+        InquirySourceModel.STOREFRONT_GUEST.value,
+        description="A guest on the storefront, filed under a lead.",
+    )
+    CLIENT_USER = strawberry.enum_value(
+        InquirySourceModel.CLIENT_USER.value,
+        description="A user of a client company, for that company.",
+    )
+    STAFF = strawberry.enum_value(
+        InquirySourceModel.STAFF.value,
+        description="A member of staff, entering it for a client (inquiries before 2026-12).",
+    )
+
+
+@strawberry.enum(description="Why an inquiry was lost, as reports count it.")
+class LostReasonCode(Enum):
+    PRICE = strawberry.enum_value(
+        LostReasonCodeModel.PRICE.value, description="Our price was too high."
+    )
+    LEAD_TIME = strawberry.enum_value(
+        LostReasonCodeModel.LEAD_TIME.value, description="We could not deliver in time."
+    )
+    MOQ = strawberry.enum_value(
+        LostReasonCodeModel.MOQ.value, description="The buyer wanted less than our minimum."
+    )
+    SPECIFICATION = strawberry.enum_value(
+        LostReasonCodeModel.SPECIFICATION.value,
+        description="We could not make or supply what was specified.",
+    )
+    COMPETITOR = strawberry.enum_value(
+        LostReasonCodeModel.COMPETITOR.value, description="The buyer chose another supplier."
+    )
+    NO_RESPONSE = strawberry.enum_value(
+        LostReasonCodeModel.NO_RESPONSE.value, description="The buyer stopped answering."
+    )
+    CANCELLED_BY_BUYER = strawberry.enum_value(
+        LostReasonCodeModel.CANCELLED_BY_BUYER.value,
+        description="The buyer dropped the requirement.",
+    )
+    OTHER = strawberry.enum_value(
+        LostReasonCodeModel.OTHER.value,
+        description="Anything else (and every inquiry lost before codes existed); see the text.",
     )
 
 

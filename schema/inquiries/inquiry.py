@@ -24,7 +24,7 @@ from schema.catalog.product import Product
 from schema.catalog.variant import Variant
 from schema.clients.types import ClientCompany
 from schema.info import Info
-from schema.inquiries.enums import InquiryStatus
+from schema.inquiries.enums import InquirySource, InquiryStatus, LostReasonCode
 from schema.inquiries.quote import Quote
 from schema.money import Money
 from schema.node import Node, PageInfo, connection_parts
@@ -106,6 +106,7 @@ class Inquiry(Node):
     from_guest: bool = strawberry.field(
         description="True when a guest sent it: it belongs to a lead, not to a client company."
     )
+    source: InquirySource = strawberry.field(description="Who put it in.")
     version: int = strawberry.field(
         description="Changes with every change; pass it as `expectedVersion` to guard an edit."
     )
@@ -125,6 +126,7 @@ class Inquiry(Node):
             required_by=row.required_by,
             message=row.message,
             from_guest=row.lead_id is not None,
+            source=InquirySource(row.source),
             version=row.version,
             created_at=row.created_at,
         )
@@ -163,6 +165,14 @@ class Inquiry(Node):
     )
     def lost_reason(self) -> str | None:
         return self.row.lost_reason
+
+    @permission_field(
+        Permission.ORDERS_READ_ALL,
+        description="Why sales closed it as lost, as a code; null unless it is lost.",
+    )
+    def lost_reason_code(self) -> LostReasonCode | None:
+        code = self.row.lost_reason_code
+        return None if code is None else LostReasonCode(code)
 
     @permission_field(
         Permission.CLIENTS_READ_PII,

@@ -13,13 +13,14 @@ from typing import Annotated, Any
 import strawberry
 
 from auth.policy import Permission
+from models.inquiries import LostReasonCode as LostReasonCodeModel
 from resolvers.inquiries import quote_conversion, quotes
 from resolvers.inquiries import submission as inquiry_submission
 from resolvers.inquiries import workflow as inquiry_workflow
 from resolvers.inquiries.workflow import CloseOutcome
 from schema.decimal_input import DecimalBounds
 from schema.info import Info
-from schema.inquiries.enums import InquiryOutcome
+from schema.inquiries.enums import InquiryOutcome, LostReasonCode
 from schema.inquiries.inputs import QuoteInput, SubmitInquiryInput
 from schema.inquiries.payloads import (
     ConvertQuotePayload,
@@ -122,6 +123,14 @@ class InquiryMutation:
             ),
         ] = "",
         expected_version: Annotated[int | None, VERSION_ARGUMENT] = None,
+        reason_code: Annotated[
+            LostReasonCode | None,
+            strawberry.argument(
+                description=(
+                    "Why it was lost, as reports count it; OTHER when not given. Only for LOST."
+                )
+            ),
+        ] = None,
     ) -> InquiryPayload | None:
         result = await inquiry_workflow.close_inquiry(
             info.context,
@@ -129,6 +138,9 @@ class InquiryMutation:
             outcome=CloseOutcome(str(outcome.value)),
             reason=reason,
             expected_version=expected_version,
+            reason_code=None
+            if reason_code is None
+            else LostReasonCodeModel(str(reason_code.value)),
         )
         return InquiryPayload.from_result(result)
 

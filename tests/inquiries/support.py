@@ -14,7 +14,7 @@ from core.settings import Settings
 from models.accounts import Role, User
 from models.catalog import Product, ProductStatus, Variant
 from models.clients import ClientCompany
-from models.inquiries import Inquiry, InquiryStatus, Lead
+from models.inquiries import Inquiry, InquirySource, InquiryStatus, Lead
 from tests.builders import make_category, make_fabric_type, make_product, make_variant
 from tests.callers import make_client_company, token_for
 from tests.user_builders import make_user, session_for
@@ -170,8 +170,14 @@ async def seed_inquiries(session: AsyncSession, company: ClientCompany) -> tuple
         named_place="Mumbai",
         assigned_to_user_id=sales.id,
         status=InquiryStatus.ASSIGNED,
+        source=InquirySource.CLIENT_USER,
     )
-    of_guest = Inquiry(lead_id=lead.id, incoterm="CIF", named_place="Felixstowe")
+    of_guest = Inquiry(
+        lead_id=lead.id,
+        incoterm="CIF",
+        named_place="Felixstowe",
+        source=InquirySource.STOREFRONT_GUEST,
+    )
     session.add_all([own, of_guest])
     await session.flush()
     return own, of_guest

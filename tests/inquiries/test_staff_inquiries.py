@@ -21,7 +21,15 @@ from core.global_id import decode_global_id, encode_global_id
 from core.settings import Settings
 from models.accounts import Role, User
 from models.clients import ClientCompany
-from models.inquiries import Inquiry, InquiryStatus, Lead, Quote, QuoteStatus
+from models.inquiries import (
+    Inquiry,
+    InquirySource,
+    InquiryStatus,
+    Lead,
+    LostReasonCode,
+    Quote,
+    QuoteStatus,
+)
 from tests.callers import error_codes, make_client_company, token_for
 from tests.graphql_client import GraphQLClient, graphql_client
 from tests.paging import PAGE_SIZES, page_through
@@ -68,6 +76,8 @@ async def make_inquiry(
         incoterm="FOB",
         named_place="Hamburg",
         status=status,
+        source=InquirySource.CLIENT_USER if lead_id is None else InquirySource.STOREFRONT_GUEST,
+        lost_reason_code=LostReasonCode.OTHER if status == InquiryStatus.LOST else None,
         assigned_to_user_id=None if assignee is None else assignee.id,
         created_at=NOW - timedelta(days=days_old),
     )

@@ -19,7 +19,7 @@ from core.global_id import decode_global_id
 from core.settings import Settings
 from models.accounts import Role
 from models.audit import AuditEntry
-from models.inquiries import Inquiry, inquiry_reference
+from models.inquiries import Inquiry, InquirySource, inquiry_reference
 from models.orders import Order
 from tests.callers import token_for
 from tests.graphql_client import GraphQLClient, graphql_client
@@ -63,6 +63,7 @@ async def _seed(db: Database, settings: Settings) -> Listed:
                 client_company_id=shop.client.id,
                 incoterm="FOB",
                 named_place="Hamburg",
+                source=InquirySource.CLIENT_USER,
                 created_at=moment,
             )
             session.add(inquiry)

@@ -33,6 +33,7 @@ from core.stored_files import store_file
 from models.accounts import STAFF_ROLES, Role, UserSession
 from models.catalog.imports import CatalogImport
 from models.files import FilePurpose
+from models.inquiries import Inquiry, InquirySource, InquiryStatus, LostReasonCode
 from models.orders import Order
 from schema.access import protected_fields
 from schema.build import build_schema
@@ -146,6 +147,15 @@ PROBES: dict[str, Probe] = {
     "Order.fxRate": _order_field("fxRate"),
     "Inquiry.assignedTo": _inquiry_field("assignedTo { email }", "assignedTo"),
     "Inquiry.lostReason": _inquiry_field("lostReason", "lostReason"),
+    "Inquiry.lostReasonCode": Probe(
+        "query($lostInquiry: ID!) { node(id: $lostInquiry) { ... on Inquiry { lostReasonCode } } }",
+        ("node", "lostReasonCode"),
+        on_order=True,
+    ),
+    "Query.inquiryFunnel": Probe(
+        '{ inquiryFunnel(from: "2026-01-01", to: "2026-12-31") { total { received } } }',
+        ("inquiryFunnel",),
+    ),
     "Inquiry.lead": _inquiry_field("lead { email }", "lead", of_guest=True),
     "Mutation.assignInquiry": _mutation(
         "assignInquiry", f'id: "{NO_INQUIRY}", userId: "{NO_USER}"'
@@ -178,6 +188,10 @@ PROBES: dict[str, Probe] = {
         '{ marginReport(currency: "USD", fromMonth: "2026-01", toMonth: "2026-01", '
         "by: PRODUCT) { total { margin } } }",
         ("marginReport",),
+    ),
+    "Query.stockCoverage": Probe("{ stockCoverage(first: 1) { totalCount } }", ("stockCoverage",)),
+    "Query.receivablesAging": Probe(
+        "{ receivablesAging { totals { currency } } }", ("receivablesAging",)
     ),
     "Mutation.setExchangeRates": _mutation("setExchangeRates", "rates: []"),
     "Mutation.createShipment": _mutation(
@@ -400,6 +414,17 @@ async def _seed(database: Database, settings: Settings) -> tuple[dict[str, Who],
         session.add(order)
         await session.flush()
         inquiry, guest_inquiry = await seed_inquiries(session, company)
+        lost_inquiry = Inquiry(
+            client_company_id=company.id,
+            incoterm="FOB",
+            named_place="Mumbai",
+            source=InquirySource.CLIENT_USER,
+            status=InquiryStatus.LOST,
+            lost_reason="went elsewhere",
+            lost_reason_code=LostReasonCode.COMPETITOR,
+        )
+        session.add(lost_inquiry)
+        await session.flush()
         staff_file, company_file = [
             await store_file(
                 session,
@@ -420,6 +445,7 @@ async def _seed(database: Database, settings: Settings) -> tuple[dict[str, Who],
         "order": encode_global_id("Order", order.id or 0),
         "inquiry": encode_global_id("Inquiry", inquiry.id or 0),
         "guestInquiry": encode_global_id("Inquiry", guest_inquiry.id or 0),
+        "lostInquiry": encode_global_id("Inquiry", lost_inquiry.id or 0),
         "variant": encode_global_id("Variant", variant.id or 0),
         "product": encode_global_id("Product", product.id or 0),
         "staffFile": encode_global_id("StoredFile", staff_file.id or 0),

@@ -1,0 +1,1 @@
+"""The reports' Strawberry types and query fields, one module per report."""
