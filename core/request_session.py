@@ -8,7 +8,7 @@ reads from one consistent connection and holds at most one pooled connection.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Row, Select
@@ -43,6 +43,12 @@ class RequestSession:
         async with self._lock:
             result = await self._get().execute(statement)
             return result.all()
+
+    async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """`work` on the request's session, alone: for statements the methods above do not
+        take, such as textual SQL shared with the worker's code."""
+        async with self._lock:
+            return await work(self._get())
 
     async def close(self) -> None:
         if self._session is not None:

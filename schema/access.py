@@ -80,6 +80,9 @@ OPEN_OPERATIONS: dict[str, Access] = {
     # back by whoever asked only.
     "Mutation.exportCsv": Access.AUTHENTICATED,
     "Query.csvExport": Access.AUTHENTICATED,
+    # Staff users and API keys (a gate at the field); each figure under it has its own
+    # report's permission.
+    "Query.home": Access.AUTHENTICATED,
 }
 
 # Types holding client or internal records, and their fields readable by whoever may see

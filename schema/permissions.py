@@ -15,8 +15,8 @@ from strawberry.extensions import FieldExtension
 from strawberry.schema_directive import Location
 
 from auth.policy import DESCRIPTIONS, Permission
-from auth.principal import Principal
-from core.errors import Forbidden
+from auth.principal import Principal, PrincipalKind
+from core.errors import Forbidden, Unauthenticated
 
 
 @strawberry.schema_directive(
@@ -89,3 +89,16 @@ def permission_field(
         extensions=[*(extensions or []), PermissionGate(permission)],
         **kwargs,
     )
+
+
+class StaffOrApiKeyGate(CallerGate):
+    """Staff users and API keys; client users have their own views in the storefront."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def check(self, principal: Principal) -> None:
+        if not principal.is_authenticated:
+            raise Unauthenticated(f"sign in first: {self.what} for a signed-in caller")
+        if not (principal.is_staff or principal.kind is PrincipalKind.API_KEY):
+            raise Forbidden(f"{self.what} for staff and API keys")

@@ -118,30 +118,35 @@ async def sales_total(session: RequestSession, scope: ReportScope) -> SalesRow:
 
 
 @dataclass(frozen=True)
-class DaySales:
-    """Sales placed on one day: converted orders and their amount, and orders not converted
-    (their currency had no rate into the reporting currency)."""
+class PeriodSales:
+    """Sales placed in a day or a month: converted orders and their amount, and orders not
+    converted (their currency had no rate into the reporting currency)."""
 
     order_count: int
     amount: Decimal
     unconverted_orders: int
 
 
-async def sales_of_month(ctx: Context, currency: str, month: date) -> SalesRow:
-    """This month's (or any month's) orders and amount, from the rollups: the home screen."""
+async def sales_of_month(ctx: Context, currency: str, month: date) -> PeriodSales:
+    """A month's sales from the rollups (two reads of a few rows): the home screen's."""
     scope = ReportScope(reporting_currency(ctx.settings, currency), [month])
-    return await sales_total(ctx.session, scope)
+    total = await sales_total(ctx.session, scope)
+    apart = await unconverted_sales(ctx.session, scope)
+    return PeriodSales(
+        total.order_count or 0, total.amount, sum(unconverted.order_count for unconverted in apart)
+    )
 
 
-async def sales_of_day(ctx: Context, currency: str, day: date) -> DaySales:
+async def sales_of_day(ctx: Context, currency: str, day: date) -> PeriodSales:
     """One local day's sales, from the orders with the rollups' conversion rule: the home
     screen's "today" (a day is too short for the monthly rollups)."""
     code = reporting_currency(ctx.settings, currency)
     start, end = day_bounds(day, ctx.settings.reporting_zone)
-    async with ctx.database.session() as session:
-        placed = await sales_placed_between(session, start, end, settings=ctx.settings)
+    placed = await ctx.session.run(
+        lambda session: sales_placed_between(session, start, end, settings=ctx.settings)
+    )
     figures = placed[code]
-    return DaySales(
+    return PeriodSales(
         figures.order_count, round_money(figures.amount, code), figures.unconverted_orders
     )
 

@@ -16,8 +16,7 @@ from typing import Annotated, Any, Self
 import strawberry
 from strawberry.scalars import JSON
 
-from auth.principal import Principal, PrincipalKind
-from core.errors import BadUserInput, Forbidden, Unauthenticated
+from core.errors import BadUserInput
 from core.global_id import decode_typed_id, encode_global_id
 from core.outcomes import Issue, UserErrorCode
 from models import files as rows
@@ -27,20 +26,10 @@ from schema.files.csv_document import NotExportable
 from schema.files.csv_export_run import prepare
 from schema.files.query import DownloadLink
 from schema.info import Info
-from schema.permissions import CallerGate
+from schema.permissions import StaffOrApiKeyGate
 from schema.user_errors import UserError, one_of, user_errors
 
 CODES = (UserErrorCode.NOT_EXPORTABLE, UserErrorCode.TOO_MANY_EXPORTS)
-
-
-class StaffOrApiKeyGate(CallerGate):
-    """Staff users and API keys; client users read their lists in the storefront instead."""
-
-    def check(self, principal: Principal) -> None:
-        if not principal.is_authenticated:
-            raise Unauthenticated("sign in first: exports are made for a signed-in caller")
-        if not (principal.is_staff or principal.kind is PrincipalKind.API_KEY):
-            raise Forbidden("CSV exports are for staff and API keys")
 
 
 @strawberry.enum(description="Where a CSV export is.")
@@ -166,7 +155,7 @@ class CsvExportMutation:
             "Follow it with `csvExport(id)`. A malformed document is BAD_USER_INPUT naming "
             "`query`, `variables` or `operationName`. For staff users and API keys."
         ),
-        extensions=[StaffOrApiKeyGate()],
+        extensions=[StaffOrApiKeyGate("CSV exports are made")],
     )
     async def export_csv(
         self,
@@ -214,7 +203,7 @@ class CsvExportQuery:
             "A CSV export you asked for, and how far it got; null for an unknown id or "
             "someone else's export. For staff users and API keys."
         ),
-        extensions=[StaffOrApiKeyGate()],
+        extensions=[StaffOrApiKeyGate("CSV exports are made")],
     )
     async def csv_export(
         self,

@@ -49,6 +49,7 @@ class Outcome(StrEnum):
     FORBIDDEN = "forbidden"  # null with a FORBIDDEN error at the field's path
     HIDDEN = "hidden"  # a company the caller may not see: null, no error
     REFUSED = "refused"  # the whole operation FORBIDDEN: staff who must set MFA up first
+    GATED = "gated"  # the field's parent refuses the caller (staff and API keys only)
     UNAUTHENTICATED = "401"
 
 
@@ -59,6 +60,7 @@ class Probe:
     on_company: bool = False  # the field belongs to the seeded company, read by node id
     on_order: bool = False  # the field belongs to the seeded order, read by node id
     staff_row: bool = False  # a row only orders:read_all staff see (a guest's inquiry)
+    staff_gated: bool = False  # under a root field for staff users and API keys only
 
 
 def _company_field(selection: str, name: str) -> Probe:
@@ -189,6 +191,20 @@ PROBES: dict[str, Probe] = {
         "by: PRODUCT) { total { margin } } }",
         ("marginReport",),
     ),
+    **{
+        f"HomeScreen.{name}": Probe(
+            f"{{ home {{ {selection} }} }}", ("home", name), staff_gated=True
+        )
+        for name, selection in (
+            ("ordersToday", "ordersToday { orderCount }"),
+            ("ordersThisMonth", "ordersThisMonth { amount }"),
+            ("openInquiries", "openInquiries { total }"),
+            ("quotesAwaitingAnswer", "quotesAwaitingAnswer { count }"),
+            ("shipmentsArrivingThisWeek", "shipmentsArrivingThisWeek"),
+            ("overdueReceivables", "overdueReceivables { overdue }"),
+            ("variantsShort", "variantsShort"),
+        )
+    },
     "Query.stockCoverage": Probe("{ stockCoverage(first: 1) { totalCount } }", ("stockCoverage",)),
     "Query.receivablesAging": Probe(
         "{ receivablesAging { totals { currency } } }", ("receivablesAging",)
@@ -317,6 +333,8 @@ class Who:
             return Outcome.REFUSED
         if permission in self.permissions:
             return Outcome.SERVED
+        if probe.staff_gated and (self.client_user or self.token is None):
+            return Outcome.GATED
         sees_company = Permission.CLIENTS_READ in self.permissions or self.own_company
         sees_order = Permission.ORDERS_READ_ALL in self.permissions or self.own_company
         hidden = (
@@ -483,6 +501,9 @@ def _observed(response: httpx.Response, probe: Probe) -> Outcome | str:
         return Outcome.FORBIDDEN
     if codes == [((), "FORBIDDEN")] and body.get("data") is None:
         return Outcome.REFUSED
+    gated = [(probe.path[:1], "FORBIDDEN")], [(probe.path[:1], "UNAUTHENTICATED")]
+    if len(probe.path) > 1 and codes in gated and value is None:
+        return Outcome.GATED
     if codes:
         return f"unexpected errors {codes}"
     if value is not None:
