@@ -27,7 +27,7 @@ from app.demo_orders.rates import RateBook
 from app.demo_orders.rows import Row
 from core import event_types
 from core.global_id import encode_global_id
-from jobs.ledger import settlement
+from jobs.ledger import POST_TO_LEDGER, settlement
 from models.ledger import LedgerEntryKind, ReceivableStatus
 from models.orders import OrderStatus
 
@@ -161,6 +161,7 @@ class OrderBook:
     def _event(self, batch: Batch, event_type: str, payload: dict[str, Any], at: datetime) -> int:
         event_id = self._id("outbox_events")
         batch.add("outbox_events", rows.outbox_event_row(event_id, event_type, payload, at))
+        batch.add("outbox_effects", rows.outbox_effect_row(event_id, POST_TO_LEDGER, at))
         return event_id
 
     def _books(

@@ -219,6 +219,14 @@ def outbox_event_row(event_id: int, event_type: str, payload: dict[str, Any], at
     return (event_id, event_type, payload, "done", 1, at, at, at)
 
 
+OUTBOX_EFFECT_COLUMNS = ("event_id", "handler", "recorded_at")
+
+
+def outbox_effect_row(event_id: int, handler: str, at: datetime) -> Row:
+    """The handler's proof of its work: replaying the event changes nothing, as in production."""
+    return (event_id, handler, at)
+
+
 def order_payload(
     order_id: int, company: Company, status: str, previous: str | None, total: Decimal
 ) -> dict[str, Any]:

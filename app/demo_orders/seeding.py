@@ -53,12 +53,15 @@ TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("order_lines", rows.ORDER_LINE_COLUMNS),
     ("payments", rows.PAYMENT_COLUMNS),
     ("outbox_events", rows.OUTBOX_EVENT_COLUMNS),
+    ("outbox_effects", rows.OUTBOX_EFFECT_COLUMNS),
     ("receivables", rows.RECEIVABLE_COLUMNS),
     ("ledger_entries", rows.LEDGER_ENTRY_COLUMNS),
     ("shipments", rows.SHIPMENT_COLUMNS),
     ("shipment_legs", rows.SHIPMENT_LEG_COLUMNS),
     ("stock_movements", rows.STOCK_MOVEMENT_COLUMNS),
 )
+# Those with an id column, from a sequence on PostgreSQL.
+WITH_IDS = tuple(table for table, columns in TABLES if columns[0] == "id")
 ORDERS = metadata.tables["orders"]
 USERS = metadata.tables["users"]
 COMPANIES = metadata.tables["client_companies"]
@@ -104,7 +107,7 @@ async def seed_order_book(
         if not catalog.by_currency:
             raise OrderBookRefused("no active products to sell: seed the demo catalog first")
         writer = BulkWriter(session, is_sqlite=database.is_sqlite)
-        first_ids = {table: await writer.first_free_id(table) for table, _ in TABLES}
+        first_ids = {table: await writer.first_free_id(table) for table in WITH_IDS}
         written: Counter[str] = Counter()
 
         async def write(batch_rows: dict[str, list[rows.Row]]) -> None:
@@ -128,7 +131,7 @@ async def seed_order_book(
                 progress(min(batch_start + BATCH_ORDERS, orders))
         written["stock_movements"] += await reserve_open_orders(session, writer, book.open_lines)
         await _standings(session, parties, now)
-        await writer.move_sequences_past_ids(table for table, _ in TABLES)
+        await writer.move_sequences_past_ids(WITH_IDS)
         await writer.analyze(table for table, _ in TABLES)
     return OrderBookReport(orders=orders, rows=dict(written))
 
