@@ -59,7 +59,8 @@ async def _seeded(db: Database) -> dict[int, tuple[int, int]]:
     return stock
 
 
-async def test_orders_add_up_from_their_lines_and_payments(db: Database) -> None:
+async def test_orders_add_up_from_their_lines_and_payments(any_db: Database) -> None:
+    db = any_db
     await _seeded(db)
     orders = await _rows(db, "orders")
     lines, payments = defaultdict(list), defaultdict(list)
@@ -141,7 +142,8 @@ async def test_receivables_are_the_sum_of_ledger_entries_posted_from_their_event
             assert entry.currency == receivable.currency == order.currency
 
 
-async def test_every_clients_standing_is_what_the_standing_code_computes(db: Database) -> None:
+async def test_every_clients_standing_is_what_the_standing_code_computes(any_db: Database) -> None:
+    db = any_db
     await _seeded(db)
     async with db.session() as session:
         companies = list(await session.scalars(select(ClientCompany)))
