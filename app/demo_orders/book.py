@@ -70,9 +70,11 @@ class OrderBook:
         now: datetime,
         first_ids: dict[str, int],
     ) -> None:
-        self.rng, self.parties, self.catalog, self.rates, self.now = (
-            rng, parties, catalog, rates, now,
-        )  # fmt: skip
+        self.rng = rng
+        self.parties = parties
+        self.catalog = catalog
+        self.rates = rates
+        self.now = now
         self.next_ids = dict(first_ids)
         self.cumulative = list(accumulate(parties.company_weights))
         self.open_lines: list[OpenLine] = []
@@ -123,9 +125,8 @@ class OrderBook:
         order_id = self._id("orders")
         life = live(rng, company, created, total, self.now)
         placed_by = rng.choice(company.user_ids)
-        batch.add("orders", rows.order_row(
-            order_id, company, placed_by, quote_id, total, rate, life, created
-        ))  # fmt: skip
+        order = rows.order_row(order_id, company, placed_by, quote_id, total, rate, life, created)
+        batch.add("orders", order)
         for position, line in enumerate(lines):
             batch.add(
                 "order_lines",

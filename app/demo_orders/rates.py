@@ -50,6 +50,10 @@ class RateBook:
             return None if found is None else (invert(found[0]), found[1])
         return None
 
+    def add_series(self, currency: str, series: list[tuple[int, Decimal] | None]) -> None:
+        """A currency's (row id, rate) by day since `first_day`; None before its first rate."""
+        self._by_currency[currency] = series
+
     def _row(self, currency: str, at: datetime) -> tuple[Decimal, int] | None:
         days = self._by_currency.get(currency)
         day = (at.astimezone(UTC).date() - self.first_day).days
@@ -80,5 +84,5 @@ def draft_rates(rng: random.Random, first_day: date, last_day: date, first_id: i
             book.rows.append((next_id, currency, rate, moment))
             series.append((next_id, rate))
             next_id += 1
-        book._by_currency[currency] = series
+        book.add_series(currency, series)
     return book
