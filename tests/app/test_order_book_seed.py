@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col
 
 from app.cli.seed_commands import seed_demo
-from app.demo_orders.seeding import OrderBookRefused, seed_order_book
+from app.demo_orders.seeding import TABLES, OrderBookRefused, seed_order_book
 from core import event_types
 from core.db import Database
 from core.fx import rate_at
@@ -57,6 +57,26 @@ async def _seeded(db: Database) -> dict[int, tuple[int, int]]:
     assert report.orders == ORDERS
     assert report.rows["orders"] == ORDERS
     return stock
+
+
+async def test_every_reference_of_the_written_rows_resolves(db: Database) -> None:
+    """The seeder skips PostgreSQL's row-by-row foreign-key checks: check each key here."""
+    await _seeded(db)
+    checked = 0
+    async with db.session() as session:
+        for table, _ in TABLES:
+            child = T[table]
+            for key in child.foreign_keys:
+                parent = key.column.table
+                dangling = select(func.count()).where(
+                    key.parent.is_not(None),
+                    ~select(parent.c[key.column.name])
+                    .where(parent.c[key.column.name] == key.parent)
+                    .exists(),
+                )
+                assert await session.scalar(dangling) == 0, f"{table}.{key.parent.name}"
+                checked += 1
+    assert checked >= 30
 
 
 async def test_orders_add_up_from_their_lines_and_payments(any_db: Database) -> None:
