@@ -16,6 +16,7 @@ from app.demo_orders.catalog import DraftLine
 from app.demo_orders.inquiries import DraftInquiry, DraftQuote
 from app.demo_orders.lifecycle import Leg, Life
 from app.demo_orders.parties import Company, Lead, Person
+from app.demo_orders.rates import BASE_CURRENCY, RATE_SOURCE
 from core.global_id import encode_global_id
 from models.money import round_money
 from models.orders import order_number
@@ -28,7 +29,7 @@ FX_RATE_COLUMNS = (
 
 
 def fx_rate_row(rate_id: int, currency: str, rate: Decimal, effective_at: datetime) -> Row:
-    return (rate_id, "USD", currency, rate, effective_at, "seed-demo", effective_at)
+    return (rate_id, BASE_CURRENCY, currency, rate, effective_at, RATE_SOURCE, effective_at)
 
 
 CLIENT_COMPANY_COLUMNS = (
