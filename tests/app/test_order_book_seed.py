@@ -28,14 +28,18 @@ from core import event_types
 from core.db import Database
 from core.fx import rate_at
 from core.global_id import decode_typed_id
+from core.settings import Settings
 from jobs.ledger import POST_TO_LEDGER
+from models.accounts import Role
 from models.base import metadata
 from models.clients import ClientCompany, ClientDue
 from models.inquiries import InquiryStatus, QuoteStatus
 from models.ledger import LedgerEntryKind, ReceivableStatus
 from models.orders import OrderStatus
-from resolvers.orders.standing import standing_of
+from resolvers.orders.standing import overdue_on, standing_of, today_of
+from tests.callers import token_for
 from tests.cli_runner import run_tradeql
+from tests.graphql_client import graphql_client
 
 NOW = datetime(2026, 6, 15, 12, 30, tzinfo=UTC)
 ORDERS = 600
@@ -254,6 +258,51 @@ async def test_shipments_and_quotes_match_their_orders(db: Database) -> None:
         assert quote.total == order.total
     assert {i.status for i in inquiries.values()} >= {InquiryStatus.WON, InquiryStatus.LOST}
     assert any(i.lead_id is not None for i in inquiries.values())
+
+
+STAFF_LISTS = """
+{
+  clientCompanies(first: 100, sortBy: OVERDUE_AMOUNT) {
+    totalCount
+    nodes { name overdueAmount { amount currency } }
+  }
+  receivables(first: 100) { totalCount }
+  staffOrders(first: 100) { totalCount }
+  payments(first: 100) { totalCount }
+  shipments(first: 100) { totalCount }
+  staffInquiries(first: 100) { totalCount }
+}
+"""
+
+
+async def test_the_staff_lists_read_the_book_as_written(db: Database, settings: Settings) -> None:
+    await _seeded(db)
+    async with db.session() as session:
+        counts = {
+            table: await session.scalar(select(func.count()).select_from(T[table]))
+            for table in ("receivables", "orders", "payments", "shipments", "inquiries")
+        }
+        # The list shows what is overdue today, from the stored figure and the dues since.
+        today = today_of(datetime.now(UTC))
+        dues = list(await session.scalars(select(ClientDue)))
+        overdue = {
+            company.name: overdue_on(
+                company, [d for d in dues if d.company_id == company.id], today
+            )
+            for company in await session.scalars(select(ClientCompany))
+        }
+        token = await token_for(session, settings, Role.ADMIN)
+        await session.commit()
+    async with graphql_client(settings, db) as http:
+        data = await http.as_(token).data(STAFF_LISTS)
+
+    assert data["receivables"]["totalCount"] == counts["receivables"]
+    assert data["staffOrders"]["totalCount"] == counts["orders"]
+    assert data["payments"]["totalCount"] == counts["payments"]
+    assert data["shipments"]["totalCount"] == counts["shipments"]
+    assert data["staffInquiries"]["totalCount"] == counts["inquiries"]
+    companies = data["clientCompanies"]["nodes"]
+    assert {c["name"]: Decimal(c["overdueAmount"]["amount"]) for c in companies} == overdue
 
 
 async def _digest(engine: AsyncEngine, seed: int) -> str:
