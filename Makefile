@@ -47,6 +47,7 @@ bench: install
 	$(BIN)/python -m bench.worker_throughput
 	$(BIN)/python -m bench.catalog_import
 	$(BIN)/python -m bench.sales_reports
+	$(BIN)/python -m bench.order_book_seed
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

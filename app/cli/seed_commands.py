@@ -1,4 +1,5 @@
-"""`tradeql seed-demo`: load the demo import-export catalog of `app.demo_catalog`.
+"""`tradeql seed-demo`: load the demo import-export catalog of `app.demo_catalog`, and with
+`--orders N` an order book of N orders from `app.demo_orders` (docs/design/demo-orders.md).
 
 Bulk Core inserts in one transaction, with the catalog's write rules and discovery rows applied
 by hand because Core inserts skip the ORM flush hook; why, and what it costs, is in
@@ -11,6 +12,7 @@ import argparse
 import asyncio
 import random
 import sys
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -60,7 +62,18 @@ def add_commands(commands: Commands) -> None:
     seed = commands.add_parser("seed-demo", help="load a demo import-export catalog")
     seed.add_argument("--products", type=positive, default=200, help="products (default 200)")
     seed.add_argument(
-        "--if-empty", action="store_true", help="do nothing when products already exist"
+        "--if-empty",
+        action="store_true",
+        help="do nothing when products (with --orders: orders) already exist",
+    )
+    seed.add_argument(
+        "--orders",
+        type=positive,
+        help="also write an order book of N orders over three years, selling the catalog "
+        "(seeded first when it has no products)",
+    )
+    seed.add_argument(
+        "--seed", type=int, default=7, help="the order book's random seed (default 7)"
     )
     seed.set_defaults(handler=_seed_demo)
 
@@ -78,19 +91,55 @@ def _seed_demo(args: argparse.Namespace) -> int:
             # The servers' cached catalog reads must not outlive the seed (shared via Redis).
             invalidate_cached_reads_on_commit(database, stores)
             await database.check_connection()
+            if args.orders is not None:
+                return await _seed_order_book(database, args)
             report = await seed_demo(database, products=args.products, if_empty=args.if_empty)
         finally:
             await close(stores)
             await engine.dispose()
         if report.skipped:
             return "catalog already has products; nothing seeded"
-        return (
-            f"seeded {report.products} products, {report.variants} variants, "
-            f"{report.price_tiers} price tiers in {report.categories} categories"
-        )
+        return _catalog_summary(report)
 
     print(asyncio.run(run()), file=sys.stderr)
     return 0
+
+
+def _catalog_summary(report: SeedReport) -> str:
+    return (
+        f"seeded {report.products} products, {report.variants} variants, "
+        f"{report.price_tiers} price tiers in {report.categories} categories"
+    )
+
+
+async def _seed_order_book(database: Database, args: argparse.Namespace) -> str:
+    """The catalog where there is none, then the order book (refused over existing orders)."""
+    from app.cli.command_database import OperatorError
+    from app.demo_orders.seeding import OrderBookRefused, seed_order_book
+
+    lines = []
+    catalog = await seed_demo(database, products=args.products, if_empty=True)
+    if not catalog.skipped:
+        lines.append(_catalog_summary(catalog))
+    started = time.perf_counter()
+
+    def progress(done: int) -> None:
+        print(f"{done:,} of {args.orders:,} orders written", file=sys.stderr)
+
+    try:
+        book = await seed_order_book(
+            database, orders=args.orders, seed=args.seed, if_empty=args.if_empty, progress=progress
+        )
+    except OrderBookRefused as refusal:
+        raise OperatorError(str(refusal)) from None
+    if book.skipped:
+        lines.append("the database already has orders; no order book seeded")
+    else:
+        counts = ", ".join(f"{count:,} {table}" for table, count in book.rows.items() if count)
+        lines.append(
+            f"seeded {book.orders:,} orders in {time.perf_counter() - started:.1f} s: {counts}"
+        )
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)
