@@ -29,6 +29,9 @@ class CatalogVariant:
     sku: str
     product_name: str
     moq: int
+    # What a unit costs, snapshotted on each order line as placement does (None: unknown).
+    cost_price: Decimal | None
+    cost_currency: str | None
     # Quantity breaks per currency: (min quantity, unit price), lowest break first.
     tiers: dict[str, tuple[tuple[int, Decimal], ...]]
 
@@ -82,6 +85,8 @@ async def load_catalog(session: AsyncSession) -> Catalog:
             VARIANTS.c.sku,
             PRODUCTS.c.name,
             PRODUCTS.c.moq,
+            VARIANTS.c.cost_price,
+            VARIANTS.c.cost_currency,
             TIERS.c.currency,
             TIERS.c.min_quantity,
             TIERS.c.unit_price,
@@ -91,21 +96,29 @@ async def load_catalog(session: AsyncSession) -> Catalog:
         .where(PRODUCTS.c.status == ProductStatus.ACTIVE.value)
         .order_by(VARIANTS.c.id, TIERS.c.currency, TIERS.c.min_quantity)
     )
-    heads: dict[int, tuple[int, str, str, int]] = {}
+    heads: dict[int, tuple[int, str, str, int, Decimal | None, str | None]] = {}
     tiers: dict[int, dict[str, list[tuple[int, Decimal]]]] = defaultdict(lambda: defaultdict(list))
-    for variant_id, product_id, sku, name, moq, currency, min_quantity, price in rows:
-        heads[variant_id] = (product_id, sku, name, moq)
-        tiers[variant_id][currency].append((min_quantity, Decimal(price)))
+    for (
+        variant_id,
+        product_id,
+        sku,
+        name,
+        moq,
+        cost,
+        cost_currency,
+        currency,
+        minimum,
+        price,
+    ) in rows:
+        heads[variant_id] = (product_id, sku, name, moq, cost, cost_currency)
+        tiers[variant_id][currency].append((minimum, Decimal(price)))
     return Catalog(
         [
             CatalogVariant(
                 variant_id,
-                product_id,
-                sku,
-                name,
-                moq,
+                *head,
                 {currency: tuple(breaks) for currency, breaks in tiers[variant_id].items()},
             )
-            for variant_id, (product_id, sku, name, moq) in heads.items()
+            for variant_id, head in heads.items()
         ]
     )

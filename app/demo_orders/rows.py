@@ -185,7 +185,7 @@ def order_row(
 
 ORDER_LINE_COLUMNS = (
     "id", "order_id", "variant_id", "sku", "product_name", "quantity", "unit_price",
-    "tier_min_quantity", "line_total", "position",
+    "tier_min_quantity", "line_total", "position", "unit_cost", "cost_currency",
 )  # fmt: skip
 
 
@@ -193,7 +193,8 @@ def order_line_row(line_id: int, order_id: int, position: int, line: DraftLine) 
     variant = line.variant
     return (
         line_id, order_id, variant.id, variant.sku, variant.product_name, line.quantity,
-        line.unit_price, line.tier_min_quantity, line.line_total, position,
+        line.unit_price, line.tier_min_quantity, line.line_total, position, variant.cost_price,
+        variant.cost_currency,
     )  # fmt: skip
 
 

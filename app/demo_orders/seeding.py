@@ -27,8 +27,10 @@ from app.demo_orders.rates import draft_rates
 from app.demo_orders.stock import reserve_open_orders
 from app.demo_orders.timeline import order_moments
 from core.db import Database
+from core.settings import Settings, get_settings
 from models.base import metadata
 from resolvers.orders.standing import refresh_standing
+from resolvers.reports.sales_rollups import rebuild_sales
 
 # Orders drafted and written at a time: big enough for COPY to pay, small enough that a
 # batch's rows (about fifteen per order) stay a few hundred megabytes of Python objects.
@@ -87,6 +89,7 @@ async def seed_order_book(
     now: datetime | None = None,
     if_empty: bool = False,
     progress: Callable[[int], None] | None = None,
+    settings: Settings | None = None,
 ) -> OrderBookReport:
     """Write `orders` orders placed over the HISTORY_YEARS before `now` (default: now), and
     all that goes with them; the same `seed` and `now` write the same book."""
@@ -132,6 +135,7 @@ async def seed_order_book(
                 progress(min(batch_start + BATCH_ORDERS, orders))
         written["stock_movements"] += await reserve_open_orders(session, writer, book.open_lines)
         await _standings(session, parties, now)
+        await rebuild_sales(session, None, settings=settings or get_settings())
         await writer.move_sequences_past_ids(WITH_IDS)
         await writer.analyze(table for table, _ in TABLES)
     return OrderBookReport(orders=orders, rows=dict(written))

@@ -385,3 +385,16 @@ def test_the_command_seeds_a_sqlite_database_once(tmp_path: Path) -> None:
     ]
     assert skipped.returncode == 0
     assert "no order book seeded" in skipped.stderr
+
+
+async def test_the_sales_rollups_are_rebuilt_for_the_book(db: Database, settings: Settings) -> None:
+    from tests.reports.books import recomputed, stored
+
+    await seed_demo(db, products=30)
+    await seed_order_book(db, orders=300, now=NOW, settings=settings)
+    async with db.session() as session:
+        expected_sales, expected_apart = await recomputed(session, settings)
+        sales, apart = await stored(session)
+    assert sales == expected_sales
+    assert apart == expected_apart
+    assert apart  # AED orders before AED rates existed are counted apart
