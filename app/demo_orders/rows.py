@@ -82,7 +82,7 @@ def lead_row(lead: Lead) -> Row:
 INQUIRY_COLUMNS = (
     "id", "client_company_id", "lead_id", "submitted_by_user_id", "incoterm", "named_place",
     "required_by", "message", "status", "assigned_to_user_id", "lost_reason", "version",
-    "created_at", "updated_at",
+    "created_at", "updated_at", "source", "lost_reason_code", "first_quoted_at",
 )  # fmt: skip
 
 
@@ -91,7 +91,7 @@ def inquiry_row(inquiry_id: int, inquiry: DraftInquiry) -> Row:
         inquiry_id, inquiry.company_id, inquiry.lead_id, inquiry.submitted_by, inquiry.incoterm,
         inquiry.named_place, inquiry.required_by, inquiry.message, inquiry.status.value,
         inquiry.assigned_to, inquiry.lost_reason, inquiry.version, inquiry.created_at,
-        inquiry.updated_at,
+        inquiry.updated_at, inquiry.source, inquiry.lost_reason_code, inquiry.first_quoted_at,
     )  # fmt: skip
 
 
