@@ -15,7 +15,7 @@ from resolvers.pagination import check_page_size
 from resolvers.reports.periods import month_text
 from schema.info import Info
 from schema.permissions import permission_field
-from schema.reports.sales import MONTH_ARGUMENT
+from schema.reports.arguments import FromMonth, ReportingCurrency, ToMonth
 
 By = margin_reads.MarginBy
 
@@ -98,13 +98,9 @@ class MarginReportQuery:
     async def margin_report(
         self,
         info: Info,
-        currency: Annotated[
-            str, strawberry.argument(description="One of REPORTING_CURRENCIES, e.g. USD.")
-        ],
-        from_month: Annotated[str, strawberry.argument(description=MONTH_ARGUMENT)],
-        to_month: Annotated[
-            str, strawberry.argument(description=MONTH_ARGUMENT + " At most 120 months on.")
-        ],
+        currency: ReportingCurrency,
+        from_month: FromMonth,
+        to_month: ToMonth,
         by: Annotated[MarginDimension, strawberry.argument(description="What the rows are.")],
         first: Annotated[int, strawberry.argument(description="Rows at most, 1 to 100.")] = 50,
     ) -> MarginReport | None:

@@ -15,9 +15,9 @@ from resolvers.pagination import check_page_size
 from resolvers.reports.periods import month_text
 from schema.info import Info
 from schema.permissions import permission_field
+from schema.reports.arguments import FromMonth, ReportingCurrency, ToMonth
 
 By = sales.SalesBy
-MONTH_ARGUMENT = 'A month of REPORTING_TIMEZONE\'s calendar, written "YYYY-MM".'
 
 
 @strawberry.enum(description="What the rows of a sales report are.")
@@ -132,13 +132,9 @@ class SalesReportQuery:
     async def sales_report(
         self,
         info: Info,
-        currency: Annotated[
-            str, strawberry.argument(description="One of REPORTING_CURRENCIES, e.g. USD.")
-        ],
-        from_month: Annotated[str, strawberry.argument(description=MONTH_ARGUMENT)],
-        to_month: Annotated[
-            str, strawberry.argument(description=MONTH_ARGUMENT + " At most 120 months on.")
-        ],
+        currency: ReportingCurrency,
+        from_month: FromMonth,
+        to_month: ToMonth,
         by: Annotated[SalesDimension, strawberry.argument(description="What the rows are.")],
         first: Annotated[
             int, strawberry.argument(description="Rows at most, 1 to 100 (not for MONTH).")
