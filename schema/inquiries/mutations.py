@@ -112,12 +112,14 @@ class InquiryMutation:
         inquiry_id: Annotated[strawberry.ID, _id("inquiry")],
         input: Annotated[QuoteInput, strawberry.argument(description="The quote.")],
         expected_version: Annotated[int | None, VERSION_ARGUMENT] = None,
+        idempotency_key: Annotated[str | None, IDEMPOTENCY_KEY] = None,
     ) -> QuotePayload | None:
         result = await quotes.quote_inquiry(
             info.context,
             inquiry_id=inquiry_id,
             request=input.to_request(),
             expected_version=expected_version,
+            idempotency_key=idempotency_key,
         )
         return QuotePayload.from_result(result)
 
