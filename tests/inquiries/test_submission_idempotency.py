@@ -5,6 +5,7 @@ by several calls at once files one inquiry."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 import pytest
@@ -14,8 +15,10 @@ from core.db import Database
 from core.settings import Settings
 from models.inquiries import Inquiry, Lead
 from models.outbox import OutboxEvent
-from tests.graphql_client import GraphQLClient, graphql_client
+from tests.accounts.mail_support import run_worker_once
+from tests.graphql_client import GraphQLClient, calling, graphql_client, served
 from tests.inquiries.support import Desk, guest, inquiry_input, item, make_desk
+from tests.smtp_mailbox import Mailbox, smtp_settings
 
 SUBMIT_WITH_KEY = """mutation($input: SubmitInquiryInput!, $key: String) {
   submitInquiry(input: $input, idempotencyKey: $key) {
@@ -132,6 +135,26 @@ async def test_a_guest_replay_leaves_the_lead_as_the_first_call_wrote_it(
     assert lead.company_name == "Demir Tekstil"
 
 
+async def test_a_guest_retry_is_not_counted_against_the_network_s_limit(
+    db: Database, desk: Desk, settings: Settings
+) -> None:
+    throttled = settings.model_copy(
+        update={"inquiry_guest_max_per_hour": 1, "redis_prefix": f"tq:test:{uuid.uuid4().hex}:"}
+    )
+    given = inquiry_input([item(desk.product, desk.variant, 150)], guest=guest())
+    async with served(throttled, db) as app, calling(app, "203.0.113.8") as office:
+        first = await _submit(office, given, "web-form-3")
+        # when the answer was lost and the guest sends the form again, over the limit
+        retry = await _submit(office, given, "web-form-3")
+        # and then asks something new
+        another = await _submit(office, given, "web-form-4")
+    # then the retry answers the first inquiry; only the new inquiry is throttled
+    assert retry["userErrors"] == []
+    assert retry["reference"] == first["reference"]
+    assert _errors(another) == [("", "TOO_MANY_REQUESTS")]
+    assert await _inquiries(db) == 1
+
+
 @pytest.mark.parametrize(
     ("key", "expected"),
     [
@@ -182,3 +205,23 @@ async def test_a_key_sent_by_several_calls_at_once_files_one_inquiry(
     assert len({result["reference"] for result in results[RACERS:]}) == 1
     assert await _inquiries(committed_db) == 2
     assert await _created_events(committed_db) == 2
+
+
+@pytest.mark.slow
+async def test_a_retried_inquiry_mails_its_guest_once(
+    committed_db: Database, committed_inquiry_settings: Settings, mailbox: tuple[Mailbox, int]
+) -> None:
+    box, port = mailbox
+    settings = smtp_settings(committed_inquiry_settings, port)
+    async with committed_db.transaction() as session:
+        desk = await make_desk(session, settings)
+    given = inquiry_input([item(desk.product, desk.variant, 150)], guest=guest())
+    async with graphql_client(settings, committed_db) as api:
+        first = await _submit(api, given, "web-form-5")
+        retry = await _submit(api, given, "web-form-5")
+    for _ in range(3):
+        await run_worker_once(settings, committed_db)
+    # then sales got one inquiry and the guest one acknowledgement, for the one reference
+    assert retry["reference"] == first["reference"]
+    recipients = sorted(tuple(envelope.rcpt_tos) for envelope in box.envelopes)
+    assert recipients == [("ayse@demir.example",), ("selin@sales.example",)]
