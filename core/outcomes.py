@@ -213,8 +213,8 @@ MEANINGS: dict[UserErrorCode, str] = {
         "says how much is reserved (ship or cancel orders first, or count again)."
     ),
     UserErrorCode.IDEMPOTENCY_KEY_REUSED: (
-        "The idempotency key was used for a different input (another order, product or "
-        "variant); use a new key."
+        "The idempotency key was used for a different input (another order, product, "
+        "inquiry or other record); use a new key."
     ),
     UserErrorCode.ILLEGAL_TRANSITION: (
         "The record's state does not allow this step (an order's, or a product's: publishing "

@@ -2,8 +2,9 @@
 
 Every create mutation that takes an `idempotencyKey` claims it first, in the transaction that
 creates the record (`claim`), and names what it made once it has (`settle`). The key is scoped
-to its caller (the client company for client users, the user for staff, the key for API keys)
-and to the operation, so two callers never meet and one key may serve two different mutations.
+to its caller (the client company for client users, the user for staff, the key for API keys,
+the email for a guest's inquiry: `guest_scope`) and to the operation, so two callers never meet
+and one key may serve two different mutations.
 
 - A retry with the same input finds the settled record: `Replayed` names what to answer with.
 - The same key with another input is refused with IDEMPOTENCY_KEY_REUSED and changes nothing.
@@ -37,6 +38,7 @@ from models.idempotency import MAX_IDEMPOTENCY_KEY_LENGTH, IdempotencyRecord
 from resolvers.context import Context
 
 KEY_PATH = ("idempotencyKey",)
+GUEST_DIGEST_LENGTH = 32  # 128 bits of the email's SHA-256, within the scope column
 Row = TypeVar("Row", bound=SQLModel)
 
 
@@ -87,6 +89,12 @@ def key_issues(key: str | None, path: tuple[str, ...] = KEY_PATH) -> list[Issue]
     return []
 
 
+def guest_scope(email: str) -> str:
+    """A guest's keys: scoped by the normalised email they give, since a guest has no account.
+    Hashed, so the store holds no address; two guests with one key never meet."""
+    return "guest:" + hashlib.sha256(email.encode()).hexdigest()[:GUEST_DIGEST_LENGTH]
+
+
 def scope_of(principal: Principal) -> str:
     """Whose keys these are: a client user's company, a staff user, an API key."""
     if principal.is_client and principal.client_company_id is not None:
@@ -98,10 +106,12 @@ def scope_of(principal: Principal) -> str:
     raise ValueError("only a signed-in caller or an API key can hold idempotency keys")
 
 
-async def claim(db: AsyncSession, principal: Principal, call: IdempotentCall) -> Claimed | Replayed:
+async def claim(
+    db: AsyncSession, principal: Principal, call: IdempotentCall, *, scope: str | None = None
+) -> Claimed | Replayed:
     """Take the key for this call, or find the call that took it (Refused if its input
-    differed). Run it first in the create's transaction."""
-    scope = scope_of(principal)
+    differed). Run it first in the create's transaction. `scope`: the principal's if None."""
+    scope = scope_of(principal) if scope is None else scope
     values = {
         "scope": scope,
         "operation": call.operation,
@@ -159,13 +169,16 @@ async def created_once(
     normalised_input: Mapping[str, Any],
     model: type[Row],
     create: Callable[[], Awaitable[Row]],
+    scope: str | None = None,
 ) -> Row:
     """`create()`, unless this caller's `key` already made a row for the same input: that row
-    then (`resolvers.idempotency`). Runs in the create's transaction."""
+    then (`resolvers.idempotency`). Runs in the create's transaction; `create` refuses by
+    raising `Refused`, which rolls the claim back with everything else. `scope`: the
+    caller's (`scope_of`) if None."""
     if key is None:
         return await create()
     call = IdempotentCall(operation=operation, key=key, fingerprint=fingerprint(normalised_input))
-    claimed = await claim(db, ctx.principal, call)
+    claimed = await claim(db, ctx.principal, call, scope=scope)
     if isinstance(claimed, Replayed):
         earlier = await db.get(model, claimed.result_id)
         if earlier is None:

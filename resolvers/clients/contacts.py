@@ -13,16 +13,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from auth.audit import changed_fields
-from core.outcomes import WriteResult
+from core.outcomes import Issue, Refused, UserErrorCode, WriteResult
 from loaders.clients import CONTACTS_BY_COMPANY
 from models.clients import ClientContact
 from resolvers.clients.rules import ContactDetails, check_contact_details
 from resolvers.clients.writes import COMPANY, not_found, visible_company
 from resolvers.context import Context
-from resolvers.outcomes import audit, pk_of
+from resolvers.idempotency import created_once, key_issues
+from resolvers.outcomes import audit, pk_of, refusable
 
 CONTACT = "ClientContact"
 CONTACT_COLUMNS = ("company_id", "name", "email", "phone", "position")
+NO_COMPANY = "no client company has this id"
 
 
 def _snapshot(contact: ClientContact) -> dict[str, Any]:
@@ -38,17 +40,19 @@ async def _visible_contact(ctx: Context, db: AsyncSession, pk: int) -> ClientCon
 
 
 async def add_client_contact(
-    ctx: Context, *, company_id: str, details: ContactDetails
+    ctx: Context, *, company_id: str, details: ContactDetails, idempotency_key: str | None = None
 ) -> WriteResult[ClientContact]:
+    """A new contact of a visible company; with a key, a retry answers the contact the first
+    call added."""
     values, issues = check_contact_details(asdict(details), required=("name",))
+    issues = issues + key_issues(idempotency_key)
     if issues:
         return WriteResult(issues=issues)
     pk = pk_of(company_id, COMPANY)
     if pk is None:
         return not_found(("companyId",), "client company")
-    async with ctx.database.transaction() as db:
-        if await visible_company(ctx, db, pk) is None:
-            return not_found(("companyId",), "client company")
+
+    async def add(db: AsyncSession) -> ClientContact:
         contact = ClientContact(company_id=pk, **values)
         db.add(contact)
         await db.flush()
@@ -60,7 +64,23 @@ async def add_client_contact(
             target_id=contact.id,
             changes=changed_fields({}, _snapshot(contact)),
         )
-    return WriteResult(row=contact)
+        return contact
+
+    async def work(db: AsyncSession) -> ClientContact:
+        # Checked before the key: a replay answers only a contact of a company still visible.
+        if await visible_company(ctx, db, pk) is None:
+            raise Refused(Issue(("companyId",), UserErrorCode.NOT_FOUND, NO_COMPANY))
+        return await created_once(
+            ctx,
+            db,
+            operation="addClientContact",
+            key=idempotency_key,
+            normalised_input={"company_id": pk, **values},
+            model=ClientContact,
+            create=lambda: add(db),
+        )
+
+    return await refusable(ctx, work)
 
 
 async def update_client_contact(

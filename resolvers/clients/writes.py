@@ -1,10 +1,11 @@
 """Changing client companies: create, edit details, and finance's credit limit and terms.
 
 Each change runs in one transaction with exactly one audit row; a refused change (any
-`Issue`) writes nothing. Edits are optimistic: they name the version they were based on, and
-the write is one conditional `UPDATE ... WHERE id = :id AND version = :expected` that also
-bumps the version, so of two edits based on the same version exactly one wins and the other
-gets CONFLICT, without a lock held between reading and writing.
+`Issue`) writes nothing. A create with an idempotency key answers a retry with the company
+the first call made (`resolvers.idempotency`). Edits are optimistic: they name the version
+they were based on, and the write is one conditional `UPDATE ... WHERE id = :id AND version =
+:expected` that also bumps the version, so of two edits based on the same version exactly one
+wins and the other gets CONFLICT, without a lock held between reading and writing.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from loaders.clients import CLIENT_COMPANY_BY_ID
 from models.clients import ClientCompany
 from resolvers.clients.rules import CompanyDetails, check_company_details, check_credit_terms
 from resolvers.context import Context
+from resolvers.idempotency import created_once, key_issues
 from resolvers.orders.standing import refresh_standing
-from resolvers.outcomes import audit, pk_of
+from resolvers.outcomes import audit, pk_of, refusable
 from resolvers.versions import save_versioned, stale
 
 T = TypeVar("T")
@@ -44,12 +46,15 @@ async def visible_company(ctx: Context, db: AsyncSession, pk: int) -> ClientComp
 
 
 async def create_client_company(
-    ctx: Context, details: CompanyDetails
+    ctx: Context, details: CompanyDetails, idempotency_key: str | None = None
 ) -> WriteResult[ClientCompany]:
+    """A new company; with a key, a retry answers the company the first call created."""
     values, issues = check_company_details(asdict(details), required=("name", "country"))
+    issues = issues + key_issues(idempotency_key)
     if issues:
         return WriteResult(issues=issues)
-    async with ctx.database.transaction() as db:
+
+    async def create(db: AsyncSession) -> ClientCompany:
         company = ClientCompany(**values)
         db.add(company)
         await db.flush()
@@ -62,7 +67,20 @@ async def create_client_company(
             target_id=company.id,
             changes=changed_fields({}, values),
         )
-    return WriteResult(row=company)
+        return company
+
+    return await refusable(
+        ctx,
+        lambda db: created_once(
+            ctx,
+            db,
+            operation="createClientCompany",
+            key=idempotency_key,
+            normalised_input=values,
+            model=ClientCompany,
+            create=lambda: create(db),
+        ),
+    )
 
 
 async def update_client_company(

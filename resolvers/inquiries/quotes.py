@@ -4,11 +4,13 @@ In one transaction: the inquiry becomes QUOTED by a conditional update (so two s
 quoting from the same reading cannot both win), the OPEN revision becomes SUPERSEDED, the
 new revision is written with its lines and what it changed against the previous one, and
 `quote.sent` is emitted with an audit row. Revisions are never edited afterwards: what a
-buyer was sent stays as sent.
+buyer was sent stays as sent. With an idempotency key, a retry answers the revision the first
+call sent instead of sending another.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 
 from sqlalchemy import func, update
@@ -18,10 +20,11 @@ from sqlmodel import col, select
 from core.event_types import QUOTE_SENT
 from core.global_id import encode_global_id
 from core.outbox import emit
-from core.outcomes import Issue, WriteResult
+from core.outcomes import Issue, Refused, WriteResult
 from models.catalog import Product, Variant
 from models.inquiries import Inquiry, InquiryStatus, Quote, QuoteLine, QuoteStatus
 from resolvers.context import Context
+from resolvers.idempotency import created_once, key_issues
 from resolvers.inquiries.quote_rules import (
     CheckedQuote,
     QuoteRequest,
@@ -37,26 +40,31 @@ from resolvers.inquiries.workflow import (
     not_found,
     visible_inquiry,
 )
-from resolvers.outcomes import audit, pk_of
+from resolvers.outcomes import audit, pk_of, refusable
 
 
 async def quote_inquiry(
-    ctx: Context, *, inquiry_id: str, request: QuoteRequest, expected_version: int | None
+    ctx: Context,
+    *,
+    inquiry_id: str,
+    request: QuoteRequest,
+    expected_version: int | None,
+    idempotency_key: str | None = None,
 ) -> WriteResult[Quote]:
+    """A new revision; with a key, a retry answers the revision the first call sent."""
     pk = pk_of(inquiry_id, INQUIRY)
     if pk is None:
         return not_found(("inquiryId",))
     checked, issues = check_quote(request, today=datetime.now(UTC).date())
+    issues = issues + key_issues(idempotency_key)
     if issues:
         return WriteResult(issues=issues)
-    async with ctx.database.transaction() as db:
-        before = await visible_inquiry(ctx, db, pk)
-        if before is None:
-            return not_found(("inquiryId",))
+
+    async def send(db: AsyncSession, before: Inquiry) -> Quote:
         issues = check_open(before, expected_version, at=("inquiryId",))
         issues = issues or await _check_catalog(db, checked)
         if issues:
-            return WriteResult(issues=issues)
+            raise Refused(*issues)
         status_before, version_before = before.status, before.version
         # The first revision's moment, kept: the funnel's time to first quote.
         quoted = {
@@ -65,7 +73,7 @@ async def quote_inquiry(
         }
         after = await change_open_inquiry(db, before, quoted)
         if after is None:
-            return WriteResult(issues=[conflict(version_before + 1)])
+            raise Refused(conflict(version_before + 1))
         previous = await _latest_revision(db, pk)
         quote = await _write_revision(ctx, db, after, previous, checked)
         await audit(
@@ -83,7 +91,28 @@ async def quote_inquiry(
                 "inquiry_version": [version_before, after.version],
             },
         )
-    return WriteResult(row=quote)
+        return quote
+
+    async def work(db: AsyncSession) -> Quote:
+        # Checked before the key: a replay answers only a quote of an inquiry still visible.
+        before = await visible_inquiry(ctx, db, pk)
+        if before is None:
+            raise Refused(*not_found(("inquiryId",)).issues)
+        return await created_once(
+            ctx,
+            db,
+            operation="quoteInquiry",
+            key=idempotency_key,
+            normalised_input={
+                "inquiry_id": pk,
+                "expected_version": expected_version,
+                **asdict(checked),
+            },
+            model=Quote,
+            create=lambda: send(db, before),
+        )
+
+    return await refusable(ctx, work)
 
 
 async def _check_catalog(db: AsyncSession, checked: CheckedQuote) -> list[Issue]:

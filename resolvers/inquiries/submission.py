@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -23,11 +23,12 @@ from auth.principal import Principal, PrincipalKind
 from core.event_types import INQUIRY_CREATED
 from core.global_id import encode_global_id
 from core.outbox import emit
-from core.outcomes import Issue, UserErrorCode, WriteResult, refused
+from core.outcomes import Issue, Refused, UserErrorCode, WriteResult, refused
 from models.accounts import Role
 from models.catalog import Product, Variant
 from models.inquiries import Inquiry, InquiryItem, InquirySource, Lead, inquiry_reference
 from resolvers.context import Context
+from resolvers.idempotency import created_once, guest_scope, key_issues
 from resolvers.inquiries.rules import (
     CheckedSubmission,
     GuestDetails,
@@ -53,7 +54,11 @@ def is_guest(principal: Principal) -> bool:
     return principal.kind is PrincipalKind.ANONYMOUS or principal.role is Role.STOREFRONT
 
 
-async def submit_inquiry(ctx: Context, submission: InquirySubmission) -> Submitted:
+async def submit_inquiry(
+    ctx: Context, submission: InquirySubmission, idempotency_key: str | None = None
+) -> Submitted:
+    """The inquiry filed; with a key, a retry answers the inquiry the first call filed,
+    without touching the lead, the throttle or the mails again."""
     principal = ctx.principal
     client_company_id = principal.client_company_id if principal.is_client else None
     guest = is_guest(principal)
@@ -68,32 +73,60 @@ async def submit_inquiry(ctx: Context, submission: InquirySubmission) -> Submitt
     checked, issues = check_submission(
         submission, today=datetime.now(UTC).date(), guest_required=guest
     )
+    issues = issues + key_issues(idempotency_key)
     if issues:
         return Submitted(WriteResult(issues=issues))
-    # The catalog is read in the write transaction: what is checked is what is written.
-    async with ctx.database.transaction() as db:
+
+    async def create(db: AsyncSession) -> Inquiry:
+        # The catalog is read in the write transaction: what is checked is what is written.
         issues = await _check_catalog(db, checked)
         if issues:
-            return Submitted(WriteResult(issues=issues))
+            raise Refused(*issues)
         wait = await _throttle(ctx) if guest else None
         if wait is not None:
-            return Submitted(
-                refused(
-                    None,
-                    UserErrorCode.TOO_MANY_REQUESTS,
-                    f"too many inquiries from your network; try again in {wait} seconds",
-                ),
-                retry_after_seconds=wait,
-            )
+            raise Throttled(wait)
         lead = None if checked.guest is None else await _lead_for(db, checked.guest)
-        inquiry = await _write_inquiry(
+        return await _write_inquiry(
             db,
             checked,
             client_company_id=client_company_id,
             lead_id=None if lead is None else lead.id,
             user_id=principal.user_id if client_company_id is not None else None,
         )
+
+    try:
+        async with ctx.database.transaction() as db:
+            inquiry = await created_once(
+                ctx,
+                db,
+                operation="submitInquiry",
+                key=idempotency_key,
+                normalised_input=asdict(checked),
+                model=Inquiry,
+                create=lambda: create(db),
+                scope=None if checked.guest is None else guest_scope(checked.guest.email),
+            )
+    except Throttled as throttled:
+        return Submitted(
+            WriteResult(issues=throttled.issues), retry_after_seconds=throttled.wait_seconds
+        )
+    except Refused as refusal:
+        return Submitted(WriteResult(issues=refusal.issues))
     return Submitted(WriteResult(row=inquiry))
+
+
+class Throttled(Refused):
+    """A guest over the hourly limit: refused, with when to try again."""
+
+    def __init__(self, wait_seconds: int) -> None:
+        super().__init__(
+            Issue(
+                None,
+                UserErrorCode.TOO_MANY_REQUESTS,
+                f"too many inquiries from your network; try again in {wait_seconds} seconds",
+            )
+        )
+        self.wait_seconds = wait_seconds
 
 
 async def _check_catalog(db: AsyncSession, checked: CheckedSubmission) -> list[Issue]:

@@ -3,6 +3,7 @@
 A shipment is booked before the goods leave, so an order that is confirmed, paid or already
 shipped may get one (several, for split shipments). The order row is locked while the
 shipment is written, so a cancellation cannot slip in between the check and the insert.
+With an idempotency key, a retry answers the shipment the first call booked.
 The shipment's own ETD and ETA (its legs' earliest and latest) are written with its legs, in
 the same transaction, for the staff list's orders (`admin_queries.shipments`).
 Reads go through the scoped relations of `loaders.shipments`: a client sees the shipments of
@@ -23,7 +24,7 @@ from sqlmodel import col, select
 from core import event_types
 from core.global_id import encode_global_id
 from core.outbox import emit, utcnow
-from core.outcomes import Issue, UserErrorCode, WriteResult, refused
+from core.outcomes import Issue, UserErrorCode, WriteResult, refuse, refused
 from core.row_locks import lock_for_no_key_update
 from loaders.orders import ORDER_BY_ID
 from loaders.shipments import (
@@ -37,7 +38,8 @@ from models.orders import Order, OrderStatus
 from models.shipments import Shipment, ShipmentLeg, TrackingEvent, TransportMode
 from resolvers.checks import Checker
 from resolvers.context import Context
-from resolvers.outcomes import audit, pk_of
+from resolvers.idempotency import created_once, key_issues
+from resolvers.outcomes import audit, pk_of, refusable
 
 SHIPPABLE = (OrderStatus.CONFIRMED, OrderStatus.PAID, OrderStatus.SHIPPED)
 MAX_LEGS = 20
@@ -156,59 +158,84 @@ def _not_found(path: tuple[str, ...], what: str) -> WriteResult[Any]:
 
 
 async def create_shipment(
-    ctx: Context, *, order_id: str, request: ShipmentRequest
+    ctx: Context, *, order_id: str, request: ShipmentRequest, idempotency_key: str | None = None
 ) -> WriteResult[Shipment]:
+    """A shipment with its legs; with a key, a retry answers the shipment first booked."""
     pk = pk_of(order_id, "Order")
     if pk is None:
         return _not_found(("orderId",), "order")
     values, issues = check_shipment(request)
+    issues = issues + key_issues(idempotency_key)
     if issues:
         return WriteResult(issues=issues)
-    etd, eta = journey_dates(values["legs"])
-    async with ctx.database.transaction() as db:
-        order = await _visible_order(ctx, db, pk)
-        if order is None:
-            return _not_found(("orderId",), "order")
+
+    async def book(db: AsyncSession, order: Order) -> Shipment:
         if order.status not in SHIPPABLE:
             shippable = ", ".join(status.value for status in SHIPPABLE)
             message = f"the order is {order.status}; shipments are booked for {shippable} orders"
-            return refused(("orderId",), UserErrorCode.ORDER_NOT_SHIPPABLE, message)
-        shipment = Shipment(
-            order_id=pk,
-            client_company_id=order.client_company_id,
-            reference=values["reference"],
-            note=values["note"],
-            etd=etd,
-            eta=eta,
-        )
-        db.add(shipment)
-        await db.flush()
-        assert shipment.id is not None
-        legs = [ShipmentLeg(shipment_id=shipment.id, **leg) for leg in values["legs"]]
-        db.add_all(legs)
-        await db.flush()
-        await db.refresh(shipment)
-        payload = {
-            "shipment_id": encode_global_id("Shipment", shipment.id),
-            "order_id": encode_global_id("Order", pk),
-            "reference": shipment.reference,
-            "leg_count": len(legs),
-        }
-        await emit(db, event_types.SHIPMENT_CREATED, payload)
-        changes = {
-            "order_id": [None, pk],
-            "reference": [None, shipment.reference],
-            "legs": [None, len(legs)],
-        }
-        await audit(
+            raise refuse(UserErrorCode.ORDER_NOT_SHIPPABLE, message, "orderId")
+        return await _write_shipment(ctx, db, order, values)
+
+    async def work(db: AsyncSession) -> Shipment:
+        # Checked (and locked) before the key: a replay answers only for an order still visible.
+        order = await _visible_order(ctx, db, pk)
+        if order is None:
+            raise refuse(UserErrorCode.NOT_FOUND, "no order has this id", "orderId")
+        return await created_once(
             ctx,
             db,
-            action="shipment.create",
-            target_type="Shipment",
-            target_id=shipment.id,
-            changes=changes,
+            operation="createShipment",
+            key=idempotency_key,
+            normalised_input={"order_id": pk, **values},
+            model=Shipment,
+            create=lambda: book(db, order),
         )
-    return WriteResult(row=shipment)
+
+    return await refusable(ctx, work)
+
+
+async def _write_shipment(
+    ctx: Context, db: AsyncSession, order: Order, values: dict[str, Any]
+) -> Shipment:
+    """The shipment, its legs, `shipment.created` and the audit row."""
+    assert order.id is not None
+    etd, eta = journey_dates(values["legs"])
+    shipment = Shipment(
+        order_id=order.id,
+        client_company_id=order.client_company_id,
+        reference=values["reference"],
+        note=values["note"],
+        etd=etd,
+        eta=eta,
+    )
+    db.add(shipment)
+    await db.flush()
+    assert shipment.id is not None
+    legs = [ShipmentLeg(shipment_id=shipment.id, **leg) for leg in values["legs"]]
+    db.add_all(legs)
+    await db.flush()
+    await db.refresh(shipment)
+    payload = {
+        "shipment_id": encode_global_id("Shipment", shipment.id),
+        "order_id": encode_global_id("Order", order.id),
+        "reference": shipment.reference,
+        "leg_count": len(legs),
+    }
+    await emit(db, event_types.SHIPMENT_CREATED, payload)
+    changes = {
+        "order_id": [None, order.id],
+        "reference": [None, shipment.reference],
+        "legs": [None, len(legs)],
+    }
+    await audit(
+        ctx,
+        db,
+        action="shipment.create",
+        target_type="Shipment",
+        target_id=shipment.id,
+        changes=changes,
+    )
+    return shipment
 
 
 async def _visible_order(ctx: Context, db: AsyncSession, pk: int) -> Order | None:

@@ -37,6 +37,7 @@ CLIENT_CODES = (
     UserErrorCode.OUT_OF_RANGE,
     UserErrorCode.NOT_FOUND,
     UserErrorCode.CONFLICT,
+    UserErrorCode.IDEMPOTENCY_KEY_REUSED,
 )
 USER_ERRORS = (
     "Why nothing was changed; empty on success. `code` is one of "
@@ -51,6 +52,13 @@ def _id_argument(what: str) -> Any:
 
 VERSION_ARGUMENT = strawberry.argument(
     description="The `version` the change is based on; a stale one changes nothing (CONFLICT)."
+)
+IDEMPOTENCY_KEY = strawberry.argument(
+    description=(
+        "Optional, 1 to 100 characters, unique per intended record (a UUID is ideal), scoped "
+        "to the caller: a retry with the same key and input answers what the first call made "
+        "and writes nothing again; the same key with another input is IDEMPOTENCY_KEY_REUSED."
+    )
 )
 
 
@@ -101,8 +109,11 @@ class ClientMutation:
         self,
         info: Info,
         input: Annotated[ClientCompanyInput, strawberry.argument(description="The company.")],
+        idempotency_key: Annotated[str | None, IDEMPOTENCY_KEY] = None,
     ) -> ClientCompanyPayload | None:
-        result = await client_writes.create_client_company(info.context, input.to_details())
+        result = await client_writes.create_client_company(
+            info.context, input.to_details(), idempotency_key
+        )
         return ClientCompanyPayload.from_result(result)
 
     @permission_field(
@@ -166,9 +177,13 @@ class ClientMutation:
         info: Info,
         company_id: Annotated[strawberry.ID, _id_argument("company")],
         input: Annotated[ClientContactInput, strawberry.argument(description="The contact.")],
+        idempotency_key: Annotated[str | None, IDEMPOTENCY_KEY] = None,
     ) -> ClientContactPayload | None:
         result = await client_contacts.add_client_contact(
-            info.context, company_id=company_id, details=input.to_details()
+            info.context,
+            company_id=company_id,
+            details=input.to_details(),
+            idempotency_key=idempotency_key,
         )
         return ClientContactPayload.from_result(result)
 

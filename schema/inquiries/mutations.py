@@ -44,6 +44,15 @@ VERSION_ARGUMENT = strawberry.argument(
 )
 
 
+IDEMPOTENCY_KEY = strawberry.argument(
+    description=(
+        "Optional, 1 to 100 characters, unique per intended record (a UUID is ideal): a retry "
+        "with the same key and input answers what the first call made, and changes, emits and "
+        "mails nothing again; the same key with another input is IDEMPOTENCY_KEY_REUSED."
+    )
+)
+
+
 @strawberry.type
 class InquiryMutation:
     @strawberry.field(
@@ -51,7 +60,9 @@ class InquiryMutation:
             "Ask for a quotation. A client user asks for its own company; a guest (no "
             "account, or a storefront key) gives `guest` details and is filed as a lead by "
             "email, never given an account. Guests are limited per network and hour "
-            "(TOO_MANY_REQUESTS). Sales are mailed, and the sender gets an acknowledgement."
+            "(TOO_MANY_REQUESTS). Sales are mailed, and the sender gets an acknowledgement. "
+            "A client user's `idempotencyKey` is its company's; a guest's is scoped to the "
+            "key and the email given, so two guests' keys never meet."
         ),
         extensions=[DecimalBounds()],
     )
@@ -59,8 +70,11 @@ class InquiryMutation:
         self,
         info: Info,
         input: Annotated[SubmitInquiryInput, strawberry.argument(description="The inquiry.")],
+        idempotency_key: Annotated[str | None, IDEMPOTENCY_KEY] = None,
     ) -> SubmitInquiryPayload:
-        outcome = await inquiry_submission.submit_inquiry(info.context, input.to_submission())
+        outcome = await inquiry_submission.submit_inquiry(
+            info.context, input.to_submission(), idempotency_key
+        )
         readable = not inquiry_submission.is_guest(info.context.principal)
         return SubmitInquiryPayload.from_outcome(outcome, readable=readable)
 
@@ -98,12 +112,14 @@ class InquiryMutation:
         inquiry_id: Annotated[strawberry.ID, _id("inquiry")],
         input: Annotated[QuoteInput, strawberry.argument(description="The quote.")],
         expected_version: Annotated[int | None, VERSION_ARGUMENT] = None,
+        idempotency_key: Annotated[str | None, IDEMPOTENCY_KEY] = None,
     ) -> QuotePayload | None:
         result = await quotes.quote_inquiry(
             info.context,
             inquiry_id=inquiry_id,
             request=input.to_request(),
             expected_version=expected_version,
+            idempotency_key=idempotency_key,
         )
         return QuotePayload.from_result(result)
 

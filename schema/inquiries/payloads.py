@@ -45,6 +45,7 @@ INQUIRY_CODES = (
     UserErrorCode.QUOTE_WITHDRAWN,
     UserErrorCode.QUOTE_ALREADY_CONVERTED,
     UserErrorCode.LEAD_NOT_A_CLIENT,
+    UserErrorCode.IDEMPOTENCY_KEY_REUSED,
 )
 USER_ERRORS = (
     "Why nothing was changed; empty on success. `code` is one of "

@@ -24,9 +24,20 @@ SHIPMENT_CODES = (
     UserErrorCode.TOO_MANY_ITEMS,
     UserErrorCode.ETA_BEFORE_ETD,
     UserErrorCode.IN_THE_FUTURE,
+    UserErrorCode.IDEMPOTENCY_KEY_REUSED,
 )
 USER_ERRORS = (
     "Why nothing was changed; empty on success. `code` is one of " + one_of(SHIPMENT_CODES) + "."
+)
+
+
+IDEMPOTENCY_KEY = strawberry.argument(
+    description=(
+        "Optional, 1 to 100 characters, unique per intended shipment (a UUID is ideal), scoped "
+        "to the caller: a retry with the same key and input answers the shipment first booked "
+        "and writes, emits and audits nothing again; the same key with another input is "
+        "IDEMPOTENCY_KEY_REUSED."
+    )
 )
 
 
@@ -62,9 +73,13 @@ class ShipmentMutation:
             strawberry.ID, strawberry.argument(description="Global id of the order.")
         ],
         input: Annotated[ShipmentInput, strawberry.argument(description="The shipment.")],
+        idempotency_key: Annotated[str | None, IDEMPOTENCY_KEY] = None,
     ) -> CreateShipmentPayload | None:
         result = await shipments.create_shipment(
-            info.context, order_id=order_id, request=input.to_request()
+            info.context,
+            order_id=order_id,
+            request=input.to_request(),
+            idempotency_key=idempotency_key,
         )
         shipment = None if result.row is None else Shipment.from_row(result.row)
         return CreateShipmentPayload(shipment=shipment, user_errors=user_errors(result.issues))

@@ -10,12 +10,14 @@ from auth.principal import Principal, PrincipalKind
 from core.db import Database
 from core.outcomes import Refused, UserErrorCode
 from models.accounts import Role
+from models.idempotency import IdempotencyRecord
 from resolvers.idempotency import (
     Claimed,
     IdempotentCall,
     Replayed,
     claim,
     fingerprint,
+    guest_scope,
     key_issues,
     scope_of,
     settle,
@@ -47,6 +49,28 @@ def test_keys_are_scoped_to_the_company_the_user_or_the_api_key() -> None:
     assert scope_of(API_KEY) == "api_key:3"
     with pytest.raises(ValueError, match="signed-in"):
         scope_of(Principal(kind=PrincipalKind.ANONYMOUS))
+
+
+def test_a_guest_s_scope_is_its_email_hashed_to_fit_the_column() -> None:
+    scope = guest_scope("ayse@demir.example")
+    column = IdempotencyRecord.__table__.c.scope  # type: ignore[attr-defined]
+    assert scope.startswith("guest:")
+    assert "ayse" not in scope
+    assert len(scope) <= column.type.length
+    assert scope == guest_scope("ayse@demir.example")
+    assert scope != guest_scope("mehmet@kaya.example")
+
+
+async def test_two_guests_with_one_key_never_meet(any_db: Database) -> None:
+    anonymous = Principal(kind=PrincipalKind.ANONYMOUS)
+    for email, made in (("ayse@demir.example", 41), ("mehmet@kaya.example", 42)):
+        async with any_db.transaction() as db:
+            outcome = await claim(db, anonymous, call(), scope=guest_scope(email))
+            assert isinstance(outcome, Claimed)
+            await settle(db, outcome, "Inquiry", made)
+    async with any_db.transaction() as db:
+        replay = await claim(db, anonymous, call(), scope=guest_scope("ayse@demir.example"))
+    assert replay == Replayed("Inquiry", 41)
 
 
 def test_a_blank_or_overlong_key_is_an_issue_and_no_key_is_none() -> None:
