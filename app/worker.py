@@ -6,8 +6,9 @@ finish, so another worker picks it up at once instead of waiting for the lease t
 
 A worker sleeps between claims until whichever comes first: its poll, a freed slot while a
 backlog may remain, or word of a newly committed event (a PostgreSQL notification heard by its
-listener, or on SQLite `wake()` called in-process). Retries and deferred events become due
-without a word: the poll bounds how late they start.
+listener, or on SQLite `wake()` called in-process). Retries, deferred and scheduled events
+become due without a word: an idle worker never sleeps past its poll (at most 60 s, and
+longer only while claims fail), so the poll bounds how late they start.
 """
 
 from __future__ import annotations

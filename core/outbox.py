@@ -44,18 +44,25 @@ async def emit(
     *,
     idempotency_key: str | None = None,
     delay: timedelta | None = None,
+    due_at: datetime | None = None,
 ) -> OutboxEvent:
     """Add an event to the caller's transaction; it is delivered only if that commits.
 
     The event is written with the session's next flush or its commit (a write costs a flush
     less that way). With an `idempotency_key` it is written at once, in a savepoint: if the
     key was used, nothing is added and the earlier event returned.
+
+    A scheduled event (`delay` from now, or `due_at`, an aware moment) is delivered at or
+    soon after that moment, at least once, never before: an idle worker claims it within
+    WORKER_POLL_SECONDS of it, with nothing else committed then. A moment already past means
+    at once. What it announces may have changed by then, so its handler checks the state
+    again before acting (docs/design/outbox.md#scheduled-events).
     """
     event = OutboxEvent(
         event_type=event_type,
         payload=dict(payload),
         idempotency_key=idempotency_key,
-        available_at=utcnow() + (delay or timedelta()),
+        available_at=_available_at(delay, due_at),
     )
     session.info[OUTBOX_EMITTED] = True
     if idempotency_key is None:
@@ -77,6 +84,16 @@ async def emit(
             raise
         return existing
     return event
+
+
+def _available_at(delay: timedelta | None, due_at: datetime | None) -> datetime:
+    if due_at is None:
+        return utcnow() + (delay or timedelta())
+    if delay is not None:
+        raise ValueError("an event is scheduled by a delay or by a moment, not both")
+    if due_at.tzinfo is None:
+        raise ValueError("due_at must be an aware moment: a naive one names no instant")
+    return due_at.astimezone(UTC)
 
 
 def _is_due(now: datetime) -> ColumnElement[bool]:
