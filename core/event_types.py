@@ -26,6 +26,8 @@ CSV_EXPORT = "files.csv_export"
 FX_RATES_BACKDATED = "fx.rates_backdated"
 INQUIRY_CREATED = "inquiry.created"
 QUOTE_SENT = "quote.sent"
+QUOTE_EXPIRY_DUE = "quote.expiry_due"
+QUOTE_EXPIRING = "quote.expiring"
 ORDER_PLACED = "order.placed"
 ORDER_CONFIRMED = "order.confirmed"
 ORDER_PAID = "order.paid"
@@ -109,6 +111,23 @@ PUBLIC_EVENT_TYPES: Mapping[str, EventType] = {
                 "currency": "EUR",
                 "total": "8400.00",
                 "valid_until": "2026-12-31",
+            },
+        ),
+        EventType(
+            name=QUOTE_EXPIRING,
+            description=(
+                "A quote runs out in QUOTE_EXPIRY_NOTICE_DAYS (3 by default): at the end of "
+                "its `valid_until` day, UTC. Sent only while it is still the inquiry's latest "
+                "revision and open: never for a quote revised, converted or withdrawn before."
+            ),
+            example={
+                "quote_id": "UXVvdGU6Mw==",
+                "inquiry_id": "SW5xdWlyeTox",
+                "reference": "INQ-000001",
+                "revision": 2,
+                "client_company_id": "Q2xpZW50Q29tcGFueTo3",
+                "valid_until": "2026-12-31",
+                "expires_at": "2027-01-01T00:00:00+00:00",
             },
         ),
         EventType(
@@ -268,6 +287,15 @@ INTERNAL_EVENT_TYPES: Mapping[str, EventType] = {
                 "token in plain text, and the database keeps its hash."
             ),
             example={"user_id": 7, "purpose": "invitation", "invited_by_user_id": 1},
+        ),
+        EventType(
+            name=QUOTE_EXPIRY_DUE,
+            description=(
+                "Scheduled when a quote revision is sent, due QUOTE_EXPIRY_NOTICE_DAYS before "
+                "it runs out: emits `quote.expiring` if the revision is then still the latest "
+                "and open, else nothing."
+            ),
+            example={"quote_id": 3},
         ),
         EventType(
             name=CATALOG_IMPORT,

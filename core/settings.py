@@ -103,6 +103,8 @@ class Settings(BaseSettings):
     inquiry_guest_max_per_hour: int = Field(default=10, ge=1, le=10_000)
     # The reply time promised in the acknowledgement mail, in business days.
     inquiry_response_days: int = Field(default=2, ge=1, le=60)
+    # Days before a quote runs out that `quote.expiring` is sent; 0 sends none.
+    quote_expiry_notice_days: int = Field(default=3, ge=0, le=90)
     # How long a download link works; a link never outlives its file's own expiry.
     download_link_seconds: int = Field(default=900, ge=10, le=24 * 3600)
     # The largest file stored in the database (imports, exports); far below bytea's 1 GB.

@@ -1,4 +1,5 @@
-"""The `inquiry.created` handler: tell sales, and acknowledge the sender, by mail.
+"""The inquiry handlers: `inquiry.created` tells sales, and acknowledges the sender, by mail;
+`quote.expiry_due` announces a quote running out, if it still is (`quote.expiring`).
 
 It sends nothing itself: it enqueues one `mail.send` event per mail, in the same
 transaction that records its effect, so each mail is enqueued exactly once however often
@@ -16,9 +17,9 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from core.event_types import INQUIRY_CREATED, MAIL_SEND
+from core.event_types import INQUIRY_CREATED, MAIL_SEND, QUOTE_EXPIRY_DUE
 from core.global_id import decode_typed_id
-from core.outbox import claim_effect, emit
+from core.outbox import claim_effect, emit, utcnow
 from jobs.context import JobContext
 from jobs.registry import HandlerRegistry
 from models.accounts import Role, User
@@ -26,12 +27,23 @@ from models.catalog import Product, Variant
 from models.clients import ClientCompany
 from models.inquiries import Inquiry, InquiryItem, Lead, inquiry_reference
 from models.outbox import OutboxEvent
+from resolvers.inquiries.quote_expiry import announce_expiring
 
 NOTIFY_INQUIRY = "inquiry.notify"
+ANNOUNCE_QUOTE_EXPIRING = "quote.announce_expiring"
 
 
 def register(registry: HandlerRegistry) -> None:
     registry.register(NOTIFY_INQUIRY, [INQUIRY_CREATED])(notify_inquiry)
+    registry.register(ANNOUNCE_QUOTE_EXPIRING, [QUOTE_EXPIRY_DUE])(announce_quote_expiring)
+
+
+async def announce_quote_expiring(event: OutboxEvent, context: JobContext) -> None:
+    """`quote.expiring`, emitted with the effect: once, and only for a quote still open."""
+    assert event.id is not None
+    async with context.database.transaction() as session:
+        if await claim_effect(session, event.id, ANNOUNCE_QUOTE_EXPIRING):
+            await announce_expiring(session, int(event.payload["quote_id"]), utcnow())
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,9 @@
 In one transaction: the inquiry becomes QUOTED by a conditional update (so two salespeople
 quoting from the same reading cannot both win), the OPEN revision becomes SUPERSEDED, the
 new revision is written with its lines and what it changed against the previous one, and
-`quote.sent` is emitted with an audit row. Revisions are never edited afterwards: what a
-buyer was sent stays as sent. With an idempotency key, a retry answers the revision the first
-call sent instead of sending another.
+`quote.sent` is emitted with an audit row and the expiry notice scheduled (quote_expiry.py).
+Revisions are never edited afterwards: what a buyer was sent stays as sent. With an
+idempotency key, a retry answers the revision the first call sent instead of sending another.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from models.catalog import Product, Variant
 from models.inquiries import Inquiry, InquiryStatus, Quote, QuoteLine, QuoteStatus
 from resolvers.context import Context
 from resolvers.idempotency import created_once, key_issues
+from resolvers.inquiries.quote_expiry import schedule_expiry_notice
 from resolvers.inquiries.quote_rules import (
     CheckedQuote,
     QuoteRequest,
@@ -206,5 +207,11 @@ async def _write_revision(
             "total": str(checked.total),
             "valid_until": quote.valid_until.isoformat(),
         },
+    )
+    await schedule_expiry_notice(
+        db,
+        quote,
+        notice_days=ctx.settings.quote_expiry_notice_days,
+        now=datetime.now(UTC),
     )
     return quote

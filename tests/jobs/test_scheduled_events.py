@@ -7,38 +7,22 @@ is due yet, so only its poll can bring it back at the event's moment.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, text
 from sqlmodel import select
 
-from app.worker import Worker
-from app.worker_main import build_worker, job_context
 from core import outbox
 from core.db import Database
 from core.settings import Settings
 from models.outbox import EventState, OutboxEvent
+from tests.jobs.worker_support import running_worker
 
 POLL_SECONDS = 0.25
 LEAD_SECONDS = 2.0
 # How late past its moment the event may run: a poll, a claim and the handler, with room.
 LATE_BOUND_SECONDS = 3.0
-
-
-@asynccontextmanager
-async def running_worker(settings: Settings, database: Database) -> AsyncIterator[Worker]:
-    stop = asyncio.Event()
-    async with job_context(settings, database) as context:
-        worker = build_worker(settings, database, context)
-        task = asyncio.create_task(worker.run(stop))
-        try:
-            yield worker
-        finally:
-            stop.set()
-            await task
 
 
 async def _effects(database: Database, event_id: int) -> int:
