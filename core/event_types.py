@@ -35,6 +35,8 @@ ORDER_SHIPPED = "order.shipped"
 ORDER_DELIVERED = "order.delivered"
 ORDER_CANCELLED = "order.cancelled"
 ORDER_PAYMENT_RECORDED = "order.payment_recorded"
+INVOICE_OVERDUE_DUE = "invoice.overdue_due"
+INVOICE_OVERDUE = "invoice.overdue"
 SHIPMENT_CREATED = "shipment.created"
 SHIPMENT_TRACKING_UPDATED = "shipment.tracking_updated"
 PRODUCT_CREATED = "product.created"
@@ -181,6 +183,23 @@ PUBLIC_EVENT_TYPES: Mapping[str, EventType] = {
             },
         ),
         EventType(
+            name=INVOICE_OVERDUE,
+            description=(
+                "An order's receivable was not paid by its due date: sent at the start of the "
+                "next day (UTC) if a balance is then still owed; never for one settled or "
+                "reversed by then. `balance` is what is owed at that moment."
+            ),
+            example={
+                "receivable_id": "UmVjZWl2YWJsZToxMg==",
+                "order_id": "T3JkZXI6NDI=",
+                "number": "SO-000042",
+                "client_company_id": "Q2xpZW50Q29tcGFueTo3",
+                "currency": "USD",
+                "balance": "7500.00",
+                "due_date": "2027-01-15",
+            },
+        ),
+        EventType(
             name=SHIPMENT_CREATED,
             description="A shipment, with its legs, was recorded for an order.",
             example={
@@ -296,6 +315,15 @@ INTERNAL_EVENT_TYPES: Mapping[str, EventType] = {
                 "and open, else nothing."
             ),
             example={"quote_id": 3},
+        ),
+        EventType(
+            name=INVOICE_OVERDUE_DUE,
+            description=(
+                "Scheduled when the ledger gives a receivable its due date, due the next day "
+                "(UTC): emits `invoice.overdue` if a balance is then still owed on that due "
+                "date, else nothing."
+            ),
+            example={"receivable_id": 12, "due_date": "2027-01-15"},
         ),
         EventType(
             name=CATALOG_IMPORT,

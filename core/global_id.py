@@ -24,6 +24,7 @@ from models.catalog.stock import StockMovement
 from models.clients import ClientCompany, ClientContact
 from models.files import CsvExport, StoredFile
 from models.inquiries import Inquiry, Quote
+from models.ledger import Receivable
 from models.orders import Order, OrderLine, Payment
 from models.shipments import Shipment
 
@@ -46,6 +47,7 @@ GLOBAL_ID_TABLES: dict[str, type[SQLModel]] = {
     "Product": Product,
     "ProductType": ProductType,
     "Quote": Quote,
+    "Receivable": Receivable,
     "Session": UserSession,
     "Shipment": Shipment,
     "StockMovement": StockMovement,

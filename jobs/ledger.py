@@ -2,7 +2,9 @@
 
 Confirmation opens an order's receivable, payments settle it, shipping or delivery may set its
 due date, cancellation reverses it; each entry is unique per (event, kind), and an event that
-arrives before its confirmation is deferred. The whole design is in docs/design/ledger.md.
+arrives before its confirmation is deferred. A due date, once set, schedules the receivable's
+overdue notice (resolvers/ledger/overdue_notice.py), announced by `announce_invoice_overdue`
+only if still owed then. The whole design is in docs/design/ledger.md.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ from models.ledger import LedgerEntry, LedgerEntryKind, Receivable, ReceivableSt
 from models.money import round_money
 from models.orders import Order
 from models.outbox import OutboxEvent
+from resolvers.ledger.overdue_notice import announce_overdue, schedule_overdue_notice
 from resolvers.orders.standing import refresh_overdue
 
 POST_TO_LEDGER = "ledger.post"
+ANNOUNCE_INVOICE_OVERDUE = "ledger.announce_overdue"
 # The confirmation being waited for is normally just behind in the queue.
 DEFER_SECONDS = 2.0
 HANDLED = (
@@ -48,6 +52,18 @@ class LedgerMismatch(ValueError):
 
 def register(registry: HandlerRegistry) -> None:
     registry.register(POST_TO_LEDGER, HANDLED)(post_to_ledger)
+    registry.register(ANNOUNCE_INVOICE_OVERDUE, [event_types.INVOICE_OVERDUE_DUE])(
+        announce_invoice_overdue
+    )
+
+
+async def announce_invoice_overdue(event: OutboxEvent, context: JobContext) -> None:
+    """`invoice.overdue`, emitted with the effect: once, and only while still owed."""
+    assert event.id is not None
+    due_date = date.fromisoformat(str(event.payload["due_date"]))
+    async with context.database.transaction() as session:
+        if await claim_effect(session, event.id, ANNOUNCE_INVOICE_OVERDUE):
+            await announce_overdue(session, int(event.payload["receivable_id"]), due_date)
 
 
 async def post_to_ledger(event: OutboxEvent, context: JobContext) -> None:
@@ -153,6 +169,8 @@ async def _open(session: AsyncSession, event: OutboxEvent, order: Order) -> None
     await session.flush()
     session.add(_entry(receivable, event, LedgerEntryKind.INVOICE, order.total))
     await session.flush()
+    if due_date is not None:
+        await schedule_overdue_notice(session, receivable)
 
 
 async def _settle(session: AsyncSession, event: OutboxEvent, receivable: Receivable) -> None:
@@ -198,3 +216,4 @@ async def _set_due_date(
     receivable.due_date = _day(happened, event) + timedelta(days=company.net_days)
     session.add(receivable)
     await session.flush()
+    await schedule_overdue_notice(session, receivable)

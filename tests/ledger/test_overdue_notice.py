@@ -1,0 +1,247 @@
+"""`invoice.overdue`: scheduled when the ledger gives a receivable its due date, announced the
+next day (UTC) by a running worker (never before) and fanned out to partners, once, with the
+balance as it is then; never for a receivable settled, reversed or given another due date.
+
+The due date is weeks away, so the tests bring the notice's moment near by moving the
+scheduled event's `available_at`, as the clock would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import update
+from sqlmodel import col, func, select
+
+from core import webhook_endpoints
+from core.db import Database
+from core.global_id import decode_typed_id, encode_global_id
+from core.settings import Settings
+from models.ledger import Receivable
+from models.outbox import EventState, OutboxEvent
+from models.webhooks import WebhookDelivery
+from tests.graphql_client import GraphQLClient, graphql_client
+from tests.jobs.worker_support import running_worker
+from tests.orders.builders import CANCEL, Shop, make_shop, place_one
+
+CONFIRM = "mutation($id: ID!) { confirmOrder(id: $id) { userErrors { code } } }"
+PAY = """mutation($id: ID!, $amount: Decimal!, $ref: String!, $at: DateTime!) {
+  recordPayment(orderId: $id, amount: $amount, reference: $ref, receivedAt: $at) {
+    userErrors { code } } }"""
+POLL_SECONDS = 0.25
+LEAD_SECONDS = 1.5
+BOUND_SECONDS = 15.0
+
+
+@pytest.fixture
+def ledger_settings(committed_url: str) -> Settings:
+    return Settings(
+        env="test",
+        database_url=committed_url,
+        webhook_allow_private_targets=True,
+        outbox_max_attempts=1,
+        outbox_backoff_base_seconds=0.01,
+        outbox_backoff_max_seconds=0.05,
+        worker_poll_seconds=POLL_SECONDS,
+        stock_event_window_seconds=1,
+    )
+
+
+async def _until(check: Callable[[], Awaitable[bool]]) -> None:
+    async with asyncio.timeout(BOUND_SECONDS):
+        while True:
+            if await check():
+                return
+            await asyncio.sleep(0.05)
+
+
+async def _events(database: Database, event_type: str) -> list[OutboxEvent]:
+    async with database.session() as session:
+        statement = (
+            select(OutboxEvent)
+            .where(col(OutboxEvent.event_type) == event_type)
+            .order_by(col(OutboxEvent.id))
+        )
+        return list(await session.scalars(statement))
+
+
+async def _confirmed(http: GraphQLClient, shop: Shop, key: str) -> str:
+    """An order of 100 units (900.00), placed and confirmed."""
+    order_id = await place_one(http, shop, key, quantity=100)
+    confirmed = await http.as_(shop.sales_token).data(CONFIRM, {"id": order_id})
+    assert confirmed["confirmOrder"]["userErrors"] == []
+    return order_id
+
+
+async def _pay(http: GraphQLClient, shop: Shop, order_id: str, amount: str, ref: str) -> None:
+    variables = {"id": order_id, "amount": amount, "ref": ref, "at": datetime.now(UTC).isoformat()}
+    paid = await http.as_(shop.finance_token).data(PAY, variables)
+    assert paid["recordPayment"]["userErrors"] == []
+
+
+async def _receivable(database: Database, order_id: str) -> Receivable:
+    pk = decode_typed_id(order_id, "Order", argument="orderId")
+    async with database.session() as session:
+        found = await session.scalar(select(Receivable).where(col(Receivable.order_id) == pk))
+    assert found is not None
+    return found
+
+
+async def _scheduled(database: Database, count: int) -> list[OutboxEvent]:
+    """Once the ledger has scheduled `count` notices, them."""
+
+    async def all_there() -> bool:
+        return len(await _events(database, "invoice.overdue_due")) == count
+
+    await _until(all_there)
+    return await _events(database, "invoice.overdue_due")
+
+
+async def _bring_due(database: Database, receivable: Receivable, moment: datetime) -> None:
+    """The clock reaches the notice's moment: its schedule is due at `moment` instead."""
+    assert receivable.due_date is not None
+    key = f"invoice.overdue_due:{receivable.id}:{receivable.due_date.isoformat()}"
+    async with database.transaction() as session:
+        moved = await session.execute(
+            update(OutboxEvent)
+            .where(col(OutboxEvent.idempotency_key) == key)
+            .values(available_at=moment)
+        )
+        assert moved.rowcount == 1  # type: ignore[attr-defined]
+
+
+async def _subscribed_endpoint(database: Database, settings: Settings) -> None:
+    async with database.transaction() as session:
+        await webhook_endpoints.add_endpoint(
+            session,
+            settings=settings,
+            url="http://127.0.0.1:9/hooks",
+            event_types=["invoice.overdue"],
+        )
+
+
+async def _deliveries(database: Database) -> list[int]:
+    async with database.session() as session:
+        return list(await session.scalars(select(col(WebhookDelivery.event_id))))
+
+
+def _overdue_from(due_date: date) -> datetime:
+    return datetime.combine(due_date + timedelta(days=1), time(), tzinfo=UTC)
+
+
+@pytest.mark.slow
+async def test_an_unpaid_invoice_is_announced_overdue_once_the_day_after_it_fell_due(
+    committed_db: Database, ledger_settings: Settings
+) -> None:
+    settings = ledger_settings
+    async with committed_db.transaction() as session:
+        shop = await make_shop(session, settings)
+    await _subscribed_endpoint(committed_db, settings)
+    async with (
+        running_worker(settings, committed_db),
+        graphql_client(settings, committed_db) as http,
+    ):
+        order_id = await _confirmed(http, shop, "overdue-1")
+        [scheduled] = await _scheduled(committed_db, 1)
+        receivable = await _receivable(committed_db, order_id)
+        # Due net 60 days from the invoice (the client's terms); overdue from the next day.
+        assert receivable.due_date is not None
+        assert scheduled.available_at == _overdue_from(receivable.due_date)
+        assert scheduled.payload == {
+            "receivable_id": receivable.id,
+            "due_date": receivable.due_date.isoformat(),
+        }
+        await _pay(http, shop, order_id, "300.00", "HSBC-1")
+
+        moment = datetime.now(UTC) + timedelta(seconds=LEAD_SECONDS)
+        await _bring_due(committed_db, receivable, moment)
+        while datetime.now(UTC) < moment - timedelta(seconds=POLL_SECONDS):
+            assert await _events(committed_db, "invoice.overdue") == []
+            await asyncio.sleep(0.05)
+
+        async def fanned_out() -> bool:
+            announced = await _events(committed_db, "invoice.overdue")
+            return bool(announced) and announced[0].id in await _deliveries(committed_db)
+
+        await _until(fanned_out)
+        await asyncio.sleep(4 * POLL_SECONDS)
+
+    [announced] = await _events(committed_db, "invoice.overdue")
+    assert announced.created_at is not None
+    assert announced.created_at >= moment
+    assert announced.payload == {
+        "receivable_id": encode_global_id("Receivable", receivable.id or 0),
+        "order_id": order_id,
+        "number": f"SO-{decode_typed_id(order_id, 'Order', argument='id'):06d}",
+        "client_company_id": shop.client_id,
+        "currency": "USD",
+        "balance": "600.00",
+        "due_date": receivable.due_date.isoformat(),
+    }
+    assert announced.id is not None
+    assert (await _deliveries(committed_db)).count(announced.id) == 1
+    [done] = await _events(committed_db, "invoice.overdue_due")
+    assert (done.state, done.attempts) == (EventState.DONE, 1)
+
+
+@pytest.mark.slow
+async def test_a_settled_reversed_or_rescheduled_invoice_is_never_announced(
+    committed_db: Database, ledger_settings: Settings
+) -> None:
+    settings = ledger_settings
+    async with committed_db.transaction() as session:
+        shop = await make_shop(session, settings)
+    await _subscribed_endpoint(committed_db, settings)
+    async with (
+        running_worker(settings, committed_db),
+        graphql_client(settings, committed_db) as http,
+    ):
+        settled = await _confirmed(http, shop, "overdue-settled")
+        cancelled = await _confirmed(http, shop, "overdue-cancelled")
+        moved = await _confirmed(http, shop, "overdue-moved")
+        await _scheduled(committed_db, 3)
+        await _pay(http, shop, settled, "900.00", "HSBC-2")
+        refused = await http.as_(shop.sales_token).data(
+            CANCEL, {"id": cancelled, "reason": "client request"}
+        )
+        assert refused["cancelOrder"]["userErrors"] == []
+
+        async def posted() -> bool:
+            balances = [
+                (await _receivable(committed_db, order_id)).balance
+                for order_id in (settled, cancelled)
+            ]
+            return balances == [Decimal(0), Decimal(0)]
+
+        await _until(posted)
+        receivables = [await _receivable(committed_db, o) for o in (settled, cancelled, moved)]
+        # The third invoice is given another due date since it was scheduled.
+        async with committed_db.transaction() as session:
+            await session.execute(
+                update(Receivable)
+                .where(col(Receivable.id) == receivables[2].id)
+                .values(due_date=date.today() + timedelta(days=90))
+            )
+        now = datetime.now(UTC)
+        for receivable in receivables:
+            await _bring_due(committed_db, receivable, now)
+
+        async def schedules_done() -> bool:
+            due = await _events(committed_db, "invoice.overdue_due")
+            return all(event.state == EventState.DONE for event in due)
+
+        await _until(schedules_done)
+
+    assert await _events(committed_db, "invoice.overdue") == []
+    async with committed_db.session() as session:
+        overdue_deliveries = await session.scalar(
+            select(func.count())
+            .select_from(WebhookDelivery)
+            .join(OutboxEvent, col(OutboxEvent.id) == col(WebhookDelivery.event_id))
+            .where(col(OutboxEvent.event_type) == "invoice.overdue")
+        )
+    assert overdue_deliveries == 0
