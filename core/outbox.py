@@ -297,6 +297,8 @@ class OutboxStats:
     counts: dict[str, int]
     due: int
     oldest_due_seconds: float | None
+    # Pending but not due yet: scheduled events and retries waiting out their backoff.
+    scheduled: int = 0
 
 
 async def stats(database: Database) -> OutboxStats:
@@ -312,9 +314,16 @@ async def stats(database: Database) -> OutboxStats:
                 select(func.count(), func.min(col(OutboxEvent.available_at))).where(_is_due(now))
             )
         ).one()
+        scheduled = await session.scalar(
+            select(func.count()).where(
+                col(OutboxEvent.state) == EventState.PENDING, col(OutboxEvent.available_at) > now
+            )
+        )
     oldest = due_row[1]
     age = (now - oldest).total_seconds() if oldest is not None else None
-    return OutboxStats(counts=counts, due=int(due_row[0]), oldest_due_seconds=age)
+    return OutboxStats(
+        counts=counts, due=int(due_row[0]), oldest_due_seconds=age, scheduled=int(scheduled or 0)
+    )
 
 
 async def list_events(

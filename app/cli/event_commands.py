@@ -75,6 +75,7 @@ async def event_stats(settings: Settings) -> None:
             {
                 "counts": found.counts,
                 "due": found.due,
+                "scheduled": found.scheduled,
                 "oldest_due_seconds": (
                     round(found.oldest_due_seconds, 1)
                     if found.oldest_due_seconds is not None

@@ -112,3 +112,14 @@ async def test_a_moment_must_be_aware_and_not_given_with_a_delay(committed_db: D
                 due_at=datetime(2031, 1, 1, tzinfo=UTC),
                 delay=timedelta(seconds=1),
             )
+
+
+async def test_stats_count_a_scheduled_event_apart_from_the_due_ones(
+    committed_db: Database,
+) -> None:
+    async with committed_db.transaction() as session:
+        await outbox.emit(session, "test.effect", {}, due_at=datetime(2031, 1, 1, tzinfo=UTC))
+        await outbox.emit(session, "test.effect", {})
+    found = await outbox.stats(committed_db)
+    assert found.counts["pending"] == 2
+    assert (found.due, found.scheduled) == (1, 1)
