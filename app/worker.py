@@ -7,8 +7,10 @@ finish, so another worker picks it up at once instead of waiting for the lease t
 A worker sleeps between claims until whichever comes first: its poll, a freed slot while a
 backlog may remain, or word of a newly committed event (a PostgreSQL notification heard by its
 listener, or on SQLite `wake()` called in-process). Retries, deferred and scheduled events
-become due without a word: an idle worker never sleeps past its poll (at most 60 s, and
-longer only while claims fail), so the poll bounds how late they start.
+become due without a word, so a worker that claimed less than it could also asks when the
+next pending event falls due and wakes then if that is before its poll: a scheduled event
+starts at its moment, not up to a poll later. The poll bounds the rest (another worker's
+retries set after that question); a worker sleeps past it only while claims fail.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import logging
 import os
 import socket
 import uuid
+from datetime import datetime
 from functools import partial
 
 from core import outbox
@@ -62,6 +65,8 @@ class Worker:
         # The last claim filled every free slot, so more may be due: a freed slot claims again.
         self._backlog_may_remain = False
         self._claim_failures = 0
+        # When the earliest pending event not yet due falls due, as of the last claim.
+        self._next_due_at: datetime | None = None
         self.listener = (
             OutboxListener(asyncpg_dsn(database.bind.engine.url), self.wake)
             if settings.worker_listen and database.dialect == "postgresql"
@@ -99,6 +104,7 @@ class Worker:
 
     async def _claim(self) -> int:
         capacity = self.settings.worker_concurrency - len(self._running)
+        self._next_due_at = None
         if capacity <= 0:
             return 0
         try:
@@ -123,7 +129,15 @@ class Worker:
             task = asyncio.create_task(self._process(event))
             self._running[event.id] = task
             task.add_done_callback(partial(self._finished, event.id))
+        if not self._backlog_may_remain:
+            self._next_due_at = await self._next_due()
         return len(events)
+
+    async def _next_due(self) -> datetime | None:
+        try:
+            return await outbox.next_available_at(self.database, after=outbox.utcnow())
+        except Exception:
+            return None  # the claim just worked: a failure here is the next claim's to report
 
     def _finished(self, event_id: int, _task: asyncio.Task[None]) -> None:
         self._running.pop(event_id, None)
@@ -131,15 +145,18 @@ class Worker:
             self._wake.set()
 
     async def _sleep(self, stop: asyncio.Event) -> None:
-        """Wait for the poll interval (backing off while claims fail), a stop, or a wake-up."""
+        """Wait for the poll interval (backing off while claims fail), the next event falling
+        due, a stop, or a wake-up."""
         waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(self._wake.wait())]
-        pause = self.settings.worker_poll_seconds * 2 ** min(self._claim_failures, 5)
+        pause = min(
+            self.settings.worker_poll_seconds * 2 ** min(self._claim_failures, 5),
+            MAX_BACKOFF_SECONDS,
+        )
+        if self._next_due_at is not None and not self._claim_failures:
+            until_due = (self._next_due_at - outbox.utcnow()).total_seconds()
+            pause = min(pause, max(until_due, 0.0))
         try:
-            await asyncio.wait(
-                waiters,
-                timeout=min(pause, MAX_BACKOFF_SECONDS),
-                return_when=asyncio.FIRST_COMPLETED,
-            )
+            await asyncio.wait(waiters, timeout=pause, return_when=asyncio.FIRST_COMPLETED)
         finally:
             for waiter in waiters:
                 waiter.cancel()

@@ -53,9 +53,9 @@ async def emit(
     key was used, nothing is added and the earlier event returned.
 
     A scheduled event (`delay` from now, or `due_at`, an aware moment) is delivered at or
-    soon after that moment, at least once, never before: an idle worker claims it within
-    WORKER_POLL_SECONDS of it, with nothing else committed then. A moment already past means
-    at once. What it announces may have changed by then, so its handler checks the state
+    soon after that moment, at least once, never before: an idle worker wakes for it (at
+    worst WORKER_POLL_SECONDS late), with nothing else committed then. A moment already past
+    means at once. What it announces may have changed by then, so its handler checks the state
     again before acting (docs/design/outbox.md#scheduled-events).
     """
     event = OutboxEvent(
@@ -134,6 +134,19 @@ async def claim_due(
             .execution_options(synchronize_session=False)
         )
         return sorted(claimed, key=lambda event: event.id or 0)
+
+
+async def next_available_at(database: Database, *, after: datetime) -> datetime | None:
+    """When the earliest pending event not yet due at `after` falls due (a scheduled event, a
+    retry, a deferral); None when there is none. One probe of the claim's index."""
+    async with database.session() as session:
+        moment: datetime | None = await session.scalar(
+            select(func.min(col(OutboxEvent.available_at))).where(
+                col(OutboxEvent.state) == EventState.PENDING,
+                col(OutboxEvent.available_at) > after,
+            )
+        )
+    return moment
 
 
 def _leased_to(event_ids: Sequence[int], worker_id: str) -> ColumnElement[bool]:

@@ -123,3 +123,26 @@ async def test_stats_count_a_scheduled_event_apart_from_the_due_ones(
     found = await outbox.stats(committed_db)
     assert found.counts["pending"] == 2
     assert (found.due, found.scheduled) == (1, 1)
+
+
+@pytest.mark.slow
+async def test_an_idle_worker_with_a_long_poll_wakes_at_the_scheduled_moment(
+    committed_db: Database, jobs_settings: Settings
+) -> None:
+    # The longest poll, and no listening: only the moment asked at the last claim can wake it.
+    settings = jobs_settings.model_copy(
+        update={"worker_poll_seconds": 60.0, "worker_listen": False}
+    )
+    due_at = datetime.now(UTC) + timedelta(seconds=LEAD_SECONDS)
+    async with committed_db.transaction() as session:
+        event = await outbox.emit(session, "test.effect", {}, due_at=due_at)
+    assert event.id is not None
+    async with running_worker(settings, committed_db):
+        async with asyncio.timeout(LEAD_SECONDS + LATE_BOUND_SECONDS):
+            while True:
+                if await _effects(committed_db, event.id):
+                    break
+                await asyncio.sleep(0.05)
+    delivered = await _event(committed_db, event.id)
+    assert delivered.processed_at is not None
+    assert due_at <= delivered.processed_at < due_at + timedelta(seconds=LATE_BOUND_SECONDS)
