@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from alembic import command
@@ -81,3 +82,20 @@ async def test_the_embedded_worker_is_woken_by_a_commit_not_its_poll(tmp_path: P
             await _done(database, first)  # claimed as the worker starts; then it idles
             await _done(database, await _emit(database))
         assert database.on_outbox_committed is None  # unhooked when the worker stops
+
+
+async def test_the_embedded_worker_runs_a_scheduled_event_at_its_moment_not_its_poll(
+    tmp_path: Path,
+) -> None:
+    async with sqlite_database(tmp_path, LONGEST_POLL_SECONDS) as (database, settings):
+        due_at = outbox.utcnow() + timedelta(seconds=1.5)
+        async with database.transaction() as session:
+            event = await outbox.emit(session, "test.effect", {}, due_at=due_at)
+        assert event.id is not None
+        async with embedded_worker(settings, database):
+            await _done(database, event.id)
+        async with database.session() as session:
+            done = await session.get(OutboxEvent, event.id)
+        assert done is not None
+        assert done.processed_at is not None
+        assert due_at <= done.processed_at < due_at + timedelta(seconds=BOUND_SECONDS)
