@@ -21,7 +21,7 @@ of it, a range of `ix_ledger_entries_created_at`: the dearest day is mid-history
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
 from typing import Any, cast
@@ -30,11 +30,10 @@ from sqlalchemy import ColumnElement, Numeric, and_, case, func, or_, select
 from sqlalchemy.sql import Subquery
 from sqlmodel import col
 
-from core.dialect import timestamp_key, timestamp_value
+from core.dialect import holds_moment, timestamp_key, timestamp_value
 from core.errors import BadUserInput
 from core.global_id import decode_typed_id
 from loaders.ledger import RECEIVABLE_BY_ORDER
-from models.base import as_utc
 from models.clients import ClientCompany
 from models.ledger import LedgerEntry, Receivable
 from resolvers.context import Context
@@ -77,41 +76,23 @@ class ReceivablesAging:
     totals: list[AgingBuckets]  # per currency, by currency code
 
 
-async def _owed_on(ctx: Context, as_of: date) -> Subquery:
+def _owed_on(ctx: Context, as_of: date) -> Subquery:
     """Each receivable's balance when `as_of` ended, if any was owed, with its due date."""
     if as_of >= local_today(ctx.settings.reporting_zone):
         return owed_now(ctx)
-    ended = day_start(as_of + timedelta(days=1), ctx.settings.reporting_zone)
-    if await _in_older_half(ctx, ended):
-        return owed_from_earlier_entries(ctx, ended)
-    return owed_less_later_entries(ctx, ended)
+    return owed_when(ctx, day_start(as_of + timedelta(days=1), ctx.settings.reporting_zone))
 
 
-def _posted_at() -> ColumnElement[Any]:
-    return timestamp_key(cast(ColumnElement[datetime], col(LedgerEntry.created_at)))
+def _moment(attribute: Any) -> ColumnElement[datetime]:
+    return cast(ColumnElement[datetime], col(attribute))
 
 
-async def _in_older_half(ctx: Context, ended: datetime) -> bool:
-    """Whether fewer entries were posted before `ended` than after it, taking the ledger to
-    grow evenly from its first entry to now: then summing the earlier ones is the cheaper."""
-    first = await ctx.session.scalar(select(func.min(col(LedgerEntry.created_at))))
-    if first is None:
-        return True
-    return ended - as_utc(first) < datetime.now(UTC) - ended
-
-
-def owed_less_later_entries(ctx: Context, ended: datetime) -> Subquery:
-    """A recent day: the balance now less the entries posted since the day ended."""
-    later = (
-        select(
-            col(LedgerEntry.receivable_id).label("receivable_id"),
-            func.sum(col(LedgerEntry.amount)).label("amount"),
-        )
-        .where(_posted_at() >= timestamp_value(ended))
-        .group_by(col(LedgerEntry.receivable_id))
-        .subquery("later_entries")
-    )
-    owed = col(Receivable.balance) - func.coalesce(later.c.amount, 0)
+def owed_when(ctx: Context, ended: datetime) -> Subquery:
+    """A past day: the receivables owed when it ended, those created before and settled at
+    or after it (`ix_receivables_owed_between`), each with its entries posted until then
+    (`ix_ledger_entries_receivable_id_created_at`, amounts included)."""
+    posted_by_then = timestamp_key(_moment(LedgerEntry.created_at)) < timestamp_value(ended)
+    owed = func.sum(col(LedgerEntry.amount))
     return (
         select(
             col(Receivable.client_company_id).label("client_id"),
@@ -119,38 +100,18 @@ def owed_less_later_entries(ctx: Context, ended: datetime) -> Subquery:
             col(Receivable.due_date).label("due_date"),
             owed.label("owed"),
         )
-        .outerjoin(later, later.c.receivable_id == col(Receivable.id))
+        .join(
+            LedgerEntry,
+            and_(col(LedgerEntry.receivable_id) == col(Receivable.id), posted_by_then),
+        )
         .where(
             ctx.loaders.visible(RECEIVABLE_BY_ORDER),
-            # Owed now, or moved since: the only ones that can have been owed then.
-            or_(col(Receivable.balance) > 0, later.c.receivable_id.is_not(None)),
-            owed > 0,
+            holds_moment(_moment(Receivable.created_at), _moment(Receivable.settled_at), ended),
         )
-        .subquery("owed")
-    )
-
-
-def owed_from_earlier_entries(ctx: Context, ended: datetime) -> Subquery:
-    """A day far back: the sum of the entries posted until the day ended."""
-    earlier = (
-        select(
-            col(LedgerEntry.receivable_id).label("receivable_id"),
-            func.sum(col(LedgerEntry.amount)).label("amount"),
-        )
-        .where(_posted_at() < timestamp_value(ended))
-        .group_by(col(LedgerEntry.receivable_id))
-        .having(func.sum(col(LedgerEntry.amount)) > 0)
-        .subquery("earlier_entries")
-    )
-    return (
-        select(
-            col(Receivable.client_company_id).label("client_id"),
-            col(Receivable.currency).label("currency"),
-            col(Receivable.due_date).label("due_date"),
-            earlier.c.amount.label("owed"),
-        )
-        .join(earlier, earlier.c.receivable_id == col(Receivable.id))
-        .where(ctx.loaders.visible(RECEIVABLE_BY_ORDER))
+        .group_by(col(Receivable.id))
+        # Its invoice, then payments or a reversal: what a payment made before a
+        # cancellation is credited back may leave a balance below zero, never owed.
+        .having(owed > 0)
         .subquery("owed")
     )
 
@@ -198,7 +159,7 @@ async def receivables_aging(
         raise BadUserInput(
             "must not be after today (balances to come are not known)", argument="asOf"
         )
-    owed = await _owed_on(ctx, as_of)
+    owed = _owed_on(ctx, as_of)
     buckets = bucket_sums(owed, as_of)
     conditions = []
     if client is not None:
