@@ -1,22 +1,24 @@
 """Receivables aging: what each client owed on a day, by how long it had been overdue.
 
 A receivable's balance on day D (a local day of `REPORTING_TIMEZONE`) follows from the
-ledger's entries, its history, so a past day needs no snapshot: for a recent day, its balance
-now less the entries posted after D ended; for a day far back, the sum of the entries posted
-until then (whichever side of D holds fewer entries). Today's aging reads no entry at all.
-Only what was still owed counts (a balance above zero); a reversal or a payment posted by
-then brings it to zero.
+ledger's entries, its history, so a past day needs no snapshot. A balance only falls after
+its invoice, so a receivable is owed from its creation (with its invoice) until its
+`settled_at` (kept by the ledger's handler): the receivables owed when D ended are the
+intervals holding that moment, and each one's balance then is the sum of its entries posted
+until then. Today's aging reads no entry at all. Only what was still owed counts (a balance
+above zero); a reversal or a payment posted by then brings it to zero.
 
 Ages are whole days past the due date: `current` (not yet due, due that very day, or no due
 date yet: terms counted from an event still to come), 1-30, 31-60, 61-90 and over 90 days
 overdue. Amounts stay in the receivable's currency: a row is one client in one currency, and
 the totals are per currency.
 
-Two statements: the rows (grouped per client and currency, ordered by what is over 90 days
-overdue, then all that is overdue) and the totals per currency. Today's read only the
-receivables still owed (a partial index); a past day's also the entries on the smaller side
-of it, a range of `ix_ledger_entries_created_at`: the dearest day is mid-history.
-"""
+Two statements: the sums per client and currency with, in the same statement, the first rows
+of them (ordered by what is over 90 days overdue, then all that is overdue) and the totals
+per currency; then the companies of those rows. Today's read only the receivables still owed
+(the partial index `ix_receivables_owed`); a past day's the receivables owed then
+(`ix_receivables_owed_between`) and their entries until then, so the cost follows what was
+owed that day, not the size of the ledger."""
 
 from __future__ import annotations
 
@@ -26,7 +28,19 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Numeric, and_, case, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Numeric,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.sql import Subquery
 from sqlmodel import col
 
@@ -41,6 +55,9 @@ from resolvers.pagination import check_page_size
 from resolvers.reports.periods import check_day, day_start, local_today
 
 BUCKET_DAYS = (30, 60, 90)
+BUCKET_NAMES = ("current", "days_1_to_30", "days_31_to_60", "days_61_to_90", "over_90_days")
+# The two parts of the one statement a day's aging is (`_rows_and_totals`).
+ROWS, TOTALS = 0, 1
 
 
 @dataclass(frozen=True)
@@ -88,30 +105,48 @@ def _moment(attribute: Any) -> ColumnElement[datetime]:
 
 
 def owed_when(ctx: Context, ended: datetime) -> Subquery:
-    """A past day: the receivables owed when it ended, those created before and settled at
-    or after it (`ix_receivables_owed_between`), each with its entries posted until then
-    (`ix_ledger_entries_receivable_id_created_at`, amounts included)."""
+    """A past day: the receivables owed when it ended, created before and settled at or after
+    it (`ix_receivables_owed_between`), each with the sum of its entries posted until then.
+
+    On PostgreSQL the sum is a LATERAL subquery: a few index-only rows of
+    `ix_ledger_entries_receivable_id_created_at` (amounts included) per receivable owed, so
+    the cost follows the receivables owed that day, never the ledger's size. SQLite (no
+    LATERAL) joins the entries and groups them per receivable."""
     posted_by_then = timestamp_key(_moment(LedgerEntry.created_at)) < timestamp_value(ended)
-    owed = func.sum(col(LedgerEntry.amount))
+    owed_then = and_(
+        ctx.loaders.visible(RECEIVABLE_BY_ORDER),
+        holds_moment(_moment(Receivable.created_at), _moment(Receivable.settled_at), ended),
+    )
+    columns: tuple[ColumnElement[Any], ...] = (
+        col(Receivable.client_company_id).label("client_id"),
+        col(Receivable.currency).label("currency"),
+        col(Receivable.due_date).label("due_date"),
+    )
+    if ctx.database.is_sqlite:
+        summed = func.sum(col(LedgerEntry.amount))
+        return (
+            select(*columns, summed.label("owed"))
+            .join(
+                LedgerEntry,
+                and_(col(LedgerEntry.receivable_id) == col(Receivable.id), posted_by_then),
+            )
+            .where(owed_then)
+            .group_by(col(Receivable.id))
+            .having(summed > 0)
+            .subquery("owed")
+        )
+    balance = (
+        select(func.sum(col(LedgerEntry.amount)).label("owed"))
+        .where(col(LedgerEntry.receivable_id) == col(Receivable.id), posted_by_then)
+        .lateral("balance")
+    )
     return (
-        select(
-            col(Receivable.client_company_id).label("client_id"),
-            col(Receivable.currency).label("currency"),
-            col(Receivable.due_date).label("due_date"),
-            owed.label("owed"),
-        )
-        .join(
-            LedgerEntry,
-            and_(col(LedgerEntry.receivable_id) == col(Receivable.id), posted_by_then),
-        )
-        .where(
-            ctx.loaders.visible(RECEIVABLE_BY_ORDER),
-            holds_moment(_moment(Receivable.created_at), _moment(Receivable.settled_at), ended),
-        )
-        .group_by(col(Receivable.id))
-        # Its invoice, then payments or a reversal: what a payment made before a
-        # cancellation is credited back may leave a balance below zero, never owed.
-        .having(owed > 0)
+        select(*columns, balance.c.owed)
+        .select_from(Receivable)
+        # Above zero within its interval, as balances only fall after the invoice; checked
+        # all the same, so the interval need only bound the days a balance was owed.
+        .join(balance, balance.c.owed > 0)
+        .where(owed_then)
         .subquery("owed")
     )
 
@@ -160,27 +195,77 @@ async def receivables_aging(
             "must not be after today (balances to come are not known)", argument="asOf"
         )
     owed = _owed_on(ctx, as_of)
-    buckets = bucket_sums(owed, as_of)
     conditions = []
     if client is not None:
         pk = decode_typed_id(client, "ClientCompany", argument="clientId")
         conditions.append(owed.c.client_id == pk)
-    over_90 = buckets[-1]
-    overdue = buckets[1] + buckets[2] + buckets[3] + buckets[4]
-    rows_statement = (
-        select(ClientCompany, owed.c.currency, *buckets)
-        .join(ClientCompany, col(ClientCompany.id) == owed.c.client_id)
-        .where(*conditions)
-        .group_by(col(ClientCompany.id), owed.c.currency)
-        .order_by(over_90.desc(), overdue.desc(), col(ClientCompany.id), owed.c.currency)
-        .limit(first)
-    )
-    rows = [
-        AgingRow(company, AgingBuckets(currency, *amounts))
-        for company, currency, *amounts in await ctx.session.rows(rows_statement)
-    ]
-    totals = await _totals(ctx, owed, buckets, conditions)
+    found = await ctx.session.rows(_rows_and_totals(owed, as_of, conditions, first))
+    companies = await _companies(ctx, [row.client_id for row in found if row.part == ROWS])
+    rows, totals = [], []
+    for row in found:
+        buckets = AgingBuckets(row.currency, *row[-len(BUCKET_NAMES) :])
+        if row.part == ROWS:
+            rows.append(AgingRow(companies[row.client_id], buckets))
+        else:
+            totals.append(buckets)
     return ReceivablesAging(as_of, rows, totals)
+
+
+def _rows_and_totals(
+    owed: Subquery, as_of: date, conditions: list[ColumnElement[bool]], first: int
+) -> Select[Any]:
+    """One statement, so what was owed is read once: the sums per client and currency, then
+    the first rows of them (most over 90 days overdue, then most overdue) and the totals
+    per currency (by code) of them all, told apart by `part`."""
+    per_client = (
+        select(
+            owed.c.client_id,
+            owed.c.currency,
+            *(
+                total.label(name)
+                for total, name in zip(bucket_sums(owed, as_of), BUCKET_NAMES, strict=True)
+            ),
+        )
+        .where(*conditions)
+        .group_by(owed.c.client_id, owed.c.currency)
+        .cte("per_client")
+    )
+    amounts = [per_client.c[name] for name in BUCKET_NAMES]
+    overdue = sum(amounts[2:], amounts[1])
+    first_rows = (
+        select(
+            literal(ROWS).label("part"),
+            amounts[-1].label("over_90"),
+            overdue.label("overdue"),
+            per_client.c.client_id,
+            per_client.c.currency,
+            *amounts,
+        )
+        .order_by(amounts[-1].desc(), overdue.desc(), per_client.c.client_id, per_client.c.currency)
+        .limit(first)
+        .subquery("first_rows")
+    )
+    totals = select(
+        literal(TOTALS),
+        literal(0),
+        literal(0),
+        null(),
+        per_client.c.currency,
+        *(func.sum(amount).cast(Numeric(20, 4)) for amount in amounts),
+    ).group_by(per_client.c.currency)
+    both = union_all(select(*first_rows.c), totals).subquery("both")
+    return select(*both.c).order_by(
+        both.c.part,
+        both.c.over_90.desc(),
+        both.c.overdue.desc(),
+        both.c.client_id,
+        both.c.currency,
+    )
+
+
+async def _companies(ctx: Context, ids: list[int]) -> dict[int, ClientCompany]:
+    statement = select(ClientCompany).where(col(ClientCompany.id).in_(ids))
+    return {company.id: company for company in await ctx.session.scalars(statement) if company.id}
 
 
 async def _totals(
