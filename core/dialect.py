@@ -1,4 +1,4 @@
-"""Where PostgreSQL and SQLite differ in SQL: word search and timestamp order.
+"""Where PostgreSQL and SQLite differ in SQL: word search, timestamp order and intervals.
 
 Every other part of a query is written once. These helpers return expressions that render one
 way on PostgreSQL and another on SQLite: the statement's compiler, that is the database the
