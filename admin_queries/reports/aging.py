@@ -264,6 +264,8 @@ def _rows_and_totals(
 
 
 async def _companies(ctx: Context, ids: list[int]) -> dict[int, ClientCompany]:
+    if not ids:
+        return {}
     statement = select(ClientCompany).where(col(ClientCompany.id).in_(ids))
     return {company.id: company for company in await ctx.session.scalars(statement) if company.id}
 
