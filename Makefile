@@ -46,7 +46,7 @@ bench: install
 	$(BIN)/python -m bench.order_placement
 	$(BIN)/python -m bench.worker_throughput
 	$(BIN)/python -m bench.catalog_import
-	$(BIN)/python -m bench.sales_reports
+	$(BIN)/python -m bench.reports
 	$(BIN)/python -m bench.order_book_seed
 
 clean:

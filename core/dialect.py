@@ -1,4 +1,4 @@
-"""Where PostgreSQL and SQLite differ in SQL: word search and timestamp order.
+"""Where PostgreSQL and SQLite differ in SQL: word search, timestamp order and intervals.
 
 Every other part of a query is written once. These helpers return expressions that render one
 way on PostgreSQL and another on SQLite: the statement's compiler, that is the database the
@@ -25,6 +25,7 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    or_,
     select,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -184,3 +185,23 @@ def timestamp_key(moment: ColumnElement[datetime]) -> ColumnElement[Any]:
 def timestamp_value(moment: datetime) -> ColumnElement[Any]:
     """A literal moment comparable with `timestamp_key` of a column."""
     return timestamp_key(literal(moment, Moment()))
+
+
+def holds_moment(
+    start: ColumnElement[datetime], end: ColumnElement[datetime], moment: datetime
+) -> ColumnElement[bool]:
+    """`start` < `moment` <= `end` (a null `end`: no end yet). On PostgreSQL the containment
+    of `moment` in the range `tstzrange(start, end, '(]')`, which a GiST index on that very
+    expression serves (its bounds flag a literal, so a prepared statement's generic plan
+    still matches the index); on SQLite the two comparisons."""
+    interval = func.tstzrange(start, end, literal_column("'(]'"))
+    # Cast, so the moment is an element of the range even written out as a literal.
+    at = cast(literal(moment, Moment()), Moment())
+    return _PerDialect(
+        postgresql=interval.op("@>", is_comparison=True)(at),
+        sqlite=and_(
+            timestamp_key(start) < timestamp_value(moment),
+            or_(end.is_(None), timestamp_key(end) >= timestamp_value(moment)),
+        ),
+        type_=Boolean(),
+    )

@@ -167,8 +167,12 @@ async def _open(session: AsyncSession, event: OutboxEvent, order: Order) -> None
     )
     session.add(receivable)
     await session.flush()
-    session.add(_entry(receivable, event, LedgerEntryKind.INVOICE, order.total))
+    invoice = _entry(receivable, event, LedgerEntryKind.INVOICE, order.total)
+    session.add(invoice)
     await session.flush()
+    if _mark_settlement(receivable, invoice):  # an order of nothing owes nothing
+        session.add(receivable)
+        await session.flush()
     if due_date is not None:
         await schedule_overdue_notice(session, receivable)
 
@@ -182,10 +186,13 @@ async def _settle(session: AsyncSession, event: OutboxEvent, receivable: Receiva
             f"a payment in {currency} for a receivable in {receivable.currency} "
             f"(order {receivable.order_id})"
         )
-    session.add(_entry(receivable, event, LedgerEntryKind.PAYMENT, -amount))
+    payment = _entry(receivable, event, LedgerEntryKind.PAYMENT, -amount)
+    session.add(payment)
+    await session.flush()
     receivable.balance -= amount
     if receivable.status != ReceivableStatus.REVERSED:
         receivable.status = settlement(receivable.amount, receivable.balance)
+    _mark_settlement(receivable, payment)
     session.add(receivable)
     await session.flush()
 
@@ -195,11 +202,29 @@ async def _reverse(session: AsyncSession, event: OutboxEvent, receivable: Receiv
     if receivable.status == ReceivableStatus.REVERSED:
         return
     if receivable.balance > 0:
-        session.add(_entry(receivable, event, LedgerEntryKind.REVERSAL, -receivable.balance))
+        reversal = _entry(receivable, event, LedgerEntryKind.REVERSAL, -receivable.balance)
+        session.add(reversal)
+        await session.flush()
         receivable.balance = Decimal(0)
+        _mark_settlement(receivable, reversal)
     receivable.status = ReceivableStatus.REVERSED
     session.add(receivable)
     await session.flush()
+
+
+def _mark_settlement(receivable: Receivable, entry: LedgerEntry) -> bool:
+    """Keep `settled_at` the moment of the entry that brought the balance to zero or below,
+    null while something is owed; whether it changed. The aging of a past day finds the
+    receivables owed then by this interval, so it takes the entry's own moment (the
+    database's clock), never the worker's."""
+    settled_at = receivable.settled_at
+    if receivable.balance > 0:
+        settled_at = None
+    elif settled_at is None:
+        settled_at = entry.created_at
+    changed = settled_at != receivable.settled_at
+    receivable.settled_at = settled_at
+    return changed
 
 
 async def _set_due_date(

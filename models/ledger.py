@@ -3,6 +3,10 @@
 Written only by the ledger's outbox handler, once per event: every entry names the event it
 came from, and (event, kind) is unique, so a redelivered event cannot post twice. The
 receivable's `balance` is the sum of its entries; `entries` is the audit trail.
+
+A balance only falls after its invoice (payments and reversals are negative), so a
+receivable is owed from its `created_at` (its invoice's moment) until its `settled_at`; the
+aging of a past day finds what was owed then as the intervals around the day's end.
 """
 
 from __future__ import annotations
@@ -28,11 +32,14 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from models.base import BigId, created_at_column, one_of, updated_at_column
+from models.base import BigId, Moment, created_at_column, one_of, updated_at_column
 
 # The due date of a receivable that has none yet, in the finance listing's sort key: last.
 # Not date.max, which asyncpg sends as 'infinity' (after every date, itself included).
 NO_DUE_DATE = date(9999, 1, 1)
+# The moments a receivable is owed, after its creation until its settlement (null: still
+# owed), so a range that holds a day's end holds the receivables owed when it ended.
+OWED_BETWEEN = "tstzrange(created_at, settled_at, '(]'::text)"
 
 
 def due_key_of(due_date: Any) -> Any:
@@ -73,6 +80,15 @@ class Receivable(SQLModel, table=True):
             postgresql_where=text("balance > 0"),
             sqlite_where=text("balance > 0"),
         ),
+        # Receivables aging on a past day: those owed when it ended, the intervals holding
+        # that moment (a GiST index on ranges answers containment in a few pages).
+        Index(
+            "ix_receivables_owed_between",
+            # As PostgreSQL spells the expression back, so migrations compare equal.
+            text(OWED_BETWEEN),
+            postgresql_using="gist",
+            info={"only_on": "postgresql"},
+        ),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
@@ -97,6 +113,8 @@ class Receivable(SQLModel, table=True):
     )
     created_at: datetime | None = Field(default=None, sa_column=created_at_column())
     updated_at: datetime | None = Field(default=None, sa_column=updated_at_column())
+    # The moment of the entry that brought the balance to zero or below; null while owed.
+    settled_at: datetime | None = Field(default=None, sa_column=Column(Moment(), nullable=True))
 
 
 class LedgerEntry(SQLModel, table=True):
@@ -104,13 +122,14 @@ class LedgerEntry(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("event_id", "kind"),
         CheckConstraint(one_of("kind", LedgerEntryKind), name="kind_known"),
-        # Receivables aging on a past day: the entries posted after it.
-        Index(None, "created_at"),
+        # A receivable's entries in order; on PostgreSQL with their amounts, so the balance
+        # on a past day (receivables aging) is summed from the index alone.
+        Index(None, "receivable_id", "created_at", postgresql_include=["amount"]),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
     receivable_id: int = Field(
-        sa_column=Column(BigId, ForeignKey("receivables.id"), nullable=False, index=True)
+        sa_column=Column(BigId, ForeignKey("receivables.id"), nullable=False)
     )
     kind: LedgerEntryKind = Field(sa_column=Column(String(16), nullable=False))
     # Positive increases what the client owes; payments and reversals are negative.

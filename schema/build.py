@@ -31,6 +31,7 @@ from schema.catalog.taxonomy_mutations import TaxonomyMutation
 from schema.clients.mutations import ClientMutation
 from schema.clients.query import ClientQuery
 from schema.cost import cost_limit
+from schema.counts import BIG_INT, BigInt
 from schema.debug import DebugExtensions
 from schema.decimal_input import DECIMAL
 from schema.files.csv_export import CsvExportMutation, CsvExportQuery
@@ -128,7 +129,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         extensions=extensions,
-        scalar_overrides={Decimal: DECIMAL, JSON: CHECKED_JSON, Upload: UPLOAD},
+        scalar_overrides={Decimal: DECIMAL, JSON: CHECKED_JSON, Upload: UPLOAD, BigInt: BIG_INT},
     )
     schema.hide_suggestions = settings is not None and not settings.is_development
     return schema

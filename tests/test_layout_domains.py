@@ -48,6 +48,7 @@ SHARED: dict[str, set[str]] = {
         "argument_paths",
         "build",
         "cost",
+        "counts",
         "debug",
         "decimal_input",
         "errors",

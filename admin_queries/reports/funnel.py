@@ -38,8 +38,10 @@ from sqlalchemy import (
     func,
     literal,
     select,
+    text,
     tuple_,
 )
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from core.dialect import timestamp_key, timestamp_value
@@ -49,6 +51,7 @@ from resolvers.context import Context
 from resolvers.reports.periods import check_day_range, day_range, day_start, local_today
 
 SECONDS_PER_HOUR = 3_600
+MEDIAN_SORT_MEMORY = "32MB"
 OPEN_STATUSES = (InquiryStatus.NEW, InquiryStatus.ASSIGNED, InquiryStatus.QUOTED)
 NOT_YET_QUOTED = (InquiryStatus.NEW, InquiryStatus.ASSIGNED)
 
@@ -158,6 +161,7 @@ async def _figures_by_group(
     """The total, and the figures per group (none when `by` is NONE)."""
     if ctx.database.is_sqlite:
         return await _figures_on_sqlite(ctx, by, in_period)
+    await ctx.session.run(_room_to_sort)
     if by is FunnelGrouping.NONE:
         row = (await ctx.session.rows(postgresql_statement(by, in_period)))[0]
         return _figures_of(row[:5], row[5]), {}
@@ -169,6 +173,13 @@ async def _figures_by_group(
         else:
             grouped[group] = _figures_of(figures, seconds)
     return total, grouped
+
+
+async def _room_to_sort(session: AsyncSession) -> None:
+    """The median sorts every quoted inquiry's wait in the period (about 300,000 over a
+    million-order book's history): with the default 4 MB of work memory that sort spills to
+    disk and doubles the report's time. 32 MB, for this read-only transaction only."""
+    await session.execute(text(f"SET LOCAL work_mem = '{MEDIAN_SORT_MEMORY}'"))
 
 
 async def _figures_on_sqlite(

@@ -187,6 +187,7 @@ class OrderBook:
         event_id = self._event(batch, event_types.ORDER_CONFIRMED, confirmed, life.confirmed_at)
         entries.append((LedgerEntryKind.INVOICE.value, total, event_id, life.confirmed_at))
         balance, paid = total, Decimal(0)
+        settled_at = life.confirmed_at if total <= 0 else None
         for payment_id, (amount, at) in zip(payment_ids, life.payments, strict=True):
             paid += amount
             payload = {
@@ -200,6 +201,8 @@ class OrderBook:
             event_id = self._event(batch, event_types.ORDER_PAYMENT_RECORDED, payload, at)
             entries.append((LedgerEntryKind.PAYMENT.value, -amount, event_id, at))
             balance -= amount
+            if balance <= 0 and settled_at is None:
+                settled_at = at
         status = settlement(total, balance).value
         if life.cancelled_at is not None:
             payload = rows.order_payload(
@@ -210,10 +213,10 @@ class OrderBook:
                 entries.append(
                     (LedgerEntryKind.REVERSAL.value, -balance, event_id, life.cancelled_at)
                 )
-                balance = Decimal(0)
+                balance, settled_at = Decimal(0), life.cancelled_at
             status = ReceivableStatus.REVERSED.value
         batch.add("receivables", rows.receivable_row(
-            receivable_id, order_id, company, total, balance, status, life
+            receivable_id, order_id, company, total, balance, status, life, settled_at
         ))  # fmt: skip
         for kind, amount, event_id, at in entries:
             batch.add("ledger_entries", rows.ledger_entry_row(

@@ -246,7 +246,7 @@ def order_payload(
 
 RECEIVABLE_COLUMNS = (
     "id", "order_id", "client_company_id", "currency", "amount", "balance", "advance_amount",
-    "due_date", "status", "created_at", "updated_at",
+    "due_date", "status", "created_at", "updated_at", "settled_at",
 )  # fmt: skip
 
 
@@ -258,11 +258,13 @@ def receivable_row(
     balance: Decimal,
     status: str,
     life: Life,
+    settled_at: datetime | None,
 ) -> Row:
+    """Created with its invoice, on confirmation; `settled_at` as `jobs.ledger` marks it."""
     advance = round_money(total * company.advance_percent / 100, company.currency)
     return (
         receivable_id, order_id, company.id, company.currency, total, balance, advance,
-        life.due_date, status, life.confirmed_at, life.updated_at,
+        life.due_date, status, life.confirmed_at, life.updated_at, settled_at,
     )  # fmt: skip
 
 

@@ -13,6 +13,7 @@ from admin_queries.reports.report_scope import report_scope
 from auth.policy import Permission
 from resolvers.pagination import check_page_size
 from resolvers.reports.periods import month_text
+from schema.counts import BigInt
 from schema.info import Info
 from schema.permissions import permission_field
 from schema.reports.arguments import FromMonth, ReportingCurrency, ToMonth
@@ -57,7 +58,9 @@ class SalesReportRow:
             "would count once per product."
         )
     )
-    quantity: int = strawberry.field(description="Units ordered.")
+    quantity: BigInt = strawberry.field(
+        description="Units ordered (a string of digits: sums over years pass 32 bits)."
+    )
     amount: Decimal = strawberry.field(
         description="Sales in the reporting currency, rounded to its minor unit."
     )
@@ -71,7 +74,7 @@ class SalesReportRow:
             key=row.key,
             label=row.label,
             order_count=row.order_count,
-            quantity=row.quantity,
+            quantity=BigInt(row.quantity),
             amount=row.amount,
             share=row.share,
         )

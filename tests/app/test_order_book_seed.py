@@ -157,6 +157,10 @@ async def test_receivables_are_the_sum_of_ledger_entries_posted_from_their_event
             assert receivable.balance == receivable.amount - payments
             settled = receivable.balance <= 0
             assert (receivable.status == ReceivableStatus.SETTLED) == settled
+        # Created with its invoice, settled by the entry that brought it to zero or below.
+        assert posted[0].kind == LedgerEntryKind.INVOICE
+        assert receivable.created_at == posted[0].created_at
+        assert receivable.settled_at == _settled_at(posted)
         for entry in posted:
             event = events[entry.event_id]
             assert event.event_type == source[LedgerEntryKind(entry.kind)]
@@ -164,6 +168,16 @@ async def test_receivables_are_the_sum_of_ledger_entries_posted_from_their_event
             order_id = decode_typed_id(event.payload["order_id"], "Order", argument="order_id")
             assert order_id == order.id
             assert entry.currency == receivable.currency == order.currency
+
+
+def _settled_at(entries: list[Any]) -> datetime | None:
+    """When the running balance first came to zero or below, as `jobs.ledger` marks it."""
+    balance = Decimal(0)
+    for entry in sorted(entries, key=lambda entry: (entry.created_at, entry.id)):
+        balance += entry.amount
+        if balance <= 0:
+            return entry.created_at  # type: ignore[no-any-return]
+    return None
 
 
 async def test_every_clients_standing_is_what_the_standing_code_computes(any_db: Database) -> None:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlalchemy import func
 from sqlmodel import col, select
 
 from app.worker_main import job_context
@@ -19,7 +20,7 @@ from jobs.context import JobContext
 from jobs.ledger import POST_TO_LEDGER
 from jobs.registry import Defer
 from models.clients import BalanceDueOn, ClientCompany
-from models.ledger import ReceivableStatus
+from models.ledger import LedgerEntry, ReceivableStatus
 from models.orders import OrderStatus
 from models.outbox import OutboxEffect
 from tests.callers import make_client_company
@@ -227,3 +228,66 @@ async def test_a_payment_in_another_currency_is_refused(db: Database, context: J
     with pytest.raises(ValueError, match="a payment in EUR for a receivable in USD"):
         await post(context, await payment_event(db, order, "10.00", currency="EUR"))
     assert await entries_of(db, order) == [("invoice", Decimal("1000.00"))]
+
+
+async def _settled_at_and_last_entry(db: Database, order: Any) -> tuple[Any, Any]:
+    receivable = await receivable_of(db, order)
+    assert receivable is not None
+    async with db.session() as session:
+        last_entry = await session.scalar(
+            select(func.max(col(LedgerEntry.created_at))).where(
+                col(LedgerEntry.receivable_id) == receivable.id
+            )
+        )
+    return receivable.settled_at, last_entry
+
+
+async def test_a_receivable_is_settled_when_the_entry_paying_it_off_is_posted(
+    db: Database, context: JobContext
+) -> None:
+    company = await _company(db)
+    order = await make_order(db, company, total="1000.00", confirmed_at=CONFIRMED_AT)
+    # given an open receivable, then one partly paid: both still owed, never settled
+    await post(context, await order_event(db, event_types.ORDER_CONFIRMED, order))
+    assert (await _settled_at_and_last_entry(db, order))[0] is None
+    await post(context, await payment_event(db, order, "400.00", payment_pk=1))
+    assert (await _settled_at_and_last_entry(db, order))[0] is None
+    # when the rest is paid, then it was settled at the moment of that payment's entry
+    await post(context, await payment_event(db, order, "600.00", payment_pk=2))
+    settled_at, paid_off = await _settled_at_and_last_entry(db, order)
+    assert settled_at is not None
+    assert settled_at == paid_off
+
+
+@pytest.mark.parametrize("paid_first", ["0.00", "300.00"])
+async def test_a_reversal_settles_what_was_owed_and_a_later_payment_keeps_it_settled(
+    db: Database, context: JobContext, paid_first: str
+) -> None:
+    company = await _company(db)
+    order = await make_order(db, company, total="900.00", confirmed_at=CONFIRMED_AT)
+    events = [await order_event(db, event_types.ORDER_CONFIRMED, order)]
+    if paid_first != "0.00":
+        events.append(await payment_event(db, order, paid_first, payment_pk=1))
+    events.append(await order_event(db, event_types.ORDER_CANCELLED, order, reason="duplicate"))
+    await post(context, *events)
+    # the reversal's entry settles it
+    settled_at, reversed_at = await _settled_at_and_last_entry(db, order)
+    assert settled_at is not None
+    assert settled_at == reversed_at
+    # a payment recorded after the cancellation is owed back: still nothing is owed
+    await post(context, await payment_event(db, order, "50.00", payment_pk=2))
+    receivable = await receivable_of(db, order)
+    assert receivable is not None
+    assert receivable.balance == Decimal("-50.00")
+    assert receivable.settled_at == settled_at
+
+
+async def test_an_order_of_nothing_is_settled_by_its_invoice(
+    db: Database, context: JobContext
+) -> None:
+    company = await _company(db)
+    order = await make_order(db, company, total="0.00", confirmed_at=CONFIRMED_AT)
+    await post(context, await order_event(db, event_types.ORDER_CONFIRMED, order))
+    settled_at, invoiced_at = await _settled_at_and_last_entry(db, order)
+    assert settled_at is not None
+    assert settled_at == invoiced_at

@@ -72,7 +72,8 @@ async def _receivable(
     entries: list[tuple[date, str]],
 ) -> Posted:
     """A confirmed order's receivable with its invoice and payments (or reversal) posted on
-    the given days; its balance is their sum, as the ledger keeps it."""
+    the given days; its balance is their sum, created with its invoice and settled by its
+    last entry when nothing is owed, as the ledger keeps it."""
     assert company.id is not None
     order = Order(
         client_company_id=company.id,
@@ -97,6 +98,8 @@ async def _receivable(
         balance=balance,
         due_date=due,
         status=ReceivableStatus.OPEN if balance > 0 else ReceivableStatus.SETTLED,
+        created_at=posted[0][0],
+        settled_at=None if balance > 0 else max(moment for moment, _ in posted),
     )
     session.add(receivable)
     await session.flush()

@@ -12,13 +12,16 @@ import pytest
 from sqlmodel import select
 
 from core.db import Database
+from core.errors import BadUserInput
 from core.global_id import encode_global_id
 from core.settings import Settings
 from models.accounts import Role
 from models.catalog import Category, Product
 from models.clients import ClientCompany
 from models.money import round_money
+from models.reports import SalesDimension, SalesMonth
 from resolvers.reports.sales_rollups import rebuild_sales
+from schema.counts import parse_big_int
 from tests.callers import error_codes, token_for
 from tests.graphql_client import GraphQLClient
 from tests.reports.books import Figures, SalesKey, make_book, recomputed
@@ -111,7 +114,7 @@ async def _check_dimension(
         "key": "",
         "label": "Total",
         "orderCount": total[0],
-        "quantity": total[1],
+        "quantity": str(total[1]),
         "amount": str(total_amount),
         "share": None,
     }
@@ -123,7 +126,7 @@ async def _check_dimension(
             "key": key if type_name is None else encode_global_id(type_name, int(key)),
             "label": key if type_name is None else names[by.lower()][key],
             "orderCount": count,
-            "quantity": quantity,
+            "quantity": str(quantity),
             "amount": str(round_money(amount, currency)),
             "share": _share(round_money(amount, currency), total_amount),
         }
@@ -156,7 +159,7 @@ async def test_by_month_lists_every_month_of_the_range_even_without_sales(
         count, quantity, amount = months.get(row["key"], (0, 0, Decimal(0)))[:3]
         assert (row["orderCount"], row["quantity"], row["amount"]) == (
             count,
-            quantity,
+            str(quantity),
             str(round_money(Decimal(amount), "USD")),
         )
 
@@ -181,7 +184,7 @@ async def test_by_category_sums_the_products_of_each_category(
             encode_global_id("Category", pk),
             names["category"][pk],
             None,
-            quantity,
+            str(quantity),
             str(round_money(amount, "EUR")),
         )
         for pk, (quantity, amount) in ordered
@@ -285,3 +288,47 @@ async def test_rows_are_only_for_the_months_asked(
         if month == date(2026, 3, 1) and target == "USD" and kind == "country"
     }
     assert {row["key"]: row["orderCount"] for row in data["salesReport"]["rows"]} == march
+
+
+async def test_units_summed_past_32_bits_are_sent_exactly(
+    client: GraphQLClient, db: Database, settings: Settings
+) -> None:
+    # given months whose units add up past GraphQL Int (as a million-order book's do)
+    async with db.transaction() as session:
+        token = await token_for(session, settings, Role.FINANCE)
+        session.add_all(
+            SalesMonth(
+                reporting_currency="USD",
+                dimension=SalesDimension.TOTAL,
+                month=date(2026, month, 1),
+                key="",
+                order_count=100_000,
+                quantity=2_800_000_001,
+                amount=Decimal("1000000.00"),
+                costed_amount=Decimal(0),
+                cost_amount=Decimal(0),
+                uncosted_amount=Decimal("1000000.00"),
+                uncosted_lines=250_000,
+            )
+            for month in (1, 2)
+        )
+    # when the report sums them
+    body = await client.as_(token).post(SALES, {**Q1, "currency": "USD", "by": "MONTH"})
+    # then the units come as an exact string of digits, not an error
+    assert error_codes(body) == []
+    report = body["data"]["salesReport"]
+    assert report["total"]["quantity"] == "5600000002"
+    assert [row["quantity"] for row in report["rows"]] == ["2800000001", "2800000001", "0"]
+
+
+@pytest.mark.parametrize(
+    ("given", "parsed"), [("5600000002", 5_600_000_002), (" -7 ", -7), (42, 42)]
+)
+def test_a_big_int_reads_digits_exactly(given: object, parsed: int) -> None:
+    assert parse_big_int(given) == parsed
+
+
+@pytest.mark.parametrize("given", ["1e9", "12.5", "", "٣", str(2**63), "0x10"])
+def test_a_big_int_refuses_anything_but_digits_within_bigint(given: str) -> None:
+    with pytest.raises(BadUserInput):
+        parse_big_int(given)
