@@ -46,6 +46,9 @@ ORDERS = 600
 OPEN = (OrderStatus.PLACED, OrderStatus.CONFIRMED, OrderStatus.PAID)
 T = metadata.tables
 
+# Each test seeds a book of its own: the whole suite runs them, make test-fast does not.
+pytestmark = pytest.mark.slow
+
 
 async def _rows(db: Database, table: str, *order_by: str) -> list[Any]:
     async with db.session() as session:

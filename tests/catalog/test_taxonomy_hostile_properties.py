@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -94,6 +95,7 @@ requests = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(
     max_examples=120,
     deadline=None,

@@ -65,6 +65,7 @@ def _variant_errors(body: dict[str, Any]) -> Any:
     return body["placeOrder"]["userErrors"]
 
 
+@pytest.mark.slow
 async def test_an_order_line_of_a_variant_beyond_the_table_is_refused_as_unknown(
     db: Database, settings: Settings
 ) -> None:
