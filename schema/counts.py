@@ -4,6 +4,7 @@ so that JavaScript clients, whose numbers are exact only to 2^53, read it exactl
 
 from __future__ import annotations
 
+import re
 from typing import NewType
 
 import strawberry
@@ -12,6 +13,7 @@ from core.errors import BadUserInput
 
 # PostgreSQL's bigint, the widest whole number TradeQL stores or sums into.
 LIMIT = 2**63 - 1
+_DIGITS = re.compile(r"-?[0-9]+")
 
 
 def _serialize(value: int) -> str:
@@ -20,7 +22,7 @@ def _serialize(value: int) -> str:
 
 def parse_big_int(value: object) -> int:
     text = str(value).strip()
-    if not text.lstrip("-").isdigit() or not text.isascii():
+    if _DIGITS.fullmatch(text) is None:
         raise BadUserInput('must be a whole number written in digits, such as "2500000000"')
     number = int(text)
     if abs(number) > LIMIT:

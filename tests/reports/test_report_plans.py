@@ -65,7 +65,12 @@ async def test_the_funnel_reads_a_range_of_its_index(
 ) -> None:
     start, end = day_range(TODAY - timedelta(days=90), TODAY, settings.reporting_zone)
     statement = funnel.postgresql_statement(by, funnel.submitted_between(start, end))
-    assert "ix_inquiries_created_at_funnel" in await _indexes(engine, statement)
+    # Which of the two indexes leading with created_at wins depends on the visibility map:
+    # on a vacuumed table (a real book, bench.reports) the covering one, read without the
+    # heap; on a test database other tests have just written to, the narrower one. Either
+    # reads only the period's range.
+    created_at_indexes = {"ix_inquiries_created_at_funnel", "ix_inquiries_created_at_id"}
+    assert await _indexes(engine, statement) & created_at_indexes
 
 
 async def test_todays_aging_reads_the_receivables_still_owed_only(

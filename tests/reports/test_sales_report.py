@@ -328,7 +328,7 @@ def test_a_big_int_reads_digits_exactly(given: object, parsed: int) -> None:
     assert parse_big_int(given) == parsed
 
 
-@pytest.mark.parametrize("given", ["1e9", "12.5", "", "٣", str(2**63), "0x10"])
+@pytest.mark.parametrize("given", ["1e9", "12.5", "", "-", "--5", "٣", str(2**63), "0x10"])
 def test_a_big_int_refuses_anything_but_digits_within_bigint(given: str) -> None:
     with pytest.raises(BadUserInput):
         parse_big_int(given)
