@@ -9,7 +9,6 @@ The notice is days away, so the tests bring its moment near by moving the schedu
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -37,6 +36,7 @@ from tests.inquiries.support import (
     quote_input,
 )
 from tests.jobs.worker_support import running_worker
+from tests.outbox_support import events_of, until
 
 POLL_SECONDS = 0.25
 LEAD_SECONDS = 1.5
@@ -65,16 +65,6 @@ def _pk(quote_id: str) -> int:
     return decode_typed_id(quote_id, "Quote", argument="quoteId")
 
 
-async def _events(database: Database, event_type: str) -> list[OutboxEvent]:
-    async with database.session() as session:
-        statement = (
-            select(OutboxEvent)
-            .where(col(OutboxEvent.event_type) == event_type)
-            .order_by(col(OutboxEvent.id))
-        )
-        return list(await session.scalars(statement))
-
-
 async def _bring_due(database: Database, quote_id: str, moment: datetime) -> None:
     """The clock reaches the notice's moment: its schedule is due at `moment` instead."""
     async with database.transaction() as session:
@@ -84,14 +74,6 @@ async def _bring_due(database: Database, quote_id: str, moment: datetime) -> Non
             .values(available_at=moment)
         )
         assert moved.rowcount == 1  # type: ignore[attr-defined]
-
-
-async def _until(check: Callable[[], Awaitable[bool]]) -> None:
-    async with asyncio.timeout(BOUND_SECONDS):
-        while True:
-            if await check():
-                return
-            await asyncio.sleep(0.05)
 
 
 async def _subscribed_endpoint(database: Database, settings: Settings) -> None:
@@ -133,7 +115,7 @@ async def test_a_sent_quote_is_announced_once_at_its_moment_and_reaches_partners
         quote_id = await _send(api, desk, inquiry_id, validUntil=valid_until.isoformat())
 
     # Scheduled for 3 days before the end of its last valid day, UTC.
-    [scheduled] = await _events(committed_db, "quote.expiry_due")
+    [scheduled] = await events_of(committed_db, "quote.expiry_due")
     runs_out = datetime.combine(valid_until + timedelta(days=1), time(), tzinfo=UTC)
     assert scheduled.available_at == runs_out - timedelta(days=3)
     assert scheduled.payload == {"quote_id": _pk(quote_id)}
@@ -142,25 +124,25 @@ async def test_a_sent_quote_is_announced_once_at_its_moment_and_reaches_partners
         # The worker handles what is due now (quote.sent) and leaves the notice alone.
         async def sent_handled() -> bool:
             return all(
-                e.state == EventState.DONE for e in await _events(committed_db, "quote.sent")
+                e.state == EventState.DONE for e in await events_of(committed_db, "quote.sent")
             )
 
-        await _until(sent_handled)
+        await until(sent_handled, BOUND_SECONDS)
         moment = datetime.now(UTC) + timedelta(seconds=LEAD_SECONDS)
         await _bring_due(committed_db, quote_id, moment)
         while datetime.now(UTC) < moment - timedelta(seconds=POLL_SECONDS):
-            assert await _events(committed_db, "quote.expiring") == []
+            assert await events_of(committed_db, "quote.expiring") == []
             await asyncio.sleep(0.05)
 
         async def announced_and_fanned_out() -> bool:
-            announced = await _events(committed_db, "quote.expiring")
+            announced = await events_of(committed_db, "quote.expiring")
             ids = [event.id for event in announced if event.id is not None]
             return bool(ids) and await _deliveries_of(committed_db, ids) > 0
 
-        await _until(announced_and_fanned_out)
+        await until(announced_and_fanned_out, BOUND_SECONDS)
         await asyncio.sleep(4 * POLL_SECONDS)
 
-    [announced] = await _events(committed_db, "quote.expiring")
+    [announced] = await events_of(committed_db, "quote.expiring")
     assert announced.created_at is not None
     assert announced.created_at >= moment
     assert announced.payload == {
@@ -174,7 +156,7 @@ async def test_a_sent_quote_is_announced_once_at_its_moment_and_reaches_partners
     }
     assert announced.id is not None
     assert await _deliveries_of(committed_db, [announced.id]) == 1
-    [done] = await _events(committed_db, "quote.expiry_due")
+    [done] = await events_of(committed_db, "quote.expiry_due")
     assert (done.state, done.attempts) == (EventState.DONE, 1)
 
 
@@ -203,12 +185,12 @@ async def test_a_superseded_or_accepted_quote_is_never_announced(
     async with running_worker(settings, committed_db):
 
         async def schedules_done() -> bool:
-            due = await _events(committed_db, "quote.expiry_due")
+            due = await events_of(committed_db, "quote.expiry_due")
             return len(due) == 2 and all(event.state == EventState.DONE for event in due)
 
-        await _until(schedules_done)
+        await until(schedules_done, BOUND_SECONDS)
 
-    assert await _events(committed_db, "quote.expiring") == []
+    assert await events_of(committed_db, "quote.expiring") == []
     async with committed_db.session() as session:
         assert await session.scalar(select(func.count()).select_from(WebhookDelivery)) == 0
 
@@ -225,8 +207,8 @@ async def test_a_quote_with_less_notice_left_or_notices_turned_off_schedules_non
         await _send(api, desk, inquiry_id, validUntil=(TODAY + timedelta(days=1)).isoformat())
     async with graphql_client(turned_off, committed_db) as api:
         await _send(api, desk, inquiry_id)
-    assert len(await _events(committed_db, "quote.sent")) == 2
-    assert await _events(committed_db, "quote.expiry_due") == []
+    assert len(await events_of(committed_db, "quote.sent")) == 2
+    assert await events_of(committed_db, "quote.expiry_due") == []
 
 
 async def test_a_quote_that_was_not_sent_schedules_nothing(
@@ -241,4 +223,4 @@ async def test_a_quote_that_was_not_sent_schedules_nothing(
             await api.as_(desk.sales_token).data(QUOTE, {"id": inquiry_id, "input": given, "v": 99})
         )["quoteInquiry"]
     assert [error["code"] for error in refused["userErrors"]] == ["CONFLICT"]
-    assert await _events(committed_db, "quote.expiry_due") == []
+    assert await events_of(committed_db, "quote.expiry_due") == []

@@ -9,7 +9,6 @@ scheduled event's `available_at`, as the clock would.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -27,6 +26,7 @@ from models.webhooks import WebhookDelivery
 from tests.graphql_client import GraphQLClient, graphql_client
 from tests.jobs.worker_support import running_worker
 from tests.orders.builders import CANCEL, Shop, make_shop, place_one
+from tests.outbox_support import events_of, until
 
 CONFIRM = "mutation($id: ID!) { confirmOrder(id: $id) { userErrors { code } } }"
 PAY = """mutation($id: ID!, $amount: Decimal!, $ref: String!, $at: DateTime!) {
@@ -49,24 +49,6 @@ def ledger_settings(committed_url: str) -> Settings:
         worker_poll_seconds=POLL_SECONDS,
         stock_event_window_seconds=1,
     )
-
-
-async def _until(check: Callable[[], Awaitable[bool]]) -> None:
-    async with asyncio.timeout(BOUND_SECONDS):
-        while True:
-            if await check():
-                return
-            await asyncio.sleep(0.05)
-
-
-async def _events(database: Database, event_type: str) -> list[OutboxEvent]:
-    async with database.session() as session:
-        statement = (
-            select(OutboxEvent)
-            .where(col(OutboxEvent.event_type) == event_type)
-            .order_by(col(OutboxEvent.id))
-        )
-        return list(await session.scalars(statement))
 
 
 async def _confirmed(http: GraphQLClient, shop: Shop, key: str) -> str:
@@ -95,10 +77,10 @@ async def _scheduled(database: Database, count: int) -> list[OutboxEvent]:
     """Once the ledger has scheduled `count` notices, them."""
 
     async def all_there() -> bool:
-        return len(await _events(database, "invoice.overdue_due")) == count
+        return len(await events_of(database, "invoice.overdue_due")) == count
 
-    await _until(all_there)
-    return await _events(database, "invoice.overdue_due")
+    await until(all_there, BOUND_SECONDS)
+    return await events_of(database, "invoice.overdue_due")
 
 
 async def _bring_due(database: Database, receivable: Receivable, moment: datetime) -> None:
@@ -160,17 +142,17 @@ async def test_an_unpaid_invoice_is_announced_overdue_once_the_day_after_it_fell
         moment = datetime.now(UTC) + timedelta(seconds=LEAD_SECONDS)
         await _bring_due(committed_db, receivable, moment)
         while datetime.now(UTC) < moment - timedelta(seconds=POLL_SECONDS):
-            assert await _events(committed_db, "invoice.overdue") == []
+            assert await events_of(committed_db, "invoice.overdue") == []
             await asyncio.sleep(0.05)
 
         async def fanned_out() -> bool:
-            announced = await _events(committed_db, "invoice.overdue")
+            announced = await events_of(committed_db, "invoice.overdue")
             return bool(announced) and announced[0].id in await _deliveries(committed_db)
 
-        await _until(fanned_out)
+        await until(fanned_out, BOUND_SECONDS)
         await asyncio.sleep(4 * POLL_SECONDS)
 
-    [announced] = await _events(committed_db, "invoice.overdue")
+    [announced] = await events_of(committed_db, "invoice.overdue")
     assert announced.created_at is not None
     assert announced.created_at >= moment
     assert announced.payload == {
@@ -184,7 +166,7 @@ async def test_an_unpaid_invoice_is_announced_overdue_once_the_day_after_it_fell
     }
     assert announced.id is not None
     assert (await _deliveries(committed_db)).count(announced.id) == 1
-    [done] = await _events(committed_db, "invoice.overdue_due")
+    [done] = await events_of(committed_db, "invoice.overdue_due")
     assert (done.state, done.attempts) == (EventState.DONE, 1)
 
 
@@ -217,7 +199,7 @@ async def test_a_settled_reversed_or_rescheduled_invoice_is_never_announced(
             ]
             return balances == [Decimal(0), Decimal(0)]
 
-        await _until(posted)
+        await until(posted, BOUND_SECONDS)
         receivables = [await _receivable(committed_db, o) for o in (settled, cancelled, moved)]
         # The third invoice is given another due date since it was scheduled.
         async with committed_db.transaction() as session:
@@ -231,12 +213,12 @@ async def test_a_settled_reversed_or_rescheduled_invoice_is_never_announced(
             await _bring_due(committed_db, receivable, now)
 
         async def schedules_done() -> bool:
-            due = await _events(committed_db, "invoice.overdue_due")
+            due = await events_of(committed_db, "invoice.overdue_due")
             return all(event.state == EventState.DONE for event in due)
 
-        await _until(schedules_done)
+        await until(schedules_done, BOUND_SECONDS)
 
-    assert await _events(committed_db, "invoice.overdue") == []
+    assert await events_of(committed_db, "invoice.overdue") == []
     async with committed_db.session() as session:
         overdue_deliveries = await session.scalar(
             select(func.count())
