@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 import strawberry
 
@@ -55,3 +55,10 @@ def connection_parts(
         end_cursor=page.cursors[-1] if page.cursors else None,
     )
     return edges, nodes, info
+
+
+# The arguments of every connection field, declared once; each field gives its own default.
+PageSize = Annotated[int, strawberry.argument(description="Page size, from 1 to 100.")]
+PageAfter = Annotated[
+    str | None, strawberry.argument(description="Cursor after which the page starts.")
+]

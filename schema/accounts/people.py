@@ -25,7 +25,7 @@ from schema.accounts.gates import signed_in_field
 from schema.accounts.payloads import USER_ERRORS, UserAccountPayload
 from schema.accounts.types import Session, UserAccount, UserRole
 from schema.info import Info
-from schema.node import PageInfo, connection_parts
+from schema.node import PageAfter, PageInfo, PageSize, connection_parts
 from schema.permissions import permission_field
 from schema.user_errors import UserError, user_errors
 
@@ -113,8 +113,6 @@ def _session_id(row: UserSession) -> str:
     return encode_global_id("Session", row.id)
 
 
-FIRST = strawberry.argument(description="Page size, from 1 to 100.")
-AFTER = strawberry.argument(description="Cursor after which the page starts.")
 SESSION_ID = strawberry.argument(description="Global id of the session (`Session.id`).")
 
 
@@ -135,8 +133,8 @@ class PeopleQuery:
     async def users(
         self,
         info: Info,
-        first: Annotated[int, FIRST] = 20,
-        after: Annotated[str | None, AFTER] = None,
+        first: PageSize = 20,
+        after: PageAfter = None,
         search: Annotated[
             str | None,
             strawberry.argument(

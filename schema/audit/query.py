@@ -14,7 +14,7 @@ from core.global_id import decode_typed_id, encode_global_id
 from models.audit import AuditEntry as AuditRow
 from resolvers.pagination import Page
 from schema.info import Info
-from schema.node import PageInfo, connection_parts
+from schema.node import PageAfter, PageInfo, PageSize, connection_parts
 from schema.permissions import permission_field
 
 
@@ -154,10 +154,8 @@ class AuditQuery:
             AuditLogFilter | None,
             strawberry.argument(description="Only entries meeting these conditions."),
         ] = None,
-        first: Annotated[int, strawberry.argument(description="Page size, from 1 to 100.")] = 20,
-        after: Annotated[
-            str | None, strawberry.argument(description="Cursor after which the page starts.")
-        ] = None,
+        first: PageSize = 20,
+        after: PageAfter = None,
     ) -> AuditEntryConnection | None:
         page = await audit_log.list_audit_entries(
             info.context,

@@ -21,7 +21,7 @@ from schema.decimal_input import DecimalBounds
 from schema.info import Info
 from schema.inquiries.inquiry import Inquiry
 from schema.inquiries.quote import Quote
-from schema.node import Node
+from schema.node import Node, PageSize
 from schema.orders.types import Order
 from schema.shipments.types import Shipment
 
@@ -67,7 +67,7 @@ class CatalogQuery:
     async def products(
         self,
         info: Info,
-        first: Annotated[int, strawberry.argument(description="Page size, from 1 to 100.")] = 20,
+        first: PageSize = 20,
         after: Annotated[
             str | None,
             strawberry.argument(

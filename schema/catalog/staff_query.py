@@ -16,10 +16,8 @@ from schema.catalog.staff_filters import CatalogProductFilter, CatalogProductSor
 from schema.catalog.staff_product import CatalogProduct, CatalogProductConnection
 from schema.catalog.stock_movement import StockMovementConnection
 from schema.info import Info
+from schema.node import PageAfter, PageSize
 from schema.permissions import permission_field
-
-FIRST = strawberry.argument(description="Page size, from 1 to 100.")
-AFTER = strawberry.argument(description="Cursor after which the page starts.")
 
 
 @strawberry.type
@@ -34,8 +32,8 @@ class StaffCatalogQuery:
     async def catalog_products(
         self,
         info: Info,
-        first: Annotated[int, FIRST] = 20,
-        after: Annotated[str | None, AFTER] = None,
+        first: PageSize = 20,
+        after: PageAfter = None,
         search: Annotated[
             str | None,
             strawberry.argument(
@@ -88,8 +86,8 @@ class StaffCatalogQuery:
         variant_id: Annotated[
             strawberry.ID, strawberry.argument(description="The variant's global id.")
         ],
-        first: Annotated[int, FIRST] = 20,
-        after: Annotated[str | None, AFTER] = None,
+        first: PageSize = 20,
+        after: PageAfter = None,
     ) -> StockMovementConnection | None:
         page = await staff_catalog.variant_stock_movements(
             info.context, variant_id=variant_id, first=first, after=after

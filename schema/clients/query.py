@@ -14,6 +14,7 @@ from schema.clients.filters import ClientCompanyFilter, ClientCompanySort
 from schema.clients.types import ClientCompany, ClientCompanyConnection
 from schema.decimal_input import DecimalBounds
 from schema.info import Info
+from schema.node import PageAfter, PageSize
 from schema.permissions import permission_field
 
 
@@ -31,10 +32,8 @@ class ClientQuery:
     async def client_companies(
         self,
         info: Info,
-        first: Annotated[int, strawberry.argument(description="Page size, from 1 to 100.")] = 20,
-        after: Annotated[
-            str | None, strawberry.argument(description="Cursor after which the page starts.")
-        ] = None,
+        first: PageSize = 20,
+        after: PageAfter = None,
         search: Annotated[
             str | None,
             strawberry.argument(

@@ -17,6 +17,7 @@ from schema.info import Info
 from schema.inquiries.enums import InquiryStatus
 from schema.inquiries.inquiry import Inquiry, InquiryConnection
 from schema.inquiries.quote import Quote
+from schema.node import PageAfter, PageSize
 
 
 @strawberry.type
@@ -32,10 +33,8 @@ class InquiryQuery:
     async def inquiries(
         self,
         info: Info,
-        first: Annotated[int, strawberry.argument(description="Page size, from 1 to 100.")] = 20,
-        after: Annotated[
-            str | None, strawberry.argument(description="Cursor after which the page starts.")
-        ] = None,
+        first: PageSize = 20,
+        after: PageAfter = None,
         status: Annotated[
             InquiryStatus | None,
             strawberry.argument(description="Only inquiries in this status; all if null."),

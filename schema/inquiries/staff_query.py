@@ -18,6 +18,7 @@ from models.inquiries import InquiryStatus as InquiryStatusModel
 from schema.info import Info
 from schema.inquiries.enums import InquiryStatus
 from schema.inquiries.inquiry import InquiryConnection
+from schema.node import PageAfter, PageSize
 from schema.permissions import permission_field
 
 Sort = staff_inquiries.StaffInquirySort
@@ -122,11 +123,8 @@ class StaffInquiryQuery:
     async def staff_inquiries(
         self,
         info: Info,
-        first: Annotated[int, strawberry.argument(description="Page size, from 1 to 100.")] = 20,
-        after: Annotated[
-            str | None,
-            strawberry.argument(description="Cursor after which the page starts."),
-        ] = None,
+        first: PageSize = 20,
+        after: PageAfter = None,
         filter: Annotated[
             StaffInquiryFilter | None,
             strawberry.argument(description="Only inquiries meeting these conditions."),

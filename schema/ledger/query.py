@@ -11,6 +11,7 @@ from admin_queries import ledger as receivable_listing
 from auth.policy import Permission
 from schema.info import Info
 from schema.ledger.types import ReceivableConnection
+from schema.node import PageAfter, PageSize
 from schema.permissions import permission_field
 
 
@@ -55,10 +56,8 @@ class LedgerQuery:
     async def receivables(
         self,
         info: Info,
-        first: Annotated[int, strawberry.argument(description="Page size, from 1 to 100.")] = 20,
-        after: Annotated[
-            str | None, strawberry.argument(description="Cursor after which the page starts.")
-        ] = None,
+        first: PageSize = 20,
+        after: PageAfter = None,
         filter: Annotated[
             ReceivableFilter | None,
             strawberry.argument(description="Only receivables meeting these conditions."),

@@ -15,6 +15,7 @@ import strawberry
 from admin_queries import orders as payment_listing
 from auth.policy import Permission
 from schema.info import Info
+from schema.node import PageAfter, PageSize
 from schema.orders.types import PaymentConnection
 from schema.permissions import permission_field
 
@@ -81,10 +82,8 @@ class PaymentQuery:
     async def payments(
         self,
         info: Info,
-        first: Annotated[int, strawberry.argument(description="Page size, from 1 to 100.")] = 20,
-        after: Annotated[
-            str | None, strawberry.argument(description="Cursor after which the page starts.")
-        ] = None,
+        first: PageSize = 20,
+        after: PageAfter = None,
         filter: Annotated[
             PaymentFilter | None,
             strawberry.argument(description="Only payments meeting these conditions."),

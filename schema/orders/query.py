@@ -10,6 +10,7 @@ from core.global_id import decode_typed_id
 from models import orders as rows
 from resolvers.orders import reads as orders
 from schema.info import Info
+from schema.node import PageAfter, PageSize
 from schema.orders.types import Order, OrderConnection, OrderStatus
 
 
@@ -26,10 +27,8 @@ class OrderQuery:
     async def orders(
         self,
         info: Info,
-        first: Annotated[int, strawberry.argument(description="Page size, from 1 to 100.")] = 20,
-        after: Annotated[
-            str | None, strawberry.argument(description="Cursor after which the page starts.")
-        ] = None,
+        first: PageSize = 20,
+        after: PageAfter = None,
         status: Annotated[
             OrderStatus | None, strawberry.argument(description="Only orders in this status.")
         ] = None,

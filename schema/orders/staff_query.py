@@ -18,6 +18,7 @@ from auth.policy import Permission
 from models import orders as rows
 from schema.decimal_input import DecimalBounds, lands_in
 from schema.info import Info
+from schema.node import PageAfter, PageSize
 from schema.orders.types import OrderConnection, OrderStatus, PaymentStatus
 from schema.permissions import permission_field
 
@@ -116,11 +117,8 @@ class StaffOrderQuery:
     async def staff_orders(
         self,
         info: Info,
-        first: Annotated[int, strawberry.argument(description="Page size, from 1 to 100.")] = 20,
-        after: Annotated[
-            str | None,
-            strawberry.argument(description="Cursor after which the page starts."),
-        ] = None,
+        first: PageSize = 20,
+        after: PageAfter = None,
         search: Annotated[
             str | None,
             strawberry.argument(

@@ -12,7 +12,7 @@ from auth.policy import Permission
 from resolvers.pagination import Page
 from schema.catalog.variant import Variant
 from schema.info import Info
-from schema.node import PageInfo, connection_parts
+from schema.node import PageAfter, PageInfo, PageSize, connection_parts
 from schema.permissions import permission_field
 
 
@@ -83,10 +83,8 @@ class CoverageQuery:
     async def stock_coverage(
         self,
         info: Info,
-        first: Annotated[int, strawberry.argument(description="Page size, from 1 to 100.")] = 50,
-        after: Annotated[
-            str | None, strawberry.argument(description="Cursor after which the page starts.")
-        ] = None,
+        first: PageSize = 50,
+        after: PageAfter = None,
         short_only: Annotated[
             bool, strawberry.argument(description="Only variants short of their demand.")
         ] = False,

@@ -13,6 +13,7 @@ import strawberry
 from admin_queries import shipments as staff_shipments
 from auth.policy import Permission
 from schema.info import Info
+from schema.node import PageAfter, PageSize
 from schema.permissions import permission_field
 from schema.shipments.staff_list import ShipmentConnection, ShipmentFilter, ShipmentSort
 
@@ -31,10 +32,8 @@ class StaffShipmentQuery:
     async def shipments(
         self,
         info: Info,
-        first: Annotated[int, strawberry.argument(description="Page size, from 1 to 100.")] = 20,
-        after: Annotated[
-            str | None, strawberry.argument(description="Cursor after which the page starts.")
-        ] = None,
+        first: PageSize = 20,
+        after: PageAfter = None,
         filter: Annotated[
             ShipmentFilter | None,
             strawberry.argument(description="Only shipments meeting these conditions."),
