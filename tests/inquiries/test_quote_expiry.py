@@ -13,14 +13,12 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import update
 from sqlmodel import col, func, select
 
-from core import webhook_endpoints
 from core.db import Database
 from core.global_id import decode_typed_id, encode_global_id
 from core.settings import Settings
-from models.outbox import EventState, OutboxEvent
+from models.outbox import EventState
 from models.webhooks import WebhookDelivery
 from tests.graphql_client import GraphQLClient, graphql_client
 from tests.inquiries.support import (
@@ -36,7 +34,7 @@ from tests.inquiries.support import (
     quote_input,
 )
 from tests.jobs.worker_support import running_worker
-from tests.outbox_support import events_of, until
+from tests.outbox_support import bring_due, events_of, subscribe, until
 
 POLL_SECONDS = 0.25
 LEAD_SECONDS = 1.5
@@ -67,23 +65,7 @@ def _pk(quote_id: str) -> int:
 
 async def _bring_due(database: Database, quote_id: str, moment: datetime) -> None:
     """The clock reaches the notice's moment: its schedule is due at `moment` instead."""
-    async with database.transaction() as session:
-        moved = await session.execute(
-            update(OutboxEvent)
-            .where(col(OutboxEvent.idempotency_key) == f"quote.expiry_due:{_pk(quote_id)}")
-            .values(available_at=moment)
-        )
-        assert moved.rowcount == 1  # type: ignore[attr-defined]
-
-
-async def _subscribed_endpoint(database: Database, settings: Settings) -> None:
-    async with database.transaction() as session:
-        await webhook_endpoints.add_endpoint(
-            session,
-            settings=settings,
-            url="http://127.0.0.1:9/hooks",
-            event_types=["quote.expiring"],
-        )
+    await bring_due(database, f"quote.expiry_due:{_pk(quote_id)}", moment)
 
 
 async def _deliveries_of(database: Database, event_ids: list[int]) -> int:
@@ -108,7 +90,7 @@ async def test_a_sent_quote_is_announced_once_at_its_moment_and_reaches_partners
     settings = worker_settings
     async with committed_db.transaction() as session:
         desk = await make_desk(session, settings)
-    await _subscribed_endpoint(committed_db, settings)
+    await subscribe(committed_db, settings, "quote.expiring")
     valid_until = TODAY + timedelta(days=30)
     async with graphql_client(settings, committed_db) as api:
         inquiry_id = await _inquiry(api, desk)
@@ -167,7 +149,7 @@ async def test_a_superseded_or_accepted_quote_is_never_announced(
     settings = worker_settings
     async with committed_db.transaction() as session:
         desk = await make_desk(session, settings)
-    await _subscribed_endpoint(committed_db, settings)
+    await subscribe(committed_db, settings, "quote.expiring")
     async with graphql_client(settings, committed_db) as api:
         inquiry_id = await _inquiry(api, desk)
         superseded = await _send(api, desk, inquiry_id)

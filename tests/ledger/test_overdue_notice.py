@@ -16,7 +16,6 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import col, func, select
 
-from core import webhook_endpoints
 from core.db import Database
 from core.global_id import decode_typed_id, encode_global_id
 from core.settings import Settings
@@ -26,7 +25,7 @@ from models.webhooks import WebhookDelivery
 from tests.graphql_client import GraphQLClient, graphql_client
 from tests.jobs.worker_support import running_worker
 from tests.orders.builders import CANCEL, Shop, make_shop, place_one
-from tests.outbox_support import events_of, until
+from tests.outbox_support import bring_due, events_of, subscribe, until
 
 CONFIRM = "mutation($id: ID!) { confirmOrder(id: $id) { userErrors { code } } }"
 PAY = """mutation($id: ID!, $amount: Decimal!, $ref: String!, $at: DateTime!) {
@@ -87,23 +86,7 @@ async def _bring_due(database: Database, receivable: Receivable, moment: datetim
     """The clock reaches the notice's moment: its schedule is due at `moment` instead."""
     assert receivable.due_date is not None
     key = f"invoice.overdue_due:{receivable.id}:{receivable.due_date.isoformat()}"
-    async with database.transaction() as session:
-        moved = await session.execute(
-            update(OutboxEvent)
-            .where(col(OutboxEvent.idempotency_key) == key)
-            .values(available_at=moment)
-        )
-        assert moved.rowcount == 1  # type: ignore[attr-defined]
-
-
-async def _subscribed_endpoint(database: Database, settings: Settings) -> None:
-    async with database.transaction() as session:
-        await webhook_endpoints.add_endpoint(
-            session,
-            settings=settings,
-            url="http://127.0.0.1:9/hooks",
-            event_types=["invoice.overdue"],
-        )
+    await bring_due(database, key, moment)
 
 
 async def _deliveries(database: Database) -> list[int]:
@@ -122,7 +105,7 @@ async def test_an_unpaid_invoice_is_announced_overdue_once_the_day_after_it_fell
     settings = ledger_settings
     async with committed_db.transaction() as session:
         shop = await make_shop(session, settings)
-    await _subscribed_endpoint(committed_db, settings)
+    await subscribe(committed_db, settings, "invoice.overdue")
     async with (
         running_worker(settings, committed_db),
         graphql_client(settings, committed_db) as http,
@@ -177,7 +160,7 @@ async def test_a_settled_reversed_or_rescheduled_invoice_is_never_announced(
     settings = ledger_settings
     async with committed_db.transaction() as session:
         shop = await make_shop(session, settings)
-    await _subscribed_endpoint(committed_db, settings)
+    await subscribe(committed_db, settings, "invoice.overdue")
     async with (
         running_worker(settings, committed_db),
         graphql_client(settings, committed_db) as http,
