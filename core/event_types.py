@@ -39,6 +39,8 @@ INVOICE_OVERDUE_DUE = "invoice.overdue_due"
 INVOICE_OVERDUE = "invoice.overdue"
 SHIPMENT_CREATED = "shipment.created"
 SHIPMENT_TRACKING_UPDATED = "shipment.tracking_updated"
+SHIPMENT_DEPARTED = "shipment.departed"
+SHIPMENT_ETA_CHANGED = "shipment.eta_changed"
 PRODUCT_CREATED = "product.created"
 PRODUCT_UPDATED = "product.updated"
 PRODUCT_PUBLISHED = "product.published"
@@ -218,6 +220,46 @@ PUBLIC_EVENT_TYPES: Mapping[str, EventType] = {
                 "status": "departed",
                 "location": "Nhava Sheva, IN",
                 "occurred_at": "2026-12-02T06:30:00+00:00",
+            },
+        ),
+        EventType(
+            name=SHIPMENT_DEPARTED,
+            description=(
+                "A shipment left: its goods were taken off stock and the order is partly or "
+                "wholly shipped. Names the main leg's carrier, transport document (B/L), "
+                "container, ETD and ETA, and the quantity of each order line it carries."
+            ),
+            example={
+                "shipment_id": "U2hpcG1lbnQ6NQ==",
+                "order_id": "T3JkZXI6NDI=",
+                "number": "SO-000042",
+                "client_company_id": "Q2xpZW50Q29tcGFueTo3",
+                "reference": "MAEU-2611-0042",
+                "carrier": "Maersk",
+                "transport_document_number": "MAEU123456789",
+                "container_number": "MSKU1234565",
+                "vessel_or_flight": "Maersk Kendal",
+                "etd": "2026-12-02T06:30:00+00:00",
+                "eta": "2026-12-28T12:00:00+00:00",
+                "departed_at": "2026-12-02T06:30:00+00:00",
+                "order_status": "partly_shipped",
+                "lines": [{"sku": "TWL-OC-70X140-WHT", "quantity": 1200}],
+            },
+        ),
+        EventType(
+            name=SHIPMENT_ETA_CHANGED,
+            description=(
+                "A leg of a shipment was given a new ETA (a delay, or an earlier arrival); "
+                "`previous_eta` is what was announced before."
+            ),
+            example={
+                "shipment_id": "U2hpcG1lbnQ6NQ==",
+                "order_id": "T3JkZXI6NDI=",
+                "number": "SO-000042",
+                "client_company_id": "Q2xpZW50Q29tcGFueTo3",
+                "leg_sequence": 1,
+                "previous_eta": "2026-12-28T12:00:00+00:00",
+                "eta": "2027-01-03T08:00:00+00:00",
             },
         ),
         EventType(
