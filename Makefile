@@ -38,8 +38,11 @@ test: lint typecheck schema-check pytest
 # The loop while working: every check, and every test but the slow ones (load, fault,
 # multi-process and subprocess tests, the SQLite runs of tests on both databases, staff lists
 # paged at sizes 1 and 100: all marked `slow`, all run by `make test`).
+# Its tests run in FAST_WORKERS processes (pytest-xdist, a file per process at a time); they
+# share the run's connection budget (tests/connection_budget.py).
+FAST_WORKERS ?= 2
 test-fast: lint typecheck schema-check
-	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not slow" -n $(FAST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m bench.catalog_discovery

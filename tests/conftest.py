@@ -24,6 +24,7 @@ from core.settings import Settings
 from tests.databases import (
     REDIS_URL,
     RUN_ID,
+    WORKER,
     alembic_config,
     database_url,
     empty_database,
@@ -47,7 +48,7 @@ def pg_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def redis_prefix() -> str:
-    return f"tq:test:{RUN_ID}:"
+    return f"tq:test:{RUN_ID}{WORKER}:"
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,9 @@ CONNECTION_BUDGET connections at once, counting the servers and workers its test
   (database, state, age, query) and which test was running; the summary prints it, so a
   run that failed with "too many connections for role" says which test overspent.
 
+Under pytest-xdist (`make test-fast`) the processes share the run's id, so the controlling
+process alone creates the role, samples and reports, and the budget covers all of them.
+
 A pytest plugin, loaded by the root conftest.
 """
 
@@ -29,6 +32,7 @@ from tests.databases import (
     RUN_APPLICATION_NAME,
     RUN_ID,
     RUN_ROLE,
+    WORKER,
     admin_connection,
     create_run_role,
     drop_run_role,
@@ -111,22 +115,28 @@ class ConnectionSampler:
 
 
 _SAMPLER = pytest.StashKey[ConnectionSampler]()
+# The sampler of this process, if it samples: the hook naming the running test has no config.
+_sampling: list[ConnectionSampler] = []
 _PEAK = pytest.StashKey[int]()
 _AT_LIMIT = pytest.StashKey[list[str]]()
 
 
+# Before xdist's own session start, which starts the processes that log in as the role.
+@pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
+    if WORKER:
+        return  # the controlling process made the role and samples for every process
     asyncio.run(create_run_role(ROLE_CONNECTION_LIMIT))
     sampler = ConnectionSampler()
     sampler.start()
     session.config.stash[_SAMPLER] = sampler
+    _sampling.append(sampler)
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_protocol(item: pytest.Item) -> None:
-    sampler = item.config.stash.get(_SAMPLER, None)
-    if sampler is not None:
-        sampler.running = item.nodeid
+# Called where the sampler runs, also under xdist (from the processes' reports).
+def pytest_runtest_logstart(nodeid: str, location: tuple[str, int | None, str]) -> None:
+    if _sampling:
+        _sampling[0].running = nodeid
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -24,7 +24,13 @@ from alembic.config import Config
 ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = os.environ.get("TEST_PG_SERVER", "postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-RUN_ID = uuid.uuid4().hex[:10]
+# One id for the whole run: `make test-fast` runs its tests in several processes
+# (pytest-xdist), which inherit the id the first process chose, and so share its role, its
+# connection budget and the sampler that measures it.
+RUN_ID = os.environ.setdefault("TRADEQL_TEST_RUN_ID", uuid.uuid4().hex[:10])
+# Which of those processes this is ("gw0", "gw1"; "" without xdist): each has databases and
+# a Redis prefix of its own, since its tests commit and empty them independently.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 RUN_ROLE = f"tradeql_run_{RUN_ID}"
 # The superuser's connections of this run (to make and drop the role and the databases, and
 # the sampler's) say who they are, so they count against the run's budget too.
@@ -90,8 +96,9 @@ async def drop_run_role() -> None:
 
 
 def create_pg_database(purpose: str) -> str:
-    """Create an empty database of this run, named `tradeql_<purpose>_<RUN_ID>_<n>`; its name."""
-    name = f"tradeql_{purpose}_{RUN_ID}_{next(_ordinal)}"
+    """Create an empty database of this run and process, `tradeql_<purpose>_<RUN_ID>_<n>`
+    (`_<worker><n>` under xdist); its name."""
+    name = f"tradeql_{purpose}_{RUN_ID}_{WORKER}{next(_ordinal)}"
     asyncio.run(_admin(f'CREATE DATABASE "{name}" OWNER "{RUN_ROLE}"'))
     return name
 
