@@ -22,8 +22,9 @@ from core.kv import create_key_value_stores
 from core.settings import Settings, get_settings
 from resolvers.catalog.catalog_export import export_catalog
 from resolvers.catalog.catalog_file import FileError
+from resolvers.catalog.catalog_file_records import CatalogFile
 from resolvers.catalog.catalog_import import Actor, BatchOutcome, apply_in_batches, dry_run
-from resolvers.catalog.catalog_rows import CatalogFile, read_catalog_file
+from resolvers.catalog.catalog_rows import read_catalog_file
 
 UNREADABLE = 2
 

@@ -31,7 +31,7 @@ from models.catalog import (
 )
 from models.files import FilePurpose, StoredFile
 from resolvers.catalog.catalog_file import join_list, safe_cell
-from resolvers.catalog.catalog_rows import COLUMNS, OPTION, SPEC
+from resolvers.catalog.catalog_file_records import COLUMNS, OPTION, SPEC
 from resolvers.context import Context
 from resolvers.files.download_links import DownloadLink, make_download_link
 from resolvers.outcomes import audit

@@ -29,6 +29,17 @@ from core.kv import KeyValueStores
 from core.rate_limit import InMemoryRateLimiter
 from core.settings import Settings
 from resolvers.catalog.catalog_file import FileError
+from resolvers.catalog.catalog_file_records import (
+    AttributeRecord,
+    CatalogFile,
+    CategoryRecord,
+    LadderRecord,
+    ProductRecord,
+    ProductTypeRecord,
+    Record,
+    StatusRecord,
+    VariantRecord,
+)
 from resolvers.catalog.catalog_import_products import (
     ImportBatch,
     apply_ladder,
@@ -42,17 +53,6 @@ from resolvers.catalog.catalog_import_taxonomy import (
     apply_attribute,
     apply_category,
     apply_product_type,
-)
-from resolvers.catalog.catalog_rows import (
-    AttributeRecord,
-    CatalogFile,
-    CategoryRecord,
-    LadderRecord,
-    ProductRecord,
-    ProductTypeRecord,
-    Record,
-    StatusRecord,
-    VariantRecord,
 )
 from resolvers.context import Context
 

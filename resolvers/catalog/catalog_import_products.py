@@ -22,6 +22,14 @@ from models.catalog import (
     Variant,
 )
 from resolvers.catalog.catalog_file import FileError, split_list
+from resolvers.catalog.catalog_file_records import (
+    LadderRecord,
+    ProductRecord,
+    Record,
+    StatusRecord,
+    StockRecord,
+    VariantRecord,
+)
 from resolvers.catalog.catalog_import_results import (
     CREATED,
     SKIPPED,
@@ -32,14 +40,6 @@ from resolvers.catalog.catalog_import_results import (
     missing_row,
     moved,
     refused_row,
-)
-from resolvers.catalog.catalog_rows import (
-    LadderRecord,
-    ProductRecord,
-    Record,
-    StatusRecord,
-    StockRecord,
-    VariantRecord,
 )
 from resolvers.catalog.price_writes import set_price_tiers
 from resolvers.catalog.product_rules import ProductDetails, SpecValue

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.outcomes import Issue, UserErrorCode
 from resolvers.catalog.catalog_file import FileError
-from resolvers.catalog.catalog_rows import (
+from resolvers.catalog.catalog_file_records import (
     OPTION,
     SPEC,
     LadderRecord,

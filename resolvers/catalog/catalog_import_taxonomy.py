@@ -13,6 +13,11 @@ from models.catalog import (
     ProductType,
 )
 from resolvers.catalog.attribute_writes import add_attribute, update_attribute
+from resolvers.catalog.catalog_file_records import (
+    AttributeRecord,
+    CategoryRecord,
+    ProductTypeRecord,
+)
 from resolvers.catalog.catalog_import_results import (
     CREATED,
     UNCHANGED,
@@ -21,11 +26,6 @@ from resolvers.catalog.catalog_import_results import (
     missing_row,
     moved,
     refused_row,
-)
-from resolvers.catalog.catalog_rows import (
-    AttributeRecord,
-    CategoryRecord,
-    ProductTypeRecord,
 )
 from resolvers.catalog.categories_writes import (
     CategoryDetails,

@@ -10,7 +10,8 @@ from core.db import Database
 from core.settings import Settings
 from models.accounts import Role
 from models.audit import AuditEntry
-from resolvers.catalog.catalog_rows import ProductRecord, read_catalog_file
+from resolvers.catalog.catalog_file_records import ProductRecord
+from resolvers.catalog.catalog_rows import read_catalog_file
 from tests.builders import make_category, make_fabric_type, make_product
 from tests.callers import token_for
 from tests.graphql_client import graphql_client

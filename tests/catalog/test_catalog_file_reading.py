@@ -7,7 +7,8 @@ import zipfile
 
 from core.outcomes import UserErrorCode
 from resolvers.catalog.catalog_file import Limits
-from resolvers.catalog.catalog_rows import CategoryRecord, ProductTypeRecord, read_catalog_file
+from resolvers.catalog.catalog_file_records import CategoryRecord, ProductTypeRecord
+from resolvers.catalog.catalog_rows import read_catalog_file
 from tests.catalog.catalog_file_support import zipped
 
 
