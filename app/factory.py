@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from app.coalesced_bump import CoalescedBump
 from app.downloads import DownloadEndpoint
+from app.graphiql_assets import graphiql_asset
 from app.graphql_http import GraphQLEndpoint
 from app.middleware import RequestIdMiddleware
 from app.outages import AnswerEveryRequest
@@ -73,6 +74,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             Route("/downloads/{token}", DownloadEndpoint(settings, database)),
             Route("/healthz", live),
             Route("/readyz", ready),
+            # GraphiQL's own scripts and stylesheets, wherever GRAPHIQL serves its page.
+            *([Route("/graphiql/{name}", graphiql_asset)] if settings.graphiql else []),
         ],
         # Outermost first: every answer, AnswerEveryRequest's too, carries the request id.
         middleware=[Middleware(RequestIdMiddleware), Middleware(AnswerEveryRequest)],

@@ -1,9 +1,13 @@
-"""The GraphiQL page, with a Content-Security-Policy allowing exactly what it loads.
+"""The GraphiQL page, loading only files TradeQL serves, under a Content-Security-Policy.
 
-The policy is read off strawberry's page itself, so it follows the page when strawberry
-changes it: each external script and stylesheet by its exact URL (the page pins versions and
-carries subresource integrity), each inline script and style by its SHA-256, images and fonts
-only as `data:` URLs, requests only to this origin. No 'unsafe-inline', no 'unsafe-eval'.
+strawberry's page names its scripts and stylesheets on unpkg.com; each is replaced by the
+copy TradeQL keeps and serves (`app.graphiql_assets`), integrity attribute and all, so the page
+works offline and behind a firewall, and a page naming a file not kept fails at start rather
+than in a partner's browser. The policy allows scripts and stylesheets from this origin only
+(each file still checked by its integrity hash) and the page's inline script and style by
+their SHA-256; images and fonts only as `data:` URLs, requests only to this origin. No
+'unsafe-inline', no 'unsafe-eval'. ('self' rather than each file's URL: a source with a path
+needs the host, which a proxy in front of TradeQL may rewrite.)
 """
 
 from __future__ import annotations
@@ -16,6 +20,14 @@ from html.parser import HTMLParser
 
 from strawberry.http.ides import get_graphql_ide_html
 
+from app.graphiql_assets import local_path, manifest
+
+CDN = "https://unpkg.com/"
+
+
+class AssetNotKept(RuntimeError):
+    """strawberry's page names a file TradeQL does not keep: run `python -m app.graphiql_vendor`."""
+
 
 @dataclass(frozen=True)
 class GraphiQLPage:
@@ -25,12 +37,12 @@ class GraphiQLPage:
 
 @cache
 def graphiql_page() -> GraphiQLPage:
-    html = get_graphql_ide_html()
+    html = served_locally(get_graphql_ide_html())
     sources = PageSources.of(html)
     policy = {
         "default-src": ["'none'"],
-        "script-src": [*sources.script_urls, *map(_hash_source, sources.inline_scripts)],
-        "style-src": [*sources.style_urls, *map(_hash_source, sources.inline_styles)],
+        "script-src": ["'self'", *map(_hash_source, sources.inline_scripts)],
+        "style-src": ["'self'", *map(_hash_source, sources.inline_styles)],
         # The favicon, and the icons and fonts GraphiQL's stylesheet inlines.
         "img-src": ["data:"],
         "font-src": ["data:"],
@@ -41,6 +53,16 @@ def graphiql_page() -> GraphiQLPage:
     }
     text = "; ".join(f"{name} {' '.join(values)}" for name, values in policy.items())
     return GraphiQLPage(html=html, content_security_policy=text)
+
+
+def served_locally(html: str) -> str:
+    """The page with each CDN file replaced by the copy TradeQL serves."""
+    for url, asset in manifest().items():
+        html = html.replace(url, local_path(asset))
+    if CDN in html:
+        start = html.index(CDN)
+        raise AssetNotKept(f"the GraphiQL page loads {html[start : html.find(chr(34), start)]}")
+    return html
 
 
 class PageSources(HTMLParser):

@@ -85,10 +85,21 @@ async def test_the_graphiql_page_allows_exactly_what_it_loads(
     assert inline
     assert stylesheets
     assert styles
-    assert set(policy["script-src"]) == {*external, *map(_sha256, inline)}
-    assert set(policy["style-src"]) == {*stylesheets, *map(_sha256, styles)}
-    # Every external file is pinned by subresource integrity.
+    # Scripts and stylesheets from this origin only, inline ones by hash; and each file is
+    # served here, pinned by subresource integrity.
+    assert set(policy["script-src"]) == {"'self'", *map(_sha256, inline)}
+    assert set(policy["style-src"]) == {"'self'", *map(_sha256, styles)}
+    assert "unpkg.com" not in html
     assert html.count('integrity="sha384-') == len(external) + len(stylesheets)
+    async with graphql_client(configured, db) as client:
+        for path in external + stylesheets:
+            assert path.startswith("graphiql/")
+            served = await client.http.get(f"/{path}")
+            assert served.status_code == 200
+            integrity = re.search(rf'"{re.escape(path)}"\s+integrity="([^"]+)"', html)
+            assert integrity is not None
+            digest = hashlib.sha384(served.content).digest()
+            assert integrity.group(1) == f"sha384-{base64.b64encode(digest).decode()}"
     assert policy["default-src"] == ["'none'"]
     assert policy["frame-ancestors"] == ["'none'"]
     assert policy["connect-src"] == ["'self'"]

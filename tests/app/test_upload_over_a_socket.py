@@ -4,17 +4,14 @@ while the client is still sending: the server neither waits for nor reads the wh
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import pytest
-import uvicorn
-from starlette.applications import Starlette
 
 from core.db import Database
 from core.settings import Settings
 from tests.app.uploads_support import BOUNDARY, fields, part, upload_app
+from tests.uvicorn_server import serving
 
 LIMIT = 100_000
 CHUNK = 16_384
@@ -34,31 +31,6 @@ START = (
     )
     + part("0", b"", "big.csv")[:-2]
 )
-
-
-@asynccontextmanager
-async def serving(app: Starlette) -> AsyncIterator[int]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        lifespan="off",
-        log_level="error",
-        timeout_graceful_shutdown=1,
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        assert not task.done(), "uvicorn did not start"
-        await asyncio.sleep(0.01)
-    try:
-        yield port
-    finally:
-        server.should_exit = True
-        await task
 
 
 @pytest.fixture
