@@ -84,7 +84,8 @@ async def counts(db: Database) -> dict[str, int]:
     async with db.session() as session:
 
         async def count(model: Any, *where: Any) -> int:
-            return int(await session.scalar(select(func.count()).select_from(model).where(*where)))
+            found = await session.scalar(select(func.count()).select_from(model).where(*where))
+            return int(found or 0)
 
         return {
             "companies": await count(ClientCompany),
