@@ -9,10 +9,11 @@ from sqlmodel import col, func, select
 
 from app.worker_main import build_worker, job_context
 from core.db import Database
+from core.global_id import decode_typed_id
 from core.settings import Settings
 from models.accounts import Role
 from models.clients import ClientCompany
-from models.inquiries import Quote
+from models.inquiries import Quote, inquiry_reference
 from tests.accounts.builders import LOGIN
 from tests.accounts.mail_support import APP_URL, LINK
 from tests.callers import token_for
@@ -76,6 +77,7 @@ async def test_a_guest_inquiry_ends_as_the_new_client_s_order(
     async with graphql_client(lead_settings, committed_db) as api:
         # a guest asks, sales quotes
         inquiry_id = await guest_inquiry(api, desk)
+        reference = inquiry_reference(decode_typed_id(inquiry_id, "Inquiry", argument="id"))
         quote_id = await quoted(api, desk, inquiry_id, price="2.40")
 
         # sales converts the lead; finance grants the new client credit
@@ -87,8 +89,12 @@ async def test_a_guest_inquiry_ends_as_the_new_client_s_order(
         granted = await api.as_(finance).data(GRANT_CREDIT, {"id": company_id, "v": 1})
         assert granted["updateClientCredit"]["userErrors"] == []
 
-        # the guest receives the invitation by mail and accepts it
+        # the guest receives the acknowledgement of the inquiry, though the worker handled it
+        # after the conversion, and the invitation, and accepts it
         await _work_through_the_outbox(lead_settings, committed_db)
+        to_guest = [i for i, e in enumerate(box.envelopes) if e.rcpt_tos == [EMAIL]]
+        assert len(to_guest) == 2
+        assert any(reference in box.text(i) for i in to_guest)
         accepted = (await api.data(ACCEPT, {"token": _invitation_token(box)}))["acceptInvitation"]
         assert accepted == {"done": True, "userErrors": []}
 
