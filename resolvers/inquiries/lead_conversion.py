@@ -30,7 +30,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from auth import user_admin
-from auth.audit import changed_fields
 from core.event_types import LEAD_CONVERTED
 from core.global_id import encode_global_id
 from core.outbox import emit
@@ -41,6 +40,7 @@ from models.clients import ClientCompany, ClientContact
 from models.inquiries import Inquiry, Lead
 from resolvers.accounts.support import origin_of
 from resolvers.clients.rules import CompanyDetails, check_company_details
+from resolvers.clients.writes import insert_company
 from resolvers.context import Context
 from resolvers.idempotency import created_once, key_issues
 from resolvers.inquiries.workflow import visible_inquiry
@@ -174,20 +174,9 @@ async def _locked_lead_of(db: AsyncSession, inquiry_pk: int) -> Lead:
 async def _new_company(
     ctx: Context, db: AsyncSession, lead: Lead, overrides: dict[str, Any]
 ) -> ClientCompany:
+    """The company as the guest gave it (already checked at submission), corrected."""
     values = {"name": lead.company_name, "country": lead.country, **overrides}
-    company = ClientCompany(**values)
-    db.add(company)
-    await db.flush()
-    await db.refresh(company)
-    await audit(
-        ctx,
-        db,
-        action="client_company.create",
-        target_type="ClientCompany",
-        target_id=company.id,
-        changes=changed_fields({}, values),
-    )
-    return company
+    return await insert_company(ctx, db, values)
 
 
 async def _company(db: AsyncSession, pk: int) -> ClientCompany:
