@@ -3,8 +3,9 @@
 A guest who asked for a quote is a lead, not a client, so its quote cannot become an order
 (LEAD_NOT_A_CLIENT). Sales converts the lead from one of its inquiries, in one transaction:
 
-- the client company, named and placed as the lead said (the input may correct that);
-- a contact with the lead's name and email;
+- the client company, named and placed as the lead said (the input may correct that), and
+  a contact with the lead's name and email, through the same paths as creating them one by
+  one (`insert_company`, `insert_contact`: defaults and audit rows alike);
 - an invitation of a client user for the lead's email, through the one invitation path
   (`auth.user_admin.invite_user`: a mailed single-use link via `account.link_requested`);
 - every inquiry of the lead moves to the company (its quotes follow their inquiry), so a
@@ -12,7 +13,7 @@ A guest who asked for a quote is a lead, not a client, so its quote cannot becom
   reads it at the link the quote mail gave;
 - the lead remembers the company, so a later guest inquiry from the same address converts
   into that company (no second company, contact or invitation);
-- an audit row and a `lead.converted` event for partners.
+- an audit row of the conversion and a `lead.converted` event for partners.
 
 The lead row is locked first, so of two conversions racing for one lead the second waits,
 then sees the inquiry moved (INQUIRY_NOT_FROM_GUEST) or the company to move into. With an
@@ -39,6 +40,7 @@ from models.accounts import Role, User
 from models.clients import ClientCompany, ClientContact
 from models.inquiries import Inquiry, Lead
 from resolvers.accounts.support import origin_of
+from resolvers.clients.contacts import insert_contact
 from resolvers.clients.rules import CompanyDetails, check_company_details
 from resolvers.clients.writes import insert_company
 from resolvers.context import Context
@@ -114,7 +116,7 @@ async def _convert(
             )
         company = await _company(db, lead.converted_company_id)
     invited = await _invite_once(ctx, db, lead, company)
-    contact_added = await _add_contact_once(db, lead, company)
+    contact_added = await _add_contact_once(ctx, db, lead, company)
     moved = await _move_inquiries(db, lead, company)
     before = lead.converted_company_id
     assert company.id is not None
@@ -215,7 +217,9 @@ async def _invite_once(ctx: Context, db: AsyncSession, lead: Lead, company: Clie
     return True
 
 
-async def _add_contact_once(db: AsyncSession, lead: Lead, company: ClientCompany) -> bool:
+async def _add_contact_once(
+    ctx: Context, db: AsyncSession, lead: Lead, company: ClientCompany
+) -> bool:
     """The lead as a contact of the company, unless a contact has its email already."""
     known = await db.scalar(
         select(col(ClientContact.id)).where(
@@ -226,14 +230,8 @@ async def _add_contact_once(db: AsyncSession, lead: Lead, company: ClientCompany
     if known is not None:
         return False
     assert company.id is not None
-    db.add(
-        ClientContact(
-            company_id=company.id,
-            name=lead.contact_name or lead.company_name,
-            email=lead.email,
-        )
-    )
-    await db.flush()
+    values = {"name": lead.contact_name or lead.company_name, "email": lead.email}
+    await insert_contact(ctx, db, company.id, values)
     return True
 
 
