@@ -301,3 +301,26 @@ async def test_conversions_racing_for_one_lead_make_one_company(
     written = await counts(committed_db)
     assert (written["companies"], written["contacts"], written["invitations"]) == (3, 1, 1)
     assert (written["audit"], written["events"], written["guest inquiries"]) == (1, 1, 0)
+
+
+async def test_a_lead_converts_on_either_database(
+    any_db: Database, inquiry_settings: Settings
+) -> None:
+    async with any_db.transaction() as session:
+        desk = await make_desk(session, inquiry_settings)
+    async with graphql_client(inquiry_settings, any_db) as api:
+        inquiry_id = await guest_inquiry(api, desk)
+        quote_id = await quoted(api, desk, inquiry_id)
+        converted = await convert_lead(api, desk.sales_token, inquiry_id, key="either")
+        assert converted["userErrors"] == []
+        assert converted["inquiry"]["client"] == {"id": converted["company"]["id"]}
+        async with any_db.transaction() as session:
+            finance = await token_for(session, inquiry_settings, Role.FINANCE)
+        await api.as_(finance).data(GRANT_CREDIT, {"id": converted["company"]["id"], "v": 1})
+        order = (
+            await api.as_(desk.sales_token).data(
+                CONVERT, {"quote": quote_id, "key": "order", "address": ADDRESS}
+            )
+        )["convertQuoteToOrder"]
+    assert order["userErrors"] == []
+    assert order["quote"] == {"status": "CONVERTED"}
