@@ -162,10 +162,10 @@ async def _locked_lead_of(db: AsyncSession, inquiry_pk: int) -> Lead:
         statement = lock_for_no_key_update(select(Lead).where(col(Lead.id) == lead_id))
         lead: Lead = (await db.scalars(statement.execution_options(populate_existing=True))).one()
         # Read again under the lock: a conversion that held it first has moved the inquiry.
-        moved_meanwhile = await db.scalar(
+        lead_id_now = await db.scalar(
             select(col(Inquiry.lead_id)).where(col(Inquiry.id) == inquiry_pk)
         )
-        if moved_meanwhile is not None:
+        if lead_id_now is not None:
             return lead
     raise _refused(
         UserErrorCode.INQUIRY_NOT_FROM_GUEST,
