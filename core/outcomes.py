@@ -72,6 +72,7 @@ class UserErrorCode(StrEnum):
     QUOTE_WITHDRAWN = "QUOTE_WITHDRAWN"
     QUOTE_ALREADY_CONVERTED = "QUOTE_ALREADY_CONVERTED"
     LEAD_NOT_A_CLIENT = "LEAD_NOT_A_CLIENT"
+    INQUIRY_NOT_FROM_GUEST = "INQUIRY_NOT_FROM_GUEST"
     # Orders, payments and shipments.
     PRODUCT_NOT_ACTIVE = "PRODUCT_NOT_ACTIVE"
     NO_PRICE = "NO_PRICE"
@@ -199,7 +200,11 @@ MEANINGS: dict[UserErrorCode, str] = {
     UserErrorCode.QUOTE_WITHDRAWN: "Sales withdrew the quote.",
     UserErrorCode.QUOTE_ALREADY_CONVERTED: "The quote already became an order.",
     UserErrorCode.LEAD_NOT_A_CLIENT: (
-        "The inquiry came from a guest: create the client company first, then quote it again."
+        "The inquiry came from a guest: convert the lead to a client first "
+        "(convertLeadToClient); its quotes then convert as they are."
+    ),
+    UserErrorCode.INQUIRY_NOT_FROM_GUEST: (
+        "The inquiry already belongs to a client company: there is no lead to convert."
     ),
     UserErrorCode.PRODUCT_NOT_ACTIVE: "The product is not on sale.",
     UserErrorCode.NO_PRICE: "The variant has no price in the order's currency.",

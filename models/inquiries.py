@@ -82,10 +82,21 @@ class QuoteStatus(StrEnum):
 
 
 class Lead(SQLModel, table=True):
-    """A prospect who asked as a guest: known by email, not an account, cannot sign in."""
+    """A prospect who asked as a guest: known by email, not an account, cannot sign in.
+
+    Sales converts a lead into a client company (`convertLeadToClient`); the lead then
+    remembers which, so a later guest inquiry from the same address converts into that
+    company rather than a second one.
+    """
 
     __tablename__ = "leads"
-    __table_args__ = (CheckConstraint("length(country) = 2", name="country_length"),)
+    __table_args__ = (
+        CheckConstraint("length(country) = 2", name="country_length"),
+        CheckConstraint(
+            "(converted_company_id IS NULL) = (converted_at IS NULL)",
+            name="converted_with_moment",
+        ),
+    )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
     # Normalised like users' emails; one lead per address, updated on each inquiry.
@@ -93,6 +104,12 @@ class Lead(SQLModel, table=True):
     company_name: str = Field(sa_column=Column(String(200), nullable=False))
     contact_name: str = Field(default="", sa_column=Column(String(200), nullable=False, default=""))
     country: str = Field(sa_column=Column(String(2), nullable=False))
+    # The client company the lead became, and when it first did; null while only a lead.
+    converted_company_id: int | None = Field(
+        default=None,
+        sa_column=Column(BigId, foreign_key("client_companies.id"), nullable=True, index=True),
+    )
+    converted_at: datetime | None = Field(default=None, sa_column=Column(Moment(), nullable=True))
     created_at: datetime | None = Field(default=None, sa_column=created_at_column())
     updated_at: datetime | None = Field(default=None, sa_column=updated_at_column())
 

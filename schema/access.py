@@ -39,6 +39,8 @@ OPEN_OPERATIONS: dict[str, Access] = {
     "Query.category": Access.PUBLIC,
     "Query.productType": Access.PUBLIC,
     "Query.myCompany": Access.AUTHENTICATED,
+    # A client user's own company account; null for everyone else, staff included.
+    "Query.myAccount": Access.AUTHENTICATED,
     # Orders: row-scoped (a client's own, all for orders:read_all); placing and cancelling
     # check the caller in the resolver (client users for their company, or orders:write).
     "Query.orders": Access.PUBLIC,
@@ -95,6 +97,21 @@ RESTRICTED_TYPES: dict[str, frozenset[str]] = {
     "ClientContact": frozenset({"id", "name", "email", "phone", "position"}),
     "ClientCompanyUser": frozenset({"email", "fullName"}),
     "PaymentTerms": frozenset({"advancePercent", "balanceDueOn", "netDays"}),
+    # Reached only through `Query.myAccount`: the signed-in client user's own company.
+    "ClientAccount": frozenset(
+        {
+            "companyName",
+            "creditLimit",
+            "creditUsed",
+            "creditAvailable",
+            "paymentTerms",
+            "overdueAmount",
+            "openInvoices",
+        }
+    ),
+    "AccountInvoice": frozenset(
+        {"orderNumber", "order", "amount", "balance", "advanceAmount", "dueDate", "overdue"}
+    ),
     "AuditEntry": frozenset(
         {
             "id",

@@ -39,6 +39,7 @@ from schema.files.query import FileQuery
 from schema.fx.mutations import FxMutation
 from schema.fx.query import FxQuery
 from schema.input_text import CHECKED_JSON, narrow_text_scalars
+from schema.inquiries.lead_conversion import LeadConversionMutation
 from schema.inquiries.mutations import InquiryMutation
 from schema.inquiries.query import InquiryQuery
 from schema.inquiries.staff_query import StaffInquiryQuery
@@ -89,6 +90,7 @@ class Mutation(
     FxMutation,
     OrderMutation,
     InquiryMutation,
+    LeadConversionMutation,
     ShipmentMutation,
     StockMutation,
     CatalogExportMutation,

@@ -1,12 +1,13 @@
 """Turning a quote into an order: the buyer accepting it, or sales on the buyer's word.
 
 Only the latest revision, while OPEN and valid (`valid_until` today or later), of an
-inquiry from a client company (a lead has no company to order for). One transaction, rerun
-on a deadlock: the inquiry becomes WON, the quote CONVERTED (a conditional update from OPEN,
-so of two racing conversions exactly one gets past it), then the order is placed at the
-quoted prices through the same path as `placeOrder` (stock, credit, MOQ). A refused
-placement rolls the whole transaction back, so the quote stays OPEN to try again. A retry
-with the same idempotency key after success gets the same order back.
+inquiry from a client company (a lead has no company to order for until sales converts it:
+`resolvers.inquiries.lead_conversion` moves its inquiries, quotes and all, to the company).
+One transaction, rerun on a deadlock: the inquiry becomes WON, the quote CONVERTED (a
+conditional update from OPEN, so of two racing conversions exactly one gets past it), then
+the order is placed at the quoted prices through the same path as `placeOrder` (stock,
+credit, MOQ). A refused placement rolls the whole transaction back, so the quote stays OPEN
+to try again. A retry with the same idempotency key after success gets the same order back.
 """
 
 from __future__ import annotations
@@ -103,8 +104,8 @@ async def _convert_in(
     if inquiry.client_company_id is None:
         raise _refuse(
             UserErrorCode.LEAD_NOT_A_CLIENT,
-            "this inquiry came from a guest, not a client: sales must first create the client "
-            "company (and invite its user), then quote it again",
+            "this inquiry came from a guest, not a client: sales must first convert the lead "
+            "to a client (convertLeadToClient); the quote then converts as it is",
         )
     replayed = await _check_convertible(db, quote, request.idempotency_key, today)
     if replayed is not None:

@@ -167,6 +167,7 @@ PROBES: dict[str, Probe] = {
         f'inquiryId: "{NO_INQUIRY}", '
         'input: {lines: [], currency: "EUR", validUntil: "2099-01-01", leadTimeDays: 1}',
     ),
+    "Mutation.convertLeadToClient": _mutation("convertLeadToClient", f'inquiryId: "{NO_INQUIRY}"'),
     "Mutation.closeInquiry": _mutation(
         "closeInquiry", f'id: "{NO_INQUIRY}", outcome: LOST, reason: ""'
     ),
