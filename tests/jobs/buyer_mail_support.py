@@ -45,8 +45,8 @@ OTHER_COMPANY = "buyer@other.example"
 CONFIRM = "mutation($id: ID!) { confirmOrder(id: $id) { userErrors { code } } }"
 SHIP = "mutation($id: ID!) { shipOrder(id: $id) { userErrors { code } } }"
 DELIVER = "mutation($id: ID!) { deliverOrder(id: $id) { userErrors { code } } }"
-PAY = """mutation($id: ID!, $at: DateTime!) { recordPayment(orderId: $id, amount: "500.00",
-  reference: "DEUTDEFF-0042", receivedAt: $at) { userErrors { code } } }"""
+PAY = """mutation($id: ID!, $amount: Decimal!, $at: DateTime!) { recordPayment(orderId: $id,
+  amount: $amount, reference: "DEUTDEFF-0042", receivedAt: $at) { userErrors { code } } }"""
 
 
 @dataclass

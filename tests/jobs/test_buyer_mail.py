@@ -21,6 +21,7 @@ from models.inquiries import inquiry_reference
 from models.ledger import Receivable
 from models.orders import Order, order_number
 from models.outbox import OutboxEvent
+from resolvers.ledger.overdue_notice import overdue_payload
 from tests.graphql_client import graphql_client
 from tests.inquiries.support import SUBMIT, guest, inquiry_input, item
 from tests.jobs.buyer_mail_support import (
@@ -130,9 +131,8 @@ async def test_an_order_is_told_in_english_where_the_language_has_no_templates(
         # when its order is confirmed, partly paid, shipped and delivered
         order_id = await confirmed_order(api, desk)
         await work(mail_settings, committed_db)
-        await staff(
-            api, buyer.finance_token, PAY, {"id": order_id, "at": datetime.now(UTC).isoformat()}
-        )
+        paid = {"id": order_id, "amount": "500.00", "at": datetime.now(UTC).isoformat()}
+        await staff(api, buyer.finance_token, PAY, paid)
         await staff(api, desk.sales_token, SHIP, {"id": order_id})
         await staff(api, desk.sales_token, DELIVER, {"id": order_id})
     await work(mail_settings, committed_db)
@@ -151,10 +151,10 @@ async def test_an_order_is_told_in_english_where_the_language_has_no_templates(
     assert f"{APP_URL}/account/orders/{order_id}" in confirmed
     # and the contact taking invoices only hears of the payment, with what remains
     assert subjects(box, INVOICES_ONLY) == [f"Payment received for order {number}"]
-    paid = text_of(mail_to(box, INVOICES_ONLY, "Payment received"))
-    assert "we received 500.00 EUR for order" in paid
-    assert "Paid so far: 500.00 EUR" in paid
-    assert "Remaining: 750.00 EUR" in paid
+    receipt = text_of(mail_to(box, INVOICES_ONLY, "Payment received"))
+    assert "we received 500.00 EUR for order" in receipt
+    assert "Paid so far: 500.00 EUR" in receipt
+    assert "Remaining: 750.00 EUR" in receipt
     # and the contact taking quotes only hears of none of it
     assert all(s.startswith("Quotation") for s in subjects(box, QUOTES_ONLY))
     delivered = text_of(mail_to(box, EVERYTHING, f"Order {number} delivered"))
@@ -305,6 +305,42 @@ async def test_a_guest_receives_its_quote_at_the_lead_email_with_how_to_see_it(
     # and the client company's contacts heard nothing of another's inquiry
     assert EVERYTHING not in received(box)
     assert QUOTES_ONLY not in received(box)
+
+
+async def test_a_notice_whose_state_ended_meanwhile_is_not_mailed(
+    committed_db: Database, mail_settings: Settings, box: Mailbox
+) -> None:
+    buyer = await make_buyer_desk(committed_db, mail_settings, "en")
+    desk = buyer.desk
+    # given an order from an accepted quote, paid in full
+    async with graphql_client(mail_settings, committed_db) as api:
+        order_id = await confirmed_order(api, desk)
+        await work(mail_settings, committed_db)
+        paid = {"id": order_id, "amount": "1250.00", "at": datetime.now(UTC).isoformat()}
+        await staff(api, buyer.finance_token, PAY, paid)
+    await work(mail_settings, committed_db)
+    sent = len(box.envelopes)
+    async with committed_db.session() as session:
+        receivable = await session.scalar(
+            select(Receivable).where(col(Receivable.order_id) == _pk(order_id, "Order"))
+        )
+        order = await session.get(Order, _pk(order_id, "Order"))
+    assert receivable is not None
+    assert receivable.balance == 0
+    assert order is not None
+    assert order.quote_id is not None
+    # when notices that were due before are delivered now: its quote expiring, its invoice
+    # overdue
+    async with committed_db.transaction() as session:
+        await emit(
+            session,
+            event_types.QUOTE_EXPIRING,
+            {"quote_id": encode_global_id("Quote", order.quote_id), "valid_until": "2027-01-01"},
+        )
+        await emit(session, event_types.INVOICE_OVERDUE, overdue_payload(receivable))
+    await work(mail_settings, committed_db)
+    # then neither is mailed: the quote was accepted and the invoice settled meanwhile
+    assert len(box.envelopes) == sent
 
 
 async def _confirm_then_fail(database: Database, order: Order, payload: dict[str, str]) -> None:
