@@ -97,7 +97,7 @@ async def test_a_quote_reaches_each_subscribed_contact_once_in_the_company_langu
     assert OTHER_COMPANY not in received(box)
     mail = mail_to(box, EVERYTHING, "Angebot")
     text = text_of(mail)
-    assert text.startswith("Sehr geehrte(r) Jana Weber,")
+    assert text.startswith("Guten Tag Jana Weber,")
     assert f"- {desk.variant.sku} Organic twill: 500 x 2.50 EUR = 1,250.00 EUR" in text
     assert "Gesamtbetrag: 1,250.00 EUR" in text
     assert "Lieferbedingung: CIF Hamburg (Incoterms 2020)" in text
