@@ -348,11 +348,15 @@ INTERNAL_EVENT_TYPES: Mapping[str, EventType] = {
         ),
         EventType(
             name=MAIL_SEND,
-            description="Send one mail from a template in jobs/mail/templates.",
+            description=(
+                "Send one mail from a template in jobs/mail/templates, in `language` (ISO "
+                "639-1; English when absent or when the template is not translated into it)."
+            ),
             example={
                 "to": "buyer@example.com",
                 "template": "inquiry_acknowledgement",
                 "context": {"contact_name": "Ayşe Demir", "inquiry_reference": "INQ-1042"},
+                "language": "tr",
             },
         ),
         EventType(

@@ -27,6 +27,7 @@ class UserErrorCode(StrEnum):
     INVALID_COUNTRY = "INVALID_COUNTRY"
     INVALID_CURRENCY = "INVALID_CURRENCY"
     INVALID_INCOTERM = "INVALID_INCOTERM"
+    INVALID_LANGUAGE = "INVALID_LANGUAGE"
     INVALID_AMOUNT = "INVALID_AMOUNT"
     INVALID_RATE = "INVALID_RATE"
     INVALID_DATE = "INVALID_DATE"
@@ -127,6 +128,7 @@ MEANINGS: dict[UserErrorCode, str] = {
     UserErrorCode.INVALID_COUNTRY: "Not an ISO 3166-1 alpha-2 country code such as DE.",
     UserErrorCode.INVALID_CURRENCY: "Not an ISO 4217 currency code such as USD.",
     UserErrorCode.INVALID_INCOTERM: "Not an Incoterms 2020 rule (EXW, FCA, FOB, ...).",
+    UserErrorCode.INVALID_LANGUAGE: "Not an ISO 639-1 language code such as de.",
     UserErrorCode.INVALID_AMOUNT: (
         "Not a finite decimal amount with the decimals the field allows (2 for money, 4 for "
         "unit prices)."

@@ -91,10 +91,19 @@ OPEN_OPERATIONS: dict[str, Access] = {
 # the row; every other field of theirs must be protected.
 RESTRICTED_TYPES: dict[str, frozenset[str]] = {
     "ClientCompany": frozenset(
-        {"id", "name", "country", "preferredCurrency", "preferredIncoterm", "version", "createdAt"}
+        {
+            "id",
+            "name",
+            "country",
+            "preferredCurrency",
+            "preferredIncoterm",
+            "preferredLanguage",
+            "version",
+            "createdAt",
+        }
     ),
     # Reached only through protected fields (`contacts`, `users`) or mutations.
-    "ClientContact": frozenset({"id", "name", "email", "phone", "position"}),
+    "ClientContact": frozenset({"id", "name", "email", "phone", "position", "mailTopics"}),
     "ClientCompanyUser": frozenset({"email", "fullName"}),
     "PaymentTerms": frozenset({"advancePercent", "balanceDueOn", "netDays"}),
     # Reached only through `Query.myAccount`: the signed-in client user's own company.

@@ -15,7 +15,7 @@ from sqlmodel import col, select
 from auth.audit import changed_fields
 from core.outcomes import Issue, Refused, UserErrorCode, WriteResult
 from loaders.clients import CONTACTS_BY_COMPANY
-from models.clients import ClientContact
+from models.clients import MAIL_TOPIC_COLUMNS, ClientContact
 from resolvers.clients.rules import ContactDetails, check_contact_details
 from resolvers.clients.writes import COMPANY, not_found, visible_company
 from resolvers.context import Context
@@ -23,7 +23,7 @@ from resolvers.idempotency import created_once, key_issues
 from resolvers.outcomes import audit, pk_of, refusable
 
 CONTACT = "ClientContact"
-CONTACT_COLUMNS = ("company_id", "name", "email", "phone", "position")
+CONTACT_COLUMNS = ("company_id", "name", "email", "phone", "position", *MAIL_TOPIC_COLUMNS.values())
 NO_COMPANY = "no client company has this id"
 
 

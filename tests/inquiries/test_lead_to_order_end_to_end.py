@@ -89,12 +89,14 @@ async def test_a_guest_inquiry_ends_as_the_new_client_s_order(
         granted = await api.as_(finance).data(GRANT_CREDIT, {"id": company_id, "v": 1})
         assert granted["updateClientCredit"]["userErrors"] == []
 
-        # the guest receives the acknowledgement of the inquiry, though the worker handled it
-        # after the conversion, and the invitation, and accepts it
+        # the guest receives the acknowledgement of the inquiry and the quote, though the
+        # worker handled them after the conversion, and the invitation, and accepts it
         await _work_through_the_outbox(lead_settings, committed_db)
         to_guest = [i for i, e in enumerate(box.envelopes) if e.rcpt_tos == [EMAIL]]
-        assert len(to_guest) == 2
+        assert len(to_guest) == 3
         assert any(reference in box.text(i) for i in to_guest)
+        quote_link = f"{APP_URL}/account/quotes/{quote_id}"
+        assert sum(quote_link in box.text(i) for i in to_guest) == 1
         accepted = (await api.data(ACCEPT, {"token": _invitation_token(box)}))["acceptInvitation"]
         assert accepted == {"done": True, "userErrors": []}
 
