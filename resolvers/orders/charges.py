@@ -96,7 +96,9 @@ async def _set_in(
     charges = _checked(before, requested)
     company = await _lock_company(db, before.client_company_id)
     new_charges = round_money(charges_total(charges), before.currency)
-    total = before.total - before.charges_total + new_charges
+    # Kept apart: the update below refreshes `before` itself (one row, one identity).
+    total_before, version_before, currency = before.total, before.version, before.currency
+    total = total_before - before.charges_total + new_charges
     if total > MAX_AMOUNT:
         raise _refuse(CHARGES, UserErrorCode.OUT_OF_RANGE, f"the total would be over {MAX_AMOUNT}")
     after = await _update_placed(db, before, expected_version, total, new_charges)
@@ -119,7 +121,7 @@ async def _set_in(
         for position, charge in enumerate(charges)
     )
     await db.flush()
-    await _store_credit(db, company, grew=total > before.total)
+    await _store_credit(db, company, grew=total > total_before)
     await audit(
         ctx,
         db,
@@ -128,8 +130,8 @@ async def _set_in(
         target_id=pk,
         changes={
             "charges": [_described(old_charges), _described(charges)],
-            "total": [f"{before.total} {before.currency}", f"{total} {before.currency}"],
-            "version": [before.version, after.version],
+            "total": [f"{total_before} {currency}", f"{total} {currency}"],
+            "version": [version_before, after.version],
         },
     )
     return after
