@@ -206,6 +206,7 @@ class Quote(SQLModel, table=True):
         CheckConstraint("length(currency) = 3", name="currency_length"),
         CheckConstraint(one_of("status", QuoteStatus), name="status_known"),
         CheckConstraint("charges_total >= 0", name="charges_total_not_negative"),
+        CheckConstraint("charges_total <= total", name="charges_within_total"),
         CheckConstraint(
             "advance_percent >= 0 AND advance_percent <= 100", name="advance_percent_range"
         ),

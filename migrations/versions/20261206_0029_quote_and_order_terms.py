@@ -68,6 +68,7 @@ def _not_null_with_checks(batch: BatchOperations, table: str) -> None:
     alter("charges_total", existing_type=AMOUNT, nullable=False)
     check = batch.create_check_constraint
     check(op.f(f"ck_{table}_charges_total_not_negative"), "charges_total >= 0")
+    check(op.f(f"ck_{table}_charges_within_total"), "charges_total <= total")
     check(
         op.f(f"ck_{table}_advance_percent_range"),
         "advance_percent >= 0 AND advance_percent <= 100",
@@ -143,9 +144,6 @@ def upgrade() -> None:
         _not_null_with_checks(batch, "quotes")
     with op.batch_alter_table("orders") as batch:
         _not_null_with_checks(batch, "orders")
-        batch.create_check_constraint(
-            op.f("ck_orders_charges_within_total"), "charges_total <= total"
-        )
     _charges_table("quote_charges", "quote_id", "quotes")
     _charges_table("order_charges", "order_id", "orders")
 
@@ -156,7 +154,6 @@ def downgrade() -> None:
         op.drop_index(op.f(f"ix_{table}_{parent_column}"), table_name=table)
         op.drop_table(table)
     with op.batch_alter_table("orders") as batch:
-        batch.drop_constraint(op.f("ck_orders_charges_within_total"), type_="check")
         _drop_terms(batch, "orders")
     with op.batch_alter_table("quotes") as batch:
         _drop_terms(batch, "quotes")
@@ -169,6 +166,7 @@ def _drop_terms(batch: BatchOperations, table: str) -> None:
         "balance_due_on_known",
         "net_days_range",
         "advance_percent_range",
+        "charges_within_total",
         "charges_total_not_negative",
     ):
         batch.drop_constraint(op.f(f"ck_{table}_{name}"), type_="check")
