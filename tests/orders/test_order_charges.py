@@ -206,3 +206,24 @@ async def test_the_order_keeps_its_terms_when_the_company_terms_change(
     async with db.session() as session:
         stored = (await session.scalars(select(Order))).one()
     assert (stored.advance_percent, stored.net_days) == (30, 60)
+
+
+async def test_charges_are_exact_to_the_cent_on_each_backend(
+    any_db: Database, settings: Settings
+) -> None:
+    async with any_db.transaction() as session:
+        shop = await make_shop(session, settings, credit_limit="1200.00")
+    async with graphql_client(settings, any_db) as http:
+        order_id = await place_one(http, shop, "a", quantity=100)  # 900.00
+        charges = [FREIGHT, INSURANCE, {"kind": "OTHER", "amount": "0.01", "description": "Fee"}]
+        set_ = await _set(http, shop, order_id, charges)
+        over = await _set(http, shop, order_id, [{"kind": "FREIGHT", "amount": "300.01"}], 2)
+        read = (await http.as_(shop.client_token).data(READ, {"id": order_id}))["order"]
+    assert set_["userErrors"] == []
+    assert _errors(over) == [(["charges"], "CREDIT_LIMIT_EXCEEDED")]
+    assert (read["total"], read["chargesTotal"], read["version"]) == (
+        {"amount": "1162.41"},
+        {"amount": "262.41"},
+        2,
+    )
+    assert [charge["kind"] for charge in read["charges"]] == ["FREIGHT", "INSURANCE", "OTHER"]
