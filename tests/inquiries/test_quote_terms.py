@@ -257,3 +257,20 @@ async def test_the_place_freight_was_priced_to_cannot_change_at_acceptance(
     body = await api.as_(desk.client_token).data(CONVERT, variables)
     assert body["convertQuoteToOrder"]["userErrors"] == []
     assert body["convertQuoteToOrder"]["order"]["namedPlace"] == "Mundra"
+
+
+async def test_another_company_sees_neither_the_quote_nor_the_order_terms(
+    api: GraphQLClient, desk: Desk
+) -> None:
+    inquiry_id = await _inquiry(api, desk)
+    quote = (await _quote(api, desk, inquiry_id, **CIF_MERSIN))["quote"]
+    order = (await _convert(api.as_(desk.client_token), quote["id"]))["order"]
+    read = """query($quote: ID!, $order: ID!) {
+      quote: node(id: $quote) { ... on Quote { charges { kind } paymentTerms { netDays } } }
+      order: node(id: $order) { ... on Order { charges { kind } paymentTerms { netDays } } } }"""
+    variables = {"quote": quote["id"], "order": order["id"]}
+    own = await api.as_(desk.client_token).data(read, variables)
+    other = await api.as_(desk.other_client_token).data(read, variables)
+    assert own["quote"]["paymentTerms"] == own["order"]["paymentTerms"] == {"netDays": 45}
+    assert len(own["order"]["charges"]) == 3
+    assert other == {"quote": None, "order": None}
