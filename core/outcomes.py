@@ -86,6 +86,8 @@ class UserErrorCode(StrEnum):
     AMOUNT_EXCEEDS_BALANCE = "AMOUNT_EXCEEDS_BALANCE"
     DUPLICATE_REFERENCE = "DUPLICATE_REFERENCE"
     ORDER_NOT_SHIPPABLE = "ORDER_NOT_SHIPPABLE"
+    NOTHING_TO_SHIP = "NOTHING_TO_SHIP"
+    EXCEEDS_UNBOOKED = "EXCEEDS_UNBOOKED"
     # Exchange rates.
     DUPLICATE_RATE = "DUPLICATE_RATE"
     # Catalog management.
@@ -226,6 +228,14 @@ MEANINGS: dict[UserErrorCode, str] = {
     ),
     UserErrorCode.ORDER_NOT_SHIPPABLE: (
         "The order cannot get a shipment in its state (cancelled, or not yet confirmed)."
+    ),
+    UserErrorCode.NOTHING_TO_SHIP: (
+        "Every unit of the order's lines is already booked on a shipment: a new one would "
+        "carry nothing."
+    ),
+    UserErrorCode.EXCEEDS_UNBOOKED: (
+        "A shipment line asks for more units than its order line has left to book (the "
+        "quantity less what its other shipments carry); the message says how many remain."
     ),
     UserErrorCode.DUPLICATE_RATE: (
         "A rate for this currency pair and moment is already stored; rates are never changed."
