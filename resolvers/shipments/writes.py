@@ -38,7 +38,7 @@ from loaders.shipments import (
     TRACKING_BY_SHIPMENT,
 )
 from models.base import as_utc
-from models.orders import Order, OrderStatus
+from models.orders import Order, OrderLine, OrderStatus
 from models.shipments import Shipment, ShipmentLeg, ShipmentLine, TrackingEvent, TransportMode
 from resolvers.checks import Checker
 from resolvers.context import Context
@@ -194,10 +194,7 @@ async def create_shipment(
             raise refuse(UserErrorCode.ORDER_NOT_SHIPPABLE, message, "orderId")
         assert order.id is not None
         chosen = await lines_to_book(db, order.id, request.lines)
-        shipment = await _write_shipment(ctx, db, order, values)
-        assert shipment.id is not None
-        await write_shipment_lines(db, shipment.id, chosen)
-        return shipment
+        return await _write_shipment(ctx, db, order, values, chosen)
 
     async def work(db: AsyncSession) -> Shipment:
         # Checked (and locked) before the key: a replay answers only for an order still visible.
@@ -218,9 +215,13 @@ async def create_shipment(
 
 
 async def _write_shipment(
-    ctx: Context, db: AsyncSession, order: Order, values: dict[str, Any]
+    ctx: Context,
+    db: AsyncSession,
+    order: Order,
+    values: dict[str, Any],
+    chosen: Sequence[tuple[OrderLine, int]],
 ) -> Shipment:
-    """The shipment, its legs, `shipment.created` and the audit row."""
+    """The shipment, what it carries, its legs, `shipment.created` and the audit row."""
     assert order.id is not None
     etd, eta = journey_dates(values["legs"])
     shipment = Shipment(
@@ -234,6 +235,7 @@ async def _write_shipment(
     db.add(shipment)
     await db.flush()
     assert shipment.id is not None
+    lines = await write_shipment_lines(db, shipment.id, chosen)
     legs = [ShipmentLeg(shipment_id=shipment.id, **leg) for leg in values["legs"]]
     db.add_all(legs)
     await db.flush()
@@ -249,7 +251,7 @@ async def _write_shipment(
         "order_id": [None, order.id],
         "reference": [None, shipment.reference],
         "legs": [None, len(legs)],
-        "lines": [None, values["lines"]],
+        "lines": [None, [[line.order_line_id, line.quantity] for line in lines]],
     }
     await audit(
         ctx,
