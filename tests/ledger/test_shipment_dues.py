@@ -229,3 +229,46 @@ async def test_a_redelivered_departure_posts_nothing_twice(
     assert own.balance == Decimal("80.00")
     assert await _entries(db, first) == [("transfer", Decimal("20.00"))]
     assert (await receivable_of(db, order)) == own
+
+
+READ = """query($id: ID!) { order(id: $id) {
+  receivable { balance { amount } dueDate }
+  shipments { status billOfLadingDate receivable { amount { amount } dueDate shipment { id } } }
+} }"""
+LIST = "{ receivables(first: 10) { totalCount nodes { dueDate shipment { status } } } }"
+
+
+async def test_the_client_reads_what_each_shipment_owes_and_finance_lists_them_all(
+    db: Database, settings: Settings, context: JobContext
+) -> None:
+    company, order = await _confirmed(db, context, BalanceDueOn.BILL_OF_LADING)
+    towels, _robes = await lines_of(db, order)
+    first_id = await _depart(db, settings, order, (towels, 4), bl="2026-11-25")
+    await _post_new(context, db, set())
+    async with graphql_client(settings, db) as http:
+        async with db.transaction() as session:
+            client = http.as_(await token_for(session, settings, Role.CLIENT, company=company))
+            other = await make_client_company(session, name="Other GmbH")
+            stranger = http.as_(await token_for(session, settings, Role.CLIENT, company=other))
+            finance = http.as_(await token_for(session, settings, Role.FINANCE))
+        mine = await client.data(READ, {"id": order_gid(order)})
+        theirs = await stranger.post(READ, {"id": order_gid(order)})
+        listed = await finance.data(LIST)
+
+    # the client sees what is still owed on the order and what its departed shipment owes
+    assert mine["order"]["receivable"] == {"balance": {"amount": "80.00"}, "dueDate": None}
+    [shipment] = mine["order"]["shipments"]
+    assert (shipment["status"], shipment["billOfLadingDate"]) == ("DEPARTED", "2026-11-25")
+    assert shipment["receivable"] == {
+        "amount": {"amount": "20.00"},
+        "dueDate": "2026-12-25",
+        "shipment": {"id": first_id},
+    }
+    # another company's user sees no such order
+    assert theirs["data"]["order"] is None
+    # finance lists both receivables, the shipment's first (it has a due date)
+    assert listed["receivables"]["totalCount"] == 2
+    assert listed["receivables"]["nodes"] == [
+        {"dueDate": "2026-12-25", "shipment": {"status": "DEPARTED"}},
+        {"dueDate": None, "shipment": None},
+    ]
