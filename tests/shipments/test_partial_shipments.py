@@ -246,3 +246,32 @@ async def test_ship_order_ships_what_was_booked_and_the_rest_in_one_go(
     async with db.session() as session:
         statuses = list(await session.scalars(select(col(Shipment.status))))
     assert statuses == [ShipmentStatus.DEPARTED]
+
+
+STAFF_LIST = """query($status: [OrderStatus!]) { staffOrders(first: 10, filter: {status: $status}) {
+  totalCount nodes { number status } } }"""
+
+
+async def test_staff_list_partly_shipped_orders_by_their_status(
+    db: Database, settings: Settings
+) -> None:
+    partly = await _order(db)
+    untouched = await _order(db)
+    towels, _robes = await lines_of(db, partly)
+    async with graphql_client(settings, db) as http:
+        sales = await _staff(db, settings, http, Role.SALES)
+        booked = await sales.data(
+            CREATE, {"order": order_gid(partly), "input": shipment_input((towels, 2))}
+        )
+        await sales.data(
+            DEPART, {"id": booked["createShipment"]["shipment"]["id"], "at": None, "bl": None}
+        )
+        listed = await sales.data(STAFF_LIST, {"status": ["PARTLY_SHIPPED"]})
+        confirmed = await sales.data(STAFF_LIST, {"status": ["CONFIRMED"]})
+
+    assert listed["staffOrders"]["nodes"] == [
+        {"number": order_number(partly.id or 0), "status": "PARTLY_SHIPPED"}
+    ]
+    assert confirmed["staffOrders"]["nodes"] == [
+        {"number": order_number(untouched.id or 0), "status": "CONFIRMED"}
+    ]
