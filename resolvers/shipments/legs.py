@@ -130,7 +130,9 @@ async def _apply(
     etd, eta = given.get("etd", leg.etd), given.get("eta", leg.eta)
     if etd is not None and eta is not None and eta < etd:
         message = "the arrival (ETA) cannot be before the departure (ETD)"
-        raise refuse(UserErrorCode.ETA_BEFORE_ETD, message, "input", "eta")
+        # At the moment given: a new ETD after the ETA the leg keeps is the ETD's fault.
+        at_fault = "eta" if "eta" in given else "etd"
+        raise refuse(UserErrorCode.ETA_BEFORE_ETD, message, "input", at_fault)
     if not changes:
         return leg  # nothing differs: no history, no event, no audit
     previous_eta = leg.eta

@@ -151,6 +151,9 @@ async def test_refused_updates_change_nothing(db: Database, settings: Settings) 
         early = await sales.data(
             UPDATE, {"id": shipment_id, "sequence": 1, "input": {"eta": "2026-12-01T00:00:00Z"}}
         )
+        late_departure = await sales.data(
+            UPDATE, {"id": shipment_id, "sequence": 1, "input": {"etd": "2027-02-01T00:00:00Z"}}
+        )
         blank = await sales.data(
             UPDATE,
             {"id": shipment_id, "sequence": 1, "input": {"carrier": " ", "voyage": "V" * 41}},
@@ -169,6 +172,7 @@ async def test_refused_updates_change_nothing(db: Database, settings: Settings) 
         return [(".".join(error["field"]), error["code"]) for error in errors]
 
     assert codes(early) == [("input.eta", "ETA_BEFORE_ETD")]
+    assert codes(late_departure) == [("input.etd", "ETA_BEFORE_ETD")]
     assert codes(blank) == [("input.carrier", "REQUIRED"), ("input.voyage", "TOO_LONG")]
     assert codes(no_leg) == [("sequence", "NOT_FOUND")]
     assert codes(no_shipment) == [("shipmentId", "NOT_FOUND")]
