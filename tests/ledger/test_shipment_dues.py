@@ -106,8 +106,14 @@ async def _entries(db: Database, receivable: Receivable) -> list[tuple[str, Deci
 
 
 async def test_each_shipment_falls_due_from_its_own_bill_of_lading(
-    db: Database, settings: Settings, context: JobContext
+    any_db: Database, settings: Settings
 ) -> None:
+    db = any_db  # on PostgreSQL and on SQLite, the embedded default
+    async with job_context(settings, db) as context:
+        await _falls_due_per_shipment(db, settings, context)
+
+
+async def _falls_due_per_shipment(db: Database, settings: Settings, context: JobContext) -> None:
     # given a confirmed order of 100.00 under terms of net 30 from the bill of lading
     company, order = await _confirmed(db, context, BalanceDueOn.BILL_OF_LADING)
     towels, _robes = await lines_of(db, order)

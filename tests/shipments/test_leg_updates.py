@@ -61,8 +61,9 @@ async def _shipment(db: Database) -> Shipment:
 
 
 async def test_a_new_eta_is_kept_with_its_history_and_announced(
-    db: Database, settings: Settings
+    any_db: Database, settings: Settings
 ) -> None:
+    db = any_db  # on PostgreSQL and on SQLite, the embedded default
     async with graphql_client(settings, db) as http:
         sales, shipment_id, order = await _booked(db, settings, http)
         # when the road leg is delayed and the sea leg changes vessel

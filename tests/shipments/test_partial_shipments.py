@@ -54,8 +54,9 @@ def _codes(payload: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 async def test_an_order_ships_in_parts_and_the_last_shipment_ships_it(
-    db: Database, settings: Settings
+    any_db: Database, settings: Settings
 ) -> None:
+    db = any_db  # on PostgreSQL and on SQLite, the embedded default
     # given a confirmed order of 10 towels and 6 robes, all reserved
     order = await _order(db)
     towels, robes = await lines_of(db, order)
@@ -130,8 +131,9 @@ async def test_an_order_ships_in_parts_and_the_last_shipment_ships_it(
 
 
 async def test_no_shipment_carries_more_than_is_left_to_book(
-    db: Database, settings: Settings
+    any_db: Database, settings: Settings
 ) -> None:
+    db = any_db
     order = await _order(db)
     towels, robes = await lines_of(db, order)
     other_order = await _order(db, (5,))
