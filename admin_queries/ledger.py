@@ -18,7 +18,7 @@ from sqlmodel import col, select
 
 from core.errors import BadUserInput
 from core.global_id import decode_typed_id
-from loaders.ledger import RECEIVABLE_BY_ID, RECEIVABLE_BY_ORDER
+from loaders.ledger import ORDER_RECEIVABLE, RECEIVABLE_BY_ORDER
 from models.ledger import NO_DUE_DATE, Receivable, ReceivableStatus, due_key_of
 from resolvers.context import Context
 from resolvers.keyset import KeyKind, KeysetOrder, SortKey, keyset_page
@@ -86,7 +86,7 @@ async def list_receivables(
 ) -> Page[Receivable]:
     """Receivables the caller may see meeting the filter, by due date (none yet last), then
     id; one statement a page, one more for the count."""
-    conditions = [ctx.loaders.visible(RECEIVABLE_BY_ID)]
+    conditions = [ctx.loaders.visible(RECEIVABLE_BY_ORDER)]
     conditions += _conditions(receivable_filter or ReceivableFilter(), datetime.now(UTC).date())
     page = await keyset_page(
         ctx.session,
@@ -98,5 +98,5 @@ async def list_receivables(
     )
     for row in page.rows:
         if row.shipment_id is None:
-            ctx.loaders.prime(RECEIVABLE_BY_ORDER, row.order_id, row)
+            ctx.loaders.prime(ORDER_RECEIVABLE, row.order_id, row)
     return page

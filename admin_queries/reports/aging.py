@@ -47,7 +47,7 @@ from sqlmodel import col
 from core.dialect import holds_moment, timestamp_key, timestamp_value
 from core.errors import BadUserInput
 from core.global_id import decode_typed_id
-from loaders.ledger import RECEIVABLE_BY_ID
+from loaders.ledger import RECEIVABLE_BY_ORDER
 from models.clients import ClientCompany
 from models.ledger import LedgerEntry, Receivable
 from resolvers.context import Context
@@ -114,7 +114,7 @@ def owed_when(ctx: Context, ended: datetime) -> Subquery:
     LATERAL) joins the entries and groups them per receivable."""
     posted_by_then = timestamp_key(_moment(LedgerEntry.created_at)) < timestamp_value(ended)
     owed_then = and_(
-        ctx.loaders.visible(RECEIVABLE_BY_ID),
+        ctx.loaders.visible(RECEIVABLE_BY_ORDER),
         holds_moment(_moment(Receivable.created_at), _moment(Receivable.settled_at), ended),
     )
     columns: tuple[ColumnElement[Any], ...] = (
@@ -161,7 +161,7 @@ def owed_now(ctx: Context) -> Subquery:
             col(Receivable.due_date).label("due_date"),
             col(Receivable.balance).label("owed"),
         )
-        .where(ctx.loaders.visible(RECEIVABLE_BY_ID), col(Receivable.balance) > 0)
+        .where(ctx.loaders.visible(RECEIVABLE_BY_ORDER), col(Receivable.balance) > 0)
         .subquery("owed")
     )
 

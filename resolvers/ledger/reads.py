@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from loaders.clients import CLIENT_COMPANY_BY_ID
-from loaders.ledger import ENTRIES_BY_RECEIVABLE, RECEIVABLE_BY_ORDER, RECEIVABLE_BY_SHIPMENT
+from loaders.ledger import ENTRIES_BY_RECEIVABLE, ORDER_RECEIVABLE, RECEIVABLE_BY_SHIPMENT
 from loaders.orders import ORDER_BY_ID
 from loaders.shipments import SHIPMENT_BY_ID
 from models.clients import ClientCompany
@@ -15,7 +15,7 @@ from resolvers.context import Context
 
 async def receivable_of_order(ctx: Context, order_id: int) -> Receivable | None:
     """The order's own receivable: all it owes but what is owed per departed shipment."""
-    row: Receivable | None = await ctx.loaders.one(RECEIVABLE_BY_ORDER, order_id)
+    row: Receivable | None = await ctx.loaders.one(ORDER_RECEIVABLE, order_id)
     return row
 
 
