@@ -89,6 +89,8 @@ class UserErrorCode(StrEnum):
     DUPLICATE_REFERENCE = "DUPLICATE_REFERENCE"
     ORDER_NOT_SHIPPABLE = "ORDER_NOT_SHIPPABLE"
     CHARGE_REQUIRED = "CHARGE_REQUIRED"
+    NOTHING_TO_SHIP = "NOTHING_TO_SHIP"
+    EXCEEDS_UNBOOKED = "EXCEEDS_UNBOOKED"
     # Exchange rates.
     DUPLICATE_RATE = "DUPLICATE_RATE"
     # Catalog management.
@@ -238,6 +240,14 @@ MEANINGS: dict[UserErrorCode, str] = {
     UserErrorCode.CHARGE_REQUIRED: (
         "The incoterm makes the seller pay a charge the quote or order leaves out: FREIGHT "
         "under CFR, CIF, CPT, CIP, DAP, DPU and DDP, and INSURANCE too under CIF and CIP."
+    ),
+    UserErrorCode.NOTHING_TO_SHIP: (
+        "Every unit of the order's lines is already booked on a shipment: a new one would "
+        "carry nothing."
+    ),
+    UserErrorCode.EXCEEDS_UNBOOKED: (
+        "A shipment line asks for more units than its order line has left to book (the "
+        "quantity less what its other shipments carry); the message says how many remain."
     ),
     UserErrorCode.DUPLICATE_RATE: (
         "A rate for this currency pair and moment is already stored; rates are never changed."

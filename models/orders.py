@@ -55,6 +55,8 @@ class OrderStatus(StrEnum):
     PLACED = "placed"
     CONFIRMED = "confirmed"
     PAID = "paid"
+    # Some of its goods left, not all: between confirmed (or paid) and shipped.
+    PARTLY_SHIPPED = "partly_shipped"
     SHIPPED = "shipped"
     DELIVERED = "delivered"
     CANCELLED = "cancelled"
@@ -177,6 +179,10 @@ class OrderLine(SQLModel, table=True):
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("unit_price > 0", name="unit_price_positive"),
         CheckConstraint("line_total > 0", name="line_total_positive"),
+        CheckConstraint(
+            "shipped_quantity >= 0 AND shipped_quantity <= quantity",
+            name="shipped_quantity_within_line",
+        ),
         CheckConstraint("unit_cost >= 0", name="unit_cost_not_negative"),
         CheckConstraint(
             "(unit_cost IS NULL) = (cost_currency IS NULL)", name="unit_cost_has_currency"
@@ -193,6 +199,11 @@ class OrderLine(SQLModel, table=True):
     sku: str = Field(sa_column=Column(String(64), nullable=False))
     product_name: str = Field(sa_column=Column(String(200), nullable=False))
     quantity: int = Field(sa_column=Column(Integer, nullable=False))
+    # Units that left on departed shipments; the order is shipped when every line's is its
+    # quantity.
+    shipped_quantity: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, default=0, server_default="0")
+    )
     unit_price: Decimal = Field(sa_column=Column(UNIT_PRICE, nullable=False))
     # The tier's minimum quantity the price came from; null when a quote set the price.
     tier_min_quantity: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))

@@ -171,12 +171,38 @@ RESTRICTED_TYPES: dict[str, frozenset[str]] = {
         }
     ),
     "OrderLine": frozenset(
-        {"id", "variant", "sku", "productName", "quantity", "unitPrice", "lineTotal"}
+        {
+            "id",
+            "variant",
+            "sku",
+            "productName",
+            "quantity",
+            "shippedQuantity",
+            "unitPrice",
+            "lineTotal",
+        }
     ),
     "Payment": frozenset({"id", "amount", "reference", "receivedAt", "order"}),
     "Shipment": frozenset(
-        {"id", "order", "reference", "note", "etd", "eta", "createdAt", "legs", "trackingEvents"}
+        {
+            "id",
+            "order",
+            "reference",
+            "note",
+            "etd",
+            "eta",
+            "status",
+            "departedAt",
+            "billOfLadingDate",
+            "createdAt",
+            "lines",
+            "legs",
+            "trackingEvents",
+            # Row-scoped like Order.receivable: the client's own, or finance:read.
+            "receivable",
+        }
     ),
+    "ShipmentLine": frozenset({"orderLineId", "quantity"}),
     "ShipmentLeg": frozenset(
         {
             "sequence",
@@ -185,12 +211,17 @@ RESTRICTED_TYPES: dict[str, frozenset[str]] = {
             "transportDocumentNumber",
             "containerNumber",
             "vesselOrFlight",
+            "voyage",
             "origin",
             "destination",
             "etd",
             "eta",
+            "history",
         }
     ),
+    # The history of a leg, read like its shipment; who made a change is for staff only.
+    "ShipmentLegChange": frozenset({"changedAt", "changes"}),
+    "LegFieldChange": frozenset({"field", "before", "after"}),
     "TrackingEvent": frozenset({"occurredAt", "location", "status", "description", "recordedAt"}),
     # Reached only through the row-scoped `Order.receivable`.
     "Receivable": frozenset(
@@ -203,6 +234,7 @@ RESTRICTED_TYPES: dict[str, frozenset[str]] = {
             "entries",
             "client",
             "order",
+            "shipment",
         }
     ),
     "LedgerEntry": frozenset({"kind", "amount", "postedAt"}),

@@ -8,7 +8,7 @@ the writer encodes for PostgreSQL's COPY.
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -189,15 +189,18 @@ def order_row(
 ORDER_LINE_COLUMNS = (
     "id", "order_id", "variant_id", "sku", "product_name", "quantity", "unit_price",
     "tier_min_quantity", "line_total", "position", "unit_cost", "cost_currency",
+    "shipped_quantity",
 )  # fmt: skip
 
 
-def order_line_row(line_id: int, order_id: int, position: int, line: DraftLine) -> Row:
+def order_line_row(
+    line_id: int, order_id: int, position: int, line: DraftLine, *, shipped: bool
+) -> Row:
     variant = line.variant
     return (
         line_id, order_id, variant.id, variant.sku, variant.product_name, line.quantity,
         line.unit_price, line.tier_min_quantity, line.line_total, position, variant.cost_price,
-        variant.cost_currency,
+        variant.cost_currency, line.quantity if shipped else 0,
     )  # fmt: skip
 
 
@@ -298,14 +301,23 @@ SHIPMENT_COLUMNS = (
     "etd",
     "eta",
     "created_at",
+    "status",
+    "departed_at",
+    "bill_of_lading_date",
 )
 
 
-def shipment_row(shipment_id: int, order_id: int, company: Company, legs: tuple[Leg, ...]) -> Row:
+def shipment_row(
+    shipment_id: int, order_id: int, company: Company, legs: tuple[Leg, ...], departed: datetime
+) -> Row:
+    """A whole-order shipment that left with the order (`departed`, its B/L that day)."""
     return (
         shipment_id, order_id, company.id, f"SHP-{shipment_id:07d}", "", legs[0].etd, legs[-1].eta,
-        legs[0].etd - timedelta(days=1),
+        legs[0].etd - timedelta(days=1), "departed", departed, departed.astimezone(UTC).date(),
     )  # fmt: skip
+
+
+SHIPMENT_LINE_COLUMNS = ("id", "shipment_id", "order_line_id", "quantity")
 
 
 SHIPMENT_LEG_COLUMNS = (

@@ -77,8 +77,11 @@ class OrderMutation:
     @permission_field(
         Permission.ORDERS_WRITE,
         description=(
-            "Mark an order shipped, from paid, or from confirmed when the client's terms let "
-            "goods leave before payment. Its reserved stock leaves stock on hand."
+            "Ship a whole order with nothing shipped yet, from paid, or from confirmed when the "
+            "client's terms let goods leave before payment: its reserved stock leaves stock on "
+            "hand, every line is shipped, and the shipments booked for it depart with it. An "
+            "order shipping in parts ships by departShipment (a PARTLY_SHIPPED order is "
+            "ILLEGAL_TRANSITION here)."
         ),
     )
     async def ship_order(
@@ -133,8 +136,9 @@ class OrderMutation:
 
     @strawberry.field(
         description=(
-            "Cancel an order before it ships, releasing its stock reservation. Staff holding "
-            "`orders:write` may cancel a placed, confirmed or paid order; a client user its "
+            "Cancel an order before anything of it ships, releasing its stock reservation. Staff "
+            "holding `orders:write` may cancel a placed, confirmed or paid order (not a partly "
+            "shipped one); a client user its "
             "own order while it is still placed; anyone else gets FORBIDDEN."
         ),
         extensions=[ClientOrPermissionGate(Permission.ORDERS_WRITE, "orders are cancelled")],

@@ -43,8 +43,16 @@ class OrderStatus(Enum):
     PAID = strawberry.enum_value(
         rows.OrderStatus.PAID.value, description="Confirmed and fully paid, not yet shipped."
     )
+    PARTLY_SHIPPED = strawberry.enum_value(
+        rows.OrderStatus.PARTLY_SHIPPED.value,
+        description=(
+            "Some shipments departed, not yet every unit: what left was taken off stock; the "
+            "order can no longer be cancelled."
+        ),
+    )
     SHIPPED = strawberry.enum_value(
-        rows.OrderStatus.SHIPPED.value, description="The goods left; stock on hand was reduced."
+        rows.OrderStatus.SHIPPED.value,
+        description="Every unit left (whole, or by its last shipment); stock on hand was reduced.",
     )
     DELIVERED = strawberry.enum_value(
         rows.OrderStatus.DELIVERED.value, description="The goods reached their destination."
@@ -97,6 +105,9 @@ class OrderLine:
     sku: str = strawberry.field(description="The variant's SKU when the order was placed.")
     product_name: str = strawberry.field(description="The product's name when it was placed.")
     quantity: int = strawberry.field(description="Units ordered.")
+    shipped_quantity: int = strawberry.field(
+        description="Units that left on departed shipments (all of them once the order shipped)."
+    )
     unit_price: Money = strawberry.field(
         description="Price of one unit, from the quantity tier or the quote; up to 4 decimals."
     )
@@ -113,6 +124,7 @@ class OrderLine:
             sku=row.sku,
             product_name=row.product_name,
             quantity=row.quantity,
+            shipped_quantity=row.shipped_quantity,
             unit_price=Money(amount=row.unit_price, currency=currency),
             line_total=Money(amount=round_money(row.line_total, currency), currency=currency),
         )

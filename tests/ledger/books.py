@@ -100,8 +100,13 @@ async def post(context: JobContext, *events: OutboxEvent) -> None:
 
 
 async def receivable_of(db: Database, order: Order) -> Receivable | None:
+    """The order's own receivable (not a departed shipment's)."""
     async with db.session() as session:
-        return await session.scalar(select(Receivable).where(col(Receivable.order_id) == order.id))
+        return await session.scalar(
+            select(Receivable).where(
+                col(Receivable.order_id) == order.id, col(Receivable.shipment_id).is_(None)
+            )
+        )
 
 
 async def entries_of(db: Database, order: Order) -> list[tuple[str, Decimal]]:
