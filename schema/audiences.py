@@ -98,6 +98,19 @@ ROW_READERS: dict[str, Callable[[Principal], bool]] = {
     },
 }
 
+# Input fields and enum values whose resolver checks a permission (gates sit on fields, not
+# on what is passed to them), as `Type.entry`; each one's description names the permission,
+# and a test keeps every input field or enum value that says it needs one listed here.
+GATED_INPUTS: dict[str, Permission] = {
+    f"{owner}.{entry}": Permission.FINANCE_READ
+    for owner, entry in (
+        ("ClientCompanyFilter", "creditUsedAbove"),
+        ("ClientCompanyFilter", "overdueAtLeast"),
+        ("ClientCompanySort", "CREDIT_USED"),
+        ("ClientCompanySort", "OVERDUE_AMOUNT"),
+    )
+}
+
 # Open root operations without a gate of their own that serve only some callers: everyone
 # else is answered with null or an empty list whatever they ask, so their view leaves them out.
 # Each authenticated operation is here or has a gate (tests/schema/test_schema_views.py).

@@ -6,28 +6,34 @@ field, fields whose type was dropped, and then every type no longer reachable fr
 An interface does not keep its implementations: a `Node` type shows only when some kept field
 leads to it, so `node(id:)` does not advertise records the caller cannot read.
 
-Views are for introspection only. Object, interface and union types are copies sharing the
-full schema's resolvers; scalars, enums and input types are the full schema's own objects.
-Execution and permission checks always run on the full schema.
+Input fields and enum values a resolver checks a permission for (`GATED_INPUTS`) are left out
+for callers without it, and so are their types when nothing else leads to them.
+
+Views are for introspection only. Object, interface, union and input types (and enums that
+lose a value) are copies sharing the full schema's resolvers and parsers; scalars and other
+enums are the full schema's own objects. Execution and permission checks always run on the
+full schema.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import partial
-from typing import cast
+from typing import TypeVar, cast
 
 from graphql import (
+    GraphQLArgument,
+    GraphQLEnumType,
     GraphQLField,
+    GraphQLInputField,
     GraphQLInputObjectType,
     GraphQLInterfaceType,
     GraphQLList,
     GraphQLNamedType,
     GraphQLNonNull,
-    GraphQLNullableOutputType,
     GraphQLObjectType,
-    GraphQLOutputType,
     GraphQLSchema,
+    GraphQLType,
     GraphQLUnionType,
     get_named_type,
     is_introspection_type,
@@ -38,6 +44,7 @@ from auth.principal import Principal
 from core.errors import TradeQLError
 from schema.audiences import (
     AUDIENCES,
+    GATED_INPUTS,
     OPEN_OPERATION_CALLERS,
     ROW_READERS,
     audience_of,
@@ -46,6 +53,8 @@ from schema.audiences import (
 from schema.permissions import CallerGate
 
 FieldOwner = GraphQLObjectType | GraphQLInterfaceType
+T = TypeVar("T")
+W = TypeVar("W", bound=GraphQLType)
 
 
 class SchemaViews:
@@ -91,9 +100,10 @@ def schema_view(full: GraphQLSchema, caller: Principal) -> GraphQLSchema:
         for owner in owners
     }
     kept = _without_dead_ends(full, usable)
+    hidden = frozenset(c for c, needed in GATED_INPUTS.items() if not caller.can(needed))
     roots = [root for root in (full.query_type, full.mutation_type) if root and kept.get(root.name)]
-    reachable = _reachable(full, roots, kept)
-    return _copy(full, kept, reachable)
+    reachable = _reachable(full, roots, kept, hidden)
+    return _Copy(full, kept, hidden, reachable).schema()
 
 
 def _without_dead_ends(full: GraphQLSchema, usable: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -118,7 +128,10 @@ def _leads_somewhere(full: GraphQLSchema, owner: str, field: str, alive: set[str
 
 
 def _reachable(
-    full: GraphQLSchema, roots: Iterable[GraphQLObjectType], kept: Mapping[str, list[str]]
+    full: GraphQLSchema,
+    roots: Iterable[GraphQLObjectType],
+    kept: Mapping[str, list[str]],
+    hidden: frozenset[str],
 ) -> set[str]:
     seen: set[str] = set()
     pending: list[GraphQLNamedType] = list(roots)
@@ -136,70 +149,116 @@ def _reachable(
         elif isinstance(named, GraphQLUnionType):
             pending += [member for member in named.types if kept.get(member.name)]
         elif isinstance(named, GraphQLInputObjectType):
-            pending += [get_named_type(f.type) for f in named.fields.values()]
+            pending += [
+                get_named_type(f.type)
+                for name, f in named.fields.items()
+                if f"{named.name}.{name}" not in hidden
+            ]
     return seen
 
 
-def _copy(full: GraphQLSchema, kept: Mapping[str, list[str]], names: set[str]) -> GraphQLSchema:
-    """A schema of the types in `names`, objects and interfaces cut down to their kept fields."""
-    copies: dict[str, GraphQLNamedType] = {}
+class _Copy:
+    """The types named in `names`, cut down: objects and interfaces to their kept fields,
+    unions to their shown members, input types and enums to what is not hidden."""
 
-    def wrapped(of: GraphQLOutputType) -> GraphQLOutputType:
+    def __init__(
+        self,
+        full: GraphQLSchema,
+        kept: Mapping[str, list[str]],
+        hidden: frozenset[str],
+        names: set[str],
+    ) -> None:
+        self.full = full
+        self.kept = kept
+        self.hidden = hidden
+        self.names = names
+        self.copies = {name: self._copy(full.type_map[name]) for name in sorted(names)}
+
+    def schema(self) -> GraphQLSchema:
+        return GraphQLSchema(
+            query=self._root(self.full.query_type),
+            mutation=self._root(self.full.mutation_type),
+            types=list(self.copies.values()),
+            directives=self.full.directives,
+            description=self.full.description,
+            extensions=self.full.extensions,
+        )
+
+    def _root(self, of: GraphQLObjectType | None) -> GraphQLObjectType | None:
+        if of is None or of.name not in self.names:
+            return None
+        return cast(GraphQLObjectType, self.copies[of.name])
+
+    def _copy(self, original: GraphQLNamedType) -> GraphQLNamedType:
+        if isinstance(original, GraphQLObjectType):
+            return GraphQLObjectType(
+                **merge_kwargs(
+                    original.to_kwargs(),
+                    fields=partial(self._fields, original),
+                    interfaces=partial(self._interfaces, original),
+                )
+            )
+        if isinstance(original, GraphQLInterfaceType):
+            return GraphQLInterfaceType(
+                **merge_kwargs(
+                    original.to_kwargs(),
+                    fields=partial(self._fields, original),
+                    interfaces=partial(self._interfaces, original),
+                )
+            )
+        if isinstance(original, GraphQLUnionType):
+            return GraphQLUnionType(
+                **merge_kwargs(original.to_kwargs(), types=partial(self._members, original))
+            )
+        if isinstance(original, GraphQLInputObjectType):
+            return GraphQLInputObjectType(
+                **merge_kwargs(original.to_kwargs(), fields=partial(self._inputs, original))
+            )
+        if isinstance(original, GraphQLEnumType) and self._shown(original.name, original.values):
+            values = self._shown(original.name, original.values)
+            return GraphQLEnumType(**merge_kwargs(original.to_kwargs(), values=values))
+        return original  # scalars, and enums the caller sees whole
+
+    def _shown(self, owner: str, entries: dict[str, T]) -> dict[str, T]:
+        """`entries` without the hidden ones; empty when none is hidden."""
+        shown = {name: e for name, e in entries.items() if f"{owner}.{name}" not in self.hidden}
+        return shown if len(shown) < len(entries) else {}
+
+    def _type(self, of: W) -> W:
+        """`of`, its named type replaced by this view's copy."""
         if isinstance(of, GraphQLNonNull):
-            return GraphQLNonNull(cast(GraphQLNullableOutputType, wrapped(of.of_type)))
+            return cast(W, GraphQLNonNull(self._type(of.of_type)))
         if isinstance(of, GraphQLList):
-            return GraphQLList(wrapped(of.of_type))
-        return cast(GraphQLOutputType, copies[of.name])
+            return cast(W, GraphQLList(self._type(of.of_type)))
+        return cast(W, self.copies[cast(GraphQLNamedType, of).name])
 
-    def fields_of(owner: FieldOwner) -> dict[str, GraphQLField]:
+    def _fields(self, owner: FieldOwner) -> dict[str, GraphQLField]:
         fields = {}
-        for name in kept[owner.name]:
-            field = owner.fields[name].to_kwargs()
-            field["type_"] = wrapped(field["type_"])
-            fields[name] = GraphQLField(**field)
+        for name in self.kept[owner.name]:
+            original = owner.fields[name]
+            arguments = {
+                argument_name: GraphQLArgument(
+                    **merge_kwargs(argument.to_kwargs(), type_=self._type(argument.type))
+                )
+                for argument_name, argument in original.args.items()
+            }
+            field_type = self._type(original.type)
+            fields[name] = GraphQLField(
+                **merge_kwargs(original.to_kwargs(), type_=field_type, args=arguments)
+            )
         return fields
 
-    def interfaces_of(owner: FieldOwner) -> list[GraphQLInterfaceType]:
-        shown = [i for i in owner.interfaces if i.name in names]
-        return [cast(GraphQLInterfaceType, copies[i.name]) for i in shown]
+    def _inputs(self, owner: GraphQLInputObjectType) -> dict[str, GraphQLInputField]:
+        return {
+            name: GraphQLInputField(**merge_kwargs(field.to_kwargs(), type_=self._type(field.type)))
+            for name, field in owner.fields.items()
+            if f"{owner.name}.{name}" not in self.hidden
+        }
 
-    def members_of(union: GraphQLUnionType) -> list[GraphQLObjectType]:
-        shown = [member for member in union.types if member.name in names]
-        return [cast(GraphQLObjectType, copies[member.name]) for member in shown]
+    def _interfaces(self, owner: FieldOwner) -> list[GraphQLInterfaceType]:
+        shown = [i for i in owner.interfaces if i.name in self.names]
+        return [cast(GraphQLInterfaceType, self.copies[i.name]) for i in shown]
 
-    for name in sorted(names):
-        original = full.type_map[name]
-        if isinstance(original, GraphQLObjectType):
-            copies[name] = GraphQLObjectType(
-                **merge_kwargs(
-                    original.to_kwargs(),
-                    fields=partial(fields_of, original),
-                    interfaces=partial(interfaces_of, original),
-                )
-            )
-        elif isinstance(original, GraphQLInterfaceType):
-            copies[name] = GraphQLInterfaceType(
-                **merge_kwargs(
-                    original.to_kwargs(),
-                    fields=partial(fields_of, original),
-                    interfaces=partial(interfaces_of, original),
-                )
-            )
-        elif isinstance(original, GraphQLUnionType):
-            copies[name] = GraphQLUnionType(
-                **merge_kwargs(original.to_kwargs(), types=partial(members_of, original))
-            )
-        else:
-            copies[name] = original  # scalars, enums and input types hold no output field
-
-    def root(of: GraphQLObjectType | None) -> GraphQLObjectType | None:
-        return cast(GraphQLObjectType, copies[of.name]) if of and of.name in names else None
-
-    return GraphQLSchema(
-        query=root(full.query_type),
-        mutation=root(full.mutation_type),
-        types=list(copies.values()),
-        directives=full.directives,
-        description=full.description,
-        extensions=full.extensions,
-    )
+    def _members(self, union: GraphQLUnionType) -> list[GraphQLObjectType]:
+        shown = [member for member in union.types if member.name in self.names]
+        return [cast(GraphQLObjectType, self.copies[member.name]) for member in shown]

@@ -6,7 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema, GraphQLUnionType
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLUnionType,
+)
 
 from auth.api_keys import create_api_key
 from core.db import Database
@@ -21,6 +28,7 @@ INTROSPECTION = """{ __schema {
   types {
     name possibleTypes { name }
     fields(includeDeprecated: true) { name args(includeDeprecated: true) { name } }
+    inputFields(includeDeprecated: true) { name } enumValues(includeDeprecated: true) { name }
   }
 } }"""
 
@@ -53,8 +61,16 @@ def _shown(view: GraphQLSchema) -> dict[str, Any]:
             "possibleTypes": sorted(t.name for t in view.get_possible_types(named))  # type: ignore[arg-type]
             if abstract
             else None,
+            "inputFields": sorted(named.fields)
+            if isinstance(named, GraphQLInputObjectType)
+            else None,
+            "enumValues": sorted(named.values) if isinstance(named, GraphQLEnumType) else None,
         }
     return shown
+
+
+def _names(listed: list[dict[str, str]] | None) -> list[str] | None:
+    return None if listed is None else sorted(entry["name"] for entry in listed)
 
 
 def _introspected(body: dict[str, Any]) -> dict[str, Any]:
@@ -64,9 +80,9 @@ def _introspected(body: dict[str, Any]) -> dict[str, Any]:
             "fields": None
             if t["fields"] is None
             else {f["name"]: sorted(a["name"] for a in f["args"]) for f in t["fields"]},
-            "possibleTypes": None
-            if t["possibleTypes"] is None
-            else sorted(p["name"] for p in t["possibleTypes"]),
+            "possibleTypes": _names(t["possibleTypes"]),
+            "inputFields": _names(t["inputFields"]),
+            "enumValues": _names(t["enumValues"]),
         }
         for t in body["data"]["__schema"]["types"]
     }

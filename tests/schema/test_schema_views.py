@@ -8,11 +8,16 @@ caller introspects and what it may use are the same set.
 
 from __future__ import annotations
 
+import re
 from typing import cast
 
 import pytest
 from graphql import (
+    GraphQLEnumType,
+    GraphQLEnumValue,
     GraphQLField,
+    GraphQLInputField,
+    GraphQLInputObjectType,
     GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLSchema,
@@ -26,6 +31,7 @@ from schema.access import OPEN_OPERATIONS, RESTRICTED_TYPES, Access, protected_f
 from schema.audiences import (
     ANONYMOUS_AUDIENCE,
     AUDIENCES,
+    GATED_INPUTS,
     OPEN_OPERATION_CALLERS,
     ROW_READERS,
     audience_of,
@@ -219,3 +225,36 @@ def test_export_schema_prints_a_roles_view_and_keeps_schema_graphql_the_full_con
     assert "costPrice" in run("export-schema").stdout
     assert run("export-schema", "--role", "storefront", "--write").returncode == 1
     assert run("export-schema", "--role", "nobody").returncode != 0
+
+
+NEEDS_PERMISSION = re.compile(r"[Nn]eeds `([a-z_]+:[a-z_]+)`")
+
+
+def test_every_input_field_and_enum_value_that_needs_a_permission_is_gated_in_views() -> None:
+    said = {}
+    for name, named in FULL.type_map.items():
+        entries: dict[str, GraphQLInputField | GraphQLEnumValue] = {}
+        if isinstance(named, GraphQLInputObjectType):
+            entries = dict(named.fields)
+        elif isinstance(named, GraphQLEnumType):
+            entries = dict(named.values)
+        for entry, definition in entries.items():
+            needed = NEEDS_PERMISSION.search(definition.description or "")
+            if needed:
+                said[f"{name}.{entry}"] = Permission(needed.group(1))
+    assert said == GATED_INPUTS
+
+
+@pytest.mark.parametrize(("audience", "shown"), [("sales", False), ("finance", True)])
+def test_filters_and_sorts_on_what_a_company_owes_show_for_finance_read_only(
+    audience: str, *, shown: bool
+) -> None:
+    view = _view(audience)
+    sorts = set(cast(GraphQLEnumType, view.type_map["ClientCompanySort"]).values)
+    filters = set(cast(GraphQLInputObjectType, view.type_map["ClientCompanyFilter"]).fields)
+    assert {"NAME"} <= sorts
+    assert "country" in filters
+    assert ({"CREDIT_USED", "OVERDUE_AMOUNT"} <= sorts) is shown
+    assert ({"creditUsedAbove", "overdueAtLeast"} <= filters) is shown
+    assert bool({"creditUsedAbove", "overdueAtLeast"} & filters) is shown
+    assert "sortBy" in _fields(view, "Query")["clientCompanies"].args
