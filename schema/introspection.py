@@ -44,10 +44,21 @@ _INTROSPECTION_TYPES = frozenset(introspection_types.values())
 
 
 def caller_view_execution(views: SchemaViews) -> type[StrawberryGraphQLCoreExecutionContext]:
-    """The execution context class handing introspection resolvers the caller's view."""
+    """The execution context class handing introspection resolvers the caller's view.
+
+    Only an operation that introspects pays for it: the check is made once, when the
+    operation's execution context is made, so the resolution of data fields, graphql-core's
+    hot path, is untouched.
+    """
 
     class CallerViewExecutionContext(StrawberryGraphQLCoreExecutionContext):
-        def build_resolve_info(
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            names = root_field_names(self.operation.selection_set, self.fragment_definitions)
+            if not INTROSPECTION_FIELDS.isdisjoint(names):
+                self.build_resolve_info = self._resolve_info_from_view  # type: ignore[method-assign]
+
+        def _resolve_info_from_view(
             self,
             field_def: GraphQLField,
             field_nodes: list[FieldNode],
@@ -60,8 +71,7 @@ def caller_view_execution(views: SchemaViews) -> type[StrawberryGraphQLCoreExecu
                 or field_def is TypeMetaFieldDef
                 or parent_type in _INTROSPECTION_TYPES
             ):
-                view = views.for_caller(self.context_value.principal)
-                return info._replace(schema=view)
+                return info._replace(schema=views.for_caller(self.context_value.principal))
             return info
 
     return CallerViewExecutionContext

@@ -110,6 +110,9 @@ async def test_a_storefront_key_is_shown_no_cost_price_and_still_refused_it_by_p
         shop_fields = {f["name"] for f in (await shop.data(variant))["__type"]["fields"]}
         finance_fields = {f["name"] for f in (await finance.data(variant))["__type"]["fields"]}
         company = await shop.data('{ __type(name: "ClientCompany") { name } }')
+        spread = await shop.data(
+            '{ ...V } fragment V on Query { __type(name: "Variant") { fields { name } } }'
+        )
         # The document is valid against the one schema: asking is refused by the field's gate,
         # as before, not by validation against the view.
         asked = await shop.post(
@@ -119,6 +122,7 @@ async def test_a_storefront_key_is_shown_no_cost_price_and_still_refused_it_by_p
     assert not {"costPrice", "margin"} & shop_fields
     assert {"costPrice", "margin"} <= finance_fields
     assert company == {"__type": None}
+    assert {f["name"] for f in spread["__type"]["fields"]} == shop_fields
     assert all(code != "GRAPHQL_VALIDATION_FAILED" for _, code in error_codes(asked))
 
 
