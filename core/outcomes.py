@@ -88,6 +88,7 @@ class UserErrorCode(StrEnum):
     AMOUNT_EXCEEDS_BALANCE = "AMOUNT_EXCEEDS_BALANCE"
     DUPLICATE_REFERENCE = "DUPLICATE_REFERENCE"
     ORDER_NOT_SHIPPABLE = "ORDER_NOT_SHIPPABLE"
+    CHARGE_REQUIRED = "CHARGE_REQUIRED"
     # Exchange rates.
     DUPLICATE_RATE = "DUPLICATE_RATE"
     # Catalog management.
@@ -233,6 +234,10 @@ MEANINGS: dict[UserErrorCode, str] = {
     ),
     UserErrorCode.ORDER_NOT_SHIPPABLE: (
         "The order cannot get a shipment in its state (cancelled, or not yet confirmed)."
+    ),
+    UserErrorCode.CHARGE_REQUIRED: (
+        "The incoterm makes the seller pay a charge the quote or order leaves out: FREIGHT "
+        "under CFR, CIF, CPT, CIP, DAP, DPU and DDP, and INSURANCE too under CIF and CIP."
     ),
     UserErrorCode.DUPLICATE_RATE: (
         "A rate for this currency pair and moment is already stored; rates are never changed."

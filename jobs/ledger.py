@@ -4,7 +4,9 @@ Confirmation opens an order's receivable, payments settle it, shipping or delive
 due date, cancellation reverses it; each entry is unique per (event, kind), and an event that
 arrives before its confirmation is deferred. A due date, once set, schedules the receivable's
 overdue notice (resolvers/ledger/overdue_notice.py), announced by `announce_invoice_overdue`
-only if still owed then. The whole design is in docs/design/ledger.md.
+only if still owed then. The advance share and the due date follow the ORDER's payment terms
+(copied from its quote or its company when it was placed), never the company's terms of
+today. The whole design is in docs/design/ledger.md.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from core.global_id import decode_typed_id
 from core.outbox import claim_effect, utcnow
 from jobs.context import JobContext
 from jobs.registry import Defer, HandlerRegistry
-from models.clients import BalanceDueOn, ClientCompany
+from models.clients import BalanceDueOn, PaymentTerms
 from models.ledger import LedgerEntry, LedgerEntryKind, Receivable, ReceivableStatus
 from models.money import round_money
 from models.orders import Order
@@ -112,10 +114,9 @@ async def _receivable(session: AsyncSession, order: Order) -> Receivable | None:
     return found
 
 
-async def _company(session: AsyncSession, order: Order) -> ClientCompany:
-    company = await session.get(ClientCompany, order.client_company_id)
-    assert company is not None  # a foreign key
-    return company
+def _terms(order: Order) -> PaymentTerms:
+    """The terms the order was sold under: the one place the ledger reads them."""
+    return PaymentTerms.of(order)
 
 
 def _day(moment: datetime | None, event: OutboxEvent) -> date:
@@ -144,24 +145,25 @@ def _entry(
 
 
 async def _open(session: AsyncSession, event: OutboxEvent, order: Order) -> None:
-    """The receivable of a confirmed order; its INVOICE entry is the order's total."""
+    """The receivable of a confirmed order; its INVOICE entry is the order's total (lines
+    and charges)."""
     existing = await session.scalar(
         select(col(Receivable.id)).where(col(Receivable.order_id) == order.id)
     )
     if existing is not None:  # a second confirmation event for one order posts nothing
         return
     assert order.id is not None
-    company = await _company(session, order)
+    terms = _terms(order)
     due_date = None
-    if company.balance_due_on == BalanceDueOn.INVOICE:
-        due_date = _day(order.confirmed_at, event) + timedelta(days=company.net_days)
+    if terms.balance_due_on == BalanceDueOn.INVOICE:
+        due_date = _day(order.confirmed_at, event) + timedelta(days=terms.net_days)
     receivable = Receivable(
         order_id=order.id,
         client_company_id=order.client_company_id,
         currency=order.currency,
         amount=order.total,
         balance=order.total,
-        advance_amount=round_money(order.total * company.advance_percent / 100, order.currency),
+        advance_amount=round_money(order.total * terms.advance_percent / 100, order.currency),
         due_date=due_date,
         status=settlement(order.total, order.total),
     )
@@ -230,15 +232,15 @@ def _mark_settlement(receivable: Receivable, entry: LedgerEntry) -> bool:
 async def _set_due_date(
     session: AsyncSession, event: OutboxEvent, order: Order, receivable: Receivable
 ) -> None:
-    """From the bill of lading or the delivery, under the client's terms as they are now."""
-    company = await _company(session, order)
-    if receivable.due_date is not None or company.balance_due_on != DUE_FROM[event.event_type]:
+    """From the bill of lading or the delivery, under the order's terms."""
+    terms = _terms(order)
+    if receivable.due_date is not None or terms.balance_due_on != DUE_FROM[event.event_type]:
         return
     happened = {
         event_types.ORDER_SHIPPED: order.shipped_at,
         event_types.ORDER_DELIVERED: order.delivered_at,
     }[event.event_type]
-    receivable.due_date = _day(happened, event) + timedelta(days=company.net_days)
+    receivable.due_date = _day(happened, event) + timedelta(days=terms.net_days)
     session.add(receivable)
     await session.flush()
     await schedule_overdue_notice(session, receivable)

@@ -14,9 +14,11 @@ later, by due date, from which the overdue figure of any later day follows exact
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy import (
     Boolean,
@@ -55,6 +57,33 @@ class MailTopic(StrEnum):
 # The column of `client_contacts` that says whether a contact receives a topic's mail.
 MAIL_TOPIC_COLUMNS: dict[MailTopic, str] = {topic: f"mails_{topic.value}" for topic in MailTopic}
 DEFAULT_LANGUAGE = "en"
+
+
+class CarriesTerms(Protocol):
+    """A row with payment terms: a company grants them, a quote offers them, an order keeps them."""
+
+    advance_percent: int
+    balance_due_on: BalanceDueOn
+    net_days: int
+
+
+@dataclass(frozen=True)
+class PaymentTerms:
+    """An advance share with the order, and the balance `net_days` after `balance_due_on`."""
+
+    advance_percent: int
+    balance_due_on: BalanceDueOn
+    net_days: int
+
+    @classmethod
+    def of(cls, row: CarriesTerms) -> PaymentTerms:
+        return cls(row.advance_percent, BalanceDueOn(row.balance_due_on), row.net_days)
+
+
+# What a new company is granted (its columns' defaults), and what a guest's quote offers.
+DEFAULT_TERMS = PaymentTerms(advance_percent=0, balance_due_on=BalanceDueOn.INVOICE, net_days=30)
+# The range `net_days` allows on every row that carries terms.
+MAX_NET_DAYS = 365
 
 
 class ClientCompany(SQLModel, table=True):

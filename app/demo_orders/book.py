@@ -151,7 +151,7 @@ class OrderBook:
             quote_id = self._id("quotes")
             batch.add(
                 "quotes",
-                rows.quote_row(quote_id, inquiry_id, quote, inquiry.currency, inquiry.assigned_to),
+                rows.quote_row(quote_id, inquiry_id, quote, inquiry),
             )
             for position, line in enumerate(quote.lines):
                 batch.add("quote_lines", rows.quote_line_row(

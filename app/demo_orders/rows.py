@@ -105,17 +105,19 @@ def inquiry_item_row(item_id: int, inquiry_id: int, position: int, line: DraftLi
 
 QUOTE_COLUMNS = (
     "id", "inquiry_id", "revision", "status", "currency", "valid_until", "lead_time_days",
-    "notes", "changes", "total", "created_by_user_id", "created_at",
+    "notes", "changes", "total", "created_by_user_id", "created_at", "incoterm", "named_place",
+    "advance_percent", "balance_due_on", "net_days", "charges_total",
 )  # fmt: skip
 
 
-def quote_row(
-    quote_id: int, inquiry_id: int, quote: DraftQuote, currency: str, created_by: int | None
-) -> Row:
+def quote_row(quote_id: int, inquiry_id: int, quote: DraftQuote, inquiry: DraftInquiry) -> Row:
+    """A revision under its inquiry's incoterm and the default terms, without charges."""
     valid_until: date = quote.created_at.date() + timedelta(days=30)
     return (
-        quote_id, inquiry_id, quote.revision, quote.status.value, currency, valid_until,
-        quote.lead_time_days, "", quote.changes, quote.total, created_by, quote.created_at,
+        quote_id, inquiry_id, quote.revision, quote.status.value, inquiry.currency, valid_until,
+        quote.lead_time_days, "", quote.changes, quote.total, inquiry.assigned_to,
+        quote.created_at, inquiry.incoterm, inquiry.named_place, inquiry.advance_percent,
+        inquiry.balance_due_on, inquiry.net_days, 0,
     )  # fmt: skip
 
 
@@ -142,7 +144,7 @@ ORDER_COLUMNS = (
     "payment_status", "currency", "incoterm", "named_place", "shipping_address", "note", "total",
     "amount_paid", "credit_currency", "fx_rate", "fx_rate_id", "cancel_reason", "version",
     "confirmed_at", "paid_at", "shipped_at", "delivered_at", "cancelled_at", "created_at",
-    "updated_at",
+    "updated_at", "advance_percent", "balance_due_on", "net_days", "charges_total",
 )  # fmt: skip
 
 
@@ -180,6 +182,7 @@ def order_row(
         address, "", total, life.amount_paid, company.credit_currency, rate[0], rate[1],
         life.cancel_reason, version, life.confirmed_at, life.paid_at, life.shipped_at,
         life.delivered_at, life.cancelled_at, created_at, life.updated_at,
+        company.advance_percent, company.balance_due_on, company.net_days, 0,
     )  # fmt: skip
 
 

@@ -29,6 +29,7 @@ from core.outbox import claim_effect, emit
 from core.settings import Settings
 from jobs.context import JobContext
 from jobs.mail import order_mails, quote_mails, shipment_mails
+from jobs.mail.deal_terms import deal_values
 from jobs.mail.mail_values import BuyerMail
 from jobs.mail.rendering import ENGLISH
 from jobs.registry import HandlerRegistry
@@ -79,7 +80,11 @@ async def mail_buyer(event: OutboxEvent, context: JobContext) -> None:
                 {
                     "to": recipient.email,
                     "template": mail.template,
-                    "context": {**mail.values, "contact_name": recipient.name},
+                    "context": {
+                        **mail.values,
+                        **(deal_values(mail.deal, recipient.language) if mail.deal else {}),
+                        "contact_name": recipient.name,
+                    },
                     "language": recipient.language,
                 },
             )

@@ -12,10 +12,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from core.global_id import encode_global_id
 from models.inquiries import Lead
 from models.money import minor_unit, round_money
+
+if TYPE_CHECKING:
+    from jobs.mail.deal_terms import DealTerms
 
 # What a mail shows for a date or moment nobody has given yet (an ETA not yet known).
 NOT_KNOWN = "-"
@@ -23,13 +27,15 @@ NOT_KNOWN = "-"
 
 @dataclass(frozen=True)
 class BuyerMail:
-    """What one event tells the buyer: a template, its values (all but the recipient's name),
-    and to whom: the contacts of `company_id`, or a guest's `lead`."""
+    """What one event tells the buyer: a template, its values (all but the recipient's name
+    and, for a quote or an order, its `deal` in the recipient's language), and to whom: the
+    contacts of `company_id`, or a guest's `lead`."""
 
     template: str
     values: dict[str, object]
     company_id: int | None = None
     lead: Lead | None = None
+    deal: DealTerms | None = None
 
 
 @dataclass(frozen=True)

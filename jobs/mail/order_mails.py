@@ -16,6 +16,7 @@ from sqlmodel import col, select
 
 from core.global_id import decode_typed_id
 from core.settings import Settings
+from jobs.mail.deal_terms import Charge, DealTerms
 from jobs.mail.mail_values import (
     BuyerMail,
     MailLine,
@@ -26,8 +27,9 @@ from jobs.mail.mail_values import (
     order_link,
     text_or_dash,
 )
+from models.clients import PaymentTerms
 from models.ledger import Receivable, ReceivableStatus
-from models.orders import Order, OrderLine, order_number
+from models.orders import ChargeKind, Order, OrderCharge, OrderLine, order_number
 
 
 async def order_confirmed(
@@ -43,7 +45,22 @@ async def order_confirmed(
         "incoterm": order.incoterm,
         "named_place": text_or_dash(order.named_place),
     }
-    return BuyerMail("order_confirmed", values, company_id=order.client_company_id)
+    deal = DealTerms.of(
+        order.currency,
+        order.total - order.charges_total,
+        await _charges(session, order),
+        PaymentTerms.of(order),
+    )
+    return BuyerMail("order_confirmed", values, company_id=order.client_company_id, deal=deal)
+
+
+async def _charges(session: AsyncSession, order: Order) -> list[Charge]:
+    rows = await session.scalars(
+        select(OrderCharge)
+        .where(col(OrderCharge.order_id) == order.id)
+        .order_by(col(OrderCharge.position), col(OrderCharge.id))
+    )
+    return [Charge(ChargeKind(row.kind), row.description, row.amount) for row in rows]
 
 
 async def order_delivered(

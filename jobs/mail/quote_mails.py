@@ -15,6 +15,7 @@ from sqlmodel import col, select
 
 from core.global_id import decode_typed_id
 from core.settings import Settings
+from jobs.mail.deal_terms import Charge, DealTerms
 from jobs.mail.mail_values import (
     BuyerMail,
     MailLine,
@@ -25,7 +26,17 @@ from jobs.mail.mail_values import (
     text_or_dash,
 )
 from models.catalog import Product, Variant
-from models.inquiries import Inquiry, Lead, Quote, QuoteLine, QuoteStatus, inquiry_reference
+from models.clients import PaymentTerms
+from models.inquiries import (
+    Inquiry,
+    Lead,
+    Quote,
+    QuoteCharge,
+    QuoteLine,
+    QuoteStatus,
+    inquiry_reference,
+)
+from models.orders import ChargeKind
 
 
 async def quote_sent(
@@ -50,11 +61,6 @@ async def _quote(session: AsyncSession, payload: Mapping[str, Any]) -> Quote | N
     return await session.get(Quote, pk)
 
 
-def quoted_terms(quote: Quote, inquiry: Inquiry) -> tuple[str, str]:
-    """The Incoterms rule and named place the quote is made under: the inquiry's."""
-    return inquiry.incoterm, inquiry.named_place
-
-
 async def _quote_mail(
     session: AsyncSession, quote: Quote, settings: Settings, template: str
 ) -> BuyerMail | None:
@@ -63,7 +69,6 @@ async def _quote_mail(
     if inquiry is None:
         return None
     assert inquiry.id is not None
-    incoterm, named_place = quoted_terms(quote, inquiry)
     values: dict[str, object] = {
         "reference": inquiry_reference(inquiry.id),
         "revision": quote.revision,
@@ -71,16 +76,32 @@ async def _quote_mail(
         "lines": lines_block(await _lines(session, quote.id), quote.currency),
         "total": money(quote.total, quote.currency),
         "valid_until": day(quote.valid_until),
-        "incoterm": incoterm,
-        "named_place": named_place,
+        "incoterm": quote.incoterm,
+        "named_place": quote.named_place,
         "lead_time_days": quote.lead_time_days,
         "notes": text_or_dash(quote.notes),
         "quote_url": quote_link(settings.public_app_url, quote.id),
     }
+    deal = DealTerms.of(
+        quote.currency,
+        quote.total - quote.charges_total,
+        await _charges(session, quote.id),
+        PaymentTerms.of(quote),
+    )
     if inquiry.lead_id is not None:
         lead = await session.get(Lead, inquiry.lead_id)
-        return None if lead is None else BuyerMail(f"{template}_guest", values, lead=lead)
-    return BuyerMail(template, values, company_id=inquiry.client_company_id)
+        guest_mail = BuyerMail(f"{template}_guest", values, lead=lead, deal=deal)
+        return None if lead is None else guest_mail
+    return BuyerMail(template, values, company_id=inquiry.client_company_id, deal=deal)
+
+
+async def _charges(session: AsyncSession, quote_id: int) -> list[Charge]:
+    rows = await session.scalars(
+        select(QuoteCharge)
+        .where(col(QuoteCharge.quote_id) == quote_id)
+        .order_by(col(QuoteCharge.position), col(QuoteCharge.id))
+    )
+    return [Charge(ChargeKind(row.kind), row.description, row.amount) for row in rows]
 
 
 async def _lines(session: AsyncSession, quote_id: int) -> list[MailLine]:

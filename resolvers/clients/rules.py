@@ -13,11 +13,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from core.outcomes import Issue, UserErrorCode
-from models.clients import MAIL_TOPIC_COLUMNS, BalanceDueOn, MailTopic
+from models.clients import MAIL_TOPIC_COLUMNS, MAX_NET_DAYS, BalanceDueOn, MailTopic
 from resolvers.checks import Checker
 
 MAX_CREDIT_LIMIT = Decimal("99999999999999.99")  # Numeric(16, 2)
-MAX_NET_DAYS = 365
 
 
 @dataclass(frozen=True)

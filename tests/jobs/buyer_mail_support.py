@@ -91,19 +91,21 @@ def _subscribed(contact: ClientContact, only: str) -> ClientContact:
     return contact
 
 
-async def quoted(api: GraphQLClient, desk: Desk, notes: str = "") -> tuple[str, str]:
-    """The client's inquiry for 500 of the desk's variant, quoted at 2.50 EUR: (inquiry id,
-    quote id)."""
+async def quoted(api: GraphQLClient, desk: Desk, notes: str = "", **terms: Any) -> tuple[str, str]:
+    """The client's inquiry for 500 of the desk's variant, quoted at 2.50 EUR (under `terms`,
+    more fields of the quote's input): (inquiry id, quote id)."""
     given = inquiry_input([item(desk.product, desk.variant, 500)])
     submitted = (await api.as_(desk.client_token).data(SUBMIT, {"input": given}))["submitInquiry"]
     assert submitted["userErrors"] == []
     inquiry_id: str = submitted["inquiry"]["id"]
-    quote = await quote_inquiry(api, desk, inquiry_id, notes)
+    quote = await quote_inquiry(api, desk, inquiry_id, notes, **terms)
     return inquiry_id, quote
 
 
-async def quote_inquiry(api: GraphQLClient, desk: Desk, inquiry_id: str, notes: str = "") -> str:
-    given = quote_input([(desk.variant, 500, "2.50")], notes=notes)
+async def quote_inquiry(
+    api: GraphQLClient, desk: Desk, inquiry_id: str, notes: str = "", **terms: Any
+) -> str:
+    given = quote_input([(desk.variant, 500, "2.50")], notes=notes, **terms)
     payload = (await api.as_(desk.sales_token).data(QUOTE, {"id": inquiry_id, "input": given}))[
         "quoteInquiry"
     ]

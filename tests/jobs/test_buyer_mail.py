@@ -50,6 +50,18 @@ from tests.ledger.books import make_order
 from tests.outbox_support import bring_due, events_of
 from tests.smtp_mailbox import Mailbox, smtp_settings
 
+# The quote's own terms of trade, against an inquiry for FOB Nhava Sheva: the mail states them.
+CIF_HAMBURG = {
+    "incoterm": "CIF",
+    "namedPlace": "Hamburg",
+    "paymentTerms": {"advancePercent": 30, "balanceDueOn": "BILL_OF_LADING", "netDays": 60},
+    "charges": [
+        {"kind": "FREIGHT", "amount": "310.00"},
+        {"kind": "INSURANCE", "amount": "12.50"},
+        {"kind": "OTHER", "amount": "40.00", "description": "Legalisation"},
+    ],
+}
+
 
 @pytest.fixture
 def mail_settings(committed_settings: Settings, mailbox: tuple[Mailbox, int]) -> Settings:
@@ -83,7 +95,7 @@ async def test_a_quote_reaches_each_subscribed_contact_once_in_the_company_langu
     desk = buyer.desk
     # when sales quotes the client's inquiry and the worker runs
     async with graphql_client(mail_settings, committed_db) as api:
-        inquiry_id, quote_id = await quoted(api, desk, notes="Delivery in two lots.")
+        inquiry_id, quote_id = await quoted(api, desk, notes="Delivery in two lots.", **CIF_HAMBURG)
     await work(mail_settings, committed_db)
 
     # then each contact receiving quotes got it once, in German
@@ -99,8 +111,15 @@ async def test_a_quote_reaches_each_subscribed_contact_once_in_the_company_langu
     text = text_of(mail)
     assert text.startswith("Guten Tag Jana Weber,")
     assert f"- {desk.variant.sku} Organic twill: 500 x 2.50 EUR = 1,250.00 EUR" in text
-    assert "Gesamtbetrag: 1,250.00 EUR" in text
+    assert (
+        "\n\nWarenwert: 1,250.00 EUR\nFracht: 310.00 EUR\nVersicherung: 12.50 EUR\n"
+        "Legalisation: 40.00 EUR\n\nGesamtbetrag: 1,612.50 EUR"
+    ) in text
     assert "Lieferbedingung: CIF Hamburg (Incoterms 2020)" in text
+    assert (
+        "Zahlungsbedingungen: 30 % Vorauszahlung, Restbetrag zahlbar 60 Tage nach dem Datum "
+        "des Konnossements"
+    ) in text
     assert "Anmerkungen: Delivery in two lots." in text
     link = f"{APP_URL}/account/quotes/{quote_id}"
     assert link in text
@@ -148,6 +167,9 @@ async def test_an_order_is_told_in_english_where_the_language_has_no_templates(
     assert confirmed.startswith("Dear Jana Weber,")
     assert f"- {desk.variant.sku} Organic twill: 500 x 2.50 EUR = 1,250.00 EUR" in confirmed
     assert "Total: 1,250.00 EUR" in confirmed
+    # no charges on this order: no rows of them; its terms are the company's, as quoted
+    assert "Goods:" not in confirmed
+    assert "Payment: 30% in advance, the balance 60 days after the invoice date" in confirmed
     assert f"{APP_URL}/account/orders/{order_id}" in confirmed
     # and the contact taking invoices only hears of the payment, with what remains
     assert subjects(box, INVOICES_ONLY) == [f"Payment received for order {number}"]

@@ -32,6 +32,7 @@ async def make_order(
     status: OrderStatus = OrderStatus.CONFIRMED,
     **moments: Any,
 ) -> Order:
+    """An order under the company's terms as they are now, as placing one copies them."""
     assert company.id is not None
     async with db.transaction() as session:
         order = Order(
@@ -41,6 +42,9 @@ async def make_order(
             currency=currency,
             incoterm="FOB",
             total=Decimal(total),
+            advance_percent=company.advance_percent,
+            balance_due_on=company.balance_due_on,
+            net_days=company.net_days,
             credit_currency=currency,
             fx_rate=Decimal(1),
             **moments,

@@ -175,6 +175,9 @@ PROBES: dict[str, Probe] = {
     "Mutation.confirmOrder": _mutation("confirmOrder", f'id: "{NO_ORDER}"'),
     "Mutation.shipOrder": _mutation("shipOrder", f'id: "{NO_ORDER}"'),
     "Mutation.deliverOrder": _mutation("deliverOrder", f'id: "{NO_ORDER}"'),
+    "Mutation.setOrderCharges": _mutation(
+        "setOrderCharges", f'orderId: "{NO_ORDER}", expectedVersion: 1, charges: []'
+    ),
     "Mutation.recordPayment": _mutation(
         "recordPayment",
         f'orderId: "{NO_ORDER}", amount: "1", reference: "R", receivedAt: "2026-01-01T00:00:00Z"',
