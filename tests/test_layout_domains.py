@@ -46,6 +46,7 @@ SHARED: dict[str, set[str]] = {
     "schema": {
         "access",
         "argument_paths",
+        "audiences",
         "build",
         "cost",
         "counts",
@@ -54,6 +55,7 @@ SHARED: dict[str, set[str]] = {
         "errors",
         "info",
         "input_text",
+        "introspection",
         "moments",
         "money",
         "node",
@@ -62,6 +64,7 @@ SHARED: dict[str, set[str]] = {
         "uploads",
         "user_errors",
         "validation",
+        "views",
     },
     "tests": {"app", "core", "jobs", "migrations", "schema"},
 }
