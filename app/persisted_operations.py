@@ -10,6 +10,7 @@ every lookup misses, the client sends the document, and the request still runs.
 Registered operations (`tradeql operations register`) are found in the database, without
 Redis. With `ANONYMOUS_OPERATIONS=registered`, anonymous callers and storefront keys run only
 those: by hash or in full; the documents other callers persisted are not theirs to run.
+Introspection-only documents are left to the introspection settings, as for everyone.
 
 Either way the request leaves here with its document in `query`, so the parse and validation
 caches and the read cache key it exactly as when it is sent in full.
@@ -21,7 +22,9 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from functools import lru_cache
 
+from graphql import GraphQLError, OperationDefinitionNode, parse
 from starlette.responses import JSONResponse, Response
 
 from app.request_body import GraphQLRequest
@@ -33,6 +36,7 @@ from core.logging import request_id_var
 from core.operation_registry import canonical_hash, is_registered, registered_document
 from core.settings import Settings
 from models.accounts import Role
+from schema.accounts.guards import fragments_by_name, root_field_names
 
 APQ_KEY_PREFIX = "apq:"
 # Registry answers, found and not found, are kept this long per process: a registration shows
@@ -81,6 +85,23 @@ def not_registered() -> PersistedOperationRefused:
         ErrorCode.OPERATION_NOT_REGISTERED,
         "Only registered operations may be run without signing in or with a storefront key: "
         "register this one with `tradeql operations register`.",
+    )
+
+
+@lru_cache(maxsize=REGISTRY_CACHE_SIZE)
+def introspection_only(document: str, max_tokens: int) -> bool:
+    """Whether every operation of the document reads only `__schema`, `__type` and
+    `__typename`: who may introspect is PUBLIC_INTROSPECTION's to decide, not this module's."""
+    try:
+        parsed = parse(document, max_tokens=max_tokens)
+    except GraphQLError:
+        return False
+    fragments = fragments_by_name(parsed.definitions)
+    operations = [d for d in parsed.definitions if isinstance(d, OperationDefinitionNode)]
+    return bool(operations) and all(
+        name.startswith("__")
+        for operation in operations
+        for name in root_field_names(operation.selection_set, fragments)
     )
 
 
@@ -149,7 +170,11 @@ class PersistedOperations:
         restricted = held_to_registered(principal, self._settings)
         sha256_hash = request.persisted_hash
         if request.query:
-            if restricted and not await self._registry.registers(request.query):
+            if (
+                restricted
+                and not introspection_only(request.query, self._settings.max_tokens)
+                and not await self._registry.registers(request.query)
+            ):
                 raise not_registered()
             if sha256_hash is not None and not restricted:
                 await self._remember(sha256_hash, request.query)

@@ -16,9 +16,14 @@ import httpx
 import pytest
 from sqlalchemy import update
 
+from app.persisted_operations import REGISTRY_CACHE_SECONDS, RegistryLookups
 from auth.api_keys import create_api_key
 from core.db import Database
-from core.operation_registry import OperationToRegister, register_operations
+from core.operation_registry import (
+    OperationToRegister,
+    register_operations,
+    remove_registered_operation,
+)
 from core.settings import Settings
 from models.accounts import Role
 from models.catalog import Product
@@ -26,6 +31,7 @@ from tests.builders import make_category, make_fabric_type, make_product
 from tests.callers import token_for
 from tests.graphql_client import graphql_client
 
+CATEGORIES = "{ categories { name } }"
 # What Apollo Client sends: its persisted query link, then the HTTP link.
 APOLLO_HEADERS = {
     "accept": "application/graphql-response+json,application/json;q=0.9",
@@ -36,6 +42,10 @@ APOLLO_HEADERS = {
 def _document() -> str:
     """A document no other test has persisted: APQ entries outlive a test in Redis."""
     return f"query Ping_{uuid.uuid4().hex} {{ __typename }}"
+
+
+def _data_document() -> str:
+    return f"query Categories_{uuid.uuid4().hex} {{ categories {{ name }} }}"
 
 
 def _hash(document: str) -> str:
@@ -206,12 +216,29 @@ async def test_registered_only_refuses_an_unregistered_document_from_anonymous_c
     registered_only: Settings, db: Database
 ) -> None:
     async with graphql_client(registered_only, db) as client:
-        refused = await client.response("{ __typename }")
-        with_hash = await _with_document(client.http, _document())
+        refused = await client.response(CATEGORIES)
+        with_hash = await _with_document(client.http, _data_document())
 
     for response in (refused, with_hash):
         assert (response.status_code, _code(response)) == (403, "OPERATION_NOT_REGISTERED")
         assert "data" not in response.json()
+
+
+async def test_registered_only_leaves_introspection_to_the_introspection_settings(
+    registered_only: Settings, db: Database
+) -> None:
+    closed = registered_only.model_copy(update={"public_introspection": False})
+    introspection = "query Types { __schema { queryType { name } } __typename }"
+
+    async with graphql_client(registered_only, db) as client:
+        allowed = await client.post(introspection)
+    async with graphql_client(closed, db) as client:
+        refused = await client.post(introspection)
+
+    assert allowed == {
+        "data": {"__schema": {"queryType": {"name": "Query"}}, "__typename": "Query"}
+    }
+    assert refused["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
 
 
 async def test_registered_only_runs_a_registered_operation_by_hash_and_in_full(
@@ -238,12 +265,10 @@ async def test_registered_only_holds_storefront_keys_but_not_staff(
         staff = await token_for(session, registered_only, Role.SALES)
 
     async with graphql_client(registered_only, db) as client:
-        refused = await client.as_(storefront).response("{ __typename }")
+        refused = await client.as_(storefront).response(CATEGORIES)
         assert (refused.status_code, _code(refused)) == (403, "OPERATION_NOT_REGISTERED")
         for token in (partner, staff):
-            assert await client.as_(token).post("{ __typename }") == {
-                "data": {"__typename": "Query"}
-            }
+            assert await client.as_(token).post(CATEGORIES) == {"data": {"categories": []}}
 
 
 async def test_registered_only_never_runs_what_another_caller_persisted(
@@ -251,7 +276,7 @@ async def test_registered_only_never_runs_what_another_caller_persisted(
 ) -> None:
     async with db.transaction() as session:
         staff = await token_for(session, registered_only, Role.SALES)
-    document = _document()
+    document = _data_document()
 
     async with graphql_client(registered_only, db) as client:
         bearer = {"authorization": f"Bearer {staff}"}
@@ -296,3 +321,25 @@ async def test_a_persisted_document_shares_the_read_cache_entry_of_the_full_one(
 
     assert full.json() == {"data": {"product": {"name": "Navy twill"}}}
     assert sent.content == by_hash.content == full.content
+
+
+async def test_a_process_sees_a_registration_or_removal_within_the_registry_cache_time(
+    db: Database,
+) -> None:
+    now = [0.0]
+    lookups = RegistryLookups(db, max_tokens=3_000, clock=lambda: now[0])
+    document = f"query Registered_{uuid.uuid4().hex} {{ __typename }}"
+
+    assert await lookups.document(_hash(document)) is None
+    await _registered(db, document)
+    assert await lookups.document(_hash(document)) is None  # remembered as unknown
+    now[0] += REGISTRY_CACHE_SECONDS
+    assert await lookups.document(_hash(document)) == document
+    assert await lookups.registers(document)
+
+    async with db.transaction() as session:
+        assert await remove_registered_operation(session, _hash(document))
+    assert await lookups.registers(document)  # remembered as registered
+    now[0] += REGISTRY_CACHE_SECONDS
+    assert not await lookups.registers(document)
+    assert await lookups.document(_hash(document)) is None
