@@ -33,14 +33,20 @@ from core.cache import Cache
 from core.db import Database
 from core.errors import ErrorCode
 from core.logging import request_id_var
-from core.operation_registry import canonical_hash, is_registered, registered_document
+from core.operation_registry import (
+    CANONICAL_CACHE_SIZE,
+    canonical_hash,
+    is_registered,
+    registered_document,
+    sha256_hex,
+)
 from core.settings import Settings
 from models.accounts import Role
 from schema.accounts.guards import fragments_by_name, root_field_names
 
 APQ_KEY_PREFIX = "apq:"
 # Registry answers, found and not found, are kept this long per process: a registration shows
-# within this time, and a flood of unregistered documents does not become a flood of SELECTs.
+# within this time, and a document or hash sent again and again costs one SELECT per period.
 REGISTRY_CACHE_SECONDS = 30.0
 REGISTRY_CACHE_SIZE = 5_000
 # Apollo Server sends these with PersistedQueryNotFound: the answer must not be cached, as the
@@ -88,7 +94,7 @@ def not_registered() -> PersistedOperationRefused:
     )
 
 
-@lru_cache(maxsize=REGISTRY_CACHE_SIZE)
+@lru_cache(maxsize=CANONICAL_CACHE_SIZE)
 def introspection_only(document: str, max_tokens: int) -> bool:
     """Whether every operation of the document reads only `__schema`, `__type` and
     `__typename`: who may introspect is PUBLIC_INTROSPECTION's to decide, not this module's."""
@@ -138,7 +144,8 @@ class RegistryLookups:
             async with self._database.session() as session:
                 return await is_registered(session, document, max_tokens=self._max_tokens)
 
-        return await self._remembered(("document", document), look_up) is True
+        # By hash: a key must not hold a document of up to MAX_BODY_BYTES.
+        return await self._remembered(("document", sha256_hex(document)), look_up) is True
 
     async def _remembered(
         self, key: tuple[str, str], look_up: Callable[[], Awaitable[str | bool | None]]
