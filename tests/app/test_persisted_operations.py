@@ -106,6 +106,31 @@ async def test_the_apollo_round_trip_over_post(http: httpx.AsyncClient) -> None:
     assert (known.status_code, known.json()) == (200, {"data": {"__typename": "Query"}})
 
 
+# The requests Apollo Client 3.14.1 sent (createPersistedQueryLink with sha256, then HttpLink),
+# recorded byte for byte against a TradeQL server: the hash, then the document, then the hash.
+APOLLO_HASH_ONLY = (
+    b'{"operationName":"CategoriesPost","variables":{},"extensions":{"persistedQuery":'
+    b'{"version":1,"sha256Hash":'
+    b'"dfc9b68c29aca12d85f9564bd1b31521f97b68582f5e5be275a1a533e343f933"}}}'
+)
+APOLLO_WITH_DOCUMENT = (
+    APOLLO_HASH_ONLY[:-1]
+    + b',"query":"query CategoriesPost {\\n  categories {\\n    name\\n    __typename\\n  }\\n}"}'
+)
+
+
+async def test_the_requests_apollo_client_sends_verbatim(http: httpx.AsyncClient) -> None:
+    async def send(body: bytes) -> httpx.Response:
+        return await http.post("/graphql", content=body, headers=APOLLO_HEADERS)
+
+    unknown = await send(APOLLO_HASH_ONLY)
+    sent = await send(APOLLO_WITH_DOCUMENT)
+    known = await send(APOLLO_HASH_ONLY)
+
+    assert (unknown.status_code, _code(unknown)) == (200, "PERSISTED_QUERY_NOT_FOUND")
+    assert sent.json() == known.json() == {"data": {"categories": []}}
+
+
 async def test_the_apollo_round_trip_over_get(http: httpx.AsyncClient) -> None:
     document = _document()
     hashed = {"variables": "{}", "extensions": json.dumps(_extensions(document))}
