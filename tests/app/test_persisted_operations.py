@@ -272,7 +272,7 @@ async def test_registered_only_runs_a_registered_operation_by_hash_and_in_full(
     name = f"Registered_{uuid.uuid4().hex}"
     document = await _registered(any_db, f"query {name} {{ categories {{ name }} }}")
     laid_out_otherwise = f"# the shop's copy\nquery {name} {{\n  categories {{ name }}\n}}\n"
-    expected = {"data": {"categories": []}}
+    expected: dict[str, Any] = {"data": {"categories": []}}
 
     async with graphql_client(registered_only, any_db) as client:
         assert (await _hash_only(client.http, document)).json() == expected
