@@ -4,7 +4,8 @@ Mutations run only over POST, with JSON or as a multipart upload (`app.multipart
 a GET never changes anything and never carries files. Every response carries the request id;
 request-level failures are JSON errors with a stable code. Responses are `application/json`
 or `application/graphql-response+json`, as the client accepts (`app.media_types`). Public
-catalog reads are answered from the cache when they can be (`app.read_cache`).
+catalog reads are answered from the cache when they can be (`app.read_cache`). A request may
+name its document by hash instead (`app.persisted_operations`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from app.graphiql_page import graphiql_page
 from app.media_types import JSON, execution_started, negotiate, status_for
 from app.multipart_request import UploadLimits, is_multipart, read_multipart, require_preflight
 from app.outages import raise_database_failure
+from app.persisted_operations import PersistedOperationRefused, PersistedOperations
 from app.read_cache import CatalogReadCache
 from app.request_body import GraphQLRequest, RequestRejected, read_get, read_post
 from auth.principal import Principal
@@ -56,6 +58,7 @@ class GraphQLEndpoint:
             ttl_seconds=0 if settings.debug_extensions else settings.catalog_cache_seconds,
             max_tokens=settings.max_tokens,
         )
+        self.persisted_operations = PersistedOperations(settings, database, stores.cache)
         self.upload_limits = UploadLimits(
             max_upload_bytes=settings.max_upload_bytes,
             max_upload_files=settings.max_upload_files,
@@ -130,6 +133,10 @@ class GraphQLEndpoint:
     ) -> Response:
         if principal is None:
             principal = await authenticate(request, self.database, self.settings)
+        try:
+            graphql_request = await self.persisted_operations.resolve(graphql_request, principal)
+        except PersistedOperationRefused as refused:
+            return refused.response(media_type)
         cache_key = (
             None
             if graphql_request.uploads

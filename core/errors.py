@@ -31,6 +31,8 @@ class ErrorCode(StrEnum):
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     OVERLOADED = "OVERLOADED"
     LINK_EXPIRED = "LINK_EXPIRED"
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+    OPERATION_NOT_REGISTERED = "OPERATION_NOT_REGISTERED"
 
 
 MEANINGS: dict[ErrorCode, str] = {
@@ -64,7 +66,10 @@ MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.BAD_REQUEST: (
         "(400) The body is not one GraphQL request: not `application/json`, not UTF-8 or "
         "JSON, a batch, no `query`, `variables` that are not an object, an `operationName` "
-        "the document does not have, or a document with no operation. For an upload: no "
+        "the document does not have, or a document with no operation. A persisted query "
+        "whose `version` is not 1, whose `sha256Hash` is not 64 lower-case hex digits, or "
+        "whose `query` does not hash to it (`provided sha does not match query`). For an "
+        "upload: no "
         "preflight header, a body breaking the multipart request specification, or more "
         "files than `MAX_UPLOAD_FILES`; the message says which."
     ),
@@ -96,6 +101,16 @@ MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.LINK_EXPIRED: (
         "(410) A genuine download link whose time is up, or whose file is no longer kept; "
         "ask `downloadLink` for a new one."
+    ),
+    ErrorCode.PERSISTED_QUERY_NOT_FOUND: (
+        "(200, message `PersistedQueryNotFound`, as Apollo clients expect) The hash of an "
+        "automatic persisted query is not known (yet, any more, or while the cache is down): "
+        "send it again with the document in `query`. Apollo clients do this by themselves."
+    ),
+    ErrorCode.OPERATION_NOT_REGISTERED: (
+        "(403) With `ANONYMOUS_OPERATIONS=registered`, anonymous callers and storefront keys "
+        "may run only operations registered with `tradeql operations register`; this one "
+        "is not. Nothing ran."
     ),
 }
 
