@@ -35,6 +35,7 @@ class GraphQLRequest:
     operation_name: str | None
     # The files of a multipart request, also placed in `variables`; closed after the response.
     uploads: tuple[UploadedFile, ...] = ()
+    extensions: dict[str, Any] | None = None
 
 
 async def read_post(request: Request, max_bytes: int) -> GraphQLRequest:
@@ -130,12 +131,16 @@ def _graphql_request(query: Any, variables: Any, payload: dict[str, Any]) -> Gra
         raise RequestRejected(400, "'operationName' must be a string")
     extensions = payload.get("extensions")
     if extensions is not None and not isinstance(extensions, dict):
-        # Unused here, but a client sending a non-object means something else than it thinks.
         raise RequestRejected(400, "'extensions' must be a JSON object")
     _refuse_lone_surrogates(query, "query")
     if operation_name:
         _refuse_lone_surrogates(operation_name, "operationName")
-    return GraphQLRequest(query=query, variables=variables, operation_name=operation_name or None)
+    return GraphQLRequest(
+        query=query,
+        variables=variables,
+        operation_name=operation_name or None,
+        extensions=extensions,
+    )
 
 
 def _refuse_lone_surrogates(text: str, field: str) -> None:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 
 from auth.passwords import HASHER
+from auth.policy import ROLE_BUDGETS
 from auth.tokens import token_hash
 from core.db import Database
+from models.accounts import Role
 from tests.cli_runner import Finished, Tradeql
 
 PASSWORD = "the first admin's passphrase"
@@ -106,3 +108,42 @@ def test_api_keys_cannot_be_admin(tradeql: Tradeql) -> None:
     result = tradeql("api-keys", "create", "--name", "x", "--role", "admin")
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
+
+
+def test_an_api_key_may_have_a_budget_of_its_own(tradeql: Tradeql) -> None:
+    # when keys are made with a size and a rate, a size alone, and neither
+    both = tradeql(
+        "api-keys", "create", "--name", "Partner", "--role", "support", "--budget", "500/5"
+    )
+    size = tradeql(
+        "api-keys", "create", "--name", "Shop", "--role", "storefront", "--budget", "900"
+    )
+    plain = tradeql("api-keys", "create", "--name", "Main", "--role", "storefront")
+    assert [both.returncode, size.returncode, plain.returncode] == [0, 0, 0], both.stderr
+
+    # then each keeps what it was given, null for the role's
+    rows = tradeql.rows("SELECT name, budget_size, budget_restore_rate FROM api_keys ORDER BY id")
+    assert [(r["name"], r["budget_size"], r["budget_restore_rate"]) for r in rows] == [
+        ("Partner", 500, 5),
+        ("Shop", 900, None),
+        ("Main", None, None),
+    ]
+    # and the list shows the budget each key runs on, its role's where it has none
+    storefront = ROLE_BUDGETS[Role.STOREFRONT]
+    listing = tradeql("api-keys", "list").stdout
+    assert "500/5 " in listing
+    assert f"900/{storefront.restore_rate} " in listing
+    assert f"{storefront.size}/{storefront.restore_rate} " in listing
+    [audit] = tradeql.rows("SELECT changes::text AS changes FROM audit_entries LIMIT 1")
+    assert '"budget": [null, "500/5"]' in audit["changes"]
+
+
+@pytest.mark.parametrize("budget", ["0", "500/0", "500/", "lots", "1/2/3", "2000000000"])
+def test_a_budget_that_is_not_size_slash_rate_is_refused(tradeql: Tradeql, budget: str) -> None:
+    result = tradeql(
+        "api-keys", "create", "--name", "x", "--role", "storefront", "--budget", budget
+    )
+
+    assert result.returncode == 2
+    assert "--budget" in result.stderr
+    assert tradeql.rows("SELECT id FROM api_keys") == []
