@@ -25,51 +25,34 @@ from graphql.utilities import get_operation_ast
 
 from schema.accounts.guards import fragments_by_name
 
-# Response key -> the selection sets asked of it (several when a field is selected twice or
-# through fragments); None for a scalar.
-Selections = dict[str, list[SelectionSetNode | None]]
+# What to look for in an object of the answer: the response key of each field that returns
+# objects, with what to look for in those. Scalars are left out: they cost nothing.
+Shape = dict[str, "Shape"]
 
 
-class _ObjectCounter:
+class _Shapes:
+    """The shapes of an operation's selections, fragments merged in."""
+
     def __init__(self, fragments: Mapping[str, FragmentDefinitionNode]) -> None:
         self._fragments = fragments
-        self._merged: dict[tuple[int, ...], Selections] = {}
 
-    def count(self, value: Any, selection_sets: Sequence[SelectionSetNode]) -> int:
-        if isinstance(value, list):
-            return sum(self.count(item, selection_sets) for item in value)
-        if not isinstance(value, dict):
-            return 0
-        return 1 + self.count_fields(value, selection_sets)
-
-    def count_fields(
-        self, value: dict[str, Any], selection_sets: Sequence[SelectionSetNode]
-    ) -> int:
-        total = 0
-        for key, asked in self._fields(selection_sets).items():
-            nested = [selection_set for selection_set in asked if selection_set is not None]
-            if nested and key in value:
-                total += self.count(value[key], nested)
-        return total
-
-    def _fields(self, selection_sets: Sequence[SelectionSetNode]) -> Selections:
-        # Every item of a list has the same selections: merge them once per list.
-        memo_key = tuple(id(selection_set) for selection_set in selection_sets)
-        merged = self._merged.get(memo_key)
-        if merged is None:
-            merged = {}
-            for selection_set in selection_sets:
-                self._collect(selection_set, merged, frozenset())
-            self._merged[memo_key] = merged
-        return merged
+    def of(self, selection_sets: Sequence[SelectionSetNode]) -> Shape:
+        asked: dict[str, list[SelectionSetNode]] = {}
+        for selection_set in selection_sets:
+            self._collect(selection_set, asked, frozenset())
+        return {key: self.of(nested) for key, nested in asked.items()}
 
     def _collect(
-        self, selection_set: SelectionSetNode, into: Selections, seen: frozenset[str]
+        self,
+        selection_set: SelectionSetNode,
+        into: dict[str, list[SelectionSetNode]],
+        seen: frozenset[str],
     ) -> None:
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
-                if selection.name.value.startswith("__"):
-                    continue  # introspection and __typename: free, as estimated
+                # Scalars, introspection and __typename: free, as estimated.
+                if selection.selection_set is None or selection.name.value.startswith("__"):
+                    continue
                 key = selection.alias.value if selection.alias else selection.name.value
                 into.setdefault(key, []).append(selection.selection_set)
             elif isinstance(selection, InlineFragmentNode):
@@ -81,11 +64,29 @@ class _ObjectCounter:
                     self._collect(fragment.selection_set, into, seen | {name})
 
 
+def _objects_in(value: Any, shape: Shape) -> int:
+    """The objects of a field's value (an object, a list of them, or null)."""
+    if isinstance(value, dict):
+        return 1 + _objects_below(value, shape)
+    if isinstance(value, list):
+        return sum([_objects_in(item, shape) for item in value])
+    return 0
+
+
+def _objects_below(value: dict[str, Any], shape: Shape) -> int:
+    total = 0
+    for key, nested in shape.items():
+        child = value.get(key)
+        if child is not None:
+            total += _objects_in(child, nested)
+    return total
+
+
 def response_cost(document: DocumentNode, operation_name: str | None, data: Any) -> int:
     """The objects of `data`, an answer to the operation of `document` named so."""
     operation = get_operation_ast(document, operation_name)
     if operation is None or not isinstance(data, dict):
         return 0
-    counter = _ObjectCounter(fragments_by_name(document.definitions))
+    shape = _Shapes(fragments_by_name(document.definitions)).of([operation.selection_set])
     # The root is not an object of its own, as in the estimate.
-    return counter.count_fields(data, [operation.selection_set])
+    return _objects_below(data, shape)
