@@ -97,6 +97,8 @@ def with_cost(response: Response, budget: CallerBudget | None) -> Response:
 
 async def cached_answer(cached: bytes, budget: CallerBudget | None, media_type: str) -> Response:
     """An answer from the response cache, for MINIMUM_COST points of the caller's budget."""
-    if budget is not None and await budget.charge_cached_answer() is not None:
-        return throttled_response(budget, media_type) or Response(status_code=429)
+    if budget is not None:
+        await budget.charge_cached_answer()
+        if (throttled := throttled_response(budget, media_type)) is not None:
+            return throttled
     return with_cost(Response(cached, media_type=media_type), budget)

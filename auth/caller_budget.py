@@ -78,14 +78,11 @@ class CallerBudget:
         if level is not None:
             self.level = level
 
-    async def charge_cached_answer(self) -> Throttled | None:
-        """An answer from the response cache costs MINIMUM_COST, requested and actual."""
-        refusal = await self.charge(MINIMUM_COST)
-        if refusal is not None:
-            assert isinstance(refusal, Throttled)  # one point always fits a bucket
-            return refusal
-        await self.settle(MINIMUM_COST)
-        return None
+    async def charge_cached_answer(self) -> None:
+        """An answer from the response cache costs MINIMUM_COST, requested and actual; a
+        refusal is in `refusal` (one point always fits a bucket, so it is never too large)."""
+        if await self.charge(MINIMUM_COST) is None:
+            await self.settle(MINIMUM_COST)
 
     def _throttled(self, requested: int, available: float) -> Throttled:
         rate = self.budget.restore_rate

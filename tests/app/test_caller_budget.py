@@ -219,6 +219,14 @@ async def test_only_callers_who_ask_get_the_cost_and_other_answers_are_unchanged
         by_extension = await client.http.post(
             "/graphql", content=body, headers={"content-type": "application/json"}
         )
+        by_get = await client.http.get(
+            "/graphql",
+            params={
+                "query": LISTING,
+                "variables": json.dumps({"type": type_slug, "n": 10}),
+                "extensions": '{"cost": true}',
+            },
+        )
     unmetered_settings = budget_settings.model_copy(update={"caller_budgets": False})
     async with served(unmetered_settings, db) as unmetered, calling(unmetered) as client:
         without_budgets = await listing(client, type_slug, n=10)
@@ -227,7 +235,7 @@ async def test_only_callers_who_ask_get_the_cost_and_other_answers_are_unchanged
     assert plain.content == without_budgets.content
     assert "extensions" not in plain.json()
     # one that asked has the figures: 10 products estimated, 5 returned
-    for asked in (by_header, by_extension):
+    for asked in (by_header, by_extension, by_get):
         cost = asked.json()["extensions"]["cost"]
         assert cost["requestedQueryCost"] == 1 + 10 * (1 + 1)
         assert cost["actualQueryCost"] == FULL_PAGE_COST
