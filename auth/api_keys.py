@@ -63,6 +63,15 @@ async def revoke_api_key(db: AsyncSession, api_key_id: int) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def active_api_key(db: AsyncSession, api_key_id: int) -> ApiKey | None:
+    """The key, unless it is revoked or does not exist."""
+    return (
+        await db.scalars(
+            select(ApiKey).where(col(ApiKey.id) == api_key_id, col(ApiKey.revoked_at).is_(None))
+        )
+    ).first()
+
+
 async def list_api_keys(db: AsyncSession) -> list[ApiKey]:
     return list(await db.scalars(select(ApiKey).order_by(col(ApiKey.id))))
 

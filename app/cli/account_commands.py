@@ -1,4 +1,5 @@
-"""`tradeql create-user` and `tradeql api-keys create|list|revoke`: accounts from the shell.
+"""`tradeql create-user` and `tradeql api-keys create|list|revoke|set-budget`: accounts from
+the shell.
 
 There are no default accounts: the first admin is made here. Passwords are never taken from
 the command line (it lands in shell history and process listings): they are read from a
@@ -70,6 +71,12 @@ def add_commands(commands: Commands) -> None:
     revoke = actions.add_parser("revoke", help="stop a key from working, at once")
     revoke.add_argument("api_key_id", type=positive, metavar="ID", help="from `api-keys list`")
     revoke.set_defaults(handler=_revoke_api_key)
+    budget = actions.add_parser(
+        "set-budget", help="give a key a budget of its own, or its role's again (`role`)"
+    )
+    budget.add_argument("api_key_id", type=positive, metavar="ID", help="from `api-keys list`")
+    budget.add_argument("budget", type=budget_or_role, metavar="SIZE[/RATE]|role")
+    budget.set_defaults(handler=_set_api_key_budget)
 
 
 def _create_user(args: argparse.Namespace) -> int:
@@ -108,6 +115,16 @@ def budget_argument(value: str) -> tuple[int, int | None]:
 def _list_api_keys(_args: argparse.Namespace) -> int:
     asyncio.run(list_api_keys(get_settings()))
     return 0
+
+
+def _set_api_key_budget(args: argparse.Namespace) -> int:
+    asyncio.run(set_api_key_budget(get_settings(), api_key_id=args.api_key_id, budget=args.budget))
+    return 0
+
+
+def budget_or_role(value: str) -> tuple[int, int | None] | None:
+    """`SIZE[/RATE]`, or `role` (None): the key's role's budget again."""
+    return None if value.strip().lower() == "role" else budget_argument(value)
 
 
 def _revoke_api_key(args: argparse.Namespace) -> int:
@@ -200,6 +217,33 @@ async def create_api_key(
     print(f"id: {created.row.id}")
     print(f"key: {created.key}")
     print("store the key now: it is not shown again", file=sys.stderr)
+
+
+async def set_api_key_budget(
+    settings: Settings, *, api_key_id: int, budget: tuple[int, int | None] | None
+) -> None:
+    """Takes effect with the key's next request: each request reads the key's row."""
+    size, rate = budget or (None, None)
+    async with _database(settings) as database, database.transaction() as session:
+        key = await api_keys.active_api_key(session, api_key_id)
+        if key is None:
+            raise OperatorError(f"no active API key with id {api_key_id}")
+        before = _budget_text(key)
+        key.budget_size, key.budget_restore_rate = size, rate
+        await session.flush()
+        await record_account_change(
+            session,
+            actor=None,
+            origin=Origin(),
+            action="api_key.budget_changed",
+            target_type=API_KEY,
+            target_id=api_key_id,
+            changes={"budget": [before, _budget_text(key)]},
+            actor_label=CLI_LABEL,
+        )
+        after = _budget_text(key)
+    whose = "its own" if budget else "its role's"
+    print(f"API key {api_key_id} now runs on {whose} budget, {after}", file=sys.stderr)
 
 
 def _moment(moment: datetime | None) -> str:

@@ -147,3 +147,45 @@ def test_a_budget_that_is_not_size_slash_rate_is_refused(tradeql: Tradeql, budge
     assert result.returncode == 2
     assert "--budget" in result.stderr
     assert tradeql.rows("SELECT id FROM api_keys") == []
+
+
+def test_a_keys_budget_can_be_changed_and_given_back_to_its_role(tradeql: Tradeql) -> None:
+    created = tradeql("api-keys", "create", "--name", "Partner", "--role", "sales")
+    key_id = dict(line.split(": ", 1) for line in created.stdout.strip().splitlines())["id"]
+    sales = ROLE_BUDGETS[Role.SALES]
+
+    # when an operator gives it a budget of its own, then its role's again
+    own = tradeql("api-keys", "set-budget", key_id, "300/3")
+    budget_of = "SELECT budget_size, budget_restore_rate FROM api_keys"
+    [with_own] = tradeql.rows(budget_of)
+    back = tradeql("api-keys", "set-budget", key_id, "role")
+    [with_roles] = tradeql.rows(budget_of)
+
+    # then the key runs on each in turn, and the audit log says who changed what
+    assert (own.returncode, back.returncode) == (0, 0), own.stderr
+    assert "300/3" in own.stderr
+    assert (with_own["budget_size"], with_own["budget_restore_rate"]) == (300, 3)
+    assert (with_roles["budget_size"], with_roles["budget_restore_rate"]) == (None, None)
+    rows = tradeql.rows(
+        "SELECT action, actor_label, changes::text AS changes FROM audit_entries"
+        " WHERE action = 'api_key.budget_changed' ORDER BY id"
+    )
+    role_text = f"{sales.size}/{sales.restore_rate}"
+    assert [(row["actor_label"], row["changes"]) for row in rows] == [
+        ("cli", f'{{"budget": ["{role_text}", "300/3"]}}'),
+        ("cli", f'{{"budget": ["300/3", "{role_text}"]}}'),
+    ]
+
+
+def test_only_an_active_key_gets_a_budget(tradeql: Tradeql) -> None:
+    created = tradeql("api-keys", "create", "--name", "Old", "--role", "storefront")
+    key_id = dict(line.split(": ", 1) for line in created.stdout.strip().splitlines())["id"]
+    tradeql("api-keys", "revoke", key_id)
+
+    revoked = tradeql("api-keys", "set-budget", key_id, "300")
+    unknown = tradeql("api-keys", "set-budget", "999", "300")
+
+    assert "no active API key" in _one_line_error(revoked)
+    assert "no active API key" in _one_line_error(unknown)
+    [row] = tradeql.rows("SELECT budget_size FROM api_keys")
+    assert row["budget_size"] is None
