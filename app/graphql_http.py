@@ -21,6 +21,13 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types.graphql import OperationType
 
 from app.authentication import CredentialsRejected, authenticate, client_ip
+from app.caller_budgets import (
+    budget_for,
+    cached_answer,
+    cost_buckets_for,
+    throttled_response,
+    with_cost,
+)
 from app.graphiql_page import graphiql_page
 from app.media_types import JSON, execution_started, negotiate, status_for
 from app.multipart_request import UploadLimits, is_multipart, read_multipart, require_preflight
@@ -59,6 +66,7 @@ class GraphQLEndpoint:
             max_tokens=settings.max_tokens,
         )
         self.persisted_operations = PersistedOperations(settings, database, stores.cache)
+        self.cost_buckets = cost_buckets_for(settings, stores)
         self.upload_limits = UploadLimits(
             max_upload_bytes=settings.max_upload_bytes,
             max_upload_files=settings.max_upload_files,
@@ -137,6 +145,9 @@ class GraphQLEndpoint:
             graphql_request = await self.persisted_operations.resolve(graphql_request, principal)
         except PersistedOperationRefused as refused:
             return refused.response(media_type)
+        budget = budget_for(
+            self.cost_buckets, request, graphql_request, principal, client_ip(request)
+        )
         cache_key = (
             None
             if graphql_request.uploads
@@ -152,7 +163,7 @@ class GraphQLEndpoint:
             if cached is not None:
                 # Only answers without errors are stored, so the body holds no request id;
                 # the middleware still sets this request's id in X-Request-Id.
-                return Response(cached, media_type=media_type)
+                return await cached_answer(cached, budget, media_type)
         context = Context.for_request(
             request_id=request_id_var.get() or "",
             settings=self.settings,
@@ -161,6 +172,7 @@ class GraphQLEndpoint:
             principal=principal,
             client_ip=client_ip(request),
             user_agent=request.headers.get("user-agent", "")[:300],
+            budget=budget,
         )
         try:
             with count_statements(context.statement_counter):
@@ -184,6 +196,8 @@ class GraphQLEndpoint:
             return _error(400, "'query' must be a non-empty string", media_type=media_type)
         finally:
             await context.close()
+        if budget is not None and (throttled := throttled_response(budget, media_type)):
+            return throttled
         raise_database_failure(result.errors)  # answered as a whole by app.outages
         body: dict[str, Any] = {}
         if media_type == JSON or execution_started(result):
@@ -201,7 +215,7 @@ class GraphQLEndpoint:
         )
         if cache_key is not None and not result.errors:
             await self.read_cache.store(cache_key, bytes(response.body))
-        return response
+        return with_cost(response, budget)
 
 
 def _no_operation_message(operation_name: str | None) -> str:

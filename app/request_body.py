@@ -41,6 +41,9 @@ class GraphQLRequest:
     # `extensions.persistedQuery.sha256Hash` (`app.persisted_operations`); `query` is "" when
     # the client sent the hash alone, and hashes to it otherwise.
     persisted_hash: str | None = None
+    # The request's `extensions` object: the persisted query above, and whether the caller
+    # asks for its cost figures (`app.caller_budgets`).
+    extensions: dict[str, Any] | None = None
 
 
 async def read_post(request: Request, max_bytes: int) -> GraphQLRequest:
@@ -152,6 +155,7 @@ def _graphql_request(query: Any, variables: Any, payload: dict[str, Any]) -> Gra
         variables=variables,
         operation_name=operation_name or None,
         persisted_hash=persisted_hash,
+        extensions=extensions,
     )
 
 

@@ -30,6 +30,7 @@ class ErrorCode(StrEnum):
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     OVERLOADED = "OVERLOADED"
+    THROTTLED = "THROTTLED"
     LINK_EXPIRED = "LINK_EXPIRED"
     PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
     OPERATION_NOT_REGISTERED = "OPERATION_NOT_REGISTERED"
@@ -98,6 +99,11 @@ MEANINGS: dict[ErrorCode, str] = {
         "the request again after the seconds in `Retry-After`, with the same idempotency "
         "keys for mutations that take one."
     ),
+    ErrorCode.THROTTLED: (
+        "(429) The caller's budget of query-cost points holds less than the operation would "
+        "cost; nothing ran. Send it again after the seconds in `Retry-After`, when enough "
+        "points are restored (docs/api/limits.md)."
+    ),
     ErrorCode.LINK_EXPIRED: (
         "(410) A genuine download link whose time is up, or whose file is no longer kept; "
         "ask `downloadLink` for a new one."
@@ -121,6 +127,7 @@ HTTP_STATUS_CODES: dict[int, ErrorCode] = {
     405: ErrorCode.METHOD_NOT_ALLOWED,
     406: ErrorCode.NOT_ACCEPTABLE,
     413: ErrorCode.PAYLOAD_TOO_LARGE,
+    429: ErrorCode.THROTTLED,
 }
 
 
@@ -159,3 +166,13 @@ class QueryTooComplex(TradeQLError):
     """The operation would read more than one request may (`MAX_QUERY_COST`); nothing ran."""
 
     code = ErrorCode.QUERY_TOO_COMPLEX
+
+
+class Throttled(TradeQLError):
+    """The caller's budget cannot pay for the operation yet; nothing ran."""
+
+    code = ErrorCode.THROTTLED
+
+    def __init__(self, message: str, *, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds

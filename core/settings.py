@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     max_tokens: int = Field(default=3_000, ge=100, le=100_000)
     # Estimated objects an operation may read (schema/cost.py): objects times list sizes.
     max_query_cost: int = Field(default=50_000, ge=100, le=10_000_000)
+    # Each caller's bucket of cost points (auth/policy.py ROLE_BUDGETS); off only where
+    # something in front of TradeQL meters callers already.
+    caller_budgets: bool = True
     outbox_max_attempts: int = Field(default=12, ge=1, le=100)
     outbox_backoff_base_seconds: float = Field(default=2.0, gt=0)
     outbox_backoff_max_seconds: float = Field(default=3_600.0, gt=0)

@@ -60,6 +60,7 @@ SHARED: dict[str, set[str]] = {
         "money",
         "node",
         "permissions",
+        "response_cost",
         "single_operation",
         "uploads",
         "user_errors",
