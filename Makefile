@@ -51,6 +51,7 @@ bench: install
 	$(BIN)/python -m bench.catalog_import
 	$(BIN)/python -m bench.reports
 	$(BIN)/python -m bench.order_book_seed
+	$(BIN)/python -m bench.caller_budget
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

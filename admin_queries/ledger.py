@@ -18,7 +18,7 @@ from sqlmodel import col, select
 
 from core.errors import BadUserInput
 from core.global_id import decode_typed_id
-from loaders.ledger import RECEIVABLE_BY_ORDER
+from loaders.ledger import ORDER_RECEIVABLE, RECEIVABLE_BY_ORDER
 from models.ledger import NO_DUE_DATE, Receivable, ReceivableStatus, due_key_of
 from resolvers.context import Context
 from resolvers.keyset import KeyKind, KeysetOrder, SortKey, keyset_page
@@ -97,5 +97,6 @@ async def list_receivables(
         key_of=_key,
     )
     for row in page.rows:
-        ctx.loaders.prime(RECEIVABLE_BY_ORDER, row.order_id, row)
+        if row.shipment_id is None:
+            ctx.loaders.prime(ORDER_RECEIVABLE, row.order_id, row)
     return page

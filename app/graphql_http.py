@@ -4,7 +4,8 @@ Mutations run only over POST, with JSON or as a multipart upload (`app.multipart
 a GET never changes anything and never carries files. Every response carries the request id;
 request-level failures are JSON errors with a stable code. Responses are `application/json`
 or `application/graphql-response+json`, as the client accepts (`app.media_types`). Public
-catalog reads are answered from the cache when they can be (`app.read_cache`).
+catalog reads are answered from the cache when they can be (`app.read_cache`). A request may
+name its document by hash instead (`app.persisted_operations`).
 """
 
 from __future__ import annotations
@@ -20,10 +21,18 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types.graphql import OperationType
 
 from app.authentication import CredentialsRejected, authenticate, client_ip
+from app.caller_budgets import (
+    budget_for,
+    cached_answer,
+    cost_buckets_for,
+    throttled_response,
+    with_cost,
+)
 from app.graphiql_page import graphiql_page
 from app.media_types import JSON, execution_started, negotiate, status_for
 from app.multipart_request import UploadLimits, is_multipart, read_multipart, require_preflight
 from app.outages import raise_database_failure
+from app.persisted_operations import PersistedOperationRefused, PersistedOperations
 from app.read_cache import CatalogReadCache
 from app.request_body import GraphQLRequest, RequestRejected, read_get, read_post
 from auth.principal import Principal
@@ -56,6 +65,8 @@ class GraphQLEndpoint:
             ttl_seconds=0 if settings.debug_extensions else settings.catalog_cache_seconds,
             max_tokens=settings.max_tokens,
         )
+        self.persisted_operations = PersistedOperations(settings, database, stores.cache)
+        self.cost_buckets = cost_buckets_for(settings, stores)
         self.upload_limits = UploadLimits(
             max_upload_bytes=settings.max_upload_bytes,
             max_upload_files=settings.max_upload_files,
@@ -130,6 +141,13 @@ class GraphQLEndpoint:
     ) -> Response:
         if principal is None:
             principal = await authenticate(request, self.database, self.settings)
+        try:
+            graphql_request = await self.persisted_operations.resolve(graphql_request, principal)
+        except PersistedOperationRefused as refused:
+            return refused.response(media_type)
+        budget = budget_for(
+            self.cost_buckets, request, graphql_request, principal, client_ip(request)
+        )
         cache_key = (
             None
             if graphql_request.uploads
@@ -145,7 +163,7 @@ class GraphQLEndpoint:
             if cached is not None:
                 # Only answers without errors are stored, so the body holds no request id;
                 # the middleware still sets this request's id in X-Request-Id.
-                return Response(cached, media_type=media_type)
+                return await cached_answer(cached, budget, media_type)
         context = Context.for_request(
             request_id=request_id_var.get() or "",
             settings=self.settings,
@@ -154,6 +172,7 @@ class GraphQLEndpoint:
             principal=principal,
             client_ip=client_ip(request),
             user_agent=request.headers.get("user-agent", "")[:300],
+            budget=budget,
         )
         try:
             with count_statements(context.statement_counter):
@@ -177,6 +196,8 @@ class GraphQLEndpoint:
             return _error(400, "'query' must be a non-empty string", media_type=media_type)
         finally:
             await context.close()
+        if budget is not None and (throttled := throttled_response(budget, media_type)):
+            return throttled
         raise_database_failure(result.errors)  # answered as a whole by app.outages
         body: dict[str, Any] = {}
         if media_type == JSON or execution_started(result):
@@ -194,7 +215,7 @@ class GraphQLEndpoint:
         )
         if cache_key is not None and not result.errors:
             await self.read_cache.store(cache_key, bytes(response.body))
-        return response
+        return with_cost(response, budget)
 
 
 def _no_operation_message(operation_name: str | None) -> str:

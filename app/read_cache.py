@@ -65,7 +65,8 @@ def cache_key(
             "version": version,
             "document": document,
             "operationName": operation_name,
-            "variables": variables,
+            # `{}` and no variables mean the same (Apollo clients send `{}`): one entry.
+            "variables": variables or None,
             "permissions": sorted(str(permission) for permission in principal.permissions),
             "clientCompanyId": principal.client_company_id,
         },

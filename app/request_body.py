@@ -11,14 +11,17 @@ Variables are left to the schema, which refuses unstorable text naming the varia
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
 
+from core.operation_registry import sha256_hex
 from core.uploads import UploadedFile
 
 MAX_JSON_NESTING = 64
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 
 class RequestRejected(Exception):
@@ -35,6 +38,12 @@ class GraphQLRequest:
     operation_name: str | None
     # The files of a multipart request, also placed in `variables`; closed after the response.
     uploads: tuple[UploadedFile, ...] = ()
+    # `extensions.persistedQuery.sha256Hash` (`app.persisted_operations`); `query` is "" when
+    # the client sent the hash alone, and hashes to it otherwise.
+    persisted_hash: str | None = None
+    # The request's `extensions` object: the persisted query above, and whether the caller
+    # asks for its cost figures (`app.caller_budgets`).
+    extensions: dict[str, Any] | None = None
 
 
 async def read_post(request: Request, max_bytes: int) -> GraphQLRequest:
@@ -121,7 +130,10 @@ def _nesting_exceeds(text: str, limit: int) -> bool:
 
 
 def _graphql_request(query: Any, variables: Any, payload: dict[str, Any]) -> GraphQLRequest:
-    if not isinstance(query, str) or not query.strip():
+    persisted_hash = _persisted_hash(payload.get("extensions"))
+    if persisted_hash is not None and query in (None, ""):
+        query = ""  # the hash alone: `app.persisted_operations` finds the document
+    elif not isinstance(query, str) or not query.strip():
         raise RequestRejected(400, "'query' must be a non-empty string")
     if variables is not None and not isinstance(variables, dict):
         raise RequestRejected(400, "'variables' must be a JSON object")
@@ -135,7 +147,33 @@ def _graphql_request(query: Any, variables: Any, payload: dict[str, Any]) -> Gra
     _refuse_lone_surrogates(query, "query")
     if operation_name:
         _refuse_lone_surrogates(operation_name, "operationName")
-    return GraphQLRequest(query=query, variables=variables, operation_name=operation_name or None)
+    if query and persisted_hash is not None and sha256_hex(query) != persisted_hash:
+        # Apollo Server's words and status: a client bug, never worth retrying.
+        raise RequestRejected(400, "provided sha does not match query")
+    return GraphQLRequest(
+        query=query,
+        variables=variables,
+        operation_name=operation_name or None,
+        persisted_hash=persisted_hash,
+        extensions=extensions,
+    )
+
+
+def _persisted_hash(extensions: Any) -> str | None:
+    """The hash of Apollo's automatic persisted query protocol, when the request uses it."""
+    if not isinstance(extensions, dict) or "persistedQuery" not in extensions:
+        return None
+    persisted = extensions["persistedQuery"]
+    if not isinstance(persisted, dict):
+        raise RequestRejected(400, "'extensions.persistedQuery' must be a JSON object")
+    if persisted.get("version") != 1:
+        raise RequestRejected(400, "Unsupported persisted query version")
+    sha256_hash = persisted.get("sha256Hash")
+    if not isinstance(sha256_hash, str) or not SHA256_HEX.fullmatch(sha256_hash):
+        raise RequestRejected(
+            400, "'extensions.persistedQuery.sha256Hash' must be 64 lower-case hex digits"
+        )
+    return sha256_hash
 
 
 def _refuse_lone_surrogates(text: str, field: str) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from auth import tokens
+from auth.policy import Budget, budget_of
 from auth.principal import Principal, api_key_principal
 from core.db import Database
 from models.accounts import API_KEY_ROLES, ApiKey, Role
@@ -28,11 +29,26 @@ class CreatedApiKey:
     key: str  # the only time the key exists outside its owner's hands
 
 
-async def create_api_key(db: AsyncSession, *, name: str, role: Role) -> CreatedApiKey:
+async def create_api_key(
+    db: AsyncSession,
+    *,
+    name: str,
+    role: Role,
+    budget_size: int | None = None,
+    budget_restore_rate: int | None = None,
+) -> CreatedApiKey:
+    """A new key; `budget_*` in place of the role's budget (None: the role's)."""
     if role not in API_KEY_ROLES:
         raise ApiKeyRoleRefused(f"API keys cannot have the role {role.value}")
     key = tokens.new_token(tokens.API_KEY)
-    row = ApiKey(name=name, role=role, prefix=key[:PREFIX_LENGTH], key_hash=tokens.token_hash(key))
+    row = ApiKey(
+        name=name,
+        role=role,
+        prefix=key[:PREFIX_LENGTH],
+        key_hash=tokens.token_hash(key),
+        budget_size=budget_size,
+        budget_restore_rate=budget_restore_rate,
+    )
     db.add(row)
     await db.flush()
     return CreatedApiKey(row=row, key=key)
@@ -45,6 +61,15 @@ async def revoke_api_key(db: AsyncSession, api_key_id: int) -> bool:
         .values(revoked_at=datetime.now(UTC))
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def active_api_key(db: AsyncSession, api_key_id: int) -> ApiKey | None:
+    """The key, unless it is revoked or does not exist."""
+    return (
+        await db.scalars(
+            select(ApiKey).where(col(ApiKey.id) == api_key_id, col(ApiKey.revoked_at).is_(None))
+        )
+    ).first()
 
 
 async def list_api_keys(db: AsyncSession) -> list[ApiKey]:
@@ -66,7 +91,9 @@ async def resolve_api_key(database: Database, key: str) -> Principal | None:
                 update(ApiKey).where(col(ApiKey.id) == row.id).values(last_used_at=now)
             )
     assert row.id is not None
-    return api_key_principal(api_key_id=row.id, role=Role(row.role))
+    return api_key_principal(
+        api_key_id=row.id, role=Role(row.role), budget_override=budget_override_of(row)
+    )
 
 
 async def principal_of_api_key(database: Database, api_key_id: int) -> Principal | None:
@@ -75,4 +102,17 @@ async def principal_of_api_key(database: Database, api_key_id: int) -> Principal
         row = await db.get(ApiKey, api_key_id)
     if row is None or row.revoked_at is not None:
         return None
-    return api_key_principal(api_key_id=api_key_id, role=Role(row.role))
+    return api_key_principal(
+        api_key_id=api_key_id, role=Role(row.role), budget_override=budget_override_of(row)
+    )
+
+
+def budget_override_of(row: ApiKey) -> Budget | None:
+    """The key's own budget, its role's in each part the key leaves unset; None if both are."""
+    if row.budget_size is None and row.budget_restore_rate is None:
+        return None
+    default = budget_of(Role(row.role))
+    return Budget(
+        size=row.budget_size or default.size,
+        restore_rate=row.budget_restore_rate or default.restore_rate,
+    )

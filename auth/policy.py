@@ -7,6 +7,7 @@ is decided by row scoping (their own company's records), not by this table.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from models.accounts import Role
@@ -98,6 +99,41 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CLIENT: frozenset(),
     Role.STOREFRONT: frozenset(),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """A caller's bucket of query-cost points (schema/cost.py): it holds at most `size` and
+    regains `restore_rate` points a second. docs/api/limits.md explains the model."""
+
+    size: int
+    restore_rate: int
+
+    def __post_init__(self) -> None:
+        if self.size < 1 or self.restore_rate < 1:
+            raise ValueError("a budget's size and restore rate must be at least 1")
+
+
+# Sized so that an operation at the default MAX_QUERY_COST (50,000) fits every bucket once,
+# and a listing of 20 products with their variants (about 2,000 points) runs 10 to 100 times
+# a second for as long as a caller likes; a caller sending maximal operations one after the
+# other waits for them to be restored. API keys may have their own (`api-keys create --budget`).
+ANONYMOUS_BUDGET = Budget(size=50_000, restore_rate=1_000)
+ROLE_BUDGETS: dict[Role, Budget] = {
+    Role.ADMIN: Budget(size=100_000, restore_rate=5_000),
+    Role.CATALOG_MANAGER: Budget(size=100_000, restore_rate=5_000),
+    Role.SALES: Budget(size=100_000, restore_rate=5_000),
+    Role.FINANCE: Budget(size=100_000, restore_rate=5_000),
+    Role.SUPPORT: Budget(size=100_000, restore_rate=5_000),
+    Role.CLIENT: Budget(size=50_000, restore_rate=2_000),
+    # One storefront serves many shoppers, most of whose reads the response cache answers.
+    Role.STOREFRONT: Budget(size=200_000, restore_rate=20_000),
+}
+
+
+def budget_of(role: Role | None) -> Budget:
+    """The budget of a role's callers; None: anonymous callers (one bucket per client IP)."""
+    return ANONYMOUS_BUDGET if role is None else ROLE_BUDGETS[role]
 
 
 def permissions_of(role: Role) -> frozenset[Permission]:

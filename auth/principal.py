@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from auth.policy import Permission, permissions_of
+from auth.policy import Budget, Permission, budget_of, permissions_of
 from models.accounts import STAFF_ROLES, Role
 
 
@@ -32,6 +32,8 @@ class Principal:
     mfa_verified: bool = False
     # Staff without MFA may only set MFA up; everything else waits until they have.
     limited_to_mfa_setup: bool = False
+    # An API key's own budget (`api-keys create --budget`); otherwise its role's.
+    budget_override: Budget | None = None
 
     @property
     def is_authenticated(self) -> bool:
@@ -47,6 +49,20 @@ class Principal:
 
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions
+
+    @property
+    def budget(self) -> Budget:
+        return self.budget_override or budget_of(self.role)
+
+    @property
+    def bucket_key(self) -> str | None:
+        """Whose bucket this caller's requests draw on; None for anonymous callers, whose
+        bucket is their client IP's."""
+        if self.api_key_id is not None:
+            return f"key:{self.api_key_id}"
+        if self.user_id is not None:
+            return f"user:{self.user_id}"
+        return None
 
 
 ANONYMOUS = Principal(kind=PrincipalKind.ANONYMOUS)
@@ -76,10 +92,13 @@ def user_principal(
     )
 
 
-def api_key_principal(*, api_key_id: int, role: Role) -> Principal:
+def api_key_principal(
+    *, api_key_id: int, role: Role, budget_override: Budget | None = None
+) -> Principal:
     return Principal(
         kind=PrincipalKind.API_KEY,
         role=role,
         permissions=permissions_of(role),
         api_key_id=api_key_id,
+        budget_override=budget_override,
     )

@@ -30,7 +30,10 @@ class ErrorCode(StrEnum):
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     OVERLOADED = "OVERLOADED"
+    THROTTLED = "THROTTLED"
     LINK_EXPIRED = "LINK_EXPIRED"
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+    OPERATION_NOT_REGISTERED = "OPERATION_NOT_REGISTERED"
 
 
 MEANINGS: dict[ErrorCode, str] = {
@@ -64,7 +67,10 @@ MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.BAD_REQUEST: (
         "(400) The body is not one GraphQL request: not `application/json`, not UTF-8 or "
         "JSON, a batch, no `query`, `variables` that are not an object, an `operationName` "
-        "the document does not have, or a document with no operation. For an upload: no "
+        "the document does not have, or a document with no operation. A persisted query "
+        "whose `version` is not 1, whose `sha256Hash` is not 64 lower-case hex digits, or "
+        "whose `query` does not hash to it (`provided sha does not match query`). For an "
+        "upload: no "
         "preflight header, a body breaking the multipart request specification, or more "
         "files than `MAX_UPLOAD_FILES`; the message says which."
     ),
@@ -93,9 +99,24 @@ MEANINGS: dict[ErrorCode, str] = {
         "the request again after the seconds in `Retry-After`, with the same idempotency "
         "keys for mutations that take one."
     ),
+    ErrorCode.THROTTLED: (
+        "(429) The caller's budget of query-cost points holds less than the operation would "
+        "cost; nothing ran. Send it again after the seconds in `Retry-After`, when enough "
+        "points are restored (docs/api/limits.md)."
+    ),
     ErrorCode.LINK_EXPIRED: (
         "(410) A genuine download link whose time is up, or whose file is no longer kept; "
         "ask `downloadLink` for a new one."
+    ),
+    ErrorCode.PERSISTED_QUERY_NOT_FOUND: (
+        "(200, message `PersistedQueryNotFound`, as Apollo clients expect) The hash of an "
+        "automatic persisted query is not known (yet, any more, or while the cache is down): "
+        "send it again with the document in `query`. Apollo clients do this by themselves."
+    ),
+    ErrorCode.OPERATION_NOT_REGISTERED: (
+        "(403) With `ANONYMOUS_OPERATIONS=registered`, anonymous callers and storefront keys "
+        "may run only operations registered with `tradeql operations register`; this one "
+        "is not. Nothing ran."
     ),
 }
 
@@ -106,6 +127,7 @@ HTTP_STATUS_CODES: dict[int, ErrorCode] = {
     405: ErrorCode.METHOD_NOT_ALLOWED,
     406: ErrorCode.NOT_ACCEPTABLE,
     413: ErrorCode.PAYLOAD_TOO_LARGE,
+    429: ErrorCode.THROTTLED,
 }
 
 
@@ -144,3 +166,13 @@ class QueryTooComplex(TradeQLError):
     """The operation would read more than one request may (`MAX_QUERY_COST`); nothing ran."""
 
     code = ErrorCode.QUERY_TOO_COMPLEX
+
+
+class Throttled(TradeQLError):
+    """The caller's budget cannot pay for the operation yet; nothing ran."""
+
+    code = ErrorCode.THROTTLED
+
+    def __init__(self, message: str, *, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds

@@ -28,6 +28,7 @@ INQUIRY_CREATED = "inquiry.created"
 QUOTE_SENT = "quote.sent"
 QUOTE_EXPIRY_DUE = "quote.expiry_due"
 QUOTE_EXPIRING = "quote.expiring"
+LEAD_CONVERTED = "lead.converted"
 ORDER_PLACED = "order.placed"
 ORDER_CONFIRMED = "order.confirmed"
 ORDER_PAID = "order.paid"
@@ -132,6 +133,20 @@ PUBLIC_EVENT_TYPES: Mapping[str, EventType] = {
                 "client_company_id": "Q2xpZW50Q29tcGFueTo3",
                 "valid_until": "2026-12-31",
                 "expires_at": "2027-01-01T00:00:00+00:00",
+            },
+        ),
+        EventType(
+            name=LEAD_CONVERTED,
+            description=(
+                "Sales converted a guest's lead into a client company (`convertLeadToClient`): "
+                "the lead's inquiries, and their quotes, now belong to the company. "
+                "`company_created` is false when the lead had become that company before."
+            ),
+            example={
+                "client_company_id": "Q2xpZW50Q29tcGFueTo3",
+                "company_created": True,
+                "inquiry_ids": ["SW5xdWlyeTox"],
+                "country": "TR",
             },
         ),
         EventType(
@@ -333,11 +348,15 @@ INTERNAL_EVENT_TYPES: Mapping[str, EventType] = {
         ),
         EventType(
             name=MAIL_SEND,
-            description="Send one mail from a template in jobs/mail/templates.",
+            description=(
+                "Send one mail from a template in jobs/mail/templates, in `language` (ISO "
+                "639-1; English when absent or when the template is not translated into it)."
+            ),
             example={
                 "to": "buyer@example.com",
                 "template": "inquiry_acknowledgement",
                 "context": {"contact_name": "Ayşe Demir", "inquiry_reference": "INQ-1042"},
+                "language": "tr",
             },
         ),
         EventType(

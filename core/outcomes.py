@@ -27,6 +27,7 @@ class UserErrorCode(StrEnum):
     INVALID_COUNTRY = "INVALID_COUNTRY"
     INVALID_CURRENCY = "INVALID_CURRENCY"
     INVALID_INCOTERM = "INVALID_INCOTERM"
+    INVALID_LANGUAGE = "INVALID_LANGUAGE"
     INVALID_AMOUNT = "INVALID_AMOUNT"
     INVALID_RATE = "INVALID_RATE"
     INVALID_DATE = "INVALID_DATE"
@@ -72,6 +73,7 @@ class UserErrorCode(StrEnum):
     QUOTE_WITHDRAWN = "QUOTE_WITHDRAWN"
     QUOTE_ALREADY_CONVERTED = "QUOTE_ALREADY_CONVERTED"
     LEAD_NOT_A_CLIENT = "LEAD_NOT_A_CLIENT"
+    INQUIRY_NOT_FROM_GUEST = "INQUIRY_NOT_FROM_GUEST"
     # Orders, payments and shipments.
     PRODUCT_NOT_ACTIVE = "PRODUCT_NOT_ACTIVE"
     NO_PRICE = "NO_PRICE"
@@ -86,6 +88,9 @@ class UserErrorCode(StrEnum):
     AMOUNT_EXCEEDS_BALANCE = "AMOUNT_EXCEEDS_BALANCE"
     DUPLICATE_REFERENCE = "DUPLICATE_REFERENCE"
     ORDER_NOT_SHIPPABLE = "ORDER_NOT_SHIPPABLE"
+    CHARGE_REQUIRED = "CHARGE_REQUIRED"
+    NOTHING_TO_SHIP = "NOTHING_TO_SHIP"
+    EXCEEDS_UNBOOKED = "EXCEEDS_UNBOOKED"
     # Exchange rates.
     DUPLICATE_RATE = "DUPLICATE_RATE"
     # Catalog management.
@@ -126,6 +131,7 @@ MEANINGS: dict[UserErrorCode, str] = {
     UserErrorCode.INVALID_COUNTRY: "Not an ISO 3166-1 alpha-2 country code such as DE.",
     UserErrorCode.INVALID_CURRENCY: "Not an ISO 4217 currency code such as USD.",
     UserErrorCode.INVALID_INCOTERM: "Not an Incoterms 2020 rule (EXW, FCA, FOB, ...).",
+    UserErrorCode.INVALID_LANGUAGE: "Not an ISO 639-1 language code such as de.",
     UserErrorCode.INVALID_AMOUNT: (
         "Not a finite decimal amount with the decimals the field allows (2 for money, 4 for "
         "unit prices)."
@@ -199,7 +205,11 @@ MEANINGS: dict[UserErrorCode, str] = {
     UserErrorCode.QUOTE_WITHDRAWN: "Sales withdrew the quote.",
     UserErrorCode.QUOTE_ALREADY_CONVERTED: "The quote already became an order.",
     UserErrorCode.LEAD_NOT_A_CLIENT: (
-        "The inquiry came from a guest: create the client company first, then quote it again."
+        "The inquiry came from a guest: convert the lead to a client first "
+        "(convertLeadToClient); its quotes then convert as they are."
+    ),
+    UserErrorCode.INQUIRY_NOT_FROM_GUEST: (
+        "The inquiry already belongs to a client company: there is no lead to convert."
     ),
     UserErrorCode.PRODUCT_NOT_ACTIVE: "The product is not on sale.",
     UserErrorCode.NO_PRICE: "The variant has no price in the order's currency.",
@@ -226,6 +236,18 @@ MEANINGS: dict[UserErrorCode, str] = {
     ),
     UserErrorCode.ORDER_NOT_SHIPPABLE: (
         "The order cannot get a shipment in its state (cancelled, or not yet confirmed)."
+    ),
+    UserErrorCode.CHARGE_REQUIRED: (
+        "The incoterm makes the seller pay a charge the quote or order leaves out: FREIGHT "
+        "under CFR, CIF, CPT, CIP, DAP, DPU and DDP, and INSURANCE too under CIF and CIP."
+    ),
+    UserErrorCode.NOTHING_TO_SHIP: (
+        "Every unit of the order's lines is already booked on a shipment: a new one would "
+        "carry nothing."
+    ),
+    UserErrorCode.EXCEEDS_UNBOOKED: (
+        "A shipment line asks for more units than its order line has left to book (the "
+        "quantity less what its other shipments carry); the message says how many remain."
     ),
     UserErrorCode.DUPLICATE_RATE: (
         "A rate for this currency pair and moment is already stored; rates are never changed."

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     graphiql: bool = True
     public_introspection: bool | None = None
     debug_extensions: bool = False
+    # "registered": anonymous callers and storefront keys run registered operations only.
+    anonymous_operations: Literal["any", "registered"] = "any"
+    # How long an automatically persisted query stays known, and the longest one kept.
+    persisted_query_seconds: int = Field(default=7 * 24 * 3600, ge=60, le=30 * 24 * 3600)
+    persisted_query_max_bytes: int = Field(default=50_000, ge=1_024, le=1_000_000)
     catalog_cache_seconds: int = Field(default=300, ge=0, le=24 * 3600)
     # The longest a cached catalog answer may show stock older than the latest order.
     stock_cache_seconds: float = Field(default=5.0, ge=0, le=300)
@@ -70,6 +75,9 @@ class Settings(BaseSettings):
     max_tokens: int = Field(default=3_000, ge=100, le=100_000)
     # Estimated objects an operation may read (schema/cost.py): objects times list sizes.
     max_query_cost: int = Field(default=50_000, ge=100, le=10_000_000)
+    # Each caller's bucket of cost points (auth/policy.py ROLE_BUDGETS); off only where
+    # something in front of TradeQL meters callers already.
+    caller_budgets: bool = True
     outbox_max_attempts: int = Field(default=12, ge=1, le=100)
     outbox_backoff_base_seconds: float = Field(default=2.0, gt=0)
     outbox_backoff_max_seconds: float = Field(default=3_600.0, gt=0)

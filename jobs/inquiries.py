@@ -5,8 +5,8 @@ It sends nothing itself: it enqueues one `mail.send` event per mail, in the same
 transaction that records its effect, so each mail is enqueued exactly once however often
 the event is delivered, and each is then sent (and retried) on its own. Sales are the
 active users with the SALES role (signed up, not disabled), or the admins when there is
-none, so an inquiry never goes unseen. A guest is answered at the lead's email; a client
-user at its account's.
+none, so an inquiry never goes unseen. A guest is answered at the lead's email (also when
+sales converted the lead meanwhile); a client user at its account's.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from jobs.registry import HandlerRegistry
 from models.accounts import Role, User
 from models.catalog import Product, Variant
 from models.clients import ClientCompany
-from models.inquiries import Inquiry, InquiryItem, Lead, inquiry_reference
+from models.inquiries import Inquiry, InquiryItem, InquirySource, Lead, inquiry_reference
 from models.outbox import OutboxEvent
 from resolvers.inquiries.quote_expiry import announce_expiring
 
@@ -108,9 +108,8 @@ async def _mail(session: AsyncSession, to: str, template: str, values: dict[str,
 
 
 async def _sender(session: AsyncSession, inquiry: Inquiry) -> Sender:
-    if inquiry.lead_id is not None:
-        lead = await session.get(Lead, inquiry.lead_id)
-        assert lead is not None
+    lead = await _guest_of(session, inquiry)
+    if lead is not None:
         return Sender(lead.email, lead.contact_name, lead.company_name, lead.country, "a guest")
     company = await session.get(ClientCompany, inquiry.client_company_id)
     assert company is not None
@@ -125,6 +124,19 @@ async def _sender(session: AsyncSession, inquiry: Inquiry) -> Sender:
         country=company.country,
         source="a client",
     )
+
+
+async def _guest_of(session: AsyncSession, inquiry: Inquiry) -> Lead | None:
+    """The lead of a guest's inquiry; once sales converted it (possibly before this event is
+    handled), the lead that became the inquiry's company, so the guest is still answered."""
+    if inquiry.lead_id is not None:
+        return await session.get(Lead, inquiry.lead_id)
+    if inquiry.source != InquirySource.STOREFRONT_GUEST:
+        return None
+    lead: Lead | None = await session.scalar(
+        select(Lead).where(col(Lead.converted_company_id) == inquiry.client_company_id)
+    )
+    return lead
 
 
 async def _product_summary(session: AsyncSession, inquiry_id: int) -> str:

@@ -1,10 +1,15 @@
 """The ledger: accounts receivable posted from order events, exactly once per event.
 
 Confirmation opens an order's receivable, payments settle it, shipping or delivery may set its
-due date, cancellation reverses it; each entry is unique per (event, kind), and an event that
-arrives before its confirmation is deferred. A due date, once set, schedules the receivable's
+due date, cancellation reverses it; under terms counted from the bill of lading each departed
+shipment's value moves to a receivable of its own, due from its B/L date, and payments are
+spread over the order's receivables, oldest due first (resolvers/ledger/postings.py). Each
+entry is unique per (event, kind, receivable), and an event that arrives before its
+confirmation is deferred. A due date, once set, schedules the receivable's
 overdue notice (resolvers/ledger/overdue_notice.py), announced by `announce_invoice_overdue`
-only if still owed then. The whole design is in docs/design/ledger.md.
+only if still owed then. The advance share and the due date follow the ORDER's payment terms
+(copied from its quote or its company when it was placed), never the company's terms of
+today. The whole design is in docs/design/ledger.md.
 """
 
 from __future__ import annotations
@@ -20,12 +25,20 @@ from core.global_id import decode_typed_id
 from core.outbox import claim_effect, utcnow
 from jobs.context import JobContext
 from jobs.registry import Defer, HandlerRegistry
-from models.clients import BalanceDueOn, ClientCompany
-from models.ledger import LedgerEntry, LedgerEntryKind, Receivable, ReceivableStatus
+from models.clients import BalanceDueOn, PaymentTerms
+from models.ledger import LedgerEntryKind, Receivable, ReceivableStatus
 from models.money import round_money
-from models.orders import Order
+from models.orders import Order, OrderStatus
 from models.outbox import OutboxEvent
+from models.shipments import Shipment
 from resolvers.ledger.overdue_notice import announce_overdue, schedule_overdue_notice
+from resolvers.ledger.postings import (
+    entry,
+    mark_settlement,
+    move_to_shipment,
+    settlement,
+    spread_payment,
+)
 from resolvers.orders.standing import refresh_overdue
 
 POST_TO_LEDGER = "ledger.post"
@@ -38,6 +51,7 @@ HANDLED = (
     event_types.ORDER_SHIPPED,
     event_types.ORDER_DELIVERED,
     event_types.ORDER_CANCELLED,
+    event_types.SHIPMENT_DEPARTED,
 )
 # Which transition starts the net days for each kind of terms (the invoice: confirmation).
 DUE_FROM = {
@@ -92,6 +106,8 @@ async def _post(session: AsyncSession, event: OutboxEvent, order: Order) -> bool
         await _settle(session, event, receivable)
     elif event.event_type == event_types.ORDER_CANCELLED:
         await _reverse(session, event, receivable)
+    elif event.event_type == event_types.SHIPMENT_DEPARTED:
+        return await _shipment_departed(session, event, order, receivable)
     else:
         await _set_due_date(session, event, order, receivable)
     return True
@@ -106,16 +122,17 @@ async def _order(session: AsyncSession, event: OutboxEvent) -> Order:
 
 
 async def _receivable(session: AsyncSession, order: Order) -> Receivable | None:
-    """The order's receivable, locked: postings to one order apply one after another."""
-    statement = select(Receivable).where(col(Receivable.order_id) == order.id)
+    """The order's own receivable, locked: postings to one order apply one after another."""
+    statement = select(Receivable).where(
+        col(Receivable.order_id) == order.id, col(Receivable.shipment_id).is_(None)
+    )
     found: Receivable | None = (await session.scalars(statement.with_for_update())).first()
     return found
 
 
-async def _company(session: AsyncSession, order: Order) -> ClientCompany:
-    company = await session.get(ClientCompany, order.client_company_id)
-    assert company is not None  # a foreign key
-    return company
+def _terms(order: Order) -> PaymentTerms:
+    """The terms the order was sold under: the one place the ledger reads them."""
+    return PaymentTerms.of(order)
 
 
 def _day(moment: datetime | None, event: OutboxEvent) -> date:
@@ -123,54 +140,37 @@ def _day(moment: datetime | None, event: OutboxEvent) -> date:
     return (moment or event.created_at or utcnow()).astimezone(UTC).date()
 
 
-def settlement(amount: Decimal, balance: Decimal) -> ReceivableStatus:
-    if balance <= 0:
-        return ReceivableStatus.SETTLED
-    return ReceivableStatus.PARTLY_SETTLED if balance < amount else ReceivableStatus.OPEN
-
-
-def _entry(
-    receivable: Receivable, event: OutboxEvent, kind: LedgerEntryKind, amount: Decimal
-) -> LedgerEntry:
-    assert receivable.id is not None
-    assert event.id is not None
-    return LedgerEntry(
-        receivable_id=receivable.id,
-        kind=kind,
-        amount=amount,
-        currency=receivable.currency,
-        event_id=event.id,
-    )
-
-
 async def _open(session: AsyncSession, event: OutboxEvent, order: Order) -> None:
-    """The receivable of a confirmed order; its INVOICE entry is the order's total."""
+    """The receivable of a confirmed order; its INVOICE entry is the order's total (lines
+    and charges)."""
     existing = await session.scalar(
-        select(col(Receivable.id)).where(col(Receivable.order_id) == order.id)
+        select(col(Receivable.id)).where(
+            col(Receivable.order_id) == order.id, col(Receivable.shipment_id).is_(None)
+        )
     )
     if existing is not None:  # a second confirmation event for one order posts nothing
         return
     assert order.id is not None
-    company = await _company(session, order)
+    terms = _terms(order)
     due_date = None
-    if company.balance_due_on == BalanceDueOn.INVOICE:
-        due_date = _day(order.confirmed_at, event) + timedelta(days=company.net_days)
+    if terms.balance_due_on == BalanceDueOn.INVOICE:
+        due_date = _day(order.confirmed_at, event) + timedelta(days=terms.net_days)
     receivable = Receivable(
         order_id=order.id,
         client_company_id=order.client_company_id,
         currency=order.currency,
         amount=order.total,
         balance=order.total,
-        advance_amount=round_money(order.total * company.advance_percent / 100, order.currency),
+        advance_amount=round_money(order.total * terms.advance_percent / 100, order.currency),
         due_date=due_date,
         status=settlement(order.total, order.total),
     )
     session.add(receivable)
     await session.flush()
-    invoice = _entry(receivable, event, LedgerEntryKind.INVOICE, order.total)
+    invoice = entry(receivable, event, LedgerEntryKind.INVOICE, order.total)
     session.add(invoice)
     await session.flush()
-    if _mark_settlement(receivable, invoice):  # an order of nothing owes nothing
+    if mark_settlement(receivable, invoice):  # an order of nothing owes nothing
         session.add(receivable)
         await session.flush()
     if due_date is not None:
@@ -178,7 +178,8 @@ async def _open(session: AsyncSession, event: OutboxEvent, order: Order) -> None
 
 
 async def _settle(session: AsyncSession, event: OutboxEvent, receivable: Receivable) -> None:
-    """A PAYMENT entry; after a reversal the payment is still booked (as a credit)."""
+    """PAYMENT entries over the order's receivables, oldest due first; after a reversal the
+    payment is still booked (as a credit)."""
     amount = Decimal(str(event.payload["amount"]))
     currency = str(event.payload["currency"])
     if currency != receivable.currency:
@@ -186,15 +187,7 @@ async def _settle(session: AsyncSession, event: OutboxEvent, receivable: Receiva
             f"a payment in {currency} for a receivable in {receivable.currency} "
             f"(order {receivable.order_id})"
         )
-    payment = _entry(receivable, event, LedgerEntryKind.PAYMENT, -amount)
-    session.add(payment)
-    await session.flush()
-    receivable.balance -= amount
-    if receivable.status != ReceivableStatus.REVERSED:
-        receivable.status = settlement(receivable.amount, receivable.balance)
-    _mark_settlement(receivable, payment)
-    session.add(receivable)
-    await session.flush()
+    await spread_payment(session, event, receivable, amount)
 
 
 async def _reverse(session: AsyncSession, event: OutboxEvent, receivable: Receivable) -> None:
@@ -202,43 +195,59 @@ async def _reverse(session: AsyncSession, event: OutboxEvent, receivable: Receiv
     if receivable.status == ReceivableStatus.REVERSED:
         return
     if receivable.balance > 0:
-        reversal = _entry(receivable, event, LedgerEntryKind.REVERSAL, -receivable.balance)
+        reversal = entry(receivable, event, LedgerEntryKind.REVERSAL, -receivable.balance)
         session.add(reversal)
         await session.flush()
         receivable.balance = Decimal(0)
-        _mark_settlement(receivable, reversal)
+        mark_settlement(receivable, reversal)
     receivable.status = ReceivableStatus.REVERSED
     session.add(receivable)
     await session.flush()
 
 
-def _mark_settlement(receivable: Receivable, entry: LedgerEntry) -> bool:
-    """Keep `settled_at` the moment of the entry that brought the balance to zero or below,
-    null while something is owed; whether it changed. The aging of a past day finds the
-    receivables owed then by this interval, so it takes the entry's own moment (the
-    database's clock), never the worker's."""
-    settled_at = receivable.settled_at
-    if receivable.balance > 0:
-        settled_at = None
-    elif settled_at is None:
-        settled_at = entry.created_at
-    changed = settled_at != receivable.settled_at
-    receivable.settled_at = settled_at
-    return changed
-
-
 async def _set_due_date(
     session: AsyncSession, event: OutboxEvent, order: Order, receivable: Receivable
 ) -> None:
-    """From the bill of lading or the delivery, under the client's terms as they are now."""
-    company = await _company(session, order)
-    if receivable.due_date is not None or company.balance_due_on != DUE_FROM[event.event_type]:
+    """From the bill of lading or the delivery, under the order's terms. An order shipped by
+    its shipments owes per shipment under terms from the bill of lading: nothing to date."""
+    terms = _terms(order)
+    if receivable.due_date is not None or terms.balance_due_on != DUE_FROM[event.event_type]:
+        return
+    if event.event_type == event_types.ORDER_SHIPPED and await _owed_per_shipment(session, order):
         return
     happened = {
         event_types.ORDER_SHIPPED: order.shipped_at,
         event_types.ORDER_DELIVERED: order.delivered_at,
     }[event.event_type]
-    receivable.due_date = _day(happened, event) + timedelta(days=company.net_days)
+    receivable.due_date = _day(happened, event) + timedelta(days=terms.net_days)
     session.add(receivable)
     await session.flush()
     await schedule_overdue_notice(session, receivable)
+
+
+async def _owed_per_shipment(session: AsyncSession, order: Order) -> bool:
+    found = await session.scalar(
+        select(col(Receivable.id))
+        .where(col(Receivable.order_id) == order.id, col(Receivable.shipment_id).is_not(None))
+        .limit(1)
+    )
+    return found is not None
+
+
+async def _shipment_departed(
+    session: AsyncSession, event: OutboxEvent, order: Order, own: Receivable
+) -> bool:
+    """Under terms from the bill of lading, the shipment's value falls due from its own B/L
+    date; under other terms a departure changes nothing in the books."""
+    terms = _terms(order)
+    if terms.balance_due_on != BalanceDueOn.BILL_OF_LADING:
+        return False
+    pk = decode_typed_id(str(event.payload["shipment_id"]), "Shipment", argument="shipment_id")
+    shipment = await session.get(Shipment, pk)
+    if shipment is None or shipment.bill_of_lading_date is None:
+        raise LookupError(f"{event.event_type} names shipment {pk}, which has not departed")
+    completes = event.payload["order_status"] == OrderStatus.SHIPPED.value
+    due = await move_to_shipment(
+        session, event, order, own, shipment, net_days=terms.net_days, completes_order=completes
+    )
+    return due is not None

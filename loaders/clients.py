@@ -4,12 +4,13 @@ Staff holding `clients:read` see every company; a client user sees its own compa
 other; everyone else sees none. A company a caller may not see is a miss, exactly like one
 that does not exist. Contacts are personal data: only callers holding `clients:read_pii`
 load them, and the users of a company only those holding `clients:read`, so a forgotten
-field gate still leaks nothing.
+field gate still leaks nothing. Dues (the credit standing) are finance's and, for its own
+account, the company's users'.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, true
+from sqlalchemy import ColumnElement, false
 from sqlmodel import col, select
 
 from auth.policy import Permission
@@ -35,8 +36,11 @@ def contact_is_visible(principal: Principal) -> ColumnElement[bool]:
 
 
 def due_is_visible(principal: Principal) -> ColumnElement[bool]:
-    """A company's dues are its credit standing: finance staff only, never the client."""
-    return true() if principal.can(Permission.FINANCE_READ) else false()
+    """A company's dues are its credit standing: finance staff see every company's, a client
+    user its own company's (its account, `myAccount`), nobody else any."""
+    return own_company_rows(
+        principal, col(ClientDue.company_id), staff_permission=Permission.FINANCE_READ
+    )
 
 
 def company_user_is_visible(principal: Principal) -> ColumnElement[bool]:

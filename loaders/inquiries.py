@@ -15,7 +15,7 @@ from auth.policy import Permission
 from auth.principal import Principal
 from loaders.relations import Relation
 from loaders.scoping import own_company_rows, rows_under
-from models.inquiries import Inquiry, InquiryItem, Lead, Quote, QuoteLine
+from models.inquiries import Inquiry, InquiryItem, Lead, Quote, QuoteCharge, QuoteLine
 
 
 def inquiry_is_visible(principal: Principal) -> ColumnElement[bool]:
@@ -59,5 +59,13 @@ QUOTE_LINES_BY_QUOTE = Relation(
     many=True,
     order_by=(col(QuoteLine.position), col(QuoteLine.id)),
     visible=rows_under(quote_is_visible, col(Quote.id), col(QuoteLine.quote_id)),
+)
+QUOTE_CHARGES_BY_QUOTE = Relation(
+    "quote_charges_by_quote",
+    QuoteCharge,
+    col(QuoteCharge.quote_id),
+    many=True,
+    order_by=(col(QuoteCharge.position), col(QuoteCharge.id)),
+    visible=rows_under(quote_is_visible, col(Quote.id), col(QuoteCharge.quote_id)),
 )
 LEAD_BY_ID = Relation("lead_by_id", Lead, col(Lead.id), visible=lead_is_visible)

@@ -15,7 +15,7 @@ from auth.policy import Permission
 from auth.principal import Principal
 from loaders.relations import Relation
 from loaders.scoping import own_company_rows, rows_under
-from models.orders import Order, OrderLine, Payment
+from models.orders import Order, OrderCharge, OrderLine, Payment
 
 
 def order_is_visible(principal: Principal) -> ColumnElement[bool]:
@@ -32,6 +32,14 @@ LINES_BY_ORDER = Relation(
     many=True,
     order_by=(col(OrderLine.position), col(OrderLine.id)),
     visible=rows_under(order_is_visible, col(Order.id), col(OrderLine.order_id)),
+)
+CHARGES_BY_ORDER = Relation(
+    "charges_by_order",
+    OrderCharge,
+    col(OrderCharge.order_id),
+    many=True,
+    order_by=(col(OrderCharge.position), col(OrderCharge.id)),
+    visible=rows_under(order_is_visible, col(Order.id), col(OrderCharge.order_id)),
 )
 PAYMENTS_BY_ORDER = Relation(
     "payments_by_order",

@@ -1,9 +1,10 @@
-"""Shipments, their legs and tracking events, scoped to the caller on every path.
+"""Shipments, their lines, legs, leg changes and tracking events, scoped to the caller on
+every path.
 
 Shipments are read as their orders are: staff holding `orders:read_all` see every one; a
-client user sees its own company's and no other; everyone else sees none. A leg or tracking
-event is visible exactly when its shipment is, and a shipment a caller may not see is a miss,
-exactly like one that does not exist.
+client user sees its own company's and no other; everyone else sees none. A line, leg, leg
+change or tracking event is visible exactly when its shipment is, and a shipment a caller
+may not see is a miss, exactly like one that does not exist.
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ from auth.policy import Permission
 from auth.principal import Principal
 from loaders.relations import Relation
 from loaders.scoping import own_company_rows, rows_under
-from models.shipments import Shipment, ShipmentLeg, TrackingEvent
+from models.shipments import (
+    Shipment,
+    ShipmentLeg,
+    ShipmentLegChange,
+    ShipmentLine,
+    TrackingEvent,
+)
 
 
 def shipment_is_visible(principal: Principal) -> ColumnElement[bool]:
@@ -48,4 +55,20 @@ TRACKING_BY_SHIPMENT = Relation(
     many=True,
     order_by=(col(TrackingEvent.occurred_at), col(TrackingEvent.id)),
     visible=rows_under(shipment_is_visible, col(Shipment.id), col(TrackingEvent.shipment_id)),
+)
+LEG_CHANGES_BY_LEG = Relation(
+    "leg_changes_by_leg",
+    ShipmentLegChange,
+    col(ShipmentLegChange.leg_id),
+    many=True,
+    order_by=(col(ShipmentLegChange.id),),
+    visible=rows_under(shipment_is_visible, col(Shipment.id), col(ShipmentLegChange.shipment_id)),
+)
+LINES_BY_SHIPMENT = Relation(
+    "lines_by_shipment",
+    ShipmentLine,
+    col(ShipmentLine.shipment_id),
+    many=True,
+    order_by=(col(ShipmentLine.id),),
+    visible=rows_under(shipment_is_visible, col(Shipment.id), col(ShipmentLine.shipment_id)),
 )

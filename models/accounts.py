@@ -16,6 +16,7 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Index,
+    Integer,
     LargeBinary,
     String,
     column,
@@ -215,7 +216,14 @@ class ApiKey(SQLModel, table=True):
     """A storefront's or partner's key: a role (never admin), hashed at rest, revocable."""
 
     __tablename__ = "api_keys"
-    __table_args__ = (CheckConstraint(_roles_check("role", API_KEY_ROLES), name="role_not_admin"),)
+    __table_args__ = (
+        CheckConstraint(_roles_check("role", API_KEY_ROLES), name="role_not_admin"),
+        CheckConstraint("budget_size IS NULL OR budget_size > 0", name="budget_size_positive"),
+        CheckConstraint(
+            "budget_restore_rate IS NULL OR budget_restore_rate > 0",
+            name="budget_restore_rate_positive",
+        ),
+    )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
     name: str = Field(sa_column=Column(String(120), nullable=False))
@@ -226,3 +234,6 @@ class ApiKey(SQLModel, table=True):
     created_at: datetime | None = Field(default=None, sa_column=created_at_column())
     last_used_at: datetime | None = Field(default=None, sa_column=Column(Moment(), nullable=True))
     revoked_at: datetime | None = Field(default=None, sa_column=Column(Moment(), nullable=True))
+    # The key's own budget of query-cost points, each part in place of its role's when set.
+    budget_size: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    budget_restore_rate: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))

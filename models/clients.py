@@ -1,5 +1,8 @@
 """Buyer companies (clients), their contacts, and the terms finance grants them.
 
+A company prefers a language for the mail its contacts get (`preferred_language`, ISO 639-1);
+each contact says which kinds of mail it receives (`MailTopic`, one flag column per topic).
+
 `version` makes edits optimistic: a save names the version it was based on, and a stale save
 is refused instead of silently overwriting someone else's change.
 
@@ -11,11 +14,14 @@ later, by due date, from which the overdue figure of any later day follows exact
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -39,6 +45,47 @@ class BalanceDueOn(StrEnum):
     DELIVERY = "delivery"
 
 
+class MailTopic(StrEnum):
+    """A kind of mail a contact may receive about its company's business (jobs/mail)."""
+
+    QUOTES = "quotes"
+    ORDERS = "orders"
+    SHIPMENTS = "shipments"
+    INVOICES = "invoices"
+
+
+# The column of `client_contacts` that says whether a contact receives a topic's mail.
+MAIL_TOPIC_COLUMNS: dict[MailTopic, str] = {topic: f"mails_{topic.value}" for topic in MailTopic}
+DEFAULT_LANGUAGE = "en"
+
+
+class CarriesTerms(Protocol):
+    """A row with payment terms: a company grants them, a quote offers them, an order keeps them."""
+
+    advance_percent: int
+    balance_due_on: BalanceDueOn
+    net_days: int
+
+
+@dataclass(frozen=True)
+class PaymentTerms:
+    """An advance share with the order, and the balance `net_days` after `balance_due_on`."""
+
+    advance_percent: int
+    balance_due_on: BalanceDueOn
+    net_days: int
+
+    @classmethod
+    def of(cls, row: CarriesTerms) -> PaymentTerms:
+        return cls(row.advance_percent, BalanceDueOn(row.balance_due_on), row.net_days)
+
+
+# What a new company is granted (its columns' defaults), and what a guest's quote offers.
+DEFAULT_TERMS = PaymentTerms(advance_percent=0, balance_due_on=BalanceDueOn.INVOICE, net_days=30)
+# The range `net_days` allows on every row that carries terms.
+MAX_NET_DAYS = 365
+
+
 class ClientCompany(SQLModel, table=True):
     __tablename__ = "client_companies"
     __table_args__ = (
@@ -50,6 +97,7 @@ class ClientCompany(SQLModel, table=True):
         Index(None, "next_due_on"),
         Index(None, "country", "name", "id"),
         CheckConstraint("length(country) = 2", name="country_length"),
+        CheckConstraint("length(preferred_language) = 2", name="preferred_language_length"),
         CheckConstraint("credit_limit >= 0", name="credit_limit_not_negative"),
         CheckConstraint(
             "advance_percent >= 0 AND advance_percent <= 100", name="advance_percent_range"
@@ -81,6 +129,12 @@ class ClientCompany(SQLModel, table=True):
     )
     preferred_incoterm: str = Field(
         default="FOB", sa_column=Column(String(3), nullable=False, default="FOB")
+    )
+    # ISO 639-1 code of the language its contacts are mailed in (English where no template
+    # of that language exists).
+    preferred_language: str = Field(
+        default=DEFAULT_LANGUAGE,
+        sa_column=Column(String(2), nullable=False, default=DEFAULT_LANGUAGE),
     )
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False, default=1))
     # What its orders that are not cancelled still owe, in `credit_currency`.
@@ -129,3 +183,20 @@ class ClientContact(SQLModel, table=True):
     email: str = Field(default="", sa_column=Column(String(320), nullable=False, default=""))
     phone: str = Field(default="", sa_column=Column(String(64), nullable=False, default=""))
     position: str = Field(default="", sa_column=Column(String(120), nullable=False, default=""))
+    # Which mails the contact receives (MAIL_TOPIC_COLUMNS); a contact without an email none.
+    mails_quotes: bool = Field(
+        default=True, sa_column=Column(Boolean, nullable=False, default=True)
+    )
+    mails_orders: bool = Field(
+        default=True, sa_column=Column(Boolean, nullable=False, default=True)
+    )
+    mails_shipments: bool = Field(
+        default=True, sa_column=Column(Boolean, nullable=False, default=True)
+    )
+    mails_invoices: bool = Field(
+        default=True, sa_column=Column(Boolean, nullable=False, default=True)
+    )
+
+    @property
+    def mail_topics(self) -> list[MailTopic]:
+        return [topic for topic, name in MAIL_TOPIC_COLUMNS.items() if getattr(self, name)]

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlmodel import Field, SQLModel
 
@@ -34,6 +35,8 @@ from models.base import (
     one_of,
     updated_at_column,
 )
+from models.clients import BalanceDueOn
+from models.orders import ChargeKind
 
 
 def inquiry_reference(pk: int) -> str:
@@ -82,10 +85,21 @@ class QuoteStatus(StrEnum):
 
 
 class Lead(SQLModel, table=True):
-    """A prospect who asked as a guest: known by email, not an account, cannot sign in."""
+    """A prospect who asked as a guest: known by email, not an account, cannot sign in.
+
+    Sales converts a lead into a client company (`convertLeadToClient`); the lead then
+    remembers which, so a later guest inquiry from the same address converts into that
+    company rather than a second one.
+    """
 
     __tablename__ = "leads"
-    __table_args__ = (CheckConstraint("length(country) = 2", name="country_length"),)
+    __table_args__ = (
+        CheckConstraint("length(country) = 2", name="country_length"),
+        CheckConstraint(
+            "(converted_company_id IS NULL) = (converted_at IS NULL)",
+            name="converted_with_moment",
+        ),
+    )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
     # Normalised like users' emails; one lead per address, updated on each inquiry.
@@ -93,6 +107,12 @@ class Lead(SQLModel, table=True):
     company_name: str = Field(sa_column=Column(String(200), nullable=False))
     contact_name: str = Field(default="", sa_column=Column(String(200), nullable=False, default=""))
     country: str = Field(sa_column=Column(String(2), nullable=False))
+    # The client company the lead became, and when it first did; null while only a lead.
+    converted_company_id: int | None = Field(
+        default=None,
+        sa_column=Column(BigId, foreign_key("client_companies.id"), nullable=True, index=True),
+    )
+    converted_at: datetime | None = Field(default=None, sa_column=Column(Moment(), nullable=True))
     created_at: datetime | None = Field(default=None, sa_column=created_at_column())
     updated_at: datetime | None = Field(default=None, sa_column=updated_at_column())
 
@@ -202,6 +222,13 @@ class Quote(SQLModel, table=True):
         CheckConstraint("lead_time_days >= 0", name="lead_time_not_negative"),
         CheckConstraint("length(currency) = 3", name="currency_length"),
         CheckConstraint(one_of("status", QuoteStatus), name="status_known"),
+        CheckConstraint("charges_total >= 0", name="charges_total_not_negative"),
+        CheckConstraint("charges_total <= total", name="charges_within_total"),
+        CheckConstraint(
+            "advance_percent >= 0 AND advance_percent <= 100", name="advance_percent_range"
+        ),
+        CheckConstraint("net_days >= 0 AND net_days <= 365", name="net_days_range"),
+        CheckConstraint(one_of("balance_due_on", BalanceDueOn), name="balance_due_on_known"),
         # The staff list's "open quote expiring before" filter.
         Index(None, "status", "valid_until", "inquiry_id"),
     )
@@ -218,11 +245,26 @@ class Quote(SQLModel, table=True):
     currency: str = Field(sa_column=Column(String(3), nullable=False))
     valid_until: date = Field(sa_column=Column(Date, nullable=False))
     lead_time_days: int = Field(sa_column=Column(Integer, nullable=False))
+    # The terms of trade this revision was priced under; by default the inquiry's, but sales
+    # may quote CIF Mersin against an inquiry for FOB Mumbai.
+    incoterm: str = Field(sa_column=Column(String(3), nullable=False))
+    named_place: str = Field(sa_column=Column(String(200), nullable=False))
+    # The payment terms offered; by default the company's (a lead's: DEFAULT_TERMS).
+    advance_percent: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
+    balance_due_on: BalanceDueOn = Field(
+        default=BalanceDueOn.INVOICE,
+        sa_column=Column(String(32), nullable=False, default=BalanceDueOn.INVOICE),
+    )
+    net_days: int = Field(default=30, sa_column=Column(Integer, nullable=False, default=30))
     notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     # What this revision changed against the previous one: {"field": [before, after]} and
     # per-variant line changes; empty for the first revision.
     changes: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(default=dict))
+    # The line totals plus `charges_total`.
     total: Decimal = Field(sa_column=Column(Numeric(18, 4), nullable=False))
+    charges_total: Decimal = Field(
+        default=Decimal(0), sa_column=Column(Numeric(18, 4), nullable=False, default=0)
+    )
     created_by_user_id: int | None = Field(
         default=None,
         sa_column=Column(BigId, foreign_key("users.id", ondelete="SET NULL"), nullable=True),
@@ -248,4 +290,35 @@ class QuoteLine(SQLModel, table=True):
     quantity: int = Field(sa_column=Column(Integer, nullable=False))
     unit_price: Decimal = Field(sa_column=Column(Numeric(14, 4), nullable=False))
     line_total: Decimal = Field(sa_column=Column(Numeric(18, 4), nullable=False))
+    position: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
+
+
+class QuoteCharge(SQLModel, table=True):
+    """A charge quoted beside the goods, in the quote's currency: at most one freight and one
+    insurance, any number of described others. Copied onto the order the quote becomes."""
+
+    __tablename__ = "quote_charges"
+    __table_args__ = (
+        CheckConstraint(one_of("kind", ChargeKind), name="kind_known"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("kind <> 'other' OR description <> ''", name="other_described"),
+        Index(
+            "uq_quote_charges_quote_id_kind",
+            "quote_id",
+            "kind",
+            unique=True,
+            postgresql_where=text("kind <> 'other'"),
+            sqlite_where=text("kind <> 'other'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    quote_id: int = Field(
+        sa_column=Column(
+            BigId, foreign_key("quotes.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    kind: ChargeKind = Field(sa_column=Column(String(16), nullable=False))
+    amount: Decimal = Field(sa_column=Column(Numeric(18, 4), nullable=False))
+    description: str = Field(default="", sa_column=Column(String(200), nullable=False, default=""))
     position: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))

@@ -1,5 +1,9 @@
 """Accounts receivable: what each client owes for each confirmed order, and why.
 
+An order's receivable holds what is not yet shipped; under terms counted from the bill of
+lading each departed shipment gets a receivable of its own (`shipment_id`), its value moved
+out of the order's by a TRANSFER pair, due from its own B/L date (docs/design/ledger.md).
+
 Written only by the ledger's outbox handler, once per event: every entry names the event it
 came from, and (event, kind) is unique, so a redelivered event cannot post twice. The
 receivable's `balance` is the sum of its entries; `entries` is the audit trail.
@@ -61,6 +65,9 @@ class LedgerEntryKind(StrEnum):
     PAYMENT = "payment"
     # Cancellation: whatever is still owed is written off (negative amount).
     REVERSAL = "reversal"
+    # A departed shipment's value moved between the order's receivable (negative) and the
+    # shipment's (positive): the pair sums to zero, the client owes no more or less.
+    TRANSFER = "transfer"
 
 
 class Receivable(SQLModel, table=True):
@@ -68,6 +75,14 @@ class Receivable(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint(one_of("status", ReceivableStatus), name="status_known"),
         CheckConstraint("amount >= 0", name="amount_not_negative"),
+        # One receivable per order for what is not shipped separately, one per shipment.
+        Index(
+            "ix_receivables_order_id_unshipped",
+            "order_id",
+            unique=True,
+            postgresql_where=text("shipment_id IS NULL"),
+            sqlite_where=text("shipment_id IS NULL"),
+        ),
         # The finance listing: by due date (none yet last), keyset-paginated.
         Index("ix_receivables_due_key_id", due_key_of(column("due_date")), "id"),
         # Receivables aging today: only what is still owed, with what it groups and sums.
@@ -92,8 +107,11 @@ class Receivable(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
-    order_id: int = Field(
-        sa_column=Column(BigId, ForeignKey("orders.id"), nullable=False, unique=True)
+    order_id: int = Field(sa_column=Column(BigId, ForeignKey("orders.id"), nullable=False))
+    # The departed shipment whose goods this receivable is for; null: the order's own.
+    shipment_id: int | None = Field(
+        default=None,
+        sa_column=Column(BigId, ForeignKey("shipments.id"), nullable=True, unique=True),
     )
     client_company_id: int = Field(
         sa_column=Column(BigId, ForeignKey("client_companies.id"), nullable=False, index=True)
@@ -120,7 +138,9 @@ class Receivable(SQLModel, table=True):
 class LedgerEntry(SQLModel, table=True):
     __tablename__ = "ledger_entries"
     __table_args__ = (
-        UniqueConstraint("event_id", "kind"),
+        # A payment is spread over an order's receivables and a transfer touches two: one
+        # entry per event, kind and receivable, so a redelivered event posts nothing twice.
+        UniqueConstraint("event_id", "kind", "receivable_id"),
         CheckConstraint(one_of("kind", LedgerEntryKind), name="kind_known"),
         # A receivable's entries in order; on PostgreSQL with their amounts, so the balance
         # on a past day (receivables aging) is summed from the index alone.

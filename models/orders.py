@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlmodel import Field, SQLModel
 
@@ -34,6 +35,7 @@ from models.base import (
     one_of,
     updated_at_column,
 )
+from models.clients import BalanceDueOn
 
 # Amounts are rounded to the currency's minor unit (models.money) before they are stored;
 # four places hold every ISO 4217 minor unit.
@@ -53,9 +55,19 @@ class OrderStatus(StrEnum):
     PLACED = "placed"
     CONFIRMED = "confirmed"
     PAID = "paid"
+    # Some of its goods left, not all: between confirmed (or paid) and shipped.
+    PARTLY_SHIPPED = "partly_shipped"
     SHIPPED = "shipped"
     DELIVERED = "delivered"
     CANCELLED = "cancelled"
+
+
+class ChargeKind(StrEnum):
+    """What a charge beside the goods pays for, as quoted and ordered."""
+
+    FREIGHT = "freight"
+    INSURANCE = "insurance"
+    OTHER = "other"
 
 
 class PaymentStatus(StrEnum):
@@ -79,7 +91,14 @@ class Order(SQLModel, table=True):
         CheckConstraint(one_of("status", OrderStatus), name="status_known"),
         CheckConstraint(one_of("payment_status", PaymentStatus), name="payment_status_known"),
         CheckConstraint("total >= 0", name="total_not_negative"),
+        CheckConstraint("charges_total >= 0", name="charges_total_not_negative"),
+        CheckConstraint("charges_total <= total", name="charges_within_total"),
         CheckConstraint("amount_paid >= 0", name="amount_paid_not_negative"),
+        CheckConstraint(
+            "advance_percent >= 0 AND advance_percent <= 100", name="advance_percent_range"
+        ),
+        CheckConstraint("net_days >= 0 AND net_days <= 365", name="net_days_range"),
+        CheckConstraint(one_of("balance_due_on", BalanceDueOn), name="balance_due_on_known"),
         CheckConstraint("fx_rate > 0", name="fx_rate_positive"),
         CheckConstraint("length(currency) = 3", name="currency_length"),
         CheckConstraint("version >= 1", name="version_positive"),
@@ -115,10 +134,24 @@ class Order(SQLModel, table=True):
         default_factory=dict, sa_column=json_column(default=dict)
     )
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # The lines plus `charges_total`: what the client owes for the order.
     total: Decimal = Field(sa_column=Column(AMOUNT, nullable=False))
+    # The sum of its charges (freight, insurance, other); the lines are `total` minus this.
+    charges_total: Decimal = Field(
+        default=Decimal(0), sa_column=Column(AMOUNT, nullable=False, default=0)
+    )
     amount_paid: Decimal = Field(
         default=Decimal(0), sa_column=Column(AMOUNT, nullable=False, default=0)
     )
+    # The payment terms of this sale, copied from the quote or, placed in the storefront,
+    # from the company: the ledger counts the advance and the due date from these, so a
+    # later change of the company's terms leaves the orders it already has alone.
+    advance_percent: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
+    balance_due_on: BalanceDueOn = Field(
+        default=BalanceDueOn.INVOICE,
+        sa_column=Column(String(32), nullable=False, default=BalanceDueOn.INVOICE),
+    )
+    net_days: int = Field(default=30, sa_column=Column(Integer, nullable=False, default=30))
     # The client's credit currency and the rate (units of it per unit of `currency`) this
     # order was placed at: exposure is always computed with it, never with today's rate.
     credit_currency: str = Field(sa_column=Column(String(3), nullable=False))
@@ -146,6 +179,10 @@ class OrderLine(SQLModel, table=True):
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("unit_price > 0", name="unit_price_positive"),
         CheckConstraint("line_total > 0", name="line_total_positive"),
+        CheckConstraint(
+            "shipped_quantity >= 0 AND shipped_quantity <= quantity",
+            name="shipped_quantity_within_line",
+        ),
         CheckConstraint("unit_cost >= 0", name="unit_cost_not_negative"),
         CheckConstraint(
             "(unit_cost IS NULL) = (cost_currency IS NULL)", name="unit_cost_has_currency"
@@ -162,6 +199,11 @@ class OrderLine(SQLModel, table=True):
     sku: str = Field(sa_column=Column(String(64), nullable=False))
     product_name: str = Field(sa_column=Column(String(200), nullable=False))
     quantity: int = Field(sa_column=Column(Integer, nullable=False))
+    # Units that left on departed shipments; the order is shipped when every line's is its
+    # quantity.
+    shipped_quantity: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, default=0, server_default="0")
+    )
     unit_price: Decimal = Field(sa_column=Column(UNIT_PRICE, nullable=False))
     # The tier's minimum quantity the price came from; null when a quote set the price.
     tier_min_quantity: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
@@ -171,6 +213,37 @@ class OrderLine(SQLModel, table=True):
     # variant had none then, or the line predates cost snapshots (never back-filled).
     unit_cost: Decimal | None = Field(default=None, sa_column=Column(UNIT_PRICE, nullable=True))
     cost_currency: str | None = Field(default=None, sa_column=Column(String(3), nullable=True))
+
+
+class OrderCharge(SQLModel, table=True):
+    """A charge of the order beside its goods, in the order's currency: at most one freight
+    and one insurance, any number of described others."""
+
+    __tablename__ = "order_charges"
+    __table_args__ = (
+        CheckConstraint(one_of("kind", ChargeKind), name="kind_known"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("kind <> 'other' OR description <> ''", name="other_described"),
+        Index(
+            "uq_order_charges_order_id_kind",
+            "order_id",
+            "kind",
+            unique=True,
+            postgresql_where=text("kind <> 'other'"),
+            sqlite_where=text("kind <> 'other'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    order_id: int = Field(
+        sa_column=Column(
+            BigId, foreign_key("orders.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    kind: ChargeKind = Field(sa_column=Column(String(16), nullable=False))
+    amount: Decimal = Field(sa_column=Column(AMOUNT, nullable=False))
+    description: str = Field(default="", sa_column=Column(String(200), nullable=False, default=""))
+    position: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
 
 
 class Payment(SQLModel, table=True):

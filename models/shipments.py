@@ -1,14 +1,22 @@
-"""Shipments of an order: the legs of its journey and what tracking reported along the way."""
+"""Shipments of an order: what each carries, the legs of its journey, how the legs changed,
+and what tracking reported along the way.
+
+An order may ship in parts: each shipment carries quantities of the order's lines
+(`shipment_lines`), is booked first and departs later; its departure takes its goods off
+stock and adds them to `order_lines.shipped_quantity` (resolvers/shipments/departure.py).
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
     Column,
     ColumnElement,
+    Date,
     Index,
     Integer,
     String,
@@ -20,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from models.base import BigId, Moment, created_at_column, foreign_key, one_of
+from models.base import BigId, Moment, created_at_column, foreign_key, json_column, one_of
 
 
 class TransportMode(StrEnum):
@@ -29,6 +37,11 @@ class TransportMode(StrEnum):
     ROAD = "road"
     RAIL = "rail"
     COURIER = "courier"
+
+
+class ShipmentStatus(StrEnum):
+    BOOKED = "booked"  # planned: its goods are still in stock (reserved for the order)
+    DEPARTED = "departed"  # left: its goods were taken off stock
 
 
 # Where a shipment without a known ETD or ETA sorts: at the end of time. A literal, not a
@@ -63,6 +76,10 @@ class Shipment(SQLModel, table=True):
         # The staff list's orders by ETA and by ETD (either direction: a btree reads backward).
         Index("ix_shipments_eta_key", _undated_last_index("eta"), "id", info=PG_ONLY),
         Index("ix_shipments_etd_key", _undated_last_index("etd"), "id", info=PG_ONLY),
+        CheckConstraint(one_of("status", ShipmentStatus), name="status_known"),
+        CheckConstraint(
+            "(status = 'departed') = (departed_at IS NOT NULL)", name="departed_has_moment"
+        ),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
@@ -78,7 +95,38 @@ class Shipment(SQLModel, table=True):
     # leave) and the latest ETA of any leg (when they arrive); NULL when no leg has one.
     etd: datetime | None = Field(default=None, sa_column=Column(Moment()))
     eta: datetime | None = Field(default=None, sa_column=Column(Moment()))
+    status: ShipmentStatus = Field(
+        default=ShipmentStatus.BOOKED,
+        sa_column=Column(
+            String(16), nullable=False, default=ShipmentStatus.BOOKED, server_default="booked"
+        ),
+    )
+    departed_at: datetime | None = Field(default=None, sa_column=Column(Moment(), nullable=True))
+    # The date on the bill of lading (or the transport document of the main leg), from
+    # which terms counted "from the bill of lading" run for this shipment's goods.
+    bill_of_lading_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     created_at: datetime | None = Field(default=None, sa_column=created_at_column())
+
+
+class ShipmentLine(SQLModel, table=True):
+    """How many units of one order line a shipment carries."""
+
+    __tablename__ = "shipment_lines"
+    __table_args__ = (
+        UniqueConstraint("shipment_id", "order_line_id"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        # What is booked of an order line, over all its shipments.
+        Index(None, "order_line_id"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    shipment_id: int = Field(
+        sa_column=Column(BigId, foreign_key("shipments.id", ondelete="CASCADE"), nullable=False)
+    )
+    order_line_id: int = Field(
+        sa_column=Column(BigId, foreign_key("order_lines.id"), nullable=False)
+    )
+    quantity: int = Field(sa_column=Column(Integer, nullable=False))
 
 
 class ShipmentLeg(SQLModel, table=True):
@@ -114,10 +162,38 @@ class ShipmentLeg(SQLModel, table=True):
     vessel_or_flight: str = Field(
         default="", sa_column=Column(String(120), nullable=False, default="")
     )
+    voyage: str = Field(
+        default="", sa_column=Column(String(40), nullable=False, default="", server_default="")
+    )
     origin: str = Field(default="", sa_column=Column(String(200), nullable=False, default=""))
     destination: str = Field(default="", sa_column=Column(String(200), nullable=False, default=""))
     etd: datetime | None = Field(default=None, sa_column=Column(Moment()))
     eta: datetime | None = Field(default=None, sa_column=Column(Moment()))
+
+
+class ShipmentLegChange(SQLModel, table=True):
+    """One update of a leg: who made it, when, and each changed field before and after."""
+
+    __tablename__ = "shipment_leg_changes"
+    __table_args__ = (Index(None, "leg_id", "id"),)
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    # Kept beside the leg so the change is scoped like its shipment without a second join.
+    shipment_id: int = Field(
+        sa_column=Column(BigId, foreign_key("shipments.id", ondelete="CASCADE"), nullable=False)
+    )
+    leg_id: int = Field(
+        sa_column=Column(BigId, foreign_key("shipment_legs.id", ondelete="CASCADE"), nullable=False)
+    )
+    changed_by_user_id: int | None = Field(
+        default=None,
+        sa_column=Column(BigId, foreign_key("users.id", ondelete="SET NULL"), nullable=True),
+    )
+    # Who, as the audit log names them (a user's email or an API key's label).
+    changed_by: str = Field(default="", sa_column=Column(String(320), nullable=False, default=""))
+    # {field: [before, after]}, moments as ISO text.
+    changes: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(default=dict))
+    changed_at: datetime | None = Field(default=None, sa_column=created_at_column())
 
 
 class TrackingEvent(SQLModel, table=True):

@@ -14,7 +14,7 @@ from decimal import Decimal
 from auth.emails import InvalidEmail, normalise_email
 from core.outcomes import Issue, UserErrorCode
 from models.money import UNIT_PRICE_PLACES, has_too_many_places
-from models.reference import COUNTRY_CODES, CURRENCY_CODES, Incoterm
+from models.reference import COUNTRY_CODES, CURRENCY_CODES, LANGUAGE_CODES, Incoterm
 
 Path = tuple[str, ...]
 
@@ -56,6 +56,16 @@ class Checker:
                 where,
                 UserErrorCode.INVALID_CURRENCY,
                 "must be an ISO 4217 currency code such as USD",
+            )
+        return cleaned
+
+    def language(self, where: Path, value: str) -> str:
+        cleaned = value.strip().lower()
+        if cleaned not in LANGUAGE_CODES:
+            self.fail(
+                where,
+                UserErrorCode.INVALID_LANGUAGE,
+                "must be an ISO 639-1 language code such as de",
             )
         return cleaned
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from auth.caller_budget import CallerBudget
 from auth.principal import ANONYMOUS, Principal
 from core.cache import Cache
 from core.db import Database
@@ -32,6 +33,8 @@ class Context:
     statement_counter: list[int] = field(default_factory=lambda: [0])
     # What several resolvers of one request read alike (the attribute catalog), read once.
     memo: dict[str, Any] = field(default_factory=dict)
+    # The caller's budget, charged by the cost extension; None where budgets are off.
+    budget: CallerBudget | None = None
 
     @classmethod
     def for_request(
@@ -44,6 +47,7 @@ class Context:
         principal: Principal = ANONYMOUS,
         client_ip: str = "",
         user_agent: str = "",
+        budget: CallerBudget | None = None,
     ) -> Context:
         session = RequestSession(database)
         return cls(
@@ -57,6 +61,7 @@ class Context:
             principal=principal,
             client_ip=client_ip,
             user_agent=user_agent,
+            budget=budget,
         )
 
     async def close(self) -> None:

@@ -39,6 +39,8 @@ OPEN_OPERATIONS: dict[str, Access] = {
     "Query.category": Access.PUBLIC,
     "Query.productType": Access.PUBLIC,
     "Query.myCompany": Access.AUTHENTICATED,
+    # A client user's own company account; null for everyone else, staff included.
+    "Query.myAccount": Access.AUTHENTICATED,
     # Orders: row-scoped (a client's own, all for orders:read_all); placing and cancelling
     # check the caller in the resolver (client users for their company, or orders:write).
     "Query.orders": Access.PUBLIC,
@@ -89,12 +91,36 @@ OPEN_OPERATIONS: dict[str, Access] = {
 # the row; every other field of theirs must be protected.
 RESTRICTED_TYPES: dict[str, frozenset[str]] = {
     "ClientCompany": frozenset(
-        {"id", "name", "country", "preferredCurrency", "preferredIncoterm", "version", "createdAt"}
+        {
+            "id",
+            "name",
+            "country",
+            "preferredCurrency",
+            "preferredIncoterm",
+            "preferredLanguage",
+            "version",
+            "createdAt",
+        }
     ),
     # Reached only through protected fields (`contacts`, `users`) or mutations.
-    "ClientContact": frozenset({"id", "name", "email", "phone", "position"}),
+    "ClientContact": frozenset({"id", "name", "email", "phone", "position", "mailTopics"}),
     "ClientCompanyUser": frozenset({"email", "fullName"}),
     "PaymentTerms": frozenset({"advancePercent", "balanceDueOn", "netDays"}),
+    # Reached only through `Query.myAccount`: the signed-in client user's own company.
+    "ClientAccount": frozenset(
+        {
+            "companyName",
+            "creditLimit",
+            "creditUsed",
+            "creditAvailable",
+            "paymentTerms",
+            "overdueAmount",
+            "openInvoices",
+        }
+    ),
+    "AccountInvoice": frozenset(
+        {"orderNumber", "order", "amount", "balance", "advanceAmount", "dueDate", "overdue"}
+    ),
     "AuditEntry": frozenset(
         {
             "id",
@@ -124,6 +150,11 @@ RESTRICTED_TYPES: dict[str, frozenset[str]] = {
             "total",
             "amountPaid",
             "balanceDue",
+            # The terms the client bought under, as its quote offered them.
+            "linesTotal",
+            "chargesTotal",
+            "charges",
+            "paymentTerms",
             "client",
             "placedAt",
             "confirmedAt",
@@ -140,12 +171,38 @@ RESTRICTED_TYPES: dict[str, frozenset[str]] = {
         }
     ),
     "OrderLine": frozenset(
-        {"id", "variant", "sku", "productName", "quantity", "unitPrice", "lineTotal"}
+        {
+            "id",
+            "variant",
+            "sku",
+            "productName",
+            "quantity",
+            "shippedQuantity",
+            "unitPrice",
+            "lineTotal",
+        }
     ),
     "Payment": frozenset({"id", "amount", "reference", "receivedAt", "order"}),
     "Shipment": frozenset(
-        {"id", "order", "reference", "note", "etd", "eta", "createdAt", "legs", "trackingEvents"}
+        {
+            "id",
+            "order",
+            "reference",
+            "note",
+            "etd",
+            "eta",
+            "status",
+            "departedAt",
+            "billOfLadingDate",
+            "createdAt",
+            "lines",
+            "legs",
+            "trackingEvents",
+            # Row-scoped like Order.receivable: the client's own, or finance:read.
+            "receivable",
+        }
     ),
+    "ShipmentLine": frozenset({"orderLineId", "quantity"}),
     "ShipmentLeg": frozenset(
         {
             "sequence",
@@ -154,12 +211,17 @@ RESTRICTED_TYPES: dict[str, frozenset[str]] = {
             "transportDocumentNumber",
             "containerNumber",
             "vesselOrFlight",
+            "voyage",
             "origin",
             "destination",
             "etd",
             "eta",
+            "history",
         }
     ),
+    # The history of a leg, read like its shipment; who made a change is for staff only.
+    "ShipmentLegChange": frozenset({"changedAt", "changes"}),
+    "LegFieldChange": frozenset({"field", "before", "after"}),
     "TrackingEvent": frozenset({"occurredAt", "location", "status", "description", "recordedAt"}),
     # Reached only through the row-scoped `Order.receivable`.
     "Receivable": frozenset(
@@ -172,6 +234,7 @@ RESTRICTED_TYPES: dict[str, frozenset[str]] = {
             "entries",
             "client",
             "order",
+            "shipment",
         }
     ),
     "LedgerEntry": frozenset({"kind", "amount", "postedAt"}),
@@ -206,6 +269,13 @@ RESTRICTED_TYPES: dict[str, frozenset[str]] = {
             "notes",
             "lines",
             "total",
+            # Terms of trade as sent to the buyer.
+            "incoterm",
+            "namedPlace",
+            "paymentTerms",
+            "charges",
+            "linesTotal",
+            "chargesTotal",
             "changes",
             "lineChanges",
             "inquiry",

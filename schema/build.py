@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
+from graphql import GraphQLError
 from strawberry.extensions import MaxTokensLimiter, ParserCache, SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
@@ -39,9 +39,11 @@ from schema.files.query import FileQuery
 from schema.fx.mutations import FxMutation
 from schema.fx.query import FxQuery
 from schema.input_text import CHECKED_JSON, narrow_text_scalars
+from schema.inquiries.lead_conversion import LeadConversionMutation
 from schema.inquiries.mutations import InquiryMutation
 from schema.inquiries.query import InquiryQuery
 from schema.inquiries.staff_query import StaffInquiryQuery
+from schema.introspection import caller_view_execution, introspection_access
 from schema.ledger.query import LedgerQuery
 from schema.orders.mutations import OrderMutation
 from schema.orders.payment_query import PaymentQuery
@@ -54,6 +56,7 @@ from schema.shipments.staff_query import StaffShipmentQuery
 from schema.single_operation import OneOperationPerRequest
 from schema.uploads import UPLOAD, Upload
 from schema.validation import DOCUMENT_CACHE_SIZE, ValidationPolicy, bounded_validation
+from schema.views import SchemaViews
 
 ExtensionFactory = type[SchemaExtension] | Callable[[], SchemaExtension]
 
@@ -89,6 +92,7 @@ class Mutation(
     FxMutation,
     OrderMutation,
     InquiryMutation,
+    LeadConversionMutation,
     ShipmentMutation,
     StockMutation,
     CatalogExportMutation,
@@ -132,7 +136,16 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         scalar_overrides={Decimal: DECIMAL, JSON: CHECKED_JSON, Upload: UPLOAD, BigInt: BIG_INT},
     )
     schema.hide_suggestions = settings is not None and not settings.is_development
+    if settings is not None:
+        schema.execution_context_class = caller_view_execution(audience_views())
     return schema
+
+
+@cache
+def audience_views() -> SchemaViews:
+    """Every audience's view, made once per process, when the first served schema is built
+    (at startup): views depend on the types and the policy table only, never on settings."""
+    return SchemaViews(build_schema()._schema)
 
 
 def _protections(settings: Settings) -> list[ExtensionFactory]:
@@ -147,8 +160,6 @@ def _protections(settings: Settings) -> list[ExtensionFactory]:
         depth_rule(settings.max_query_depth, None, None),
         aliases_rule(settings.max_aliases),
     ]
-    if not settings.introspection_for_anonymous:
-        rules.append(NoSchemaIntrospectionCustomRule)
     return [
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
         partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
@@ -161,5 +172,6 @@ def _protections(settings: Settings) -> list[ExtensionFactory]:
         ),
         OneOperationPerRequest,
         MfaSetupOnly,
+        introspection_access(public=settings.introspection_for_anonymous),
         cost_limit(settings.max_query_cost),
     ]

@@ -11,11 +11,13 @@ MAX_PAGE), any other list LIST_ESTIMATE. An operation over
 
 Introspection (`__schema`, `__type`, `__typename`) costs nothing: GraphiQL needs it, and it
 reads no data.
+
+The same points pay for a caller's budget (auth.caller_budget, docs/api/limits.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from graphql import (
@@ -39,8 +41,10 @@ from graphql import (
 from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
 
-from core.errors import QueryTooComplex
+from auth.caller_budget import CallerBudget
+from core.errors import QueryTooComplex, TradeQLError
 from schema.accounts.guards import fragments_by_name
+from schema.response_cost import response_cost
 
 # What a plain list (a product's variants, an order's lines) is assumed to hold.
 LIST_ESTIMATE = 10
@@ -158,26 +162,41 @@ def operation_cost(
 
 
 def cost_limit(max_cost: int) -> type[SchemaExtension]:
-    """A per-request extension refusing operations that cost more than `max_cost`."""
+    """A per-request extension refusing operations that cost more than `max_cost`, and
+    charging the caller's budget when the request has one (`Context.budget`): the estimate
+    before execution, the part the answer did not use given back after it."""
 
     class CostLimit(SchemaExtension):
-        def on_execute(self) -> Iterator[None]:
+        async def on_execute(self) -> AsyncIterator[None]:
             context = self.execution_context
             document = context.graphql_document
-            if document is not None:
+            budget = _budget_of(context.context)
+            refusal: TradeQLError | None = None
+            # A result already there is an earlier extension's refusal: nothing to charge.
+            if document is not None and context.result is None:
                 cost = operation_cost(
                     context.schema._schema, document, context.operation_name, context.variables
                 )
                 if cost is not None and cost > max_cost:
-                    message = (
+                    refusal = QueryTooComplex(
                         f"This operation would cost {cost:,} points and the limit is "
                         f"{max_cost:,}: ask for fewer items per page (`first`) or fewer "
                         "nested lists, and page through the rest."
                     )
-                    context.result = ExecutionResult(
-                        data=None,
-                        errors=[GraphQLError(message, original_error=QueryTooComplex(message))],
-                    )
+                elif cost is not None and budget is not None:
+                    refusal = await budget.charge(cost)
+            if refusal is not None:
+                context.result = ExecutionResult(
+                    data=None, errors=[GraphQLError(refusal.message, original_error=refusal)]
+                )
             yield
+            if budget is not None and document is not None and context.result is not None:
+                data = context.result.data
+                await budget.settle(response_cost(document, context.operation_name, data))
 
     return CostLimit
+
+
+def _budget_of(request_context: Any) -> CallerBudget | None:
+    budget = getattr(request_context, "budget", None)
+    return budget if isinstance(budget, CallerBudget) else None

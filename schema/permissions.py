@@ -102,3 +102,18 @@ class StaffOrApiKeyGate(CallerGate):
             raise Unauthenticated(f"sign in first: {self.what} for a signed-in caller")
         if not (principal.is_staff or principal.kind is PrincipalKind.API_KEY):
             raise Forbidden(f"{self.what} for staff and API keys")
+
+
+class AlsoRequiresGate(CallerGate):
+    """Permissions a field needs beside the one its `@requiresPermission` names, for an
+    operation that does the work of several (converting a lead creates a company, works the
+    inquiry and invites a user). List it before `permission_field`'s own gate, which then
+    runs first, so a caller without the named permission hears about that one."""
+
+    def __init__(self, *permissions: Permission) -> None:
+        self.permissions = permissions
+
+    def check(self, principal: Principal) -> None:
+        missing = [p.value for p in self.permissions if not principal.can(p)]
+        if missing:
+            raise Forbidden(f"also requires the {', '.join(missing)} permission")

@@ -1,5 +1,5 @@
 """The `tradeql` command: serve, migrate, seed-demo, worker, events, webhooks, create-user,
-api-keys, fx-rates, catalog, files, export-schema.
+api-keys, fx-rates, catalog, files, operations, export-schema.
 
 Each command group lives in its own `*_commands` module, which declares its arguments and
 handlers; this module assembles them into one parser and runs the handler a command names.
@@ -27,6 +27,7 @@ from app.cli import (
     file_commands,
     fx_commands,
     migration_commands,
+    operation_commands,
     report_commands,
     schema_commands,
     seed_commands,
@@ -52,6 +53,7 @@ COMMAND_GROUPS = (
     report_commands.add_commands,
     catalog_commands.add_commands,
     file_commands.add_commands,
+    operation_commands.add_commands,
     schema_commands.add_commands,
 )
 

@@ -27,9 +27,10 @@ from app.demo_orders.rates import RateBook
 from app.demo_orders.rows import Row
 from core import event_types
 from core.global_id import encode_global_id
-from jobs.ledger import POST_TO_LEDGER, settlement
+from jobs.ledger import POST_TO_LEDGER
 from models.ledger import LedgerEntryKind, ReceivableStatus
 from models.orders import OrderStatus
+from resolvers.ledger.postings import settlement
 
 # Share of orders converted from a quote, and other inquiries per order.
 FROM_QUOTE_SHARE = 0.15
@@ -127,16 +128,20 @@ class OrderBook:
         placed_by = rng.choice(company.user_ids)
         order = rows.order_row(order_id, company, placed_by, quote_id, total, rate, life, created)
         batch.add("orders", order)
+        shipped = bool(life.legs)
+        written: list[tuple[int, int]] = []  # (order line id, quantity)
         for position, line in enumerate(lines):
+            line_id = self._id("order_lines")
             batch.add(
                 "order_lines",
-                rows.order_line_row(self._id("order_lines"), order_id, position, line),
+                rows.order_line_row(line_id, order_id, position, line, shipped=shipped),
             )
+            written.append((line_id, line.quantity))
             if life.status in OPEN_STATUSES:
                 self.open_lines.append(OpenLine(order_id, line.variant.id, line.quantity, created))
         self._books(batch, order_id, company, total, life)
-        if life.legs:
-            self._shipment(batch, order_id, company, life)
+        if shipped:
+            self._shipment(batch, order_id, company, life, written)
 
     def _inquiry(self, batch: Batch, inquiry: DraftInquiry) -> int | None:
         """Write the inquiry, its items and quotes; the id of its last quote."""
@@ -151,7 +156,7 @@ class OrderBook:
             quote_id = self._id("quotes")
             batch.add(
                 "quotes",
-                rows.quote_row(quote_id, inquiry_id, quote, inquiry.currency, inquiry.assigned_to),
+                rows.quote_row(quote_id, inquiry_id, quote, inquiry),
             )
             for position, line in enumerate(quote.lines):
                 batch.add("quote_lines", rows.quote_line_row(
@@ -223,10 +228,24 @@ class OrderBook:
                 self._id("ledger_entries"), receivable_id, kind, amount, currency, event_id, at
             ))  # fmt: skip
 
-    def _shipment(self, batch: Batch, order_id: int, company: Company, life: Life) -> None:
+    def _shipment(
+        self,
+        batch: Batch,
+        order_id: int,
+        company: Company,
+        life: Life,
+        lines: list[tuple[int, int]],
+    ) -> None:
+        """The order's one shipment, carrying all of it, departed when the order shipped."""
         rng = self.rng
         shipment_id = self._id("shipments")
-        batch.add("shipments", rows.shipment_row(shipment_id, order_id, company, life.legs))
+        assert life.shipped_at is not None
+        shipment = rows.shipment_row(shipment_id, order_id, company, life.legs, life.shipped_at)
+        batch.add("shipments", shipment)
+        for line_id, quantity in lines:
+            batch.add(
+                "shipment_lines", (self._id("shipment_lines"), shipment_id, line_id, quantity)
+            )
         origin = rng.choice(ORIGIN_PORTS)
         for sequence, leg in enumerate(life.legs, start=1):
             if leg.mode == "sea":

@@ -67,6 +67,10 @@ class DraftInquiry:
     lost_reason_code: str | None = None
     lost_reason: str = ""
     required_by: Any = None
+    # The payment terms its quotes offer: the company's, a guest's the default ones.
+    advance_percent: int = 0
+    balance_due_on: str = "invoice"
+    net_days: int = 30
 
     @property
     def version(self) -> int:
@@ -157,6 +161,9 @@ def won_inquiry(
         created_at=asked,
         updated_at=ordered_at,
         items=lines,
+        advance_percent=company.advance_percent,
+        balance_due_on=company.balance_due_on,
+        net_days=company.net_days,
     )
     inquiry.quotes = _quotes(
         rng, lines, quoted, ordered_at, QuoteStatus.CONVERTED, company.currency
@@ -199,6 +206,10 @@ def other_inquiry(
         updated_at=asked,
         items=lines,
     )
+    if not guest:
+        inquiry.advance_percent = company.advance_percent
+        inquiry.balance_due_on = company.balance_due_on
+        inquiry.net_days = company.net_days
     step = rng.random()
     if now - asked < OPEN_FOR:
         if step < 0.3:

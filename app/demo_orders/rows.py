@@ -8,7 +8,7 @@ the writer encodes for PostgreSQL's COPY.
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -105,17 +105,19 @@ def inquiry_item_row(item_id: int, inquiry_id: int, position: int, line: DraftLi
 
 QUOTE_COLUMNS = (
     "id", "inquiry_id", "revision", "status", "currency", "valid_until", "lead_time_days",
-    "notes", "changes", "total", "created_by_user_id", "created_at",
+    "notes", "changes", "total", "created_by_user_id", "created_at", "incoterm", "named_place",
+    "advance_percent", "balance_due_on", "net_days", "charges_total",
 )  # fmt: skip
 
 
-def quote_row(
-    quote_id: int, inquiry_id: int, quote: DraftQuote, currency: str, created_by: int | None
-) -> Row:
+def quote_row(quote_id: int, inquiry_id: int, quote: DraftQuote, inquiry: DraftInquiry) -> Row:
+    """A revision under its inquiry's incoterm and the default terms, without charges."""
     valid_until: date = quote.created_at.date() + timedelta(days=30)
     return (
-        quote_id, inquiry_id, quote.revision, quote.status.value, currency, valid_until,
-        quote.lead_time_days, "", quote.changes, quote.total, created_by, quote.created_at,
+        quote_id, inquiry_id, quote.revision, quote.status.value, inquiry.currency, valid_until,
+        quote.lead_time_days, "", quote.changes, quote.total, inquiry.assigned_to,
+        quote.created_at, inquiry.incoterm, inquiry.named_place, inquiry.advance_percent,
+        inquiry.balance_due_on, inquiry.net_days, 0,
     )  # fmt: skip
 
 
@@ -142,7 +144,7 @@ ORDER_COLUMNS = (
     "payment_status", "currency", "incoterm", "named_place", "shipping_address", "note", "total",
     "amount_paid", "credit_currency", "fx_rate", "fx_rate_id", "cancel_reason", "version",
     "confirmed_at", "paid_at", "shipped_at", "delivered_at", "cancelled_at", "created_at",
-    "updated_at",
+    "updated_at", "advance_percent", "balance_due_on", "net_days", "charges_total",
 )  # fmt: skip
 
 
@@ -180,21 +182,25 @@ def order_row(
         address, "", total, life.amount_paid, company.credit_currency, rate[0], rate[1],
         life.cancel_reason, version, life.confirmed_at, life.paid_at, life.shipped_at,
         life.delivered_at, life.cancelled_at, created_at, life.updated_at,
+        company.advance_percent, company.balance_due_on, company.net_days, 0,
     )  # fmt: skip
 
 
 ORDER_LINE_COLUMNS = (
     "id", "order_id", "variant_id", "sku", "product_name", "quantity", "unit_price",
     "tier_min_quantity", "line_total", "position", "unit_cost", "cost_currency",
+    "shipped_quantity",
 )  # fmt: skip
 
 
-def order_line_row(line_id: int, order_id: int, position: int, line: DraftLine) -> Row:
+def order_line_row(
+    line_id: int, order_id: int, position: int, line: DraftLine, *, shipped: bool
+) -> Row:
     variant = line.variant
     return (
         line_id, order_id, variant.id, variant.sku, variant.product_name, line.quantity,
         line.unit_price, line.tier_min_quantity, line.line_total, position, variant.cost_price,
-        variant.cost_currency,
+        variant.cost_currency, line.quantity if shipped else 0,
     )  # fmt: skip
 
 
@@ -295,14 +301,23 @@ SHIPMENT_COLUMNS = (
     "etd",
     "eta",
     "created_at",
+    "status",
+    "departed_at",
+    "bill_of_lading_date",
 )
 
 
-def shipment_row(shipment_id: int, order_id: int, company: Company, legs: tuple[Leg, ...]) -> Row:
+def shipment_row(
+    shipment_id: int, order_id: int, company: Company, legs: tuple[Leg, ...], departed: datetime
+) -> Row:
+    """A whole-order shipment that left with the order (`departed`, its B/L that day)."""
     return (
         shipment_id, order_id, company.id, f"SHP-{shipment_id:07d}", "", legs[0].etd, legs[-1].eta,
-        legs[0].etd - timedelta(days=1),
+        legs[0].etd - timedelta(days=1), "departed", departed, departed.astimezone(UTC).date(),
     )  # fmt: skip
+
+
+SHIPMENT_LINE_COLUMNS = ("id", "shipment_id", "order_line_id", "quantity")
 
 
 SHIPMENT_LEG_COLUMNS = (

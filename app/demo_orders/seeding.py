@@ -60,6 +60,7 @@ TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ledger_entries", rows.LEDGER_ENTRY_COLUMNS),
     ("shipments", rows.SHIPMENT_COLUMNS),
     ("shipment_legs", rows.SHIPMENT_LEG_COLUMNS),
+    ("shipment_lines", rows.SHIPMENT_LINE_COLUMNS),
     ("stock_movements", rows.STOCK_MOVEMENT_COLUMNS),
 )
 # Those with an id column, from a sequence on PostgreSQL.

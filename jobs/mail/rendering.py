@@ -1,5 +1,9 @@
 """Mail templates kept in the repository: `templates/<name>.subject.txt`, `.txt` and `.html`.
 
+Those are English, and every template exists in English. A translation sits in a folder
+named by its ISO 639-1 code, `templates/<language>/<name>.*`, all three parts of it; a mail
+asked for in a language without that template is rendered in English.
+
 Templates use `string.Template` placeholders (`$contact_name`): no logic, nothing to
 execute, and a value missing from the context is an error rather than a blank in a
 customer's inbox. Values are escaped for the HTML part; the subject is kept on one line.
@@ -17,6 +21,8 @@ from string import Template
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
+LANGUAGE_NAME = re.compile(r"[a-z]{2}")
+ENGLISH = "en"
 PARTS = ("subject.txt", "txt", "html")
 
 
@@ -44,18 +50,35 @@ class MailTemplate:
         }
 
 
-def template_names() -> list[str]:
+def _folder(language: str) -> Path:
+    return TEMPLATES_DIR if language == ENGLISH else TEMPLATES_DIR / language
+
+
+def template_names(language: str = ENGLISH) -> list[str]:
+    """The templates written in `language` (English: all of them)."""
     return sorted(
-        path.name.removesuffix(".subject.txt") for path in TEMPLATES_DIR.glob("*.subject.txt")
+        path.name.removesuffix(".subject.txt") for path in _folder(language).glob("*.subject.txt")
     )
 
 
-@lru_cache(maxsize=64)
-def load_template(name: str) -> MailTemplate:
-    # The name arrives in an event payload: never let it reach outside the templates folder.
+def template_languages() -> list[str]:
+    """English and every language some template is translated into."""
+    translated = (path.name for path in TEMPLATES_DIR.iterdir() if path.is_dir())
+    return sorted({ENGLISH, *(name for name in translated if LANGUAGE_NAME.fullmatch(name))})
+
+
+@lru_cache(maxsize=256)
+def load_template(name: str, language: str = ENGLISH) -> MailTemplate:
+    """The template in `language`, or in English when it has not been translated into it."""
+    # Both arrive in an event payload: never let them reach outside the templates folder.
     if not TEMPLATE_NAME.fullmatch(name):
         raise TemplateError(f"invalid template name {name!r}")
-    paths = [TEMPLATES_DIR / f"{name}.{part}" for part in PARTS]
+    if not LANGUAGE_NAME.fullmatch(language):
+        raise TemplateError(f"invalid template language {language!r}")
+    folder = _folder(language)
+    if language != ENGLISH and not (folder / f"{name}.subject.txt").is_file():
+        folder = TEMPLATES_DIR
+    paths = [folder / f"{name}.{part}" for part in PARTS]
     missing = [path.name for path in paths if not path.is_file()]
     if missing:
         raise TemplateError(f"mail template {name!r} is missing {', '.join(missing)}")
@@ -63,8 +86,8 @@ def load_template(name: str) -> MailTemplate:
     return MailTemplate(subject=subject, text=text, html=body)
 
 
-def render(name: str, context: Mapping[str, object]) -> RenderedMail:
-    template = load_template(name)
+def render(name: str, context: Mapping[str, object], language: str = ENGLISH) -> RenderedMail:
+    template = load_template(name, language)
     missing = sorted(template.variables - set(context))
     if missing:
         raise TemplateError(f"mail template {name!r} needs {', '.join(missing)}")

@@ -1,10 +1,11 @@
 """The `mail.send` handler: render a template and send it, at least once.
 
 Payload: `{"to": "buyer@example.com", "template": "inquiry_acknowledgement",
-"context": {...}}`. The effect is recorded after the server accepted the mail, so a worker
-that dies in between sends it again on retry; the resend carries the same Message-ID,
-which lets mail clients and filters recognise the duplicate. Nothing is sent twice once
-the effect is recorded.
+"context": {...}, "language": "de"}`; without a language (or one the template has not been
+translated into) the mail is in English. The effect is recorded after the server accepted
+the mail, so a worker that dies in between sends it again on retry; the resend carries the
+same Message-ID, which lets mail clients and filters recognise the duplicate. Nothing is
+sent twice once the effect is recorded.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from core.event_types import MAIL_SEND
 from core.outbox import claim_effect, has_effect
 from jobs.context import JobContext
 from jobs.mail.mailer import OutgoingMail
-from jobs.mail.rendering import render
+from jobs.mail.rendering import ENGLISH, render
 from jobs.registry import HandlerRegistry
 from models.outbox import OutboxEvent
 
@@ -35,7 +36,7 @@ async def send_mail(event: OutboxEvent, context: JobContext) -> None:
     values = payload.get("context") or {}
     if not isinstance(values, Mapping):
         raise ValueError("mail.send context must be an object")
-    rendered = render(str(payload["template"]), values)
+    rendered = render(str(payload["template"]), values, str(payload.get("language") or ENGLISH))
     await context.mailer.send(
         OutgoingMail(
             to=str(payload["to"]),

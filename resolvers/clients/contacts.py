@@ -15,7 +15,7 @@ from sqlmodel import col, select
 from auth.audit import changed_fields
 from core.outcomes import Issue, Refused, UserErrorCode, WriteResult
 from loaders.clients import CONTACTS_BY_COMPANY
-from models.clients import ClientContact
+from models.clients import MAIL_TOPIC_COLUMNS, ClientContact
 from resolvers.clients.rules import ContactDetails, check_contact_details
 from resolvers.clients.writes import COMPANY, not_found, visible_company
 from resolvers.context import Context
@@ -23,7 +23,7 @@ from resolvers.idempotency import created_once, key_issues
 from resolvers.outcomes import audit, pk_of, refusable
 
 CONTACT = "ClientContact"
-CONTACT_COLUMNS = ("company_id", "name", "email", "phone", "position")
+CONTACT_COLUMNS = ("company_id", "name", "email", "phone", "position", *MAIL_TOPIC_COLUMNS.values())
 NO_COMPANY = "no client company has this id"
 
 
@@ -52,20 +52,6 @@ async def add_client_contact(
     if pk is None:
         return not_found(("companyId",), "client company")
 
-    async def add(db: AsyncSession) -> ClientContact:
-        contact = ClientContact(company_id=pk, **values)
-        db.add(contact)
-        await db.flush()
-        await audit(
-            ctx,
-            db,
-            action="client_contact.add",
-            target_type=CONTACT,
-            target_id=contact.id,
-            changes=changed_fields({}, _snapshot(contact)),
-        )
-        return contact
-
     async def work(db: AsyncSession) -> ClientContact:
         # Checked before the key: a replay answers only a contact of a company still visible.
         if await visible_company(ctx, db, pk) is None:
@@ -77,10 +63,29 @@ async def add_client_contact(
             key=idempotency_key,
             normalised_input={"company_id": pk, **values},
             model=ClientContact,
-            create=lambda: add(db),
+            create=lambda: insert_contact(ctx, db, pk, values),
         )
 
     return await refusable(ctx, work)
+
+
+async def insert_contact(
+    ctx: Context, db: AsyncSession, company_id: int, values: dict[str, Any]
+) -> ClientContact:
+    """A new contact from checked details (`check_contact_details`) with its audit row, in
+    the caller's transaction: the one way a contact is added (converting a lead too)."""
+    contact = ClientContact(company_id=company_id, **values)
+    db.add(contact)
+    await db.flush()
+    await audit(
+        ctx,
+        db,
+        action="client_contact.add",
+        target_type=CONTACT,
+        target_id=contact.id,
+        changes=changed_fields({}, _snapshot(contact)),
+    )
+    return contact
 
 
 async def update_client_contact(

@@ -13,11 +13,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from core.outcomes import Issue, UserErrorCode
-from models.clients import BalanceDueOn
+from models.clients import MAIL_TOPIC_COLUMNS, MAX_NET_DAYS, BalanceDueOn, MailTopic
 from resolvers.checks import Checker
 
 MAX_CREDIT_LIMIT = Decimal("99999999999999.99")  # Numeric(16, 2)
-MAX_NET_DAYS = 365
 
 
 @dataclass(frozen=True)
@@ -29,6 +28,7 @@ class CompanyDetails:
     tax_id: str | None = None
     preferred_currency: str | None = None
     preferred_incoterm: str | None = None
+    preferred_language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,8 @@ class ContactDetails:
     email: str | None = None
     phone: str | None = None
     position: str | None = None
+    # The topics whose mail the contact receives, all of them (an empty set: none).
+    mail_topics: frozenset[MailTopic] | None = None
 
 
 # Column -> (API field name, longest length) of the free-text fields.
@@ -54,6 +56,7 @@ COMPANY_API_NAMES = {
     "country": "country",
     "preferred_currency": "preferredCurrency",
     "preferred_incoterm": "preferredIncoterm",
+    "preferred_language": "preferredLanguage",
 }
 
 
@@ -118,6 +121,14 @@ def check_company_details(
             "preferred_incoterm",
             lambda: checker.incoterm(("preferredIncoterm",), incoterm),
         )
+    if given.get("preferred_language") is not None:
+        language = str(given["preferred_language"])
+        _kept(
+            checker,
+            values,
+            "preferred_language",
+            lambda: checker.language(("preferredLanguage",), language),
+        )
     return values, checker.issues
 
 
@@ -179,7 +190,8 @@ def check_credit_terms(
 def check_contact_details(
     given: Mapping[str, Any], *, required: Sequence[str] = (), at: tuple[str, ...] = ("input",)
 ) -> tuple[dict[str, Any], list[Issue]]:
-    """A contact person's name, email, phone and position; absent or None keys are left alone."""
+    """A contact person's name, email, phone, position and the mails it receives (one flag
+    column per topic); absent or None keys are left alone."""
     checker = Checker(at)
     values: dict[str, Any] = {}
     _missing(checker, given, required, {column: api for column, (api, _) in CONTACT_TEXT.items()})
@@ -187,4 +199,7 @@ def check_contact_details(
     if values.get("email"):
         email = values.pop("email")
         _kept(checker, values, "email", lambda: checker.email(("email",), email))
+    topics = given.get("mail_topics")
+    if topics is not None:
+        values.update({column: topic in topics for topic, column in MAIL_TOPIC_COLUMNS.items()})
     return values, checker.issues

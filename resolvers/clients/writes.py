@@ -54,21 +54,6 @@ async def create_client_company(
     if issues:
         return WriteResult(issues=issues)
 
-    async def create(db: AsyncSession) -> ClientCompany:
-        company = ClientCompany(**values)
-        db.add(company)
-        await db.flush()
-        await db.refresh(company)
-        await audit(
-            ctx,
-            db,
-            action="client_company.create",
-            target_type=COMPANY,
-            target_id=company.id,
-            changes=changed_fields({}, values),
-        )
-        return company
-
     return await refusable(
         ctx,
         lambda db: created_once(
@@ -78,9 +63,27 @@ async def create_client_company(
             key=idempotency_key,
             normalised_input=values,
             model=ClientCompany,
-            create=lambda: create(db),
+            create=lambda: insert_company(ctx, db, values),
         ),
     )
+
+
+async def insert_company(ctx: Context, db: AsyncSession, values: dict[str, Any]) -> ClientCompany:
+    """A new company from checked details (`check_company_details`) with its audit row, in
+    the caller's transaction: the one way a company is made (converting a lead too)."""
+    company = ClientCompany(**values)
+    db.add(company)
+    await db.flush()
+    await db.refresh(company)
+    await audit(
+        ctx,
+        db,
+        action="client_company.create",
+        target_type=COMPANY,
+        target_id=company.id,
+        changes=changed_fields({}, values),
+    )
+    return company
 
 
 async def update_client_company(

@@ -1,12 +1,17 @@
 """Turning a quote into an order: the buyer accepting it, or sales on the buyer's word.
 
 Only the latest revision, while OPEN and valid (`valid_until` today or later), of an
-inquiry from a client company (a lead has no company to order for). One transaction, rerun
-on a deadlock: the inquiry becomes WON, the quote CONVERTED (a conditional update from OPEN,
-so of two racing conversions exactly one gets past it), then the order is placed at the
-quoted prices through the same path as `placeOrder` (stock, credit, MOQ). A refused
-placement rolls the whole transaction back, so the quote stays OPEN to try again. A retry
-with the same idempotency key after success gets the same order back.
+inquiry from a client company (a lead has no company to order for until sales converts it:
+`resolvers.inquiries.lead_conversion` moves its inquiries, quotes and all, to the company).
+One transaction, rerun on a deadlock: the inquiry becomes WON, the quote CONVERTED (a
+conditional update from OPEN, so of two racing conversions exactly one gets past it), then
+the order is placed at the quoted prices through the same path as `placeOrder` (stock,
+credit, MOQ). A refused placement rolls the whole transaction back, so the quote stays OPEN
+to try again. A retry with the same idempotency key after success gets the same order back.
+
+The order keeps the quote's terms of trade: its incoterm, named place, payment terms and
+charges, so its total is the quoted total. The buyer may name another place only where the
+seller does not pay the carriage to it (the freight was priced to the quoted place).
 """
 
 from __future__ import annotations
@@ -23,11 +28,13 @@ from sqlmodel import col, select
 from core.outcomes import Issue, Refused, UserErrorCode, WriteResult
 from core.transaction_retry import retry_transaction
 from loaders.inquiries import QUOTE_BY_ID
-from models.inquiries import Inquiry, InquiryStatus, Quote, QuoteLine, QuoteStatus
-from models.orders import Order
+from models.clients import PaymentTerms
+from models.inquiries import Inquiry, InquiryStatus, Quote, QuoteCharge, QuoteLine, QuoteStatus
+from models.orders import ChargeKind, Order
 from resolvers.context import Context
 from resolvers.inquiries.workflow import not_found, visible_inquiry
 from resolvers.orders.placement import PlacementLine, PlacementRequest, place_order_in
+from resolvers.orders.trade_terms import SELLER_PAYS_CARRIAGE, Charge
 from resolvers.outcomes import audit, pk_of
 
 QUOTE_ID = ("quoteId",)
@@ -47,7 +54,7 @@ class ConversionRequest:
     quote_id: str
     idempotency_key: str
     shipping_address: Mapping[str, Any]
-    named_place: str | None = None  # None: the inquiry's
+    named_place: str | None = None  # None: the quote's
     note: str = ""
 
 
@@ -103,12 +110,13 @@ async def _convert_in(
     if inquiry.client_company_id is None:
         raise _refuse(
             UserErrorCode.LEAD_NOT_A_CLIENT,
-            "this inquiry came from a guest, not a client: sales must first create the client "
-            "company (and invite its user), then quote it again",
+            "this inquiry came from a guest, not a client: sales must first convert the lead "
+            "to a client (convertLeadToClient); the quote then converts as it is",
         )
     replayed = await _check_convertible(db, quote, request.idempotency_key, today)
     if replayed is not None:
         return Conversion(replayed, quote)
+    _check_named_place(quote, request.named_place)
     status_before = inquiry.status
     # The inquiry row first, then its quote: the lock order of every inquiry writer.
     won = await db.scalars(
@@ -136,11 +144,16 @@ async def _convert_in(
         .where(col(QuoteLine.quote_id) == pk)
         .order_by(col(QuoteLine.position), col(QuoteLine.id))
     )
+    charges = await db.scalars(
+        select(QuoteCharge)
+        .where(col(QuoteCharge.quote_id) == pk)
+        .order_by(col(QuoteCharge.position), col(QuoteCharge.id))
+    )
     placement = PlacementRequest(
         client_company_id=inquiry.client_company_id,
         currency=converted.currency,
-        incoterm=inquiry.incoterm,
-        named_place=inquiry.named_place if request.named_place is None else request.named_place,
+        incoterm=converted.incoterm,
+        named_place=converted.named_place if request.named_place is None else request.named_place,
         shipping_address=request.shipping_address,
         lines=[
             PlacementLine(line.variant_id, line.quantity, unit_price=line.unit_price)
@@ -149,6 +162,8 @@ async def _convert_in(
         note=request.note,
         idempotency_key=request.idempotency_key,
         quote_id=pk,
+        payment_terms=PaymentTerms.of(converted),
+        charges=[Charge(ChargeKind(row.kind), row.amount, row.description) for row in charges],
     )
     try:
         order = await place_order_in(db, ctx, placement)
@@ -167,6 +182,22 @@ async def _convert_in(
         },
     )
     return Conversion(order, converted)
+
+
+def _check_named_place(quote: Quote, named_place: str | None) -> None:
+    """Under terms where the seller pays the carriage, the place is what the freight was
+    priced to: another one needs a new revision."""
+    if named_place is None or quote.incoterm not in SELLER_PAYS_CARRIAGE:
+        return
+    if named_place.strip().casefold() != quote.named_place.strip().casefold():
+        raise Refused(
+            Issue(
+                ("namedPlace",),
+                UserErrorCode.NOT_ALLOWED,
+                f"the quote's {quote.incoterm} freight was priced to {quote.named_place}; "
+                "ask sales for a revision to another place",
+            )
+        )
 
 
 async def _check_convertible(

@@ -4,6 +4,9 @@ In one transaction: the inquiry becomes QUOTED by a conditional update (so two s
 quoting from the same reading cannot both win), the OPEN revision becomes SUPERSEDED, the
 new revision is written with its lines and what it changed against the previous one, and
 `quote.sent` is emitted with an audit row and the expiry notice scheduled (quote_expiry.py).
+Terms sales leaves out are the inquiry's (incoterm, named place) and the company's (payment
+terms; a guest's lead gets the default terms), filled in before the charges are checked
+against the incoterm, so what is stored is what the buyer was offered.
 Revisions are never edited afterwards: what a buyer was sent stays as sent. With an
 idempotency key, a retry answers the revision the first call sent instead of sending another.
 """
@@ -22,16 +25,19 @@ from core.global_id import encode_global_id
 from core.outbox import emit
 from core.outcomes import Issue, Refused, WriteResult
 from models.catalog import Product, Variant
-from models.inquiries import Inquiry, InquiryStatus, Quote, QuoteLine, QuoteStatus
+from models.clients import DEFAULT_TERMS, ClientCompany, PaymentTerms
+from models.inquiries import Inquiry, InquiryStatus, Quote, QuoteCharge, QuoteLine, QuoteStatus
 from resolvers.context import Context
 from resolvers.idempotency import created_once, key_issues
 from resolvers.inquiries.quote_expiry import schedule_expiry_notice
 from resolvers.inquiries.quote_rules import (
     CheckedQuote,
+    QuotedTerms,
     QuoteRequest,
     check_lines_in_catalog,
     check_quote,
     quote_changes,
+    terms_of_quote,
 )
 from resolvers.inquiries.workflow import (
     INQUIRY,
@@ -63,7 +69,8 @@ async def quote_inquiry(
 
     async def send(db: AsyncSession, before: Inquiry) -> Quote:
         issues = check_open(before, expected_version, at=("inquiryId",))
-        issues = issues or await _check_catalog(db, checked)
+        terms, missing = terms_of_quote(checked, before, await _company_terms(db, before))
+        issues = issues or missing or await _check_catalog(db, checked)
         if issues:
             raise Refused(*issues)
         status_before, version_before = before.status, before.version
@@ -76,7 +83,7 @@ async def quote_inquiry(
         if after is None:
             raise Refused(conflict(version_before + 1))
         previous = await _latest_revision(db, pk)
-        quote = await _write_revision(ctx, db, after, previous, checked)
+        quote = await _write_revision(ctx, db, after, previous, checked, terms)
         await audit(
             ctx,
             db,
@@ -87,7 +94,10 @@ async def quote_inquiry(
                 "inquiry_id": [None, pk],
                 "revision": [None, quote.revision],
                 "total": [None, str(checked.total)],
+                "charges_total": [None, str(checked.charges_total)],
                 "currency": [None, quote.currency],
+                "incoterm": [None, quote.incoterm],
+                "named_place": [None, quote.named_place],
                 "inquiry_status": [status_before, after.status],
                 "inquiry_version": [version_before, after.version],
             },
@@ -114,6 +124,15 @@ async def quote_inquiry(
         )
 
     return await refusable(ctx, work)
+
+
+async def _company_terms(db: AsyncSession, inquiry: Inquiry) -> PaymentTerms:
+    """The terms the inquiring company is granted; a guest's lead has the default ones."""
+    if inquiry.client_company_id is None:
+        return DEFAULT_TERMS
+    company = await db.get(ClientCompany, inquiry.client_company_id)
+    assert company is not None  # a foreign key
+    return PaymentTerms.of(company)
 
 
 async def _check_catalog(db: AsyncSession, checked: CheckedQuote) -> list[Issue]:
@@ -144,13 +163,26 @@ async def _latest_revision(db: AsyncSession, inquiry_id: int) -> Quote | None:
 
 
 async def _write_revision(
-    ctx: Context, db: AsyncSession, inquiry: Inquiry, previous: Quote | None, checked: CheckedQuote
+    ctx: Context,
+    db: AsyncSession,
+    inquiry: Inquiry,
+    previous: Quote | None,
+    checked: CheckedQuote,
+    terms: QuotedTerms,
 ) -> Quote:
     assert inquiry.id is not None
     previous_lines: list[QuoteLine] = []
+    previous_charges: list[QuoteCharge] = []
     if previous is not None:
         previous_lines = list(
             await db.scalars(select(QuoteLine).where(col(QuoteLine.quote_id) == previous.id))
+        )
+        previous_charges = list(
+            await db.scalars(
+                select(QuoteCharge)
+                .where(col(QuoteCharge.quote_id) == previous.id)
+                .order_by(col(QuoteCharge.position))
+            )
         )
         await db.execute(
             update(Quote)
@@ -172,9 +204,15 @@ async def _write_revision(
         currency=checked.currency,
         valid_until=checked.valid_until,
         lead_time_days=checked.lead_time_days,
+        incoterm=terms.incoterm,
+        named_place=terms.named_place,
+        advance_percent=terms.payment_terms.advance_percent,
+        balance_due_on=terms.payment_terms.balance_due_on,
+        net_days=terms.payment_terms.net_days,
         notes=checked.notes,
-        changes=quote_changes(previous, previous_lines, checked, skus),
+        changes=quote_changes(previous, previous_lines, previous_charges, checked, terms, skus),
         total=checked.total,
+        charges_total=checked.charges_total,
         created_by_user_id=ctx.principal.user_id,
     )
     db.add(quote)
@@ -190,6 +228,16 @@ async def _write_revision(
             position=position,
         )
         for position, line in enumerate(checked.lines)
+    )
+    db.add_all(
+        QuoteCharge(
+            quote_id=quote.id,
+            kind=charge.kind,
+            amount=charge.amount,
+            description=charge.description,
+            position=position,
+        )
+        for position, charge in enumerate(checked.charges)
     )
     await db.flush()
     await db.refresh(quote)

@@ -20,6 +20,7 @@ from loaders.inquiries import (
     ITEMS_BY_INQUIRY,
     LEAD_BY_ID,
     QUOTE_BY_ID,
+    QUOTE_CHARGES_BY_QUOTE,
     QUOTE_LINES_BY_QUOTE,
     QUOTES_BY_INQUIRY,
 )
@@ -28,7 +29,15 @@ from loaders.relations import Relation
 from models.accounts import User
 from models.catalog import Product, Variant
 from models.clients import ClientCompany
-from models.inquiries import Inquiry, InquiryItem, InquiryStatus, Lead, Quote, QuoteLine
+from models.inquiries import (
+    Inquiry,
+    InquiryItem,
+    InquiryStatus,
+    Lead,
+    Quote,
+    QuoteCharge,
+    QuoteLine,
+)
 from models.orders import Order
 from resolvers.context import Context
 from resolvers.newest_first import NewestFirst, newest_first_page
@@ -87,6 +96,10 @@ async def current_quote(ctx: Context, inquiry: Inquiry) -> Quote | None:
 
 async def quote_lines(ctx: Context, quote: Quote) -> list[QuoteLine]:
     return await ctx.loaders.many(QUOTE_LINES_BY_QUOTE, quote.id)
+
+
+async def quote_charges(ctx: Context, quote: Quote) -> list[QuoteCharge]:
+    return await ctx.loaders.many(QUOTE_CHARGES_BY_QUOTE, quote.id)
 
 
 async def quote_inquiry(ctx: Context, quote: Quote) -> Inquiry | None:

@@ -4,8 +4,8 @@ Payments are accepted once sales confirmed the order and until its balance is pa
 while it is only placed, not once it is cancelled. Each is recorded under a lock on the
 order row, so two payments recorded at once cannot together exceed the balance, and a bank
 reference is recorded once per order. A payment that covers the balance of a `confirmed`
-order makes it `paid` (order.paid); one that completes an order already shipped on credit
-terms changes only its payment status.
+order makes it `paid` (order.paid); one that completes an order already partly or wholly
+shipped on credit terms changes only its payment status.
 """
 
 from __future__ import annotations
@@ -35,7 +35,13 @@ from resolvers.outcomes import audit, pk_of
 MAX_REFERENCE_LENGTH = 120
 # Clocks of banks and of the person typing differ; a payment minutes "ahead" is not an error.
 CLOCK_SKEW = timedelta(minutes=5)
-PAYABLE = (OrderStatus.CONFIRMED, OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
+PAYABLE = (
+    OrderStatus.CONFIRMED,
+    OrderStatus.PAID,
+    OrderStatus.PARTLY_SHIPPED,
+    OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED,
+)
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,17 @@ limit, and retries of one idempotency key find the order the first one wrote. St
 reserved with one conditional UPDATE per variant, in ascending variant id, so concurrent
 orders never oversell and never deadlock on each other's variants (resolvers/catalog/stock.py,
 which also writes the reservations' ledger rows once the order has its id).
+
+An order keeps its own payment terms (the quote's, or the company's when placed in the
+storefront) and its charges (a quote's; the storefront places none, staff may add them while
+the order is placed: resolvers/orders/charges.py). Its total, checked against the credit
+limit, is the lines plus the charges.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -26,27 +31,25 @@ from core.outbox import emit
 from core.outcomes import Issue, Refused, UserErrorCode, WriteResult, refused
 from core.row_locks import lock_for_no_key_update
 from core.transaction_retry import retry_transaction
-from models.catalog import PriceTier, Product, Variant
 from models.catalog.stock import StockMovementKind
-from models.clients import ClientCompany
+from models.clients import ClientCompany, PaymentTerms
 from models.money import MAX_AMOUNT, convert, round_money
-from models.orders import Order, OrderLine, OrderStatus
-from resolvers.catalog.stock import Cause, Moved, StockChange, StockLedger, StockShort
+from models.orders import Order, OrderCharge, OrderLine, OrderStatus
+from resolvers.catalog.stock import Cause, StockLedger
 from resolvers.context import Context
 from resolvers.orders.credit import check_credit, no_rate
+from resolvers.orders.line_pricing import price_lines, reserve_lines
 from resolvers.orders.rules import (
-    PricedLine,
     RequestedLine,
     check_header,
     check_lines,
-    check_moq,
     check_shipping_address,
     line_path,
     order_event,
-    price_line,
     request_hash,
 )
 from resolvers.orders.standing import store_credit_used
+from resolvers.orders.trade_terms import Charge, charges_total
 from resolvers.outcomes import audit, pk_of
 
 
@@ -82,9 +85,15 @@ class PlacementRequest:
     note: str = ""
     idempotency_key: str | None = None
     quote_id: int | None = None
+    # A quote's terms and charges; None: the company's terms as they are now, no charges.
+    payment_terms: PaymentTerms | None = None
+    charges: Sequence[Charge] = ()
 
     def normalised(self) -> dict[str, Any]:
-        """What makes two requests the same order: lines in variant order, prices as text."""
+        """What makes two requests the same order: lines in variant order, prices as text.
+
+        A quote's terms and charges are left out: `quote_id` already names them, and the
+        hashes of orders placed before orders had them stay comparable."""
         return {
             "client_company_id": self.client_company_id,
             "currency": self.currency,
@@ -131,9 +140,11 @@ async def place_order_in(db: AsyncSession, ctx: Context, request: PlacementReque
         earlier = await _order_with_key(db, request.client_company_id, request.idempotency_key)
         if earlier is not None:
             return _replayed(earlier, fingerprint)
-    priced = await _price(db, requested, request.currency)
+    priced = await price_lines(db, requested, request.currency)
     now = datetime.now(UTC)
-    total = round_money(sum((line.line_total for line in priced), Decimal(0)), request.currency)
+    lines_total = sum((line.line_total for line in priced), Decimal(0))
+    charges = round_money(charges_total(request.charges), request.currency)
+    total = round_money(lines_total, request.currency) + charges
     if total > MAX_AMOUNT:
         raise Refused(
             Issue(("input", "lines"), UserErrorCode.OUT_OF_RANGE, f"the total is over {MAX_AMOUNT}")
@@ -147,7 +158,8 @@ async def place_order_in(db: AsyncSession, ctx: Context, request: PlacementReque
     if isinstance(credit_used, Issue):
         raise Refused(credit_used)
     stock = StockLedger.of_caller(ctx)
-    reserved = await _reserve(db, stock, priced)
+    reserved = await reserve_lines(db, stock, priced)
+    terms = request.payment_terms or PaymentTerms.of(client)
     order = Order(
         client_company_id=request.client_company_id,
         placed_by_user_id=ctx.principal.user_id,
@@ -161,6 +173,10 @@ async def place_order_in(db: AsyncSession, ctx: Context, request: PlacementReque
         shipping_address={key: value for key, value in request.shipping_address.items() if value},
         note=request.note,
         total=total,
+        charges_total=charges,
+        advance_percent=terms.advance_percent,
+        balance_due_on=terms.balance_due_on,
+        net_days=terms.net_days,
         credit_currency=client.credit_currency,
         fx_rate=rate.rate,
         fx_rate_id=rate.rate_id,
@@ -184,6 +200,16 @@ async def place_order_in(db: AsyncSession, ctx: Context, request: PlacementReque
         )
         for line in priced
     )
+    db.add_all(
+        OrderCharge(
+            order_id=order.id,
+            kind=charge.kind,
+            amount=charge.amount,
+            description=charge.description,
+            position=position,
+        )
+        for position, charge in enumerate(request.charges)
+    )
     await db.flush()
     await stock.write(db, reserved, Cause(StockMovementKind.RESERVED, order_id=order.id))
     # The exposure just checked plus this order: what a recomputation would find.
@@ -199,6 +225,14 @@ async def place_order_in(db: AsyncSession, ctx: Context, request: PlacementReque
             "status": [None, OrderStatus.PLACED.value],
             "total": [None, f"{total} {order.currency}"],
             "lines": [None, [[line.sku, line.quantity, str(line.unit_price)] for line in priced]],
+            "charges": [
+                None,
+                [[charge.kind.value, str(charge.amount)] for charge in request.charges],
+            ],
+            "payment_terms": [
+                None,
+                [terms.advance_percent, terms.balance_due_on.value, terms.net_days],
+            ],
         },
     )
     return order
@@ -324,76 +358,3 @@ def _replayed(earlier: Order, fingerprint: str) -> Order:
             )
         )
     return earlier
-
-
-async def _price(
-    db: AsyncSession, lines: Sequence[RequestedLine], currency: str
-) -> list[PricedLine]:
-    """Every line priced, or all the reasons some cannot be (Refused)."""
-    ids = [line.variant_id for line in lines]
-    found = await db.execute(
-        select(Variant, Product)
-        .join(Product, col(Product.id) == col(Variant.product_id))
-        .where(col(Variant.id).in_(ids))
-    )
-    variants = {variant.id: (variant, product) for variant, product in found}
-    tiers = await db.scalars(
-        select(PriceTier).where(
-            col(PriceTier.variant_id).in_(ids), col(PriceTier.currency) == currency
-        )
-    )
-    tiers_of: dict[int, list[PriceTier]] = {}
-    for tier in tiers:
-        tiers_of.setdefault(tier.variant_id, []).append(tier)
-    priced: list[PricedLine] = []
-    issues: list[Issue] = []
-    for index, line in enumerate(lines):
-        if line.variant_id not in variants:
-            issues.append(
-                Issue(
-                    line_path(index, "variantId"),
-                    UserErrorCode.NOT_FOUND,
-                    "no variant has this id",
-                )
-            )
-            continue
-        variant, product = variants[line.variant_id]
-        outcome = price_line(
-            index,
-            line,
-            sku=variant.sku,
-            product=product,
-            tiers=tiers_of.get(line.variant_id, []),
-            currency=currency,
-        )
-        if isinstance(outcome, Issue):
-            issues.append(outcome)
-        else:
-            priced.append(
-                replace(outcome, unit_cost=variant.cost_price, cost_currency=variant.cost_currency)
-            )
-    products = {line.variant_id: variants[line.variant_id][1] for line in priced}
-    issues += check_moq(priced, products)
-    if issues:
-        raise Refused(*issues)
-    return priced
-
-
-async def _reserve(
-    db: AsyncSession, stock: StockLedger, lines: Sequence[PricedLine]
-) -> list[Moved]:
-    """Reserve every line's quantity, or refuse OUT_OF_STOCK; the ledger rows follow once
-    the order has its id."""
-    try:
-        return await stock.take(
-            db, [StockChange(line.variant_id, reserved=line.quantity) for line in lines]
-        )
-    except StockShort as short:
-        line = next(line for line in lines if line.variant_id == short.change.variant_id)
-        raise Refused(
-            Issue(
-                line_path(line.index, "quantity"),
-                UserErrorCode.OUT_OF_STOCK,
-                f"{line.sku}: fewer than {line.quantity} units available",
-            )
-        ) from None

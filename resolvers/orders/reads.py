@@ -15,10 +15,10 @@ from sqlmodel import col, select
 
 from loaders.catalog import VARIANT_BY_ID
 from loaders.clients import CLIENT_COMPANY_BY_ID
-from loaders.orders import LINES_BY_ORDER, ORDER_BY_ID, PAYMENTS_BY_ORDER
+from loaders.orders import CHARGES_BY_ORDER, LINES_BY_ORDER, ORDER_BY_ID, PAYMENTS_BY_ORDER
 from models.catalog import Variant
 from models.clients import ClientCompany
-from models.orders import Order, OrderLine, OrderStatus, Payment
+from models.orders import Order, OrderCharge, OrderLine, OrderStatus, Payment
 from resolvers.context import Context
 from resolvers.newest_first import NewestFirst, newest_first_page
 from resolvers.pagination import Page
@@ -51,6 +51,10 @@ async def order(ctx: Context, order_id: int) -> Order | None:
 
 async def order_lines(ctx: Context, row: Order) -> list[OrderLine]:
     return await ctx.loaders.many(LINES_BY_ORDER, row.id)
+
+
+async def order_charges(ctx: Context, row: Order) -> list[OrderCharge]:
+    return await ctx.loaders.many(CHARGES_BY_ORDER, row.id)
 
 
 async def order_payments(ctx: Context, row: Order) -> list[Payment]:

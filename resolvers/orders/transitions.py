@@ -1,8 +1,12 @@
 """Moving an order through its states: confirm, ship, deliver, cancel.
 
 placed -> confirmed -> paid -> shipped -> delivered, and cancelled from placed, confirmed or
-paid. An order may also ship from confirmed: under credit terms such as "balance against the
-bill of lading" the goods leave before they are paid for; a payment that later completes such
+paid. An order may also ship in parts: each departing shipment moves it to partly_shipped,
+the last to shipped (resolvers/shipments/departure.py). `shipOrder` ships an order with
+nothing shipped yet whole (its booked shipments depart with it); a partly shipped order
+ships by its shipments and cannot be cancelled. An order may also ship from confirmed: under
+credit terms such as "balance against the bill of lading" the goods leave before they are
+paid for; a payment that later completes such
 an order changes only its payment status (resolvers/payments.py).
 
 Each move is one conditional UPDATE (`... WHERE id = :id AND status IN (:allowed)`), so of
@@ -35,6 +39,7 @@ from resolvers.context import Context
 from resolvers.orders.rules import order_event
 from resolvers.orders.standing import refresh_credit_used
 from resolvers.outcomes import audit, pk_of
+from resolvers.shipments.departure import depart_all_booked
 
 MAX_REASON_LENGTH = 500
 PLACED, CONFIRMED, PAID = OrderStatus.PLACED, OrderStatus.CONFIRMED, OrderStatus.PAID
@@ -156,6 +161,7 @@ async def _move_in(
         await _move_stock(db, ctx, pk, Cause(StockMovementKind.RELEASED, reason, order_id=pk))
     elif move.to is OrderStatus.SHIPPED:
         await _move_stock(db, ctx, pk, Cause(StockMovementKind.SHIPPED, order_id=pk))
+        await depart_all_booked(db, pk, now)
     extra = {"reason": reason} if move.to is OrderStatus.CANCELLED else {}
     await emit(db, move.event, order_event(after, before.value, **extra))
     await audit(

@@ -6,7 +6,9 @@ rounded to 10 places, the more recent winning, as `core.fx.rate_at`), times the 
 rounded to 4 places, summed; the line's snapshotted cost likewise, at its own currency's rate.
 The same text adds an order (+1) or takes it out (-1) in `sync_order_sales`, and refills
 whole months in `rebuild_sales`; what it adds is what it takes out, so the rollups never
-drift. It runs on both databases (a window function over each pair's rates rather than
+drift. Sales are goods: an order's charges (freight, insurance, other) are left out, which
+also keeps what is added equal to what is taken out when staff set charges on a placed order.
+It runs on both databases (a window function over each pair's rates rather than
 LATERAL; on SQLite the sums are SQLite's own numbers, fine for a development book).
 Concurrent upkeep of two orders touches shared rows (a month's total) in one order, sorted
 by currency, dimension and key, so two handlers queue on them and never deadlock.
@@ -52,7 +54,8 @@ STEP = timedelta(microseconds=1)
 _FIGURES = """
 WITH targets(code) AS (VALUES {targets}),
 picked AS MATERIALIZED (
-    SELECT o.id, o.currency, o.total, o.created_at, o.client_company_id,
+    SELECT o.id, o.currency, o.total - o.charges_total AS total, o.created_at,
+           o.client_company_id,
            COALESCE(NULLIF(o.shipping_address ->> 'country', ''), c.country) AS country
     FROM orders o JOIN client_companies c ON c.id = o.client_company_id
     WHERE {which}

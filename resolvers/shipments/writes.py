@@ -1,7 +1,10 @@
-"""Shipments of an order: booking one with its legs, adding tracking events, reading them.
+"""Shipments of an order: booking one with its lines and legs, adding tracking events,
+reading them.
 
-A shipment is booked before the goods leave, so an order that is confirmed, paid or already
-shipped may get one (several, for split shipments). The order row is locked while the
+A shipment is booked before the goods leave (it departs later, resolvers/shipments/
+departure.py), so an order that is confirmed, paid or partly shipped may get one, carrying
+the quantities of its lines given, or everything no other shipment carries yet
+(resolvers/shipments/booking.py). The order row is locked while the
 shipment is written, so a cancellation cannot slip in between the check and the insert.
 With an idempotency key, a retry answers the shipment the first call booked.
 The shipment's own ETD and ETA (its legs' earliest and latest) are written with its legs, in
@@ -29,19 +32,26 @@ from core.row_locks import lock_for_no_key_update
 from loaders.orders import ORDER_BY_ID
 from loaders.shipments import (
     LEGS_BY_SHIPMENT,
+    LINES_BY_SHIPMENT,
     SHIPMENT_BY_ID,
     SHIPMENTS_BY_ORDER,
     TRACKING_BY_SHIPMENT,
 )
 from models.base import as_utc
-from models.orders import Order, OrderStatus
-from models.shipments import Shipment, ShipmentLeg, TrackingEvent, TransportMode
+from models.orders import Order, OrderLine, OrderStatus
+from models.shipments import Shipment, ShipmentLeg, ShipmentLine, TrackingEvent, TransportMode
 from resolvers.checks import Checker
 from resolvers.context import Context
 from resolvers.idempotency import created_once, key_issues
 from resolvers.outcomes import audit, pk_of, refusable
+from resolvers.shipments.booking import (
+    ShipmentLineRequest,
+    check_shipment_lines,
+    lines_to_book,
+    write_shipment_lines,
+)
 
-SHIPPABLE = (OrderStatus.CONFIRMED, OrderStatus.PAID, OrderStatus.SHIPPED)
+SHIPPABLE = (OrderStatus.CONFIRMED, OrderStatus.PAID, OrderStatus.PARTLY_SHIPPED)
 MAX_LEGS = 20
 MAX_NOTE_LENGTH = 4_000
 # Tracking feeds and people's clocks differ; an event an hour "ahead" is not an error.
@@ -52,6 +62,7 @@ LEG_TEXT = (
     ("transport_document_number", "transportDocumentNumber", 64, False),
     ("container_number", "containerNumber", 32, False),
     ("vessel_or_flight", "vesselOrFlight", 120, False),
+    ("voyage", "voyage", 40, False),
     ("origin", "origin", 200, False),
     ("destination", "destination", 200, False),
 )
@@ -71,6 +82,7 @@ class LegRequest:
     transport_document_number: str = ""
     container_number: str = ""
     vessel_or_flight: str = ""
+    voyage: str = ""
     origin: str = ""
     destination: str = ""
     etd: datetime | None = None
@@ -82,6 +94,8 @@ class ShipmentRequest:
     legs: Sequence[LegRequest]
     reference: str = ""
     note: str = ""
+    # None: everything of the order no shipment carries yet.
+    lines: Sequence[ShipmentLineRequest] | None = None
 
 
 @dataclass(frozen=True)
@@ -138,7 +152,11 @@ def check_shipment(request: ShipmentRequest) -> tuple[dict[str, Any], list[Issue
     reference = checker.text(("reference",), request.reference, 120, required=False)
     note = checker.text(("note",), request.note, MAX_NOTE_LENGTH, required=False)
     legs, leg_issues = check_legs(request.legs)
-    return {"reference": reference, "note": note, "legs": legs}, checker.issues + leg_issues
+    lines = None
+    if request.lines is not None:
+        lines = [(line.order_line_id, line.quantity) for line in request.lines]
+    values = {"reference": reference, "note": note, "legs": legs, "lines": lines}
+    return values, checker.issues + leg_issues + check_shipment_lines(request.lines)
 
 
 def check_tracking_event(
@@ -174,7 +192,9 @@ async def create_shipment(
             shippable = ", ".join(status.value for status in SHIPPABLE)
             message = f"the order is {order.status}; shipments are booked for {shippable} orders"
             raise refuse(UserErrorCode.ORDER_NOT_SHIPPABLE, message, "orderId")
-        return await _write_shipment(ctx, db, order, values)
+        assert order.id is not None
+        chosen = await lines_to_book(db, order.id, request.lines)
+        return await _write_shipment(ctx, db, order, values, chosen)
 
     async def work(db: AsyncSession) -> Shipment:
         # Checked (and locked) before the key: a replay answers only for an order still visible.
@@ -195,9 +215,13 @@ async def create_shipment(
 
 
 async def _write_shipment(
-    ctx: Context, db: AsyncSession, order: Order, values: dict[str, Any]
+    ctx: Context,
+    db: AsyncSession,
+    order: Order,
+    values: dict[str, Any],
+    chosen: Sequence[tuple[OrderLine, int]],
 ) -> Shipment:
-    """The shipment, its legs, `shipment.created` and the audit row."""
+    """The shipment, what it carries, its legs, `shipment.created` and the audit row."""
     assert order.id is not None
     etd, eta = journey_dates(values["legs"])
     shipment = Shipment(
@@ -211,6 +235,7 @@ async def _write_shipment(
     db.add(shipment)
     await db.flush()
     assert shipment.id is not None
+    lines = await write_shipment_lines(db, shipment.id, chosen)
     legs = [ShipmentLeg(shipment_id=shipment.id, **leg) for leg in values["legs"]]
     db.add_all(legs)
     await db.flush()
@@ -226,6 +251,7 @@ async def _write_shipment(
         "order_id": [None, order.id],
         "reference": [None, shipment.reference],
         "legs": [None, len(legs)],
+        "lines": [None, [[line.order_line_id, line.quantity] for line in lines]],
     }
     await audit(
         ctx,
@@ -300,6 +326,10 @@ async def shipment_legs(ctx: Context, shipment_id: int) -> list[ShipmentLeg]:
 
 async def tracking_events(ctx: Context, shipment_id: int) -> list[TrackingEvent]:
     return await ctx.loaders.many(TRACKING_BY_SHIPMENT, shipment_id)
+
+
+async def shipment_lines(ctx: Context, shipment_id: int) -> list[ShipmentLine]:
+    return await ctx.loaders.many(LINES_BY_SHIPMENT, shipment_id)
 
 
 async def shipment_order(ctx: Context, row: Shipment) -> Order | None:

@@ -6,9 +6,10 @@ from typing import cast
 
 import strawberry
 
+from models import clients as rows
 from resolvers.clients.rules import CompanyDetails, ContactDetails
 from schema.catalog.enums import Incoterm
-from schema.clients.types import BalanceDueOn
+from schema.clients.types import BalanceDueOn, MailTopic
 
 
 @strawberry.input(description="A new client company. Credit and payment terms are set by finance.")
@@ -24,6 +25,10 @@ class ClientCompanyInput:
     preferred_incoterm: Incoterm = strawberry.field(
         default=Incoterm.FOB, description="The Incoterms rule it usually buys under."
     )
+    preferred_language: str = strawberry.field(
+        default=rows.DEFAULT_LANGUAGE,
+        description="ISO 639-1 code of the language its contacts are mailed in, e.g. de.",
+    )
 
     def to_details(self) -> CompanyDetails:
         return CompanyDetails(
@@ -32,6 +37,7 @@ class ClientCompanyInput:
             tax_id=self.tax_id,
             preferred_currency=self.preferred_currency,
             preferred_incoterm=cast(str, self.preferred_incoterm.value),
+            preferred_language=self.preferred_language,
         )
 
 
@@ -52,6 +58,9 @@ class ClientCompanyPatch:
     preferred_incoterm: Incoterm | None = strawberry.field(
         default=None, description="New preferred Incoterms rule."
     )
+    preferred_language: str | None = strawberry.field(
+        default=None, description="New ISO 639-1 code of the language it is mailed in."
+    )
 
     def to_details(self) -> CompanyDetails:
         incoterm = self.preferred_incoterm
@@ -61,6 +70,7 @@ class ClientCompanyPatch:
             tax_id=self.tax_id,
             preferred_currency=self.preferred_currency,
             preferred_incoterm=None if incoterm is None else cast(str, incoterm.value),
+            preferred_language=self.preferred_language,
         )
 
 
@@ -85,10 +95,18 @@ class ClientContactInput:
     position: str = strawberry.field(
         default="", description="Job title or role, up to 120 characters."
     )
+    mail_topics: list[MailTopic] = strawberry.field(
+        default_factory=lambda: list(MailTopic),
+        description="The mails the contact receives; all of them unless given.",
+    )
 
     def to_details(self) -> ContactDetails:
         return ContactDetails(
-            name=self.name, email=self.email, phone=self.phone, position=self.position
+            name=self.name,
+            email=self.email,
+            phone=self.phone,
+            position=self.position,
+            mail_topics=_topics(self.mail_topics),
         )
 
 
@@ -104,8 +122,23 @@ class ClientContactPatch:
     position: str | None = strawberry.field(
         default=None, description="New job title; an empty string clears it."
     )
+    mail_topics: list[MailTopic] | None = strawberry.field(
+        default=None,
+        description=(
+            "All the mails the contact receives from now on (not added to the current ones); "
+            "an empty list opts it out of every mail."
+        ),
+    )
 
     def to_details(self) -> ContactDetails:
         return ContactDetails(
-            name=self.name, email=self.email, phone=self.phone, position=self.position
+            name=self.name,
+            email=self.email,
+            phone=self.phone,
+            position=self.position,
+            mail_topics=None if self.mail_topics is None else _topics(self.mail_topics),
         )
+
+
+def _topics(given: list[MailTopic]) -> frozenset[rows.MailTopic]:
+    return frozenset(rows.MailTopic(cast(str, topic.value)) for topic in given)

@@ -32,6 +32,7 @@ CLIENT_CODES = (
     UserErrorCode.INVALID_COUNTRY,
     UserErrorCode.INVALID_CURRENCY,
     UserErrorCode.INVALID_INCOTERM,
+    UserErrorCode.INVALID_LANGUAGE,
     UserErrorCode.INVALID_EMAIL,
     UserErrorCode.INVALID_AMOUNT,
     UserErrorCode.OUT_OF_RANGE,

@@ -1,4 +1,5 @@
-"""Client records as staff and clients read them: the listing, one company, my company."""
+"""Client records as staff and clients read them: the listing, one company, my company, and
+a client user's own account."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import strawberry
 from admin_queries import clients as client_listing
 from auth.policy import Permission
 from core.global_id import decode_typed_id
+from resolvers.clients import account as accounts
 from resolvers.clients import reads as client_companies
+from schema.clients.account import ClientAccount
 from schema.clients.filters import ClientCompanyFilter, ClientCompanySort
 from schema.clients.types import ClientCompany, ClientCompanyConnection
 from schema.decimal_input import DecimalBounds
@@ -80,3 +83,14 @@ class ClientQuery:
     async def my_company(self, info: Info) -> ClientCompany | None:
         row = await client_companies.my_company(info.context)
         return None if row is None else ClientCompany.from_row(row)
+
+    @strawberry.field(
+        description=(
+            "The signed-in client user's own company account: credit limit, used and "
+            "available, payment terms, what is overdue and the open invoices. Null for every "
+            "other caller, staff and API keys included (staff read `ClientCompany`)."
+        )
+    )
+    async def my_account(self, info: Info) -> ClientAccount | None:
+        row = await accounts.my_account(info.context)
+        return None if row is None else ClientAccount.from_row(row)

@@ -42,6 +42,26 @@ class BalanceDueOn(Enum):
     )
 
 
+@strawberry.enum(
+    description=(
+        "A kind of mail about its company's business that a contact person receives; see "
+        "docs/api/mail.md for which event sends which."
+    )
+)
+class MailTopic(Enum):
+    QUOTES = strawberry.enum_value(
+        rows.MailTopic.QUOTES.value, description="Quotes sent, and quotes about to expire."
+    )
+    ORDERS = strawberry.enum_value(rows.MailTopic.ORDERS.value, description="Orders confirmed.")
+    SHIPMENTS = strawberry.enum_value(
+        rows.MailTopic.SHIPMENTS.value,
+        description="Shipments departed, their ETA changed, and orders delivered.",
+    )
+    INVOICES = strawberry.enum_value(
+        rows.MailTopic.INVOICES.value, description="Payments received, and invoices overdue."
+    )
+
+
 @strawberry.type(description="How a client pays: an advance with the order, the rest later.")
 class PaymentTerms:
     advance_percent: int = strawberry.field(
@@ -64,6 +84,12 @@ class ClientContact:
     email: str = strawberry.field(description="Email address; may be empty.")
     phone: str = strawberry.field(description="Phone number as given; may be empty.")
     position: str = strawberry.field(description="Job title or role, e.g. 'Head buyer'.")
+    mail_topics: list[MailTopic] = strawberry.field(
+        description=(
+            "The mails the contact receives at its email, in the company's "
+            "`preferredLanguage`; empty: none."
+        )
+    )
 
     @classmethod
     def from_row(cls, row: rows.ClientContact) -> Self:
@@ -74,6 +100,7 @@ class ClientContact:
             email=row.email,
             phone=row.phone,
             position=row.position,
+            mail_topics=[MailTopic(topic.value) for topic in row.mail_topics],
         )
 
 
@@ -98,6 +125,12 @@ class ClientCompany(Node):
     preferred_incoterm: Incoterm = strawberry.field(
         description="The Incoterms rule it usually buys under."
     )
+    preferred_language: str = strawberry.field(
+        description=(
+            "ISO 639-1 code (lower case) of the language its contacts are mailed in; English "
+            "for a mail with no template in that language."
+        )
+    )
     version: int = strawberry.field(
         description="Changes with every edit; pass it as `expectedVersion` when editing."
     )
@@ -114,6 +147,7 @@ class ClientCompany(Node):
             country=row.country,
             preferred_currency=row.preferred_currency,
             preferred_incoterm=Incoterm(row.preferred_incoterm),
+            preferred_language=row.preferred_language,
             version=row.version,
             created_at=row.created_at,
         )

@@ -10,8 +10,11 @@ import strawberry
 from models.inquiries import InquiryItem, QuoteLine
 from resolvers.inquiries.quote_rules import QuoteLineRequest, QuoteRequest
 from resolvers.inquiries.rules import GuestDetails, InquirySubmission, ItemRequest
+from resolvers.orders.trade_terms import PaymentTermsRequest
 from schema.catalog.enums import Incoterm
+from schema.clients.inputs import PaymentTermsInput
 from schema.decimal_input import lands_in
+from schema.orders.charges import ChargeInput
 
 
 @strawberry.input(description="Who a guest is; required without an account, refused with one.")
@@ -113,8 +116,28 @@ class QuoteInput:
     notes: str = strawberry.field(
         default="", description="Notes to the buyer; up to 5000 characters."
     )
+    incoterm: Incoterm | None = strawberry.field(
+        default=None, description="The Incoterms 2020 rule quoted; null: the inquiry's."
+    )
+    named_place: str | None = strawberry.field(
+        default=None,
+        description="The rule's named place, up to 200 characters; null: the inquiry's.",
+    )
+    payment_terms: PaymentTermsInput | None = strawberry.field(
+        default=None,
+        description="The payment terms offered; null: the company's (a guest's: 0%, invoice, 30).",
+    )
+    charges: list[ChargeInput] = strawberry.field(
+        default_factory=list,
+        description=(
+            "Charges beside the goods, in `currency`, at most 10: FREIGHT is required under "
+            "CFR, CIF, CPT, CIP, DAP, DPU and DDP, INSURANCE too under CIF and CIP "
+            "(CHARGE_REQUIRED)."
+        ),
+    )
 
     def to_request(self) -> QuoteRequest:
+        terms = self.payment_terms
         return QuoteRequest(
             lines=[
                 QuoteLineRequest(str(line.variant_id), line.quantity, line.unit_price)
@@ -124,4 +147,12 @@ class QuoteInput:
             valid_until=self.valid_until,
             lead_time_days=self.lead_time_days,
             notes=self.notes,
+            incoterm=None if self.incoterm is None else str(self.incoterm.value),
+            named_place=self.named_place,
+            payment_terms=None
+            if terms is None
+            else PaymentTermsRequest(
+                terms.advance_percent, str(terms.balance_due_on.value), terms.net_days
+            ),
+            charges=[charge.to_request() for charge in self.charges],
         )

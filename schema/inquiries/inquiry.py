@@ -104,7 +104,10 @@ class Inquiry(Node):
     )
     message: str = strawberry.field(description="The buyer's message; may be empty.")
     from_guest: bool = strawberry.field(
-        description="True when a guest sent it: it belongs to a lead, not to a client company."
+        description=(
+            "True while it belongs to a guest's lead, not to a client company; false once "
+            "sales converted the lead (`source` still says STOREFRONT_GUEST)."
+        )
     )
     source: InquirySource = strawberry.field(description="Who put it in.")
     version: int = strawberry.field(

@@ -102,7 +102,9 @@ class InquiryMutation:
         description=(
             "Send a quote for an open inquiry: a new revision with every line and term. The "
             "previous OPEN revision becomes SUPERSEDED, the inquiry QUOTED, and the revision "
-            "records what it changed."
+            "records what it changed. Incoterm and named place default to the inquiry's, "
+            "payment terms to the company's; the charges must include those the incoterm "
+            "makes the seller's (CHARGE_REQUIRED)."
         ),
         extensions=[DecimalBounds()],
     )
@@ -166,7 +168,8 @@ class InquiryMutation:
             "until `validUntil`, of a client company's inquiry; by that company's users or "
             "staff holding `inquiries:manage` (anyone else: FORBIDDEN). Stock, credit and MOQ "
             "are checked as for `placeOrder`; when refused the quote stays OPEN. The inquiry "
-            "becomes WON."
+            "becomes WON. The order keeps the quote's incoterm, named place, payment terms and "
+            "charges; its total is the quote's total."
         ),
         extensions=[ClientOrPermissionGate(Permission.INQUIRIES_MANAGE, "quotes are accepted")],
     )
@@ -188,7 +191,13 @@ class InquiryMutation:
         ],
         named_place: Annotated[
             str | None,
-            strawberry.argument(description="The incoterm's named place; null: the inquiry's."),
+            strawberry.argument(
+                description=(
+                    "The incoterm's named place; null: the quote's. Under terms where the "
+                    "seller pays the carriage the freight was priced to the quote's place, so "
+                    "another one is NOT_ALLOWED."
+                )
+            ),
         ] = None,
         note: Annotated[
             str, strawberry.argument(description="A note for the order; up to 2000 characters.")

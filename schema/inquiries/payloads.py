@@ -46,6 +46,9 @@ INQUIRY_CODES = (
     UserErrorCode.QUOTE_ALREADY_CONVERTED,
     UserErrorCode.LEAD_NOT_A_CLIENT,
     UserErrorCode.IDEMPOTENCY_KEY_REUSED,
+    UserErrorCode.INVALID,
+    UserErrorCode.CHARGE_REQUIRED,
+    UserErrorCode.NOT_ALLOWED,
 )
 USER_ERRORS = (
     "Why nothing was changed; empty on success. `code` is one of "

@@ -16,11 +16,14 @@ from core.global_id import encode_global_id
 from models import inquiries as rows
 from models.money import round_money
 from resolvers.inquiries import reads as inquiries
+from schema.catalog.enums import Incoterm
 from schema.catalog.variant import Variant
+from schema.clients.types import BalanceDueOn, PaymentTerms
 from schema.info import Info
 from schema.inquiries.enums import QuoteLineChangeKind, QuoteStatus
 from schema.money import Money
 from schema.node import Node
+from schema.orders.charges import Charge
 from schema.orders.types import Order
 
 if TYPE_CHECKING:
@@ -53,7 +56,14 @@ class QuoteLine:
 
 @strawberry.type(description="A field of the quote that a revision changed.")
 class QuoteChange:
-    field: str = strawberry.field(description="currency, validUntil, leadTimeDays, notes or total.")
+    field: str = strawberry.field(
+        description=(
+            "currency, validUntil, leadTimeDays, notes, incoterm, namedPlace, advancePercent, "
+            "balanceDueOn, netDays, freight, insurance, otherCharges or total. A charge field "
+            "is null on the side where there was none; otherCharges lists description and "
+            "amount of each, separated by '; '."
+        )
+    )
     before: str | None = strawberry.field(description="The value in the previous revision.")
     after: str | None = strawberry.field(description="The value in this revision.")
 
@@ -96,6 +106,10 @@ class QuoteLineChange:
         return None if found is None else Variant.from_row(found)
 
 
+def _money(amount: Decimal, currency: str) -> Money:
+    return Money(amount=round_money(amount, currency), currency=currency)
+
+
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
@@ -111,7 +125,26 @@ class Quote(Node):
     )
     lead_time_days: int = strawberry.field(description="Days from order to readiness to ship.")
     notes: str = strawberry.field(description="Sales' notes to the buyer; may be empty.")
-    total: Money = strawberry.field(description="Sum of the line totals.")
+    incoterm: Incoterm = strawberry.field(
+        description="The Incoterms 2020 rule quoted; the inquiry's unless sales chose another."
+    )
+    named_place: str = strawberry.field(
+        description="The rule's named place, e.g. the port of destination for CIF."
+    )
+    payment_terms: PaymentTerms = strawberry.field(
+        description="The payment terms offered; the company's (a guest's: 0%, invoice, 30 days) "
+        "unless sales chose others. An order from this quote keeps them."
+    )
+    total: Money = strawberry.field(
+        description=(
+            "What the buyer would pay: linesTotal plus chargesTotal (quotes without charges: "
+            "the sum of the line totals, as before charges existed)."
+        )
+    )
+    lines_total: Money = strawberry.field(description="Sum of the line totals.")
+    charges_total: Money = strawberry.field(
+        description="Sum of the charges (freight, insurance, other); 0 without any."
+    )
     changes: list[QuoteChange] = strawberry.field(
         description="Fields this revision changed against the previous one; empty for the first."
     )
@@ -134,7 +167,16 @@ class Quote(Node):
             valid_until=row.valid_until,
             lead_time_days=row.lead_time_days,
             notes=row.notes,
-            total=Money(amount=round_money(row.total, row.currency), currency=row.currency),
+            incoterm=Incoterm(row.incoterm),
+            named_place=row.named_place,
+            payment_terms=PaymentTerms(
+                advance_percent=row.advance_percent,
+                balance_due_on=BalanceDueOn(row.balance_due_on),
+                net_days=row.net_days,
+            ),
+            total=_money(row.total, row.currency),
+            lines_total=_money(row.total - row.charges_total, row.currency),
+            charges_total=_money(row.charges_total, row.currency),
             changes=[
                 QuoteChange(field=name, before=_text(pair[0]), after=_text(pair[1]))
                 for name, pair in (stored.get("fields") or {}).items()
@@ -147,6 +189,13 @@ class Quote(Node):
     async def lines(self, info: Info) -> list[QuoteLine]:
         found = await inquiries.quote_lines(info.context, self.row)
         return [QuoteLine.from_row(line, self.row.currency) for line in found]
+
+    @strawberry.field(
+        description="Charges beside the goods, in `currency`, as quoted; an order copies them."
+    )
+    async def charges(self, info: Info) -> list[Charge]:
+        found = await inquiries.quote_charges(info.context, self.row)
+        return [Charge.from_row(charge, self.row.currency) for charge in found]
 
     @strawberry.field(description="The inquiry this quote answers.")
     async def inquiry(

@@ -1,8 +1,9 @@
 """`Receivable`: what a client owes for a confirmed order, and the entries that explain it.
 
-Reached through `Order.receivable`, which finance staff (`finance:read`) and the client
-whose order it is may read (for anyone else it is null, as for an order not yet confirmed),
-and through finance's `receivables` listing.
+Reached through `Order.receivable` (the order's own) and `Shipment.receivable` (a departed
+shipment's, under terms from the bill of lading), which finance staff (`finance:read`) and
+the client whose order it is may read (for anyone else null, as for an order not yet
+confirmed), and through finance's `receivables` listing.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from schema.node import PageInfo, connection_parts
 
 if TYPE_CHECKING:
     from schema.orders.types import Order
+    from schema.shipments.types import Shipment
 
 
 @strawberry.enum(description="How far a receivable has been paid.")
@@ -57,6 +59,13 @@ class LedgerEntryKind(Enum):
         rows.LedgerEntryKind.REVERSAL.value,
         description="What was still owed, written off on cancellation (negative).",
     )
+    TRANSFER = strawberry.enum_value(
+        rows.LedgerEntryKind.TRANSFER.value,
+        description=(
+            "A departed shipment's value moved from the order's receivable (negative) to the "
+            "shipment's own (positive), due from its bill of lading; the client owes the same."
+        ),
+    )
 
 
 def _money(amount: Decimal, currency: str) -> Money:
@@ -81,10 +90,20 @@ class LedgerEntry:
         )
 
 
-@strawberry.type(description="What the client owes for a confirmed order.")
+@strawberry.type(
+    description=(
+        "What the client owes for a confirmed order: the order's own receivable, or, under "
+        "terms counted from the bill of lading, one departed shipment's."
+    )
+)
 class Receivable:
     row: strawberry.Private[rows.Receivable]
-    amount: Money = strawberry.field(description="The order's total, invoiced on confirmation.")
+    amount: Money = strawberry.field(
+        description=(
+            "The order's total, invoiced on confirmation; for a shipment's receivable, the "
+            "value moved to it when the shipment departed."
+        )
+    )
     balance: Money = strawberry.field(
         description="What is still owed: the sum of the entries. Negative when overpaid."
     )
@@ -93,8 +112,9 @@ class Receivable:
     )
     due_date: date | None = strawberry.field(
         description=(
-            "When the balance is due: net days after the invoice, the bill of lading or the "
-            "delivery, as the terms say; null until that event has happened."
+            "When the balance is due: net days after the invoice, the bill of lading (a "
+            "shipment's own, for a shipment's receivable) or the delivery, as the terms say; "
+            "null until that event has happened."
         )
     )
     status: ReceivableStatus = strawberry.field(description="How far it has been paid.")
@@ -132,6 +152,28 @@ class Receivable:
 
         found = await ledger.receivable_order(info.context, self.row)
         return None if found is None else Order.from_row(found)
+
+    @strawberry.field(
+        description=(
+            "The departed shipment whose goods it is owed for; null for the order's own "
+            "receivable, or if the caller may not see the shipment."
+        )
+    )
+    async def shipment(
+        self, info: Info
+    ) -> Annotated[Shipment, strawberry.lazy("schema.shipments.types")] | None:
+        from schema.shipments.types import Shipment
+
+        if self.row.shipment_id is None:
+            return None
+        found = await ledger.receivable_shipment(info.context, self.row.shipment_id)
+        return None if found is None else Shipment.from_row(found)
+
+
+async def receivable_of_shipment(info: Info, shipment_id: int) -> Receivable | None:
+    """A departed shipment's receivable if the caller may see it and there is one."""
+    found = await ledger.receivable_of_shipment(info.context, shipment_id)
+    return None if found is None else Receivable.from_row(found)
 
 
 @strawberry.type(description="A receivable in a list, with the cursor to continue after it.")

@@ -15,12 +15,14 @@ import strawberry
 
 from auth.policy import Permission
 from models.orders import Payment
+from resolvers.orders import charges as order_charges
 from resolvers.orders import payments
 from resolvers.orders import placement as order_placement
 from resolvers.orders import transitions as order_transitions
 from resolvers.orders.transitions import CONFIRM, DELIVER, SHIP
 from schema.decimal_input import DecimalBounds, lands_in
 from schema.info import Info
+from schema.orders.charges import ChargeInput
 from schema.orders.inputs import PlaceOrderInput
 from schema.orders.payloads import OrderPayload, PlaceOrderPayload, RecordPaymentPayload
 from schema.permissions import ClientOrPermissionGate, permission_field
@@ -75,14 +77,54 @@ class OrderMutation:
     @permission_field(
         Permission.ORDERS_WRITE,
         description=(
-            "Mark an order shipped, from paid, or from confirmed when the client's terms let "
-            "goods leave before payment. Its reserved stock leaves stock on hand."
+            "Ship a whole order with nothing shipped yet, from paid, or from confirmed when the "
+            "client's terms let goods leave before payment: its reserved stock leaves stock on "
+            "hand, every line is shipped, and the shipments booked for it depart with it. An "
+            "order shipping in parts ships by departShipment (a PARTLY_SHIPPED order is "
+            "ILLEGAL_TRANSITION here)."
         ),
     )
     async def ship_order(
         self, info: Info, id: Annotated[strawberry.ID, _order_id()]
     ) -> OrderPayload | None:
         result = await order_transitions.move_order(info.context, str(id), SHIP)
+        return OrderPayload.from_result(result)
+
+    @permission_field(
+        Permission.ORDERS_WRITE,
+        description=(
+            "Set the charges of a placed order (freight, insurance, other), replacing any it "
+            "has: storefront orders carry none, so staff state them before confirming. The "
+            "total becomes the lines plus the charges and the client's credit used follows; a "
+            "total grown past the credit limit is refused (CREDIT_LIMIT_EXCEEDED). The "
+            "incoterm's rule applies as for quotes (CHARGE_REQUIRED). Once confirmed, the "
+            "charges are fixed (ILLEGAL_TRANSITION)."
+        ),
+        extensions=[DecimalBounds()],
+    )
+    async def set_order_charges(
+        self,
+        info: Info,
+        order_id: Annotated[strawberry.ID, _order_id()],
+        expected_version: Annotated[
+            int,
+            strawberry.argument(
+                description="The order `version` this is based on; a stale one is CONFLICT."
+            ),
+        ],
+        charges: Annotated[
+            list[ChargeInput],
+            strawberry.argument(
+                description="Every charge of the order, at most 10; empty removes them all."
+            ),
+        ],
+    ) -> OrderPayload | None:
+        result = await order_charges.set_order_charges(
+            info.context,
+            order_id=str(order_id),
+            expected_version=expected_version,
+            charges=[charge.to_request() for charge in charges],
+        )
         return OrderPayload.from_result(result)
 
     @permission_field(Permission.ORDERS_WRITE, description="Mark a shipped order delivered.")
@@ -94,8 +136,9 @@ class OrderMutation:
 
     @strawberry.field(
         description=(
-            "Cancel an order before it ships, releasing its stock reservation. Staff holding "
-            "`orders:write` may cancel a placed, confirmed or paid order; a client user its "
+            "Cancel an order before anything of it ships, releasing its stock reservation. Staff "
+            "holding `orders:write` may cancel a placed, confirmed or paid order (not a partly "
+            "shipped one); a client user its "
             "own order while it is still placed; anyone else gets FORBIDDEN."
         ),
         extensions=[ClientOrPermissionGate(Permission.ORDERS_WRITE, "orders are cancelled")],

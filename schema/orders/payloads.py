@@ -39,6 +39,8 @@ ORDER_CODES = (
     UserErrorCode.IN_THE_FUTURE,
     UserErrorCode.AMOUNT_EXCEEDS_BALANCE,
     UserErrorCode.DUPLICATE_REFERENCE,
+    UserErrorCode.CHARGE_REQUIRED,
+    UserErrorCode.CONFLICT,
 )
 USER_ERRORS = (
     "Why nothing was changed; empty on success. `code` is one of " + one_of(ORDER_CODES) + "."

@@ -22,11 +22,12 @@ from resolvers.pagination import Page
 from resolvers.shipments import writes as shipments
 from schema.catalog.enums import Incoterm
 from schema.catalog.variant import Variant
-from schema.clients.types import ClientCompany
+from schema.clients.types import BalanceDueOn, ClientCompany, PaymentTerms
 from schema.info import Info
 from schema.ledger.types import Receivable, receivable_of_order
 from schema.money import Money
 from schema.node import Node, PageInfo, connection_parts
+from schema.orders.charges import Charge
 from schema.permissions import permission_field
 from schema.shipments.types import Shipment
 
@@ -42,8 +43,16 @@ class OrderStatus(Enum):
     PAID = strawberry.enum_value(
         rows.OrderStatus.PAID.value, description="Confirmed and fully paid, not yet shipped."
     )
+    PARTLY_SHIPPED = strawberry.enum_value(
+        rows.OrderStatus.PARTLY_SHIPPED.value,
+        description=(
+            "Some shipments departed, not yet every unit: what left was taken off stock; the "
+            "order can no longer be cancelled."
+        ),
+    )
     SHIPPED = strawberry.enum_value(
-        rows.OrderStatus.SHIPPED.value, description="The goods left; stock on hand was reduced."
+        rows.OrderStatus.SHIPPED.value,
+        description="Every unit left (whole, or by its last shipment); stock on hand was reduced.",
     )
     DELIVERED = strawberry.enum_value(
         rows.OrderStatus.DELIVERED.value, description="The goods reached their destination."
@@ -96,6 +105,9 @@ class OrderLine:
     sku: str = strawberry.field(description="The variant's SKU when the order was placed.")
     product_name: str = strawberry.field(description="The product's name when it was placed.")
     quantity: int = strawberry.field(description="Units ordered.")
+    shipped_quantity: int = strawberry.field(
+        description="Units that left on departed shipments (all of them once the order shipped)."
+    )
     unit_price: Money = strawberry.field(
         description="Price of one unit, from the quantity tier or the quote; up to 4 decimals."
     )
@@ -112,6 +124,7 @@ class OrderLine:
             sku=row.sku,
             product_name=row.product_name,
             quantity=row.quantity,
+            shipped_quantity=row.shipped_quantity,
             unit_price=Money(amount=row.unit_price, currency=currency),
             line_total=Money(amount=round_money(row.line_total, currency), currency=currency),
         )
@@ -170,7 +183,22 @@ class Order(Node):
     )
     shipping_address: ShippingAddress = strawberry.field(description="Where the goods go.")
     note: str = strawberry.field(description="The client's note; may be empty.")
-    total: Money = strawberry.field(description="Sum of the line totals.")
+    total: Money = strawberry.field(
+        description=(
+            "What the client owes for the order: linesTotal plus chargesTotal (orders without "
+            "charges: the sum of the line totals, as before charges existed)."
+        )
+    )
+    lines_total: Money = strawberry.field(description="Sum of the line totals.")
+    charges_total: Money = strawberry.field(
+        description="Sum of the charges (freight, insurance, other); 0 without any."
+    )
+    payment_terms: PaymentTerms = strawberry.field(
+        description=(
+            "The payment terms of this order: its quote's, or its company's when it was "
+            "placed. The receivable's advance and due date follow them."
+        )
+    )
     amount_paid: Money = strawberry.field(description="Sum of the payments recorded.")
     balance_due: Money = strawberry.field(description="total minus amountPaid.")
     placed_at: datetime = strawberry.field(description="When the order was placed.")
@@ -198,6 +226,13 @@ class Order(Node):
             shipping_address=ShippingAddress.from_stored(row.shipping_address),
             note=row.note,
             total=_money(row.total, row.currency),
+            lines_total=_money(row.total - row.charges_total, row.currency),
+            charges_total=_money(row.charges_total, row.currency),
+            payment_terms=PaymentTerms(
+                advance_percent=row.advance_percent,
+                balance_due_on=BalanceDueOn(row.balance_due_on),
+                net_days=row.net_days,
+            ),
             amount_paid=_money(row.amount_paid, row.currency),
             balance_due=_money(row.total - row.amount_paid, row.currency),
             placed_at=row.created_at,
@@ -214,6 +249,16 @@ class Order(Node):
     async def lines(self, info: Info) -> list[OrderLine]:
         found = await orders.order_lines(info.context, self.row)
         return [OrderLine.from_row(line, self.row.currency) for line in found]
+
+    @strawberry.field(
+        description=(
+            "Charges beside the goods, in `currency`: a quote's, or set by staff while the "
+            "order is placed (setOrderCharges); empty for a storefront order without them."
+        )
+    )
+    async def charges(self, info: Info) -> list[Charge]:
+        found = await orders.order_charges(info.context, self.row)
+        return [Charge.from_row(charge, self.row.currency) for charge in found]
 
     @strawberry.field(description="Payments recorded against the order, oldest first.")
     async def payments(self, info: Info) -> list[Payment]:

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 
+from auth.policy import Permission
 from core.global_id import encode_global_id
 from models import shipments as rows
+from resolvers.shipments import legs as leg_updates
 from resolvers.shipments import writes as shipments
 from schema.info import Info
 from schema.node import Node
+from schema.permissions import permission_field
 
 if TYPE_CHECKING:
+    from schema.ledger.types import Receivable
     from schema.orders.types import Order
 
 
@@ -37,8 +41,94 @@ class TransportMode(Enum):
     )
 
 
+@strawberry.enum(description="Whether a shipment's goods have left.")
+class ShipmentStatus(Enum):
+    BOOKED = strawberry.enum_value(
+        rows.ShipmentStatus.BOOKED.value,
+        description="Planned: its goods are still in stock, reserved for the order.",
+    )
+    DEPARTED = strawberry.enum_value(
+        rows.ShipmentStatus.DEPARTED.value,
+        description="Its goods left (departShipment, or shipOrder) and were taken off stock.",
+    )
+
+
+@strawberry.type(description="How many units of one line of the order a shipment carries.")
+class ShipmentLine:
+    order_line_id: strawberry.ID = strawberry.field(
+        description="Global id of the order line (Order.lines)."
+    )
+    quantity: int = strawberry.field(description="Units of that line this shipment carries.")
+
+    @classmethod
+    def from_row(cls, row: rows.ShipmentLine) -> Self:
+        return cls(
+            order_line_id=strawberry.ID(encode_global_id("OrderLine", row.order_line_id)),
+            quantity=row.quantity,
+        )
+
+
+@strawberry.type(description="One field of a leg as it was before an update and after it.")
+class LegFieldChange:
+    field: str = strawberry.field(
+        description=(
+            "The field, as the leg names it: carrier, transportDocumentNumber, "
+            "containerNumber, vesselOrFlight, voyage, etd or eta (in this order)."
+        )
+    )
+    before: str | None = strawberry.field(
+        description="Its value before (a moment in ISO 8601); null when it had none."
+    )
+    after: str | None = strawberry.field(description="Its value after the update.")
+
+
+# Column names as the API spells them, for the history, in the order the leg shows them
+# (the stored document keeps no order: JSONB sorts its keys).
+API_NAMES = {
+    "carrier": "carrier",
+    "transport_document_number": "transportDocumentNumber",
+    "container_number": "containerNumber",
+    "vessel_or_flight": "vesselOrFlight",
+    "voyage": "voyage",
+    "etd": "etd",
+    "eta": "eta",
+}
+
+
+@strawberry.type(description="One update of a shipment leg: when, by whom, what changed.")
+class ShipmentLegChange:
+    row: strawberry.Private[rows.ShipmentLegChange]
+    changed_at: datetime = strawberry.field(description="When the leg was updated.")
+    changes: list[LegFieldChange] = strawberry.field(
+        description="Each field the update changed, before and after."
+    )
+
+    @classmethod
+    def from_row(cls, row: rows.ShipmentLegChange) -> Self:
+        assert row.changed_at is not None
+        return cls(
+            row=row,
+            changed_at=row.changed_at,
+            changes=[
+                LegFieldChange(
+                    field=api_name, before=row.changes[name][0], after=row.changes[name][1]
+                )
+                for name, api_name in API_NAMES.items()
+                if name in row.changes
+            ],
+        )
+
+    @permission_field(
+        Permission.ORDERS_READ_ALL,
+        description="Who updated the leg: a staff user's email or an API key's label.",
+    )
+    def changed_by(self) -> str | None:
+        return self.row.changed_by
+
+
 @strawberry.type(description="One leg of a shipment's journey, with one carrier and one mode.")
 class ShipmentLeg:
+    row: strawberry.Private[rows.ShipmentLeg]
     sequence: int = strawberry.field(description="Position in the journey, from 1.")
     carrier: str = strawberry.field(description="The carrier, e.g. Maersk or Lufthansa Cargo.")
     mode: TransportMode = strawberry.field(description="How this leg travels.")
@@ -52,8 +142,9 @@ class ShipmentLeg:
         description="ISO 6346 container number, e.g. MSKU1234565; may be empty."
     )
     vessel_or_flight: str = strawberry.field(
-        description="Vessel name and voyage, or flight number; may be empty."
+        description="Vessel name (and voyage, if not given apart), or flight number; may be empty."
     )
+    voyage: str = strawberry.field(description="The vessel's voyage number; may be empty.")
     origin: str = strawberry.field(description="Where the leg starts, e.g. Nhava Sheva, IN.")
     destination: str = strawberry.field(description="Where the leg ends, e.g. Hamburg, DE.")
     etd: datetime | None = strawberry.field(description="Estimated time of departure.")
@@ -64,17 +155,29 @@ class ShipmentLeg:
     @classmethod
     def from_row(cls, row: rows.ShipmentLeg) -> Self:
         return cls(
+            row=row,
             sequence=row.sequence,
             carrier=row.carrier,
             mode=TransportMode(row.mode),
             transport_document_number=row.transport_document_number,
             container_number=row.container_number,
             vessel_or_flight=row.vessel_or_flight,
+            voyage=row.voyage,
             origin=row.origin,
             destination=row.destination,
             etd=row.etd,
             eta=row.eta,
         )
+
+    @strawberry.field(
+        description=(
+            "Every update of this leg since it was booked (updateShipmentLeg), oldest first."
+        )
+    )
+    async def history(self, info: Info) -> list[ShipmentLegChange]:
+        assert self.row.id is not None
+        found = await leg_updates.leg_changes(info.context, self.row.id)
+        return [ShipmentLegChange.from_row(change) for change in found]
 
 
 @strawberry.type(description="What tracking reported about a shipment, at a place and time.")
@@ -116,6 +219,16 @@ class Shipment(Node):
             "When the goods are due to arrive: the latest ETA of its legs; null if none has one."
         )
     )
+    status: ShipmentStatus = strawberry.field(description="Booked, or departed.")
+    departed_at: datetime | None = strawberry.field(
+        description="When its goods left; null while booked."
+    )
+    bill_of_lading_date: date | None = strawberry.field(
+        description=(
+            "The date of its bill of lading (or main transport document), from which terms "
+            "counted from the bill of lading run for its goods; null while booked."
+        )
+    )
     created_at: datetime = strawberry.field(description="When the shipment was booked.")
 
     @classmethod
@@ -129,6 +242,9 @@ class Shipment(Node):
             note=row.note,
             etd=row.etd,
             eta=row.eta,
+            status=ShipmentStatus(row.status),
+            departed_at=row.departed_at,
+            bill_of_lading_date=row.bill_of_lading_date,
             created_at=row.created_at,
         )
 
@@ -140,6 +256,28 @@ class Shipment(Node):
 
         found = await shipments.shipment_order(info.context, self.row)
         return None if found is None else Order.from_row(found)
+
+    @strawberry.field(
+        description=(
+            "What is owed for its goods, under terms counted from the bill of lading: due "
+            "on its billOfLadingDate plus the net days. Null before it departed, under other "
+            "terms (the order's receivable holds it all), when nothing was left to owe, or "
+            "for a caller who may not see receivables (finance:read, or the client's own)."
+        )
+    )
+    async def receivable(
+        self, info: Info
+    ) -> Annotated[Receivable, strawberry.lazy("schema.ledger.types")] | None:
+        from schema.ledger.types import receivable_of_shipment
+
+        assert self.row.id is not None
+        return await receivable_of_shipment(info, self.row.id)
+
+    @strawberry.field(description="What it carries: units of the order's lines.")
+    async def lines(self, info: Info) -> list[ShipmentLine]:
+        assert self.row.id is not None
+        found = await shipments.shipment_lines(info.context, self.row.id)
+        return [ShipmentLine.from_row(line) for line in found]
 
     @strawberry.field(description="The legs of the journey, in order.")
     async def legs(self, info: Info) -> list[ShipmentLeg]:

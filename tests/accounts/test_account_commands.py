@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 
 from auth.passwords import HASHER
+from auth.policy import ROLE_BUDGETS
 from auth.tokens import token_hash
 from core.db import Database
+from models.accounts import Role
 from tests.cli_runner import Finished, Tradeql
 
 PASSWORD = "the first admin's passphrase"
@@ -106,3 +108,84 @@ def test_api_keys_cannot_be_admin(tradeql: Tradeql) -> None:
     result = tradeql("api-keys", "create", "--name", "x", "--role", "admin")
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
+
+
+def test_an_api_key_may_have_a_budget_of_its_own(tradeql: Tradeql) -> None:
+    # when keys are made with a size and a rate, a size alone, and neither
+    both = tradeql(
+        "api-keys", "create", "--name", "Partner", "--role", "support", "--budget", "500/5"
+    )
+    size = tradeql(
+        "api-keys", "create", "--name", "Shop", "--role", "storefront", "--budget", "900"
+    )
+    plain = tradeql("api-keys", "create", "--name", "Main", "--role", "storefront")
+    assert [both.returncode, size.returncode, plain.returncode] == [0, 0, 0], both.stderr
+
+    # then each keeps what it was given, null for the role's
+    rows = tradeql.rows("SELECT name, budget_size, budget_restore_rate FROM api_keys ORDER BY id")
+    assert [(r["name"], r["budget_size"], r["budget_restore_rate"]) for r in rows] == [
+        ("Partner", 500, 5),
+        ("Shop", 900, None),
+        ("Main", None, None),
+    ]
+    # and the list shows the budget each key runs on, its role's where it has none
+    storefront = ROLE_BUDGETS[Role.STOREFRONT]
+    listing = tradeql("api-keys", "list").stdout
+    assert "500/5 " in listing
+    assert f"900/{storefront.restore_rate} " in listing
+    assert f"{storefront.size}/{storefront.restore_rate} " in listing
+    [audit] = tradeql.rows("SELECT changes::text AS changes FROM audit_entries LIMIT 1")
+    assert '"budget": [null, "500/5"]' in audit["changes"]
+
+
+@pytest.mark.parametrize("budget", ["0", "500/0", "500/", "lots", "1/2/3", "2000000000"])
+def test_a_budget_that_is_not_size_slash_rate_is_refused(tradeql: Tradeql, budget: str) -> None:
+    result = tradeql(
+        "api-keys", "create", "--name", "x", "--role", "storefront", "--budget", budget
+    )
+
+    assert result.returncode == 2
+    assert "--budget" in result.stderr
+    assert tradeql.rows("SELECT id FROM api_keys") == []
+
+
+def test_a_keys_budget_can_be_changed_and_given_back_to_its_role(tradeql: Tradeql) -> None:
+    created = tradeql("api-keys", "create", "--name", "Partner", "--role", "sales")
+    key_id = dict(line.split(": ", 1) for line in created.stdout.strip().splitlines())["id"]
+    sales = ROLE_BUDGETS[Role.SALES]
+
+    # when an operator gives it a budget of its own, then its role's again
+    own = tradeql("api-keys", "set-budget", key_id, "300/3")
+    budget_of = "SELECT budget_size, budget_restore_rate FROM api_keys"
+    [with_own] = tradeql.rows(budget_of)
+    back = tradeql("api-keys", "set-budget", key_id, "role")
+    [with_roles] = tradeql.rows(budget_of)
+
+    # then the key runs on each in turn, and the audit log says who changed what
+    assert (own.returncode, back.returncode) == (0, 0), own.stderr
+    assert "300/3" in own.stderr
+    assert (with_own["budget_size"], with_own["budget_restore_rate"]) == (300, 3)
+    assert (with_roles["budget_size"], with_roles["budget_restore_rate"]) == (None, None)
+    rows = tradeql.rows(
+        "SELECT action, actor_label, changes::text AS changes FROM audit_entries"
+        " WHERE action = 'api_key.budget_changed' ORDER BY id"
+    )
+    role_text = f"{sales.size}/{sales.restore_rate}"
+    assert [(row["actor_label"], row["changes"]) for row in rows] == [
+        ("cli", f'{{"budget": ["{role_text}", "300/3"]}}'),
+        ("cli", f'{{"budget": ["300/3", "{role_text}"]}}'),
+    ]
+
+
+def test_only_an_active_key_gets_a_budget(tradeql: Tradeql) -> None:
+    created = tradeql("api-keys", "create", "--name", "Old", "--role", "storefront")
+    key_id = dict(line.split(": ", 1) for line in created.stdout.strip().splitlines())["id"]
+    tradeql("api-keys", "revoke", key_id)
+
+    revoked = tradeql("api-keys", "set-budget", key_id, "300")
+    unknown = tradeql("api-keys", "set-budget", "999", "300")
+
+    assert "no active API key" in _one_line_error(revoked)
+    assert "no active API key" in _one_line_error(unknown)
+    [row] = tradeql.rows("SELECT budget_size FROM api_keys")
+    assert row["budget_size"] is None

@@ -48,6 +48,8 @@ def test_development_defaults_run_embedded() -> None:
     assert settings.is_sqlite
     assert settings.redis_url is None
     assert settings.introspection_for_anonymous is True
+    # every caller is metered unless an operator turns it off
+    assert settings.caller_budgets is True
 
 
 def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

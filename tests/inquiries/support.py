@@ -130,10 +130,11 @@ def item(
 
 
 def inquiry_input(items: list[dict[str, Any]], **changes: Any) -> dict[str, Any]:
+    """An inquiry for FOB Nhava Sheva: its quotes need no charges unless a test gives them."""
     return {
         "items": items,
-        "incoterm": "CIF",
-        "namedPlace": "Hamburg",
+        "incoterm": "FOB",
+        "namedPlace": "Nhava Sheva",
         "requiredBy": (TODAY + timedelta(days=60)).isoformat(),
         "message": "Please quote your best price.",
         **changes,

@@ -140,7 +140,7 @@ async def test_a_guest_inquiry_needs_a_client_first(api: GraphQLClient, desk: De
     _, latest = await _quoted(api, desk, guest_inquiry=True)
     refused = await _convert(api.as_(desk.sales_token), latest)
     assert _errors(refused) == [(["quoteId"], "LEAD_NOT_A_CLIENT")]
-    assert "sales must first create the client" in refused["userErrors"][0]["message"]
+    assert "convertLeadToClient" in refused["userErrors"][0]["message"]
 
 
 async def test_only_the_buyer_or_inquiry_managers_may_accept(

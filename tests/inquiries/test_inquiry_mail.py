@@ -81,7 +81,7 @@ async def test_sales_and_the_guest_are_mailed_once_and_partners_get_the_event(
     assert "Hello Selin Kaya," in text
     assert "Ayşe Demir <ayse@demir.example>" in text
     assert f"- 500 x Organic twill ({desk.variant.sku}), target 2.4 EUR per unit" in text
-    assert "Terms: CIF Hamburg" in text
+    assert "Terms: FOB Nhava Sheva" in text
     acknowledgement = received[("ayse@demir.example",)]
     assert box.message(acknowledgement)["Subject"] == f"We received your inquiry {reference}"
     assert "Dear Ayşe Demir," in box.text(acknowledgement)

@@ -11,8 +11,10 @@ import pytest
 
 from core.global_id import encode_global_id
 from models.catalog import Product, ProductStatus, Variant
+from models.clients import DEFAULT_TERMS
 from models.inquiries import Quote, QuoteLine
 from resolvers.inquiries.quote_rules import (
+    QuotedTerms,
     QuoteLineRequest,
     QuoteRequest,
     check_quote,
@@ -28,6 +30,8 @@ from resolvers.inquiries.rules import (
 )
 
 TODAY = date(2026, 6, 1)
+# The terms of the previous revision in the revision tests: nothing changes there.
+SAME_TERMS = QuotedTerms("FOB", "Nhava Sheva", DEFAULT_TERMS)
 PRODUCT = encode_global_id("Product", 7)
 VARIANT = encode_global_id("Variant", 70)
 GUEST = GuestDetails("Demir Tekstil", "Ayşe Demir", "ayse@demir.example", "TR")
@@ -210,6 +214,8 @@ def test_a_revision_records_only_what_changed() -> None:
         currency="EUR",
         valid_until=TODAY,
         lead_time_days=30,
+        incoterm="FOB",
+        named_place="Nhava Sheva",
         notes="",
         total=Decimal("300.0000"),
     )
@@ -230,10 +236,10 @@ def test_a_revision_records_only_what_changed() -> None:
         ),
     ]
     same, _ = check_quote(_quote((1, 100, "1.00"), (2, 100, "2")), today=TODAY)
-    assert quote_changes(previous, lines, same, {}) == {"fields": {}, "lines": []}
-    assert quote_changes(None, [], same, {}) == {}
+    assert quote_changes(previous, lines, [], same, SAME_TERMS, {}) == {"fields": {}, "lines": []}
+    assert quote_changes(None, [], [], same, SAME_TERMS, {}) == {}
     moved, _ = check_quote(_quote((2, 100, "1.90"), (3, 5, "4")), today=TODAY)
-    assert quote_changes(previous, lines, moved, {1: "A", 2: "B", 3: "C"}) == {
+    assert quote_changes(previous, lines, [], moved, SAME_TERMS, {1: "A", 2: "B", 3: "C"}) == {
         "fields": {"total": ["300.00", "210.00"]},
         "lines": [
             {

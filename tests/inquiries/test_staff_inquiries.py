@@ -93,6 +93,8 @@ async def make_inquiry(
                 currency="USD",
                 valid_until=TODAY + timedelta(days=valid_days),
                 lead_time_days=30,
+                incoterm=inquiry.incoterm,
+                named_place=inquiry.named_place,
                 total=Decimal(total),
             )
         )

@@ -68,7 +68,7 @@ async def test_a_guest_inquiry_files_a_lead_not_an_account(
     )
     assert await _count(db, User) == users_before
     assert (inquiry.lead_id, inquiry.client_company_id) == (lead.id, None)
-    assert (inquiry.status, inquiry.incoterm, inquiry.named_place) == ("new", "CIF", "Hamburg")
+    assert (inquiry.status, inquiry.incoterm, inquiry.named_place) == ("new", "FOB", "Nhava Sheva")
     assert [(i.variant_id, i.quantity, i.target_currency) for i in items] == [
         (desk.variant.id, 250, "USD"),
         (desk.other_variant.id, 100, None),
@@ -80,7 +80,7 @@ async def test_a_guest_inquiry_files_a_lead_not_an_account(
         "reference": payload["reference"],
         "source": "lead",
         "client_company_id": None,
-        "incoterm": "CIF",
+        "incoterm": "FOB",
         "item_count": 2,
     }
 

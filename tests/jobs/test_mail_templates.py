@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from jobs.mail.rendering import TemplateError, load_template, render, template_names
+from jobs.mail.rendering import (
+    TemplateError,
+    load_template,
+    render,
+    template_languages,
+    template_names,
+)
 
 SHIPPED = {"inquiry_acknowledgement", "staff_invitation"}
 
@@ -61,3 +67,53 @@ def test_a_line_break_in_a_subject_value_stays_on_one_line() -> None:
 def test_unknown_or_unsafe_template_names_are_refused(name: str) -> None:
     with pytest.raises(TemplateError):
         render(name, {})
+
+
+BUYER_MAILS = {
+    "quote_sent",
+    "quote_sent_guest",
+    "quote_expiring",
+    "quote_expiring_guest",
+    "order_confirmed",
+    "shipment_departed",
+    "shipment_eta_changed",
+    "order_delivered",
+    "payment_received",
+    "invoice_overdue",
+}
+
+
+def test_every_buyer_mail_exists_in_english_and_german_but_the_guests() -> None:
+    assert set(template_names()) >= BUYER_MAILS
+    assert template_languages() == ["de", "en"]
+    assert set(template_names("de")) == BUYER_MAILS - {"quote_sent_guest", "quote_expiring_guest"}
+
+
+@pytest.mark.parametrize("language", ["de"])
+def test_a_translation_needs_no_value_its_english_template_lacks(language: str) -> None:
+    for name in template_names(language):
+        translated = load_template(name, language)
+        assert translated.variables <= load_template(name).variables, name
+        values = {variable: f"<{variable}>" for variable in translated.variables}
+        rendered = render(name, values, language)
+        assert "\n" not in rendered.subject
+        assert "$" not in rendered.text + rendered.html
+        assert rendered.text != render(name, values).text
+
+
+def test_a_language_without_the_template_falls_back_to_english() -> None:
+    values = _values("order_confirmed")
+    assert render("order_confirmed", values, "tr") == render("order_confirmed", values)
+    guest = _values("quote_sent_guest")
+    assert render("quote_sent_guest", guest, "de") == render("quote_sent_guest", guest)
+    assert render("order_confirmed", values, "de").subject == "Auftrag x bestätigt"
+
+
+def _values(name: str) -> dict[str, str]:
+    return {variable: "x" for variable in load_template(name).variables}
+
+
+@pytest.mark.parametrize("language", ["../de", "DE", "deu", ""])
+def test_unsafe_or_malformed_languages_are_refused(language: str) -> None:
+    with pytest.raises(TemplateError):
+        render("order_confirmed", _values("order_confirmed"), language)

@@ -32,6 +32,7 @@ async def make_order(
     status: OrderStatus = OrderStatus.CONFIRMED,
     **moments: Any,
 ) -> Order:
+    """An order under the company's terms as they are now, as placing one copies them."""
     assert company.id is not None
     async with db.transaction() as session:
         order = Order(
@@ -41,6 +42,9 @@ async def make_order(
             currency=currency,
             incoterm="FOB",
             total=Decimal(total),
+            advance_percent=company.advance_percent,
+            balance_due_on=company.balance_due_on,
+            net_days=company.net_days,
             credit_currency=currency,
             fx_rate=Decimal(1),
             **moments,
@@ -96,8 +100,13 @@ async def post(context: JobContext, *events: OutboxEvent) -> None:
 
 
 async def receivable_of(db: Database, order: Order) -> Receivable | None:
+    """The order's own receivable (not a departed shipment's)."""
     async with db.session() as session:
-        return await session.scalar(select(Receivable).where(col(Receivable.order_id) == order.id))
+        return await session.scalar(
+            select(Receivable).where(
+                col(Receivable.order_id) == order.id, col(Receivable.shipment_id).is_(None)
+            )
+        )
 
 
 async def entries_of(db: Database, order: Order) -> list[tuple[str, Decimal]]:

@@ -1,6 +1,7 @@
 """`invoice.overdue`: scheduled when the ledger gives a receivable its due date, announced the
 next day (UTC) by a running worker (never before) and fanned out to partners, once, with the
-balance as it is then; never for a receivable settled, reversed or given another due date.
+balance as it is then; never for a receivable settled, reversed or given another due date;
+for an order shipped in parts under terms from the bill of lading, once per shipment.
 
 The due date is weeks away, so the tests bring the notice's moment near by moving the
 scheduled event's `available_at`, as the clock would.
@@ -19,6 +20,7 @@ from sqlmodel import col, func, select
 from core.db import Database
 from core.global_id import decode_typed_id, encode_global_id
 from core.settings import Settings
+from models.clients import BalanceDueOn, ClientCompany
 from models.ledger import Receivable
 from models.outbox import EventState, OutboxEvent
 from models.webhooks import WebhookDelivery
@@ -210,3 +212,78 @@ async def test_a_settled_reversed_or_rescheduled_invoice_is_never_announced(
             .where(col(OutboxEvent.event_type) == "invoice.overdue")
         )
     assert overdue_deliveries == 0
+
+
+BOOK = """mutation($order: ID!, $input: ShipmentInput!) {
+  createShipment(orderId: $order, input: $input) { shipment { id } userErrors { code } } }"""
+DEPART = """mutation($id: ID!, $bl: Date) { departShipment(id: $id, billOfLadingDate: $bl) {
+  userErrors { code } } }"""
+LINES = "query($id: ID!) { order(id: $id) { lines { id } } }"
+
+
+async def _ship_part(
+    http: GraphQLClient, shop: Shop, order_id: str, units: int | None, bl: str
+) -> None:
+    """Book `units` of the order's line (all that is left when None) and depart them."""
+    sales = http.as_(shop.sales_token)
+    given: dict[str, object] = {"legs": [{"carrier": "Maersk", "mode": "SEA"}]}
+    if units is not None:
+        [line] = (await sales.data(LINES, {"id": order_id}))["order"]["lines"]
+        given["lines"] = [{"orderLineId": line["id"], "quantity": units}]
+    booked = await sales.data(BOOK, {"order": order_id, "input": given})
+    shipment_id = booked["createShipment"]["shipment"]["id"]
+    departed = await sales.data(DEPART, {"id": shipment_id, "bl": bl})
+    assert departed["departShipment"]["userErrors"] == []
+
+
+@pytest.mark.slow
+async def test_each_shipment_of_an_order_is_announced_overdue_on_its_own(
+    committed_db: Database, ledger_settings: Settings
+) -> None:
+    # given a client on net 30 days from the bill of lading
+    settings = ledger_settings
+    async with committed_db.transaction() as session:
+        shop = await make_shop(session, settings)
+        await session.execute(
+            update(ClientCompany)
+            .where(col(ClientCompany.id) == shop.client.id)
+            .values(advance_percent=0, balance_due_on=BalanceDueOn.BILL_OF_LADING, net_days=30)
+        )
+    async with (
+        running_worker(settings, committed_db),
+        graphql_client(settings, committed_db) as http,
+    ):
+        # when its order of 100 units (900.00) leaves in two parts, 40 then 60
+        order_id = await _confirmed(http, shop, "overdue-parts")
+        await _ship_part(http, shop, order_id, 40, "2026-11-25")
+        await _ship_part(http, shop, order_id, None, "2026-12-03")
+        first, last = await _scheduled(committed_db, 2)
+        # and the first part is paid
+        await _pay(http, shop, order_id, "360.00", "HSBC-PARTS")
+
+        async def paid() -> bool:
+            async with committed_db.session() as session:
+                owed = await session.scalar(
+                    select(func.sum(col(Receivable.balance))).where(
+                        col(Receivable.shipment_id).is_not(None)
+                    )
+                )
+            return owed == Decimal("540.00")
+
+        await until(paid, BOUND_SECONDS)
+        now = datetime.now(UTC)
+        for scheduled in (first, last):
+            await bring_due(committed_db, str(scheduled.idempotency_key), now)
+
+        async def announced() -> bool:
+            return len(await events_of(committed_db, "invoice.overdue")) == 1
+
+        await until(announced, BOUND_SECONDS)
+        await asyncio.sleep(4 * POLL_SECONDS)
+
+    # then each part fell due 30 days after its own bill of lading
+    assert [event.payload["due_date"] for event in (first, last)] == ["2026-12-25", "2027-01-02"]
+    # and only the part still owed was announced, with its own balance
+    [overdue] = await events_of(committed_db, "invoice.overdue")
+    assert (overdue.payload["balance"], overdue.payload["due_date"]) == ("540.00", "2027-01-02")
+    assert overdue.payload["order_id"] == order_id

@@ -105,6 +105,8 @@ async def test_quotes_awaiting_an_answer_are_the_open_valid_ones(
                 currency="USD",
                 valid_until=valid_until,
                 lead_time_days=30,
+                incoterm=inquiry.incoterm,
+                named_place=inquiry.named_place,
                 total=Decimal("100"),
             )
             for revision, (status, valid_until) in enumerate(quotes, start=1)

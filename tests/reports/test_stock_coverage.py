@@ -85,6 +85,8 @@ async def _stock(session: AsyncSession, variants: int = 24) -> Stock:
             currency="USD",
             valid_until=valid_until,
             lead_time_days=30,
+            incoterm=inquiry.incoterm,
+            named_place=inquiry.named_place,
             total=Decimal("1"),
         )
         session.add(quote)

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlmodel import col
 
 from auth.api_keys import create_api_key
@@ -35,6 +35,7 @@ from models.catalog.imports import CatalogImport
 from models.files import FilePurpose
 from models.inquiries import Inquiry, InquirySource, InquiryStatus, LostReasonCode
 from models.orders import Order
+from models.shipments import Shipment, ShipmentLeg, ShipmentLegChange, TransportMode
 from schema.access import protected_fields
 from schema.build import build_schema
 from tests.builders import make_category, make_fabric_type, make_product, make_variant
@@ -167,6 +168,7 @@ PROBES: dict[str, Probe] = {
         f'inquiryId: "{NO_INQUIRY}", '
         'input: {lines: [], currency: "EUR", validUntil: "2099-01-01", leadTimeDays: 1}',
     ),
+    "Mutation.convertLeadToClient": _mutation("convertLeadToClient", f'inquiryId: "{NO_INQUIRY}"'),
     "Mutation.closeInquiry": _mutation(
         "closeInquiry", f'id: "{NO_INQUIRY}", outcome: LOST, reason: ""'
     ),
@@ -174,6 +176,9 @@ PROBES: dict[str, Probe] = {
     "Mutation.confirmOrder": _mutation("confirmOrder", f'id: "{NO_ORDER}"'),
     "Mutation.shipOrder": _mutation("shipOrder", f'id: "{NO_ORDER}"'),
     "Mutation.deliverOrder": _mutation("deliverOrder", f'id: "{NO_ORDER}"'),
+    "Mutation.setOrderCharges": _mutation(
+        "setOrderCharges", f'orderId: "{NO_ORDER}", expectedVersion: 1, charges: []'
+    ),
     "Mutation.recordPayment": _mutation(
         "recordPayment",
         f'orderId: "{NO_ORDER}", amount: "1", reference: "R", receivedAt: "2026-01-01T00:00:00Z"',
@@ -213,6 +218,19 @@ PROBES: dict[str, Probe] = {
     "Mutation.createShipment": _mutation(
         "createShipment",
         f'orderId: "{encode_global_id("Order", 999_999_999)}", input: {{legs: []}}',
+    ),
+    "Mutation.departShipment": _mutation(
+        "departShipment", f'id: "{encode_global_id("Shipment", 999_999_999)}"'
+    ),
+    "Mutation.updateShipmentLeg": _mutation(
+        "updateShipmentLeg",
+        f'shipmentId: "{encode_global_id("Shipment", 999_999_999)}", sequence: 1, input: {{}}',
+    ),
+    "ShipmentLegChange.changedBy": Probe(
+        "query($shipment: ID!) { node(id: $shipment) { ... on Shipment { legs { history { "
+        "changedBy } } } } }",
+        ("node", "legs", "history", "changedBy"),
+        on_order=True,
     ),
     "Mutation.addTrackingEvent": _mutation(
         "addTrackingEvent",
@@ -431,6 +449,7 @@ async def _seed(database: Database, settings: Settings) -> tuple[dict[str, Who],
         )
         session.add(order)
         await session.flush()
+        shipment = await _shipment_with_a_changed_leg(session, order)
         inquiry, guest_inquiry = await seed_inquiries(session, company)
         lost_inquiry = Inquiry(
             client_company_id=company.id,
@@ -461,6 +480,7 @@ async def _seed(database: Database, settings: Settings) -> tuple[dict[str, Who],
     variables = {
         "company": encode_global_id("ClientCompany", company.id or 0),
         "order": encode_global_id("Order", order.id or 0),
+        "shipment": encode_global_id("Shipment", shipment.id or 0),
         "inquiry": encode_global_id("Inquiry", inquiry.id or 0),
         "guestInquiry": encode_global_id("Inquiry", guest_inquiry.id or 0),
         "lostInquiry": encode_global_id("Inquiry", lost_inquiry.id or 0),
@@ -472,6 +492,28 @@ async def _seed(database: Database, settings: Settings) -> tuple[dict[str, Who],
         "user": encode_global_id("User", client_user.id or 0),
     }
     return callers, variables
+
+
+async def _shipment_with_a_changed_leg(session: AsyncSession, order: Order) -> Shipment:
+    shipment = Shipment(order_id=order.id or 0, client_company_id=order.client_company_id)
+    session.add(shipment)
+    await session.flush()
+    leg = ShipmentLeg(
+        shipment_id=shipment.id or 0, sequence=1, carrier="Maersk", mode=TransportMode.SEA
+    )
+    session.add(leg)
+    await session.flush()
+    changes = {"voyage": ["", "412W"]}
+    session.add(
+        ShipmentLegChange(
+            shipment_id=shipment.id or 0,
+            leg_id=leg.id or 0,
+            changed_by="ops@x.test",
+            changes=changes,
+        )
+    )
+    await session.flush()
+    return shipment
 
 
 @pytest.fixture(scope="module")
@@ -488,15 +530,24 @@ async def world(engine: AsyncEngine, settings: Settings) -> AsyncIterator[World]
             await transaction.rollback()
 
 
+def _named(path: list[str | int] | None) -> tuple[str | int, ...]:
+    return tuple(step for step in path or () if not isinstance(step, int))
+
+
+def _first(value: Any) -> Any:
+    return value[0] if isinstance(value, list) and value else value
+
+
 def _observed(response: httpx.Response, probe: Probe) -> Outcome | str:
     if response.status_code == 401:
         return Outcome.UNAUTHENTICATED
     body = response.json()
     errors = body.get("errors", [])
-    codes = [(tuple(error.get("path") or ()), error["extensions"]["code"]) for error in errors]
+    # A field under a list is probed on its first item: its index is left out of the path.
+    codes = [(_named(error.get("path")), error["extensions"]["code"]) for error in errors]
     value: Any = body.get("data")
     for step in probe.path:
-        value = None if value is None else value.get(step)
+        value = None if value is None else _first(value).get(step)
     if codes == [(probe.path, "FORBIDDEN")] and value is None:
         return Outcome.FORBIDDEN
     if codes == [((), "FORBIDDEN")] and body.get("data") is None:
@@ -510,7 +561,7 @@ def _observed(response: httpx.Response, probe: Probe) -> Outcome | str:
         return Outcome.SERVED
     parent: Any = body["data"]
     for step in probe.path[:-1]:
-        parent = None if parent is None else parent.get(step)
+        parent = None if parent is None else _first(parent).get(step)
     return Outcome.HIDDEN if parent is None else "null without an error"
 
 

@@ -22,6 +22,7 @@ from models.shipments import Shipment, ShipmentLeg
 from tests.callers import make_client_company, token_for
 from tests.graphql_client import GraphQLClient, graphql_client
 from tests.ledger.books import make_order, order_gid
+from tests.shipments.support import line_gid, lines_of, make_shippable_order
 
 CREATE = """mutation($order: ID!, $input: ShipmentInput!, $key: String) {
   createShipment(orderId: $order, input: $input, idempotencyKey: $key) {
@@ -43,6 +44,7 @@ class Yard:
     other_sales: GraphQLClient
     order_id: str
     cancelled_order_id: str
+    line_id: str  # the order's one line, of 10 units
 
 
 async def _yard(database: Database, settings: Settings, http: GraphQLClient) -> Yard:
@@ -50,9 +52,16 @@ async def _yard(database: Database, settings: Settings, http: GraphQLClient) -> 
         company = await make_client_company(session)
         sales = await token_for(session, settings, Role.SALES)
         other_sales = await token_for(session, settings, Role.SALES)
-    order = await make_order(database, company, status=OrderStatus.PAID)
+    order = await make_shippable_order(database, company, status=OrderStatus.PAID)
     cancelled = await make_order(database, company, status=OrderStatus.CANCELLED)
-    return Yard(http.as_(sales), http.as_(other_sales), order_gid(order), order_gid(cancelled))
+    [line] = await lines_of(database, order)
+    return Yard(
+        http.as_(sales),
+        http.as_(other_sales),
+        order_gid(order),
+        order_gid(cancelled),
+        line_gid(line),
+    )
 
 
 @pytest.fixture
@@ -112,8 +121,9 @@ async def test_another_booking_under_a_used_key_is_refused_and_writes_nothing(
 
 
 async def test_a_key_is_each_caller_s(db: Database, yard: Yard) -> None:
-    mine = await _book(yard.sales, yard.order_id, BOOKING, "same-key")
-    theirs = await _book(yard.other_sales, yard.order_id, BOOKING, "same-key")
+    one_unit = {**BOOKING, "lines": [{"orderLineId": yard.line_id, "quantity": 1}]}
+    mine = await _book(yard.sales, yard.order_id, one_unit, "same-key")
+    theirs = await _book(yard.other_sales, yard.order_id, one_unit, "same-key")
 
     assert theirs["userErrors"] == []
     assert theirs["shipment"]["id"] != mine["shipment"]["id"]

@@ -1,5 +1,5 @@
 """Booking shipments and tracking them: staff with `orders:write` book a shipment of an
-order that is confirmed, paid or shipped; refusals are userErrors naming the input and
+order that is confirmed, paid or partly shipped; refusals are userErrors naming the input and
 write nothing; every change emits its partner event and leaves one audit row."""
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from models.shipments import Shipment
 from tests.callers import error_codes, make_client_company, token_for
 from tests.graphql_client import GraphQLClient, graphql_client
 from tests.ledger.books import make_order, order_gid
+from tests.shipments.support import make_shippable_order
 
 CREATE = """mutation($order: ID!, $input: ShipmentInput!) {
   createShipment(orderId: $order, input: $input) {
@@ -73,7 +74,7 @@ async def _events(db: Database, event_type: str) -> list[dict[str, Any]]:
 
 
 async def test_sales_book_a_shipment_with_its_legs(db: Database, settings: Settings) -> None:
-    order = await make_order(db, await _company(db), status=OrderStatus.PAID)
+    order = await make_shippable_order(db, await _company(db), status=OrderStatus.PAID)
     async with graphql_client(settings, db) as anyone:
         sales = await _sales(db, settings, anyone)
         given = {"reference": "MAEU-2611-0042", "note": "Two pallets", "legs": [SEA, ROAD]}
@@ -139,12 +140,13 @@ async def test_invalid_legs_are_named_and_nothing_is_booked(
 
 
 @pytest.mark.parametrize(
-    "status", [OrderStatus.PLACED, OrderStatus.DELIVERED, OrderStatus.CANCELLED]
+    "status",
+    [OrderStatus.PLACED, OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.CANCELLED],
 )
-async def test_only_confirmed_paid_or_shipped_orders_get_a_shipment(
+async def test_only_confirmed_paid_or_partly_shipped_orders_get_a_shipment(
     db: Database, settings: Settings, status: OrderStatus
 ) -> None:
-    order = await make_order(db, await _company(db), status=status)
+    order = await make_shippable_order(db, await _company(db), status=status)
     async with graphql_client(settings, db) as anyone:
         sales = await _sales(db, settings, anyone)
         payload = (await sales.data(CREATE, {"order": order_gid(order), "input": {"legs": [SEA]}}))[
@@ -181,7 +183,7 @@ async def test_an_unknown_order_or_shipment_is_not_found(db: Database, settings:
 
 
 async def test_tracking_events_are_added_and_announced(db: Database, settings: Settings) -> None:
-    order = await make_order(db, await _company(db), status=OrderStatus.SHIPPED)
+    order = await make_shippable_order(db, await _company(db))
     async with graphql_client(settings, db) as anyone:
         sales = await _sales(db, settings, anyone)
         created = await sales.data(CREATE, {"order": order_gid(order), "input": {"legs": [SEA]}})

@@ -26,6 +26,7 @@ from tests.callers import error_codes, make_client_company, token_for
 from tests.graphql_client import GraphQLClient
 from tests.ledger.books import make_order, order_gid
 from tests.paging import PAGE_SIZES
+from tests.shipments.support import make_shippable_order
 
 LIST = """
 query($first: Int, $after: String, $filter: ShipmentFilter, $sortBy: ShipmentSort) {
@@ -133,7 +134,7 @@ async def test_booking_keeps_the_earliest_etd_and_latest_eta_on_the_shipment(
     db: Database, settings: Settings, client: GraphQLClient
 ) -> None:
     # given a paid order
-    order = await make_order(db, await _company(db), status=OrderStatus.PAID)
+    order = await make_shippable_order(db, await _company(db), status=OrderStatus.PAID)
     sales = await _staff(db, settings, client, Role.SALES)
     legs = [
         {"carrier": "Maersk", "mode": "SEA", "etd": "2027-03-02T06:00:00+00:00",
