@@ -32,12 +32,17 @@ QUERY = '{ home(currency: "USD") { currency } }'
 LOAD_SECONDS = 30
 
 
+def _chromium() -> str:
+    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: `apt-get install chromium` (.ci/run does)"
+    return str(CHROMIUM)
+
+
 @pytest.fixture(scope="module")
 async def browser() -> AsyncIterator[Browser]:
-    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: `apt-get install chromium` (.ci/run does)"
+    executable = _chromium()
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", OFFLINE]
+            executable_path=executable, args=["--no-sandbox", OFFLINE]
         )
         yield browser
         await browser.close()
@@ -94,7 +99,9 @@ async def test_graphiql_runs_a_query_with_an_api_key_entered_in_its_headers(
         )
         await page.get_by_text("Headers", exact=True).click()
         await _replace_text(
-            page, ".graphiql-editor-tool .graphiql-editor:not(.hidden)", f'{{"Authorization": "Bearer {key}"}}'
+            page,
+            ".graphiql-editor-tool .graphiql-editor:not(.hidden)",
+            f'{{"Authorization": "Bearer {key}"}}',
         )
         await _replace_text(page, ".graphiql-query-editor", QUERY)
         await page.locator(".graphiql-execute-button").click()
