@@ -17,6 +17,7 @@ from strawberry.schema_directive import Location
 from auth.policy import DESCRIPTIONS, Permission
 from auth.principal import Principal, PrincipalKind
 from core.errors import Forbidden, Unauthenticated
+from models.accounts import STAFF_ROLES
 
 
 @strawberry.schema_directive(
@@ -92,7 +93,8 @@ def permission_field(
 
 
 class StaffOrApiKeyGate(CallerGate):
-    """Staff users and API keys; client users have their own views in the storefront."""
+    """Staff users and API keys of a staff role: the back office. Client users have their own
+    views in the storefront, and a storefront key reads the catalog, not the back office."""
 
     def __init__(self, what: str) -> None:
         self.what = what
@@ -100,8 +102,9 @@ class StaffOrApiKeyGate(CallerGate):
     def check(self, principal: Principal) -> None:
         if not principal.is_authenticated:
             raise Unauthenticated(f"sign in first: {self.what} for a signed-in caller")
-        if not (principal.is_staff or principal.kind is PrincipalKind.API_KEY):
-            raise Forbidden(f"{self.what} for staff and API keys")
+        staff_key = principal.kind is PrincipalKind.API_KEY and principal.role in STAFF_ROLES
+        if not (principal.is_staff or staff_key):
+            raise Forbidden(f"{self.what} for staff and staff API keys")
 
 
 class AlsoRequiresGate(CallerGate):

@@ -153,7 +153,7 @@ class CsvExportMutation:
             "dotted (`client.name`). The query runs as you, so its permissions and row "
             "scoping are yours: a field you may not read fails the export with FORBIDDEN. "
             "Follow it with `csvExport(id)`. A malformed document is BAD_USER_INPUT naming "
-            "`query`, `variables` or `operationName`. For staff users and API keys."
+            "`query`, `variables` or `operationName`. For staff users and staff API keys."
         ),
         extensions=[StaffOrApiKeyGate("CSV exports are made")],
     )
@@ -201,7 +201,7 @@ class CsvExportQuery:
     @strawberry.field(
         description=(
             "A CSV export you asked for, and how far it got; null for an unknown id or "
-            "someone else's export. For staff users and API keys."
+            "someone else's export. For staff users and staff API keys."
         ),
         extensions=[StaffOrApiKeyGate("CSV exports are made")],
     )

@@ -143,7 +143,7 @@ def month_of_day(day: date) -> date:
 class HomeQuery:
     @strawberry.field(
         description=(
-            "The back office's first screen in one query, for staff and API keys: each "
+            "The back office's first screen in one query, for staff and staff API keys: each "
             "figure follows its report's permission (null with FORBIDDEN without it)."
         ),
         extensions=[StaffOrApiKeyGate("the home screen is shown")],

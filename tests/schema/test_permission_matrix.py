@@ -50,7 +50,7 @@ class Outcome(StrEnum):
     FORBIDDEN = "forbidden"  # null with a FORBIDDEN error at the field's path
     HIDDEN = "hidden"  # a company the caller may not see: null, no error
     REFUSED = "refused"  # the whole operation FORBIDDEN: staff who must set MFA up first
-    GATED = "gated"  # the field's parent refuses the caller (staff and API keys only)
+    GATED = "gated"  # the field's parent refuses the caller (staff and staff API keys only)
     UNAUTHENTICATED = "401"
 
 
@@ -61,7 +61,7 @@ class Probe:
     on_company: bool = False  # the field belongs to the seeded company, read by node id
     on_order: bool = False  # the field belongs to the seeded order, read by node id
     staff_row: bool = False  # a row only orders:read_all staff see (a guest's inquiry)
-    staff_gated: bool = False  # under a root field for staff users and API keys only
+    staff_gated: bool = False  # under a root field for staff users and staff API keys only
 
 
 def _company_field(selection: str, name: str) -> Probe:
@@ -341,6 +341,7 @@ class Who:
     permissions: frozenset[Permission]
     own_company: bool = False  # a user of the company the probes read
     client_user: bool = False  # a user of a client company, this one or another
+    storefront_key: bool = False  # an API key of the storefront role, not the back office
     limited: bool = False  # staff whose session may only set MFA up
     expired: bool = False
 
@@ -351,7 +352,7 @@ class Who:
             return Outcome.REFUSED
         if permission in self.permissions:
             return Outcome.SERVED
-        if probe.staff_gated and (self.client_user or self.token is None):
+        if probe.staff_gated and (self.client_user or self.storefront_key or self.token is None):
             return Outcome.GATED
         sees_company = Permission.CLIENTS_READ in self.permissions or self.own_company
         sees_order = Permission.ORDERS_READ_ALL in self.permissions or self.own_company
@@ -420,7 +421,7 @@ async def _seed(database: Database, settings: Settings) -> tuple[dict[str, Who],
                 await token(Role.CLIENT, company=other), none, client_user=True
             ),
             "anonymous": Who(None, none),
-            "storefront key": Who(await key(Role.STOREFRONT), none),
+            "storefront key": Who(await key(Role.STOREFRONT), none, storefront_key=True),
             "finance key": Who(await key(Role.FINANCE), ROLE_PERMISSIONS[Role.FINANCE]),
             "catalog_manager key": Who(
                 await key(Role.CATALOG_MANAGER), ROLE_PERMISSIONS[Role.CATALOG_MANAGER]
