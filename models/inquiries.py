@@ -22,7 +22,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlmodel import Field, SQLModel
 
@@ -36,7 +35,7 @@ from models.base import (
     updated_at_column,
 )
 from models.clients import BalanceDueOn
-from models.orders import ChargeKind
+from models.orders import ChargeKind, charge_rules
 
 
 def inquiry_reference(pk: int) -> str:
@@ -298,19 +297,7 @@ class QuoteCharge(SQLModel, table=True):
     insurance, any number of described others. Copied onto the order the quote becomes."""
 
     __tablename__ = "quote_charges"
-    __table_args__ = (
-        CheckConstraint(one_of("kind", ChargeKind), name="kind_known"),
-        CheckConstraint("amount > 0", name="amount_positive"),
-        CheckConstraint("kind <> 'other' OR description <> ''", name="other_described"),
-        Index(
-            "uq_quote_charges_quote_id_kind",
-            "quote_id",
-            "kind",
-            unique=True,
-            postgresql_where=text("kind <> 'other'"),
-            sqlite_where=text("kind <> 'other'"),
-        ),
-    )
+    __table_args__ = charge_rules("quote_charges", "quote_id")
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
     quote_id: int = Field(

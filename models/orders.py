@@ -215,24 +215,31 @@ class OrderLine(SQLModel, table=True):
     cost_currency: str | None = Field(default=None, sa_column=Column(String(3), nullable=True))
 
 
-class OrderCharge(SQLModel, table=True):
-    """A charge of the order beside its goods, in the order's currency: at most one freight
-    and one insurance, any number of described others."""
-
-    __tablename__ = "order_charges"
-    __table_args__ = (
+def charge_rules(table: str, owner: str) -> tuple[CheckConstraint | Index, ...]:
+    """What a table of charges beside the goods holds to (`order_charges`, `quote_charges`):
+    a known kind, an amount above zero, a description for OTHER, and at most one FREIGHT and
+    one INSURANCE per `owner` (a quote or an order)."""
+    return (
         CheckConstraint(one_of("kind", ChargeKind), name="kind_known"),
         CheckConstraint("amount > 0", name="amount_positive"),
         CheckConstraint("kind <> 'other' OR description <> ''", name="other_described"),
         Index(
-            "uq_order_charges_order_id_kind",
-            "order_id",
+            f"uq_{table}_{owner}_kind",
+            owner,
             "kind",
             unique=True,
             postgresql_where=text("kind <> 'other'"),
             sqlite_where=text("kind <> 'other'"),
         ),
     )
+
+
+class OrderCharge(SQLModel, table=True):
+    """A charge of the order beside its goods, in the order's currency: at most one freight
+    and one insurance, any number of described others."""
+
+    __tablename__ = "order_charges"
+    __table_args__ = charge_rules("order_charges", "order_id")
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
     order_id: int = Field(
