@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from app.coalesced_bump import CoalescedBump
 from app.downloads import DownloadEndpoint
+from app.gc_tuning import tune_for_serving
 from app.graphiql_assets import graphiql_asset
 from app.graphql_http import GraphQLEndpoint
 from app.middleware import RequestIdMiddleware
@@ -28,8 +29,15 @@ from core.settings import Settings, get_settings
 from schema.build import build_schema
 
 
-def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
-    """Build the app. Tests pass a `database` bound to their own connection."""
+def create_app(
+    settings: Settings | None = None,
+    database: Database | None = None,
+    *,
+    tune_gc_for_serving: bool = False,
+) -> Starlette:
+    """Build the app. Tests pass a `database` bound to their own connection; only the served
+    process tunes the garbage collector (a test process builds many apps, and frozen objects
+    are never collected)."""
     settings = settings or get_settings()
     owns_engine = database is None
     engine = create_engine(settings) if database is None else None
@@ -59,6 +67,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             if database.is_sqlite:
                 # SQLite cannot share work between processes: the one server runs the worker.
                 await background.enter_async_context(embedded_worker(settings, database))
+            if tune_gc_for_serving:
+                tune_for_serving(settings.gc_threshold_counts)
             yield
         await stock_bump.flush()
         await close_stores(stores)
@@ -90,4 +100,4 @@ def create_app_from_environment() -> Starlette:
     """Entry point for uvicorn (`--factory`), used by `tradeql serve`."""
     settings = get_settings()
     configure_logging(settings.log_level)
-    return create_app(settings)
+    return create_app(settings, tune_gc_for_serving=True)

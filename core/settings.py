@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(default=10, ge=1, le=200)
     # The longest a request waits for a pooled connection before it is answered OVERLOADED.
     database_pool_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+    # The served process's garbage collector thresholds (app/gc_tuning.py), applied after
+    # startup with everything then alive frozen.
+    gc_thresholds: str = "50000,20,50"
     redis_url: str | None = None
     redis_prefix: str = "tq:"
     redis_timeout_seconds: float = Field(default=0.25, gt=0, le=5)
@@ -169,6 +172,14 @@ class Settings(BaseSettings):
             raise ValueError("must list ISO 4217 currency codes, such as USD,EUR")
         return ",".join(dict.fromkeys(codes))
 
+    @field_validator("gc_thresholds")
+    @classmethod
+    def _thresholds_are_three_counts(cls, value: str) -> str:
+        counts = _split(value)
+        if len(counts) != 3 or not all(count.isdigit() and int(count) > 0 for count in counts):
+            raise ValueError("must be three positive whole numbers, such as 50000,20,50")
+        return ",".join(counts)
+
     @field_validator("trusted_proxies")
     @classmethod
     def _proxies_are_networks(cls, value: str) -> str:
@@ -213,6 +224,11 @@ class Settings(BaseSettings):
         if self.public_introspection is not None:
             return self.public_introspection
         return self.env != "production"
+
+    @property
+    def gc_threshold_counts(self) -> tuple[int, int, int]:
+        young, middle, old = (int(count) for count in _split(self.gc_thresholds))
+        return young, middle, old
 
     @property
     def trusted_proxy_list(self) -> list[str]:
