@@ -14,8 +14,9 @@ import json
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
+from app.json_response import OrjsonResponse
 from app.request_body import GraphQLRequest
 from auth.caller_budget import CallerBudget
 from auth.principal import Principal
@@ -78,7 +79,7 @@ def throttled_response(budget: CallerBudget, media_type: str) -> Response | None
     }
     if budget.report:
         body["extensions"] = {COST_EXTENSION: budget.cost_extension()}
-    return JSONResponse(
+    return OrjsonResponse(
         body,
         status_code=429,
         headers={"Retry-After": str(refusal.retry_after_seconds)},
@@ -92,7 +93,7 @@ def with_cost(response: Response, budget: CallerBudget | None) -> Response:
         return response
     body: dict[str, Any] = json.loads(bytes(response.body))
     body.setdefault("extensions", {})[COST_EXTENSION] = budget.cost_extension()
-    return JSONResponse(body, status_code=response.status_code, media_type=response.media_type)
+    return OrjsonResponse(body, status_code=response.status_code, media_type=response.media_type)
 
 
 async def cached_answer(cached: bytes, budget: CallerBudget | None, media_type: str) -> Response:

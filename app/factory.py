@@ -8,7 +8,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from app.coalesced_bump import CoalescedBump
@@ -16,6 +16,7 @@ from app.downloads import DownloadEndpoint
 from app.gc_tuning import tune_for_serving
 from app.graphiql_assets import graphiql_asset
 from app.graphql_http import GraphQLEndpoint
+from app.json_response import OrjsonResponse
 from app.middleware import RequestIdMiddleware
 from app.outages import AnswerEveryRequest
 from app.read_cache import invalidate_cached_reads_on_commit
@@ -51,14 +52,14 @@ def create_app(
     endpoint = GraphQLEndpoint(build_schema(settings), settings, database, stores)
 
     async def live(_request: Request) -> Response:
-        return JSONResponse({"status": "ok"})
+        return OrjsonResponse({"status": "ok"})
 
     async def ready(_request: Request) -> Response:
         try:
             await database.check_connection()
         except Exception:  # any failure means not ready; the reason is in the log
-            return JSONResponse({"status": "database unavailable"}, status_code=503)
-        return JSONResponse({"status": "ok"})
+            return OrjsonResponse({"status": "database unavailable"}, status_code=503)
+        return OrjsonResponse({"status": "ok"})
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry import Schema
 from strawberry.exceptions import MissingQueryError
@@ -29,6 +29,7 @@ from app.caller_budgets import (
     with_cost,
 )
 from app.graphiql_page import graphiql_page
+from app.json_response import OrjsonResponse
 from app.media_types import JSON, execution_started, negotiate, status_for
 from app.multipart_request import UploadLimits, is_multipart, read_multipart, require_preflight
 from app.outages import raise_database_failure
@@ -210,7 +211,7 @@ class GraphQLEndpoint:
             )
         if result.extensions:
             body["extensions"] = result.extensions
-        response = JSONResponse(
+        response = OrjsonResponse(
             body, status_code=status_for(media_type, result), media_type=media_type
         )
         if cache_key is not None and not result.errors:
@@ -233,4 +234,4 @@ def _error(
 ) -> Response:
     extensions = {"code": HTTP_STATUS_CODES[status_code].value, "requestId": request_id_var.get()}
     body = {"errors": [{"message": message, "extensions": extensions}]}
-    return JSONResponse(body, status_code=status_code, headers=headers, media_type=media_type)
+    return OrjsonResponse(body, status_code=status_code, headers=headers, media_type=media_type)

@@ -17,9 +17,10 @@ import logging
 
 from graphql import GraphQLError
 from starlette.requests import ClientDisconnect
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.json_response import OrjsonResponse
 from core.database_failures import DatabaseOverloaded, database_failure
 from core.errors import ErrorCode
 from core.logging import request_id_var
@@ -93,4 +94,4 @@ def coded_error(
     headers: dict[str, str] | None = None,
 ) -> Response:
     body = {"errors": [{"message": message, "extensions": {"code": code, "requestId": request_id}}]}
-    return JSONResponse(body, status_code=status, headers=headers)
+    return OrjsonResponse(body, status_code=status, headers=headers)

@@ -25,8 +25,9 @@ from dataclasses import replace
 from functools import lru_cache
 
 from graphql import GraphQLError, OperationDefinitionNode, parse
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
+from app.json_response import OrjsonResponse
 from app.request_body import GraphQLRequest
 from auth.principal import Principal, PrincipalKind
 from core.cache import Cache
@@ -73,7 +74,7 @@ class PersistedOperationRefused(Exception):
     def response(self, media_type: str) -> Response:
         extensions = {"code": self.code.value, "requestId": request_id_var.get()}
         body = {"errors": [{"message": self.message, "extensions": extensions}]}
-        return JSONResponse(
+        return OrjsonResponse(
             body, status_code=self.status_code, headers=self.headers, media_type=media_type
         )
 

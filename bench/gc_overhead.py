@@ -4,8 +4,8 @@
 
 Seeds a PostgreSQL database of its own (the demo catalog), then, in a fresh child process per
 mode and round (GC state is per process), sends `--requests` uncached storefront listings
-(the issue's query) through the ASGI app and prints the CPU time, the time spent in
-collections (CPU time, measured with `gc.callbacks`), the number of collections per generation and the
+(the issue's query) through the ASGI app and prints the CPU time, the CPU time spent in
+collections (measured with `gc.callbacks`), the number of collections per generation and the
 longest one. `default` is Python's own settings; `tuned` is what `tradeql serve` applies after
 startup (app/gc_tuning.py). Figures are printed, never asserted; docs/benchmarks.md has them.
 """
