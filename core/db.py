@@ -23,6 +23,7 @@ from core.catalog_index.facet_counts import facet_contributions
 from core.catalog_index.flush_changes import CatalogChanges, persisted_product_ids
 from core.database_failures import DatabaseUnavailable, one_line, watch_for_outages
 from core.deferred_writes import DeferredWrites
+from core.pool_health import ping_after_idle
 from core.savepoint_names import reuse_savepoint_names
 from core.settings import Settings
 from models.catalog import AttributeDefinition, Category, PriceTier, Product, ProductType, Variant
@@ -51,12 +52,14 @@ def create_engine(settings: Settings) -> AsyncEngine:
     else:
         engine = create_async_engine(
             settings.database_url,
-            pool_size=settings.database_pool_size,
-            max_overflow=settings.database_pool_size,
-            pool_pre_ping=True,
+            # Every connection opened is kept: an overflow connection was opened for a burst
+            # and closed when handed back, to be opened again for the next one.
+            pool_size=settings.database_pool_connections,
+            max_overflow=0,
             pool_timeout=settings.database_pool_timeout_seconds,
             connect_args={"timeout": 5, "command_timeout": 60},
         )
+        ping_after_idle(engine, settings.database_idle_ping_seconds)
     watch_for_outages(engine)
     event.listen(engine.sync_engine, "before_cursor_execute", _count_statement)
     if not settings.is_sqlite:

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(default=10, ge=1, le=200)
     # The longest a request waits for a pooled connection before it is answered OVERLOADED.
     database_pool_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+    # A pooled connection unused this long is pinged before use (core/pool_health.py).
+    database_idle_ping_seconds: float = Field(default=10.0, ge=0, le=3600)
     # The served process's garbage collector thresholds (app/gc_tuning.py), applied after
     # startup with everything then alive frozen.
     gc_thresholds: str = "50000,20,50"
@@ -224,6 +226,12 @@ class Settings(BaseSettings):
         if self.public_introspection is not None:
             return self.public_introspection
         return self.env != "production"
+
+    @property
+    def database_pool_connections(self) -> int:
+        """The most connections a process's pool opens, and keeps: DATABASE_POOL_SIZE and as
+        many again, as when the second half was overflow that was closed after each burst."""
+        return 2 * self.database_pool_size
 
     @property
     def gc_threshold_counts(self) -> tuple[int, int, int]:
