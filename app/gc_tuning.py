@@ -1,10 +1,10 @@
 """Garbage collection tuned for a long-running server.
 
 Python's defaults (a young collection every 700 net allocations, a full one every 100 of
-those) suit scripts. A server answering a catalog listing allocates hundreds of thousands of
-short-lived objects per request, almost none of them in cycles: the young collections ran
-thousands of times per second and the full ones walked every object alive since startup
-(schema, views, modules), 170-310 ms each, for nothing. So, once, after startup:
+those) suit scripts. A server answering a catalog listing allocates tens of thousands of short-lived
+objects per request, almost none of them in cycles: the young generation was collected about
+5 times per listing, and every 25 listings or so a full collection walked every object alive
+since startup (schema, views, modules), over 200 ms each, for nothing. So, once, after startup:
 
 - what is alive is frozen (`gc.freeze()`): the schema and the imported modules live as long
   as the process and no longer pay to be walked by every full collection;
