@@ -8,8 +8,9 @@ since startup (schema, views, modules), over 200 ms each, for nothing. So, once,
 
 - what is alive is frozen (`gc.freeze()`): the schema and the imported modules live as long
   as the process and no longer pay to be walked by every full collection;
-- the young generation's threshold is sized to a request's allocations, so a request is
-  collected about once rather than hundreds of times, and older generations less often.
+- the young generation's threshold is raised far above a request's net allocations (most
+  objects are freed by reference counting before a collection sees them), so young
+  collections come every few dozen requests rather than several times in each.
 
 Cycles are still collected; only less often. `GC_THRESHOLDS` overrides the thresholds.
 """
@@ -21,9 +22,9 @@ import logging
 
 logger = logging.getLogger(__name__)
 
-# Young generation: about one listing request's net allocations; then 20 young collections
-# per middle one and 50 middle ones per full one (full ones also wait until the objects
-# pending a full collection reach 25% of those it would walk, which freezing keeps small).
+# Young generation: measured, a collection every ~30 listings (bench/gc_overhead.py); then 20
+# young collections per middle one and 50 middle ones per full one (a full one also waits
+# until the objects pending it reach 25% of those it would walk, which freezing keeps small).
 SERVER_THRESHOLDS = (50_000, 20, 50)
 
 
