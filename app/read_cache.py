@@ -158,8 +158,9 @@ class CatalogReadCache:
         variables: dict[str, Any] | None,
         principal: Principal,
     ) -> ReadRequest | None:
-        """The request's entry, or None when it must run: not a catalog read, or a caller whose
-        operations are refused whatever they ask (staff who must set MFA up first)."""
+        """What the request's entry depends on, or None when it must run: not a catalog read,
+        or a caller whose operations are refused whatever they ask (staff who must set MFA up
+        first)."""
         if not self.enabled or principal.limited_to_mfa_setup:
             return None
         if not cacheable(document, operation_name, self._max_tokens):
