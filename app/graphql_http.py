@@ -165,11 +165,11 @@ class GraphQLEndpoint:
                 # Only answers without errors are stored, so the body holds no request id;
                 # the middleware still sets this request's id in X-Request-Id.
                 return await cached_answer(cached.body, budget, media_type)
-            return await self._run(
+            return await self._run_operation(
                 request, graphql_request, allowed, media_type, principal, budget, cached
             )
 
-    async def _run(
+    async def _run_operation(
         self,
         request: Request,
         graphql_request: GraphQLRequest,
