@@ -34,8 +34,9 @@ from app.media_types import JSON, execution_started, negotiate, status_for
 from app.multipart_request import UploadLimits, is_multipart, read_multipart, require_preflight
 from app.outages import raise_database_failure
 from app.persisted_operations import PersistedOperationRefused, PersistedOperations
-from app.read_cache import CatalogReadCache
+from app.read_cache import CacheEntry, CatalogReadCache
 from app.request_body import GraphQLRequest, RequestRejected, read_get, read_post
+from auth.caller_budget import CallerBudget
 from auth.principal import Principal
 from core.db import Database, count_statements
 from core.errors import HTTP_STATUS_CODES
@@ -149,22 +150,36 @@ class GraphQLEndpoint:
         budget = budget_for(
             self.cost_buckets, request, graphql_request, principal, client_ip(request)
         )
-        cache_key = (
+        read = (
             None
             if graphql_request.uploads
-            else await self.read_cache.key_for(
+            else self.read_cache.request_for(
                 graphql_request.query,
                 graphql_request.operation_name,
                 graphql_request.variables,
                 principal,
             )
         )
-        if cache_key is not None:
-            cached = await self.read_cache.get(cache_key)
-            if cached is not None:
+        # Concurrent misses of one entry compute it once: the others get the leader's answer.
+        async with self.read_cache.entry(read) as cached:
+            if cached.body is not None:
                 # Only answers without errors are stored, so the body holds no request id;
                 # the middleware still sets this request's id in X-Request-Id.
-                return await cached_answer(cached, budget, media_type)
+                return await cached_answer(cached.body, budget, media_type)
+            return await self._run_operation(
+                request, graphql_request, allowed, media_type, principal, budget, cached
+            )
+
+    async def _run_operation(
+        self,
+        request: Request,
+        graphql_request: GraphQLRequest,
+        allowed: tuple[OperationType, ...],
+        media_type: str,
+        principal: Principal,
+        budget: CallerBudget | None,
+        cached: CacheEntry,
+    ) -> Response:
         context = Context.for_request(
             request_id=request_id_var.get() or "",
             settings=self.settings,
@@ -214,8 +229,8 @@ class GraphQLEndpoint:
         response = OrjsonResponse(
             body, status_code=status_for(media_type, result), media_type=media_type
         )
-        if cache_key is not None and not result.errors:
-            await self.read_cache.store(cache_key, bytes(response.body))
+        if not result.errors:
+            await cached.store(bytes(response.body))
         return with_cost(response, budget)
 
 

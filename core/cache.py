@@ -4,6 +4,9 @@ Cached reads are invalidated by version bumps rather than by deleting keys: a re
 `await cache.version(namespace)` into its key, and a write calls `bump_version(namespace)`, so
 every entry built before the write stops being found and ages out by its TTL.
 
+A hit reads the version and the entry in one round trip (`version_and_get`), and short locks
+(`try_lock`) let one process compute a missing entry while the others wait for it.
+
 The Redis implementation never fails a request: when Redis errors or times out, reads miss,
 writes are skipped and a warning is logged at most once per interval (`RedisOutageLog`).
 """
@@ -11,6 +14,7 @@ writes are skipped and a warning is logged at most once per interval (`RedisOuta
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -38,6 +42,23 @@ class Cache(Protocol):
     async def version(self, namespace: str) -> int: ...
 
     async def bump_version(self, namespace: str) -> int: ...
+
+    async def version_and_get(self, namespace: str, key: str) -> tuple[int, bytes | None]:
+        """The namespace's current version and the entry at `key`, in one round trip."""
+        ...
+
+    async def try_lock(self, name: str, ttl_ms: int) -> str | None:
+        """A token when the caller may compute `name` (it holds the lock, or no lock can be
+        taken because the store is down: then ""), None while another holder has it."""
+        ...
+
+    async def unlock(self, name: str, token: str) -> None:
+        """Releases the lock if `token` still holds it (it may have expired and been retaken)."""
+        ...
+
+    async def get_unless_locked(self, key: str, lock_name: str) -> tuple[bytes | None, bool]:
+        """The entry at `key` and whether the lock `lock_name` is still held, in one round trip."""
+        ...
 
 
 class RedisOutageLog:
@@ -75,6 +96,19 @@ class RedisOutageLog:
         self._suppressed = 0
 
 
+# Deletes the lock only if this holder's token is still in it: after an expiry another holder
+# may have taken it, and its lock is not ours to release.
+UNLOCK_IF_HELD = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+def _as_bytes(value: bytes | str | None) -> bytes | None:
+    # A client built with decode_responses=True would hand back str; store bytes regardless.
+    return value.encode() if isinstance(value, str) else value
+
+
 def _check_ttl(ttl_seconds: int) -> None:
     # Redis refuses EX 0 with an error that would be swallowed as an outage; fail loudly instead.
     if ttl_seconds < 1:
@@ -93,6 +127,7 @@ class InMemoryCache:
         self._clock = clock
         self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
         self._versions: dict[str, int] = {}
+        self._locks: dict[str, tuple[float, str]] = {}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -127,6 +162,28 @@ class InMemoryCache:
         self._versions[namespace] = bumped
         return bumped
 
+    async def version_and_get(self, namespace: str, key: str) -> tuple[int, bytes | None]:
+        return await self.version(namespace), await self.get(key)
+
+    async def try_lock(self, name: str, ttl_ms: int) -> str | None:
+        if self._lock_held(name):
+            return None
+        token = secrets.token_hex(8)
+        self._locks[name] = (self._clock() + ttl_ms / 1000, token)
+        return token
+
+    async def unlock(self, name: str, token: str) -> None:
+        held = self._locks.get(name)
+        if held is not None and held[1] == token:
+            del self._locks[name]
+
+    async def get_unless_locked(self, key: str, lock_name: str) -> tuple[bytes | None, bool]:
+        return await self.get(key), self._lock_held(lock_name)
+
+    def _lock_held(self, name: str) -> bool:
+        held = self._locks.get(name)
+        return held is not None and held[0] > self._clock()
+
 
 class RedisCache:
     """The shared cache of all app processes; keys live under `prefix`.
@@ -151,14 +208,17 @@ class RedisCache:
     def _version_key(self, namespace: str) -> str:
         return f"{self._prefix}cache-version:{namespace}"
 
+    def _lock_key(self, name: str) -> str:
+        # Not under `cache:`, so a lock is never mistaken for an entry.
+        return f"{self._prefix}cache-lock:{name}"
+
     async def get(self, key: str) -> bytes | None:
         try:
             value = await self._client.get(self._entry_key(key))
         except REDIS_FAILURES as error:
             self._outages.failed("get", error)
             return None
-        # A client built with decode_responses=True would hand back str; store bytes regardless.
-        return value.encode() if isinstance(value, str) else value
+        return _as_bytes(value)
 
     async def set(self, key: str, value: bytes, ttl_seconds: int) -> None:
         _check_ttl(ttl_seconds)
@@ -196,6 +256,43 @@ class RedisCache:
             bumped = self._known_versions.get(namespace, 0) + 1
         self._known_versions[namespace] = bumped
         return bumped
+
+    async def version_and_get(self, namespace: str, key: str) -> tuple[int, bytes | None]:
+        # One MGET: a hit costs a single command, hence a single round trip.
+        try:
+            await self._replay_pending_bumps()
+            raw, value = await self._client.mget(self._version_key(namespace), self._entry_key(key))
+        except REDIS_FAILURES as error:
+            self._outages.failed("version_and_get", error)
+            return self._known_versions.get(namespace, 0), None
+        current = int(raw) if raw is not None else 0
+        self._known_versions[namespace] = current
+        return current, _as_bytes(value)
+
+    async def try_lock(self, name: str, ttl_ms: int) -> str | None:
+        token = secrets.token_hex(8)
+        try:
+            acquired = await self._client.set(self._lock_key(name), token, nx=True, px=ttl_ms)
+        except REDIS_FAILURES as error:
+            self._outages.failed("try_lock", error)
+            return ""  # nobody can coordinate without Redis: compute, as before locks existed
+        return token if acquired else None
+
+    async def unlock(self, name: str, token: str) -> None:
+        if not token:
+            return
+        try:
+            await self._client.eval(UNLOCK_IF_HELD, 1, self._lock_key(name), token)
+        except REDIS_FAILURES as error:
+            self._outages.failed("unlock", error)  # the lock expires by itself
+
+    async def get_unless_locked(self, key: str, lock_name: str) -> tuple[bytes | None, bool]:
+        try:
+            value, lock = await self._client.mget(self._entry_key(key), self._lock_key(lock_name))
+        except REDIS_FAILURES as error:
+            self._outages.failed("get_unless_locked", error)
+            return None, False
+        return _as_bytes(value), lock is not None
 
     async def _replay_pending_bumps(self) -> None:
         # One INCR per namespace is enough: any change of version invalidates older entries.

@@ -75,6 +75,32 @@ async def test_bumping_a_version_hides_entries_cached_under_the_old_one(cache: C
     assert await cache.version("orders") == 0
 
 
+async def test_version_and_entry_are_read_together(cache: Cache) -> None:
+    await cache.bump_version("catalog")
+    await cache.set("listing", b"body", ttl_seconds=60)
+
+    assert await cache.version_and_get("catalog", "listing") == (1, b"body")
+    assert await cache.version_and_get("catalog", "missing") == (1, None)
+    assert await cache.version_and_get("orders", "listing") == (0, b"body")
+
+
+async def test_a_lock_has_one_holder_until_released_or_expired(cache: Cache) -> None:
+    token = await cache.try_lock("listing", 60_000)
+    assert token
+    assert await cache.try_lock("listing", 60_000) is None
+    assert await cache.get_unless_locked("listing", "listing") == (None, True)
+
+    await cache.unlock("listing", "not-the-holder")
+    assert await cache.try_lock("listing", 60_000) is None
+    await cache.unlock("listing", token)
+    await cache.set("listing", b"body", ttl_seconds=60)
+    assert await cache.get_unless_locked("listing", "listing") == (b"body", False)
+
+    assert await cache.try_lock("short", 200)
+    await asyncio.sleep(0.3)
+    assert await cache.try_lock("short", 200)  # its holder died: the lock expired
+
+
 async def test_in_memory_cache_evicts_the_least_recently_used_entry() -> None:
     cache = InMemoryCache(max_entries=2)
     await cache.set("a", b"a", ttl_seconds=60)
@@ -125,6 +151,11 @@ async def test_redis_cache_serves_misses_when_redis_dies(caplog: pytest.LogCaptu
                 await cache.delete("k")
                 assert await cache.version("catalog") == 1
                 assert await cache.bump_version("catalog") == 2
+                # Reads miss at the last known version; locks fail open, so requests compute.
+                assert await cache.version_and_get("catalog", "k") == (2, None)
+                assert await cache.try_lock("k", 1_000) == ""
+                await cache.unlock("k", "")
+                assert await cache.get_unless_locked("k", "k") == (None, False)
         finally:
             await close(stores)
 
