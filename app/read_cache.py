@@ -229,7 +229,14 @@ class CatalogReadCache:
         while True:
             token = await self._cache.try_lock(key, self._lock_milliseconds)
             if token is not None:
-                return token, None
+                # A leader that finished between this request's lookup and its lock stored
+                # the entry already: look once more rather than compute it again.
+                body = await self._cache.get(key)
+                if body is None:
+                    return token, None
+                if token:
+                    await self._cache.unlock(key, token)
+                return None, body
             # Another process computes it: look for its entry until its lock is gone.
             while True:
                 if asyncio.get_running_loop().time() >= deadline:
