@@ -26,9 +26,10 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import asyncpg
 import httpx
 
 from bench import scratch_database
@@ -146,6 +147,8 @@ def check_same_bytes(tradeql: Server, baseline: Server, scenario: Scenario) -> N
     )
     if ours.status_code != 200 or b'"errors"' in ours.content:
         raise SystemExit(f"{scenario.name}: TradeQL answered {ours.status_code} {ours.text[:500]}")
+    if scenario.expect not in ours.content:
+        raise SystemExit(f"{scenario.name}: TradeQL's answer holds no rows: {ours.text[:500]}")
     if ours.content != theirs.content:
         at = next(
             (
@@ -266,6 +269,22 @@ async def seed(name: str, products: int) -> str:
     return url
 
 
+async def with_run_variables(url: str, scenarios: list[Scenario]) -> list[Scenario]:
+    """The scenarios, with what depends on the seeded rows filled in: the product page shows
+    the first product of the listing."""
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        slug = await connection.fetchval(
+            "select slug from products where status = 'active' order by name, id limit 1"
+        )
+    finally:
+        await connection.close()
+    return [
+        replace(s, variables={**s.variables, "slug": slug}) if "slug" in s.variables else s
+        for s in scenarios
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
@@ -276,10 +295,13 @@ def main() -> None:
     args = parser.parse_args()
     rounds, seconds = (1, 3) if args.quick else (args.rounds, args.seconds)
     chosen = [s for s in SCENARIOS if not args.only or s.name in args.only.split(",")]
+    if args.only and len(chosen) != len(args.only.split(",")):
+        raise SystemExit(f"--only names one of {', '.join(s.name for s in SCENARIOS)}")
     wrk = ensure_wrk()
     name = f"tradeql_bench_reads_{uuid.uuid4().hex[:8]}"
     url = asyncio.run(seed(name, args.products))
     print(f"seeded {args.products} demo products into {name}")
+    chosen = asyncio.run(with_run_variables(url, chosen))
     prefix = f"tqbench{uuid.uuid4().hex[:8]}:"
     keys = {"SECRET_KEY": secrets.token_hex(32), "DATA_KEY": secrets.token_hex(32)}
     started: list[Server] = []

@@ -6,9 +6,21 @@ from dataclasses import dataclass, field
 
 import orjson
 
-LISTING = """query Q($n: Int!) { products(first: $n) { edges { node { id name slug hsCode \
-countryOfOrigin moq category { name } specs { label display } variants { sku available \
-price(currency: "USD", quantity: 5000) { unitPrice } } } } } }"""
+NODE = """id name slug hsCode countryOfOrigin moq category { name } specs { label display } \
+variants { sku available price(currency: "USD", quantity: 5000) { unitPrice } }"""
+
+# The issue's listing (`quantity: 5000`: every variant of the demo has a USD price there).
+LISTING = f"query Q($n: Int!) {{ products(first: $n) {{ edges {{ node {{ {NODE} }} }} }} }}"
+
+# Bearings of a bore, as a buyer narrows the listing by a spec.
+SPEC_FILTER = f"""query S($n: Int!, $type: String!, $attribute: String!, $number: Float!) {{ \
+products(first: $n, filter: {{productTypeSlug: $type, specs: [{{attribute: $attribute, \
+equals: {{number: $number}}}}]}}) {{ edges {{ node {{ {NODE} }} }} }} }}"""
+
+# A product page: every tier of every variant in one currency. `$slug` is chosen at run time.
+DETAIL = """query D($slug: String!) { product(slug: $slug) { id name slug description hsCode \
+countryOfOrigin moq leadTimeDays incoterms category { name } specs { label display } \
+variants { sku name available priceTiers(currency: "USD") { minQuantity unitPrice } } } }"""
 
 
 @dataclass(frozen=True)
@@ -20,6 +32,8 @@ class Scenario:
     # Answered from TradeQL's read cache (a server with it on) rather than computed.
     cached: bool = False
     headers: dict[str, str] = field(default_factory=dict)
+    # Bytes every answer worth timing holds: an empty list would be timed for nothing.
+    expect: bytes = b'"sku":'
 
     def body(self) -> bytes:
         return orjson.dumps({"query": self.document, "variables": self.variables})
@@ -34,4 +48,11 @@ SCENARIOS = (
     Scenario("listing100", LISTING, {"n": 100}, "/listing"),
     Scenario("listing20_cached", LISTING, {"n": 20}, "/listing", cached=True),
     Scenario("listing100_cached", LISTING, {"n": 100}, "/listing", cached=True),
+    Scenario("detail", DETAIL, {"slug": None}, "/detail"),
+    Scenario(
+        "spec_filter",
+        SPEC_FILTER,
+        {"n": 20, "type": "bearing", "attribute": "bore_mm", "number": 20},
+        "/spec_filter",
+    ),
 )
