@@ -255,23 +255,32 @@ def measure(
     return figures
 
 
-async def seed(name: str, products: int) -> str:
+async def seed(name: str, products: int, orders: int) -> tuple[str, str]:
+    """A scratch database with the demo catalog and order book, and a sales desk's API key:
+    its URL and the key."""
     from app.cli.seed_commands import seed_demo
+    from app.demo_orders.seeding import seed_order_book
+    from auth.api_keys import create_api_key
     from core.db import Database, create_engine
     from core.settings import Settings
+    from models.accounts import Role
 
     url = await scratch_database.create_migrated(PG_SERVER, name)
     engine = create_engine(Settings(env="test", database_url=url, redis_url=None))
     try:
-        await seed_demo(Database(engine), products=products)
+        database = Database(engine)
+        await seed_demo(database, products=products)
+        await seed_order_book(database, orders=orders)
+        async with database.transaction() as db:
+            created = await create_api_key(db, name="bench-reads", role=Role.SALES)
     finally:
         await engine.dispose()
-    return url
+    return url, created.key
 
 
-async def with_run_variables(url: str, scenarios: list[Scenario]) -> list[Scenario]:
+async def with_run_variables(url: str, key: str, scenarios: list[Scenario]) -> list[Scenario]:
     """The scenarios, with what depends on the seeded rows filled in: the product page shows
-    the first product of the listing."""
+    the first product of the listing; staff scenarios carry the API key."""
     connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
     try:
         slug = await connection.fetchval(
@@ -279,10 +288,14 @@ async def with_run_variables(url: str, scenarios: list[Scenario]) -> list[Scenar
         )
     finally:
         await connection.close()
-    return [
-        replace(s, variables={**s.variables, "slug": slug}) if "slug" in s.variables else s
-        for s in scenarios
-    ]
+    filled = []
+    for scenario in scenarios:
+        if "slug" in scenario.variables:
+            scenario = replace(scenario, variables={**scenario.variables, "slug": slug})
+        if "Authorization" in scenario.headers:
+            scenario = replace(scenario, headers={"Authorization": f"Bearer {key}"})
+        filled.append(scenario)
+    return filled
 
 
 def main() -> None:
@@ -292,6 +305,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="1 round of 3 s: a smoke run")
     parser.add_argument("--only", default="", help="comma-separated scenario names")
     parser.add_argument("--products", type=int, default=300)
+    parser.add_argument("--orders", type=int, default=500)
     args = parser.parse_args()
     rounds, seconds = (1, 3) if args.quick else (args.rounds, args.seconds)
     chosen = [s for s in SCENARIOS if not args.only or s.name in args.only.split(",")]
@@ -299,9 +313,9 @@ def main() -> None:
         raise SystemExit(f"--only names one of {', '.join(s.name for s in SCENARIOS)}")
     wrk = ensure_wrk()
     name = f"tradeql_bench_reads_{uuid.uuid4().hex[:8]}"
-    url = asyncio.run(seed(name, args.products))
-    print(f"seeded {args.products} demo products into {name}")
-    chosen = asyncio.run(with_run_variables(url, chosen))
+    url, key = asyncio.run(seed(name, args.products, args.orders))
+    print(f"seeded {args.products} demo products and {args.orders} orders into {name}")
+    chosen = asyncio.run(with_run_variables(url, key, chosen))
     prefix = f"tqbench{uuid.uuid4().hex[:8]}:"
     keys = {"SECRET_KEY": secrets.token_hex(32), "DATA_KEY": secrets.token_hex(32)}
     started: list[Server] = []

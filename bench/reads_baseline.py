@@ -24,12 +24,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bench import reads_baseline_catalog as catalog
+from bench import reads_baseline_orders as orders
 
 POOL_SIZE = 10
 
 # What a scenario's handler does: with a connection and the request's variables, the answer's
 # `data` and the statements it sent.
-Answer = Callable[[asyncpg.Connection, dict[str, Any]], Awaitable[tuple[dict[str, Any], int]]]
+Answer = Callable[[asyncpg.Connection, Request], Awaitable[tuple[dict[str, Any], int]]]
 
 
 class Counter:
@@ -40,22 +41,31 @@ class Counter:
 
 def _endpoint(answer: Answer) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
-        variables = orjson.loads(await request.body())["variables"]
         pool: asyncpg.Pool = request.app.state.pool
         async with pool.acquire() as connection:
             # The pool lends a proxy of the connection; the handlers take it as one.
-            data, sent = await answer(cast(asyncpg.Connection, connection), variables)
+            try:
+                data, sent = await answer(cast(asyncpg.Connection, connection), request)
+            except orders.NotAllowed:
+                return Response(b'{"errors":[{"message":"not allowed"}]}', status_code=403)
         Counter.statements += sent
         return Response(orjson.dumps({"data": data}), media_type="application/json")
 
     return endpoint
 
 
-async def _listing(connection: asyncpg.Connection, variables: dict[str, Any]) -> Any:
+async def _variables(request: Request) -> dict[str, Any]:
+    variables: dict[str, Any] = orjson.loads(await request.body())["variables"]
+    return variables
+
+
+async def _listing(connection: asyncpg.Connection, request: Request) -> Any:
+    variables = await _variables(request)
     return await catalog.listing(connection, int(variables["n"]))
 
 
-async def _spec_filter(connection: asyncpg.Connection, variables: dict[str, Any]) -> Any:
+async def _spec_filter(connection: asyncpg.Connection, request: Request) -> Any:
+    variables = await _variables(request)
     return await catalog.spec_filtered(
         connection,
         int(variables["n"]),
@@ -65,8 +75,17 @@ async def _spec_filter(connection: asyncpg.Connection, variables: dict[str, Any]
     )
 
 
-async def _detail(connection: asyncpg.Connection, variables: dict[str, Any]) -> Any:
+async def _detail(connection: asyncpg.Connection, request: Request) -> Any:
+    variables = await _variables(request)
     return await catalog.detail(connection, variables["slug"])
+
+
+async def _staff_orders(connection: asyncpg.Connection, request: Request) -> Any:
+    # The key first, as TradeQL authenticates before it reads the body.
+    looked_up = await orders.authorize(connection, request.headers.get("authorization", ""))
+    variables = await _variables(request)
+    data, sent = await orders.staff_orders(connection, int(variables["n"]))
+    return data, sent + looked_up
 
 
 async def statements(_request: Request) -> Response:
@@ -100,6 +119,7 @@ def create_app() -> Starlette:
         Route("/listing", _endpoint(_listing), methods=["POST"]),
         Route("/spec_filter", _endpoint(_spec_filter), methods=["POST"]),
         Route("/detail", _endpoint(_detail), methods=["POST"]),
+        Route("/staff_orders", _endpoint(_staff_orders), methods=["POST"]),
         Route("/statements", statements, methods=["GET"]),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

@@ -22,6 +22,12 @@ DETAIL = """query D($slug: String!) { product(slug: $slug) { id name slug descri
 countryOfOrigin moq leadTimeDays incoterms category { name } specs { label display } \
 variants { sku name available priceTiers(currency: "USD") { minQuantity unitPrice } } } }"""
 
+# A sales desk's order book: the newest orders with their lines and client, as an API key of
+# a staff role (its bearer is filled in at run time).
+STAFF_ORDERS = """query O($n: Int!) { orders(first: $n) { edges { node { id number status \
+currency total { amount currency } client { name country } lines { sku productName quantity \
+unitPrice { amount currency } lineTotal { amount currency } } } } } }"""
+
 
 @dataclass(frozen=True)
 class Scenario:
@@ -54,5 +60,13 @@ SCENARIOS = (
         SPEC_FILTER,
         {"n": 20, "type": "bearing", "attribute": "bore_mm", "number": 20},
         "/spec_filter",
+    ),
+    Scenario(
+        "staff_orders50",
+        STAFF_ORDERS,
+        {"n": 50},
+        "/staff_orders",
+        headers={"Authorization": "Bearer "},
+        expect=b'"lineTotal":',
     ),
 )
