@@ -19,6 +19,7 @@ import asyncio
 import os
 import secrets
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -311,6 +312,8 @@ def main() -> None:
     chosen = [s for s in SCENARIOS if not args.only or s.name in args.only.split(",")]
     if args.only and len(chosen) != len(args.only.split(",")):
         raise SystemExit(f"--only names one of {', '.join(s.name for s in SCENARIOS)}")
+    # Stopped from outside, it still stops its servers and drops its database (finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     wrk = ensure_wrk()
     name = f"tradeql_bench_reads_{uuid.uuid4().hex[:8]}"
     url, key = asyncio.run(seed(name, args.products, args.orders))

@@ -24,6 +24,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bench import reads_baseline_catalog as catalog
+from bench import reads_baseline_facets as facets
 from bench import reads_baseline_orders as orders
 
 POOL_SIZE = 10
@@ -80,6 +81,11 @@ async def _detail(connection: asyncpg.Connection, request: Request) -> Any:
     return await catalog.detail(connection, variables["slug"])
 
 
+async def _facets(connection: asyncpg.Connection, request: Request) -> Any:
+    variables = await _variables(request)
+    return await facets.facets(connection, variables["type"])
+
+
 async def _staff_orders(connection: asyncpg.Connection, request: Request) -> Any:
     # The key first, as TradeQL authenticates before it reads the body.
     looked_up = await orders.authorize(connection, request.headers.get("authorization", ""))
@@ -119,6 +125,7 @@ def create_app() -> Starlette:
         Route("/listing", _endpoint(_listing), methods=["POST"]),
         Route("/spec_filter", _endpoint(_spec_filter), methods=["POST"]),
         Route("/detail", _endpoint(_detail), methods=["POST"]),
+        Route("/facets", _endpoint(_facets), methods=["POST"]),
         Route("/staff_orders", _endpoint(_staff_orders), methods=["POST"]),
         Route("/statements", statements, methods=["GET"]),
     ]

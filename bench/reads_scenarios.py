@@ -28,6 +28,10 @@ STAFF_ORDERS = """query O($n: Int!) { orders(first: $n) { edges { node { id numb
 currency total { amount currency } client { name country } lines { sku productName quantity \
 unitPrice { amount currency } lineTotal { amount currency } } } } } }"""
 
+# The sidebar of one product type: every filterable attribute's values, and the countries.
+FACETS = """query F($type: String!) { facets(filter: {productTypeSlug: $type}) { attributes { key \
+values { value count } } countriesOfOrigin { value count } } }"""
+
 
 @dataclass(frozen=True)
 class Scenario:
@@ -61,6 +65,7 @@ SCENARIOS = (
         {"n": 20, "type": "bearing", "attribute": "bore_mm", "number": 20},
         "/spec_filter",
     ),
+    Scenario("facets", FACETS, {"type": "fabric"}, "/facets", expect=b'"count":'),
     Scenario(
         "staff_orders50",
         STAFF_ORDERS,

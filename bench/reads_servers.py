@@ -25,6 +25,7 @@ class Server:
     process: subprocess.Popen[bytes]
     base_url: str
     tradeql: bool
+    log: Path
 
     @property
     def pid(self) -> int:
@@ -36,9 +37,12 @@ class Server:
         )
 
     def stop(self) -> None:
+        """Stops the server; its log stays only if it did not stop cleanly."""
         self.process.send_signal(signal.SIGTERM)
         try:
-            self.process.wait(timeout=20)
+            # uvicorn re-raises the signal once it has shut down cleanly.
+            if self.process.wait(timeout=20) in (0, -signal.SIGTERM):
+                self.log.unlink(missing_ok=True)
         except subprocess.TimeoutExpired:
             self.process.kill()
 
@@ -63,7 +67,7 @@ def _started(
             raise SystemExit(f"{command[0]} exited early; see {log.name}")
         try:
             httpx.get(base_url + ready, timeout=1)
-            return Server(process, base_url, tradeql)
+            return Server(process, base_url, tradeql, Path(log.name))
         except httpx.TransportError:
             time.sleep(0.2)
     process.kill()
