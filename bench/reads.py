@@ -58,11 +58,13 @@ def ensure_wrk() -> str:
     found = shutil.which("wrk")
     if found:
         return found
-    apt = ["apt-get", "install", "-y", "-q", "wrk"]
-    if os.geteuid() != 0:
-        apt = ["sudo", "-n", *apt]
-    print("installing wrk:", " ".join(apt))
-    subprocess.run(apt, check=True, stdout=subprocess.DEVNULL)  # noqa: S603 - fixed command
+    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    install = [*sudo, "apt-get", "install", "-y", "-q", "wrk"]
+    print("installing wrk:", " ".join(install))
+    if subprocess.run(install, stdout=subprocess.DEVNULL).returncode != 0:  # noqa: S603
+        # Package lists too old to know wrk's current version: refresh them once.
+        subprocess.run([*sudo, "apt-get", "update", "-q"], check=True, stdout=subprocess.DEVNULL)  # noqa: S603
+        subprocess.run(install, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
     found = shutil.which("wrk")
     if found is None:
         raise SystemExit("wrk is still missing after apt-get")
