@@ -313,12 +313,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=10, help="per wrk run, after 2 s warm-up")
-    parser.add_argument("--quick", action="store_true", help="1 round of 3 s: a smoke run")
+    parser.add_argument("--quick", action="store_true", help="1 round of 5 s: a smoke run")
     parser.add_argument("--only", default="", help="comma-separated scenario names")
     parser.add_argument("--products", type=int, default=300)
     parser.add_argument("--orders", type=int, default=500)
     args = parser.parse_args()
-    rounds, seconds = (1, 3) if args.quick else (args.rounds, args.seconds)
+    rounds, seconds = (1, 5) if args.quick else (args.rounds, args.seconds)
     chosen = [s for s in SCENARIOS if not args.only or s.name in args.only.split(",")]
     if args.only and len(chosen) != len(args.only.split(",")):
         raise SystemExit(f"--only names one of {', '.join(s.name for s in SCENARIOS)}")
