@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-fast lint typecheck schema-check pytest install clean bench
+.PHONY: run test test-fast lint typecheck schema-check pytest install clean bench bench-reads
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,13 @@ bench: install
 	$(BIN)/python -m bench.reports
 	$(BIN)/python -m bench.order_book_seed
 	$(BIN)/python -m bench.caller_budget
+	$(BIN)/python -m bench.gc_overhead
+	$(MAKE) bench-reads
+
+# TradeQL's reads against a hand-written Starlette + asyncpg + orjson endpoint, over HTTP with
+# wrk (installed from Debian if missing); BENCH_READS_ARGS=--quick for a smoke run.
+bench-reads: install
+	$(BIN)/python -m bench.reads $(BENCH_READS_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
