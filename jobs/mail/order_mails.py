@@ -29,7 +29,8 @@ from jobs.mail.mail_values import (
 )
 from models.clients import PaymentTerms
 from models.ledger import Receivable, ReceivableStatus
-from models.orders import ChargeKind, Order, OrderCharge, OrderLine, order_number
+from models.orders import ChargeKind, Order, OrderLine, order_number
+from resolvers.orders.stored_charges import order_charges_in
 
 
 async def order_confirmed(
@@ -55,11 +56,8 @@ async def order_confirmed(
 
 
 async def _charges(session: AsyncSession, order: Order) -> list[Charge]:
-    rows = await session.scalars(
-        select(OrderCharge)
-        .where(col(OrderCharge.order_id) == order.id)
-        .order_by(col(OrderCharge.position), col(OrderCharge.id))
-    )
+    assert order.id is not None
+    rows = await order_charges_in(session, order.id)
     return [Charge(ChargeKind(row.kind), row.description, row.amount) for row in rows]
 
 

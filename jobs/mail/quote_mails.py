@@ -31,12 +31,12 @@ from models.inquiries import (
     Inquiry,
     Lead,
     Quote,
-    QuoteCharge,
     QuoteLine,
     QuoteStatus,
     inquiry_reference,
 )
 from models.orders import ChargeKind
+from resolvers.orders.stored_charges import quote_charges_in
 
 
 async def quote_sent(
@@ -96,11 +96,7 @@ async def _quote_mail(
 
 
 async def _charges(session: AsyncSession, quote_id: int) -> list[Charge]:
-    rows = await session.scalars(
-        select(QuoteCharge)
-        .where(col(QuoteCharge.quote_id) == quote_id)
-        .order_by(col(QuoteCharge.position), col(QuoteCharge.id))
-    )
+    rows = await quote_charges_in(session, quote_id)
     return [Charge(ChargeKind(row.kind), row.description, row.amount) for row in rows]
 
 

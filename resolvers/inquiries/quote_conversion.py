@@ -29,11 +29,12 @@ from core.outcomes import Issue, Refused, UserErrorCode, WriteResult
 from core.transaction_retry import retry_transaction
 from loaders.inquiries import QUOTE_BY_ID
 from models.clients import PaymentTerms
-from models.inquiries import Inquiry, InquiryStatus, Quote, QuoteCharge, QuoteLine, QuoteStatus
+from models.inquiries import Inquiry, InquiryStatus, Quote, QuoteLine, QuoteStatus
 from models.orders import ChargeKind, Order
 from resolvers.context import Context
 from resolvers.inquiries.workflow import not_found, visible_inquiry
 from resolvers.orders.placement import PlacementLine, PlacementRequest, place_order_in
+from resolvers.orders.stored_charges import quote_charges_in
 from resolvers.orders.trade_terms import SELLER_PAYS_CARRIAGE, Charge
 from resolvers.outcomes import audit, pk_of
 
@@ -144,11 +145,7 @@ async def _convert_in(
         .where(col(QuoteLine.quote_id) == pk)
         .order_by(col(QuoteLine.position), col(QuoteLine.id))
     )
-    charges = await db.scalars(
-        select(QuoteCharge)
-        .where(col(QuoteCharge.quote_id) == pk)
-        .order_by(col(QuoteCharge.position), col(QuoteCharge.id))
-    )
+    charges = await quote_charges_in(db, pk)
     placement = PlacementRequest(
         client_company_id=inquiry.client_company_id,
         currency=converted.currency,

@@ -47,6 +47,7 @@ from resolvers.inquiries.workflow import (
     not_found,
     visible_inquiry,
 )
+from resolvers.orders.stored_charges import quote_charges_in
 from resolvers.outcomes import audit, pk_of, refusable
 
 
@@ -174,16 +175,11 @@ async def _write_revision(
     previous_lines: list[QuoteLine] = []
     previous_charges: list[QuoteCharge] = []
     if previous is not None:
+        assert previous.id is not None
         previous_lines = list(
             await db.scalars(select(QuoteLine).where(col(QuoteLine.quote_id) == previous.id))
         )
-        previous_charges = list(
-            await db.scalars(
-                select(QuoteCharge)
-                .where(col(QuoteCharge.quote_id) == previous.id)
-                .order_by(col(QuoteCharge.position))
-            )
-        )
+        previous_charges = await quote_charges_in(db, previous.id)
         await db.execute(
             update(Quote)
             .where(col(Quote.inquiry_id) == inquiry.id, col(Quote.status) == QuoteStatus.OPEN)

@@ -30,6 +30,7 @@ from resolvers.checks import Checker
 from resolvers.context import Context
 from resolvers.orders.credit import open_exposure
 from resolvers.orders.standing import store_credit_used
+from resolvers.orders.stored_charges import order_charges_in
 from resolvers.orders.trade_terms import (
     Charge,
     ChargeRequest,
@@ -102,13 +103,7 @@ async def _set_in(
     if total > MAX_AMOUNT:
         raise _refuse(CHARGES, UserErrorCode.OUT_OF_RANGE, f"the total would be over {MAX_AMOUNT}")
     after = await _update_placed(db, before, expected_version, total, new_charges)
-    old_charges = list(
-        await db.scalars(
-            select(OrderCharge)
-            .where(col(OrderCharge.order_id) == pk)
-            .order_by(col(OrderCharge.position), col(OrderCharge.id))
-        )
-    )
+    old_charges = await order_charges_in(db, pk)
     await db.execute(delete(OrderCharge).where(col(OrderCharge.order_id) == pk))
     db.add_all(
         OrderCharge(
