@@ -62,6 +62,18 @@ RATES = """mutation($rates: [ExchangeRateInput!]!) {
   setExchangeRates(rates: $rates) { userErrors { code } } }"""
 LOGIN = """mutation($email: String!, $password: String!) {
   login(email: $email, password: $password) { __typename } }"""
+CHARGES = """mutation($id: ID!, $v: Int!, $amount: Decimal!, $d: String!) {
+  setOrderCharges(orderId: $id, expectedVersion: $v,
+    charges: [{kind: OTHER, amount: $amount, description: $d}]) { userErrors { code } } }"""
+LEAD = """mutation($id: ID!, $name: String, $country: String, $lang: String, $key: String) {
+  convertLeadToClient(inquiryId: $id, idempotencyKey: $key,
+    input: {name: $name, country: $country, preferredLanguage: $lang}) { userErrors { code } } }"""
+DEPART = "mutation($id: ID!) { departShipment(id: $id) { userErrors { code } } }"
+LEG = """mutation($id: ID!, $sequence: Int!, $vessel: String, $container: String) {
+  updateShipmentLeg(shipmentId: $id, sequence: $sequence,
+    input: {vesselOrFlight: $vessel, voyage: $vessel, containerNumber: $container})
+  { userErrors { code } } }"""
+int32 = st.one_of(st.integers(-(2**31), 2**31 - 1), st.sampled_from([0, -1, 2**31 - 1]))
 
 requests = st.one_of(
     st.builds(
@@ -115,11 +127,37 @@ requests = st.one_of(
         decimals,
     ),
     st.builds(lambda e, p: (LOGIN, {"email": e, "password": p}), text, text),
+    st.builds(
+        lambda i, v, a, d: (CHARGES, {"id": i, "v": v, "amount": a, "d": d}),
+        ids,
+        int32,
+        decimals,
+        text,
+    ),
+    st.builds(
+        lambda i, name, country, lang, key: (
+            LEAD,
+            {"id": i, "name": name, "country": country, "lang": lang, "key": key},
+        ),
+        ids,
+        text,
+        text,
+        text,
+        text,
+    ),
+    st.builds(lambda i: (DEPART, {"id": i}), ids),
+    st.builds(
+        lambda i, n, v, c: (LEG, {"id": i, "sequence": n, "vessel": v, "container": c}),
+        ids,
+        int32,
+        text,
+        text,
+    ),
 )
 
 
 @settings(
-    max_examples=150,
+    max_examples=250,
     deadline=None,
     derandomize=True,
     database=None,
