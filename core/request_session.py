@@ -3,20 +3,59 @@
 Loaders of one request dispatch their batches concurrently, but an AsyncSession must not be
 used by two coroutines at once; a lock serialises them on one connection, so the request
 reads from one consistent connection and holds at most one pooled connection.
+
+Reads are Core rows, not ORM instances. A statement that selects one model (`select(Product)`)
+is run as a select of that model's columns, and each row comes back as a Core row whose
+attributes are the model's: every model's attribute names are its column names, which a test
+holds, and a model with properties of its own is read as instances. The same values, read the
+same way, without the identity map, instance state and validation an ORM instance costs (most
+of an uncached listing's CPU, docs/benchmarks.md). They are typed as the model for their
+readers and are read-only: a request's reads are never written back; writers open their own
+session.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from functools import cache
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Row, Select
+from sqlalchemy import Row, Select, Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import Database
 
 T = TypeVar("T")
+
+
+def model_table(statement: Select[Any]) -> Table | None:
+    """The table of the one model `statement` selects whole; None for any other select."""
+    described = statement.column_descriptions
+    if len(described) != 1:
+        return None
+    entity = described[0].get("entity")
+    if entity is None or described[0]["expr"] is not entity or described[0].get("aliased"):
+        return None
+    return _plain_table(entity)
+
+
+@cache
+def _plain_table(model: type) -> Table | None:
+    """The model's table, if the model is its columns alone: a model with a property of its
+    own (`User.has_mfa`) is read as instances, since a row would not have it."""
+    table = getattr(model, "__table__", None)
+    if not isinstance(table, Table):
+        return None
+    own = (v for k, v in vars(model).items() if not k.startswith("_"))
+    return None if any(isinstance(v, property) or inspect.isfunction(v) for v in own) else table
+
+
+def as_core(statement: Select[Any]) -> Select[Any]:
+    """`statement` reading its model's columns rather than building its instances."""
+    table = model_table(statement)
+    return statement if table is None else statement.with_only_columns(*table.columns)
 
 
 class RequestSession:
@@ -31,10 +70,17 @@ class RequestSession:
         return self._session
 
     async def scalars(self, statement: Select[T]) -> Sequence[T]:
+        """The first column of each row; a model selected whole comes back as its rows."""
         async with self._lock:
-            return (await self._get().scalars(statement)).all()
+            if model_table(statement) is None:
+                return (await self._get().scalars(statement)).all()
+            connection = await self._get().connection()
+            return cast(Sequence[T], (await connection.execute(as_core(statement))).all())
 
     async def scalar(self, statement: Select[T]) -> T | None:
+        if model_table(statement) is not None:
+            found = await self.scalars(statement)
+            return found[0] if found else None
         async with self._lock:
             result: T | None = await self._get().scalar(statement)
             return result

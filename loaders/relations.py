@@ -14,9 +14,9 @@ Listings and counts apply the same clause through `Loaders.visible`.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from aiodataloader import DataLoader
 from sqlalchemy import ColumnElement, Select, select, true
@@ -25,6 +25,8 @@ from sqlmodel import SQLModel
 
 from auth.principal import ANONYMOUS, Principal
 from core.request_session import RequestSession
+
+R = TypeVar("R")
 
 # Which rows of a relation's table a caller may see, as a SQL condition.
 Visibility = Callable[[Principal], ColumnElement[bool]]
@@ -55,6 +57,11 @@ class Loaders:
         self._session = session
         self.principal = principal
         self._loaders: dict[Relation, DataLoader[Hashable, Any]] = {}
+        # What each relation's batches have answered so far, by key: a field whose rows are
+        # here resolves at once, without a future, a task and a turn of the event loop.
+        self._loaded: dict[Relation, dict[Hashable, Any]] = {}
+        # Fields that found their rows not loaded and awaited a batch (`DEBUG_EXTENSIONS`).
+        self.awaited = 0
 
     def visible(self, relation: Relation) -> ColumnElement[bool]:
         """The condition on `relation.target` rows this request's caller may see."""
@@ -80,6 +87,28 @@ class Loaders:
 
     def prime(self, relation: Relation, key: Hashable, value: Any) -> None:
         self.loader(relation).prime(key, value)
+        self._loaded.setdefault(relation, {}).setdefault(key, value)
+
+    def now_or_later(
+        self, relation: Relation, key: Hashable, build: Callable[[Any], R]
+    ) -> R | Awaitable[R]:
+        """`build` of what `relation` holds for `key`: at once when a batch already loaded
+        it (a look-ahead fetched the whole level), else an awaitable through the loader."""
+        loaded = self._loaded.get(relation)
+        if loaded is not None and key in loaded:
+            return build(loaded[key])
+        self.awaited += 1
+        return self._built_later(relation, key, build)
+
+    async def _built_later(self, relation: Relation, key: Hashable, build: Callable[[Any], R]) -> R:
+        return build(await self.loader(relation).load(key))
+
+    async def load_all(self, relation: Relation, keys: Iterable[Hashable]) -> None:
+        """Load every key of `keys` not loaded yet, in one batch: a look-ahead's level."""
+        loaded = self._loaded.get(relation, {})
+        missing = [key for key in dict.fromkeys(keys) if key not in loaded]
+        if missing:
+            await self.loader(relation).load_many(missing)
 
     def _batch_function(self, relation: Relation) -> Callable[[Sequence[Hashable]], Any]:
         async def load(keys: Sequence[Hashable]) -> list[Any]:
@@ -90,12 +119,17 @@ class Loaders:
                 statement = statement.order_by(*relation.order_by)
             rows = await self._session.scalars(statement)
             column = relation.match_key
+            loaded = self._loaded.setdefault(relation, {})
+            found: list[Any]
             if relation.many:
                 grouped: dict[Hashable, list[Any]] = defaultdict(list)
                 for row in rows:
                     grouped[getattr(row, column)].append(row)
-                return [grouped.get(key, []) for key in keys]
-            by_key = {getattr(row, column): row for row in rows}
-            return [by_key.get(key) for key in keys]
+                found = [grouped.get(key, []) for key in keys]
+            else:
+                by_key = {getattr(row, column): row for row in rows}
+                found = [by_key.get(key) for key in keys]
+            loaded.update(zip(keys, found, strict=True))
+            return found
 
         return load

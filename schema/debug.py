@@ -1,4 +1,5 @@
-"""`DEBUG_EXTENSIONS`: statements sent and time spent, in the response's `extensions`."""
+"""`DEBUG_EXTENSIONS`: statements sent, fields that awaited a loader's batch (a look-ahead
+leaves none on the paths it covers) and time spent, in the response's `extensions`."""
 
 from __future__ import annotations
 
@@ -15,8 +16,11 @@ class DebugExtensions(SchemaExtension):
         yield
 
     def get_results(self) -> dict[str, Any]:
-        counter = getattr(self.execution_context.context, "statement_counter", [0])
+        context = self.execution_context.context
+        counter = getattr(context, "statement_counter", [0])
+        loaders = getattr(context, "loaders", None)
         return {
             "sqlStatements": counter[0],
+            "awaitedFields": getattr(loaders, "awaited", 0),
             "durationMs": round((time.perf_counter() - self._started) * 1000, 2),
         }

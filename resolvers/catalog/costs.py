@@ -6,12 +6,17 @@ Only the fields declared with `catalog:read_cost` call these; nothing else reads
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
-from loaders import catalog as relations
 from models.catalog import PriceTier, Variant
+from resolvers.catalog import read_paths as paths
 from resolvers.context import Context
+from resolvers.look_ahead import Soon, follow
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -26,17 +31,19 @@ def cost_price(variant: Variant) -> Amount | None:
     return Amount(variant.cost_price, variant.cost_currency)
 
 
-async def margin(ctx: Context, variant: Variant) -> Amount | None:
-    """Unit price at the lowest quantity tier in the cost currency, minus the cost price.
-
-    None when there is no cost price or no tier in its currency (no conversion is guessed).
-    """
+def margin(ctx: Context, variant: Variant, build: Callable[[Amount | None], T]) -> Soon[T]:
+    """`build` of the unit price at the lowest quantity tier in the cost currency, minus the
+    cost price; of None when there is no cost price or no tier in its currency (no
+    conversion is guessed)."""
     cost = cost_price(variant)
     if cost is None:
-        return None
-    tiers: list[PriceTier] = await ctx.loaders.many(relations.PRICE_TIERS_BY_VARIANT, variant.id)
-    in_currency = [tier for tier in tiers if tier.currency == cost.currency]
-    if not in_currency:
-        return None
-    entry_tier = min(in_currency, key=lambda tier: tier.min_quantity)
-    return Amount(entry_tier.unit_price - cost.amount, cost.currency)
+        return build(None)
+
+    def margin_of(tiers: list[PriceTier]) -> T:
+        in_currency = [tier for tier in tiers if tier.currency == cost.currency]
+        if not in_currency:
+            return build(None)
+        entry_tier = min(in_currency, key=lambda tier: tier.min_quantity)
+        return build(Amount(entry_tier.unit_price - cost.amount, cost.currency))
+
+    return follow(ctx, paths.VARIANT["margin"], variant, margin_of)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 from core.errors import BadUserInput
-from loaders import catalog as relations
 from models.catalog import PriceTier, Variant
 from models.catalog.pricing import applicable_tier
 from models.money import line_total
 from models.orders import MAX_QUANTITY
 from models.reference import CURRENCY_CODES
+from resolvers.catalog import read_paths as paths
 from resolvers.context import Context
+from resolvers.look_ahead import Soon, follow
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -31,23 +36,36 @@ def check_currency(currency: str, *, argument: str = "currency") -> str:
     return currency
 
 
-async def price_tiers(ctx: Context, variant: Variant, currency: str | None) -> list[PriceTier]:
-    tiers: list[PriceTier] = await ctx.loaders.many(relations.PRICE_TIERS_BY_VARIANT, variant.id)
-    if currency is None:
-        return tiers
-    check_currency(currency)
-    return [tier for tier in tiers if tier.currency == currency]
+def price_tiers(
+    ctx: Context, variant: Variant, currency: str | None, build: Callable[[list[PriceTier]], T]
+) -> Soon[T]:
+    """`build` of the variant's tiers, in `currency` only unless it is None."""
+    if currency is not None:
+        check_currency(currency)
+
+    def chosen(tiers: list[PriceTier]) -> T:
+        return build(tiers if currency is None else [t for t in tiers if t.currency == currency])
+
+    return follow(ctx, paths.VARIANT["priceTiers"], variant, chosen)
 
 
-async def price_for_quantity(
-    ctx: Context, variant: Variant, currency: str, quantity: int
-) -> QuantityPrice | None:
+def price_for_quantity(
+    ctx: Context,
+    variant: Variant,
+    currency: str,
+    quantity: int,
+    build: Callable[[QuantityPrice | None], T],
+) -> Soon[T]:
+    """`build` of what `quantity` units cost, or of None without a tier that applies."""
     check_currency(currency)
     if not 1 <= quantity <= MAX_QUANTITY:
         raise BadUserInput(f"must be between 1 and {MAX_QUANTITY}", argument="quantity")
-    tiers = await ctx.loaders.many(relations.PRICE_TIERS_BY_VARIANT, variant.id)
-    tier = applicable_tier(tiers, currency, quantity)
-    if tier is None:
-        return None
-    total = line_total(tier.unit_price, quantity, currency)
-    return QuantityPrice(tier=tier, quantity=quantity, total=total)
+
+    def priced(tiers: list[PriceTier]) -> T:
+        tier = applicable_tier(tiers, currency, quantity)
+        if tier is None:
+            return build(None)
+        total = line_total(tier.unit_price, quantity, currency)
+        return build(QuantityPrice(tier=tier, quantity=quantity, total=total))
+
+    return follow(ctx, paths.VARIANT["price"], variant, priced)

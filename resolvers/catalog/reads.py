@@ -26,6 +26,7 @@ from resolvers.catalog.sorting import (
     ProductSort,
     SortPlan,
     count_statement,
+    listed_products,
     name_plan,
     page_statement,
     sort_plan,
@@ -85,8 +86,9 @@ async def list_products(
     rows = list(await ctx.session.rows(statement))
     has_next_page = len(rows) > first
     rows = rows[:first]
-    for row in rows:
-        ctx.loaders.prime(relations.PRODUCT_BY_ID, row[0].id, row[0])
+    listed = listed_products(rows)
+    for product, _ in listed:
+        ctx.loaders.prime(relations.PRODUCT_BY_ID, product.id, product)
 
     async def total_count() -> int:
         if counted:
@@ -94,8 +96,8 @@ async def list_products(
         return int(await ctx.session.scalar(listing_count(conditions, plan)) or 0)
 
     return Page(
-        rows=[row[0] for row in rows],
-        cursors=[plan.cursor(row) for row in rows],
+        rows=[product for product, _ in listed],
+        cursors=[plan.cursor(keyed) for _, keyed in listed],
         has_next_page=has_next_page,
         has_previous_page=after is not None,
         total_count=total_count,

@@ -11,10 +11,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, FromClause, Select, and_, func, select
-from sqlmodel import col
 
 from core.dialect import search_match, search_relevance
 from core.errors import BadUserInput
@@ -35,7 +34,7 @@ class ProductSort(StrEnum):
     RELEVANCE = "relevance"
 
 
-Row = Sequence[Any]  # (product, *extra columns) as selected by the page statement
+Row = Sequence[Any]  # (product, *extra columns): `listed_products` splits a page statement's rows
 
 
 @dataclass(frozen=True)
@@ -192,10 +191,17 @@ def page_statement(
         for column in plan.extra_columns
     ]
     return (
-        select(Product, *extras, *(page.c[column.name] for column in totals))
-        .join(page, page.c.page_id == col(Product.id))
+        select(*products.c, *extras, *(page.c[column.name] for column in totals))
+        .join(page, page.c.page_id == products.c.id)
         .order_by(*_ordered(page.c, keys, plan.descending))
     )
+
+
+def listed_products(rows: Sequence[Any]) -> list[tuple[Product, Row]]:
+    """Each row of a page statement as its product (the row, read by the products' column
+    names, as `RequestSession` reads a model) and the `(product, *extras)` its cursor reads."""
+    width = len(metadata.tables["products"].c)
+    return [(cast(Product, row), (row, *row[width:])) for row in rows]
 
 
 def _counted(chosen: Select[Any]) -> tuple[Select[Any], list[ColumnElement[int]]]:

@@ -7,21 +7,24 @@ caller may not see is a miss, exactly like one that does not exist.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import cast
+from typing import TypeVar, cast
 
 from sqlalchemy import ColumnElement
 from sqlmodel import col, select
 
-from loaders.catalog import VARIANT_BY_ID
-from loaders.clients import CLIENT_COMPANY_BY_ID
-from loaders.orders import CHARGES_BY_ORDER, LINES_BY_ORDER, ORDER_BY_ID, PAYMENTS_BY_ORDER
+from loaders.orders import ORDER_BY_ID
 from models.catalog import Variant
 from models.clients import ClientCompany
 from models.orders import Order, OrderCharge, OrderLine, OrderStatus, Payment
 from resolvers.context import Context
+from resolvers.look_ahead import Soon, follow
 from resolvers.newest_first import NewestFirst, newest_first_page
+from resolvers.orders import read_paths as paths
 from resolvers.pagination import Page
+
+T = TypeVar("T")
 
 NEWEST_FIRST = NewestFirst(
     "order_newest",
@@ -49,32 +52,27 @@ async def order(ctx: Context, order_id: int) -> Order | None:
     return found
 
 
-async def order_lines(ctx: Context, row: Order) -> list[OrderLine]:
-    return await ctx.loaders.many(LINES_BY_ORDER, row.id)
+def order_lines(ctx: Context, row: Order, build: Callable[[list[OrderLine]], T]) -> Soon[T]:
+    return follow(ctx, paths.ORDER["lines"], row, build)
 
 
-async def order_charges(ctx: Context, row: Order) -> list[OrderCharge]:
-    return await ctx.loaders.many(CHARGES_BY_ORDER, row.id)
+def order_charges(ctx: Context, row: Order, build: Callable[[list[OrderCharge]], T]) -> Soon[T]:
+    return follow(ctx, paths.ORDER["charges"], row, build)
 
 
-async def order_payments(ctx: Context, row: Order) -> list[Payment]:
-    return await ctx.loaders.many(PAYMENTS_BY_ORDER, row.id)
+def order_payments(ctx: Context, row: Order, build: Callable[[list[Payment]], T]) -> Soon[T]:
+    return follow(ctx, paths.ORDER["payments"], row, build)
 
 
-async def payment_order(ctx: Context, payment: Payment) -> Order | None:
+def payment_order(ctx: Context, payment: Payment, build: Callable[[Order | None], T]) -> Soon[T]:
     """The payment's order, if the caller may see it."""
-    order: Order | None = await ctx.loaders.one(ORDER_BY_ID, payment.order_id)
-    return order
+    return follow(ctx, paths.PAYMENT["order"], payment, build)
 
 
-async def order_client(ctx: Context, row: Order) -> ClientCompany | None:
-    client: ClientCompany | None = await ctx.loaders.one(
-        CLIENT_COMPANY_BY_ID, row.client_company_id
-    )
-    return client
+def order_client(ctx: Context, row: Order, build: Callable[[ClientCompany | None], T]) -> Soon[T]:
+    return follow(ctx, paths.ORDER["client"], row, build)
 
 
-async def line_variant(ctx: Context, line: OrderLine) -> Variant | None:
+def line_variant(ctx: Context, line: OrderLine, build: Callable[[Variant | None], T]) -> Soon[T]:
     """The variant as it is now; None once its product is no longer on sale."""
-    variant: Variant | None = await ctx.loaders.one(VARIANT_BY_ID, line.variant_id)
-    return variant
+    return follow(ctx, paths.ORDER_LINE["variant"], line, build)

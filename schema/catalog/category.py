@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Optional, Self
 
 import strawberry
 
 from core.global_id import encode_global_id
 from models import catalog as rows
 from resolvers.catalog import related
+from resolvers.look_ahead import Soon
 from schema.info import Info
 from schema.node import Node
 
@@ -35,12 +36,21 @@ class Category(Node):
             version=row.version,
         )
 
-    @strawberry.field(description="The parent category; null for a top-level category.")
-    async def parent(self, info: Info) -> Category | None:
-        parent = await related.parent_of(info.context, self.row)
-        return None if parent is None else Category.from_row(parent)
+    @strawberry.field(
+        description="The parent category; null for a top-level category.",
+        graphql_type=Optional["Category"],
+    )
+    def parent(self, info: Info) -> Soon[Category | None]:
+        def parent(row: rows.Category | None) -> Category | None:
+            return None if row is None else Category.from_row(row)
 
-    @strawberry.field(description="Direct sub-categories, in display order.")
-    async def children(self, info: Info) -> list[Category]:
-        children = await related.children_of(info.context, self.row)
-        return [Category.from_row(child) for child in children]
+        return related.parent_of(info.context, self.row, parent)
+
+    @strawberry.field(
+        description="Direct sub-categories, in display order.", graphql_type=list["Category"]
+    )
+    def children(self, info: Info) -> Soon[list[Category]]:
+        def children(found: list[rows.Category]) -> list[Category]:
+            return [Category.from_row(child) for child in found]
+
+        return related.children_of(info.context, self.row, children)

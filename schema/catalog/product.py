@@ -9,6 +9,7 @@ import strawberry
 from core.global_id import encode_global_id
 from models import catalog as rows
 from resolvers.catalog import related
+from resolvers.look_ahead import Soon
 from resolvers.pagination import Page
 from schema.catalog.category import Category
 from schema.catalog.enums import AttributeKind, Incoterm, ProductStatus
@@ -104,27 +105,37 @@ class Product(Node):
             version=row.version,
         )
 
-    @strawberry.field(description="The category this product is listed in.")
-    async def category(self, info: Info) -> Category:
-        return Category.from_row(await related.category_of(info.context, self.row))
+    @strawberry.field(description="The category this product is listed in.", graphql_type=Category)
+    def category(self, info: Info) -> Soon[Category]:
+        return related.category_of(info.context, self.row, Category.from_row)
 
-    @strawberry.field(description="The product type whose attributes define `specs`.")
-    async def product_type(self, info: Info) -> ProductType:
-        return ProductType.from_row(await related.product_type_of(info.context, self.row))
+    @strawberry.field(
+        description="The product type whose attributes define `specs`.", graphql_type=ProductType
+    )
+    def product_type(self, info: Info) -> Soon[ProductType]:
+        return related.product_type_of(info.context, self.row, ProductType.from_row)
 
-    @strawberry.field(description="Specs set on this product, in the type's attribute order.")
-    async def specs(self, info: Info) -> list[ProductSpec]:
-        attributes = await related.attributes_of(info.context, self.row.product_type_id)
-        return [
-            ProductSpec.from_value(attribute, self.row.specs[attribute.key])
-            for attribute in attributes
-            if attribute.key in self.row.specs
-        ]
+    @strawberry.field(
+        description="Specs set on this product, in the type's attribute order.",
+        graphql_type=list[ProductSpec],
+    )
+    def specs(self, info: Info) -> Soon[list[ProductSpec]]:
+        values = self.row.specs
 
-    @strawberry.field(description="Sellable variants of this product, by SKU.")
-    async def variants(self, info: Info) -> list[Variant]:
-        found = await related.variants_of(info.context, self.row.id)
-        return [Variant.from_row(row) for row in found]
+        def specs(attributes: list[rows.AttributeDefinition]) -> list[ProductSpec]:
+            return [
+                ProductSpec.from_value(attribute, values[attribute.key])
+                for attribute in attributes
+                if attribute.key in values
+            ]
+
+        return related.specs_attributes_of(info.context, self.row, specs)
+
+    @strawberry.field(
+        description="Sellable variants of this product, by SKU.", graphql_type=list[Variant]
+    )
+    def variants(self, info: Info) -> Soon[list[Variant]]:
+        return related.variants_of(info.context, self.row, Variant.list_from_rows)
 
 
 @strawberry.type(description="A product in a list, with the cursor to continue after it.")

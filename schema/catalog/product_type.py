@@ -9,6 +9,7 @@ import strawberry
 from core.global_id import encode_global_id
 from models import catalog as rows
 from resolvers.catalog import related
+from resolvers.look_ahead import Soon
 from schema.catalog.enums import AttributeKind
 from schema.info import Info
 from schema.node import Node
@@ -72,7 +73,12 @@ class ProductType(Node):
             version=row.version,
         )
 
-    @strawberry.field(description="The attributes of this type's specs, in display order.")
-    async def attributes(self, info: Info) -> list[AttributeDefinition]:
-        found = await related.attributes_of(info.context, self.row.id)
-        return [AttributeDefinition.from_row(row) for row in found]
+    @strawberry.field(
+        description="The attributes of this type's specs, in display order.",
+        graphql_type=list[AttributeDefinition],
+    )
+    def attributes(self, info: Info) -> Soon[list[AttributeDefinition]]:
+        def attributes(found: list[rows.AttributeDefinition]) -> list[AttributeDefinition]:
+            return [AttributeDefinition.from_row(row) for row in found]
+
+        return related.attributes_of(info.context, self.row, attributes)

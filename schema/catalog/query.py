@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated, cast
 
 import strawberry
-from strawberry.types.nodes import SelectedField, Selection
 
 from resolvers.catalog import reads as catalog
 from resolvers.catalog import sorting
+from resolvers.look_ahead import look_ahead
 from schema.catalog.category import Category
 from schema.catalog.enums import ProductSort
 from schema.catalog.facets import ProductFacets
@@ -23,6 +23,7 @@ from schema.inquiries.inquiry import Inquiry
 from schema.inquiries.quote import Quote
 from schema.node import Node, PageSize
 from schema.orders.types import Order
+from schema.selection import rows_of_connection, selection_of
 from schema.shipments.types import Shipment
 
 
@@ -40,19 +41,6 @@ def _wrap_node(type_name: str, row: object) -> Node:
     }
     node: Node = wrappers[type_name](row)  # type: ignore[operator]
     return node
-
-
-def selected_names(info: Info) -> set[str]:
-    """Names of the fields selected directly under this field, through fragments too."""
-    names: set[str] = set()
-    pending: list[Selection] = [s for field in info.selected_fields for s in field.selections]
-    while pending:
-        selection = pending.pop()
-        if isinstance(selection, SelectedField):
-            names.add(selection.name)
-        else:
-            pending.extend(selection.selections)
-    return names
 
 
 @strawberry.type
@@ -91,6 +79,7 @@ class CatalogQuery:
             ),
         ] = None,
     ) -> ProductConnection:
+        selected = selection_of(info)
         page = await catalog.list_products(
             info.context,
             first=first,
@@ -98,8 +87,9 @@ class CatalogQuery:
             product_filter=(filter or ProductFilter()).to_resolver(),
             sort=sorting.ProductSort(cast(str, sort_by.value)),
             sort_currency=sort_currency,
-            with_total="totalCount" in selected_names(info),
+            with_total="totalCount" in selected,
         )
+        await look_ahead(info.context, "Product", page.rows, rows_of_connection(selected))
         return ProductConnection.from_page(page)
 
     @strawberry.field(
@@ -117,7 +107,7 @@ class CatalogQuery:
             strawberry.argument(description="The filter the storefront lists products with."),
         ] = None,
     ) -> ProductFacets:
-        wanted = selected_names(info)
+        wanted = selection_of(info)
         return ProductFacets(
             product_filter=(filter or ProductFilter()).to_resolver(),
             wants_attributes="attributes" in wanted,
@@ -131,7 +121,10 @@ class CatalogQuery:
         slug: Annotated[str, strawberry.argument(description="The product's slug.")],
     ) -> Product | None:
         row = await catalog.product_by_slug(info.context, slug)
-        return None if row is None else Product.from_row(row)
+        if row is None:
+            return None
+        await look_ahead(info.context, "Product", [row], selection_of(info))
+        return Product.from_row(row)
 
     @strawberry.field(
         description="Any object by its global id; null if it does not exist or is not visible."

@@ -16,6 +16,7 @@ from admin_queries import catalog as staff_catalog
 from core.global_id import encode_global_id
 from models import catalog as rows
 from resolvers.catalog import related
+from resolvers.look_ahead import Soon
 from resolvers.pagination import Page
 from schema.catalog.enums import ProductStatus
 from schema.catalog.product import Product
@@ -32,6 +33,10 @@ class CatalogVariant:
     version: int = strawberry.field(description="Pass as `expectedVersion` to edit it.")
     stock_on_hand: int = strawberry.field(description="Units in the warehouse.")
     stock_reserved: int = strawberry.field(description="Units held for orders not yet shipped.")
+
+    @classmethod
+    def list_from_rows(cls, found: list[rows.Variant]) -> list[Self]:
+        return [cls.from_row(row) for row in found]
 
     @classmethod
     def from_row(cls, row: rows.Variant) -> Self:
@@ -86,10 +91,12 @@ class CatalogProduct:
     def product(self) -> Product:
         return Product.from_row(self.row)
 
-    @strawberry.field(description="Its variants with their stock and versions, by SKU.")
-    async def variants(self, info: Info) -> list[CatalogVariant]:
-        found = await related.variants_of(info.context, self.row.id)
-        return [CatalogVariant.from_row(row) for row in found]
+    @strawberry.field(
+        description="Its variants with their stock and versions, by SKU.",
+        graphql_type=list[CatalogVariant],
+    )
+    def variants(self, info: Info) -> Soon[list[CatalogVariant]]:
+        return related.variants_of(info.context, self.row, CatalogVariant.list_from_rows)
 
 
 @strawberry.type(description="A product in a staff list, with the cursor to continue after it.")

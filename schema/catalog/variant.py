@@ -11,6 +11,7 @@ from auth.policy import Permission
 from core.global_id import encode_global_id
 from models import catalog as rows
 from resolvers.catalog import costs, pricing, related
+from resolvers.look_ahead import Soon
 from schema.info import Info
 from schema.money import Money
 from schema.node import Node
@@ -40,6 +41,10 @@ class PriceTier:
     def from_row(cls, row: rows.PriceTier) -> Self:
         return cls(currency=row.currency, min_quantity=row.min_quantity, unit_price=row.unit_price)
 
+    @classmethod
+    def list_from_rows(cls, found: list[rows.PriceTier]) -> list[Self]:
+        return [cls.from_row(row) for row in found]
+
 
 @strawberry.type(description="The price of a quantity of a variant, from the tier that applies.")
 class VariantPrice:
@@ -51,6 +56,18 @@ class VariantPrice:
         description="unitPrice times quantity, rounded to the currency's minor units exactly as an "
         "order line charges it; before tax and freight."
     )
+
+    @classmethod
+    def from_quantity_price(cls, price: pricing.QuantityPrice | None) -> Self | None:
+        if price is None:
+            return None
+        return cls(
+            currency=price.tier.currency,
+            quantity=price.quantity,
+            min_quantity=price.tier.min_quantity,
+            unit_price=price.tier.unit_price,
+            total=price.total,
+        )
 
 
 @strawberry.type(description="A sellable SKU of a product: one colour, width or pack size.")
@@ -97,51 +114,54 @@ class Variant(Node):
             version=row.version,
         )
 
-    @strawberry.field(description="The product this variant belongs to.")
-    async def product(
-        self, info: Info
-    ) -> Annotated[Product, strawberry.lazy("schema.catalog.product")] | None:
+    @classmethod
+    def list_from_rows(cls, found: list[rows.Variant]) -> list[Self]:
+        return [cls.from_row(row) for row in found]
+
+    @strawberry.field(
+        description="The product this variant belongs to.",
+        graphql_type=Annotated["Product", strawberry.lazy("schema.catalog.product")] | None,
+    )
+    def product(self, info: Info) -> Soon[Product | None]:
         from schema.catalog.product import Product
 
-        row = await related.product_of(info.context, self.row)
-        return None if row is None else Product.from_row(row)
+        def product(row: rows.Product | None) -> Product | None:
+            return None if row is None else Product.from_row(row)
 
-    @strawberry.field(description="Quantity-break prices, cheapest tier last within a currency.")
-    async def price_tiers(
+        return related.product_of(info.context, self.row, product)
+
+    @strawberry.field(
+        description="Quantity-break prices, cheapest tier last within a currency.",
+        graphql_type=list[PriceTier],
+    )
+    def price_tiers(
         self,
         info: Info,
         currency: Annotated[
             str | None,
             strawberry.argument(description="Only tiers in this ISO 4217 currency; all if null."),
         ] = None,
-    ) -> list[PriceTier]:
-        tiers = await pricing.price_tiers(info.context, self.row, currency)
-        return [PriceTier.from_row(tier) for tier in tiers]
+    ) -> Soon[list[PriceTier]]:
+        return pricing.price_tiers(info.context, self.row, currency, PriceTier.list_from_rows)
 
     @strawberry.field(
         description=(
             "The unit price and total for `quantity` units in `currency`, from the tier with "
             "the highest minimum quantity not above it. Null when the variant has no price in "
             "that currency or the quantity is below every tier."
-        )
+        ),
+        graphql_type=VariantPrice | None,
     )
-    async def price(
+    def price(
         self,
         info: Info,
         currency: Annotated[str, strawberry.argument(description="ISO 4217 code, e.g. EUR.")],
         quantity: Annotated[
             int, strawberry.argument(description="Units to price, at least 1.")
         ] = 1,
-    ) -> VariantPrice | None:
-        price = await pricing.price_for_quantity(info.context, self.row, currency, quantity)
-        if price is None:
-            return None
-        return VariantPrice(
-            currency=price.tier.currency,
-            quantity=price.quantity,
-            min_quantity=price.tier.min_quantity,
-            unit_price=price.tier.unit_price,
-            total=price.total,
+    ) -> Soon[VariantPrice | None]:
+        return pricing.price_for_quantity(
+            info.context, self.row, currency, quantity, VariantPrice.from_quantity_price
         )
 
     @permission_field(
@@ -158,7 +178,10 @@ class Variant(Node):
             "Unit price at the lowest quantity tier in the cost price's currency, minus the "
             "cost price. Null without a cost price or a tier in that currency."
         ),
+        graphql_type=Money | None,
     )
-    async def margin(self, info: Info) -> Money | None:
-        found = await costs.margin(info.context, self.row)
-        return None if found is None else Money(amount=found.amount, currency=found.currency)
+    def margin(self, info: Info) -> Soon[Money | None]:
+        def money(found: costs.Amount | None) -> Money | None:
+            return None if found is None else Money(amount=found.amount, currency=found.currency)
+
+        return costs.margin(info.context, self.row, money)

@@ -8,10 +8,12 @@ import strawberry
 
 from core.global_id import decode_typed_id
 from models import orders as rows
+from resolvers.look_ahead import look_ahead
 from resolvers.orders import reads as orders
 from schema.info import Info
 from schema.node import PageAfter, PageSize
 from schema.orders.types import Order, OrderConnection, OrderStatus
+from schema.selection import rows_of_connection, selection_of
 
 
 @strawberry.type
@@ -39,6 +41,7 @@ class OrderQuery:
             after=after,
             status=None if status is None else rows.OrderStatus(str(status.value)),
         )
+        await look_ahead(info.context, "Order", page.rows, rows_of_connection(selection_of(info)))
         return OrderConnection.from_page(page)
 
     @strawberry.field(
@@ -50,4 +53,7 @@ class OrderQuery:
         id: Annotated[strawberry.ID, strawberry.argument(description="The order's global id.")],
     ) -> Order | None:
         row = await orders.order(info.context, decode_typed_id(id, "Order", argument="id"))
-        return None if row is None else Order.from_row(row)
+        if row is None:
+            return None
+        await look_ahead(info.context, "Order", [row], selection_of(info))
+        return Order.from_row(row)

@@ -16,11 +16,13 @@ import strawberry
 from admin_queries import orders as staff_orders
 from auth.policy import Permission
 from models import orders as rows
+from resolvers.look_ahead import look_ahead
 from schema.decimal_input import DecimalBounds, lands_in
 from schema.info import Info
 from schema.node import PageAfter, PageSize
 from schema.orders.types import OrderConnection, OrderStatus, PaymentStatus
 from schema.permissions import permission_field
+from schema.selection import rows_of_connection, selection_of
 
 Sort = staff_orders.StaffOrderSort
 
@@ -144,4 +146,5 @@ class StaffOrderQuery:
             order_filter=(filter or StaffOrderFilter()).to_resolver(),
             sort=Sort(cast(str, sort_by.value)),
         )
+        await look_ahead(info.context, "Order", page.rows, rows_of_connection(selection_of(info)))
         return OrderConnection.from_page(page)

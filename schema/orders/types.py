@@ -9,14 +9,17 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Self
+from typing import Any, Optional, Self
 
 import strawberry
 
 from auth.policy import Permission
 from core.global_id import encode_global_id
 from models import orders as rows
+from models.catalog import Variant as VariantRow
+from models.clients import ClientCompany as ClientCompanyRow
 from models.money import round_money
+from resolvers.look_ahead import Soon
 from resolvers.orders import reads as orders
 from resolvers.pagination import Page
 from resolvers.shipments import writes as shipments
@@ -130,11 +133,14 @@ class OrderLine:
         )
 
     @strawberry.field(
-        description="The variant as it is now; null once its product is no longer on sale."
+        description="The variant as it is now; null once its product is no longer on sale.",
+        graphql_type=Variant | None,
     )
-    async def variant(self, info: Info) -> Variant | None:
-        found = await orders.line_variant(info.context, self.row)
-        return None if found is None else Variant.from_row(found)
+    def variant(self, info: Info) -> Soon[Variant | None]:
+        def variant(found: VariantRow | None) -> Variant | None:
+            return None if found is None else Variant.from_row(found)
+
+        return orders.line_variant(info.context, self.row, variant)
 
 
 @strawberry.type(description="Money received against an order, in the order's currency.")
@@ -157,11 +163,14 @@ class Payment:
         )
 
     @strawberry.field(
-        description="The order it was received against; null if the caller may not see it."
+        description="The order it was received against; null if the caller may not see it.",
+        graphql_type=Optional["Order"],
     )
-    async def order(self, info: Info) -> Order | None:
-        found = await orders.payment_order(info.context, self.row)
-        return None if found is None else Order.from_row(found)
+    def order(self, info: Info) -> Soon[Order | None]:
+        def order(found: rows.Order | None) -> Order | None:
+            return None if found is None else Order.from_row(found)
+
+        return orders.payment_order(info.context, self.row, order)
 
 
 def _money(amount: Decimal, currency: str) -> Money:
@@ -245,30 +254,51 @@ class Order(Node):
             version=row.version,
         )
 
-    @strawberry.field(description="The lines, in the order the client gave them.")
-    async def lines(self, info: Info) -> list[OrderLine]:
-        found = await orders.order_lines(info.context, self.row)
-        return [OrderLine.from_row(line, self.row.currency) for line in found]
+    @strawberry.field(
+        description="The lines, in the order the client gave them.", graphql_type=list[OrderLine]
+    )
+    def lines(self, info: Info) -> Soon[list[OrderLine]]:
+        currency = self.row.currency
+
+        def lines(found: list[rows.OrderLine]) -> list[OrderLine]:
+            return [OrderLine.from_row(line, currency) for line in found]
+
+        return orders.order_lines(info.context, self.row, lines)
 
     @strawberry.field(
         description=(
             "Charges beside the goods, in `currency`: a quote's, or set by staff while the "
             "order is placed (setOrderCharges); empty for a storefront order without them."
-        )
+        ),
+        graphql_type=list[Charge],
     )
-    async def charges(self, info: Info) -> list[Charge]:
-        found = await orders.order_charges(info.context, self.row)
-        return [Charge.from_row(charge, self.row.currency) for charge in found]
+    def charges(self, info: Info) -> Soon[list[Charge]]:
+        currency = self.row.currency
 
-    @strawberry.field(description="Payments recorded against the order, oldest first.")
-    async def payments(self, info: Info) -> list[Payment]:
-        found = await orders.order_payments(info.context, self.row)
-        return [Payment.from_row(payment) for payment in found]
+        def charges(found: list[rows.OrderCharge]) -> list[Charge]:
+            return [Charge.from_row(charge, currency) for charge in found]
 
-    @strawberry.field(description="The client company that placed the order.")
-    async def client(self, info: Info) -> ClientCompany | None:
-        found = await orders.order_client(info.context, self.row)
-        return None if found is None else ClientCompany.from_row(found)
+        return orders.order_charges(info.context, self.row, charges)
+
+    @strawberry.field(
+        description="Payments recorded against the order, oldest first.",
+        graphql_type=list[Payment],
+    )
+    def payments(self, info: Info) -> Soon[list[Payment]]:
+        def payments(found: list[rows.Payment]) -> list[Payment]:
+            return [Payment.from_row(payment) for payment in found]
+
+        return orders.order_payments(info.context, self.row, payments)
+
+    @strawberry.field(
+        description="The client company that placed the order.",
+        graphql_type=ClientCompany | None,
+    )
+    def client(self, info: Info) -> Soon[ClientCompany | None]:
+        def client(found: ClientCompanyRow | None) -> ClientCompany | None:
+            return None if found is None else ClientCompany.from_row(found)
+
+        return orders.order_client(info.context, self.row, client)
 
     @permission_field(
         Permission.FINANCE_READ,

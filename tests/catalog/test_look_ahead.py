@@ -1,0 +1,91 @@
+"""The storefront listing looks ahead: every level of a page is fetched in one batch before its
+fields resolve, so no field of any item awaits a loader, and the statements do not grow with
+the page. Fields it does not cover still resolve through their loaders, with the same data."""
+
+from __future__ import annotations
+
+from core.db import Database
+from tests.builders import make_category, make_fabric_type, make_product, make_variant
+from tests.graphql_client import GraphQLClient
+
+LISTING = """
+query($first: Int!) { products(first: $first) { edges { node { ...card } } nodes { id } } }
+fragment card on Product {
+  id name category { name } specs { label display }
+  variants { sku available usd: price(currency: "USD", quantity: 500) { unitPrice total }
+             tiers: priceTiers(currency: "USD") { minQuantity unitPrice } }
+}
+"""
+# The same variants reached from the other side: `product` of a variant is not looked ahead.
+BY_VARIANT = """
+query($id: ID!) { node(id: $id) { ... on Variant { sku product { name category { name } } } } }
+"""
+
+
+async def _seed(db: Database, products: int) -> None:
+    async with db.session() as session:
+        fabric = await make_fabric_type(session)
+        category = await make_category(session, name="Shirting")
+        for index in range(products):
+            product = await make_product(
+                session, product_type=fabric, category=category, name=f"Poplin {index:03d}"
+            )
+            for width in (110, 150):
+                await make_variant(
+                    session,
+                    product=product,
+                    sku=f"POP-{index:03d}-{width}",
+                    prices={"USD": [(1, f"{4 + index}.20"), (500, f"{3 + index}.90")]},
+                )
+        await session.commit()
+
+
+async def test_a_page_of_30_awaits_no_field_and_costs_what_a_page_of_1_costs(
+    db: Database, client: GraphQLClient
+) -> None:
+    # given 30 products with two priced variants each
+    await _seed(db, 30)
+    # when the storefront lists one, then all thirty
+    one = await client.post_with_extensions(LISTING, {"first": 1})
+    thirty = await client.post_with_extensions(LISTING, {"first": 30})
+    # then every field resolved from rows fetched ahead: none awaited a loader
+    assert "errors" not in thirty
+    edges = thirty["data"]["products"]["edges"]
+    assert len(edges) == 30
+    assert one["extensions"]["awaitedFields"] == thirty["extensions"]["awaitedFields"] == 0
+    # the page, categories, attributes, variants and price tiers: one statement each
+    assert one["extensions"]["sqlStatements"] == thirty["extensions"]["sqlStatements"] == 5
+    first = edges[0]["node"]
+    assert first["category"] == {"name": "Shirting"}
+    assert [v["sku"] for v in first["variants"]] == ["POP-000-110", "POP-000-150"]
+    assert first["variants"][0]["usd"] == {"unitPrice": "3.9000", "total": "1950.00"}
+    assert first["variants"][0]["tiers"] == [
+        {"minQuantity": 1, "unitPrice": "4.2000"},
+        {"minQuantity": 500, "unitPrice": "3.9000"},
+    ]
+    assert {"label": "Fabric weight", "display": "220 g/m²"} in first["specs"]
+
+
+async def test_a_field_the_look_ahead_does_not_cover_still_resolves_through_its_loader(
+    db: Database, client: GraphQLClient
+) -> None:
+    await _seed(db, 2)
+    listed = await client.post_with_extensions(LISTING, {"first": 2})
+    variant_id = await _variant_id(client, "POP-001-150")
+    found = await client.post_with_extensions(BY_VARIANT, {"id": variant_id})
+    # the variant's product and its category are awaited, and are the listing's
+    assert found["extensions"]["awaitedFields"] == 2
+    product = found["data"]["node"]["product"]
+    assert product["name"] == listed["data"]["products"]["edges"][1]["node"]["name"]
+    assert product["category"] == {"name": "Shirting"}
+
+
+async def _variant_id(client: GraphQLClient, sku: str) -> str:
+    body = await client.post_with_extensions(
+        "{ products(first: 10) { nodes { variants { id sku } } } }"
+    )
+    for product in body["data"]["products"]["nodes"]:
+        for variant in product["variants"]:
+            if variant["sku"] == sku:
+                return str(variant["id"])
+    raise AssertionError(f"no variant {sku}")
