@@ -77,6 +77,15 @@ class RequestSession:
             connection = await self._get().connection()
             return cast(Sequence[T], (await connection.execute(as_core(statement))).all())
 
+    async def core_rows(
+        self, statement: Select[Any], parameters: dict[str, Any]
+    ) -> Sequence[Row[Any]]:
+        """The rows of a Core statement (a model's columns, `as_core`) with its parameters."""
+        async with self._lock:
+            connection = await self._get().connection()
+            found: Sequence[Row[Any]] = (await connection.execute(statement, parameters)).all()
+            return found
+
     async def scalar(self, statement: Select[T]) -> T | None:
         if model_table(statement) is not None:
             found = await self.scalars(statement)

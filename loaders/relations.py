@@ -16,15 +16,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, TypeVar
 
 from aiodataloader import DataLoader
-from sqlalchemy import ColumnElement, Select, select, true
+from sqlalchemy import ColumnElement, Select, bindparam, select, true
 from sqlalchemy.orm import Mapped
 from sqlmodel import SQLModel
 
 from auth.principal import ANONYMOUS, Principal
-from core.request_session import RequestSession
+from core.request_session import RequestSession, as_core, model_table
 
 R = TypeVar("R")
 
@@ -69,6 +70,13 @@ class Loaders:
             return true()
         return relation.visible(self.principal)
 
+    def close(self) -> None:
+        """Forget every loader and row, at the end of the request. A loader's batch function
+        refers back to these loaders, a cycle that only the garbage collector could free, and
+        with it every row the request read: dropped here, they go at once."""
+        self._loaders.clear()
+        self._loaded.clear()
+
     def loader(self, relation: Relation) -> DataLoader[Hashable, Any]:
         loader = self._loaders.get(relation)
         if loader is None:
@@ -110,14 +118,20 @@ class Loaders:
         if missing:
             await self.loader(relation).load_many(missing)
 
+    async def _rows(self, relation: Relation, keys: Sequence[Hashable]) -> Sequence[Any]:
+        shared = _shared_statement(relation)
+        if shared is not None:
+            return await self._session.core_rows(shared, {KEYS: list(keys)})
+        statement: Select[Any] = select(relation.target).where(
+            relation.match.in_(keys), self.visible(relation)
+        )
+        if relation.order_by:
+            statement = statement.order_by(*relation.order_by)
+        return await self._session.scalars(statement)
+
     def _batch_function(self, relation: Relation) -> Callable[[Sequence[Hashable]], Any]:
         async def load(keys: Sequence[Hashable]) -> list[Any]:
-            statement: Select[Any] = select(relation.target).where(
-                relation.match.in_(keys), self.visible(relation)
-            )
-            if relation.order_by:
-                statement = statement.order_by(*relation.order_by)
-            rows = await self._session.scalars(statement)
+            rows = await self._rows(relation, keys)
             column = relation.match_key
             loaded = self._loaded.setdefault(relation, {})
             found: list[Any]
@@ -133,3 +147,19 @@ class Loaders:
             return found
 
         return load
+
+
+KEYS = "keys"
+
+
+@cache
+def _shared_statement(relation: Relation) -> Select[Any] | None:
+    """The Core statement of a relation every caller sees alike (no `visible`), read as rows:
+    built once per process, with the keys bound at each batch, so a batch neither builds a
+    statement nor computes its cache key anew. None for a relation that varies by caller or
+    whose model is read as instances (`core.request_session`)."""
+    whole = select(relation.target)
+    if relation.visible is not None or model_table(whole) is None:
+        return None
+    statement = as_core(whole).where(relation.match.in_(bindparam(KEYS, expanding=True)))
+    return statement.order_by(*relation.order_by) if relation.order_by else statement

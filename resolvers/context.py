@@ -66,3 +66,4 @@ class Context:
 
     async def close(self) -> None:
         await self.session.close()
+        self.loaders.close()

@@ -37,11 +37,13 @@ class ProductSpec:
 
     @classmethod
     def from_value(cls, attribute: rows.AttributeDefinition, value: Any) -> Self:
-        kind = rows.AttributeKind(attribute.kind)
+        # The stored kind is the model's StrEnum or its plain value: both compare and hash
+        # as the value, so plain lookups replace an enum conversion per spec of every product.
+        kind = attribute.kind
         spec = cls(
             key=attribute.key,
             label=attribute.label,
-            kind=AttributeKind(kind.value),
+            kind=_KIND_OF[kind],
             unit=attribute.unit,
             text=None,
             number=None,
@@ -49,18 +51,23 @@ class ProductSpec:
             values=None,
             display=str(value),
         )
-        if kind is rows.AttributeKind.TEXT:
+        if kind == rows.AttributeKind.TEXT:
             spec.text = value
-        elif kind is rows.AttributeKind.NUMBER:
+        elif kind == rows.AttributeKind.NUMBER:
             spec.number = value
             spec.display = f"{value:g} {attribute.unit}" if attribute.unit else f"{value:g}"
-        elif kind is rows.AttributeKind.BOOLEAN:
+        elif kind == rows.AttributeKind.BOOLEAN:
             spec.boolean = value
             spec.display = "Yes" if value else "No"
         else:
-            spec.values = [value] if kind is rows.AttributeKind.ENUM else list(value)
+            spec.values = [value] if kind == rows.AttributeKind.ENUM else list(value)
             spec.display = ", ".join(spec.values)
         return spec
+
+
+_KIND_OF = {kind.value: AttributeKind(kind.value) for kind in rows.AttributeKind}
+_INCOTERM_OF: dict[Any, Incoterm] = {term.value: term for term in Incoterm}
+_STATUS_OF = {status.value: ProductStatus(status.value) for status in rows.ProductStatus}
 
 
 @strawberry.type(description="A product of the catalog, offered in one or more variants.")
@@ -100,8 +107,8 @@ class Product(Node):
             country_of_origin=row.country_of_origin,
             moq=row.moq,
             lead_time_days=row.lead_time_days,
-            incoterms=[Incoterm(term) for term in row.incoterms],
-            status=ProductStatus(rows.ProductStatus(row.status).value),
+            incoterms=[_INCOTERM_OF[term] for term in row.incoterms],
+            status=_STATUS_OF[row.status],
             version=row.version,
         )
 
