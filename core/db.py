@@ -132,6 +132,8 @@ class Database:
         # gather their catalog changes, audit rows and events here, and it writes them once,
         # before it commits (core/deferred_writes.py).
         self.deferred: DeferredWrites | None = None
+        # The engine in autocommit, for requests' reads (`read_session`); made on first use.
+        self._autocommit: AsyncEngine | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -146,6 +148,22 @@ class Database:
             expire_on_commit=False,
             autoflush=False,
             join_transaction_mode="create_savepoint",
+            info={_DATABASE: self},
+        )
+
+    def read_session(self) -> AsyncSession:
+        """A session for a request's reads. On a PostgreSQL engine it reads outside any
+        transaction: at READ COMMITTED each statement sees its own snapshot whether or not a
+        transaction wraps it, so the BEGIN and ROLLBACK around a request's reads were two round
+        trips that bought nothing. Writers use `transaction()`."""
+        if self.is_sqlite or not isinstance(self.bind, AsyncEngine):
+            return self.session()
+        if self._autocommit is None:
+            self._autocommit = self.bind.execution_options(isolation_level="AUTOCOMMIT")
+        return AsyncSession(
+            bind=self._autocommit,
+            expire_on_commit=False,
+            autoflush=False,
             info={_DATABASE: self},
         )
 

@@ -66,7 +66,7 @@ class RequestSession:
 
     def _get(self) -> AsyncSession:
         if self._session is None:
-            self._session = self._database.session()
+            self._session = self._database.read_session()
         return self._session
 
     async def scalars(self, statement: Select[T]) -> Sequence[T]:

@@ -162,12 +162,16 @@ async def _figures_by_group(
     if ctx.database.is_sqlite:
         return await _figures_on_sqlite(ctx, by, in_period)
     await ctx.session.run(_room_to_sort)
+    try:
+        statement = postgresql_statement(by, in_period)
+        found = await ctx.session.rows(statement)
+    finally:
+        await ctx.session.run(_usual_room_to_sort)
     if by is FunnelGrouping.NONE:
-        row = (await ctx.session.rows(postgresql_statement(by, in_period)))[0]
+        row = found[0]
         return _figures_of(row[:5], row[5]), {}
     total, grouped = NO_FIGURES, {}
-    statement = postgresql_statement(by, in_period)
-    for group, is_total, *figures, seconds in await ctx.session.rows(statement):
+    for group, is_total, *figures, seconds in found:
         if is_total:
             total = _figures_of(figures, seconds)
         else:
@@ -178,8 +182,14 @@ async def _figures_by_group(
 async def _room_to_sort(session: AsyncSession) -> None:
     """The median sorts every quoted inquiry's wait in the period (about 300,000 over a
     million-order book's history): with the default 4 MB of work memory that sort spills to
-    disk and doubles the report's time. 32 MB, for this read-only transaction only."""
-    await session.execute(text(f"SET LOCAL work_mem = '{MEDIAN_SORT_MEMORY}'"))
+    disk and doubles the report's time. 32 MB, for this statement only: a request reads
+    outside a transaction (`Database.read_session`), so the setting is the connection's until
+    `_usual_room_to_sort` resets it, before the connection goes back to the pool."""
+    await session.execute(text(f"SET work_mem = '{MEDIAN_SORT_MEMORY}'"))
+
+
+async def _usual_room_to_sort(session: AsyncSession) -> None:
+    await session.execute(text("RESET work_mem"))
 
 
 async def _figures_on_sqlite(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlmodel import col, select
 from sqlmodel.main import default_registry
 
@@ -58,3 +59,23 @@ async def test_a_model_read_by_the_request_is_a_row_with_the_instances_values(
     for name in ("id", "name", "slug", "specs", "status", "incoterms", "created_at"):
         assert getattr(found, name) == getattr(made, name), name
     assert ids == [made.id]
+
+
+async def test_a_request_reads_postgresql_outside_a_transaction(engine: AsyncEngine) -> None:
+    # given a request's reads on the served database (an engine, not a test's transaction)
+    reads = RequestSession(Database(engine))
+    try:
+        # when it has read
+        await reads.scalars(select(col(Product.id)).limit(1))
+        in_transaction = await reads.run(_driver_in_transaction)
+    finally:
+        await reads.close()
+    # then no BEGIN was sent: a ROLLBACK would follow it, two round trips for nothing
+    assert in_transaction is False
+
+
+async def _driver_in_transaction(session: AsyncSession) -> bool:
+    connection = await session.connection()
+    driver = (await connection.get_raw_connection()).driver_connection
+    assert driver is not None
+    return bool(driver.is_in_transaction())
