@@ -13,6 +13,8 @@ from strawberry.extensions import MaxTokensLimiter, ParserCache, SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.scalars import JSON
+from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.name_converter import NameConverter
 from strawberry.types import ExecutionContext
 
 from core.settings import Settings
@@ -104,6 +106,16 @@ class Mutation(
     pass
 
 
+class RememberedNames(NameConverter):
+    """Strawberry's names, each worked out once: it converts every argument's Python name
+    to its GraphQL name on every call of a field with arguments (a `price(...)` per variant
+    of a listing), to find it in what graphql-core passes."""
+
+    @cache  # noqa: B019 - one converter per process, names are few and live as long
+    def apply_naming_config(self, name: str) -> str:
+        return super().apply_naming_config(name)
+
+
 class TradeQLSchema(strawberry.Schema):
     # Set outside development: variables' coercion errors then suggest no names either.
     hide_suggestions = False
@@ -134,6 +146,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         mutation=Mutation,
         extensions=extensions,
         scalar_overrides={Decimal: DECIMAL, JSON: CHECKED_JSON, Upload: UPLOAD, BigInt: BIG_INT},
+        config=StrawberryConfig(name_converter=RememberedNames()),
     )
     schema.hide_suggestions = settings is not None and not settings.is_development
     if settings is not None:
