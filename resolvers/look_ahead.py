@@ -34,10 +34,11 @@ Selection = Mapping[str, "Selection"]
 @dataclass(frozen=True)
 class Step:
     """A field whose value is `relation`'s rows for the parent row's `key` attribute; `then`
-    names the read paths of the rows it reaches, to look further ahead from them."""
+    names the read paths of the rows it reaches, to look further ahead from them. Without a
+    relation the field shows the parent's own row as another type (`then`)."""
 
-    relation: Relation
-    key: str
+    relation: Relation | None
+    key: str = "id"
     then: str | None = None
 
 
@@ -48,6 +49,7 @@ READ_PATHS: dict[str, dict[str, Step]] = {}
 
 def follow(ctx: Context, step: Step, row: Any, build: Callable[[Any], T]) -> Soon[T]:
     """`build` of the step's rows for `row`: at once when loaded, else once the loader has."""
+    assert step.relation is not None
     return ctx.loaders.now_or_later(step.relation, getattr(row, step.key), build)
 
 
@@ -59,6 +61,10 @@ async def look_ahead(
     for name, below in selected.items():
         step = paths.get(name)
         if step is None or not rows:
+            continue
+        if step.relation is None:
+            if step.then is not None:
+                await look_ahead(ctx, step.then, rows, below)
             continue
         keys = [key for row in rows if (key := getattr(row, step.key)) is not None]
         await ctx.loaders.load_all(step.relation, keys)

@@ -24,8 +24,12 @@ CATEGORY = {
     "parent": Step(relations.CATEGORY_BY_ID, "parent_id", then="Category"),
     "children": Step(relations.CATEGORY_CHILDREN, "id", then="Category"),
 }
-# A staff list's product (`CatalogProduct`) reaches the same variants.
-CATALOG_PRODUCT = {"variants": PRODUCT["variants"]}
+# A staff list's product (`CatalogProduct`): its variants as staff see them, and the same row
+# as the storefront types it (`product`).
+CATALOG_PRODUCT = {
+    "variants": Step(relations.VARIANTS_BY_PRODUCT, "id"),
+    "product": Step(None, then="Product"),
+}
 
 READ_PATHS.update(
     Product=PRODUCT,

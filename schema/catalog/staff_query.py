@@ -12,12 +12,14 @@ import strawberry
 
 from admin_queries import catalog as staff_catalog
 from auth.policy import Permission
+from resolvers.look_ahead import look_ahead
 from schema.catalog.staff_filters import CatalogProductFilter, CatalogProductSort
 from schema.catalog.staff_product import CatalogProduct, CatalogProductConnection
 from schema.catalog.stock_movement import StockMovementConnection
 from schema.info import Info
 from schema.node import PageAfter, PageSize
 from schema.permissions import permission_field
+from schema.selection import rows_of_connection, selection_of
 
 
 @strawberry.type
@@ -59,6 +61,9 @@ class StaffCatalogQuery:
             product_filter=(filter or CatalogProductFilter()).to_resolver(),
             sort=staff_catalog.StaffProductSort(cast(str, sort_by.value)),
         )
+        products = [found.product for found in page.rows]
+        selected = rows_of_connection(selection_of(info))
+        await look_ahead(info.context, "CatalogProduct", products, selected)
         return CatalogProductConnection.from_page(page)
 
     @permission_field(

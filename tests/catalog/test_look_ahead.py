@@ -5,7 +5,10 @@ the page. Fields it does not cover still resolve through their loaders, with the
 from __future__ import annotations
 
 from core.db import Database
+from core.settings import Settings
+from models.accounts import Role
 from tests.builders import make_category, make_fabric_type, make_product, make_variant
+from tests.catalog.staff_support import as_role
 from tests.graphql_client import GraphQLClient
 
 LISTING = """
@@ -89,3 +92,27 @@ async def _variant_id(client: GraphQLClient, sku: str) -> str:
             if variant["sku"] == sku:
                 return str(variant["id"])
     raise AssertionError(f"no variant {sku}")
+
+
+STAFF_LIST = """
+query($first: Int!) { catalogProducts(first: $first) { nodes { variantCount
+  variants { sku stockOnHand }
+  product { name category { name } variants { usd: price(currency: "USD", quantity: 1) { total } } }
+} } }
+"""
+
+
+async def test_the_staff_catalog_list_looks_ahead_through_its_storefront_product(
+    db: Database, settings: Settings, client: GraphQLClient
+) -> None:
+    await _seed(db, 12)
+    staff = await as_role(db, settings, Role.CATALOG_MANAGER, client)
+    one = await staff.post_with_extensions(STAFF_LIST, {"first": 1})
+    twelve = await staff.post_with_extensions(STAFF_LIST, {"first": 12})
+    assert "errors" not in twelve, twelve
+    nodes = twelve["data"]["catalogProducts"]["nodes"]
+    assert len(nodes) == 12
+    assert [v["sku"] for v in nodes[0]["variants"]] == ["POP-000-110", "POP-000-150"]
+    assert nodes[0]["product"]["variants"][0]["usd"] == {"total": "4.20"}
+    assert one["extensions"]["awaitedFields"] == twelve["extensions"]["awaitedFields"] == 0
+    assert one["extensions"]["sqlStatements"] == twelve["extensions"]["sqlStatements"]
