@@ -128,8 +128,13 @@ class Database:
         # gather their catalog changes, audit rows and events here, and it writes them once,
         # before it commits (core/deferred_writes.py).
         self.deferred: DeferredWrites | None = None
-        # The engine in autocommit, for requests' reads (`read_session`); made on first use.
-        self._autocommit: AsyncEngine | None = None
+        # What requests' reads are bound to (`read_session`): a PostgreSQL engine in autocommit,
+        # else the bind itself (SQLite, or the one connection of a test's transaction).
+        self._reads_bind: AsyncEngine | AsyncConnection = (
+            bind.execution_options(isolation_level="AUTOCOMMIT")
+            if isinstance(bind, AsyncEngine) and self.dialect != "sqlite"
+            else bind
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -139,27 +144,21 @@ class Database:
         bind = self.bind
         if write and self.is_sqlite and isinstance(bind, AsyncEngine):
             bind = bind.execution_options(sqlite_write=True)
-        return AsyncSession(
-            bind=bind,
-            expire_on_commit=False,
-            autoflush=False,
-            join_transaction_mode="create_savepoint",
-            info={_DATABASE: self},
-        )
+        return self._session_on(bind)
 
     def read_session(self) -> AsyncSession:
         """A session for a request's reads. On a PostgreSQL engine it reads outside any
         transaction: at READ COMMITTED each statement sees its own snapshot whether or not a
         transaction wraps it, so the BEGIN and ROLLBACK around a request's reads were two round
         trips that bought nothing. Writers use `transaction()`."""
-        if self.is_sqlite or not isinstance(self.bind, AsyncEngine):
-            return self.session()
-        if self._autocommit is None:
-            self._autocommit = self.bind.execution_options(isolation_level="AUTOCOMMIT")
+        return self._session_on(self._reads_bind)
+
+    def _session_on(self, bind: AsyncEngine | AsyncConnection) -> AsyncSession:
         return AsyncSession(
-            bind=self._autocommit,
+            bind=bind,
             expire_on_commit=False,
             autoflush=False,
+            join_transaction_mode="create_savepoint",
             info={_DATABASE: self},
         )
 

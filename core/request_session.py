@@ -52,9 +52,10 @@ def _plain_table(model: type) -> Table | None:
     return None if any(isinstance(v, property) or inspect.isfunction(v) for v in own) else table
 
 
-def as_core(statement: Select[Any]) -> Select[Any]:
-    """`statement` reading its model's columns rather than building its instances."""
-    table = model_table(statement)
+def as_core(statement: Select[Any], table: Table | None = None) -> Select[Any]:
+    """`statement` reading its model's columns rather than building its instances; `table`,
+    when the caller has already found it with `model_table`."""
+    table = table if table is not None else model_table(statement)
     return statement if table is None else statement.with_only_columns(*table.columns)
 
 
@@ -71,11 +72,11 @@ class RequestSession:
 
     async def scalars(self, statement: Select[T]) -> Sequence[T]:
         """The first column of each row; a model selected whole comes back as its rows."""
+        table = model_table(statement)
+        if table is not None:
+            return cast(Sequence[T], await self.core_rows(as_core(statement, table), {}))
         async with self._lock:
-            if model_table(statement) is None:
-                return (await self._get().scalars(statement)).all()
-            connection = await self._get().connection()
-            return cast(Sequence[T], (await connection.execute(as_core(statement))).all())
+            return (await self._get().scalars(statement)).all()
 
     async def core_rows(
         self, statement: Select[Any], parameters: dict[str, Any]
@@ -87,9 +88,10 @@ class RequestSession:
             return found
 
     async def scalar(self, statement: Select[T]) -> T | None:
-        if model_table(statement) is not None:
-            found = await self.scalars(statement)
-            return found[0] if found else None
+        table = model_table(statement)
+        if table is not None:
+            found = await self.core_rows(as_core(statement, table), {})
+            return cast(T, found[0]) if found else None
         async with self._lock:
             result: T | None = await self._get().scalar(statement)
             return result

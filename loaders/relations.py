@@ -14,7 +14,7 @@ Listings and counts apply the same clause through `Loaders.visible`.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, TypeVar
@@ -111,12 +111,14 @@ class Loaders:
     async def _built_later(self, relation: Relation, key: Hashable, build: Callable[[Any], R]) -> R:
         return build(await self.loader(relation).load(key))
 
-    async def load_all(self, relation: Relation, keys: Iterable[Hashable]) -> None:
-        """Load every key of `keys` not loaded yet, in one batch: a look-ahead's level."""
-        loaded = self._loaded.get(relation, {})
-        missing = [key for key in dict.fromkeys(keys) if key not in loaded]
+    async def load_all(self, relation: Relation, keys: Sequence[Hashable]) -> list[Any]:
+        """What `relation` holds for each of `keys`, those not loaded yet loaded in one batch:
+        a look-ahead's level."""
+        missing = [key for key in dict.fromkeys(keys) if key not in self._loaded.get(relation, {})]
         if missing:
             await self.loader(relation).load_many(missing)
+        loaded = self._loaded.get(relation, {})
+        return [loaded[key] for key in keys]
 
     async def _rows(self, relation: Relation, keys: Sequence[Hashable]) -> Sequence[Any]:
         shared = _shared_statement(relation)

@@ -67,15 +67,9 @@ async def look_ahead(
                 await look_ahead(ctx, step.then, rows, below)
             continue
         keys = [key for row in rows if (key := getattr(row, step.key)) is not None]
-        await ctx.loaders.load_all(step.relation, keys)
-        if step.then is None or not below:
-            continue
-        reached = [ctx.loaders.now_or_later(step.relation, key, _same) for key in keys]
-        await look_ahead(ctx, step.then, _flattened(reached), below)
-
-
-def _same(found: Any) -> Any:
-    return found
+        reached = await ctx.loaders.load_all(step.relation, keys)
+        if step.then is not None and below:
+            await look_ahead(ctx, step.then, _flattened(reached), below)
 
 
 def _flattened(found: list[Any]) -> list[Any]:
