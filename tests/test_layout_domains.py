@@ -54,6 +54,7 @@ SHARED: dict[str, set[str]] = {
         "debug",
         "decimal_input",
         "errors",
+        "execution",
         "info",
         "input_text",
         "introspection",

@@ -1,0 +1,198 @@
+"""Plain fields read straight from their row give what graphql-core's own path gives, errors
+included, and only the fields that qualify take that way."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types import ExecutionResult
+
+from schema.build import build_schema
+from schema.execution import LeafExecutionContext, attribute_leaves, leaf_execution
+from schema.permissions import PermissionGate
+
+
+@strawberry.enum
+class Grade(enum.Enum):
+    PRIME = "prime"
+    SECOND = "second"
+
+
+class Fragile:
+    """A source whose `weight` cannot be read."""
+
+    @property
+    def weight(self) -> int:
+        raise ValueError("the scale is broken")
+
+
+@strawberry.type
+class Bale:
+    name: str
+    grade: Grade
+    price: Decimal
+    note: str | None
+    count: int
+
+    @strawberry.field
+    def label(self, upper: bool = False) -> str:
+        return self.name.upper() if upper else self.name
+
+
+@strawberry.type
+class Scale:
+    weight: int
+
+
+@dataclass
+class BaleRow:
+    """A row read by attribute, as the read paths' Core rows are."""
+
+    name: Any
+    grade: Any
+    price: Any
+    note: Any
+    count: Any
+
+
+ROWS = [
+    BaleRow("cotton", Grade.PRIME, Decimal("12.50"), None, 3),
+    BaleRow("jute", Grade.SECOND, Decimal("7"), "damp", 0),
+]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def bales(self) -> list[Bale]:
+        return ROWS  # type: ignore[return-value]
+
+    @strawberry.field
+    def broken(self) -> list[Bale | None]:
+        # A null for a non-null name, and a count that is not an int.
+        return [
+            BaleRow(None, Grade.PRIME, Decimal(1), None, 1),  # type: ignore[list-item]
+            BaleRow("x", Grade.PRIME, Decimal(1), None, "many"),  # type: ignore[list-item]
+        ]
+
+    @strawberry.field
+    def scale(self) -> Scale | None:
+        return Fragile()  # type: ignore[return-value]
+
+
+SCHEMA = strawberry.Schema(query=Query)
+
+
+class CountingLeaves(LeafExecutionContext):
+    """Counts the fields that still go graphql-core's own way."""
+
+    executed: list[str] = []
+
+    def execute_field(
+        self, parent_type: Any, source: Any, field_details_list: Any, *rest: Any
+    ) -> Any:
+        self.executed.append(f"{parent_type.name}.{field_details_list[0].node.name.value}")
+        return super().execute_field(parent_type, source, field_details_list, *rest)
+
+
+def _both(document: str) -> tuple[ExecutionResult, ExecutionResult]:
+    """`document` executed the usual way and with the leaves read straight."""
+    SCHEMA.execution_context_class = StrawberryGraphQLCoreExecutionContext
+    usual = SCHEMA.execute_sync(document)
+    SCHEMA.execution_context_class = leaf_execution(SCHEMA._schema, CountingLeaves)
+    CountingLeaves.executed = []
+    try:
+        fast = SCHEMA.execute_sync(document)
+    finally:
+        SCHEMA.execution_context_class = StrawberryGraphQLCoreExecutionContext
+    return usual, fast
+
+
+def _errors(result: ExecutionResult) -> list[dict[str, Any]]:
+    return [dict(error.formatted) for error in result.errors or []]
+
+
+def test_plain_fields_give_the_usual_values_and_skip_the_resolver_machinery() -> None:
+    document = "{ bales { name grade price note count again: name label(upper: true) } }"
+    usual, fast = _both(document)
+    assert (
+        fast.data
+        == usual.data
+        == {
+            "bales": [
+                {
+                    "name": "cotton",
+                    "grade": "PRIME",
+                    "price": "12.50",
+                    "note": None,
+                    "count": 3,
+                    "again": "cotton",
+                    "label": "COTTON",
+                },
+                {
+                    "name": "jute",
+                    "grade": "SECOND",
+                    "price": "7",
+                    "note": "damp",
+                    "count": 0,
+                    "again": "jute",
+                    "label": "JUTE",
+                },
+            ]
+        }
+    )
+    assert fast.errors is None
+    # Only the root list and the field with a resolver went graphql-core's way.
+    assert CountingLeaves.executed == ["Query.bales", "Bale.label", "Bale.label"]
+
+
+def test_a_null_or_a_value_its_type_refuses_gets_graphql_cores_own_error() -> None:
+    usual, fast = _both("{ broken { name count } }")
+    assert fast.data == usual.data == {"broken": [None, None]}
+    assert _errors(fast) == _errors(usual)
+    assert [error["path"] for error in _errors(fast)] == [
+        ["broken", 0, "name"],
+        ["broken", 1, "count"],
+    ]
+    assert "Cannot return null for non-nullable field Bale.name." in _errors(fast)[0]["message"]
+
+
+def test_an_attribute_that_raises_gets_its_error_at_its_path() -> None:
+    usual, fast = _both("{ scale { weight } }")
+    assert fast.data == usual.data == {"scale": None}
+    assert _errors(fast) == _errors(usual)
+    assert _errors(fast)[0]["message"] == "the scale is broken"
+    assert _errors(fast)[0]["path"] == ["scale", "weight"]
+
+
+def test_only_plain_fields_of_the_served_schema_qualify() -> None:
+    graphql_schema = build_schema()._schema
+    leaves = attribute_leaves(graphql_schema)
+    assert {"sku", "available"} <= set(leaves["Variant"])
+    assert leaves["Variant"]["sku"].attribute == "sku"
+    # A field with a resolver (the price at a quantity) or behind a permission gate is not one.
+    assert "price" not in leaves["Variant"]
+    gated = [
+        (type_name, name)
+        for type_name, named in graphql_schema.type_map.items()
+        for name, field in getattr(named, "fields", {}).items()
+        if any(
+            isinstance(extension, PermissionGate)
+            for extension in getattr(
+                field.extensions.get("strawberry-definition"), "extensions", []
+            )
+        )
+    ]
+    assert gated, "the schema has permission-gated fields"
+    assert all(name not in leaves.get(type_name, {}) for type_name, name in gated)
+    assert not any(type_name.startswith("__") for type_name in leaves)
+
+
+def _extensions(field: Any) -> list[Any]:
+    definition = field.extensions.get("strawberry-definition")
+    return list(getattr(definition, "extensions", []))
