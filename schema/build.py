@@ -36,7 +36,7 @@ from schema.cost import cost_limit
 from schema.counts import BIG_INT, BigInt
 from schema.debug import DebugExtensions
 from schema.decimal_input import DECIMAL
-from schema.execution import leaf_execution
+from schema.execution import fast_execution
 from schema.files.csv_export import CsvExportMutation, CsvExportQuery
 from schema.files.query import FileQuery
 from schema.fx.mutations import FxMutation
@@ -151,8 +151,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     )
     schema.hide_suggestions = settings is not None and not settings.is_development
     if settings is not None:
-        schema.execution_context_class = leaf_execution(
-            schema._schema, caller_view_execution(audience_views())
+        schema.execution_context_class = fast_execution(
+            schema, caller_view_execution(audience_views())
         )
     return schema
 

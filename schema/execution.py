@@ -1,37 +1,52 @@
-"""graphql-core's executor, with a plain field of a row read without the machinery of a resolver.
+"""graphql-core's executor, with the work it repeats for every item of a list done once, or
+not at all, where the result is the same.
 
-Most fields of a listing are columns: a product's `name`, a variant's `sku`. For each of
-them, on every item, graphql-core builds a path and a resolve info, looks up arguments, calls
-strawberry's wrapper, which calls the field's `get_result`, which calls `getattr`, and then
-completes the value through four type tests. `execute_fields` here reads such a field
-(`AttributeLeaf`: no resolver, no extension, no arguments, a scalar or enum type) straight
-from its source and coerces it with the type's own `coerce_output_value`: the same value
-graphql-core's path gives, with a few calls where that path makes about twenty.
+- **Plain fields.** Most fields of a listing are columns: a product's `name`, a variant's
+  `sku`. For each of them, on every item, graphql-core builds a path and a resolve info,
+  looks up arguments, calls strawberry's wrapper, which calls the field's `get_result`, which
+  calls `getattr`, and then completes the value through four type tests. `execute_fields`
+  here reads such a field (`AttributeLeaf`: no resolver, no extension, no arguments, a scalar
+  or enum type) straight from its source and coerces it with the type's own
+  `coerce_output_value`: the same value, with a few calls where that path makes about twenty.
+  Anything that path treats specially goes the usual way, field by field: a null or undefined
+  value, an awaitable, an exception returned as a value, a coercion that raises or gives null.
+  graphql-core then raises the error it always raises, at the same path.
+- **Resolvers' arguments.** A field with a resolver (`DirectResolver`: no field extension,
+  arguments of scalar or enum types only) has its arguments coerced by graphql-core and
+  converted by strawberry once per field of the document, not once per item (a listing's
+  `price(currency:, quantity:)` of every variant), and its resolver is called as strawberry
+  calls it, without strawberry's chain of wrappers built for extensions it does not have.
+  Values of scalars and enums are immutable, so items cannot see each other's arguments.
 
-Anything that path would treat specially goes the usual way, field by field: a null or
-undefined value, an awaitable, an exception returned as a value, a coercion that raises or
-gives null. graphql-core then raises the error it always raises, at the same path. A schema
-with middleware goes the usual way entirely.
+A schema with middleware, or with strawberry exception handlers, goes the usual way entirely.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+import strawberry
 from graphql import (
+    GraphQLField,
     GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
     GraphQLSchema,
     Undefined,
+    get_named_type,
     get_nullable_type,
     is_leaf_type,
     is_non_null_type,
     is_object_type,
 )
-from graphql.execution.collect_fields import GroupedFieldSet
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.execution.values import get_argument_values
 from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
+from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 
 # What `AttributeLeaf.read` returns when the value needs graphql-core's own completion.
@@ -100,12 +115,91 @@ def attribute_leaves(schema: GraphQLSchema) -> LeavesByType:
     return leaves
 
 
-class LeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    """Strawberry's execution context, answering `AttributeLeaf` fields in `execute_fields`.
+@dataclass(frozen=True, slots=True)
+class DirectResolver:
+    """A field's resolver, called as strawberry's wrapper calls it, with arguments converted
+    once per field of a document (`convert`) and handed to each call (`call`)."""
 
-    `leaves` is set per schema by `leaf_execution`."""
+    definition: StrawberryField
+    config: StrawberryConfig
+    scalar_registry: Mapping[object, Any]
+
+    def convert(self, coerced: dict[str, Any]) -> dict[str, Any]:
+        """graphql-core's coerced arguments as the resolver's keyword arguments (no info:
+        only input types that build themselves read it, and these arguments have none)."""
+        return convert_arguments(
+            coerced,
+            self.definition.arguments,
+            scalar_registry=self.scalar_registry,
+            config=self.config,
+        )
+
+    def call(self, source: Any, info: GraphQLResolveInfo[Any], converted: dict[str, Any]) -> Any:
+        """The resolver's result, given the source and the parameters it asks for, as
+        strawberry's `get_arguments` hands them."""
+        resolver = self.definition.base_resolver
+        assert resolver is not None
+        kwargs = dict(converted)
+        args = [source] if resolver.self_parameter else []
+        if parent := resolver.parent_parameter:
+            kwargs[parent.name] = source
+        if root := resolver.root_parameter:
+            kwargs[root.name] = source
+        if asked := resolver.info_parameter:
+            kwargs[asked.name] = self.config.info_class(_raw_info=info, _field=self.definition)
+        return self.definition.get_result(source, info=None, args=args, kwargs=kwargs)
+
+
+ResolversByType = dict[str, dict[str, DirectResolver]]
+
+
+def direct_resolvers(schema: strawberry.Schema) -> ResolversByType:
+    """Every field of every object type whose resolver `DirectResolver` may call: strawberry's
+    own resolver wrapper over a resolver function, no field extension (a permission gate, a
+    bound on a decimal argument), strawberry's own `get_result`, and arguments of scalar or
+    enum types only. None when the schema has strawberry exception handlers, which the wrapper
+    applies."""
+    if schema.exception_handlers:
+        return {}
+    graphql_schema = schema._schema
+    registry = schema.schema_converter.scalar_registry
+    resolvers: ResolversByType = {}
+    for graphql_type in graphql_schema.type_map.values():
+        if not is_object_type(graphql_type) or graphql_type.name.startswith("__"):
+            continue
+        fields = {}
+        for name, field in graphql_type.fields.items():
+            definition = field.extensions.get("strawberry-definition")
+            if (
+                isinstance(definition, StrawberryField)
+                and definition.base_resolver is not None
+                and not definition.extensions
+                and field.resolve is not None
+                and not getattr(field.resolve, "_is_default", False)
+                and type(definition).get_result is StrawberryField.get_result
+                and all(is_leaf_type(get_named_type(arg.type)) for arg in field.args.values())
+            ):
+                fields[name] = DirectResolver(definition, schema.config, registry)
+        if fields:
+            resolvers[graphql_type.name] = fields
+    return resolvers
+
+
+class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's execution context, answering `AttributeLeaf` fields in `execute_fields`
+    and calling `DirectResolver` fields in `execute_field`.
+
+    `leaves` and `resolvers` are set per schema by `fast_execution`."""
 
     leaves: LeavesByType = {}
+    resolvers: ResolversByType = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        middleware = self.middleware_manager
+        self.usual_only = middleware is not None and bool(middleware.middlewares)
+        # Each field node's converted arguments, for this operation and its variables.
+        self.converted: dict[int, dict[str, Any]] = {}
 
     def execute_fields(
         self,
@@ -116,8 +210,7 @@ class LeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,
     ) -> AwaitableOrValue[dict[str, Any]]:
         leaves = self.leaves.get(parent_type.name)
-        middleware = self.middleware_manager
-        if leaves is None or (middleware is not None and middleware.middlewares):
+        if leaves is None or self.usual_only:
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
@@ -153,6 +246,67 @@ class LeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return results
         return _awaited(results, awaitable_fields)
 
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        first = field_details_list[0]
+        node = first.node
+        direct = self.resolvers.get(parent_type.name, {}).get(node.name.value)
+        if direct is None or self.usual_only or first.fragment_variable_values is not None:
+            return super().execute_field(
+                parent_type, source, field_details_list, path, position_context
+            )
+        field_def = self.schema.get_field(parent_type, node.name.value)
+        assert field_def is not None  # a field with a resolver is a field of its type
+        nodes = [details.node for details in field_details_list]
+        info = self.build_resolve_info(field_def, nodes, parent_type, path)
+        return_type = field_def.type
+        # graphql-core's execute_field (3.3), with the arguments looked up once per node.
+        try:
+            converted = self.converted.get(id(node))
+            if converted is None:
+                converted = direct.convert(self._coerced_arguments(field_def, first))
+                self.converted[id(node)] = converted
+            result = direct.call(source, info, converted)
+            if self.is_awaitable(result):
+                return self.complete_awaitable_value(
+                    return_type, field_details_list, info, path, result, position_context
+                )
+            completed = self.complete_value(
+                return_type, field_details_list, info, path, result, position_context
+            )
+            if self.is_awaitable(completed):
+                return self._completed_later(completed, return_type, field_details_list, path)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
+        return completed
+
+    def _coerced_arguments(self, field_def: GraphQLField, first: Any) -> dict[str, Any]:
+        if not (field_def.args or first.node.arguments):
+            return {}
+        return get_argument_values(
+            field_def, first.node, self.variable_values, None, self.hide_suggestions
+        )
+
+    async def _completed_later(
+        self,
+        completed: Awaitable[Any],
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        path: Path,
+    ) -> Any:
+        try:
+            return await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
+
 
 async def _awaited(results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
     """`results` with its awaitable values awaited, concurrently, as graphql-core does."""
@@ -165,8 +319,9 @@ async def _awaited(results: dict[str, Any], awaitable_fields: list[str]) -> dict
     return results
 
 
-def leaf_execution(
-    schema: GraphQLSchema, base: type[LeafExecutionContext] = LeafExecutionContext
-) -> type[LeafExecutionContext]:
-    """`base`, answering the attribute leaves of `schema`."""
-    return type("SchemaLeafExecutionContext", (base,), {"leaves": attribute_leaves(schema)})
+def fast_execution(
+    schema: strawberry.Schema, base: type[FastExecutionContext] = FastExecutionContext
+) -> type[FastExecutionContext]:
+    """`base`, answering the plain fields and calling the resolvers of `schema` directly."""
+    extra = {"leaves": attribute_leaves(schema._schema), "resolvers": direct_resolvers(schema)}
+    return type("SchemaFastExecutionContext", (base,), extra)

@@ -36,14 +36,14 @@ from strawberry.types import ExecutionContext
 from auth.principal import Principal, PrincipalKind
 from core.errors import Forbidden
 from schema.accounts.guards import fragments_by_name, root_field_names
-from schema.execution import LeafExecutionContext
+from schema.execution import FastExecutionContext
 from schema.views import SchemaViews
 
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 _INTROSPECTION_TYPES = frozenset(introspection_types.values())
 
 
-def caller_view_execution(views: SchemaViews) -> type[LeafExecutionContext]:
+def caller_view_execution(views: SchemaViews) -> type[FastExecutionContext]:
     """The execution context class handing introspection resolvers the caller's view.
 
     Only an operation that introspects pays for it: the check is made once, when the
@@ -51,7 +51,7 @@ def caller_view_execution(views: SchemaViews) -> type[LeafExecutionContext]:
     hot path, is untouched.
     """
 
-    class CallerViewExecutionContext(LeafExecutionContext):
+    class CallerViewExecutionContext(FastExecutionContext):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             names = root_field_names(self.operation.selection_set, self.fragment_definitions)

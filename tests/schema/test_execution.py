@@ -6,14 +6,19 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NewType
 
 import strawberry
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionResult
 
 from schema.build import build_schema
-from schema.execution import LeafExecutionContext, attribute_leaves, leaf_execution
+from schema.execution import (
+    FastExecutionContext,
+    attribute_leaves,
+    direct_resolvers,
+    fast_execution,
+)
 from schema.permissions import PermissionGate
 
 
@@ -31,6 +36,28 @@ class Fragile:
         raise ValueError("the scale is broken")
 
 
+PARSED: list[str] = []
+
+
+def _parsed_unit(value: str) -> str:
+    PARSED.append(value)
+    return value
+
+
+def _parsed_unit_literal(node: Any, _variables: Any = None) -> str:
+    return _parsed_unit(node.value)
+
+
+# A scalar that records each parse: the work per item that conversion once per field saves.
+Unit = NewType("Unit", str)
+UNIT = strawberry.scalar(
+    name="Unit",
+    serialize=str,
+    parse_value=_parsed_unit,
+    parse_literal=_parsed_unit_literal,
+)
+
+
 @strawberry.type
 class Bale:
     name: str
@@ -42,6 +69,18 @@ class Bale:
     @strawberry.field
     def label(self, upper: bool = False) -> str:
         return self.name.upper() if upper else self.name
+
+    @strawberry.field
+    def weight(self, info: strawberry.Info, unit: Unit, grade: Grade | None = None) -> str:
+        assert info.field_name == "weight"
+        shown = f"{self.count} {unit}"
+        return f"{shown} {grade.value}" if grade is not None else shown
+
+    @strawberry.field
+    async def origin(self, root: Any, strict: bool) -> str | None:
+        if strict and root.note is None:
+            raise ValueError(f"{root.name} has no note to trace it by")
+        return str(root.note)
 
 
 @strawberry.type
@@ -85,10 +124,10 @@ class Query:
         return Fragile()  # type: ignore[return-value]
 
 
-SCHEMA = strawberry.Schema(query=Query)
+SCHEMA = strawberry.Schema(query=Query, scalar_overrides={Unit: UNIT})
 
 
-class CountingLeaves(LeafExecutionContext):
+class CountingLeaves(FastExecutionContext):
     """Counts the fields that still go graphql-core's own way."""
 
     executed: list[str] = []
@@ -104,7 +143,7 @@ def _both(document: str) -> tuple[ExecutionResult, ExecutionResult]:
     """`document` executed the usual way and with the leaves read straight."""
     SCHEMA.execution_context_class = StrawberryGraphQLCoreExecutionContext
     usual = SCHEMA.execute_sync(document)
-    SCHEMA.execution_context_class = leaf_execution(SCHEMA._schema, CountingLeaves)
+    SCHEMA.execution_context_class = fast_execution(SCHEMA, CountingLeaves)
     CountingLeaves.executed = []
     try:
         fast = SCHEMA.execute_sync(document)
@@ -151,6 +190,47 @@ def test_plain_fields_give_the_usual_values_and_skip_the_resolver_machinery() ->
     assert CountingLeaves.executed == ["Query.bales", "Bale.label", "Bale.label"]
 
 
+def test_resolvers_get_their_arguments_converted_once_per_field_of_the_document() -> None:
+    document = '{ bales { weight(unit: "kg") } }'
+    parses = []
+    for context in (StrawberryGraphQLCoreExecutionContext, fast_execution(SCHEMA)):
+        SCHEMA.execution_context_class = context
+        PARSED.clear()
+        try:
+            result = SCHEMA.execute_sync(document)
+        finally:
+            SCHEMA.execution_context_class = StrawberryGraphQLCoreExecutionContext
+        assert result.data == {"bales": [{"weight": "3 kg"}, {"weight": "0 kg"}]}
+        parses.append(len(PARSED))
+    # Validation parses the literal once; then graphql-core parses it for each of the two
+    # bales, the fast path once for the field.
+    assert parses == [3, 2]
+
+
+async def test_a_resolver_called_directly_answers_as_strawberrys_wrapper_does() -> None:
+    document = """query W($unit: Unit!, $strict: Boolean!) { bales {
+        weight(unit: $unit) heavy: weight(unit: $unit, grade: SECOND) origin(strict: $strict)
+    } }"""
+    for strict in (False, True):
+        variables = {"unit": "kg", "strict": strict}
+        SCHEMA.execution_context_class = StrawberryGraphQLCoreExecutionContext
+        usual = await SCHEMA.execute(document, variable_values=variables)
+        SCHEMA.execution_context_class = fast_execution(SCHEMA, CountingLeaves)
+        try:
+            fast = await SCHEMA.execute(document, variable_values=variables)
+        finally:
+            SCHEMA.execution_context_class = StrawberryGraphQLCoreExecutionContext
+        assert fast.data == usual.data
+        assert _errors(fast) == _errors(usual)
+    assert fast.data == {
+        "bales": [
+            {"weight": "3 kg", "heavy": "3 kg second", "origin": None},
+            {"weight": "0 kg", "heavy": "0 kg second", "origin": "damp"},
+        ]
+    }
+    assert [error["path"] for error in _errors(fast)] == [["bales", 0, "origin"]]
+
+
 def test_a_null_or_a_value_its_type_refuses_gets_graphql_cores_own_error() -> None:
     usual, fast = _both("{ broken { name count } }")
     assert fast.data == usual.data == {"broken": [None, None]}
@@ -170,9 +250,11 @@ def test_an_attribute_that_raises_gets_its_error_at_its_path() -> None:
     assert _errors(fast)[0]["path"] == ["scale", "weight"]
 
 
-def test_only_plain_fields_of_the_served_schema_qualify() -> None:
-    graphql_schema = build_schema()._schema
+def test_only_fields_without_extensions_of_the_served_schema_qualify() -> None:
+    served = build_schema()
+    graphql_schema = served._schema
     leaves = attribute_leaves(graphql_schema)
+    resolvers = direct_resolvers(served)
     assert {"sku", "available"} <= set(leaves["Variant"])
     assert leaves["Variant"]["sku"].attribute == "sku"
     # A field with a resolver (the price at a quantity) or behind a permission gate is not one.
@@ -191,6 +273,12 @@ def test_only_plain_fields_of_the_served_schema_qualify() -> None:
     assert gated, "the schema has permission-gated fields"
     assert all(name not in leaves.get(type_name, {}) for type_name, name in gated)
     assert not any(type_name.startswith("__") for type_name in leaves)
+    # The price at a quantity is called directly; no gated field is, nor any plain one.
+    assert {"price", "priceTiers"} <= set(resolvers["Variant"])
+    assert all(name not in resolvers.get(type_name, {}) for type_name, name in gated)
+    assert all(
+        set(fields).isdisjoint(leaves.get(type_name, {})) for type_name, fields in resolvers.items()
+    )
 
 
 def _extensions(field: Any) -> list[Any]:
