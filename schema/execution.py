@@ -23,7 +23,7 @@ A schema with middleware, or with strawberry exception handlers, goes the usual 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -92,27 +92,36 @@ def attribute_leaves(schema: GraphQLSchema) -> LeavesByType:
     `getattr`. Its type must be a scalar or an enum, maybe non-null, and it takes no argument.
     """
     leaves: LeavesByType = {}
+    for type_name, name, field, definition in _strawberry_fields(schema):
+        named = get_nullable_type(field.type)
+        if (
+            getattr(field.resolve, "_is_default", False)
+            and definition.default_resolver is getattr
+            and not field.args
+            and is_leaf_type(named)
+        ):
+            leaf = AttributeLeaf(
+                definition.python_name, named.coerce_output_value, is_non_null_type(field.type)
+            )
+            leaves.setdefault(type_name, {})[name] = leaf
+    return leaves
+
+
+def _strawberry_fields(
+    schema: GraphQLSchema,
+) -> Iterator[tuple[str, str, GraphQLField, StrawberryField]]:
+    """Each field of the object types (introspection's aside) that strawberry defines and
+    answers with its own `get_result`: type name, field name, field, definition."""
     for graphql_type in schema.type_map.values():
         if not is_object_type(graphql_type) or graphql_type.name.startswith("__"):
             continue
-        fields = {}
         for name, field in graphql_type.fields.items():
             definition = field.extensions.get("strawberry-definition")
-            named = get_nullable_type(field.type)
             if (
                 isinstance(definition, StrawberryField)
-                and getattr(field.resolve, "_is_default", False)
                 and type(definition).get_result is StrawberryField.get_result
-                and definition.default_resolver is getattr
-                and not field.args
-                and is_leaf_type(named)
             ):
-                fields[name] = AttributeLeaf(
-                    definition.python_name, named.coerce_output_value, is_non_null_type(field.type)
-                )
-        if fields:
-            leaves[graphql_type.name] = fields
-    return leaves
+                yield graphql_type.name, name, field, definition
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,27 +170,19 @@ def direct_resolvers(schema: strawberry.Schema) -> ResolversByType:
     applies."""
     if schema.exception_handlers:
         return {}
-    graphql_schema = schema._schema
     registry = schema.schema_converter.scalar_registry
     resolvers: ResolversByType = {}
-    for graphql_type in graphql_schema.type_map.values():
-        if not is_object_type(graphql_type) or graphql_type.name.startswith("__"):
-            continue
-        fields = {}
-        for name, field in graphql_type.fields.items():
-            definition = field.extensions.get("strawberry-definition")
-            if (
-                isinstance(definition, StrawberryField)
-                and definition.base_resolver is not None
-                and not definition.extensions
-                and field.resolve is not None
-                and not getattr(field.resolve, "_is_default", False)
-                and type(definition).get_result is StrawberryField.get_result
-                and all(is_leaf_type(get_named_type(arg.type)) for arg in field.args.values())
-            ):
-                fields[name] = DirectResolver(definition, schema.config, registry)
-        if fields:
-            resolvers[graphql_type.name] = fields
+    for type_name, name, field, definition in _strawberry_fields(schema._schema):
+        if (
+            definition.base_resolver is not None
+            and not definition.extensions
+            and field.resolve is not None
+            and not getattr(field.resolve, "_is_default", False)
+            and all(is_leaf_type(get_named_type(arg.type)) for arg in field.args.values())
+        ):
+            resolvers.setdefault(type_name, {})[name] = DirectResolver(
+                definition, schema.config, registry
+            )
     return resolvers
 
 
