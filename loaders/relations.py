@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any, TypeVar
 
@@ -35,7 +35,8 @@ Visibility = Callable[[Principal], ColumnElement[bool]]
 
 @dataclass(frozen=True, eq=False)
 class Relation:
-    """Rows of `target` whose `match` column equals a key; one (`many=False`) or a list."""
+    """Rows of `target` whose `match` column equals a key; one (`many=False`) or a list.
+    `where` narrows them to rows whose named columns hold the values given (`narrowed`)."""
 
     name: str
     target: type[SQLModel]
@@ -43,6 +44,22 @@ class Relation:
     many: bool = False
     order_by: tuple[Any, ...] = ()
     visible: Visibility | None = field(default=None)
+    where: tuple[tuple[str, Hashable], ...] = ()
+    # The relation this one narrows: what it holds for a key is among what `wider` holds.
+    wider: Relation | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """`where` as SQL conditions on the target's columns."""
+        return [getattr(self.target, column) == value for column, value in self.where]
+
+    def kept(self, found: Any) -> Any:
+        """What this relation holds of what its wider relation holds for a key."""
+        if self.many:
+            return [row for row in found if self._holds(row)]
+        return found if found is not None and self._holds(found) else None
+
+    def _holds(self, row: Any) -> bool:
+        return all(getattr(row, column) == value for column, value in self.where)
 
     @property
     def match_key(self) -> str:
@@ -105,6 +122,9 @@ class Loaders:
         loaded = self._loaded.get(relation)
         if loaded is not None and key in loaded:
             return build(loaded[key])
+        wider = self._loaded.get(relation.wider) if relation.wider is not None else None
+        if wider is not None and key in wider:
+            return build(relation.kept(wider[key]))
         self.awaited += 1
         return self._built_later(relation, key, build)
 
@@ -125,7 +145,7 @@ class Loaders:
         if shared is not None:
             return await self._session.core_rows(shared, {KEYS: list(keys)})
         statement: Select[Any] = select(relation.target).where(
-            relation.match.in_(keys), self.visible(relation)
+            relation.match.in_(keys), self.visible(relation), *relation.conditions()
         )
         if relation.order_by:
             statement = statement.order_by(*relation.order_by)
@@ -155,6 +175,19 @@ KEYS = "keys"
 
 
 @cache
+def narrowed(relation: Relation, column: str, value: Hashable) -> Relation:
+    """`relation` with only the rows whose `column` holds `value`: a relation of its own, one
+    per value, so its batches and the rows loaded are its own. Callers pass checked values
+    only (a currency code), which keeps the number of relations made bounded."""
+    return replace(
+        relation,
+        name=f"{relation.name}[{column}={value}]",
+        where=(*relation.where, (column, value)),
+        wider=relation,
+    )
+
+
+@cache
 def _shared_statement(relation: Relation) -> Select[Any] | None:
     """The Core statement of a relation every caller sees alike (no `visible`), read as rows:
     built once per process, with the keys bound at each batch, so a batch neither builds a
@@ -163,5 +196,7 @@ def _shared_statement(relation: Relation) -> Select[Any] | None:
     whole = select(relation.target)
     if relation.visible is not None or model_table(whole) is None:
         return None
-    statement = as_core(whole).where(relation.match.in_(bindparam(KEYS, expanding=True)))
+    statement = as_core(whole).where(
+        relation.match.in_(bindparam(KEYS, expanding=True)), *relation.conditions()
+    )
     return statement.order_by(*relation.order_by) if relation.order_by else statement

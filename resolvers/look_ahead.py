@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias, TypeVar, Union
 
-from loaders.relations import Relation
+from loaders.relations import Relation, narrowed
 from resolvers.context import Context
 
 T = TypeVar("T")
@@ -31,15 +31,44 @@ Soon: TypeAlias = Union[T, Awaitable[T]]  # noqa: UP007 - a generic alias needs 
 Selection = Mapping[str, "Selection"]
 
 
+class Selected(dict[str, Any]):
+    """A `Selection` that also holds the arguments of each occurrence of its field (two with
+    aliases, `usd: price(currency: "USD")` and `eur: price(currency: "EUR")`, give two)."""
+
+    def __init__(self, below: Selection | None = None) -> None:
+        super().__init__(below or {})
+        self.arguments: list[dict[str, Any]] = list(getattr(below, "arguments", ()))
+
+
+@dataclass(frozen=True)
+class Narrowing:
+    """A field's argument that narrows its relation to the rows whose `column` holds the
+    argument's value (`priceTiers(currency:)`): `accepts` tells the values worth a relation
+    of their own, the others (a mistyped code the resolver refuses) take the whole relation."""
+
+    argument: str
+    column: str
+    accepts: Callable[[Any], bool]
+
+
 @dataclass(frozen=True)
 class Step:
     """A field whose value is `relation`'s rows for the parent row's `key` attribute; `then`
     names the read paths of the rows it reaches, to look further ahead from them. Without a
-    relation the field shows the parent's own row as another type (`then`)."""
+    relation the field shows the parent's own row as another type (`then`). With `narrow`,
+    the field's argument picks a narrower relation (`relation_for`)."""
 
     relation: Relation | None
     key: str = "id"
     then: str | None = None
+    narrow: Narrowing | None = None
+
+    def relation_for(self, value: Any = None) -> Relation:
+        """The relation read for the narrowing argument's `value` (None: not given)."""
+        assert self.relation is not None
+        if self.narrow is None or value is None or not self.narrow.accepts(value):
+            return self.relation
+        return narrowed(self.relation, self.narrow.column, value)
 
 
 # Read paths by GraphQL type name, each a mapping of field names to steps; each domain adds
@@ -47,29 +76,52 @@ class Step:
 READ_PATHS: dict[str, dict[str, Step]] = {}
 
 
-def follow(ctx: Context, step: Step, row: Any, build: Callable[[Any], T]) -> Soon[T]:
-    """`build` of the step's rows for `row`: at once when loaded, else once the loader has."""
-    assert step.relation is not None
-    return ctx.loaders.now_or_later(step.relation, getattr(row, step.key), build)
+def follow(
+    ctx: Context, step: Step, row: Any, build: Callable[[Any], T], narrow_by: Any = None
+) -> Soon[T]:
+    """`build` of the step's rows for `row` (narrowed by the argument's value `narrow_by`):
+    at once when loaded, else once the loader has."""
+    relation = step.relation_for(narrow_by)
+    return ctx.loaders.now_or_later(relation, getattr(row, step.key), build)
 
 
 async def look_ahead(
     ctx: Context, type_name: str, rows: Sequence[Any], selected: Selection
 ) -> None:
-    """Load what `selected` reaches from `rows` (of `type_name`), one batch per step and level."""
+    """Load what `selected` reaches from `rows` (of `type_name`), one batch per step and level.
+    A narrowed relation whose wider one this level reads anyway is not read apart: its rows
+    are among the wider one's (`Loaders.now_or_later` picks them there)."""
     paths = READ_PATHS.get(type_name, {})
-    for name, below in selected.items():
-        step = paths.get(name)
-        if step is None or not rows:
-            continue
+    planned = [
+        (step, below, _relations(step, below))
+        for name, below in selected.items()
+        if (step := paths.get(name)) is not None and rows
+    ]
+    read_anyway = {relation for _, _, relations in planned for relation in relations}
+    for step, below, relations in planned:
         if step.relation is None:
             if step.then is not None:
                 await look_ahead(ctx, step.then, rows, below)
             continue
         keys = [key for row in rows if (key := getattr(row, step.key)) is not None]
-        reached = await ctx.loaders.load_all(step.relation, keys)
-        if step.then is not None and below:
-            await look_ahead(ctx, step.then, _flattened(reached), below)
+        for relation in relations:
+            if relation.wider in read_anyway:
+                continue
+            reached = await ctx.loaders.load_all(relation, keys)
+            if step.then is not None and below:
+                await look_ahead(ctx, step.then, _flattened(reached), below)
+
+
+def _relations(step: Step, selected: Selection) -> list[Relation]:
+    """The relations a step reads for the occurrences of its field: one per value of its
+    narrowing argument; none for a step that shows the parent's own row."""
+    if step.relation is None:
+        return []
+    if step.narrow is None:
+        return [step.relation_for()]
+    occurrences: list[dict[str, Any]] = getattr(selected, "arguments", None) or [{}]
+    argument = step.narrow.argument
+    return list(dict.fromkeys(step.relation_for(args.get(argument)) for args in occurrences))
 
 
 def _flattened(found: list[Any]) -> list[Any]:

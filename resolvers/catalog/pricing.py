@@ -46,7 +46,7 @@ def price_tiers(
     def chosen(tiers: list[PriceTier]) -> T:
         return build(tiers if currency is None else [t for t in tiers if t.currency == currency])
 
-    return follow(ctx, paths.VARIANT["priceTiers"], variant, chosen)
+    return follow(ctx, paths.VARIANT["priceTiers"], variant, chosen, narrow_by=currency)
 
 
 def price_for_quantity(
@@ -68,4 +68,4 @@ def price_for_quantity(
         total = line_total(tier.unit_price, quantity, currency)
         return build(QuantityPrice(tier=tier, quantity=quantity, total=total))
 
-    return follow(ctx, paths.VARIANT["price"], variant, priced)
+    return follow(ctx, paths.VARIANT["price"], variant, priced, narrow_by=currency)

@@ -5,7 +5,13 @@ look ahead along them (`resolvers.look_ahead`)."""
 from __future__ import annotations
 
 from loaders import catalog as relations
-from resolvers.look_ahead import READ_PATHS, Step
+from models.reference import CURRENCY_CODES
+from resolvers.look_ahead import READ_PATHS, Narrowing, Step
+
+# A price in one currency reads that currency's tiers only (a listing's `price(currency:
+# "USD", ...)` reads about a third of a variant's tiers); a code that is not one is refused
+# by the resolver, and reads the whole relation meanwhile.
+IN_CURRENCY = Narrowing("currency", "currency", CURRENCY_CODES.__contains__)
 
 PRODUCT = {
     "category": Step(relations.CATEGORY_BY_ID, "category_id", then="Category"),
@@ -15,8 +21,8 @@ PRODUCT = {
 }
 VARIANT = {
     "product": Step(relations.PRODUCT_BY_ID, "product_id", then="Product"),
-    "price": Step(relations.PRICE_TIERS_BY_VARIANT, "id"),
-    "priceTiers": Step(relations.PRICE_TIERS_BY_VARIANT, "id"),
+    "price": Step(relations.PRICE_TIERS_BY_VARIANT, "id", narrow=IN_CURRENCY),
+    "priceTiers": Step(relations.PRICE_TIERS_BY_VARIANT, "id", narrow=IN_CURRENCY),
     "margin": Step(relations.PRICE_TIERS_BY_VARIANT, "id"),
 }
 PRODUCT_TYPE = {"attributes": Step(relations.ATTRIBUTES_BY_PRODUCT_TYPE, "id")}

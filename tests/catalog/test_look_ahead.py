@@ -116,3 +116,65 @@ async def test_the_staff_catalog_list_looks_ahead_through_its_storefront_product
     assert nodes[0]["product"]["variants"][0]["usd"] == {"total": "4.20"}
     assert one["extensions"]["awaitedFields"] == twelve["extensions"]["awaitedFields"] == 0
     assert one["extensions"]["sqlStatements"] == twelve["extensions"]["sqlStatements"]
+
+
+PRICES_IN_CURRENCIES = """
+query { products(first: 10) { nodes { variants { sku
+  usd: price(currency: "USD", quantity: 500) { unitPrice }
+  eur: priceTiers(currency: "EUR") { currency minQuantity }
+  every: priceTiers { currency }
+} } } }
+"""
+
+
+async def test_a_price_in_a_currency_reads_that_currencys_tiers_only(
+    db: Database, client: GraphQLClient
+) -> None:
+    # given variants priced in dollars and in euros
+    async with db.session() as session:
+        fabric = await make_fabric_type(session)
+        category = await make_category(session, name="Twill")
+        product = await make_product(session, product_type=fabric, category=category)
+        prices = {"USD": [(1, "4.20"), (500, "3.90")], "EUR": [(1, "3.80"), (1000, "3.10")]}
+        for sku in ("TWILL-110", "TWILL-150"):
+            await make_variant(session, product=product, sku=sku, prices=prices)
+        await session.commit()
+    # when a listing asks for a dollar price, euro tiers and every tier
+    body = await client.post_with_extensions(PRICES_IN_CURRENCIES)
+    # then each is what it was: the narrower reads are the same rows as the whole relation's
+    assert "errors" not in body, body
+    variant = body["data"]["products"]["nodes"][0]["variants"][0]
+    assert variant["usd"] == {"unitPrice": "3.9000"}
+    assert variant["eur"] == [
+        {"currency": "EUR", "minQuantity": 1},
+        {"currency": "EUR", "minQuantity": 1000},
+    ]
+    assert sorted(tier["currency"] for tier in variant["every"]) == ["EUR", "EUR", "USD", "USD"]
+    # looked ahead: the page, the variants, then every tier, which holds those in USD and EUR
+    assert body["extensions"]["awaitedFields"] == 0
+    assert body["extensions"]["sqlStatements"] == 3
+    # without every tier asked for, the tiers in USD and in EUR are read apart, the same
+    narrower = await client.post_with_extensions(PRICES_IN_CURRENCIES.replace("every:", "# "))
+    assert narrower["data"]["products"]["nodes"][0]["variants"][0] == {
+        "sku": variant["sku"],
+        "usd": variant["usd"],
+        "eur": variant["eur"],
+    }
+    assert narrower["extensions"]["awaitedFields"] == 0
+    assert narrower["extensions"]["sqlStatements"] == 4
+
+
+async def test_a_currency_that_is_not_one_is_refused_and_reads_no_relation_of_its_own(
+    db: Database, client: GraphQLClient
+) -> None:
+    await _seed(db, 1)
+    body = await client.post_with_extensions(
+        '{ products(first: 1) { nodes { variants { price(currency: "XYZ", quantity: 5) '
+        "{ unitPrice } } } } }"
+    )
+    assert [error["extensions"].get("argument") for error in body["errors"]] == [
+        "currency",
+        "currency",
+    ]
+    # the page, the variants and the whole tier relation: no statement for "XYZ"
+    assert body["extensions"]["sqlStatements"] == 3
