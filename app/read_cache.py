@@ -200,10 +200,12 @@ class CatalogReadCache:
                 yield CacheEntry(body)
                 return
 
+            store = self._storer(key)
+
             async def store_and_share(answer: bytes) -> None:
                 if not flight.done():
                     flight.set_result(answer)
-                await self._cache.set(key, answer, self._ttl_seconds)
+                await store(answer)
 
             yield CacheEntry(None, store_and_share)
         finally:

@@ -17,6 +17,9 @@ not at all, where the result is the same.
   `price(currency:, quantity:)` of every variant), and its resolver is called as strawberry
   calls it, without strawberry's chain of wrappers built for extensions it does not have.
   Values of scalars and enums are immutable, so items cannot see each other's arguments.
+- **Objects.** An object value (maybe non-null) that is there, passes its type's
+  `is_type_of` and defers nothing goes straight to the execution of its fields
+  (`complete_value`), without graphql-core's four calls and six type tests per object.
 
 A schema with middleware, or with strawberry exception handlers, goes the usual way entirely.
 """
@@ -30,6 +33,7 @@ from typing import Any, Final
 import strawberry
 from graphql import (
     GraphQLField,
+    GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
@@ -287,6 +291,36 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             self.handle_field_error(raw_error, return_type, field_details_list, path)
             return None
         return completed
+
+    def complete_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's completion, straight to the fields of an object: a value of an object
+        type (maybe non-null) that is there, is of the type and defers nothing has its
+        subfields executed at once, where graphql-core takes four calls and six type tests
+        per object to get there. Anything else completes graphql-core's way."""
+        named = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
+        if (
+            isinstance(named, GraphQLObjectType)
+            and result is not None
+            and result is not Undefined
+            and not isinstance(result, Exception)
+            and position_context is None
+            and not self.usual_only
+            and (named.is_type_of is None or named.is_type_of(result, info) is True)
+        ):
+            grouped_field_set, deferred, _ = self.collect_subfields(named, field_details_list)
+            if not deferred:
+                return self.execute_fields(named, result, path, grouped_field_set, None)
+        return super().complete_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
 
     def _coerced_arguments(self, field_def: GraphQLField, first: Any) -> dict[str, Any]:
         if not (field_def.args or first.node.arguments):

@@ -88,6 +88,18 @@ class Scale:
     weight: int
 
 
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Mill(Named):
+    """An interface's implementation: graphql-core checks each value is of the type."""
+
+    city: str
+
+
 @dataclass
 class BaleRow:
     """A row read by attribute, as the read paths' Core rows are."""
@@ -122,6 +134,18 @@ class Query:
     @strawberry.field
     def scale(self) -> Scale | None:
         return Fragile()  # type: ignore[return-value]
+
+    @strawberry.field
+    def mills(self) -> list[Mill]:
+        return [Mill(name="Surat Weaving", city="Surat"), Mill(name="Tiruppur Knits", city="")]
+
+    @strawberry.field
+    def missing_mill(self) -> Mill:
+        return None  # type: ignore[return-value]
+
+    @strawberry.field
+    def mistyped_mill(self) -> Mill | None:
+        return ROWS[0]  # type: ignore[return-value]
 
 
 SCHEMA = strawberry.Schema(query=Query, scalar_overrides={Unit: UNIT})
@@ -240,6 +264,26 @@ def test_a_null_or_a_value_its_type_refuses_gets_graphql_cores_own_error() -> No
         ["broken", 1, "count"],
     ]
     assert "Cannot return null for non-nullable field Bale.name." in _errors(fast)[0]["message"]
+
+
+def test_objects_complete_as_graphql_core_completes_them() -> None:
+    usual, fast = _both("{ mills { name city } }")
+    assert (
+        fast.data
+        == usual.data
+        == {
+            "mills": [
+                {"name": "Surat Weaving", "city": "Surat"},
+                {"name": "Tiruppur Knits", "city": ""},
+            ]
+        }
+    )
+    # A value that is not of the object type, and a null for a non-null object: the same errors.
+    for document in ("{ mistypedMill { name } }", "{ missingMill { name } }"):
+        usual, fast = _both(document)
+        assert fast.data == usual.data
+        assert _errors(fast) == _errors(usual)
+        assert len(_errors(fast)) == 1
 
 
 def test_an_attribute_that_raises_gets_its_error_at_its_path() -> None:
