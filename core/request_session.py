@@ -65,6 +65,11 @@ class RequestSession:
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
 
+    @property
+    def dialect(self) -> str:
+        """The name of the database's dialect: "postgresql" or "sqlite"."""
+        return self._database.dialect
+
     def _get(self) -> AsyncSession:
         if self._session is None:
             self._session = self._database.read_session()

@@ -20,7 +20,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 from aiodataloader import DataLoader
-from sqlalchemy import ColumnElement, Select, bindparam, select, true
+from sqlalchemy import ARRAY, ColumnElement, Integer, Select, any_, bindparam, select, true
 from sqlalchemy.orm import Mapped
 from sqlmodel import SQLModel
 
@@ -141,7 +141,7 @@ class Loaders:
         return [loaded[key] for key in keys]
 
     async def _rows(self, relation: Relation, keys: Sequence[Hashable]) -> Sequence[Any]:
-        shared = _shared_statement(relation)
+        shared = _shared_statement(relation, self._session.dialect)
         if shared is not None:
             return await self._session.core_rows(shared, {KEYS: list(keys)})
         statement: Select[Any] = select(relation.target).where(
@@ -188,7 +188,7 @@ def narrowed(relation: Relation, column: str, value: Hashable) -> Relation:
 
 
 @cache
-def _shared_statement(relation: Relation) -> Select[Any] | None:
+def _shared_statement(relation: Relation, dialect: str) -> Select[Any] | None:
     """The Core statement of a relation every caller sees alike (no `visible`), read as rows:
     built once per process, with the keys bound at each batch, so a batch neither builds a
     statement nor computes its cache key anew. None for a relation that varies by caller or
@@ -196,7 +196,16 @@ def _shared_statement(relation: Relation) -> Select[Any] | None:
     whole = select(relation.target)
     if relation.visible is not None or model_table(whole) is None:
         return None
-    statement = as_core(whole).where(
-        relation.match.in_(bindparam(KEYS, expanding=True)), *relation.conditions()
-    )
+    statement = as_core(whole).where(_matches_keys(relation.match, dialect), *relation.conditions())
     return statement.order_by(*relation.order_by) if relation.order_by else statement
+
+
+def _matches_keys(match: Mapped[Any], dialect: str) -> ColumnElement[bool]:
+    """`match` is one of the batch's keys. On PostgreSQL an integer column is matched against
+    one array parameter (`= ANY($1)`): the statement's text is then the same for any number
+    of keys, so it is neither rendered again per batch (an expanding IN is, one placeholder
+    per key) nor prepared again by asyncpg for each new count of keys."""
+    column_type = match.type  # type: ignore[attr-defined]
+    if dialect == "postgresql" and isinstance(column_type, Integer):
+        return match == any_(bindparam(KEYS, type_=ARRAY(column_type)))
+    return match.in_(bindparam(KEYS, expanding=True))

@@ -4,9 +4,19 @@ the page. Fields it does not cover still resolve through their loaders, with the
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import select
+
 from core.db import Database
+from core.request_session import RequestSession
 from core.settings import Settings
+from loaders.catalog import PRICE_TIERS_BY_VARIANT
+from loaders.relations import Loaders
 from models.accounts import Role
+from models.catalog import Variant
 from tests.builders import make_category, make_fabric_type, make_product, make_variant
 from tests.catalog.staff_support import as_role
 from tests.graphql_client import GraphQLClient
@@ -178,3 +188,32 @@ async def test_a_currency_that_is_not_one_is_refused_and_reads_no_relation_of_it
     ]
     # the page, the variants and the whole tier relation: no statement for "XYZ"
     assert body["extensions"]["sqlStatements"] == 3
+
+
+async def test_a_batch_sends_one_statement_text_whatever_its_number_of_keys(
+    db: Database, engine: AsyncEngine
+) -> None:
+    # given products with two variants each
+    await _seed(db, 2)
+    sent: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        # when one request's loaders fetch tiers for one variant, another's for all four
+        for count in (1, 4):
+            session = RequestSession(db)
+            try:
+                variant_ids = [row.id for row in await session.scalars(select(Variant))]
+                loaders = Loaders(session)
+                await loaders.load_all(PRICE_TIERS_BY_VARIANT, variant_ids[:count])
+            finally:
+                await session.close()
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+    # then both batches sent the same text: the keys travel as one array parameter
+    batches = [statement for statement in sent if "FROM price_tiers" in statement]
+    assert len(batches) == 2
+    assert batches[0] == batches[1]
