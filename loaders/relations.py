@@ -97,18 +97,27 @@ class Loaders:
     def loader(self, relation: Relation) -> DataLoader[Hashable, Any]:
         loader = self._loaders.get(relation)
         if loader is None:
-            loader = DataLoader(self._batch_function(relation), max_batch_size=1_000)
+            loader = DataLoader(self._batch_function(relation), max_batch_size=BATCH_SIZE)
             self._loaders[relation] = loader
         return loader
 
     async def one(self, relation: Relation, key: Hashable) -> Any:
         assert not relation.many
-        return await self.loader(relation).load(key)
+        return await self._load(relation, key)
 
     async def many(self, relation: Relation, key: Hashable) -> list[Any]:
         assert relation.many
-        rows: list[Any] = await self.loader(relation).load(key)
+        rows: list[Any] = await self._load(relation, key)
         return rows
+
+    async def _load(self, relation: Relation, key: Hashable) -> Any:
+        """What `relation` holds for `key`: as loaded already (a look-ahead's batch, which
+        passes by the loaders), else through its loader, batched with the other keys asked
+        for in the same turn of the event loop."""
+        loaded = self._loaded.get(relation)
+        if loaded is not None and key in loaded:
+            return loaded[key]
+        return await self.loader(relation).load(key)
 
     def prime(self, relation: Relation, key: Hashable, value: Any) -> None:
         self.loader(relation).prime(key, value)
@@ -129,15 +138,18 @@ class Loaders:
         return self._built_later(relation, key, build)
 
     async def _built_later(self, relation: Relation, key: Hashable, build: Callable[[Any], R]) -> R:
-        return build(await self.loader(relation).load(key))
+        return build(await self._load(relation, key))
 
     async def load_all(self, relation: Relation, keys: Sequence[Hashable]) -> list[Any]:
-        """What `relation` holds for each of `keys`, those not loaded yet loaded in one batch:
-        a look-ahead's level."""
-        missing = [key for key in dict.fromkeys(keys) if key not in self._loaded.get(relation, {})]
-        if missing:
-            await self.loader(relation).load_many(missing)
-        loaded = self._loaded.get(relation, {})
+        """What `relation` holds for each of `keys`, those not loaded yet loaded in one batch
+        (of at most BATCH_SIZE keys): a look-ahead's level. The batch function is called
+        directly: the keys are all known, so a loader's future and callback per key, and
+        its turn of the event loop, would buy nothing."""
+        loaded = self._loaded.setdefault(relation, {})
+        missing = [key for key in dict.fromkeys(keys) if key not in loaded]
+        load = self._batch_function(relation)
+        for start in range(0, len(missing), BATCH_SIZE):
+            await load(missing[start : start + BATCH_SIZE])
         return [loaded[key] for key in keys]
 
     async def _rows(self, relation: Relation, keys: Sequence[Hashable]) -> Sequence[Any]:
@@ -172,6 +184,8 @@ class Loaders:
 
 
 KEYS = "keys"
+# The most keys one statement binds, by a loader's batch or a look-ahead's.
+BATCH_SIZE = 1_000
 
 
 @cache
