@@ -70,6 +70,11 @@ _INCOTERM_OF: dict[Any, Incoterm] = {term.value: term for term in Incoterm}
 _STATUS_OF = {status.value: ProductStatus(status.value) for status in rows.ProductStatus}
 
 
+def _incoterms(root: Any) -> list[Incoterm]:
+    """A product's incoterms, built when asked for rather than for every product listed."""
+    return [_INCOTERM_OF[term] for term in root.row.incoterms]
+
+
 @strawberry.type(description="A product of the catalog, offered in one or more variants.")
 class Product(Node):
     row: strawberry.Private[rows.Product]
@@ -86,7 +91,11 @@ class Product(Node):
     lead_time_days: int = strawberry.field(
         description="Days from order confirmation until the goods are ready to ship."
     )
-    incoterms: list[Incoterm] = strawberry.field(description="Incoterms the seller offers.")
+
+    incoterms: list[Incoterm] = strawberry.field(
+        description="Incoterms the seller offers.", resolver=_incoterms
+    )
+
     status: ProductStatus = strawberry.field(
         description="ACTIVE wherever the storefront reads; staff's changes show the others."
     )
@@ -107,7 +116,6 @@ class Product(Node):
             country_of_origin=row.country_of_origin,
             moq=row.moq,
             lead_time_days=row.lead_time_days,
-            incoterms=[_INCOTERM_OF[term] for term in row.incoterms],
             status=_STATUS_OF[row.status],
             version=row.version,
         )

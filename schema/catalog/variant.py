@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
 
@@ -70,14 +70,24 @@ class VariantPrice:
         )
 
 
+def _option_values(root: Any) -> list[OptionValue]:
+    """A variant's options, built when asked for rather than for every variant listed."""
+    return [
+        OptionValue(name=name, value=str(value)) for name, value in root.row.option_values.items()
+    ]
+
+
 @strawberry.type(description="A sellable SKU of a product: one colour, width or pack size.")
 class Variant(Node):
     row: strawberry.Private[rows.Variant]
     sku: str = strawberry.field(description="Stock keeping unit, unique across the catalog.")
     name: str = strawberry.field(description="Short name of the variant, e.g. 'Navy, 150 cm'.")
+
     option_values: list[OptionValue] = strawberry.field(
-        description="The options that distinguish this variant from its siblings."
+        description="The options that distinguish this variant from its siblings.",
+        resolver=_option_values,
     )
+
     units_per_carton: int = strawberry.field(description="Units packed in one export carton.")
     carton_weight_kg: Decimal | None = strawberry.field(
         description="Gross weight of one carton in kilograms; null when unknown."
@@ -103,10 +113,6 @@ class Variant(Node):
             row=row,
             sku=row.sku,
             name=row.name,
-            option_values=[
-                OptionValue(name=name, value=str(value))
-                for name, value in row.option_values.items()
-            ],
             units_per_carton=row.units_per_carton,
             carton_weight_kg=row.carton_weight_kg,
             carton_volume_m3=row.carton_volume_m3,
