@@ -45,7 +45,12 @@ def _nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 async def _plan(engine: AsyncEngine, statement: Any) -> list[dict[str, Any]]:
     async with engine.connect() as connection:
-        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+        for setting in (
+            "enable_seqscan",
+            "enable_bitmapscan",
+            "enable_sort",
+            "enable_incremental_sort",
+        ):
             await connection.execute(text(f"SET LOCAL {setting} = off"))
         sql = statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
         explained = await connection.scalar(text(f"EXPLAIN (FORMAT JSON) {sql}"))
