@@ -12,11 +12,13 @@ not at all, where the result is the same.
   value, an awaitable, an exception returned as a value, a coercion that raises or gives null.
   graphql-core then raises the error it always raises, at the same path.
 - **Resolvers' arguments.** A field with a resolver (`DirectResolver`: no field extension,
-  arguments of scalar or enum types only) has its arguments coerced by graphql-core and
+  arguments of GraphQL's own scalars or of enums only) has its arguments coerced by graphql-core and
   converted by strawberry once per field of the document, not once per item (a listing's
   `price(currency:, quantity:)` of every variant), and its resolver is called as strawberry
   calls it, without strawberry's chain of wrappers built for extensions it does not have.
-  Values of scalars and enums are immutable, so items cannot see each other's arguments.
+  Their values (str, int, float, bool, enum members) are immutable, so items cannot see each
+  other's arguments; a list or a JSON value could be changed by one item's resolver, and
+  takes strawberry's way.
 - **Objects.** An object value (maybe non-null) that is there, passes its type's
   `is_type_of` and defers nothing goes straight to the execution of its fields
   (`complete_value`), without graphql-core's four calls and six type tests per object.
@@ -32,18 +34,21 @@ from typing import Any, Final
 
 import strawberry
 from graphql import (
+    GraphQLEnumType,
     GraphQLField,
+    GraphQLInputType,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
+    GraphQLScalarType,
     GraphQLSchema,
     Undefined,
-    get_named_type,
     get_nullable_type,
     is_leaf_type,
     is_non_null_type,
     is_object_type,
+    specified_scalar_types,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.execution.values import get_argument_values
@@ -169,9 +174,9 @@ ResolversByType = dict[str, dict[str, DirectResolver]]
 def direct_resolvers(schema: strawberry.Schema) -> ResolversByType:
     """Every field of every object type whose resolver `DirectResolver` may call: strawberry's
     own resolver wrapper over a resolver function, no field extension (a permission gate, a
-    bound on a decimal argument), strawberry's own `get_result`, and arguments of scalar or
-    enum types only. None when the schema has strawberry exception handlers, which the wrapper
-    applies."""
+    bound on a decimal argument), strawberry's own `get_result`, and arguments whose values
+    are immutable (`_immutable_argument`). None when the schema has strawberry exception
+    handlers, which the wrapper applies."""
     if schema.exception_handlers:
         return {}
     registry = schema.schema_converter.scalar_registry
@@ -182,12 +187,21 @@ def direct_resolvers(schema: strawberry.Schema) -> ResolversByType:
             and not definition.extensions
             and field.resolve is not None
             and not getattr(field.resolve, "_is_default", False)
-            and all(is_leaf_type(get_named_type(arg.type)) for arg in field.args.values())
+            and all(_immutable_argument(arg.type) for arg in field.args.values())
         ):
             resolvers.setdefault(type_name, {})[name] = DirectResolver(
                 definition, schema.config, registry
             )
     return resolvers
+
+
+def _immutable_argument(argument_type: GraphQLInputType) -> bool:
+    """An argument of one of GraphQL's own scalars or of an enum, maybe non-null: not a list,
+    not an input object, not a custom scalar (JSON values are dicts and lists)."""
+    named = get_nullable_type(argument_type)
+    return isinstance(named, GraphQLEnumType) or (
+        isinstance(named, GraphQLScalarType) and named.name in specified_scalar_types
+    )
 
 
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
