@@ -91,11 +91,13 @@ async def look_ahead(
     """Load what `selected` reaches from `rows` (of `type_name`), one batch per step and level.
     A narrowed relation whose wider one this level reads anyway is not read apart: its rows
     are among the wider one's (`Loaders.now_or_later` picks them there)."""
+    if not rows:
+        return
     paths = READ_PATHS.get(type_name, {})
     planned = [
         (step, below, _relations(step, below))
         for name, below in selected.items()
-        if (step := paths.get(name)) is not None and rows
+        if (step := paths.get(name)) is not None
     ]
     read_anyway = {relation for _, _, relations in planned for relation in relations}
     for step, below, relations in planned:
@@ -105,10 +107,11 @@ async def look_ahead(
             continue
         keys = [key for row in rows if (key := getattr(row, step.key)) is not None]
         for relation in relations:
-            if relation.wider in read_anyway:
-                continue
-            reached = await ctx.loaders.load_all(relation, keys)
+            wider = relation.wider if relation.wider in read_anyway else None
+            reached = await ctx.loaders.load_all(wider or relation, keys)
             if step.then is not None and below:
+                if wider is not None:
+                    reached = [relation.kept(found) for found in reached]
                 await look_ahead(ctx, step.then, _flattened(reached), below)
 
 

@@ -216,7 +216,10 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         middleware = self.middleware_manager
-        self.usual_only = middleware is not None and bool(middleware.middlewares)
+        if middleware is not None and middleware.middlewares:
+            # Middleware wraps every resolver: no field may be answered around it.
+            self.leaves = {}
+            self.resolvers = {}
         # Each field node's converted arguments, for this operation and its variables.
         self.converted: dict[int, dict[str, Any]] = {}
 
@@ -229,7 +232,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,
     ) -> AwaitableOrValue[dict[str, Any]]:
         leaves = self.leaves.get(parent_type.name)
-        if leaves is None or self.usual_only:
+        if leaves is None:
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
@@ -276,7 +279,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         first = field_details_list[0]
         node = first.node
         direct = self.resolvers.get(parent_type.name, {}).get(node.name.value)
-        if direct is None or self.usual_only or first.fragment_variable_values is not None:
+        if direct is None or first.fragment_variable_values is not None:
             return super().execute_field(
                 parent_type, source, field_details_list, path, position_context
             )
@@ -326,7 +329,6 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             and result is not Undefined
             and not isinstance(result, Exception)
             and position_context is None
-            and not self.usual_only
             and (named.is_type_of is None or named.is_type_of(result, info) is True)
         ):
             grouped_field_set, deferred, _ = self.collect_subfields(named, field_details_list)
