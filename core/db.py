@@ -92,8 +92,14 @@ def _count_statement(
     _conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
 ) -> None:
     """Count round trips that read or write data; transaction control is not a query."""
+    if not statement.lstrip().upper().startswith(_TRANSACTION_CONTROL):
+        count_statement_sent()
+
+
+def count_statement_sent() -> None:
+    """Count one statement sent past SQLAlchemy's events (`core.prepared_reads`)."""
     counter = _statement_counter.get()
-    if counter is not None and not statement.lstrip().upper().startswith(_TRANSACTION_CONTROL):
+    if counter is not None:
         counter[0] += 1
 
 

@@ -25,7 +25,8 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import Row, Select, Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.db import Database
+from core.db import Database, count_statement_sent
+from core.prepared_reads import PreparedRead
 
 T = TypeVar("T")
 
@@ -91,6 +92,28 @@ class RequestSession:
             connection = await self._get().connection()
             found: Sequence[Row[Any]] = (await connection.execute(statement, parameters)).all()
             return found
+
+    async def prepared_rows(self, read: PreparedRead, parameters: dict[str, Any]) -> Sequence[Any]:
+        """The rows of a prepared read (`core.prepared_reads`), run on the driver's connection
+        on PostgreSQL; its statement through SQLAlchemy elsewhere, or when the driver raises."""
+        if self.dialect != "postgresql":
+            return await self.core_rows(read.statement, parameters)
+        async with self._lock:
+            connection = await self._get().connection()
+            driver = (await connection.get_raw_connection()).driver_connection
+            assert driver is not None
+            try:
+                if not read.knows_result_types:
+                    prepared = await driver.prepare(read.sql)
+                    read.learn_result_types([a.type.oid for a in prepared.get_attributes()])
+                records = await driver.fetch(read.sql, *read.arguments(parameters))
+            except Exception:
+                # Run again SQLAlchemy's way, which translates the error and invalidates a
+                # lost connection; a read is safe to run twice.
+                found: Sequence[Any] = (await connection.execute(read.statement, parameters)).all()
+                return found
+            count_statement_sent()
+            return read.rows(records)
 
     async def scalar(self, statement: Select[T]) -> T | None:
         table = model_table(statement)

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped
 from sqlmodel import SQLModel
 
 from auth.principal import ANONYMOUS, Principal
+from core.prepared_reads import PreparedRead, prepare_read
 from core.request_session import RequestSession, as_core, model_table
 
 R = TypeVar("R")
@@ -153,6 +154,9 @@ class Loaders:
         return [loaded[key] for key in keys]
 
     async def _rows(self, relation: Relation, keys: Sequence[Hashable]) -> Sequence[Any]:
+        prepared = _prepared_read(relation, self._session.dialect)
+        if prepared is not None:
+            return await self._session.prepared_rows(prepared, {KEYS: list(keys)})
         shared = _shared_statement(relation, self._session.dialect)
         if shared is not None:
             return await self._session.core_rows(shared, {KEYS: list(keys)})
@@ -212,6 +216,15 @@ def _shared_statement(relation: Relation, dialect: str) -> Select[Any] | None:
         return None
     statement = as_core(whole).where(_matches_keys(relation.match, dialect), *relation.conditions())
     return statement.order_by(*relation.order_by) if relation.order_by else statement
+
+
+@cache
+def _prepared_read(relation: Relation, dialect: str) -> PreparedRead | None:
+    """The relation's shared statement ready for the driver (`core.prepared_reads`)."""
+    shared = _shared_statement(relation, dialect)
+    if shared is None or dialect != "postgresql":
+        return None
+    return prepare_read(shared, runtime=(KEYS,))
 
 
 def _matches_keys(match: Mapped[Any], dialect: str) -> ColumnElement[bool]:

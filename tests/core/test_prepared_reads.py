@@ -1,0 +1,132 @@
+"""A relation read on the driver's connection returns what SQLAlchemy returns for the same
+statement, is counted, and leaves the driver's errors to SQLAlchemy (core.prepared_reads)."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import pytest
+from sqlalchemy import select, text
+
+import app.factory  # noqa: F401 - every model registered
+import loaders
+from app.cli.seed_commands import seed_demo
+from app.demo_orders.seeding import seed_order_book
+from core.database_failures import DatabaseUnavailable
+from core.db import Database, count_statements
+from core.request_session import RequestSession
+from loaders.catalog import CATEGORY_BY_SLUG, PRICE_TIERS_BY_VARIANT
+from loaders.relations import KEYS, Relation, _prepared_read, narrowed
+
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def _declared_relations() -> list[Relation]:
+    """Every relation the loaders declare, and a narrowed one."""
+    found: dict[str, Relation] = {}
+    for module in pkgutil.iter_modules(loaders.__path__):
+        for value in vars(importlib.import_module(f"loaders.{module.name}")).values():
+            if isinstance(value, Relation):
+                found[value.name] = value
+    narrow = narrowed(PRICE_TIERS_BY_VARIANT, "currency", "USD")
+    return [*found.values(), narrow]
+
+
+def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(rows, key=repr)
+
+
+async def test_every_prepared_relation_reads_what_sqlalchemy_reads(db: Database) -> None:
+    # given the demo catalog and an order book
+    await seed_demo(db, products=12)
+    await seed_order_book(db, orders=20, now=NOW)
+    reads = RequestSession(db)
+    compared: dict[str, int] = {}
+    try:
+        for relation in _declared_relations():
+            prepared = _prepared_read(relation, "postgresql")
+            if prepared is None:
+                continue
+            # when each is read for every key its table holds, and one it does not
+            keys = list(await reads.scalars(select(relation.match).distinct()))
+            keys = [key for key in keys if key is not None] + [10**9]
+            through_driver = await reads.prepared_rows(prepared, {KEYS: keys})
+            through_sqlalchemy = await reads.core_rows(prepared.statement, {KEYS: keys})
+            # then the rows hold the same values, of the same types, under the same names
+            driver = _sorted([row._asdict() for row in through_driver])
+            expected = _sorted([dict(row._mapping) for row in through_sqlalchemy])
+            assert driver == expected, relation.name
+            for got, want in zip(driver, expected, strict=True):
+                assert {k: type(v) for k, v in got.items()} == {
+                    k: type(v) for k, v in want.items()
+                }, relation.name
+            compared[relation.name] = len(driver)
+    finally:
+        await reads.close()
+    # every relation all callers see alike, matched on an integer, is prepared, and each
+    # had rows to compare
+    assert compared.keys() == {
+        "category_by_id",
+        "category_children",
+        "product_type_by_id",
+        "attributes_by_product_type",
+        "variants_by_product",
+        "price_tiers_by_variant",
+        "price_tiers_by_variant[currency=USD]",
+    }
+    assert all(compared.values()), compared
+
+
+def test_a_relation_whose_text_depends_on_its_keys_is_left_to_sqlalchemy() -> None:
+    # a slug is matched by an expanding IN: one placeholder per key
+    assert _prepared_read(CATEGORY_BY_SLUG, "postgresql") is None
+    assert _prepared_read(PRICE_TIERS_BY_VARIANT, "sqlite") is None
+    assert _prepared_read(PRICE_TIERS_BY_VARIANT, "postgresql") is not None
+
+
+async def test_a_prepared_read_counts_as_one_statement(db: Database) -> None:
+    await seed_demo(db, products=3)
+    prepared = _prepared_read(PRICE_TIERS_BY_VARIANT, "postgresql")
+    assert prepared is not None
+    reads = RequestSession(db)
+    try:
+        variant_ids = list(await reads.scalars(select(text("id")).select_from(text("variants"))))
+        with count_statements() as counter:
+            rows = await reads.prepared_rows(prepared, {KEYS: variant_ids})
+    finally:
+        await reads.close()
+    assert rows
+    assert counter[0] == 1
+
+
+async def test_a_connection_lost_under_a_prepared_read_is_an_outage_and_is_replaced(
+    committed_db: Database, committed_url: str
+) -> None:
+    # given a request whose connection has read once, and then dies
+    prepared = _prepared_read(PRICE_TIERS_BY_VARIANT, "postgresql")
+    assert prepared is not None
+    reads = RequestSession(committed_db)
+    try:
+        assert await reads.prepared_rows(prepared, {KEYS: [1]}) == []
+        pid = (await reads.rows(select(text("pg_backend_pid()"))))[0][0]
+        admin = await asyncpg.connect(committed_url.replace("postgresql+asyncpg", "postgresql"))
+        try:
+            assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
+        finally:
+            await admin.close()
+        # when it reads again, then the loss is the database's outage, as SQLAlchemy's is
+        with pytest.raises(DatabaseUnavailable):
+            await reads.prepared_rows(prepared, {KEYS: [1]})
+    finally:
+        await reads.close()
+    # and the next request reads on a new connection
+    after = RequestSession(committed_db)
+    try:
+        assert await after.prepared_rows(prepared, {KEYS: [1]}) == []
+        assert (await after.rows(select(text("pg_backend_pid()"))))[0][0] != pid
+    finally:
+        await after.close()
