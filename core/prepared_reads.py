@@ -20,13 +20,15 @@ recognises a lost connection and invalidates it (`RequestSession.prepared_rows`)
 
 from __future__ import annotations
 
-from collections import namedtuple
+from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
+from sqlalchemy.sql.cache_key import CacheKey
+from sqlalchemy.sql.compiler import SQLCompiler
 
 # Compiles with asyncpg's own placeholders ($1, $2, ...), in the order `positiontup` gives.
 _DIALECT = PGDialect_asyncpg(paramstyle="numeric_dollar")  # type: ignore[no-untyped-call]
@@ -47,6 +49,16 @@ class PreparedRead:
     # Per column, the processor turning the driver's value into SQLAlchemy's, found from the
     # columns' types on the first run (a processor may depend on the type the server sends).
     _result_processors: list[tuple[int, Processor]] | None = field(default=None)
+    # For a read shared by statements of one shape (`prepared_statement`): the name of each
+    # of the statement's parameters, in the order its cache key lists their values.
+    _extracted: tuple[str, ...] = ()
+
+    def parameters_of(self, key: CacheKey) -> dict[str, Any]:
+        """The parameters of a statement of this read's shape, from its cache key."""
+        return {
+            name: bind.effective_value
+            for name, bind in zip(self._extracted, key.bindparams, strict=True)
+        }
 
     def arguments(self, parameters: dict[str, Any]) -> list[Any]:
         """The driver's positional arguments for `parameters` (the runtime ones, by name)."""
@@ -89,19 +101,71 @@ class PreparedRead:
         return rows
 
 
+# Statements built per request, by shape: a shape is what SQLAlchemy's compiled cache keys on
+# (the statement without its parameters' values), so each is compiled once, as SQLAlchemy
+# would. Bounded: shapes that stop coming are forgotten, oldest first.
+_BY_SHAPE: OrderedDict[Any, PreparedRead | None] = OrderedDict()
+SHAPES_KEPT = 500
+
+
+def prepared_statement(statement: Select[Any]) -> tuple[PreparedRead, dict[str, Any]] | None:
+    """The read of `statement`'s shape and its parameters' values; None when the statement
+    cannot be cached by SQLAlchemy or cannot be prepared (`prepare_read`)."""
+    key = statement._generate_cache_key()
+    if key is None:
+        return None
+    try:
+        read = _BY_SHAPE[key.key]
+        _BY_SHAPE.move_to_end(key.key)
+    except KeyError:
+        read = _prepared_shape(statement, key)
+        _BY_SHAPE[key.key] = read
+        if len(_BY_SHAPE) > SHAPES_KEPT:
+            _BY_SHAPE.popitem(last=False)
+    return None if read is None else (read, read.parameters_of(key))
+
+
+def _prepared_shape(statement: Select[Any], key: CacheKey) -> PreparedRead | None:
+    if _selects_instances(statement):
+        return None  # SQLAlchemy's ORM builds those; its rows are not the columns
+    compiled = statement.compile(dialect=_DIALECT)
+    if any(bind not in compiled.bind_names for bind in key.bindparams):
+        return None
+    extracted = tuple(compiled.bind_names[bind] for bind in key.bindparams)
+    read = _prepared(statement, compiled, runtime=extracted)
+    if read is not None:
+        read._extracted = extracted
+    return read
+
+
+def _selects_instances(statement: Select[Any]) -> bool:
+    """Whether `statement` selects a model or an alias of one, rather than columns."""
+    for described in statement.column_descriptions:
+        entity = described.get("entity")
+        if entity is not None and (described["expr"] is entity or described.get("aliased")):
+            return True
+    return False
+
+
 def prepare_read(statement: Select[Any], runtime: Sequence[str]) -> PreparedRead | None:
     """`statement` compiled for asyncpg, its parameters named in `runtime` to be given at
     each run. None, and the statement runs through SQLAlchemy as before, when its columns
     cannot be a named tuple's fields (an unnamed or repeated column) or its text depends on
-    its values (an expanding IN)."""
-    keys = [column.key for column in statement.selected_columns]
+    its values (an expanding IN, a value written into the text)."""
+    return _prepared(statement, statement.compile(dialect=_DIALECT), runtime)
+
+
+def _prepared(
+    statement: Select[Any], compiled: SQLCompiler, runtime: Sequence[str]
+) -> PreparedRead | None:
+    # The names SQLAlchemy gives a row's columns (a function's is its name: `count`).
+    keys = [described["name"] for described in statement.column_descriptions]
     try:
         row_type = namedtuple("PreparedRow", [key or "" for key in keys])  # type: ignore[misc]
     except ValueError:  # an unnamed column (""), a repeated name, one a field cannot have
         return None
-    compiled = statement.compile(dialect=_DIALECT)
-    if compiled.post_compile_params or any(bind.expanding for bind in compiled.binds.values()):
-        return None  # its text is only known once its values are (an expanding IN)
+    if compiled.post_compile_params or compiled.literal_execute_params:
+        return None  # its text is only known once its values are (an expanding IN, `inline`)
     constants = compiled.construct_params({name: None for name in runtime})
     bind_processors: dict[str, Processor] = {}
     for name, bind in compiled.binds.items():

@@ -26,7 +26,7 @@ from sqlalchemy import Row, Select, Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import Database, count_statement_sent
-from core.prepared_reads import PreparedRead
+from core.prepared_reads import PreparedRead, prepared_statement
 
 T = TypeVar("T")
 
@@ -88,46 +88,83 @@ class RequestSession:
         self, statement: Select[Any], parameters: dict[str, Any]
     ) -> Sequence[Row[Any]]:
         """The rows of a Core statement (a model's columns, `as_core`) with its parameters."""
+        shaped = prepared_statement(statement) if self._on_postgresql(parameters) else None
+        if shaped is not None:
+            return await self._on_driver(*shaped, lambda: self._core(statement, parameters))
         async with self._lock:
-            connection = await self._get().connection()
-            found: Sequence[Row[Any]] = (await connection.execute(statement, parameters)).all()
-            return found
+            return await self._core(statement, parameters)
 
     async def prepared_rows(self, read: PreparedRead, parameters: dict[str, Any]) -> Sequence[Any]:
-        """The rows of a prepared read (`core.prepared_reads`), run on the driver's connection
-        on PostgreSQL; its statement through SQLAlchemy elsewhere, or when the driver raises."""
+        """The rows of a prepared read (`core.prepared_reads`) with its runtime parameters."""
         if self.dialect != "postgresql":
             return await self.core_rows(read.statement, parameters)
-        async with self._lock:
-            connection = await self._get().connection()
-            driver = (await connection.get_raw_connection()).driver_connection
-            assert driver is not None
-            try:
-                if not read.knows_result_types:
-                    prepared = await driver.prepare(read.sql)
-                    read.learn_result_types([a.type.oid for a in prepared.get_attributes()])
-                records = await driver.fetch(read.sql, *read.arguments(parameters))
-            except Exception:
-                # Run again SQLAlchemy's way, which translates the error and invalidates a
-                # lost connection; a read is safe to run twice.
-                found: Sequence[Any] = (await connection.execute(read.statement, parameters)).all()
-                return found
-            count_statement_sent()
-            return read.rows(records)
+        return await self._on_driver(
+            read, parameters, lambda: self._core(read.statement, parameters)
+        )
 
     async def scalar(self, statement: Select[T]) -> T | None:
+        """The first column of the first row: a model selected whole as its row."""
         table = model_table(statement)
         if table is not None:
             found = await self.core_rows(as_core(statement, table), {})
             return cast(T, found[0]) if found else None
+        shaped = prepared_statement(statement) if self._on_postgresql() else None
+        if shaped is not None:
+            rows = await self._on_driver(*shaped, lambda: self._orm(statement))
+            return cast(T, rows[0][0]) if rows else None
         async with self._lock:
             result: T | None = await self._get().scalar(statement)
             return result
 
     async def rows(self, statement: Select[*tuple[Any, ...]]) -> Sequence[Row[*tuple[Any, ...]]]:
+        shaped = prepared_statement(statement) if self._on_postgresql() else None
+        if shaped is not None:
+            return await self._on_driver(*shaped, lambda: self._orm(statement))
         async with self._lock:
-            result = await self._get().execute(statement)
-            return result.all()
+            return await self._orm(statement)
+
+    def _on_postgresql(self, parameters: dict[str, Any] | None = None) -> bool:
+        """Whether a statement may run on the driver: on PostgreSQL, its values in itself."""
+        return self.dialect == "postgresql" and not parameters
+
+    async def _on_driver(
+        self,
+        read: PreparedRead,
+        values: dict[str, Any],
+        sqlalchemys_way: Callable[[], Awaitable[Sequence[Any]]],
+    ) -> Sequence[Any]:
+        """`read` with `values`, on the driver's connection. When the driver raises, the
+        statement runs again SQLAlchemy's way, which translates the error and invalidates
+        a lost connection; a read is safe to run twice."""
+        async with self._lock:
+            connection = await self._get().connection()
+            raw = await connection.get_raw_connection()
+            adapted, driver = raw.dbapi_connection, raw.driver_connection
+            assert driver is not None
+            try:
+                # As SQLAlchemy's adapter runs a statement: alone on the connection (another
+                # session may share it: a test's one connection), and inside the transaction
+                # the connection is in, begun first if it is due and not begun yet.
+                async with adapted._execute_mutex:  # type: ignore[union-attr]
+                    if adapted._transaction is None:  # type: ignore[union-attr]
+                        await adapted._start_transaction()  # type: ignore[union-attr]
+                    if not read.knows_result_types:
+                        prepared = await driver.prepare(read.sql)
+                        read.learn_result_types([a.type.oid for a in prepared.get_attributes()])
+                    records = await driver.fetch(read.sql, *read.arguments(values))
+            except Exception:
+                return await sqlalchemys_way()
+            count_statement_sent()
+            return read.rows(records)
+
+    async def _core(self, statement: Select[Any], parameters: dict[str, Any]) -> Sequence[Any]:
+        connection = await self._get().connection()
+        found: Sequence[Row[Any]] = (await connection.execute(statement, parameters)).all()
+        return found
+
+    async def _orm(self, statement: Select[Any]) -> Sequence[Any]:
+        found: Sequence[Any] = (await self._get().execute(statement)).all()
+        return found
 
     async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """`work` on the request's session, alone: for statements the methods above do not

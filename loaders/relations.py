@@ -161,7 +161,9 @@ class Loaders:
         if shared is not None:
             return await self._session.core_rows(shared, {KEYS: list(keys)})
         statement: Select[Any] = select(relation.target).where(
-            relation.match.in_(keys), self.visible(relation), *relation.conditions()
+            _matches_keys(relation.match, self._session.dialect, list(keys)),
+            self.visible(relation),
+            *relation.conditions(),
         )
         if relation.order_by:
             statement = statement.order_by(*relation.order_by)
@@ -227,12 +229,21 @@ def _prepared_read(relation: Relation, dialect: str) -> PreparedRead | None:
     return prepare_read(shared, runtime=(KEYS,))
 
 
-def _matches_keys(match: Mapped[Any], dialect: str) -> ColumnElement[bool]:
-    """`match` is one of the batch's keys. On PostgreSQL an integer column is matched against
-    one array parameter (`= ANY($1)`): the statement's text is then the same for any number
-    of keys, so it is neither rendered again per batch (an expanding IN is, one placeholder
-    per key) nor prepared again by asyncpg for each new count of keys."""
+def _matches_keys(
+    match: Mapped[Any], dialect: str, keys: list[Hashable] | None = None
+) -> ColumnElement[bool]:
+    """`match` is one of the batch's keys: `keys`, or the `KEYS` parameter of each run. On
+    PostgreSQL an integer column is matched against one array parameter (`= ANY($1)`): the
+    statement's text is then the same for any number of keys, so it is neither rendered again
+    per batch (an expanding IN is, one placeholder per key) nor prepared again by asyncpg for
+    each new count of keys, and a statement made per batch has one shape
+    (`core.prepared_reads.prepared_statement`)."""
     column_type = match.type  # type: ignore[attr-defined]
-    if dialect == "postgresql" and isinstance(column_type, Integer):
-        return match == any_(bindparam(KEYS, type_=ARRAY(column_type)))
-    return match.in_(bindparam(KEYS, expanding=True))
+    expanding = not (dialect == "postgresql" and isinstance(column_type, Integer))
+    keys_type = column_type if expanding else ARRAY(column_type)
+    bound = (
+        bindparam(KEYS, type_=keys_type, expanding=expanding)
+        if keys is None
+        else bindparam(KEYS, keys, type_=keys_type, expanding=expanding)
+    )
+    return match.in_(bound) if expanding else match == any_(bound)

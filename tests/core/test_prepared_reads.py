@@ -10,17 +10,23 @@ from typing import Any
 
 import asyncpg
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 import app.factory  # noqa: F401 - every model registered
 import loaders
 from app.cli.seed_commands import seed_demo
 from app.demo_orders.seeding import seed_order_book
+from core import request_session
 from core.database_failures import DatabaseUnavailable
 from core.db import Database, count_statements
 from core.request_session import RequestSession
+from core.settings import Settings
 from loaders.catalog import CATEGORY_BY_SLUG, PRICE_TIERS_BY_VARIANT
 from loaders.relations import KEYS, Relation, _prepared_read, narrowed
+from models.accounts import Role
+from tests.catalog.staff_support import as_role
+from tests.graphql_client import GraphQLClient
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -130,3 +136,79 @@ async def test_a_connection_lost_under_a_prepared_read_is_an_outage_and_is_repla
         assert (await after.rows(select(text("pg_backend_pid()"))))[0][0] != pid
     finally:
         await after.close()
+
+
+# Reads of every kind the shape cache takes: pages in each order, filtered, searched, a second
+# page, totals, a product page, categories, and a staff order book with lines and clients.
+NAMES = "totalCount edges { node { name } }"
+PAGE = "query($f: ProductFilter, $s: ProductSort!, $c: String) { products(first: 5, filter: $f, \
+sortBy: $s, sortCurrency: $c) { %s } }"
+LISTING = """query { products(first: 7) { totalCount edges { cursor node { id name slug moq
+  category { name } variants { sku available price(currency: "USD", quantity: 5000) {
+  unitPrice } } } } pageInfo { hasNextPage endCursor } } }"""
+SPECS = {
+    "productTypeSlug": "fabric",
+    "specs": [{"attribute": "weave", "oneOf": ["twill", "plain"]}],
+}
+STOREFRONT: list[tuple[str, dict[str, Any]]] = [
+    (LISTING, {}),
+    (PAGE % NAMES, {"s": "NEWEST"}),
+    (PAGE % "edges { node { name } }", {"s": "PRICE_ASC", "c": "USD"}),
+    (PAGE % NAMES, {"s": "NAME", "f": {"search": "cotton"}}),
+    (PAGE % NAMES, {"s": "NAME", "f": {"categorySlug": "woven-fabrics", "inStock": True}}),
+    (
+        PAGE % "totalCount edges { node { name specs { label display } } }",
+        {"s": "NAME", "f": SPECS},
+    ),
+    ("query { categories { name slug children { name } } }", {}),
+]
+ORDERS = """query { orders(first: 6) { totalCount edges { node { number status
+  total { amount currency } client { name country } lines { sku quantity lineTotal { amount } }
+  } } } }"""
+
+
+async def test_reads_through_the_driver_answer_as_sqlalchemy_does(
+    db: Database,
+    engine: AsyncEngine,
+    settings: Settings,
+    client: GraphQLClient,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given the demo catalog and order book
+    await seed_demo(db, products=12)
+    await seed_order_book(db, orders=20, now=NOW)
+    staff = await as_role(db, settings, Role.ADMIN, client)
+    second_page = (await client.data(LISTING))["products"]["pageInfo"]["endCursor"]
+    documents = [
+        *((client, query, variables) for query, variables in STOREFRONT),
+        (
+            client,
+            "query($a: String) { products(first: 5, after: $a) { edges { node { name } } } }",
+            {"a": second_page},
+        ),
+        (staff, ORDERS, {}),
+    ]
+    through_sqlalchemy: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith(("SELECT", "WITH")):  # not the test's savepoints
+            through_sqlalchemy.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        # when each is read with statements on the driver, then each SQLAlchemy's way
+        answers = [[await who.post(query, variables) for who, query, variables in documents]]
+        on_driver = len(through_sqlalchemy)
+        monkeypatch.setattr(request_session, "prepared_statement", lambda _statement: None)
+        answers.append([await who.post(query, variables) for who, query, variables in documents])
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+    # then the answers are the same, and hold data
+    driver, sqlalchemy = answers
+    assert driver == sqlalchemy
+    # and the first pass sent most statements past SQLAlchemy (sign-in and inlined filter
+    # values are its own)
+    assert on_driver * 3 < len(through_sqlalchemy) - on_driver, (on_driver, through_sqlalchemy)
+    for body in driver:
+        assert "errors" not in body, body
+        assert body["data"]
