@@ -6,6 +6,8 @@ concurrent writers queue instead of failing with "database is locked" half-way t
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
@@ -13,6 +15,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import event, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
@@ -58,6 +61,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
             max_overflow=0,
             pool_timeout=settings.database_pool_timeout_seconds,
             connect_args={"timeout": 5, "command_timeout": 60},
+            json_deserializer=_json_loads,
         )
         ping_after_idle(engine, settings.database_idle_ping_seconds)
     watch_for_outages(engine)
@@ -65,6 +69,19 @@ def create_engine(settings: Settings) -> AsyncEngine:
     if not settings.is_sqlite:
         reuse_savepoint_names(engine.sync_engine)
     return engine
+
+
+def _json_loads(text: str) -> Any:
+    """A JSON column's value: read by orjson, several times faster than the standard library
+    on the specs, options and incoterms every listing reads. orjson reads an integer beyond
+    64 bits as a float, losing digits: a value with 19 digits in a row, which any such integer
+    has, is read by the standard library."""
+    if _NINETEEN_DIGITS.search(text):
+        return json.loads(text)
+    return orjson.loads(text)
+
+
+_NINETEEN_DIGITS = re.compile(r"\d{19}")
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

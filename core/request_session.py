@@ -64,6 +64,9 @@ class RequestSession:
     def __init__(self, database: Database) -> None:
         self._database = database
         self._session: AsyncSession | None = None
+        # The session's connection as the driver's (asyncpg) and its SQLAlchemy adapter:
+        # found once, since a read session keeps its one connection until it closes.
+        self._driver: tuple[Any, Any] | None = None
         self._lock = asyncio.Lock()
 
     @property
@@ -137,25 +140,28 @@ class RequestSession:
         statement runs again SQLAlchemy's way, which translates the error and invalidates
         a lost connection; a read is safe to run twice."""
         async with self._lock:
-            connection = await self._get().connection()
-            raw = await connection.get_raw_connection()
-            adapted, driver = raw.dbapi_connection, raw.driver_connection
-            assert driver is not None
+            adapted, driver = self._driver or await self._driver_connection()
             try:
                 # As SQLAlchemy's adapter runs a statement: alone on the connection (another
                 # session may share it: a test's one connection), and inside the transaction
                 # the connection is in, begun first if it is due and not begun yet.
-                async with adapted._execute_mutex:  # type: ignore[union-attr]
-                    if adapted._transaction is None:  # type: ignore[union-attr]
-                        await adapted._start_transaction()  # type: ignore[union-attr]
+                async with adapted._execute_mutex:
+                    if adapted._transaction is None:
+                        await adapted._start_transaction()
                     if not read.knows_result_types:
                         prepared = await driver.prepare(read.sql)
                         read.learn_result_types([a.type.oid for a in prepared.get_attributes()])
                     records = await driver.fetch(read.sql, *read.arguments(values))
             except Exception:
+                self._driver = None  # SQLAlchemy may now replace a lost connection
                 return await sqlalchemys_way()
             count_statement_sent()
             return read.rows(records)
+
+    async def _driver_connection(self) -> tuple[Any, Any]:
+        raw = await (await self._get().connection()).get_raw_connection()
+        self._driver = (raw.dbapi_connection, raw.driver_connection)
+        return self._driver
 
     async def _core(self, statement: Select[Any], parameters: dict[str, Any]) -> Sequence[Any]:
         connection = await self._get().connection()
@@ -173,6 +179,7 @@ class RequestSession:
             return await work(self._get())
 
     async def close(self) -> None:
+        self._driver = None
         if self._session is not None:
             await self._session.close()
             self._session = None

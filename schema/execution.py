@@ -141,6 +141,31 @@ class DirectResolver:
     definition: StrawberryField
     config: StrawberryConfig
     scalar_registry: Mapping[object, Any]
+    # The resolver function and how it takes the source: as `self`, and under the names of
+    # its `parent` and `root` parameters; `info_name`, the name of its `info` parameter.
+    function: Callable[..., Any]
+    takes_self: bool
+    source_names: tuple[str, ...]
+    info_name: str | None
+
+    @classmethod
+    def of(
+        cls, definition: StrawberryField, config: StrawberryConfig, registry: Mapping[object, Any]
+    ) -> DirectResolver:
+        resolver = definition.base_resolver
+        assert resolver is not None
+        asked = (resolver.parent_parameter, resolver.root_parameter)
+        function = resolver.wrapped_func
+        assert callable(function)  # `direct_resolvers` takes no other
+        return cls(
+            definition,
+            config,
+            registry,
+            function=function,
+            takes_self=resolver.self_parameter is not None,
+            source_names=tuple(parameter.name for parameter in asked if parameter is not None),
+            info_name=resolver.info_parameter.name if resolver.info_parameter else None,
+        )
 
     def convert(self, coerced: dict[str, Any]) -> dict[str, Any]:
         """graphql-core's coerced arguments as the resolver's keyword arguments (no info:
@@ -154,18 +179,17 @@ class DirectResolver:
 
     def call(self, source: Any, info: GraphQLResolveInfo[Any], converted: dict[str, Any]) -> Any:
         """The resolver's result, given the source and the parameters it asks for, as
-        strawberry's `get_arguments` hands them."""
-        resolver = self.definition.base_resolver
-        assert resolver is not None
-        kwargs = dict(converted)
-        args = [source] if resolver.self_parameter else []
-        if parent := resolver.parent_parameter:
-            kwargs[parent.name] = source
-        if root := resolver.root_parameter:
-            kwargs[root.name] = source
-        if asked := resolver.info_parameter:
-            kwargs[asked.name] = self.config.info_class(_raw_info=info, _field=self.definition)
-        return self.definition.get_result(source, info=None, args=args, kwargs=kwargs)
+        strawberry's `get_arguments` hands them (and `StrawberryField.get_result` calls it)."""
+        kwargs = converted
+        if self.source_names or self.info_name:
+            kwargs = dict(converted)
+            for name in self.source_names:
+                kwargs[name] = source
+            if self.info_name:
+                kwargs[self.info_name] = self.config.info_class(
+                    _raw_info=info, _field=self.definition
+                )
+        return self.function(source, **kwargs) if self.takes_self else self.function(**kwargs)
 
 
 ResolversByType = dict[str, dict[str, DirectResolver]]
@@ -187,9 +211,10 @@ def direct_resolvers(schema: strawberry.Schema) -> ResolversByType:
             and not definition.extensions
             and field.resolve is not None
             and not getattr(field.resolve, "_is_default", False)
+            and callable(definition.base_resolver.wrapped_func)
             and all(_immutable_argument(arg.type) for arg in field.args.values())
         ):
-            resolvers.setdefault(type_name, {})[name] = DirectResolver(
+            resolvers.setdefault(type_name, {})[name] = DirectResolver.of(
                 definition, schema.config, registry
             )
     return resolvers

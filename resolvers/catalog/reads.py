@@ -74,15 +74,23 @@ async def list_products(
     are sorted) then counts them in the same statement instead of finding them again.
     """
     check_page_size(first)
-    conditions = await filter_conditions(ctx, product_filter)
-    if sort_currency is None and product_filter.price is not None:
-        sort_currency = product_filter.price.currency
-    plan = sort_plan(sort, currency=sort_currency, search_words=conditions.search_words)
-    reads_all = plan.join_is_search or bool(
-        product_filter.specs or product_filter.search or product_filter.price
-    )
-    counted = with_total and after is None and reads_all
-    statement = listing_page(conditions, plan, after=after, first=first, total=counted)
+    key = repr((product_filter, sort, sort_currency, after, first, with_total))
+    listing = _LISTINGS.get(key)
+    if listing is None:
+        listing = _listing(
+            await filter_conditions(ctx, product_filter),
+            product_filter,
+            sort=sort,
+            sort_currency=sort_currency,
+            after=after,
+            first=first,
+            with_total=with_total,
+        )
+        if not product_filter.specs:  # spec filters read the attribute catalog, which changes
+            _LISTINGS[key] = listing
+            if len(_LISTINGS) > LISTINGS_KEPT:
+                del _LISTINGS[next(iter(_LISTINGS))]
+    conditions, plan, counted, statement = listing
     rows = list(await ctx.session.rows(statement))
     has_next_page = len(rows) > first
     rows = rows[:first]
@@ -102,6 +110,34 @@ async def list_products(
         has_previous_page=after is not None,
         total_count=total_count,
     )
+
+
+# A listing's conditions, order and page statement, the same for the same filter, order, page
+# and cursor: a storefront asks for the same few pages again and again, and building the
+# statement cost as much as running it. Bounded, oldest first out.
+_LISTINGS: dict[str, tuple[FilterConditions, SortPlan, bool, Select[Any]]] = {}
+LISTINGS_KEPT = 256
+
+
+def _listing(
+    conditions: FilterConditions,
+    product_filter: ProductFilter,
+    *,
+    sort: ProductSort,
+    sort_currency: str | None,
+    after: str | None,
+    first: int,
+    with_total: bool,
+) -> tuple[FilterConditions, SortPlan, bool, Select[Any]]:
+    if sort_currency is None and product_filter.price is not None:
+        sort_currency = product_filter.price.currency
+    plan = sort_plan(sort, currency=sort_currency, search_words=conditions.search_words)
+    reads_all = plan.join_is_search or bool(
+        product_filter.specs or product_filter.search or product_filter.price
+    )
+    counted = with_total and after is None and reads_all
+    statement = listing_page(conditions, plan, after=after, first=first, total=counted)
+    return conditions, plan, counted, statement
 
 
 def listing_page(

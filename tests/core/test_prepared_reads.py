@@ -10,7 +10,8 @@ from typing import Any
 
 import asyncpg
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import event, literal_column, select, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import app.factory  # noqa: F401 - every model registered
@@ -212,3 +213,21 @@ async def test_reads_through_the_driver_answer_as_sqlalchemy_does(
     for body in driver:
         assert "errors" not in body, body
         assert body["data"]
+
+
+async def test_json_values_are_read_whatever_their_numbers(db: Database) -> None:
+    # orjson reads JSON columns; an integer beyond 64 bits, which it refuses, still reads
+    reads = RequestSession(db)
+    try:
+        found = await reads.rows(
+            select(
+                literal_column("""'{"a": [1, 2.5, "x"]}'::jsonb""", JSONB).label("small"),
+                literal_column("""'{"big": 123456789012345678901234567890}'::jsonb""", JSONB).label(
+                    "big"
+                ),
+            )
+        )
+    finally:
+        await reads.close()
+    assert found[0].small == {"a": [1, 2.5, "x"]}
+    assert found[0].big == {"big": 123456789012345678901234567890}
