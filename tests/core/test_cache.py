@@ -193,3 +193,42 @@ async def test_without_redis_url_the_stores_are_in_process() -> None:
     assert isinstance(stores.rate_limiter, InMemoryRateLimiter)
     assert stores.redis is None
     await close(stores)
+
+
+async def test_a_redis_that_stops_answering_costs_the_cache_one_timeout(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # given a server that accepts connections and reads commands but never answers: a Redis
+    # that hangs, where no connection error ever comes
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # until the client gives up and closes
+        writer.close()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    settings = Settings(
+        env="test",
+        redis_url=f"redis://127.0.0.1:{port}",
+        redis_prefix="tq:silent:",
+        redis_timeout_seconds=0.3,
+    )
+    caplog.set_level(logging.WARNING, logger="tradeql.cache")
+    stores = await build_key_value_stores(settings)  # its startup ping times out: a warning
+    try:
+        # when a cached answer is looked up, then it is a miss at the last known version,
+        # within about one timeout rather than never
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        async with asyncio.timeout(10):
+            assert await stores.cache.version_and_get("catalog", "k") == (0, None)
+            assert await stores.cache.get("k") is None
+        assert loop.time() - started < 3
+    finally:
+        await close(stores)
+        server.close()
+        await server.wait_closed()
+    failures = [r.getMessage() for r in caplog.records if "failed" in r.getMessage()]
+    assert failures == [
+        "redis version_and_get failed (TimeoutError); serving without redis, "
+        "0 similar failures not logged"
+    ]
