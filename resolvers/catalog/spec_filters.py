@@ -12,8 +12,9 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy import ColumnElement, Select, Table, and_, select
 from sqlmodel import col
 
 from core.errors import BadUserInput
@@ -94,10 +95,13 @@ class AttributeCatalog:
         return [s.definition for s in self.by_key.get(key, []) if s.definition.filterable]
 
 
-def attribute_catalog_statement() -> Select[AttributeDefinition, str]:
-    """Every attribute definition with its type's slug, in display order."""
+def attribute_catalog_statement() -> Select[Any]:
+    """Every attribute definition's columns with its type's slug (`type_slug`), in display
+    order: each row reads like the definition (`core.request_session`), without building an
+    ORM instance per attribute of every type on every filtered listing."""
+    definitions: Table = AttributeDefinition.__table__  # type: ignore[attr-defined]
     return (
-        select(AttributeDefinition, col(ProductType.slug))
+        select(*definitions.columns, col(ProductType.slug).label("type_slug"))
         .join(ProductType, col(ProductType.id) == col(AttributeDefinition.product_type_id))
         .order_by(
             col(ProductType.name), col(AttributeDefinition.position), col(AttributeDefinition.key)
@@ -120,7 +124,7 @@ _CATALOG_MEMO = "attribute_catalog"
 
 async def _read_attribute_catalog(ctx: Context) -> AttributeCatalog:
     rows = await ctx.session.rows(attribute_catalog_statement())
-    return AttributeCatalog.of((row[0], row[1]) for row in rows)
+    return AttributeCatalog.of((cast(AttributeDefinition, row), row.type_slug) for row in rows)
 
 
 @dataclass(frozen=True)

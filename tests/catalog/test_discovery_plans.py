@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from alembic import command
@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from app.cli.seed_commands import seed_demo
 from core.db import Database, create_engine
 from core.settings import Settings
+from models.catalog import AttributeDefinition
 from resolvers.catalog.facet_groups import sidebar_groups
 from resolvers.catalog.facet_keys import facetable_attributes
 from resolvers.catalog.facet_values import value_counts_statement
@@ -80,7 +81,7 @@ async def _statements(
 async def _catalog(connection: AsyncConnection) -> AttributeCatalog:
     async with AsyncSession(bind=connection) as session:
         rows = (await session.execute(attribute_catalog_statement())).all()
-    return AttributeCatalog.of((row[0], row[1]) for row in rows)
+    return AttributeCatalog.of((cast(AttributeDefinition, row), row.type_slug) for row in rows)
 
 
 async def _plan(connection: AsyncConnection, statement: Select[Any]) -> list[dict[str, Any]]:
