@@ -20,7 +20,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 from aiodataloader import DataLoader
-from sqlalchemy import ARRAY, ColumnElement, Integer, Select, any_, bindparam, select, true
+from sqlalchemy import ARRAY, ColumnElement, Integer, Select, String, any_, bindparam, select, true
 from sqlalchemy.orm import Mapped
 from sqlmodel import SQLModel
 
@@ -232,14 +232,15 @@ def _prepared_read(relation: Relation, dialect: str) -> PreparedRead | None:
 def _matches_keys(
     match: Mapped[Any], dialect: str, keys: list[Hashable] | None = None
 ) -> ColumnElement[bool]:
-    """`match` is one of the batch's keys: `keys`, or the `KEYS` parameter of each run. On
-    PostgreSQL an integer column is matched against one array parameter (`= ANY($1)`): the
-    statement's text is then the same for any number of keys, so it is neither rendered again
-    per batch (an expanding IN is, one placeholder per key) nor prepared again by asyncpg for
-    each new count of keys, and a statement made per batch has one shape
-    (`core.prepared_reads.prepared_statement`)."""
+    """`match` is one of the batch's keys: `keys`, or the `KEYS` parameter of each run.
+
+    On PostgreSQL an integer or string column (an id, a slug) is matched against one array
+    parameter (`= ANY($1)`): the statement's text is then the same for any number of keys, so
+    it is neither rendered again per batch (an expanding IN is, one placeholder per key) nor
+    prepared again by asyncpg for each new count of keys, and a statement made per batch has
+    one shape (`core.prepared_reads.prepared_statement`)."""
     column_type = match.type  # type: ignore[attr-defined]
-    expanding = not (dialect == "postgresql" and isinstance(column_type, Integer))
+    expanding = not (dialect == "postgresql" and isinstance(column_type, Integer | String))
     keys_type = column_type if expanding else ARRAY(column_type)
     bound = (
         bindparam(KEYS, type_=keys_type, expanding=expanding)

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 import redis.asyncio as redis_async
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.read_cache import CATALOG_NAMESPACE, CatalogReadCache, ReadRequest
@@ -30,6 +27,7 @@ from tests.databases import REDIS_URL
 from tests.graphql_client import calling
 from tests.graphql_client import served as serving
 from tests.redis_server import own_redis_server
+from tests.sql_log import statements_sent
 
 PRODUCT = """query($slug: String!) { product(slug: $slug) { name variants { sku } } }"""
 READ = ReadRequest(PRODUCT, None, {"slug": "navy"}, ANONYMOUS)
@@ -205,21 +203,6 @@ async def test_without_redis_concurrent_misses_still_compute_once_and_answer() -
     assert set(answers) == {b'{"data":{"computed":1}}'}
 
 
-@contextmanager
-def counted_sql(engine: AsyncEngine) -> Iterator[list[int]]:
-    """Every statement the engine sends, from whichever request sends it."""
-    counter = [0]
-
-    def count(*_: object) -> None:
-        counter[0] += 1
-
-    event.listen(engine.sync_engine, "before_cursor_execute", count)
-    try:
-        yield counter
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", count)
-
-
 async def test_32_concurrent_requests_for_one_missing_entry_run_the_query_once(
     settings: Settings, committed_db: Database, redis_prefix: str
 ) -> None:
@@ -243,16 +226,16 @@ async def test_32_concurrent_requests_for_one_missing_entry_run_the_query_once(
     variables = {"slug": product.slug}
     async with serving(cache_settings, committed_db) as app, calling(app) as client:
         cache: Cache = app.state.stores.cache
-        with counted_sql(engine) as one:
+        with statements_sent(engine) as one:
             alone = await client.data(PRODUCT, variables)
         await cache.bump_version(CATALOG_NAMESPACE)  # the entry is missing again
 
-        with counted_sql(engine) as many:
+        with statements_sent(engine) as many:
             answers = await asyncio.gather(
                 *(client.data(PRODUCT, variables) for _ in range(CONCURRENT))
             )
 
     assert alone["product"]["name"] == "Navy twill"
     assert all(answer == alone for answer in answers)
-    assert one[0] > 0
-    assert many[0] == one[0]
+    assert len(one) > 0
+    assert len(many) == len(one)

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import event, literal_column, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import col
 
 import app.factory  # noqa: F401 - every model registered
 import loaders
@@ -21,11 +22,14 @@ from app.demo_orders.seeding import seed_order_book
 from core import request_session
 from core.database_failures import DatabaseUnavailable
 from core.db import Database, count_statements
+from core.prepared_reads import prepare_read, prepared_statement
 from core.request_session import RequestSession
 from core.settings import Settings
+from core.sql_literals import inline
 from loaders.catalog import CATEGORY_BY_SLUG, PRICE_TIERS_BY_VARIANT
 from loaders.relations import KEYS, Relation, _prepared_read, narrowed
 from models.accounts import Role
+from models.catalog import Category
 from tests.catalog.staff_support import as_role
 from tests.graphql_client import GraphQLClient
 
@@ -60,7 +64,8 @@ async def test_every_prepared_relation_reads_what_sqlalchemy_reads(db: Database)
                 continue
             # when each is read for every key its table holds, and one it does not
             keys = list(await reads.scalars(select(relation.match).distinct()))
-            keys = [key for key in keys if key is not None] + [10**9]
+            keys = [key for key in keys if key is not None]
+            keys.append("no-such-key" if isinstance(keys[0], str) else 10**9)
             through_driver = await reads.prepared_rows(prepared, {KEYS: keys})
             through_sqlalchemy = await reads.core_rows(prepared.statement, {KEYS: keys})
             # then the rows hold the same values, of the same types, under the same names
@@ -74,10 +79,12 @@ async def test_every_prepared_relation_reads_what_sqlalchemy_reads(db: Database)
             compared[relation.name] = len(driver)
     finally:
         await reads.close()
-    # every relation all callers see alike, matched on an integer, is prepared, and each
-    # had rows to compare
+    # every relation all callers see alike is prepared (all are matched on an id or a slug),
+    # and each had rows to compare
     assert compared.keys() == {
         "category_by_id",
+        "category_by_slug",
+        "product_type_by_slug",
         "category_children",
         "product_type_by_id",
         "attributes_by_product_type",
@@ -88,11 +95,19 @@ async def test_every_prepared_relation_reads_what_sqlalchemy_reads(db: Database)
     assert all(compared.values()), compared
 
 
-def test_a_relation_whose_text_depends_on_its_keys_is_left_to_sqlalchemy() -> None:
-    # a slug is matched by an expanding IN: one placeholder per key
-    assert _prepared_read(CATEGORY_BY_SLUG, "postgresql") is None
+def test_a_statement_whose_text_depends_on_its_values_is_left_to_sqlalchemy() -> None:
+    # a slug is matched against one array on PostgreSQL, like an id; SQLite keeps IN
+    assert _prepared_read(CATEGORY_BY_SLUG, "postgresql") is not None
     assert _prepared_read(PRICE_TIERS_BY_VARIANT, "sqlite") is None
-    assert _prepared_read(PRICE_TIERS_BY_VARIANT, "postgresql") is not None
+    # an expanding IN has one placeholder per value, an inlined value is in the text
+    slugs = select(col(Category.id)).where(col(Category.slug).in_(["a", "b"]))
+    assert prepare_read(slugs, runtime=()) is None
+    assert prepared_statement(slugs) is None
+    inlined = select(col(Category.id)).where(col(Category.slug) == inline("a"))
+    assert prepared_statement(inlined) is None
+    # a model selected whole is built by SQLAlchemy's ORM
+    assert prepared_statement(select(Category)) is None
+    assert prepared_statement(select(col(Category.id)).where(col(Category.slug) == "a")) is not None
 
 
 async def test_a_prepared_read_counts_as_one_statement(db: Database) -> None:
