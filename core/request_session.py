@@ -84,18 +84,17 @@ class RequestSession:
         table = model_table(statement)
         if table is not None:
             return cast(Sequence[T], await self.core_rows(as_core(statement, table), {}))
-        async with self._lock:
-            return (await self._get().scalars(statement)).all()
+        rows = await self._read(statement, lambda: self._orm(statement))
+        return [row[0] for row in rows]
 
     async def core_rows(
         self, statement: Select[Any], parameters: dict[str, Any]
     ) -> Sequence[Row[Any]]:
         """The rows of a Core statement (a model's columns, `as_core`) with its parameters."""
-        shaped = prepared_statement(statement) if self._on_postgresql(parameters) else None
-        if shaped is not None:
-            return await self._on_driver(*shaped, lambda: self._core(statement, parameters))
-        async with self._lock:
-            return await self._core(statement, parameters)
+        if parameters:  # a relation's statement whose read could not be prepared
+            async with self._lock:
+                return await self._core(statement, parameters)
+        return await self._read(statement, lambda: self._core(statement, {}))
 
     async def prepared_rows(self, read: PreparedRead, parameters: dict[str, Any]) -> Sequence[Any]:
         """The rows of a prepared read (`core.prepared_reads`) with its runtime parameters."""
@@ -111,24 +110,23 @@ class RequestSession:
         if table is not None:
             found = await self.core_rows(as_core(statement, table), {})
             return cast(T, found[0]) if found else None
-        shaped = prepared_statement(statement) if self._on_postgresql() else None
-        if shaped is not None:
-            rows = await self._on_driver(*shaped, lambda: self._orm(statement))
-            return cast(T, rows[0][0]) if rows else None
-        async with self._lock:
-            result: T | None = await self._get().scalar(statement)
-            return result
+        rows = await self._read(statement, lambda: self._first(statement))
+        return cast(T, rows[0][0]) if rows else None
 
     async def rows(self, statement: Select[*tuple[Any, ...]]) -> Sequence[Row[*tuple[Any, ...]]]:
-        shaped = prepared_statement(statement) if self._on_postgresql() else None
-        if shaped is not None:
-            return await self._on_driver(*shaped, lambda: self._orm(statement))
-        async with self._lock:
-            return await self._orm(statement)
+        return await self._read(statement, lambda: self._orm(statement))
 
-    def _on_postgresql(self, parameters: dict[str, Any] | None = None) -> bool:
-        """Whether a statement may run on the driver: on PostgreSQL, its values in itself."""
-        return self.dialect == "postgresql" and not parameters
+    async def _read(
+        self, statement: Select[Any], sqlalchemys_way: Callable[[], Awaitable[Sequence[Any]]]
+    ) -> Sequence[Any]:
+        """The rows of `statement`: on PostgreSQL on the driver, by its shape's prepared read
+        (`core.prepared_reads.prepared_statement`); else, or when its shape cannot be
+        prepared, `sqlalchemys_way`."""
+        shaped = prepared_statement(statement) if self.dialect == "postgresql" else None
+        if shaped is not None:
+            return await self._on_driver(*shaped, sqlalchemys_way)
+        async with self._lock:
+            return await sqlalchemys_way()
 
     async def _on_driver(
         self,
@@ -171,6 +169,11 @@ class RequestSession:
     async def _orm(self, statement: Select[Any]) -> Sequence[Any]:
         found: Sequence[Any] = (await self._get().execute(statement)).all()
         return found
+
+    async def _first(self, statement: Select[Any]) -> Sequence[Any]:
+        """The first row alone, as `AsyncSession.scalar` reads it: [] when there is none."""
+        first = (await self._get().execute(statement)).first()
+        return [] if first is None else [first]
 
     async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """`work` on the request's session, alone: for statements the methods above do not

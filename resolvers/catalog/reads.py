@@ -74,8 +74,13 @@ async def list_products(
     are sorted) then counts them in the same statement instead of finding them again.
     """
     check_page_size(first)
-    key = repr((product_filter, sort, sort_currency, after, first, with_total))
-    listing = _LISTINGS.get(key)
+    # Spec filters read the attribute catalog, which changes: their listings are not kept.
+    key = (
+        None
+        if product_filter.specs
+        else repr((product_filter, sort, sort_currency, after, first, with_total))
+    )
+    listing = _LISTINGS.get(key) if key is not None else None
     if listing is None:
         listing = _listing(
             await filter_conditions(ctx, product_filter),
@@ -86,7 +91,7 @@ async def list_products(
             first=first,
             with_total=with_total,
         )
-        if not product_filter.specs:  # spec filters read the attribute catalog, which changes
+        if key is not None:
             _LISTINGS[key] = listing
             if len(_LISTINGS) > LISTINGS_KEPT:
                 del _LISTINGS[next(iter(_LISTINGS))]

@@ -4,8 +4,6 @@ the page. Fields it does not cover still resolve through their loaders, with the
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import select
 
@@ -19,6 +17,7 @@ from models.catalog import Variant
 from tests.builders import make_category, make_fabric_type, make_product, make_variant
 from tests.catalog.staff_support import as_role
 from tests.graphql_client import GraphQLClient
+from tests.sql_log import statements_sent
 
 LISTING = """
 query($first: Int!) { products(first: $first) { edges { node { ...card } } nodes { id } } }
@@ -194,17 +193,9 @@ async def test_a_batch_sends_one_statement_text_whatever_its_number_of_keys(
 ) -> None:
     # given products with two variants each
     await _seed(db, 2)
-    sent: list[str] = []
-    # The batches go to the driver itself (core.prepared_reads): its own log sees them.
+    # The batches go to the driver itself (core.prepared_reads): the SQL log sees them there.
     assert isinstance(db.bind, AsyncConnection)
-    driver = (await db.bind.get_raw_connection()).driver_connection
-    assert driver is not None
-
-    def record(query: Any) -> None:
-        sent.append(query.query)
-
-    driver.add_query_logger(record)
-    try:
+    with statements_sent(db.bind) as sent:
         # when one request's loaders fetch tiers for one variant, another's for all four
         for count in (1, 4):
             session = RequestSession(db)
@@ -214,8 +205,6 @@ async def test_a_batch_sends_one_statement_text_whatever_its_number_of_keys(
                 await loaders.load_all(PRICE_TIERS_BY_VARIANT, variant_ids[:count])
             finally:
                 await session.close()
-    finally:
-        driver.remove_query_logger(record)
     # then both batches sent the same text: the keys travel as one array parameter
     batches = [statement for statement in sent if "FROM price_tiers" in statement]
     assert len(batches) == 2
