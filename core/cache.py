@@ -5,7 +5,9 @@ Cached reads are invalidated by version bumps rather than by deleting keys: a re
 every entry built before the write stops being found and ages out by its TTL.
 
 A hit reads the version and the entry in one round trip (`version_and_get`), and short locks
-(`try_lock`) let one process compute a missing entry while the others wait for it.
+(`try_lock`) let one process compute a missing entry while the others wait for it. In Redis, the
+lookups a process asks for in one turn of its event loop share that round trip: one MGET for
+the version and every entry they ask for.
 
 The Redis implementation never fails a request: when Redis errors or times out, reads miss,
 writes are skipped and a warning is logged at most once per interval (`RedisOutageLog`).
@@ -13,6 +15,7 @@ writes are skipped and a warning is logged at most once per interval (`RedisOuta
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import time
@@ -185,6 +188,28 @@ class InMemoryCache:
         return held is not None and held[0] > self._clock()
 
 
+class _LookupBatch:
+    """The lookups of one namespace waiting for one MGET: the requests of each key."""
+
+    def __init__(self) -> None:
+        self.waiting: dict[str, list[asyncio.Future[tuple[int, bytes | None]]]] = {}
+
+    def answer(self, key: str, answer: tuple[int, bytes | None]) -> None:
+        for waiter in self.waiting[key]:
+            if not waiter.done():  # its request may have been cancelled meanwhile
+                waiter.set_result(answer)
+
+    def fail(self, error: BaseException) -> None:
+        for waiters in self.waiting.values():
+            for waiter in waiters:
+                if waiter.done():
+                    continue
+                if isinstance(error, asyncio.CancelledError):
+                    waiter.cancel()
+                else:
+                    waiter.set_exception(error)
+
+
 class RedisCache:
     """The shared cache of all app processes; keys live under `prefix`.
 
@@ -201,6 +226,10 @@ class RedisCache:
         # Bumps that did not reach Redis; replayed as soon as it answers, so a write made during
         # an outage still invalidates what other processes cached before it.
         self._pending_bumps: set[str] = set()
+        # Lookups not yet sent, by namespace: each waits in its batch for the batch's one MGET.
+        self._lookups: dict[str, _LookupBatch] = {}
+        # The tasks sending them, held until done: the loop keeps only weak references.
+        self._senders: set[asyncio.Task[None]] = set()
 
     def _entry_key(self, key: str) -> str:
         return f"{self._prefix}cache:{key}"
@@ -258,16 +287,49 @@ class RedisCache:
         return bumped
 
     async def version_and_get(self, namespace: str, key: str) -> tuple[int, bytes | None]:
-        # One MGET: a hit costs a single command, hence a single round trip.
+        # Lookups asked for in this turn of the loop go out together in the next: under load a
+        # hit shares its one command with the hits beside it, and alone it waits for nothing.
+        batch = self._lookups.get(namespace)
+        if batch is None:
+            batch = self._lookups[namespace] = _LookupBatch()
+            sender = asyncio.get_running_loop().create_task(self._send_lookups(namespace, batch))
+            self._senders.add(sender)
+            sender.add_done_callback(self._senders.discard)
+        answer: asyncio.Future[tuple[int, bytes | None]] = (
+            asyncio.get_running_loop().create_future()
+        )
+        batch.waiting.setdefault(key, []).append(answer)
+        return await answer
+
+    async def _send_lookups(self, namespace: str, batch: _LookupBatch) -> None:
+        del self._lookups[namespace]  # later lookups make the next batch
+        keys = list(batch.waiting)
+        try:
+            answers = await self._version_and_get_many(namespace, keys)
+        except asyncio.CancelledError as cancelled:  # the loop is closing: so are its requests
+            batch.fail(cancelled)
+            raise
+        except Exception as error:  # a bug, not Redis failing (a miss): its requests raise it
+            batch.fail(error)
+            return
+        for key, answer in zip(keys, answers, strict=True):
+            batch.answer(key, answer)
+
+    async def _version_and_get_many(
+        self, namespace: str, keys: list[str]
+    ) -> list[tuple[int, bytes | None]]:
+        # One MGET: the version and every entry, hence a single round trip.
         try:
             await self._replay_pending_bumps()
-            raw, value = await self._client.mget(self._version_key(namespace), self._entry_key(key))
+            raw, *values = await self._client.mget(
+                self._version_key(namespace), *map(self._entry_key, keys)
+            )
         except REDIS_FAILURES as error:
             self._outages.failed("version_and_get", error)
-            return self._known_versions.get(namespace, 0), None
+            return [(self._known_versions.get(namespace, 0), None)] * len(keys)
         current = int(raw) if raw is not None else 0
         self._known_versions[namespace] = current
-        return current, _as_bytes(value)
+        return [(current, _as_bytes(value)) for value in values]
 
     async def try_lock(self, name: str, ttl_ms: int) -> str | None:
         token = secrets.token_hex(8)

@@ -1,5 +1,6 @@
-"""Concurrent misses of one cached read compute it once, a hit is one round trip, and neither a
-dead lock holder nor a dead Redis keeps a request from its answer.
+"""Concurrent misses of one cached read compute it once, a hit is one round trip (shared by
+the hits of the same moment), and neither a dead lock holder nor a dead Redis keeps a request
+from its answer.
 
 Against real Redis (the shared server under a prefix of the test's own, or a server of the
 test's own where a test counts its commands or kills it) and real PostgreSQL. Computations are
@@ -182,6 +183,26 @@ async def test_a_hit_is_one_round_trip_for_version_and_body() -> None:
         if not name.startswith("cmdstat_config")  # the reset itself
     }
     assert calls == {"cmdstat_mget": 1}
+
+
+async def test_concurrent_hits_share_their_one_round_trip() -> None:
+    async with own_redis_server() as server:
+        client = connect_redis(server.url, 1.0)
+        try:
+            cache = RedisCache(client, "hits:")
+            reads, computations = _reads(cache), Computations(seconds=0)
+            await computations.answer(reads)  # the miss that stores it
+            await client.config_resetstat()
+
+            answers = await asyncio.gather(*(computations.answer(reads) for _ in range(CONCURRENT)))
+
+            stats = await client.info("commandstats")
+        finally:
+            await client.aclose()
+
+    assert set(answers) == {b'{"data":{"computed":1}}'}
+    assert computations.count == 1
+    assert stats["cmdstat_mget"]["calls"] == 1  # one for all 32, not one each
 
 
 async def test_without_redis_concurrent_misses_still_compute_once_and_answer() -> None:

@@ -186,6 +186,64 @@ async def test_bump_lost_to_a_redis_error_is_replayed_once_redis_answers() -> No
                 await client.aclose()
 
 
+async def _mget_calls(client: redis_async.Redis) -> int:
+    stats = await client.info("commandstats")
+    return int(stats.get("cmdstat_mget", {}).get("calls", 0))
+
+
+async def test_lookups_of_one_turn_share_one_mget() -> None:
+    # A server of the test's own: its command counts are this test's alone.
+    async with own_redis_server() as server:
+        client = connect_redis(server.url, 1.0)
+        try:
+            cache = RedisCache(client, "tq:batch:")
+            await cache.set("a", b"A", ttl_seconds=60)
+            await cache.set("b", b"B", ttl_seconds=60)
+            await cache.bump_version("catalog")
+
+            # when requests look up entries in the same turn of the loop, some the same one
+            answers = await asyncio.gather(
+                *(cache.version_and_get("catalog", key) for key in ("a", "b", "a", "gone", "a"))
+            )
+
+            # then each gets its own entry at the current version, from one MGET
+            assert answers == [(1, b"A"), (1, b"B"), (1, b"A"), (1, None), (1, b"A")]
+            assert await _mget_calls(client) == 1
+            # and a later lookup is a batch of its own, which sees a later version
+            await cache.bump_version("catalog")
+            assert await cache.version_and_get("catalog", "b") == (2, b"B")
+            assert await _mget_calls(client) == 2
+            # and namespaces are batched apart, each with its own version
+            both = await asyncio.gather(
+                cache.version_and_get("catalog", "a"), cache.version_and_get("orders", "a")
+            )
+            assert list(both) == [(2, b"A"), (0, b"A")]
+            assert await _mget_calls(client) == 4
+        finally:
+            await client.aclose()
+
+
+async def test_a_cancelled_lookup_leaves_its_batch_answered(
+    redis_client: redis_async.Redis, redis_prefix: str
+) -> None:
+    cache = RedisCache(redis_client, f"{redis_prefix}{uuid.uuid4().hex}:")
+    await cache.set("a", b"A", ttl_seconds=60)
+    # given two requests waiting for the same entry in one batch
+    first = asyncio.create_task(cache.version_and_get("catalog", "a"))
+    second = asyncio.create_task(cache.version_and_get("catalog", "a"))
+    await asyncio.sleep(0)  # both have joined the batch; its MGET goes out in a later turn
+
+    # when the first request is cancelled (its client went away) before the answer comes
+    first.cancel()
+
+    # then the second still gets the entry, and the first only its cancellation
+    assert await second == (0, b"A")
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    # and the next lookup starts a batch of its own
+    assert await cache.version_and_get("catalog", "a") == (0, b"A")
+
+
 async def test_without_redis_url_the_stores_are_in_process() -> None:
     stores = await build_key_value_stores(Settings(env="test", redis_url=None))
 
@@ -220,7 +278,12 @@ async def test_a_redis_that_stops_answering_costs_the_cache_one_timeout(
         loop = asyncio.get_running_loop()
         started = loop.time()
         async with asyncio.timeout(10):
-            assert await stores.cache.version_and_get("catalog", "k") == (0, None)
+            # two lookups of one turn share their command, and so its one timeout
+            both = await asyncio.gather(
+                stores.cache.version_and_get("catalog", "k"),
+                stores.cache.version_and_get("catalog", "other"),
+            )
+            assert list(both) == [(0, None), (0, None)]
             assert await stores.cache.get("k") is None
         assert loop.time() - started < 3
     finally:
