@@ -20,7 +20,7 @@ from app.json_response import OrjsonResponse
 from app.request_body import GraphQLRequest
 from auth.caller_budget import CallerBudget
 from auth.principal import Principal
-from core.budget_buckets import CostBuckets, InMemoryCostBuckets, RedisCostBuckets
+from core.budget_buckets import CostBuckets
 from core.errors import ErrorCode
 from core.kv import KeyValueStores
 from core.logging import request_id_var
@@ -31,12 +31,8 @@ COST_EXTENSION = "cost"
 
 
 def cost_buckets_for(settings: Settings, stores: KeyValueStores) -> CostBuckets | None:
-    """The buckets the settings ask for: Redis's, this process's, or none (budgets off)."""
-    if not settings.caller_budgets:
-        return None
-    if stores.redis is None:
-        return InMemoryCostBuckets()
-    return RedisCostBuckets(stores.redis, settings.redis_prefix)
+    """The stores' buckets (Redis's, or this process's), or none when budgets are off."""
+    return stores.cost_buckets if settings.caller_budgets else None
 
 
 def asks_for_cost(request: Request, graphql_request: GraphQLRequest) -> bool:

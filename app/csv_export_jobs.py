@@ -32,6 +32,7 @@ def register(registry: HandlerRegistry) -> None:
             context.database,
             int(event.payload["export_id"]),
             last_attempt=event.attempts >= context.settings.outbox_max_attempts,
+            buckets=context.cost_buckets,
         )
 
     registry.register(RUN_CSV_EXPORT, (event_types.CSV_EXPORT,))(run)

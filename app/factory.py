@@ -67,7 +67,7 @@ def create_app(
         async with AsyncExitStack() as background:
             if database.is_sqlite:
                 # SQLite cannot share work between processes: the one server runs the worker.
-                await background.enter_async_context(embedded_worker(settings, database))
+                await background.enter_async_context(embedded_worker(settings, database, stores))
             if tune_gc_for_serving:
                 tune_for_serving(settings.gc_threshold_counts)
             yield

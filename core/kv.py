@@ -1,15 +1,16 @@
-"""Builds the cache and rate limiter the settings ask for: Redis when `REDIS_URL` is set, else
-in-process; the rest of the app sees only the `Cache` and `RateLimiter` interfaces."""
+"""Builds the cache, rate limiter and callers' budget buckets the settings ask for: Redis when
+`REDIS_URL` is set, else in-process; the rest of the app sees only their interfaces."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import redis.asyncio as redis_async
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
+from core.budget_buckets import CostBuckets, InMemoryCostBuckets, RedisCostBuckets
 from core.cache import REDIS_FAILURES, Cache, InMemoryCache, RedisCache
 from core.rate_limit import InMemoryRateLimiter, RateLimiter, RedisRateLimiter
 from core.settings import Settings
@@ -22,6 +23,9 @@ class KeyValueStores:
     cache: Cache
     rate_limiter: RateLimiter
     redis: redis_async.Redis | None
+    # One set per process, so that a server and its embedded worker draw on the same buckets
+    # when they are in-process.
+    cost_buckets: CostBuckets = field(default_factory=InMemoryCostBuckets)
 
 
 def connect_redis(url: str, timeout_seconds: float) -> redis_async.Redis:
@@ -49,6 +53,7 @@ def create_key_value_stores(settings: Settings) -> KeyValueStores:
         cache=RedisCache(client, prefix),
         rate_limiter=RedisRateLimiter(client, prefix, fallback=InMemoryRateLimiter()),
         redis=client,
+        cost_buckets=RedisCostBuckets(client, prefix),
     )
 
 

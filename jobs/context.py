@@ -1,4 +1,5 @@
-"""What a handler gets to work with: settings, the database, an HTTP client, the mailer."""
+"""What a handler gets to work with: settings, the database, an HTTP client, the mailer, and
+the callers' budgets (for work done on a caller's behalf, such as a CSV export)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from core.budget_buckets import CostBuckets
 from core.db import Database
 from core.settings import Settings
 from jobs.mail.mailer import Mailer
@@ -17,3 +19,5 @@ class JobContext:
     database: Database
     http: httpx.AsyncClient
     mailer: Mailer
+    # The buckets the API draws on (Redis's, shared with the servers); None when budgets are off.
+    cost_buckets: CostBuckets | None

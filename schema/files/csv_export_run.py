@@ -7,6 +7,12 @@ error the query answers refuses the export with that error's code and path: a fi
 caller may not read is a refusal, never an empty column. An error of the server's (the
 database went away) is raised instead, and the worker retries the export from its start.
 
+Each page draws on the caller's budget (auth/caller_budget.py) as the same query over HTTP
+would, so an export cannot read more than its caller may: a page the bucket cannot pay for
+waits until enough points are back (the bucket's `Retry-After`) and runs then, an export
+whose page costs more than the caller's whole bucket is refused with QUERY_TOO_COMPLEX, and
+one that waited an hour in all is refused with THROTTLED.
+
 Lines go to a temporary file first (UTF-8 with a BOM, CRLF), and the file is stored in one
 short transaction at the end: a long export never holds a write transaction open, which on
 SQLite would hold up every other writer.
@@ -14,6 +20,7 @@ SQLite would hold up every other writer.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -34,14 +41,17 @@ from graphql import (
     validate,
 )
 from graphql.utilities import get_operation_ast
+from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from auth.api_keys import principal_of_api_key
+from auth.caller_budget import CallerBudget
 from auth.principal import Principal
 from auth.sessions import principal_of_user
+from core.budget_buckets import CostBuckets
 from core.cache import InMemoryCache
 from core.db import Database
-from core.errors import BadUserInput, ErrorCode
+from core.errors import BadUserInput, ErrorCode, Throttled
 from core.kv import KeyValueStores
 from core.outcomes import UserErrorCode
 from core.rate_limit import InMemoryRateLimiter
@@ -59,6 +69,9 @@ logger = logging.getLogger("tradeql.csv_exports")
 
 MAX_VARIABLES_BYTES = 64 * 1024
 PROGRESS_EVERY_SECONDS = 1.0
+# How long in all an export may wait for its caller's budget: a caller whose own requests keep
+# its bucket empty must not hold a worker for ever.
+MAX_BUDGET_WAIT_SECONDS = 3600
 
 
 class ExportRefused(Exception):
@@ -116,8 +129,10 @@ async def run_csv_export(
     export_id: int,
     *,
     last_attempt: bool,
+    buckets: CostBuckets | None,
 ) -> None:
-    """Write export `export_id`'s CSV, or record why not; an unfinished export starts over."""
+    """Write export `export_id`'s CSV, or record why not; an unfinished export starts over.
+    Its pages draw on the caller's bucket in `buckets` (None: budgets are off)."""
     export = await csv_exports.load_export(database, export_id)
     if export is None or export.status in csv_exports.FINISHED:
         return  # gone, or finished by an earlier delivery of this event
@@ -128,7 +143,8 @@ async def run_csv_export(
             gone = "the user or API key that asked is disabled, revoked or gone"
             raise ExportRefused(ExportError(ErrorCode.UNAUTHENTICATED.value, gone))
         await csv_exports.mark_running(database, export.id)
-        await _write(schema, settings, database, export, principal)
+        pages = _Pages(schema, settings, database, principal, export.id, buckets)
+        await _write(settings, pages, export)
     except ExportRefused as refused:
         await csv_exports.finish_with_error(database, export.id, refused.error)
     except Exception:
@@ -143,17 +159,10 @@ async def run_csv_export(
         raise
 
 
-async def _write(
-    schema: strawberry.Schema,
-    settings: Settings,
-    database: Database,
-    export: CsvExport,
-    principal: Principal,
-) -> None:
-    assert export.id is not None
+async def _write(settings: Settings, pages: _Pages, export: CsvExport) -> None:
     try:
         plan = prepare(
-            schema._schema,
+            pages.schema._schema,
             export.query,
             export.variables,
             export.operation_name,
@@ -166,7 +175,6 @@ async def _write(
         raise ExportRefused(ExportError(UserErrorCode.NOT_EXPORTABLE.value, str(error))) from None
     with tempfile.TemporaryFile() as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-        pages = _Pages(schema, settings, database, principal, export.id)
         row_count = await pages.write(plan, dict(export.variables), text)
         text.flush()
         text.detach()
@@ -174,7 +182,7 @@ async def _write(
         stamp = datetime.now(UTC)
         try:
             await csv_exports.finish_with_file(
-                database,
+                pages.database,
                 export,
                 filename=f"{plan.root_key}-{stamp:%Y%m%d-%H%M%S}.csv",
                 content=_chunks(raw),
@@ -202,12 +210,15 @@ class _Pages:
         database: Database,
         principal: Principal,
         export_id: int,
+        buckets: CostBuckets | None,
     ) -> None:
         self.schema = schema
         self.settings = settings
         self.database = database
         self.principal = principal
         self.export_id = export_id
+        self.buckets = buckets
+        self.waited_seconds = 0
         self.request_id = f"csv-export-{export_id}"
         # Queries read neither the cache nor the rate limiter; in-process ones are enough.
         self.stores = KeyValueStores(InMemoryCache(), InMemoryRateLimiter(), None)
@@ -239,15 +250,43 @@ class _Pages:
     async def _page(
         self, source: str, variables: dict[str, Any], operation_name: str | None
     ) -> dict[str, Any] | None:
+        """The page's data, once the caller's bucket can pay for it."""
+        while True:
+            result = await self._run(source, variables, operation_name)
+            wait = _throttled_for(result.errors)
+            if wait is None:
+                break
+            if self.waited_seconds + wait > MAX_BUDGET_WAIT_SECONDS:
+                message = (
+                    f"the caller's budget kept the export waiting over {MAX_BUDGET_WAIT_SECONDS}"
+                    " seconds: the caller's other requests use it up; try again when they slow"
+                )
+                raise ExportRefused(ExportError(ErrorCode.THROTTLED.value, message))
+            self.waited_seconds += wait
+            logger.info(
+                "csv export %s waits %s s for its caller's budget",
+                self.export_id,
+                wait,
+                extra={"request_id": self.request_id},
+            )
+            await asyncio.sleep(wait)
+        if result.errors:
+            _refuse(result.errors, self.request_id)
+        return result.data
+
+    async def _run(
+        self, source: str, variables: dict[str, Any], operation_name: str | None
+    ) -> ExecutionResult:
         context = Context.for_request(
             request_id=self.request_id,
             settings=self.settings,
             database=self.database,
             stores=self.stores,
             principal=self.principal,
+            budget=self._budget(),
         )
         try:
-            result = await self.schema.execute(
+            return await self.schema.execute(
                 source,
                 variable_values=variables,
                 context_value=context,
@@ -256,9 +295,21 @@ class _Pages:
             )
         finally:
             await context.close()
-        if result.errors:
-            _refuse(result.errors, self.request_id)
-        return result.data
+
+    def _budget(self) -> CallerBudget | None:
+        """The page's draw on the caller's bucket, as its request over HTTP would make."""
+        key = self.principal.bucket_key
+        if self.buckets is None or key is None:
+            return None
+        return CallerBudget(self.buckets, key, self.principal.budget, report=False)
+
+
+def _throttled_for(errors: list[GraphQLError] | None) -> int | None:
+    """Seconds until the caller's bucket can pay for the page, when it could not."""
+    for error in errors or ():
+        if isinstance(error.original_error, Throttled):
+            return error.original_error.retry_after_seconds
+    return None
 
 
 def _refuse(errors: list[GraphQLError], request_id: str) -> None:

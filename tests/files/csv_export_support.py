@@ -80,7 +80,7 @@ async def export(
     assert payload["csvExport"]["status"] == "QUEUED"
     export_id = payload["csvExport"]["id"]
     pk = decode_typed_id(export_id, "CsvExport", argument="id")
-    await run_csv_export(export_schema, settings, db, pk, last_attempt=True)
+    await run_csv_export(export_schema, settings, db, pk, last_attempt=True, buckets=None)
     polled = await client.post(POLL, {"id": export_id})
     assert "errors" not in polled, polled
     found: dict[str, Any] = polled["data"]["csvExport"]

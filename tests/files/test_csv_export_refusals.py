@@ -153,7 +153,7 @@ async def test_an_export_of_a_user_disabled_meanwhile_fails_unread(
             update(User).where(col(User.id) == user.id).values(disabled_at=datetime.now(UTC))
         )
     pk = decode_typed_id(export_id, "CsvExport", argument="id")
-    await run_csv_export(export_schema, settings, db, pk, last_attempt=True)
+    await run_csv_export(export_schema, settings, db, pk, last_attempt=True, buckets=None)
     async with db.session() as session:
         export = await session.get(CsvExport, pk)
     assert export is not None
@@ -198,7 +198,7 @@ async def test_a_caller_may_have_only_three_exports_unfinished(
     # while finance is not held up by it, and sales may ask again once one has finished
     assert (await ask(staff.finance, ORDERS))["data"]["exportCsv"]["userErrors"] == []
     first = decode_typed_id(queued[0]["csvExport"]["id"], "CsvExport", argument="id")
-    await run_csv_export(export_schema, settings, db, first, last_attempt=True)
+    await run_csv_export(export_schema, settings, db, first, last_attempt=True, buckets=None)
     assert (await ask(staff.sales, ORDERS))["data"]["exportCsv"]["userErrors"] == []
 
 
@@ -214,8 +214,8 @@ async def test_an_export_left_running_by_a_dead_worker_starts_over_and_counts_on
             update(CsvExport).where(col(CsvExport.id) == pk).values(status="running", row_count=7)
         )
     # when the event is delivered again, twice
-    await run_csv_export(export_schema, settings, db, pk, last_attempt=False)
-    await run_csv_export(export_schema, settings, db, pk, last_attempt=False)
+    await run_csv_export(export_schema, settings, db, pk, last_attempt=False, buckets=None)
+    await run_csv_export(export_schema, settings, db, pk, last_attempt=False, buckets=None)
     # then the export holds every row once, in one file
     async with db.session() as session:
         export = await session.get(CsvExport, pk)
