@@ -264,8 +264,9 @@ PUBLIC_EVENT_TYPES: Mapping[str, EventType] = {
         EventType(
             name=SHIPMENT_ETA_CHANGED,
             description=(
-                "A leg of a shipment was given a new ETA (a delay, or an earlier arrival); "
-                "`previous_eta` is what was announced before."
+                "A leg of a shipment was given a new ETA (a delay, or an earlier arrival), or "
+                "its ETA was cleared as no longer known (`eta` null); `previous_eta` is what "
+                "was announced before."
             ),
             example={
                 "shipment_id": "U2hpcG1lbnQ6NQ==",

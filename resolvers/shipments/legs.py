@@ -1,12 +1,13 @@
 """Updating a leg of a shipment as the journey unfolds: a new ETA, another vessel, the B/L.
 
 Only the fields given change (a field left out keeps its value; a text field given empty is
-cleared, except the carrier). Each update that changes something keeps one history row on
-the leg (who, when, each field before and after) and one audit row, rewrites the shipment's
-own ETD and ETA from its legs in the same transaction (the staff list sorts by them), and,
-when the ETA moved, emits `shipment.eta_changed` for partners and the buyer's mail. The
-shipment row is locked first, so two updates of its legs apply one after the other and the
-journey dates are never computed from a stale leg.
+cleared, except the carrier; `clear_etd` and `clear_eta` clear dates no longer known). Each
+update that changes something keeps one history row on the leg (who, when, each field before
+and after) and one audit row, rewrites the shipment's own ETD and ETA from its legs in the
+same transaction (the staff list sorts by them), and, when the ETA moved or was cleared,
+emits `shipment.eta_changed` for partners and the buyer's mail. The shipment row is locked
+first, so two updates of its legs apply one after the other and the journey dates are never
+computed from a stale leg.
 """
 
 from __future__ import annotations
@@ -54,6 +55,12 @@ class LegUpdate:
     container_number: str | None = None
     vessel_or_flight: str | None = None
     voyage: str | None = None
+    clear_etd: bool = False
+    clear_eta: bool = False
+
+
+# The leg's dates, the flag that clears each, and their API names.
+CLEARABLE_MOMENTS = (("etd", "clear_etd", "clearEtd"), ("eta", "clear_eta", "clearEta"))
 
 
 def check_leg_update(update: LegUpdate) -> tuple[dict[str, Any], Checker]:
@@ -64,9 +71,14 @@ def check_leg_update(update: LegUpdate) -> tuple[dict[str, Any], Checker]:
         value = getattr(update, column)
         if value is not None:
             given[column] = checker.text((api_name,), value, longest, required=required)
-    for moment in ("etd", "eta"):
+    for moment, clear, api_name in CLEARABLE_MOMENTS:
         value = getattr(update, moment)
-        if value is not None:
+        if getattr(update, clear):
+            if value is not None:
+                message = f"give a new {moment.upper()} or clear it, not both"
+                checker.fail((api_name,), UserErrorCode.INVALID, message)
+            given[moment] = None
+        elif value is not None:
             given[moment] = as_utc(value)
     return given, checker
 

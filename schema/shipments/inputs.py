@@ -118,7 +118,7 @@ class TrackingEventInput:
 @strawberry.input(
     description=(
         "What changes on a leg: a field left out (or null) keeps its value; a text given empty "
-        "is cleared (the carrier cannot be)."
+        "is cleared (the carrier cannot be); `clearEtd` and `clearEta` clear the dates."
     )
 )
 class ShipmentLegUpdateInput:
@@ -143,6 +143,21 @@ class ShipmentLegUpdateInput:
     voyage: str | None = strawberry.field(
         default=None, description="The vessel's voyage number, up to 40 characters."
     )
+    clear_etd: bool = strawberry.field(
+        default=False,
+        description=(
+            "True to clear the estimated departure, when the one announced no longer holds "
+            "and no new one is known (not with `etd`)."
+        ),
+    )
+    clear_eta: bool = strawberry.field(
+        default=False,
+        description=(
+            "True to clear the estimated arrival, when the one announced no longer holds and "
+            "no new one is known (not with `eta`); announced as `shipment.eta_changed` with "
+            "`eta` null."
+        ),
+    )
 
     def to_update(self) -> LegUpdate:
         return LegUpdate(
@@ -153,4 +168,6 @@ class ShipmentLegUpdateInput:
             container_number=self.container_number,
             vessel_or_flight=self.vessel_or_flight,
             voyage=self.voyage,
+            clear_etd=self.clear_etd,
+            clear_eta=self.clear_eta,
         )

@@ -257,12 +257,15 @@ async def test_a_departed_shipment_and_a_new_eta_are_told_to_shipment_contacts(
             DELAY, {"id": shipment_id, "input": {"eta": "2027-01-03T08:00:00+00:00"}}
         )
         assert delayed["updateShipmentLeg"]["userErrors"] == []
+        # and at last its arrival is no longer known
+        unknown = await sales.data(DELAY, {"id": shipment_id, "input": {"clearEta": True}})
+        assert unknown["updateShipmentLeg"]["userErrors"] == []
     await work(mail_settings, committed_db)
 
-    # then the contact receiving shipment mails gets both, in German, and no one else does
+    # then the contact receiving shipment mails gets all three, in German, and no one else does
     number = order_number(_pk(order_id, "Order"))
     new = received(box)
-    assert len(box.envelopes) - before == 2
+    assert len(box.envelopes) - before == 3
     told = text_of(mail_to(box, EVERYTHING, f"Auftrag {number}: Sendung MAEU-2611-0042"))
     assert f"- {desk.variant.sku} Organic twill: 200\n" in told
     for shown in (
@@ -274,9 +277,12 @@ async def test_a_departed_shipment_and_a_new_eta_are_told_to_shipment_contacts(
         "ETA: 2026-12-28 12:00 UTC",
     ):
         assert shown in told
-    changed = text_of(mail_to(box, EVERYTHING, f"Auftrag {number}: neue ETA"))
+    changed = text_of(mail_to(box, EVERYTHING, f"Auftrag {number}: neue ETA 2027"))
     assert "ETA bisher: 2026-12-28 12:00 UTC" in changed
     assert "ETA neu: 2027-01-03 08:00 UTC" in changed
+    cleared = text_of(mail_to(box, EVERYTHING, f"Auftrag {number}: neue ETA -"))
+    assert "ETA bisher: 2027-01-03 08:00 UTC" in cleared
+    assert "ETA neu: -" in cleared
     assert not any("Sendung" in s or "ETA" in s for s in subjects(box, QUOTES_ONLY))
     assert not any("Sendung" in s or "ETA" in s for s in subjects(box, INVOICES_ONLY))
     assert OTHER_COMPANY not in new

@@ -199,3 +199,49 @@ async def test_clients_cannot_update_a_leg(db: Database, settings: Settings) -> 
         )
     assert [error["extensions"]["code"] for error in body["errors"]] == ["FORBIDDEN"]
     assert await events_of(db, event_types.SHIPMENT_ETA_CHANGED) == []
+
+
+async def test_dates_no_longer_known_are_cleared_and_the_cleared_eta_announced(
+    db: Database, settings: Settings
+) -> None:
+    async with graphql_client(settings, db) as http:
+        sales, shipment_id, order = await _booked(db, settings, http)
+        # when the road leg's arrival and the sea leg's departure are no longer known
+        cleared = await sales.data(
+            UPDATE, {"id": shipment_id, "sequence": 2, "input": {"clearEta": True}}
+        )
+        undeparted = await sales.data(
+            UPDATE, {"id": shipment_id, "sequence": 1, "input": {"clearEtd": True}}
+        )
+        # and someone both gives and clears a date
+        both = await sales.data(
+            UPDATE,
+            {"id": shipment_id, "sequence": 1, "input": {"eta": DELAYED, "clearEta": True}},
+        )
+        read = await sales.data(READ, {"id": shipment_id})
+
+    # then each date is gone, with its history
+    road = cleared["updateShipmentLeg"]["leg"]
+    assert cleared["updateShipmentLeg"]["userErrors"] == []
+    assert road["eta"] is None
+    assert road["history"][0]["changes"] == [
+        {"field": "eta", "before": ROAD_LEG["eta"], "after": None}
+    ]
+    assert undeparted["updateShipmentLeg"]["leg"]["etd"] is None
+    # and the shipment's journey dates come from the dates still known
+    assert read["shipment"]["etd"] == ROAD_LEG["etd"]
+    assert read["shipment"]["eta"] == SEA_LEG["eta"]
+    # and the cleared ETA is announced as an ETA no longer known
+    [event] = await events_of(db, event_types.SHIPMENT_ETA_CHANGED)
+    assert (event.payload["previous_eta"], event.payload["eta"]) == (ROAD_LEG["eta"], None)
+    assert event.payload["number"] == order_number(order.id or 0)
+    # and giving and clearing a date at once is refused, changing nothing
+    assert both["updateShipmentLeg"]["userErrors"] == [
+        {
+            "field": ["input", "clearEta"],
+            "code": "INVALID",
+            "message": "give a new ETA or clear it, not both",
+        }
+    ]
+    assert both["updateShipmentLeg"]["leg"] is None
+    assert read["shipment"]["legs"][0]["eta"] == SEA_LEG["eta"]
