@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from core import event_types
-from core.global_id import decode_typed_id
+from core.global_id import decode_typed_id, encode_global_id
 from core.outbox import claim_effect, utcnow
 from jobs.context import JobContext
 from jobs.registry import Defer, HandlerRegistry
@@ -29,7 +29,7 @@ from models.clients import BalanceDueOn, PaymentTerms
 from models.ledger import LedgerEntryKind, Receivable, ReceivableStatus
 from models.money import round_money
 from models.orders import Order, OrderStatus
-from models.outbox import OutboxEvent
+from models.outbox import EventState, OutboxEffect, OutboxEvent
 from models.shipments import Shipment
 from resolvers.ledger.overdue_notice import announce_overdue, schedule_overdue_notice
 from resolvers.ledger.postings import (
@@ -213,8 +213,15 @@ async def _set_due_date(
     terms = _terms(order)
     if receivable.due_date is not None or terms.balance_due_on != DUE_FROM[event.event_type]:
         return
-    if event.event_type == event_types.ORDER_SHIPPED and await _owed_per_shipment(session, order):
-        return
+    if event.event_type == event_types.ORDER_SHIPPED:
+        if await _departure_unposted(session, order):
+            # Events are handled concurrently: the departure that shipped the order, emitted
+            # with it, may still be on its way to the books. Dated now, the order's own
+            # receivable would get a due date and a notice it never needs once that departure
+            # moves its value out.
+            raise Defer(DEFER_SECONDS, f"a departure of order {order.id} is not posted yet")
+        if await _owed_per_shipment(session, order):
+            return
     happened = {
         event_types.ORDER_SHIPPED: order.shipped_at,
         event_types.ORDER_DELIVERED: order.delivered_at,
@@ -223,6 +230,27 @@ async def _set_due_date(
     session.add(receivable)
     await session.flush()
     await schedule_overdue_notice(session, receivable)
+
+
+async def _departure_unposted(session: AsyncSession, order: Order) -> bool:
+    """Whether a `shipment.departed` of the order is still to be posted: pending, and without
+    the ledger's effect (one that failed for good, dead-lettered, is not waited for)."""
+    assert order.id is not None
+    posted = (col(OutboxEffect.event_id) == col(OutboxEvent.id)) & (
+        col(OutboxEffect.handler) == POST_TO_LEDGER
+    )
+    found = await session.scalar(
+        select(col(OutboxEvent.id))
+        .outerjoin(OutboxEffect, posted)
+        .where(
+            col(OutboxEvent.event_type) == event_types.SHIPMENT_DEPARTED,
+            col(OutboxEvent.state) == EventState.PENDING,
+            col(OutboxEvent.payload)["order_id"].as_string() == encode_global_id("Order", order.id),
+            col(OutboxEffect.event_id).is_(None),
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 async def _owed_per_shipment(session: AsyncSession, order: Order) -> bool:

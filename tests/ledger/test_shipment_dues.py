@@ -20,6 +20,7 @@ from core.db import Database
 from core.settings import Settings
 from jobs.context import JobContext
 from jobs.ledger import announce_invoice_overdue
+from jobs.registry import Defer
 from models.accounts import Role
 from models.clients import BalanceDueOn, ClientCompany
 from models.ledger import LedgerEntry, Receivable, ReceivableStatus
@@ -278,3 +279,34 @@ async def test_the_client_reads_what_each_shipment_owes_and_finance_lists_them_a
         {"dueDate": "2026-12-25", "shipment": {"status": "DEPARTED"}},
         {"dueDate": None, "shipment": None},
     ]
+
+
+async def test_an_order_shipped_ahead_of_its_departure_waits_for_it_to_be_posted(
+    any_db: Database, settings: Settings
+) -> None:
+    db = any_db  # the payload is read as JSON on PostgreSQL and on SQLite alike
+    async with job_context(settings, db) as context:
+        # given an order under terms from the bill of lading, shipped whole by one shipment
+        _company, order = await _confirmed(db, context, BalanceDueOn.BILL_OF_LADING)
+        await _depart(db, settings, order, bl="2026-11-25")
+        [departed] = await events_of(db, event_types.SHIPMENT_DEPARTED)
+        [shipped] = await events_of(db, event_types.ORDER_SHIPPED)
+
+        # when a worker takes `order.shipped` first, then it is put off, posting nothing
+        with pytest.raises(Defer, match="not posted yet"):
+            await post(context, shipped)
+        own = await receivable_of(db, order)
+        assert own is not None
+        assert own.due_date is None
+        # and once the departure is posted, it posts, and leaves the order's own receivable
+        # without a due date or a notice: the shipment owes it all
+        await post(context, departed, shipped)
+
+    own, shipment_owes = await _receivables(db, order)
+    assert (own.balance, own.due_date) == (Decimal(0), None)
+    assert (shipment_owes.balance, shipment_owes.due_date) == (
+        Decimal("100.00"),
+        date(2026, 12, 25),
+    )
+    notices = await events_of(db, event_types.INVOICE_OVERDUE_DUE)
+    assert [event.payload["receivable_id"] for event in notices] == [shipment_owes.id]
