@@ -44,7 +44,7 @@ DESCRIPTIONS: dict[Permission, str] = {
     Permission.FINANCE_WRITE: "change credit limits, payment terms and exchange rates",
     Permission.ORDERS_READ_ALL: "see every client's orders, inquiries and quotes",
     Permission.ORDERS_WRITE: "move orders through their states and record shipments",
-    Permission.INQUIRIES_MANAGE: "assign, quote and close inquiries",
+    Permission.INQUIRIES_MANAGE: "record, assign, quote and close inquiries",
     Permission.USERS_MANAGE: (
         "list every user, invite staff, change roles, disable and enable users, reset MFA, "
         "see and end any user's sessions"

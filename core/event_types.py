@@ -93,8 +93,9 @@ PUBLIC_EVENT_TYPES: Mapping[str, EventType] = {
         EventType(
             name=INQUIRY_CREATED,
             description=(
-                "A client or a guest submitted an inquiry (RFQ). Sales is mailed and the "
-                "sender gets an acknowledgement."
+                "A client or a guest submitted an inquiry (RFQ), or staff recorded one for "
+                "them (`source` says whom it is for: `client` or `lead`). Sales is mailed "
+                "and the sender gets an acknowledgement."
             ),
             example={
                 "inquiry_id": "SW5xdWlyeTox",

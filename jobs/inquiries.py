@@ -12,7 +12,7 @@ sales converted the lead meanwhile); a client user at its account's.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -108,6 +108,13 @@ async def _mail(session: AsyncSession, to: str, template: str, values: dict[str,
 
 
 async def _sender(session: AsyncSession, inquiry: Inquiry) -> Sender:
+    sender = await _asking(session, inquiry)
+    if inquiry.source == InquirySource.STAFF:  # taken by phone, by mail or at a fair
+        return replace(sender, source=f"{sender.source}, recorded by staff")
+    return sender
+
+
+async def _asking(session: AsyncSession, inquiry: Inquiry) -> Sender:
     lead = await _guest_of(session, inquiry)
     if lead is not None:
         return Sender(lead.email, lead.contact_name, lead.company_name, lead.country, "a guest")

@@ -26,7 +26,14 @@ from core.outbox import emit
 from core.outcomes import Issue, Refused, UserErrorCode, WriteResult, refused
 from models.accounts import Role
 from models.catalog import Product, Variant
-from models.inquiries import Inquiry, InquiryItem, InquirySource, Lead, inquiry_reference
+from models.inquiries import (
+    Inquiry,
+    InquiryItem,
+    InquirySource,
+    InquiryStatus,
+    Lead,
+    inquiry_reference,
+)
 from resolvers.context import Context
 from resolvers.idempotency import created_once, guest_scope, key_issues
 from resolvers.inquiries.rules import (
@@ -79,19 +86,20 @@ async def submit_inquiry(
 
     async def create(db: AsyncSession) -> Inquiry:
         # The catalog is read in the write transaction: what is checked is what is written.
-        issues = await _check_catalog(db, checked)
+        issues = await check_catalog(db, checked)
         if issues:
             raise Refused(*issues)
         wait = await _throttle(ctx) if guest else None
         if wait is not None:
             raise Throttled(wait)
-        lead = None if checked.guest is None else await _lead_for(db, checked.guest)
-        return await _write_inquiry(
+        lead = None if checked.guest is None else await lead_for(db, checked.guest)
+        return await write_inquiry(
             db,
             checked,
             client_company_id=client_company_id,
             lead_id=None if lead is None else lead.id,
             user_id=principal.user_id if client_company_id is not None else None,
+            source=InquirySource.CLIENT_USER if lead is None else InquirySource.STOREFRONT_GUEST,
         )
 
     try:
@@ -129,7 +137,8 @@ class Throttled(Refused):
         self.wait_seconds = wait_seconds
 
 
-async def _check_catalog(db: AsyncSession, checked: CheckedSubmission) -> list[Issue]:
+async def check_catalog(db: AsyncSession, checked: CheckedSubmission) -> list[Issue]:
+    """The items' products and variants, as the catalog has them now."""
     product_ids = {item.product_id for item in checked.items}
     variant_ids = {item.variant_id for item in checked.items if item.variant_id is not None}
     products = await _by_id(db, Product, product_ids)
@@ -159,7 +168,7 @@ async def _throttle(ctx: Context) -> int | None:
     return max(1, math.ceil(decision.retry_after_seconds))
 
 
-async def _lead_for(db: AsyncSession, guest: GuestDetails) -> Lead:
+async def lead_for(db: AsyncSession, guest: GuestDetails) -> Lead:
     """The lead of this email, updated with what the guest gave now; created if new."""
     lead = await _locked_lead(db, guest.email)
     if lead is None:
@@ -190,19 +199,24 @@ async def _locked_lead(db: AsyncSession, email: str) -> Lead | None:
     return lead
 
 
-async def _write_inquiry(
+async def write_inquiry(
     db: AsyncSession,
     checked: CheckedSubmission,
     *,
     client_company_id: int | None,
     lead_id: int | None,
     user_id: int | None,
+    source: InquirySource,
+    assigned_to_user_id: int | None = None,
 ) -> Inquiry:
+    """The inquiry, its items and `inquiry.created`; assigned from the start when given."""
     inquiry = Inquiry(
         client_company_id=client_company_id,
         lead_id=lead_id,
-        source=InquirySource.STOREFRONT_GUEST if lead_id is not None else InquirySource.CLIENT_USER,
+        source=source,
         submitted_by_user_id=user_id,
+        assigned_to_user_id=assigned_to_user_id,
+        status=InquiryStatus.NEW if assigned_to_user_id is None else InquiryStatus.ASSIGNED,
         incoterm=checked.incoterm,
         named_place=checked.named_place,
         required_by=checked.required_by,

@@ -85,14 +85,60 @@ class SubmitInquiryInput:
     )
 
     def to_submission(self) -> InquirySubmission:
-        return InquirySubmission(
-            guest=None if self.guest is None else self.guest.to_details(),
-            items=[item.to_request() for item in self.items],
-            incoterm=str(self.incoterm.value),
-            named_place=self.named_place,
-            required_by=self.required_by,
-            message=self.message,
-        )
+        return _submission(self)
+
+
+@strawberry.input(
+    description=(
+        "An inquiry a buyer made by phone, by mail or at a fair, as staff record it: for a "
+        "client company (`clientCompanyId`, and the user who asked, if known) or for a "
+        "prospect without an account (`guest`), one of the two."
+    )
+)
+class RecordInquiryInput:
+    client_company_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Global id of the client company asking; not with `guest`."
+    )
+    contact_user_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description=(
+            "Global id of the company's user who asked, if known: acknowledged by mail, as "
+            "if they had submitted it."
+        ),
+    )
+    guest: InquiryGuestInput | None = strawberry.field(
+        default=None,
+        description=(
+            "A prospect without an account: filed under a lead by email, as a guest's "
+            "inquiry is, and acknowledged at that email. Not with `clientCompanyId`."
+        ),
+    )
+    items: list[InquiryItemInput] = strawberry.field(description="1 to 50 items, each distinct.")
+    incoterm: Incoterm = strawberry.field(description="The Incoterms 2020 rule wanted.")
+    named_place: str = strawberry.field(
+        description="The rule's named place, or the destination port; up to 200 characters."
+    )
+    required_by: date | None = strawberry.field(
+        default=None, description="When the goods are needed; today or later."
+    )
+    message: str = strawberry.field(
+        default="", description="What the buyer said, in a few words; up to 5000 characters."
+    )
+
+    def to_submission(self) -> InquirySubmission:
+        return _submission(self)
+
+
+def _submission(given: SubmitInquiryInput | RecordInquiryInput) -> InquirySubmission:
+    """What both ways of putting an inquiry in ask about, in the rules' terms."""
+    return InquirySubmission(
+        guest=None if given.guest is None else given.guest.to_details(),
+        items=[item.to_request() for item in given.items],
+        incoterm=str(given.incoterm.value),
+        named_place=given.named_place,
+        required_by=given.required_by,
+        message=given.message,
+    )
 
 
 @strawberry.input(description="One quoted variant.")

@@ -1,9 +1,9 @@
 """Inquiry and quote mutations: asking, working the inquiry, quoting, accepting.
 
-`submitInquiry` is open to guests and client users; assigning, quoting and closing need
-`inquiries:manage`; `convertQuoteToOrder` is for the client user whose company asked, or
-staff holding `inquiries:manage` (a gate at the field). Refusals come back as `userErrors`
-and change nothing.
+`submitInquiry` is open to guests and client users; recording an inquiry for a buyer,
+assigning, quoting and closing need `inquiries:manage`; `convertQuoteToOrder` is for the
+client user whose company asked, or staff holding `inquiries:manage` (a gate at the field).
+Refusals come back as `userErrors` and change nothing.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ import strawberry
 
 from auth.policy import Permission
 from models.inquiries import LostReasonCode as LostReasonCodeModel
-from resolvers.inquiries import quote_conversion, quotes
+from resolvers.inquiries import quote_conversion, quotes, recording
 from resolvers.inquiries import submission as inquiry_submission
 from resolvers.inquiries import workflow as inquiry_workflow
 from resolvers.inquiries.workflow import CloseOutcome
 from schema.decimal_input import DecimalBounds
 from schema.info import Info
 from schema.inquiries.enums import InquiryOutcome, LostReasonCode
-from schema.inquiries.inputs import QuoteInput, SubmitInquiryInput
+from schema.inquiries.inputs import QuoteInput, RecordInquiryInput, SubmitInquiryInput
 from schema.inquiries.payloads import (
     ConvertQuotePayload,
     InquiryPayload,
@@ -77,6 +77,34 @@ class InquiryMutation:
         )
         readable = not inquiry_submission.is_guest(info.context.principal)
         return SubmitInquiryPayload.from_outcome(outcome, readable=readable)
+
+    @permission_field(
+        Permission.INQUIRIES_MANAGE,
+        description=(
+            "Record an inquiry a buyer made by phone, by mail or at a fair: for a client "
+            "company (and the user who asked, if known) or for a prospect as a lead, checked "
+            "as submitInquiry checks it. Its source is STAFF; a member of staff who records "
+            "it is its salesperson from the start (ASSIGNED), an API key's starts NEW. Sales "
+            "are mailed and the buyer acknowledged, as for any inquiry (inquiry.created)."
+        ),
+        extensions=[DecimalBounds()],
+    )
+    async def record_inquiry(
+        self,
+        info: Info,
+        input: Annotated[RecordInquiryInput, strawberry.argument(description="The inquiry.")],
+        idempotency_key: Annotated[str | None, IDEMPOTENCY_KEY] = None,
+    ) -> InquiryPayload | None:
+        result = await recording.record_inquiry(
+            info.context,
+            input.to_submission(),
+            client_company_id=None
+            if input.client_company_id is None
+            else str(input.client_company_id),
+            contact_user_id=None if input.contact_user_id is None else str(input.contact_user_id),
+            idempotency_key=idempotency_key,
+        )
+        return InquiryPayload.from_result(result)
 
     @permission_field(
         Permission.INQUIRIES_MANAGE,

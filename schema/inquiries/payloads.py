@@ -91,7 +91,7 @@ class SubmitInquiryPayload:
         )
 
 
-@strawberry.type(description="The result of a change to an inquiry.")
+@strawberry.type(description="The result of recording, or of a change to, an inquiry.")
 class InquiryPayload:
     inquiry: Inquiry | None = strawberry.field(
         description="The inquiry as it is now; null when the change was refused."

@@ -33,6 +33,12 @@ SUBMIT = """mutation($input: SubmitInquiryInput!) { submitInquiry(input: $input)
             client { name }
             items { quantity product { name } variant { sku } targetPrice { amount currency } } }
   userErrors { field code message } } }"""
+RECORD = """mutation($input: RecordInquiryInput!, $key: String) {
+  recordInquiry(input: $input, idempotencyKey: $key) {
+    inquiry { id reference status source fromGuest namedPlace message
+              client { name } assignedTo { email }
+              items { quantity product { name } variant { sku } } }
+    userErrors { field code message } } }"""
 ASSIGN = """mutation($id: ID!, $user: ID!, $v: Int) {
   assignInquiry(id: $id, userId: $user, expectedVersion: $v) {
     inquiry { status version assignedTo { email } } userErrors { field code message } } }"""

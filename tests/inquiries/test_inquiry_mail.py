@@ -17,7 +17,16 @@ from models.outbox import OutboxEvent
 from models.webhooks import WebhookDelivery
 from tests.accounts.mail_support import run_worker_once
 from tests.graphql_client import graphql_client
-from tests.inquiries.support import SUBMIT, Desk, guest, inquiry_input, item, make_desk
+from tests.inquiries.support import (
+    RECORD,
+    SUBMIT,
+    Desk,
+    gid,
+    guest,
+    inquiry_input,
+    item,
+    make_desk,
+)
 from tests.smtp_mailbox import Mailbox, smtp_settings
 from tests.user_builders import make_user, session_for
 
@@ -133,3 +142,37 @@ async def test_without_active_sales_the_admins_are_mailed_and_a_client_is_answer
     assert "Hanse Textil GmbH (DE), a client" in box.text(received[("boss@sales.example",)])
     assert reference in box.text(received[("jana@hanse.example",)])
     assert "Dear Jana Weber," in box.text(received[("jana@hanse.example",)])
+
+
+async def test_a_call_recorded_by_sales_is_acknowledged_to_the_buyer_who_called(
+    committed_db: Database, committed_inquiry_settings: Settings, mailbox: tuple[Mailbox, int]
+) -> None:
+    box, port = mailbox
+    settings = smtp_settings(committed_inquiry_settings, port)
+    async with committed_db.transaction() as session:
+        desk = await make_desk(session, settings)
+        buyer = await make_user(
+            session, Role.CLIENT, email="jana@hanse.example", company=desk.company
+        )
+        buyer.full_name = "Jana Weber"
+    # when sales record Jana's phone call for her company, and the worker runs
+    given = inquiry_input(
+        [item(desk.product)],
+        clientCompanyId=gid("ClientCompany", desk.company.id),
+        contactUserId=gid("User", buyer.id),
+    )
+    async with graphql_client(settings, committed_db) as api:
+        recorded = await api.as_(desk.sales_token).data(RECORD, {"input": given})
+    assert recorded["recordInquiry"]["userErrors"] == []
+    reference = recorded["recordInquiry"]["inquiry"]["reference"]
+    await _work(settings, committed_db)
+
+    # then sales read that staff took it, and Jana gets the acknowledgement
+    received = {tuple(envelope.rcpt_tos): index for index, envelope in enumerate(box.envelopes)}
+    assert set(received) == {("selin@sales.example",), ("jana@hanse.example",)}
+    told = box.text(received[("selin@sales.example",)])
+    assert "Hanse Textil GmbH (DE), a client, recorded by staff." in told
+    assert "Jana Weber <jana@hanse.example>" in told
+    acknowledgement = received[("jana@hanse.example",)]
+    assert box.message(acknowledgement)["Subject"] == f"We received your inquiry {reference}"
+    assert "Dear Jana Weber," in box.text(acknowledgement)

@@ -126,6 +126,9 @@ PROBES: dict[str, Probe] = {
         ("inquiryFunnel",),
     ),
     "Inquiry.lead": _inquiry_field("lead { email }", "lead", of_guest=True),
+    "Mutation.recordInquiry": _mutation(
+        "recordInquiry", 'input: {items: [], incoterm: FOB, namedPlace: ""}'
+    ),
     "Mutation.assignInquiry": _mutation(
         "assignInquiry", f'id: "{NO_INQUIRY}", userId: "{NO_USER}"'
     ),
