@@ -19,7 +19,6 @@ caches and the read cache key it exactly as when it is sent in full.
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from functools import lru_cache
@@ -30,6 +29,7 @@ from starlette.responses import Response
 from app.json_response import OrjsonResponse
 from app.request_body import GraphQLRequest
 from auth.principal import Principal, PrincipalKind
+from core.bounded import LruMapping
 from core.cache import Cache
 from core.db import Database
 from core.errors import ErrorCode
@@ -130,7 +130,9 @@ class RegistryLookups:
         self._database = database
         self._max_tokens = max_tokens
         self._clock = clock
-        self._answers: OrderedDict[tuple[str, str], tuple[float, str | bool | None]] = OrderedDict()
+        self._answers: LruMapping[tuple[str, str], tuple[float, str | bool | None]] = LruMapping(
+            REGISTRY_CACHE_SIZE
+        )
 
     async def document(self, sha256_hash: str) -> str | None:
         async def look_up() -> str | None:
@@ -154,13 +156,9 @@ class RegistryLookups:
         now = self._clock()
         entry = self._answers.get(key)
         if entry is not None and entry[0] > now:
-            self._answers.move_to_end(key)
             return entry[1]
         answer = await look_up()
         self._answers[key] = (now + REGISTRY_CACHE_SECONDS, answer)
-        self._answers.move_to_end(key)
-        while len(self._answers) > REGISTRY_CACHE_SIZE:
-            self._answers.popitem(last=False)
         return answer
 
 

@@ -17,13 +17,13 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 import redis.asyncio as redis_async
 
+from core.bounded import LruMapping
 from core.cache import REDIS_FAILURES, RedisOutageLog
 
 logger = logging.getLogger("tradeql.budget")
@@ -63,10 +63,9 @@ class InMemoryCostBuckets:
     def __init__(
         self, *, max_buckets: int = 100_000, clock: Callable[[], float] = time.monotonic
     ) -> None:
-        self._max_buckets = max_buckets
         self._clock = clock
         # key -> (available, when it was computed)
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._buckets: LruMapping[str, tuple[float, float]] = LruMapping(max_buckets)
 
     def _level(self, key: str, size: int, restore_rate: int) -> tuple[float, float]:
         now = self._clock()
@@ -78,9 +77,6 @@ class InMemoryCostBuckets:
 
     def _keep(self, key: str, available: float, now: float) -> None:
         self._buckets[key] = (available, now)
-        self._buckets.move_to_end(key)
-        while len(self._buckets) > self._max_buckets:
-            self._buckets.popitem(last=False)
 
     async def take(
         self, key: str, points: int, *, size: int, restore_rate: int

@@ -19,12 +19,13 @@ import asyncio
 import logging
 import secrets
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Protocol
 
 import redis.asyncio as redis_async
 from redis.exceptions import RedisError
+
+from core.bounded import LruMapping
 
 logger = logging.getLogger("tradeql.cache")
 
@@ -124,11 +125,8 @@ class InMemoryCache:
     def __init__(
         self, *, max_entries: int = 10_000, clock: Callable[[], float] = time.monotonic
     ) -> None:
-        if max_entries < 1:
-            raise ValueError("max_entries must be at least 1")
-        self._max_entries = max_entries
         self._clock = clock
-        self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._entries: LruMapping[str, tuple[float, bytes]] = LruMapping(max_entries)
         self._versions: dict[str, int] = {}
         self._locks: dict[str, tuple[float, str]] = {}
 
@@ -141,21 +139,17 @@ class InMemoryCache:
             return None
         expires_at, value = entry
         if expires_at <= self._clock():
-            del self._entries[key]
+            self._entries.pop(key)
             return None
-        self._entries.move_to_end(key)
         return value
 
     async def set(self, key: str, value: bytes, ttl_seconds: int) -> None:
         _check_ttl(ttl_seconds)
         self._entries[key] = (self._clock() + ttl_seconds, value)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self._max_entries:
-            self._entries.popitem(last=False)
 
     async def delete(self, *keys: str) -> None:
         for key in keys:
-            self._entries.pop(key, None)
+            self._entries.pop(key)
 
     async def version(self, namespace: str) -> int:
         return self._versions.get(namespace, 0)

@@ -20,7 +20,7 @@ recognises a lost connection and invalidates it (`RequestSession.prepared_rows`)
 
 from __future__ import annotations
 
-from collections import OrderedDict, namedtuple
+from collections import namedtuple
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +29,8 @@ from sqlalchemy import Select
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.sql.cache_key import CacheKey
 from sqlalchemy.sql.compiler import SQLCompiler
+
+from core.bounded import LruMapping
 
 # Compiles with asyncpg's own placeholders ($1, $2, ...), in the order `positiontup` gives.
 _DIALECT = PGDialect_asyncpg(paramstyle="numeric_dollar")  # type: ignore[no-untyped-call]
@@ -104,8 +106,8 @@ class PreparedRead:
 # Statements built per request, by shape: a shape is what SQLAlchemy's compiled cache keys on
 # (the statement without its parameters' values), so each is compiled once, as SQLAlchemy
 # would. Bounded: shapes that stop coming are forgotten, oldest first.
-_BY_SHAPE: OrderedDict[Any, PreparedRead | None] = OrderedDict()
 SHAPES_KEPT = 500
+_BY_SHAPE: LruMapping[Any, PreparedRead | None] = LruMapping(SHAPES_KEPT)
 
 
 def prepared_statement(statement: Select[Any]) -> tuple[PreparedRead, dict[str, Any]] | None:
@@ -116,12 +118,9 @@ def prepared_statement(statement: Select[Any]) -> tuple[PreparedRead, dict[str, 
         return None
     try:
         read = _BY_SHAPE[key.key]
-        _BY_SHAPE.move_to_end(key.key)
     except KeyError:
         read = _prepared_shape(statement, key)
         _BY_SHAPE[key.key] = read
-        if len(_BY_SHAPE) > SHAPES_KEPT:
-            _BY_SHAPE.popitem(last=False)
     return None if read is None else (read, read.parameters_of(key))
 
 

@@ -15,13 +15,13 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 import redis.asyncio as redis_async
 
+from core.bounded import LruMapping
 from core.cache import REDIS_FAILURES, RedisOutageLog
 
 logger = logging.getLogger("tradeql.rate_limit")
@@ -117,16 +117,15 @@ class InMemoryRateLimiter:
     """Counters for one process, the `max_keys` most recently hit kept; safe in one event loop."""
 
     def __init__(self, *, max_keys: int = 100_000, clock: Clock = time.time) -> None:
-        self._max_keys = max_keys
         self._clock = clock
-        self._counters: OrderedDict[str, tuple[int, int, int]] = OrderedDict()
+        self._counters: LruMapping[str, tuple[int, int, int]] = LruMapping(max_keys)
 
     async def hit(
         self, key: str, *, limit: int, window_seconds: int, cost: int = 1
     ) -> RateLimitDecision:
         _check(limit, window_seconds, cost)
         window = _Window.at(self._clock(), window_seconds)
-        stored_index, current, previous = self._counters.get(key, (window.index, 0, 0))
+        stored_index, current, previous = self._counters.get(key) or (window.index, 0, 0)
         current, previous = _rotate(stored_index, current, previous, window.index)
         allowed = _fits(window, current=current, previous=previous, limit=limit, cost=cost)
         decision = _decide(
@@ -141,13 +140,10 @@ class InMemoryRateLimiter:
         if allowed:
             current += cost
         self._counters[key] = (max(stored_index, window.index), current, previous)
-        self._counters.move_to_end(key)
-        while len(self._counters) > self._max_keys:
-            self._counters.popitem(last=False)
         return decision
 
     async def reset(self, key: str) -> None:
-        self._counters.pop(key, None)
+        self._counters.pop(key)
 
 
 # Check and count in one step, so concurrent hits from many processes cannot overshoot the

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Select, func
 from sqlmodel import col, select
 
+from core.bounded import LruMapping
 from core.errors import BadUserInput
 from core.global_id import decode_global_id
 from loaders import catalog as relations
@@ -93,8 +94,6 @@ async def list_products(
         )
         if key is not None:
             _LISTINGS[key] = listing
-            if len(_LISTINGS) > LISTINGS_KEPT:
-                del _LISTINGS[next(iter(_LISTINGS))]
     conditions, plan, counted, statement = listing
     rows = list(await ctx.session.rows(statement))
     has_next_page = len(rows) > first
@@ -119,9 +118,11 @@ async def list_products(
 
 # A listing's conditions, order and page statement, the same for the same filter, order, page
 # and cursor: a storefront asks for the same few pages again and again, and building the
-# statement cost as much as running it. Bounded, oldest first out.
-_LISTINGS: dict[str, tuple[FilterConditions, SortPlan, bool, Select[Any]]] = {}
+# statement cost as much as running it. Bounded: the least recently asked for goes first.
 LISTINGS_KEPT = 256
+_LISTINGS: LruMapping[str, tuple[FilterConditions, SortPlan, bool, Select[Any]]] = LruMapping(
+    LISTINGS_KEPT
+)
 
 
 def _listing(
