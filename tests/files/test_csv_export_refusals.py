@@ -163,17 +163,17 @@ async def test_an_export_of_a_user_disabled_meanwhile_fails_unread(
 async def test_the_download_link_expires_with_the_file(
     db: Database, settings: Settings, staff: Staff, export_schema: strawberry.Schema
 ) -> None:
-    # given a finished export whose file is kept 0.4 s more
+    # given a finished export whose file is kept 1.5 s more (room for a busy machine to make
+    # and follow its link first)
     await make_orders(db)
     done = await export(staff.sales, export_schema, settings, db, ORDERS)
+    expiry = datetime.now(UTC) + timedelta(seconds=1.5)
     async with db.transaction() as session:
-        await session.execute(
-            update(StoredFile).values(expires_at=datetime.now(UTC) + timedelta(seconds=0.4))
-        )
+        await session.execute(update(StoredFile).values(expires_at=expiry))
     url = (await staff.sales.post(POLL, {"id": done["id"]}))["data"]["csvExport"]["downloadLink"]
     assert (await staff.sales.http.get(url["url"])).status_code == 200
     # when the moment passes, then the link is gone with a code
-    await asyncio.sleep(0.5)
+    await asyncio.sleep((expiry - datetime.now(UTC)).total_seconds() + 0.1)
     gone = await staff.sales.http.get(url["url"])
     assert (gone.status_code, gone.json()["errors"][0]["extensions"]["code"]) == (
         410,

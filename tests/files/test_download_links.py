@@ -135,14 +135,15 @@ async def test_head_answers_the_headers_without_the_bytes(
 async def test_a_link_stops_working_when_it_expires(
     db: Database, settings: Settings, catalog_manager: GraphQLClient
 ) -> None:
-    # given a file that expires in 0.4 s: its link can outlive it by no moment
-    expiry = datetime.now(UTC) + timedelta(seconds=0.4)
+    # given a file that expires in 1.5 s (room for a busy machine to make and follow its link
+    # first): its link can outlive it by no moment
+    expiry = datetime.now(UTC) + timedelta(seconds=1.5)
     file = await stored(db, b"soon gone", expires_at=expiry)
     link = await link_for(catalog_manager, file)
     assert datetime.fromisoformat(link["expiresAt"]) <= expiry
     assert (await get(db, settings, link["url"])).status == 200
     # when the moment passes
-    await asyncio.sleep(0.5)
+    await asyncio.sleep((expiry - datetime.now(UTC)).total_seconds() + 0.1)
     answer = await get(db, settings, link["url"])
     # then the link is gone, with a code, and no bytes
     assert answer.status == 410
