@@ -7,9 +7,10 @@ changes nothing and is told the version to reload (CONFLICT).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
@@ -36,16 +37,18 @@ async def save_versioned(
     model: type[Row],
     pk: int,
     expected_version: int,
-    values: dict[str, Any],
+    values: Mapping[str, Any],
     *,
     what: str,
+    still: Sequence[ColumnElement[bool]] = (),
 ) -> Row:
-    """`values` written and the version bumped, if the row is still at `expected_version`;
-    else Refused with CONFLICT. The returned row is the one now stored."""
+    """`values` written and the version bumped, if the row is still at `expected_version`
+    (and meets every condition in `still`); else Refused with CONFLICT. The returned row is
+    the one now stored."""
     table: Any = model
     statement = (
         update(model)
-        .where(table.id == pk, table.version == expected_version)
+        .where(table.id == pk, table.version == expected_version, *still)
         .values(**values, version=table.version + 1)
         .returning(model)
         .execution_options(populate_existing=True, synchronize_session=False)

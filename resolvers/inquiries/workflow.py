@@ -19,12 +19,13 @@ from sqlmodel import col, select
 
 from auth.audit import changed_fields
 from auth.policy import Permission, roles_with
-from core.outcomes import Issue, UserErrorCode, WriteResult, refused
+from core.outcomes import Issue, Refused, UserErrorCode, WriteResult, refused
 from loaders.inquiries import INQUIRY_BY_ID
 from models.accounts import Role, User
 from models.inquiries import Inquiry, InquiryStatus, LostReasonCode, Quote, QuoteStatus
 from resolvers.context import Context
 from resolvers.outcomes import audit, pk_of
+from resolvers.versions import save_versioned
 
 INQUIRY = "Inquiry"
 OPEN_STATUSES = (InquiryStatus.NEW, InquiryStatus.ASSIGNED, InquiryStatus.QUOTED)
@@ -77,19 +78,19 @@ async def change_open_inquiry(
     db: AsyncSession, before: Inquiry, values: Mapping[str, Any]
 ) -> Inquiry | None:
     """Apply `values` if the inquiry is still open and at the version read; else None."""
-    statement = (
-        update(Inquiry)
-        .where(
-            col(Inquiry.id) == before.id,
-            col(Inquiry.version) == before.version,
-            col(Inquiry.status).in_(OPEN_STATUSES),
+    assert before.id is not None
+    try:
+        return await save_versioned(
+            db,
+            Inquiry,
+            before.id,
+            before.version,
+            values,
+            what="inquiry",
+            still=[col(Inquiry.status).in_(OPEN_STATUSES)],
         )
-        .values(**values, version=col(Inquiry.version) + 1)
-        .returning(Inquiry)
-        .execution_options(populate_existing=True, synchronize_session=False)
-    )
-    after: Inquiry | None = (await db.scalars(statement)).first()
-    return after
+    except Refused:  # changed or closed meanwhile: the caller says which
+        return None
 
 
 def snapshot(inquiry: Inquiry, names: list[str]) -> dict[str, Any]:
