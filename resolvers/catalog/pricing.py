@@ -39,14 +39,11 @@ def check_currency(currency: str, *, argument: str = "currency") -> str:
 def price_tiers(
     ctx: Context, variant: Variant, currency: str | None, build: Callable[[list[PriceTier]], T]
 ) -> Soon[T]:
-    """`build` of the variant's tiers, in `currency` only unless it is None."""
+    """`build` of the variant's tiers, in `currency` only unless it is None: a checked
+    currency always narrows the relation read (`IN_CURRENCY`), so its rows need no sifting."""
     if currency is not None:
         check_currency(currency)
-
-    def chosen(tiers: list[PriceTier]) -> T:
-        return build(tiers if currency is None else [t for t in tiers if t.currency == currency])
-
-    return follow(ctx, paths.VARIANT["priceTiers"], variant, chosen, narrow_by=currency)
+    return follow(ctx, paths.VARIANT["priceTiers"], variant, build, narrow_by=currency)
 
 
 def price_for_quantity(
