@@ -60,6 +60,9 @@ from strawberry.types.field import StrawberryField
 
 # What `AttributeLeaf.read` returns when the value needs graphql-core's own completion.
 SLOW: Final = object()
+# Values of these exact types are never awaitable: a field's scalar, or an object or list
+# completed already. Tested first, they spare most values the general awaitable test.
+_SETTLED: Final = frozenset({str, int, float, bool, dict, list})
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +81,9 @@ class AttributeLeaf:
             return SLOW
         if value is None:
             return SLOW if self.non_null else None
-        if value is Undefined or isinstance(value, Exception) or is_awaitable(value):
+        if type(value) not in _SETTLED and (
+            value is Undefined or isinstance(value, Exception) or is_awaitable(value)
+        ):
             return SLOW
         try:
             coerced = self.coerce(value)
@@ -282,7 +287,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 )
                 if result is not Undefined:
                     results[response_name] = result
-                    if is_awaitable(result):
+                    if type(result) not in _SETTLED and is_awaitable(result):
                         awaitable_fields.append(response_name)
         except Exception:
             if awaitable_fields:
@@ -327,7 +332,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             completed = self.complete_value(
                 return_type, field_details_list, info, path, result, position_context
             )
-            if self.is_awaitable(completed):
+            if type(completed) not in _SETTLED and self.is_awaitable(completed):
                 return self._completed_later(completed, return_type, field_details_list, path)
         except Exception as raw_error:
             self.handle_field_error(raw_error, return_type, field_details_list, path)
