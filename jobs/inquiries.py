@@ -64,7 +64,9 @@ async def notify_inquiry(event: OutboxEvent, context: JobContext) -> None:
         inquiry = await session.get(Inquiry, pk)
         if inquiry is None:
             return
-        sender = await _sender(session, inquiry)
+        # Filed under a lead when it was made (a guest's, or one staff recorded for a
+        # prospect), though sales may have converted the lead since.
+        sender = await _sender(session, inquiry, for_lead=event.payload.get("source") == "lead")
         summary = await _product_summary(session, pk)
         reference = inquiry_reference(pk)
         response_days = context.settings.inquiry_response_days
@@ -107,15 +109,15 @@ async def _mail(session: AsyncSession, to: str, template: str, values: dict[str,
     await emit(session, MAIL_SEND, {"to": to, "template": template, "context": values})
 
 
-async def _sender(session: AsyncSession, inquiry: Inquiry) -> Sender:
-    sender = await _asking(session, inquiry)
+async def _sender(session: AsyncSession, inquiry: Inquiry, *, for_lead: bool) -> Sender:
+    sender = await _asking(session, inquiry, for_lead=for_lead)
     if inquiry.source == InquirySource.STAFF:  # taken by phone, by mail or at a fair
         return replace(sender, source=f"{sender.source}, recorded by staff")
     return sender
 
 
-async def _asking(session: AsyncSession, inquiry: Inquiry) -> Sender:
-    lead = await _guest_of(session, inquiry)
+async def _asking(session: AsyncSession, inquiry: Inquiry, *, for_lead: bool) -> Sender:
+    lead = await _guest_of(session, inquiry, for_lead=for_lead)
     if lead is not None:
         return Sender(lead.email, lead.contact_name, lead.company_name, lead.country, "a guest")
     company = await session.get(ClientCompany, inquiry.client_company_id)
@@ -133,12 +135,12 @@ async def _asking(session: AsyncSession, inquiry: Inquiry) -> Sender:
     )
 
 
-async def _guest_of(session: AsyncSession, inquiry: Inquiry) -> Lead | None:
+async def _guest_of(session: AsyncSession, inquiry: Inquiry, *, for_lead: bool) -> Lead | None:
     """The lead of a guest's inquiry; once sales converted it (possibly before this event is
     handled), the lead that became the inquiry's company, so the guest is still answered."""
     if inquiry.lead_id is not None:
         return await session.get(Lead, inquiry.lead_id)
-    if inquiry.source != InquirySource.STOREFRONT_GUEST:
+    if not for_lead:
         return None
     lead: Lead | None = await session.scalar(
         select(Lead).where(col(Lead.converted_company_id) == inquiry.client_company_id)

@@ -27,6 +27,7 @@ from tests.inquiries.support import (
     item,
     make_desk,
 )
+from tests.inquiries.test_lead_conversion import convert_lead
 from tests.smtp_mailbox import Mailbox, smtp_settings
 from tests.user_builders import make_user, session_for
 
@@ -176,3 +177,31 @@ async def test_a_call_recorded_by_sales_is_acknowledged_to_the_buyer_who_called(
     acknowledgement = received[("jana@hanse.example",)]
     assert box.message(acknowledgement)["Subject"] == f"We received your inquiry {reference}"
     assert "Dear Jana Weber," in box.text(acknowledgement)
+
+
+async def test_a_prospect_recorded_by_sales_is_answered_after_the_lead_was_converted(
+    committed_db: Database, committed_inquiry_settings: Settings, mailbox: tuple[Mailbox, int]
+) -> None:
+    box, port = mailbox
+    settings = smtp_settings(committed_inquiry_settings, port)
+    async with committed_db.transaction() as session:
+        desk = await make_desk(session, settings)
+    # given a prospect's call, recorded by sales, and its lead made a client at once, before
+    # the worker handled the inquiry
+    given = inquiry_input([item(desk.product)], guest=guest())
+    async with graphql_client(settings, committed_db) as api:
+        sales = api.as_(desk.sales_token)
+        recorded = (await sales.data(RECORD, {"input": given}))["recordInquiry"]
+        assert recorded["userErrors"] == []
+        converted = await convert_lead(api, desk.sales_token, recorded["inquiry"]["id"])
+        assert converted["userErrors"] == []
+    # when the worker runs
+    await _work(settings, committed_db)
+    # then the prospect is acknowledged at the lead's email, as a guest would be
+    received = {tuple(envelope.rcpt_tos): index for index, envelope in enumerate(box.envelopes)}
+    assert set(received) == {("selin@sales.example",), ("ayse@demir.example",)}
+    told = box.text(received[("selin@sales.example",)])
+    assert "Demir Tekstil (TR), a guest, recorded by staff." in told
+    reference = recorded["inquiry"]["reference"]
+    acknowledgement = received[("ayse@demir.example",)]
+    assert box.message(acknowledgement)["Subject"] == f"We received your inquiry {reference}"
