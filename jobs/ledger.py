@@ -232,6 +232,25 @@ async def _set_due_date(
     await schedule_overdue_notice(session, receivable)
 
 
+async def _posted_departures(session: AsyncSession, order: Order) -> list[int]:
+    """The shipments of the order whose `shipment.departed` the books have taken in (this
+    transaction's own included): events are handled concurrently, so not always in the
+    order the goods left."""
+    assert order.id is not None
+    posted = (col(OutboxEffect.event_id) == col(OutboxEvent.id)) & (
+        col(OutboxEffect.handler) == POST_TO_LEDGER
+    )
+    found = await session.scalars(
+        select(col(OutboxEvent.payload)["shipment_id"].as_string())
+        .join(OutboxEffect, posted)
+        .where(
+            col(OutboxEvent.event_type) == event_types.SHIPMENT_DEPARTED,
+            col(OutboxEvent.payload)["order_id"].as_string() == encode_global_id("Order", order.id),
+        )
+    )
+    return [decode_typed_id(value, "Shipment", argument="shipment_id") for value in found if value]
+
+
 async def _departure_unposted(session: AsyncSession, order: Order) -> bool:
     """Whether a `shipment.departed` of the order is still to be posted: pending, and without
     the ledger's effect (one that failed for good, dead-lettered, is not waited for)."""
@@ -275,7 +294,18 @@ async def _shipment_departed(
     if shipment is None or shipment.bill_of_lading_date is None:
         raise LookupError(f"{event.event_type} names shipment {pk}, which has not departed")
     completes = event.payload["order_status"] == OrderStatus.SHIPPED.value
+    if completes and await _departure_unposted(session, order):
+        # The completing departure takes whatever the order still holds: posted before an
+        # earlier one, it would take that one's goods too.
+        raise Defer(DEFER_SECONDS, f"an earlier departure of order {order.id} is not posted yet")
     due = await move_to_shipment(
-        session, event, order, own, shipment, net_days=terms.net_days, completes_order=completes
+        session,
+        event,
+        order,
+        own,
+        shipment,
+        net_days=terms.net_days,
+        completes_order=completes,
+        posted_shipment_ids=await _posted_departures(session, order),
     )
     return due is not None

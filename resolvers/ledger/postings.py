@@ -19,6 +19,7 @@ docs/design/ledger.md.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import timedelta
 from decimal import Decimal
 
@@ -30,7 +31,7 @@ from models.ledger import LedgerEntry, LedgerEntryKind, Receivable, ReceivableSt
 from models.money import round_money
 from models.orders import Order, OrderLine
 from models.outbox import OutboxEvent
-from models.shipments import Shipment, ShipmentLine, ShipmentStatus
+from models.shipments import Shipment, ShipmentLine
 from resolvers.ledger.overdue_notice import schedule_overdue_notice
 
 
@@ -111,9 +112,14 @@ async def move_to_shipment(
     *,
     net_days: int,
     completes_order: bool,
+    posted_shipment_ids: Collection[int],
 ) -> Receivable | None:
     """The shipment's own receivable, due from its B/L date, holding its value moved out of
-    the order's; None when nothing is left to owe for it (paid ahead) or it has one already."""
+    the order's; None when nothing is left to owe for it (paid ahead) or it has one already.
+
+    What the order's receivable keeps back for goods still to be taken in counts every
+    shipment but those whose departures the books have posted (`posted_shipment_ids`): a
+    departure posted late, after the next one left, still owes only its own goods."""
     assert shipment.id is not None
     assert shipment.bill_of_lading_date is not None
     existing = await session.scalar(
@@ -123,12 +129,16 @@ async def move_to_shipment(
         return None
     held = max(own.balance, Decimal(0))
     value = await _value(session, own.currency, col(Shipment.id) == shipment.id)
-    others = await _value(
-        session,
-        own.currency,
-        col(Shipment.order_id) == order.id,
-        col(Shipment.status) == ShipmentStatus.DEPARTED,
-        col(Shipment.id) != shipment.id,
+    posted_before = [pk for pk in posted_shipment_ids if pk != shipment.id]
+    others = (
+        await _value(
+            session,
+            own.currency,
+            col(Shipment.order_id) == order.id,
+            col(Shipment.id).in_(posted_before),
+        )
+        if posted_before
+        else Decimal(0)
     )
     still_to_leave = own.amount - others - value
     moved = held if completes_order else min(held, max(held - still_to_leave, Decimal(0)))

@@ -85,11 +85,8 @@ async def _scheduled(database: Database, count: int) -> list[OutboxEvent]:
 
 
 async def _scheduled_per_shipment(database: Database, count: int) -> list[OutboxEvent]:
-    """Once the ledger has scheduled the notices of `count` shipments' receivables, them.
-
-    The order's own receivable may be dated too, when the worker handles `order.shipped`
-    before the last departure's posting (they are handled concurrently); it ends with
-    nothing owed, so its notice announces nothing, and it is not counted here."""
+    """Once the ledger has scheduled the notices of `count` shipments' receivables, them
+    (the worker handles events concurrently, so they may be posted in any order)."""
 
     async def of_shipments() -> list[OutboxEvent]:
         async with database.session() as session:

@@ -310,3 +310,48 @@ async def test_an_order_shipped_ahead_of_its_departure_waits_for_it_to_be_posted
     )
     notices = await events_of(db, event_types.INVOICE_OVERDUE_DUE)
     assert [event.payload["receivable_id"] for event in notices] == [shipment_owes.id]
+
+
+async def test_a_departure_posted_after_the_next_one_left_owes_only_its_own_goods(
+    db: Database, settings: Settings, context: JobContext
+) -> None:
+    # given an order under terms from the bill of lading, whose two shipments both left
+    # before the worker posted the first one's departure (events are handled concurrently)
+    _company, order = await _confirmed(db, context, BalanceDueOn.BILL_OF_LADING)
+    towels, _robes = await lines_of(db, order)
+    await _depart(db, settings, order, (towels, 4), bl="2026-11-25")
+    await _depart(db, settings, order, bl="2026-12-03")
+
+    # when the departures are posted then, in the order they left
+    await _post_new(context, db, set())
+
+    # then each shipment owes its own goods, the last one the rest, as if posted in time
+    own, first, last = await _receivables(db, order)
+    assert (own.balance, own.due_date) == (Decimal(0), None)
+    assert (first.amount, first.due_date) == (Decimal("20.00"), date(2026, 12, 25))
+    assert (last.amount, last.due_date) == (Decimal("80.00"), date(2027, 1, 2))
+
+
+async def test_the_completing_departure_waits_for_an_earlier_one_to_be_posted(
+    db: Database, settings: Settings, context: JobContext
+) -> None:
+    _company, order = await _confirmed(db, context, BalanceDueOn.BILL_OF_LADING)
+    towels, _robes = await lines_of(db, order)
+    await _depart(db, settings, order, (towels, 4), bl="2026-11-25")
+    await _depart(db, settings, order, bl="2026-12-03")
+    first_left, last_left = await events_of(db, event_types.SHIPMENT_DEPARTED)
+
+    # when a worker takes the completing departure first, then it is put off, posting nothing
+    with pytest.raises(Defer, match="earlier departure"):
+        await post(context, last_left)
+    [own] = await _receivables(db, order)
+    assert own.balance == Decimal("100.00")
+
+    # and posted after the first, each shipment owes its own goods
+    await post(context, first_left, last_left)
+    own, first, last = await _receivables(db, order)
+    assert (own.balance, first.amount, last.amount) == (
+        Decimal(0),
+        Decimal("20.00"),
+        Decimal("80.00"),
+    )
