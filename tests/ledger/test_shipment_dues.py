@@ -312,15 +312,22 @@ async def test_an_order_shipped_ahead_of_its_departure_waits_for_it_to_be_posted
     assert [event.payload["receivable_id"] for event in notices] == [shipment_owes.id]
 
 
+async def _two_parts_left(db: Database, settings: Settings, context: JobContext) -> Order:
+    """An order of 100.00 under terms from the B/L whose two shipments have both left (4 towels
+    on 25 November, the rest on 3 December), nothing of them posted yet."""
+    _company, order = await _confirmed(db, context, BalanceDueOn.BILL_OF_LADING)
+    towels, _robes = await lines_of(db, order)
+    await _depart(db, settings, order, (towels, 4), bl="2026-11-25")
+    await _depart(db, settings, order, bl="2026-12-03")
+    return order
+
+
 async def test_a_departure_posted_after_the_next_one_left_owes_only_its_own_goods(
     db: Database, settings: Settings, context: JobContext
 ) -> None:
     # given an order under terms from the bill of lading, whose two shipments both left
     # before the worker posted the first one's departure (events are handled concurrently)
-    _company, order = await _confirmed(db, context, BalanceDueOn.BILL_OF_LADING)
-    towels, _robes = await lines_of(db, order)
-    await _depart(db, settings, order, (towels, 4), bl="2026-11-25")
-    await _depart(db, settings, order, bl="2026-12-03")
+    order = await _two_parts_left(db, settings, context)
 
     # when the departures are posted then, in the order they left
     await _post_new(context, db, set())
@@ -335,10 +342,7 @@ async def test_a_departure_posted_after_the_next_one_left_owes_only_its_own_good
 async def test_the_completing_departure_waits_for_an_earlier_one_to_be_posted(
     db: Database, settings: Settings, context: JobContext
 ) -> None:
-    _company, order = await _confirmed(db, context, BalanceDueOn.BILL_OF_LADING)
-    towels, _robes = await lines_of(db, order)
-    await _depart(db, settings, order, (towels, 4), bl="2026-11-25")
-    await _depart(db, settings, order, bl="2026-12-03")
+    order = await _two_parts_left(db, settings, context)
     first_left, last_left = await events_of(db, event_types.SHIPMENT_DEPARTED)
 
     # when a worker takes the completing departure first, then it is put off, posting nothing
