@@ -14,6 +14,7 @@ today. The whole design is in docs/design/ledger.md.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -214,7 +215,7 @@ async def _set_due_date(
     if receivable.due_date is not None or terms.balance_due_on != DUE_FROM[event.event_type]:
         return
     if event.event_type == event_types.ORDER_SHIPPED:
-        if await _departure_unposted(session, order):
+        if _unposted(await _departures(session, order)):
             # Events are handled concurrently: the departure that shipped the order, emitted
             # with it, may still be on its way to the books. Dated now, the order's own
             # receivable would get a due date and a notice it never needs once that departure
@@ -232,44 +233,44 @@ async def _set_due_date(
     await schedule_overdue_notice(session, receivable)
 
 
-async def _posted_departures(session: AsyncSession, order: Order) -> list[int]:
-    """The shipments of the order whose `shipment.departed` the books have taken in (this
-    transaction's own included): events are handled concurrently, so not always in the
+@dataclass(frozen=True)
+class _Departure:
+    """A `shipment.departed` of an order, as the books stand in this transaction."""
+
+    shipment_id: int
+    posted: bool  # the ledger has its effect (this transaction's own included)
+    pending: bool  # not handled yet, nor dead-lettered
+
+
+async def _departures(session: AsyncSession, order: Order) -> list[_Departure]:
+    """The order's departures: events are handled concurrently, so not always posted in the
     order the goods left."""
     assert order.id is not None
-    posted = (col(OutboxEffect.event_id) == col(OutboxEvent.id)) & (
+    effect = (col(OutboxEffect.event_id) == col(OutboxEvent.id)) & (
         col(OutboxEffect.handler) == POST_TO_LEDGER
     )
-    found = await session.scalars(
-        select(col(OutboxEvent.payload)["shipment_id"].as_string())
-        .join(OutboxEffect, posted)
-        .where(
-            col(OutboxEvent.event_type) == event_types.SHIPMENT_DEPARTED,
-            col(OutboxEvent.payload)["order_id"].as_string() == encode_global_id("Order", order.id),
-        )
-    )
-    return [decode_typed_id(value, "Shipment", argument="shipment_id") for value in found if value]
-
-
-async def _departure_unposted(session: AsyncSession, order: Order) -> bool:
-    """Whether a `shipment.departed` of the order is still to be posted: pending, and without
-    the ledger's effect (one that failed for good, dead-lettered, is not waited for)."""
-    assert order.id is not None
-    posted = (col(OutboxEffect.event_id) == col(OutboxEvent.id)) & (
-        col(OutboxEffect.handler) == POST_TO_LEDGER
-    )
-    found = await session.scalar(
-        select(col(OutboxEvent.id))
-        .outerjoin(OutboxEffect, posted)
-        .where(
-            col(OutboxEvent.event_type) == event_types.SHIPMENT_DEPARTED,
+    rows = await session.execute(
+        select(
+            col(OutboxEvent.payload)["shipment_id"].as_string(),
+            col(OutboxEffect.event_id).is_not(None),
             col(OutboxEvent.state) == EventState.PENDING,
-            col(OutboxEvent.payload)["order_id"].as_string() == encode_global_id("Order", order.id),
-            col(OutboxEffect.event_id).is_(None),
         )
-        .limit(1)
+        .outerjoin(OutboxEffect, effect)
+        .where(
+            col(OutboxEvent.event_type) == event_types.SHIPMENT_DEPARTED,
+            col(OutboxEvent.payload)["order_id"].as_string() == encode_global_id("Order", order.id),
+        )
     )
-    return found is not None
+    return [
+        _Departure(decode_typed_id(shipment, "Shipment", argument="shipment_id"), posted, pending)
+        for shipment, posted, pending in rows
+        if shipment
+    ]
+
+
+def _unposted(departures: list[_Departure]) -> bool:
+    """Whether a departure is still to be posted (one dead-lettered is not waited for)."""
+    return any(departure.pending and not departure.posted for departure in departures)
 
 
 async def _owed_per_shipment(session: AsyncSession, order: Order) -> bool:
@@ -294,7 +295,8 @@ async def _shipment_departed(
     if shipment is None or shipment.bill_of_lading_date is None:
         raise LookupError(f"{event.event_type} names shipment {pk}, which has not departed")
     completes = event.payload["order_status"] == OrderStatus.SHIPPED.value
-    if completes and await _departure_unposted(session, order):
+    departures = await _departures(session, order)
+    if completes and _unposted(departures):
         # The completing departure takes whatever the order still holds: posted before an
         # earlier one, it would take that one's goods too.
         raise Defer(DEFER_SECONDS, f"an earlier departure of order {order.id} is not posted yet")
@@ -306,6 +308,6 @@ async def _shipment_departed(
         shipment,
         net_days=terms.net_days,
         completes_order=completes,
-        posted_shipment_ids=await _posted_departures(session, order),
+        posted_shipment_ids=[departure.shipment_id for departure in departures if departure.posted],
     )
     return due is not None
