@@ -19,5 +19,6 @@ class JobContext:
     database: Database
     http: httpx.AsyncClient
     mailer: Mailer
-    # The buckets the API draws on (Redis's, shared with the servers); None when budgets are off.
+    # The buckets the API draws on (Redis's, or its server's in-process ones for the embedded
+    # worker); None when budgets are off.
     cost_buckets: CostBuckets | None

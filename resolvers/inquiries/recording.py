@@ -26,6 +26,15 @@ from resolvers.inquiries.submission import check_catalog, lead_for, write_inquir
 from resolvers.inquiries.workflow import is_assignable
 from resolvers.outcomes import audit, pk_of
 
+_NO_COMPANY = Issue(
+    ("input", "clientCompanyId"), UserErrorCode.NOT_FOUND, "no client company has this id"
+)
+_NO_CONTACT = Issue(
+    ("input", "contactUserId"),
+    UserErrorCode.NOT_FOUND,
+    "no active user of this client company has this id",
+)
+
 
 def _for_whom(
     submission: InquirySubmission, client_company_id: str | None, contact_user_id: str | None
@@ -62,10 +71,14 @@ async def record_inquiry(
     if issues:
         return WriteResult(issues=issues)
     company_pk = None if client_company_id is None else pk_of(client_company_id, "ClientCompany")
+    if client_company_id is not None and company_pk is None:
+        return WriteResult(issues=[_NO_COMPANY])
     contact_pk = None if contact_user_id is None else pk_of(contact_user_id, "User")
+    if contact_user_id is not None and contact_pk is None:
+        return WriteResult(issues=[_NO_CONTACT])
 
     async def create(db: AsyncSession) -> Inquiry:
-        await _check_client(db, client_company_id, company_pk, contact_user_id, contact_pk)
+        await _check_client(db, company_pk, contact_pk)
         problems = await check_catalog(db, checked)
         if problems:
             raise Refused(*problems)
@@ -91,29 +104,19 @@ async def record_inquiry(
     return WriteResult(row=inquiry)
 
 
-async def _check_client(
-    db: AsyncSession,
-    client_company_id: str | None,
-    company_pk: int | None,
-    contact_user_id: str | None,
-    contact_pk: int | None,
-) -> None:
-    if client_company_id is not None and (
-        company_pk is None or await db.get(ClientCompany, company_pk) is None
-    ):
-        message = "no client company has this id"
-        raise Refused(Issue(("input", "clientCompanyId"), UserErrorCode.NOT_FOUND, message))
-    if contact_user_id is None:
+async def _check_client(db: AsyncSession, company_pk: int | None, contact_pk: int | None) -> None:
+    if company_pk is not None and await db.get(ClientCompany, company_pk) is None:
+        raise Refused(_NO_COMPANY)
+    if contact_pk is None:
         return
-    contact = None if contact_pk is None else await db.get(User, contact_pk)
+    contact = await db.get(User, contact_pk)
     if (
         contact is None
         or Role(contact.role) is not Role.CLIENT
         or contact.client_company_id != company_pk
         or contact.disabled_at is not None
     ):
-        message = "no active user of this client company has this id"
-        raise Refused(Issue(("input", "contactUserId"), UserErrorCode.NOT_FOUND, message))
+        raise Refused(_NO_CONTACT)
 
 
 async def _write(

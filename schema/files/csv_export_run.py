@@ -144,7 +144,7 @@ async def run_csv_export(
             raise ExportRefused(ExportError(ErrorCode.UNAUTHENTICATED.value, gone))
         await csv_exports.mark_running(database, export.id)
         pages = _Pages(schema, settings, database, principal, export.id, buckets)
-        await _write(settings, pages, export)
+        await _write(pages, export)
     except ExportRefused as refused:
         await csv_exports.finish_with_error(database, export.id, refused.error)
     except Exception:
@@ -159,7 +159,8 @@ async def run_csv_export(
         raise
 
 
-async def _write(settings: Settings, pages: _Pages, export: CsvExport) -> None:
+async def _write(pages: _Pages, export: CsvExport) -> None:
+    settings = pages.settings
     try:
         plan = prepare(
             pages.schema._schema,

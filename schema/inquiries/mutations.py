@@ -98,10 +98,8 @@ class InquiryMutation:
         result = await recording.record_inquiry(
             info.context,
             input.to_submission(),
-            client_company_id=None
-            if input.client_company_id is None
-            else str(input.client_company_id),
-            contact_user_id=None if input.contact_user_id is None else str(input.contact_user_id),
+            client_company_id=input.client_company_id,
+            contact_user_id=input.contact_user_id,
             idempotency_key=idempotency_key,
         )
         return InquiryPayload.from_result(result)
