@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from auth.api_keys import create_api_key
 from core import event_types
 from core.db import Database
+from core.global_id import encode_global_id
 from models.accounts import Role
 from models.audit import AuditEntry
 from models.inquiries import Inquiry, Lead
@@ -178,4 +179,37 @@ async def test_only_those_who_manage_inquiries_may_record_one(
     for token in (desk.client_token, desk.support_token, None):
         body = await api.as_(token).post(RECORD, {"input": given})
         assert [error["extensions"]["code"] for error in body["errors"]] == ["FORBIDDEN"]
+    assert await _inquiry_count(db) == 0
+
+
+async def test_hostile_values_get_a_coded_answer_and_write_nothing(
+    api: GraphQLClient, db: Database, desk: Desk
+) -> None:
+    sales = api.as_(desk.sales_token)
+    company = gid("ClientCompany", desk.company.id)
+    items = [item(desk.product)]
+    product_id = gid("Product", desk.product.id)
+    cases = [
+        inquiry_input(items, clientCompanyId="a\x00b"),
+        inquiry_input(items, clientCompanyId="\ud800"),
+        inquiry_input(items, clientCompanyId=product_id),  # an id of another type
+        inquiry_input(items, clientCompanyId=encode_global_id("ClientCompany", 2**63)),
+        inquiry_input(items, clientCompanyId=company, contactUserId="\x00"),
+        inquiry_input(
+            items, clientCompanyId=company, contactUserId=encode_global_id("User", 2**80)
+        ),
+        inquiry_input(items, clientCompanyId=company, namedPlace="x\x00y", message="\ud83d"),
+        inquiry_input([item(desk.product, quantity=2**31)], clientCompanyId=company),
+        inquiry_input(
+            [item(desk.product, targetPrice={"amount": "1e999999", "currency": "USD"})],
+            clientCompanyId=company,
+        ),
+        inquiry_input(items, guest=guest("a\x00@b.example", companyName="\x00")),
+    ]
+    for given in cases:
+        body = await sales.post(RECORD, {"input": given})
+        codes = [error["extensions"]["code"] for error in body.get("errors", [])]
+        refused = ((body.get("data") or {}).get("recordInquiry") or {}).get("userErrors", [])
+        assert codes or refused, (given, body)
+        assert "INTERNAL_ERROR" not in codes, (given, body)
     assert await _inquiry_count(db) == 0
