@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.db import Database, create_engine
 from core.settings import Settings
+from tests.checked_out import CheckedOut
 from tests.databases import (
     REDIS_URL,
     RUN_ID,
@@ -37,6 +38,8 @@ from tests.smtp_mailbox import Mailbox, running_mailbox
 pytest_plugins = ["tests.connection_budget"]
 
 COMMITTED_POOL_SIZE = 4
+# How long a committed test's connections may take to come back once it ends.
+LEFT_IN_USE_PATIENCE_SECONDS = 10
 
 
 @pytest.fixture(scope="session")
@@ -119,11 +122,14 @@ async def committed_db(committed_url: str) -> AsyncIterator[Database]:
     engine = create_engine(
         Settings(env="test", database_url=committed_url, database_pool_size=COMMITTED_POOL_SIZE)
     )
+    in_use = CheckedOut(engine)
     try:
         yield Database(engine)
     finally:
+        left = await in_use.closed_after(LEFT_IN_USE_PATIENCE_SECONDS)
         await engine.dispose()
         await empty_database(committed_url)
+    assert left == 0, f"the test left {left} connections in use (tests/checked_out.py)"
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,7 @@ from core.db import Database, create_engine
 from core.settings import Settings
 from models.accounts import Role
 from tests.child_processes import ends_with_parent
+from tests.concurrently import settled
 from tests.databases import REDIS_URL
 from tests.graphql_client import GraphQLClient, calling, served
 from tests.postgres_cluster import PostgresCluster, free_port, own_postgres_cluster_or_skip
@@ -232,5 +233,5 @@ async def _many_requests(
                 return
             outcomes["503 SERVICE_UNAVAILABLE"] += 1
 
-        await asyncio.gather(*(one(ordinal) for ordinal in range(count)))
+        await settled(*(one(ordinal) for ordinal in range(count)))
     return outcomes

@@ -22,6 +22,7 @@ from core.db import Database, create_engine
 from core.settings import Settings
 from models.inquiries import Inquiry, Lead
 from tests.builders import make_category, make_fabric_type, make_product
+from tests.concurrently import settled
 from tests.graphql_client import GraphQLClient, graphql_client
 from tests.inquiries.support import SUBMIT, guest, inquiry_input, item
 
@@ -86,7 +87,7 @@ async def answered_while_busy(calls: list[Awaitable[httpx.Response]]) -> list[ht
     """The responses to `calls`, which must all come while the pool stays busy (a generous
     bound only stops a hung test: the pool's timeout is what answers them)."""
     async with asyncio.timeout(30):
-        return list(await asyncio.gather(*calls))
+        return list(await settled(*calls))
 
 
 def outcome(response: httpx.Response) -> str:

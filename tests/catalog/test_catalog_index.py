@@ -8,7 +8,6 @@ recount after any write.
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from decimal import Decimal
 from typing import Any
@@ -28,6 +27,7 @@ from models.catalog.discovery import (
 from models.catalog.rules import CatalogRuleError
 from tests.builders import make_category, make_fabric_type, make_product, make_variant
 from tests.catalog.facet_recount import recounted_facets, stored_facet_counts
+from tests.concurrently import settled
 
 
 async def _spec_rows(db: Database, product_id: int) -> set[tuple[Any, ...]]:
@@ -327,7 +327,7 @@ async def test_concurrent_writers_of_one_type_and_category_keep_the_counts_exact
             )
 
     # when eight transactions add products with the same values at once
-    await asyncio.gather(*(write(index) for index in range(8)))
+    await settled(*(write(index) for index in range(8)))
     # then every one of them is counted
     counts = await stored_facet_counts(committed_db, [type_id])
     assert counts == await recounted_facets(committed_db, [type_id])

@@ -3,7 +3,6 @@ concurrently makes one record, and of two edits based on one version exactly one
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -22,6 +21,7 @@ from tests.catalog.catalog_writes import (
     events,
     make_world,
 )
+from tests.concurrently import settled
 from tests.graphql_client import graphql_client
 
 RACERS = 8
@@ -39,14 +39,14 @@ async def test_an_idempotent_create_retried_concurrently_makes_one_product_and_o
     async with graphql_client(committed_settings, committed_db) as http:
         world = await make_world(committed_db, committed_settings, http)
         given = world.product_input()
-        products = await asyncio.gather(
+        products = await settled(
             *(
                 world.manager.data(CREATE_PRODUCT, {"input": given, "key": "import-row-17"})
                 for _ in range(RACERS)
             )
         )
         [product_id] = {payload["createProduct"]["product"]["id"] for payload in products}
-        variants = await asyncio.gather(
+        variants = await settled(
             *(
                 world.manager.data(
                     CREATE_VARIANT,
@@ -74,7 +74,7 @@ async def test_of_edits_based_on_one_version_exactly_one_wins(
     async with graphql_client(committed_settings, committed_db) as http:
         world = await make_world(committed_db, committed_settings, http)
         product = await world.product()
-        edits = await asyncio.gather(
+        edits = await settled(
             *(
                 world.manager.data(
                     UPDATE_PRODUCT,
@@ -120,7 +120,7 @@ async def test_no_product_created_during_a_type_change_escapes_it(
                 "fill": "raw",
             },
         )
-        outcomes = await asyncio.gather(change, *creates)
+        outcomes = await settled(change, *creates)
     # then the change went through, and every product of the type, whenever it was created,
     # has the new attribute: either converted by the change or created under it (refused
     # without it: then it does not exist)

@@ -4,7 +4,6 @@ storefront's `category(slug:)` and `children` follow at once."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from sqlmodel import col, select
@@ -18,6 +17,7 @@ from resolvers.catalog import categories_writes
 from tests.builders import make_category, make_fabric_type, make_product
 from tests.callers import context_for, principal_of, token_for
 from tests.catalog.taxonomy_support import as_role, audit_rows, codes, gid
+from tests.concurrently import settled
 from tests.graphql_client import GraphQLClient
 
 FIELDS = "category { id name slug description version parent { slug } } userErrors { field code }"
@@ -273,7 +273,7 @@ async def test_two_crossing_moves_at_once_never_make_a_cycle(
         )
         return [issue.code.value for issue in result.issues]
 
-    outcomes = await asyncio.gather(move(first, second), move(second, first))
+    outcomes = await settled(move(first, second), move(second, first))
     assert sorted(outcomes) == [[], ["CATEGORY_CYCLE"]]
     async with committed_db.session() as session:
         parents = list(

@@ -24,6 +24,7 @@ from core.db import Database
 from core.kv import connect_redis
 from core.settings import Settings
 from tests.builders import make_category, make_fabric_type, make_product, make_variant, unique
+from tests.concurrently import settled
 from tests.databases import REDIS_URL
 from tests.graphql_client import calling
 from tests.graphql_client import served as serving
@@ -67,7 +68,7 @@ class Computations:
 async def test_concurrent_misses_in_one_process_compute_once(cache: Cache) -> None:
     reads, computations = _reads(cache), Computations()
 
-    answers = await asyncio.gather(*(computations.answer(reads) for _ in range(CONCURRENT)))
+    answers = await settled(*(computations.answer(reads) for _ in range(CONCURRENT)))
 
     assert computations.count == 1
     assert set(answers) == {b'{"data":{"computed":1}}'}
@@ -88,7 +89,7 @@ async def test_concurrent_misses_across_processes_compute_once(
     ]
     computations = Computations(seconds=0.2)
     try:
-        answers = await asyncio.gather(*(computations.answer(reads) for reads in processes))
+        answers = await settled(*(computations.answer(reads) for reads in processes))
     finally:
         await other_client.aclose()
 
@@ -104,7 +105,7 @@ async def test_a_lock_whose_holder_died_expires_and_the_waiter_computes(cache: C
     computations = Computations(seconds=0)
 
     async with asyncio.timeout(2):  # well before the waiter's own deadline
-        answers = await asyncio.gather(*(computations.answer(reads) for _ in range(4)))
+        answers = await settled(*(computations.answer(reads) for _ in range(4)))
 
     assert computations.count == 1
     assert set(answers) == {b'{"data":{"computed":1}}'}
@@ -119,7 +120,7 @@ async def test_a_holder_that_never_finishes_delays_others_only_as_long_as_a_lock
     computations = Computations(seconds=0)
 
     async with asyncio.timeout(3):
-        answers = await asyncio.gather(*(computations.answer(reads) for _ in range(4)))
+        answers = await settled(*(computations.answer(reads) for _ in range(4)))
 
     assert computations.count == 1  # one leader computes; its followers take its answer
     assert set(answers) == {b'{"data":{"computed":1}}'}
@@ -131,7 +132,7 @@ async def test_a_leader_without_an_answer_to_store_leaves_its_followers_to_compu
     reads = _reads(cache, poll_seconds=0.01)
     computations = Computations(stores=False)  # an answer with errors is never stored
 
-    answers = await asyncio.gather(*(computations.answer(reads) for _ in range(4)))
+    answers = await settled(*(computations.answer(reads) for _ in range(4)))
 
     assert computations.count == 4
     assert all(answers)
@@ -194,7 +195,7 @@ async def test_concurrent_hits_share_their_one_round_trip() -> None:
             await computations.answer(reads)  # the miss that stores it
             await client.config_resetstat()
 
-            answers = await asyncio.gather(*(computations.answer(reads) for _ in range(CONCURRENT)))
+            answers = await settled(*(computations.answer(reads) for _ in range(CONCURRENT)))
 
             stats = await client.info("commandstats")
         finally:
@@ -214,9 +215,7 @@ async def test_without_redis_concurrent_misses_still_compute_once_and_answer() -
             computations = Computations()
 
             async with asyncio.timeout(5):
-                answers = await asyncio.gather(
-                    *(computations.answer(reads) for _ in range(CONCURRENT))
-                )
+                answers = await settled(*(computations.answer(reads) for _ in range(CONCURRENT)))
         finally:
             await client.aclose()
 
@@ -252,9 +251,7 @@ async def test_32_concurrent_requests_for_one_missing_entry_run_the_query_once(
         await cache.bump_version(CATALOG_NAMESPACE)  # the entry is missing again
 
         with statements_sent(engine) as many:
-            answers = await asyncio.gather(
-                *(client.data(PRODUCT, variables) for _ in range(CONCURRENT))
-            )
+            answers = await settled(*(client.data(PRODUCT, variables) for _ in range(CONCURRENT)))
 
     assert alone["product"]["name"] == "Navy twill"
     assert all(answer == alone for answer in answers)

@@ -7,13 +7,12 @@ count, none is lost, and the ledger, in id order, explains the stored figures ex
 
 from __future__ import annotations
 
-import asyncio
-
 from core.db import Database
 from core.settings import Settings
 from models.accounts import Role
 from tests.callers import token_for
 from tests.catalog.stock_support import ADJUST, RECEIVE, assert_ledger_explains, ledger_of
+from tests.concurrently import settled
 from tests.conftest import COMMITTED_POOL_SIZE
 from tests.graphql_client import graphql_client
 from tests.orders.builders import PLACE, gid, make_shop, order_input
@@ -44,7 +43,7 @@ async def test_twenty_racing_adjustments_and_orders_end_at_the_exact_sum(
             for i, change in enumerate(CHANGES)
         ]
         racing = [call for pair in zip(orders, adjustments, strict=True) for call in pair]
-        bodies = await asyncio.gather(*racing)
+        bodies = await settled(*racing)
     for body in bodies:
         assert "errors" not in body, body["errors"]
         (payload,) = body["data"].values()
@@ -66,7 +65,7 @@ async def test_a_receipt_retried_concurrently_counts_once(
         manager = await token_for(session, committed_settings, Role.CATALOG_MANAGER)
     given = {"variant": gid("Variant", shop.variant.id), "quantity": 120, "key": "asn-77"}
     async with graphql_client(committed_settings, committed_db) as http:
-        bodies = await asyncio.gather(*(http.as_(manager).post(RECEIVE, given) for _ in range(10)))
+        bodies = await settled(*(http.as_(manager).post(RECEIVE, given) for _ in range(10)))
     movements = {body["data"]["receiveStock"]["movement"]["id"] for body in bodies}
     assert len(movements) == 1
     async with committed_db.session() as session:

@@ -6,7 +6,6 @@ once the winner commits; it gets CONFLICT, changes nothing and leaves no audit r
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 import pytest
@@ -19,6 +18,7 @@ from models.accounts import Role
 from models.audit import AuditEntry
 from models.clients import ClientCompany
 from tests.callers import make_client_company
+from tests.concurrently import settled
 from tests.graphql_client import graphql_client
 from tests.user_builders import make_user, session_for
 
@@ -54,7 +54,7 @@ async def test_of_two_concurrent_edits_of_one_version_exactly_one_wins(
         sales = anyone.as_(committed_company.token)
         for version in range(1, ROUNDS + 1):
             # when two edits based on the same version are sent at once
-            results = await asyncio.gather(
+            results = await settled(
                 *(
                     sales.data(UPDATE, {"id": company_id, "v": version, "name": f"{who} {version}"})
                     for who in ("Alice", "Bob")

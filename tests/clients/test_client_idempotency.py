@@ -4,7 +4,6 @@ each mutation's, and a key sent by several calls at once makes one record."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ from models.accounts import Role
 from models.audit import AuditEntry
 from models.clients import ClientCompany, ClientContact
 from tests.callers import make_client_company, token_for
+from tests.concurrently import settled
 from tests.graphql_client import GraphQLClient, graphql_client
 
 CREATE = """mutation($input: ClientCompanyInput!, $key: String) {
@@ -191,7 +191,7 @@ async def test_a_key_sent_by_several_calls_at_once_makes_one_company_and_one_con
 ) -> None:
     async with graphql_client(committed_settings, committed_db) as http:
         office = await _office(committed_db, committed_settings, http)
-        results = await asyncio.gather(
+        results = await settled(
             *(_create(office.sales, NORDIC, "double-click") for _ in range(RACERS)),
             *(_add(office.sales, office.company_id, JANA, "double-click") for _ in range(RACERS)),
         )

@@ -6,7 +6,6 @@ lock, then reads what the others committed), with no deadlock and no error.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -21,6 +20,7 @@ from jobs.ledger import HANDLED, post_to_ledger
 from models.clients import ClientCompany, ClientDue
 from models.outbox import OutboxEvent
 from resolvers.orders.standing import standing_of
+from tests.concurrently import settled
 from tests.graphql_client import GraphQLClient, graphql_client
 from tests.orders.builders import CANCEL, PAY, PLACE, Shop, make_shop, move, order_input
 
@@ -51,7 +51,7 @@ async def _post_all(db: Database, context: JobContext) -> None:
                 .order_by(col(OutboxEvent.id))
             )
         )
-    await asyncio.gather(*(post_to_ledger(event, context) for event in events))
+    await settled(*(post_to_ledger(event, context) for event in events))
 
 
 @pytest.mark.slow
@@ -69,7 +69,7 @@ async def test_racing_changes_of_one_client_leave_its_figures_equal_to_a_recompu
         finance = http.as_(shop.finance_token)
         sales = http.as_(shop.sales_token)
         # when payments, cancellations, new placements and ledger postings race
-        bodies = await asyncio.gather(
+        bodies = await settled(
             *(
                 finance.post(PAY, {"id": order_id, "amount": "40.00", "ref": f"r{i}"})
                 for i, order_id in enumerate(orders[:3])

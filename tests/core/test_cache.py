@@ -14,6 +14,7 @@ from core.cache import Cache, InMemoryCache, RedisCache
 from core.kv import build_key_value_stores, close, connect_redis
 from core.rate_limit import InMemoryRateLimiter
 from core.settings import Settings
+from tests.concurrently import settled
 from tests.redis_server import own_redis_server
 
 
@@ -202,7 +203,7 @@ async def test_lookups_of_one_turn_share_one_mget() -> None:
             await cache.bump_version("catalog")
 
             # when requests look up entries in the same turn of the loop, some the same one
-            answers = await asyncio.gather(
+            answers = await settled(
                 *(cache.version_and_get("catalog", key) for key in ("a", "b", "a", "gone", "a"))
             )
 
@@ -214,7 +215,7 @@ async def test_lookups_of_one_turn_share_one_mget() -> None:
             assert await cache.version_and_get("catalog", "b") == (2, b"B")
             assert await _mget_calls(client) == 2
             # and namespaces are batched apart, each with its own version
-            both = await asyncio.gather(
+            both = await settled(
                 cache.version_and_get("catalog", "a"), cache.version_and_get("orders", "a")
             )
             assert list(both) == [(2, b"A"), (0, b"A")]
@@ -279,7 +280,7 @@ async def test_a_redis_that_stops_answering_costs_the_cache_one_timeout(
         started = loop.time()
         async with asyncio.timeout(10):
             # two lookups of one turn share their command, and so its one timeout
-            both = await asyncio.gather(
+            both = await settled(
                 stores.cache.version_and_get("catalog", "k"),
                 stores.cache.version_and_get("catalog", "other"),
             )

@@ -22,6 +22,7 @@ from resolvers.idempotency import (
     scope_of,
     settle,
 )
+from tests.concurrently import settled
 
 STAFF = Principal(kind=PrincipalKind.USER, role=Role.CATALOG_MANAGER, user_id=11)
 OTHER_STAFF = Principal(kind=PrincipalKind.USER, role=Role.CATALOG_MANAGER, user_id=12)
@@ -116,7 +117,7 @@ async def test_concurrent_calls_with_one_key_make_one_record(committed_db: Datab
                 await settle(db, outcome, "Product", made)
             return outcome
 
-    outcomes = await asyncio.gather(*(attempt(made) for made in range(1, 9)))
+    outcomes = await settled(*(attempt(made) for made in range(1, 9)))
     winners = [made for made, outcome in enumerate(outcomes, 1) if isinstance(outcome, Claimed)]
     assert len(winners) == 1
     assert set(outcomes) - {outcomes[winners[0] - 1]} == {Replayed("Product", winners[0])}

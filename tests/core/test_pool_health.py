@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.db import create_engine
 from core.settings import Settings
+from tests.concurrently import settled
 
 IDLE_SECONDS = 0.3
 
@@ -76,7 +77,7 @@ async def test_bursts_beyond_the_pool_size_open_its_connections_once_and_keep_th
     watch = PoolWatch(engine)
     pids: set[int] = set()
     for _ in range(4):
-        burst = await asyncio.gather(*(backend_pid(engine, 0.05) for _ in range(6)))
+        burst = await settled(*(backend_pid(engine, 0.05) for _ in range(6)))
         pids.update(burst)
     # Before, the second connection was overflow: closed after each burst, opened for the next.
     assert watch.opened == 2

@@ -13,6 +13,7 @@ import redis.asyncio as redis_async
 from core.kv import build_key_value_stores, close
 from core.rate_limit import InMemoryRateLimiter, RateLimiter, RedisRateLimiter
 from core.settings import Settings
+from tests.concurrently import settled
 from tests.redis_server import own_redis_server
 
 # A whole number of hours, so every window length used below starts exactly here.
@@ -127,7 +128,7 @@ async def test_reset_forgets_one_key_and_no_other(limiter: RateLimiter) -> None:
 
 
 async def test_concurrent_hits_never_exceed_the_limit(limiter: RateLimiter) -> None:
-    decisions = await asyncio.gather(
+    decisions = await settled(
         *(limiter.hit("burst", limit=10, window_seconds=60) for _ in range(50))
     )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -17,6 +16,7 @@ from models.catalog import Variant
 from models.clients import ClientCompany
 from models.inquiries import Quote
 from models.orders import Order, OrderLine
+from tests.concurrently import settled
 from tests.graphql_client import GraphQLClient, graphql_client
 from tests.inquiries.support import (
     ADDRESS,
@@ -200,7 +200,7 @@ async def test_racing_conversions_place_exactly_one_order(
         _, latest = await _quoted(api, desk)
         # when the buyer and sales accept at once, ten times, each with its own key
         tokens = [desk.client_token, desk.sales_token] * 5
-        results = await asyncio.gather(
+        results = await settled(
             *(_convert(api.as_(token), latest, key=f"race-{n}") for n, token in enumerate(tokens))
         )
     # then exactly one order is placed, and every other call is told it was converted

@@ -3,7 +3,6 @@ of the lead moved with its quotes, once, and the quote then converts without a n
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -18,6 +17,7 @@ from models.clients import ClientCompany, ClientContact
 from models.inquiries import Inquiry, Lead, Quote, QuoteStatus
 from models.outbox import OutboxEvent
 from tests.callers import token_for
+from tests.concurrently import settled
 from tests.graphql_client import GraphQLClient, graphql_client
 from tests.inquiries.support import (
     ADDRESS,
@@ -279,16 +279,14 @@ async def test_conversions_racing_for_one_lead_make_one_company(
     async with graphql_client(committed_inquiry_settings, committed_db) as api:
         inquiry_id = await guest_inquiry(api, desk)
         # one key sent by several calls at once, and the same lead under other keys
-        keyed, unkeyed = await asyncio.gather(
-            asyncio.gather(
+        keyed, unkeyed = await settled(
+            settled(
                 *(
                     convert_lead(api, desk.sales_token, inquiry_id, key="double-click")
                     for _ in range(RACERS)
                 )
             ),
-            asyncio.gather(
-                *(convert_lead(api, desk.sales_token, inquiry_id) for _ in range(RACERS))
-            ),
+            settled(*(convert_lead(api, desk.sales_token, inquiry_id) for _ in range(RACERS))),
         )
     successes = [payload for payload in [*keyed, *unkeyed] if payload["userErrors"] == []]
     refusals = {code for payload in [*keyed, *unkeyed] for _, code in errors(payload)}

@@ -4,7 +4,6 @@ each salesperson's, and a key sent by several calls at once sends one revision."
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -17,6 +16,7 @@ from models.audit import AuditEntry
 from models.inquiries import Quote
 from models.outbox import OutboxEvent
 from tests.callers import token_for
+from tests.concurrently import settled
 from tests.graphql_client import GraphQLClient, graphql_client
 from tests.inquiries.support import SUBMIT, Desk, inquiry_input, item, make_desk, quote_input
 
@@ -167,7 +167,7 @@ async def test_a_key_sent_by_several_calls_at_once_sends_one_revision(
     desk = committed_desk
     async with graphql_client(committed_inquiry_settings, committed_db) as api:
         inquiry_id = await _inquiry(api, desk)
-        results = await asyncio.gather(
+        results = await settled(
             *(_send(api, desk, inquiry_id, "2.50", "double-click") for _ in range(RACERS))
         )
     assert all(result["userErrors"] == [] for result in results)

@@ -4,7 +4,6 @@ by several calls at once files one inquiry."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import Any
 
@@ -16,6 +15,7 @@ from core.settings import Settings
 from models.inquiries import Inquiry, Lead
 from models.outbox import OutboxEvent
 from tests.accounts.mail_support import run_worker_once
+from tests.concurrently import settled
 from tests.graphql_client import GraphQLClient, calling, graphql_client, served
 from tests.inquiries.support import Desk, guest, inquiry_input, item, make_desk
 from tests.smtp_mailbox import Mailbox, smtp_settings
@@ -195,7 +195,7 @@ async def test_a_key_sent_by_several_calls_at_once_files_one_inquiry(
     async with graphql_client(committed_inquiry_settings, committed_db) as api:
         client = api.as_(desk.client_token)
         # when a double-clicking guest and a retrying client each send their key six times
-        results = await asyncio.gather(
+        results = await settled(
             *(_submit(api, as_guest, "double-click") for _ in range(RACERS)),
             *(_submit(client, as_client, "double-click") for _ in range(RACERS)),
         )

@@ -16,6 +16,7 @@ from core import outbox
 from core.db import Database
 from core.settings import Settings
 from models.outbox import EventState, OutboxEvent
+from tests.concurrently import settled
 
 
 @asynccontextmanager
@@ -234,7 +235,7 @@ async def test_claims_never_hand_one_event_to_two_workers(
     async with committed_db.transaction() as session:
         for _ in range(40):
             await outbox.emit(session, "test.effect", {})
-    claims = await asyncio.gather(
+    claims = await settled(
         *(
             outbox.claim_due(committed_db, worker_id=f"w{index}", limit=10, lease_seconds=30)
             for index in range(6)

@@ -4,7 +4,6 @@ receivable apply one after the other, so the balance loses none of them."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -18,6 +17,7 @@ from jobs.ledger import post_to_ledger
 from models.ledger import ReceivableStatus
 from models.orders import Order
 from tests.callers import make_client_company
+from tests.concurrently import settled
 from tests.ledger.books import (
     entries_of,
     make_order,
@@ -44,11 +44,9 @@ async def test_two_workers_racing_on_one_event_post_it_once(
     ]
     async with job_context(committed_settings, committed_db) as context:
         # when two workers handle the confirmation at once
-        await asyncio.gather(*(post_to_ledger(confirmed, context) for _ in range(2)))
+        await settled(*(post_to_ledger(confirmed, context) for _ in range(2)))
         # and every payment is handled twice, all at once
-        await asyncio.gather(
-            *(post_to_ledger(event, context) for event in payments for _ in range(2))
-        )
+        await settled(*(post_to_ledger(event, context) for event in payments for _ in range(2)))
 
     # then one invoice and one entry per payment were posted, whatever their order
     entries = await entries_of(committed_db, order)

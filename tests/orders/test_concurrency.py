@@ -8,7 +8,6 @@ two orders for one idempotency key, and never release a reservation twice.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -21,6 +20,7 @@ from models.accounts import Role
 from models.orders import Order, OrderLine
 from models.outbox import OutboxEvent
 from tests.callers import make_client_company, token_for
+from tests.concurrently import settled
 from tests.graphql_client import GraphQLClient, graphql_client
 from tests.orders.builders import (
     CANCEL,
@@ -49,7 +49,7 @@ async def _client_tokens(database: Database, settings: Settings, count: int) -> 
 async def _place_all(
     http: GraphQLClient, requests: list[tuple[str, dict[str, Any], str]]
 ) -> list[Any]:
-    bodies = await asyncio.gather(
+    bodies = await settled(
         *(
             http.as_(token).post(PLACE, {"input": given, "key": key})
             for token, given, key in requests
@@ -204,7 +204,7 @@ async def test_twenty_racing_cancels_and_ships_move_the_order_once(
         order_id = placed["placeOrder"]["order"]["id"]
         sales = http.as_(shop.sales_token)
         await sales.data(MOVE % "confirmOrder", {"id": order_id})
-        bodies = await asyncio.gather(
+        bodies = await settled(
             *(
                 sales.post(CANCEL, {"id": order_id, "reason": f"race {i}"})
                 if i % 2

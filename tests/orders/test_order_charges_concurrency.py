@@ -4,7 +4,6 @@ never pass the credit limit together and never both apply to one version."""
 
 from __future__ import annotations
 
-import asyncio
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +14,7 @@ from core.db import Database
 from core.settings import Settings
 from models.clients import ClientCompany
 from models.orders import Order
+from tests.concurrently import settled
 from tests.graphql_client import graphql_client
 from tests.orders.builders import PLACE, make_shop, order_input, place_one
 from tests.orders.test_order_charges import SET_CHARGES
@@ -34,7 +34,7 @@ async def test_charges_and_a_new_order_racing_for_the_last_credit_never_both_fit
     async with graphql_client(committed_settings, committed_db) as http:
         order_id = await place_one(http, shop, "first", quantity=100)
         # when staff add 600.00 of freight while the client places another 900.00
-        charges, placed = await asyncio.gather(
+        charges, placed = await settled(
             http.as_(shop.sales_token).post(
                 SET_CHARGES,
                 {
@@ -77,7 +77,7 @@ async def test_two_charge_sets_from_one_version_apply_once(
         shop = await make_shop(session, committed_settings)
     async with graphql_client(committed_settings, committed_db) as http:
         order_id = await place_one(http, shop, "first", quantity=100)
-        bodies = await asyncio.gather(
+        bodies = await settled(
             *(
                 http.as_(shop.sales_token).post(
                     SET_CHARGES,

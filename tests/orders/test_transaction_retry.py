@@ -13,6 +13,7 @@ from core.db import Database
 from core.transaction_retry import is_retryable, retry_transaction
 from models.clients import ClientCompany
 from tests.callers import make_client_company
+from tests.concurrently import settled
 
 
 @pytest.mark.slow
@@ -46,7 +47,7 @@ async def test_a_deadlocked_transaction_is_rerun_and_commits(committed_db: Datab
         return await retry_transaction(work)
 
     # when two transactions lock the same two rows in opposite orders
-    results = await asyncio.gather(
+    results = await settled(
         lock_in_order(first.id, second.id, "by one"),
         lock_in_order(second.id, first.id, "by other"),
     )

@@ -3,8 +3,6 @@ different orders' events at once (they share a month's rows), and a rebuild amon
 
 from __future__ import annotations
 
-import asyncio
-
 from sqlalchemy import update
 from sqlmodel import col
 
@@ -12,6 +10,7 @@ from core.db import Database
 from core.settings import Settings
 from models.orders import Order, OrderStatus
 from resolvers.reports.sales_rollups import rebuild_sales, sync_order_sales
+from tests.concurrently import settled
 from tests.reports.books import make_book, recomputed, stored
 
 
@@ -33,7 +32,7 @@ async def test_racing_upkeep_counts_every_order_once(
         book = await make_book(session)
     ids = [order.id for order in book.orders if order.id is not None]
     # when every order's event is handled twice, all at once, with a rebuild among them
-    await asyncio.gather(
+    await settled(
         *(_sync(committed_db, pk, committed_settings) for pk in ids for _ in range(2)),
         _rebuild(committed_db, committed_settings),
     )
@@ -45,7 +44,7 @@ async def test_racing_upkeep_counts_every_order_once(
         await session.execute(
             update(Order).where(col(Order.id).in_(ids[:2])).values(status=OrderStatus.CANCELLED)
         )
-    await asyncio.gather(
+    await settled(
         *(_sync(committed_db, pk, committed_settings) for pk in ids[:2] for _ in range(3))
     )
     # then both are taken out once

@@ -4,7 +4,6 @@ are each caller's, and a key sent by several calls at once books one shipment.""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +19,7 @@ from models.orders import OrderStatus
 from models.outbox import OutboxEvent
 from models.shipments import Shipment, ShipmentLeg
 from tests.callers import make_client_company, token_for
+from tests.concurrently import settled
 from tests.graphql_client import GraphQLClient, graphql_client
 from tests.ledger.books import make_order, order_gid
 from tests.shipments.support import line_gid, lines_of, make_shippable_order
@@ -169,7 +169,7 @@ async def test_a_key_sent_by_several_calls_at_once_books_one_shipment(
 ) -> None:
     async with graphql_client(committed_settings, committed_db) as http:
         yard = await _yard(committed_db, committed_settings, http)
-        results = await asyncio.gather(
+        results = await settled(
             *(_book(yard.sales, yard.order_id, BOOKING, "double-click") for _ in range(RACERS))
         )
 

@@ -4,7 +4,6 @@ departs once, and a departure and a cancellation never both happen."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -15,6 +14,7 @@ from core.settings import Settings
 from models.accounts import Role
 from models.orders import Order
 from tests.callers import make_client_company, token_for
+from tests.concurrently import settled
 from tests.graphql_client import GraphQLClient, graphql_client
 from tests.ledger.books import order_gid
 from tests.outbox_support import events_of
@@ -52,7 +52,7 @@ async def test_racing_bookings_never_carry_more_than_the_line(
         [line] = await lines_of(committed_db, order)
         # when four bookings of 4 units of a 10-unit line race
         variables = {"order": order_gid(order), "input": shipment_input((line, 4))}
-        results = await asyncio.gather(*(sales.data(CREATE, variables) for _ in range(RACERS)))
+        results = await settled(*(sales.data(CREATE, variables) for _ in range(RACERS)))
 
     # then two are booked and the others told what is left
     outcomes = sorted(tuple(_codes(result["createShipment"])) for result in results)
@@ -72,7 +72,7 @@ async def test_a_shipment_departs_once_and_never_beside_a_cancellation(
             sales.data(DEPART, {"id": shipment_id, "at": None, "bl": None}) for _ in range(RACERS)
         ]
         cancel = sales.data(CANCEL, {"id": order_gid(order)})
-        *departed, cancelled = await asyncio.gather(*departures, cancel)
+        *departed, cancelled = await settled(*departures, cancel)
 
     [line] = await lines_of(committed_db, order)
     won = [result for result in departed if not _codes(result["departShipment"])]
