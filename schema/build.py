@@ -17,6 +17,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.name_converter import NameConverter
 from strawberry.types import ExecutionContext
 
+from core.bounded import LruMapping
 from core.settings import Settings
 from schema.accounts.guards import MfaSetupOnly, OneCredentialFieldPerOperation
 from schema.accounts.mutation import AccountMutation
@@ -134,8 +135,31 @@ class TradeQLSchema(strawberry.Schema):
         """`schema.errors.present_errors` logs unexpected errors once, with the request id."""
 
 
+# Served schemas kept per process: one per distinct settings. A server has one; the tests make
+# an app per test, with a handful of distinct settings.
+SERVED_SCHEMAS_KEPT = 16
+_SERVED: LruMapping[str, strawberry.Schema] = LruMapping(SERVED_SCHEMAS_KEPT)
+
+
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
-    """The schema served over HTTP; with no settings, the bare schema (for `export-schema`)."""
+    """The schema served over HTTP with `settings`, built once per process for equal settings;
+    with no settings, a new bare schema (for `export-schema`).
+
+    Apps with equal settings share their schema: it is built from the settings alone and
+    keeps no state of an app's. Building one costs about 150 ms, and the process-wide parse and
+    validation caches key on the schema, so a schema per app stayed alive in them: hundreds of
+    them over the test suite, which grew to 2 GB.
+    """
+    if settings is None:
+        return _new_schema(None)
+    key = settings.model_dump_json()
+    served = _SERVED.get(key)
+    if served is None:
+        served = _SERVED[key] = _new_schema(settings)
+    return served
+
+
+def _new_schema(settings: Settings | None) -> strawberry.Schema:
     extensions: list[ExtensionFactory] = []
     if settings is not None:
         extensions += _protections(settings)
